@@ -1,0 +1,260 @@
+/*
+ * prm.h - the public API of the prm core library.
+ *
+ * The core keeps partners, projects, communications, resources and outcomes
+ * in a database and computes the partnership metrics.  It knows nothing of
+ * terminals, colours or command lines: a front end turns what a person or a
+ * script typed into calls on this API and formats what comes back.
+ *
+ * Conventions: every function that can fail returns a prm_code (PRM_OK on
+ * success) and fills the prm_error it is given with a message a person can
+ * act on.  Record values handed to callbacks point into the core's own
+ * buffers and are valid only for the duration of the callback.
+ */
+#ifndef PRM_PRM_H
+#define PRM_PRM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PRM_VERSION "0.1.0"
+
+/* --- Errors ------------------------------------------------------------ */
+
+/* The error codes of SPEC.md section 4, in its order. */
+typedef enum prm_code {
+    PRM_OK = 0,
+    PRM_ESYNTAX,
+    PRM_EUNKNOWN_COMMAND,
+    PRM_EMISSING_FIELD,
+    PRM_EUNKNOWN_FIELD,
+    PRM_EINVALID_VALUE,
+    PRM_ENOT_FOUND,
+    PRM_ECONFLICT,
+    PRM_EFORBIDDEN,
+    PRM_EIO,
+    PRM_EDB
+} prm_code;
+
+typedef struct prm_error {
+    prm_code code;
+    char message[1024];
+} prm_error;
+
+/* The SPEC.md name of a code: "syntax", "not_found", ... */
+const char *prm_code_name(prm_code code);
+
+/* Fill err with code and a printf-style message; returns code. */
+prm_code prm_error_set(prm_error *err, prm_code code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The message of an error, or the code's name when it has none. */
+const char *prm_error_message(const prm_error *err);
+
+/* --- Record kinds and their fields ------------------------------------ */
+
+typedef enum prm_kind {
+    PRM_PARTNER,
+    PRM_PROJECT,
+    PRM_COMMUNICATION,
+    PRM_RESOURCE,
+    PRM_OUTCOME,
+    PRM_KIND_COUNT
+} prm_kind;
+
+typedef enum prm_field_type {
+    PRM_F_ID,           /* the record's own id */
+    PRM_F_TEXT,         /* any UTF-8 text */
+    PRM_F_ENUM,         /* one of field->choices */
+    PRM_F_PERCENT,      /* integer 0..100 */
+    PRM_F_NUMBER,       /* non-negative decimal */
+    PRM_F_DATE,         /* ISO 8601 UTC timestamp */
+    PRM_F_PARTNER_REF,  /* a partner, by id or name */
+    PRM_F_PROJECT_REF,  /* a project, by id or name */
+    PRM_F_PARTNER_LIST  /* one or more partners (a project's partners) */
+} prm_field_type;
+
+enum {
+    PRM_FF_REQUIRED = 1 << 0, /* must be given on add */
+    PRM_FF_READONLY = 1 << 1, /* set by prm, never by the user */
+    PRM_FF_COLUMN = 1 << 2,   /* shown as a column of a text list */
+    PRM_FF_NOW = 1 << 3       /* a date that defaults to the current time */
+};
+
+typedef struct prm_field {
+    const char *name;
+    prm_field_type type;
+    unsigned flags;
+    const char *const *choices; /* NULL-terminated, for PRM_F_ENUM */
+    const char *default_value;  /* the value an add gives it, or NULL */
+    const char *help;           /* one line: what the field means */
+} prm_field;
+
+#define PRM_MAX_FIELDS 12
+
+typedef struct prm_kind_info {
+    prm_kind kind;
+    const char *name;   /* "partner" */
+    const char *plural; /* "partners" */
+    const char *alias;  /* another accepted name ("comm"), or NULL */
+    const char *summary;
+    const prm_field *fields;
+    size_t nfields;
+} prm_kind_info;
+
+const prm_kind_info *prm_kind_get(prm_kind kind);
+/* Look a kind up by name, plural or alias; NULL when there is none. */
+const prm_kind_info *prm_kind_find(const char *name);
+/* The field of a kind called name, or NULL. */
+const prm_field *prm_field_find(const prm_kind_info *kind, const char *name);
+/* The position of a field in its kind's table, or -1. */
+int prm_field_index(const prm_kind_info *kind, const char *name);
+
+/* --- Values and records ----------------------------------------------- */
+
+typedef enum prm_value_type {
+    PRM_V_NULL,
+    PRM_V_INT,
+    PRM_V_REAL,
+    PRM_V_TEXT,
+    PRM_V_IDS
+} prm_value_type;
+
+typedef struct prm_value {
+    prm_value_type type;
+    int64_t i;
+    double r;
+    const char *s;
+    size_t len;
+    const int64_t *ids;
+    size_t nids;
+} prm_value;
+
+/* A record: one value per field of its kind, in the kind's field order. */
+typedef struct prm_record {
+    const prm_kind_info *info;
+    prm_value v[PRM_MAX_FIELDS];
+} prm_record;
+
+/* Called once per record; return false to stop early. */
+typedef bool (*prm_record_fn)(void *ctx, const prm_record *rec);
+
+/* One FIELD=VALUE word of a command, as typed. */
+typedef struct prm_arg {
+    const char *key;
+    const char *value;
+} prm_arg;
+
+/* --- Opening a database ----------------------------------------------- */
+
+typedef struct prm_db prm_db;
+
+/*
+ * Open (creating when missing) the prm database at path; ":memory:" gives a
+ * private in-memory database.  A new file is created mode 0600 in folders
+ * created mode 0700.  Fails with PRM_EIO when the file cannot be opened or
+ * created and PRM_EDB when it is not a prm database.
+ */
+prm_code prm_open(const char *path, prm_db **out, prm_error *err);
+void prm_close(prm_db *db);
+
+/*
+ * The default database path: $PRM_DB, else $XDG_DATA_HOME/prm/prm.db, else
+ * ~/.local/share/prm/prm.db.  Writes into buf; false when it does not fit
+ * or no home folder is known.
+ */
+bool prm_default_db_path(char *buf, size_t size);
+
+/* Fix the clock at an ISO 8601 time (tests, reproducible scripts); NULL
+ * returns to the real clock. */
+prm_code prm_set_now(prm_db *db, const char *when, prm_error *err);
+
+/* --- Transactions ------------------------------------------------------ */
+/*
+ * Every command is atomic on its own.  A front end may group commands into
+ * one transaction for speed (prm_begin/prm_commit) or to keep all or nothing
+ * of an input (prm_rollback).
+ */
+prm_code prm_begin(prm_db *db, prm_error *err);
+prm_code prm_commit(prm_db *db, prm_error *err);
+prm_code prm_rollback(prm_db *db, prm_error *err);
+bool prm_in_transaction(const prm_db *db);
+
+/* --- Records ------------------------------------------------------------ */
+
+/* Add a record from FIELD=VALUE args; its id goes to *id. */
+prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
+                 int64_t *id, prm_error *err);
+
+/* Change the fields named in args of the record ref refers to. */
+prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
+                    const prm_arg *args, size_t nargs, int64_t *id,
+                    prm_error *err);
+
+/*
+ * Delete the record ref refers to.  When other records refer to it, fails
+ * with PRM_ECONFLICT unless cascade is set; see README for what goes with it.
+ */
+prm_code prm_delete(prm_db *db, prm_kind kind, const char *ref, bool cascade,
+                    int64_t *id, prm_error *err);
+
+/* Resolve a reference (numeric id or case-insensitive name) to an id. */
+prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
+                     prm_error *err);
+
+/* Call fn with the record of this id. */
+prm_code prm_get(prm_db *db, prm_kind kind, int64_t id, prm_record_fn fn,
+                 void *ctx, prm_error *err);
+
+/* Call fn for every record matching all filters, in ascending id. */
+prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
+                  size_t nfilters, prm_record_fn fn, void *ctx,
+                  prm_error *err);
+
+/* The names of records of a kind starting with prefix (for completion). */
+prm_code prm_names(prm_db *db, prm_kind kind, const char *prefix,
+                   bool (*fn)(void *ctx, const char *name), void *ctx,
+                   prm_error *err);
+
+/* --- Metrics ------------------------------------------------------------ */
+
+typedef struct prm_metrics {
+    int64_t partners, projects, succeeded, failed;
+    int64_t communications, resources, outcomes;
+} prm_metrics;
+
+/* Filters: partner, type, region, status (partners in scope) and since,
+ * until (each kind by its own date).  See SPEC.md section 4. */
+prm_code prm_metrics_compute(prm_db *db, const prm_arg *filters,
+                             size_t nfilters, prm_metrics *out,
+                             prm_error *err);
+
+/* The ratios; false (no value) when the denominator is 0. */
+bool prm_relationship_degree(const prm_metrics *m, double *out);
+bool prm_project_success_rate(const prm_metrics *m, double *out);
+bool prm_closed_success_rate(const prm_metrics *m, double *out);
+bool prm_resource_efficiency(const prm_metrics *m, double *out);
+
+/* --- Value syntax (shared with front ends for completion and help) ----- */
+
+/* Parse a SPEC.md date into "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL).
+ * *date_only tells whether only a date was given. */
+bool prm_parse_date(const char *s, char out[21], bool *date_only);
+/* A non-negative decimal number, finite. */
+bool prm_parse_number(const char *s, double *out);
+/* Whether s is valid UTF-8 of len bytes with no NUL byte. */
+bool prm_utf8_valid(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRM_PRM_H */

@@ -1,0 +1,97 @@
+-- schema.sql - the prm database schema, version 1.
+--
+-- This file is the single source of the schema: the build embeds it into
+-- the prm binary, which runs it in one transaction on a new database.
+-- application_id marks the file as a prm database ("PRM1"); user_version is
+-- the schema version that later releases migrate from.
+--
+-- Names are unique per kind without regard to ASCII case (COLLATE NOCASE).
+-- Dates are TEXT in ISO 8601 UTC ("2026-03-01T00:00:00Z"), so that text
+-- order is time order and indexes serve date ranges.
+
+PRAGMA application_id = 1347571761;
+PRAGMA user_version = 1;
+
+CREATE TABLE partners (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (name <> ''),
+    type        TEXT,
+    region      TEXT,
+    status      TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('prospect', 'active', 'inactive')),
+    tier        TEXT,
+    email       TEXT,
+    phone       TEXT,
+    notes       TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX partners_type ON partners (type);
+CREATE INDEX partners_region ON partners (region);
+CREATE INDEX partners_status ON partners (status);
+
+CREATE TABLE projects (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (name <> ''),
+    goal        TEXT,
+    plan        TEXT,
+    progress    INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+    status      TEXT NOT NULL DEFAULT 'planned'
+                CHECK (status IN ('planned', 'active', 'succeeded', 'failed',
+                                  'cancelled')),
+    result      TEXT,
+    start       TEXT,
+    due         TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX projects_status ON projects (status);
+CREATE INDEX projects_started ON projects (coalesce(start, created_at));
+
+-- A project has one or more partners.  The links belong to the project and
+-- go with it when it is deleted.
+CREATE TABLE project_partners (
+    project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    partner_id  INTEGER NOT NULL REFERENCES partners (id),
+    PRIMARY KEY (project_id, partner_id)
+) WITHOUT ROWID;
+CREATE INDEX project_partners_partner ON project_partners (partner_id, project_id);
+
+CREATE TABLE communications (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    partner_id  INTEGER NOT NULL REFERENCES partners (id),
+    project_id  INTEGER REFERENCES projects (id),
+    method      TEXT NOT NULL
+                CHECK (method IN ('email', 'phone', 'meeting', 'chat', 'other')),
+    at          TEXT NOT NULL,
+    subject     TEXT,
+    content     TEXT NOT NULL
+);
+CREATE INDEX communications_partner ON communications (partner_id, at);
+CREATE INDEX communications_project ON communications (project_id);
+CREATE INDEX communications_at ON communications (at);
+
+CREATE TABLE resources (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    partner_id  INTEGER NOT NULL REFERENCES partners (id),
+    project_id  INTEGER REFERENCES projects (id),
+    kind        TEXT NOT NULL
+                CHECK (kind IN ('people', 'technology', 'funding', 'other')),
+    amount      REAL NOT NULL DEFAULT 1 CHECK (amount >= 0),
+    unit        TEXT,
+    description TEXT,
+    at          TEXT NOT NULL
+);
+CREATE INDEX resources_partner ON resources (partner_id, at);
+CREATE INDEX resources_project ON resources (project_id);
+CREATE INDEX resources_at ON resources (at);
+
+CREATE TABLE outcomes (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id  INTEGER NOT NULL REFERENCES projects (id),
+    description TEXT NOT NULL,
+    value       REAL CHECK (value >= 0),
+    at          TEXT NOT NULL
+);
+CREATE INDEX outcomes_project ON outcomes (project_id, at);
+CREATE INDEX outcomes_at ON outcomes (at);

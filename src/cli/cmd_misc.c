@@ -1,0 +1,167 @@
+/*
+ * cmd_misc.c - metrics, help, quit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+prm_code cli_cmd_metrics(cli_ctx *ctx, const cli_command *cmd,
+                         const cli_args *args, prm_error *err)
+{
+    (void)cmd;
+    if (args->npos > 0 || args->nflags > 0)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: metrics "
+                             "[FILTER=VALUE...])",
+                             args->npos ? args->pos[0] : args->flags[0]);
+    prm_metrics m;
+    prm_code rc = prm_metrics_compute(ctx->db, args->kv, args->nkv, &m, err);
+    if (rc == PRM_OK)
+        ctx->out->ops->metrics(ctx->out, &m);
+    return rc;
+}
+
+prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err)
+{
+    (void)cmd;
+    if (args->npos + args->nkv + args->nflags > 0)
+        return prm_error_set(err, PRM_ESYNTAX, "quit takes no arguments");
+    ctx->quit = true;
+    ctx->out->ops->ok(ctx->out);
+    return PRM_OK;
+}
+
+/* --- help ------------------------------------------------------------------ */
+
+static void indent_lines(FILE *f, const char *text)
+{
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(f, "  %.*s\n", (int)n, p);
+        p += n + (nl != NULL);
+    }
+}
+
+static void help_overview(FILE *f)
+{
+    fputs("prm - partner relationship management\n", f);
+    const char *group = NULL;
+    for (size_t i = 0; i < cli_ncommands; i++) {
+        const cli_command *c = &cli_commands[i];
+        if (group == NULL || strcmp(group, c->group) != 0) {
+            group = c->group;
+            fprintf(f, "\n%s:\n", group);
+        }
+        char name[64];
+        snprintf(name, sizeof name, "%s%s%s", c->usage ? c->usage : c->name,
+                 c->alias && !c->usage ? ", " : "",
+                 c->alias && !c->usage ? c->alias : "");
+        fprintf(f, "  %-28s %s\n", name, c->summary);
+    }
+    fputs("\nType 'help COMMAND' for its usage, fields and examples, e.g. "
+          "'help partner'.\n",
+          f);
+}
+
+static void help_field(FILE *f, const prm_field *fld)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%s%s", fld->name,
+             fld->flags & PRM_FF_REQUIRED ? "*" : "");
+    fprintf(f, "  %-13s %s", name, fld->help);
+    if (fld->choices != NULL) {
+        fputs("; one of:", f);
+        for (size_t i = 0; fld->choices[i]; i++)
+            fprintf(f, "%s %s", i ? "," : "", fld->choices[i]);
+    }
+    if (fld->default_value != NULL)
+        fprintf(f, " (default %s)", fld->default_value);
+    if (fld->type == PRM_F_DATE && !(fld->flags & PRM_FF_NOW))
+        fputs(" (YYYY-MM-DD[THH:MM[:SS]])", f);
+    fputc('\n', f);
+}
+
+static void help_kind(FILE *f, const cli_command *c)
+{
+    const prm_kind_info *info = c->kind();
+    fprintf(f, "%s: %s\n\nUsage:\n", info->name, c->summary);
+    for (size_t i = 0; i < cli_nverbs; i++) {
+        char usage[64];
+        snprintf(usage, sizeof usage, "%s %s %s", info->name,
+                 cli_verbs[i].name, cli_verbs[i].args);
+        fprintf(f, "  %-34s %s\n", usage, cli_verbs[i].summary);
+    }
+    if (c->alias != NULL)
+        fprintf(f, "  ('%s' is short for '%s')\n", c->alias, c->name);
+    fputs("\nFields (* required on add):\n", f);
+    for (size_t i = 0; i < info->nfields; i++)
+        help_field(f, &info->fields[i]);
+    fputs("\nREF is an id or a name.  FIELD= with nothing after it clears a "
+          "field;\nas a list filter it matches records without one.",
+          f);
+    if (info->kind == PRM_PARTNER)
+        fputs("\nlist also takes project=REF.", f);
+    if (info->kind == PRM_PROJECT || info->kind == PRM_OUTCOME)
+        fputs("\nlist also takes partner=REF.", f);
+    fputs("\n\nExamples:\n", f);
+    indent_lines(f, c->examples);
+}
+
+static void help_command(FILE *f, const cli_command *c)
+{
+    if (c->kind != NULL) {
+        help_kind(f, c);
+        return;
+    }
+    fprintf(f, "%s: %s\n\nUsage:\n  %s\n", c->name, c->summary, c->usage);
+    if (c->details != NULL) {
+        fputc('\n', f);
+        fputs(c->details, f);
+    }
+    fputs("\nExamples:\n", f);
+    indent_lines(f, c->examples);
+}
+
+prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err)
+{
+    (void)cmd;
+    const cli_command *topic = NULL;
+    if (args->npos > 0) {
+        topic = cli_command_find(args->pos[0]);
+        if (topic == NULL) {
+            const char *names[32];
+            size_t n = 0;
+            for (size_t i = 0; i < cli_ncommands && n < 32; i++)
+                names[n++] = cli_commands[i].name;
+            const char *near = cli_suggest(args->pos[0], names, n);
+            if (near != NULL)
+                return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                                     "no help for '%s'; did you mean '%s'?",
+                                     args->pos[0], near);
+            return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                                 "no help for '%s'; help lists the commands",
+                                 args->pos[0]);
+        }
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    if (topic != NULL)
+        help_command(f, topic);
+    else
+        help_overview(f);
+    if (fclose(f) != 0 || text == NULL) {
+        free(text);
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    }
+    ctx->out->ops->text(ctx->out, "help", text);
+    free(text);
+    return PRM_OK;
+}

@@ -1,0 +1,172 @@
+/*
+ * cmd_records.c - the verbs every record kind has: add, list, show, update,
+ * delete.  Each checks the shape of its words, calls the core and hands
+ * the result to the output.
+ */
+#include <string.h>
+
+#include "commands.h"
+
+static prm_code verb_missing(const prm_kind_info *info, const char *verb,
+                             prm_error *err)
+{
+    const char *names[8];
+    for (size_t i = 0; i < cli_nverbs && i < 8; i++)
+        names[i] = cli_verbs[i].name;
+    const char *near = verb ? cli_suggest(verb, names, cli_nverbs) : NULL;
+    if (verb == NULL)
+        return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                             "%s needs a verb: add, list, show, update or "
+                             "delete (help %s)",
+                             info->name, info->name);
+    if (near != NULL)
+        return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                             "unknown command '%s %s'; did you mean '%s %s'?",
+                             info->name, verb, info->name, near);
+    return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                         "unknown command '%s %s'; verbs are: add, list, "
+                         "show, update, delete",
+                         info->name, verb);
+}
+
+/* Check the words fit the verb: one REF or none, fields or none, and only
+ * the --flag it knows. */
+static prm_code check_shape(const prm_kind_info *info, const cli_verb *v,
+                            const cli_args *a, prm_error *err)
+{
+    for (size_t i = 0; i < a->nflags; i++)
+        if (v->flag == NULL || strcmp(a->flags[i], v->flag) != 0)
+            return prm_error_set(err, PRM_ESYNTAX,
+                                 "unknown option '%s' for %s %s%s%s",
+                                 a->flags[i], info->name, v->name,
+                                 v->flag ? "; it takes " : "",
+                                 v->flag ? v->flag : "");
+    if (v->takes_ref && a->npos == 0)
+        return prm_error_set(err, PRM_EMISSING_FIELD,
+                             "%s %s needs a %s: an id or a name (usage: %s "
+                             "%s %s)",
+                             info->name, v->name, info->name, info->name,
+                             v->name, v->args);
+    size_t allowed = v->takes_ref ? 1 : 0;
+    if (a->npos > allowed)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: %s %s %s); quote "
+                             "a name that has spaces",
+                             a->pos[allowed], info->name, v->name, v->args);
+    if (!v->takes_fields && a->nkv > 0)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "%s %s takes no FIELD=VALUE (usage: %s %s %s)",
+                             info->name, v->name, info->name, v->name,
+                             v->args);
+    return PRM_OK;
+}
+
+prm_code cli_cmd_kind(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err)
+{
+    const prm_kind_info *info = cmd->kind();
+    const cli_verb *v = args->verb ? cli_verb_find(args->verb) : NULL;
+    if (v == NULL)
+        return verb_missing(info, args->verb, err);
+    prm_code rc = check_shape(info, v, args, err);
+    if (rc != PRM_OK)
+        return rc;
+    return v->run(ctx, info, args, err);
+}
+
+static bool show_record(void *c, const prm_record *rec)
+{
+    cli_ctx *ctx = c;
+    ctx->out->ops->show(ctx->out, rec);
+    return true;
+}
+
+struct changed_ctx {
+    cli_ctx *ctx;
+    const char *verb;
+};
+
+static bool changed_record(void *c, const prm_record *rec)
+{
+    struct changed_ctx *cc = c;
+    cc->ctx->out->ops->changed(cc->ctx->out, cc->verb, rec->info,
+                               rec->v[0].i, rec);
+    return true;
+}
+
+/* Report a successful add or update: the stored record when the output
+ * wants it (JSON), else just the id. */
+static prm_code report_change(cli_ctx *ctx, const prm_kind_info *info,
+                              const char *verb, int64_t id, prm_error *err)
+{
+    if (!ctx->out->ops->needs_record) {
+        ctx->out->ops->changed(ctx->out, verb, info, id, NULL);
+        return PRM_OK;
+    }
+    struct changed_ctx cc = {ctx, verb};
+    return prm_get(ctx->db, info->kind, id, changed_record, &cc, err);
+}
+
+prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,
+                      const cli_args *args, prm_error *err)
+{
+    int64_t id;
+    prm_code rc = prm_add(ctx->db, info->kind, args->kv, args->nkv, &id, err);
+    if (rc == PRM_OK)
+        rc = report_change(ctx, info, "added", id, err);
+    return rc;
+}
+
+static bool list_row(void *c, const prm_record *rec)
+{
+    cli_ctx *ctx = c;
+    return ctx->out->ops->list_row(ctx->out, rec);
+}
+
+prm_code cli_verb_list(cli_ctx *ctx, const prm_kind_info *info,
+                       const cli_args *args, prm_error *err)
+{
+    /* Filters are checked before the first row, so an error never
+     * follows half a list. */
+    ctx->out->ops->list_begin(ctx->out, info);
+    prm_code rc = prm_list(ctx->db, info->kind, args->kv, args->nkv, list_row,
+                           ctx, err);
+    if (rc == PRM_OK)
+        ctx->out->ops->list_end(ctx->out, info, true);
+    else
+        ctx->out->ops->list_end(ctx->out, info, false);
+    return rc;
+}
+
+prm_code cli_verb_show(cli_ctx *ctx, const prm_kind_info *info,
+                       const cli_args *args, prm_error *err)
+{
+    int64_t id;
+    prm_code rc = prm_resolve(ctx->db, info->kind, args->pos[0], &id, err);
+    if (rc == PRM_OK)
+        rc = prm_get(ctx->db, info->kind, id, show_record, ctx, err);
+    return rc;
+}
+
+prm_code cli_verb_update(cli_ctx *ctx, const prm_kind_info *info,
+                         const cli_args *args, prm_error *err)
+{
+    int64_t id;
+    prm_code rc = prm_update(ctx->db, info->kind, args->pos[0], args->kv,
+                             args->nkv, &id, err);
+    if (rc == PRM_OK)
+        rc = report_change(ctx, info, "updated", id, err);
+    return rc;
+}
+
+prm_code cli_verb_delete(cli_ctx *ctx, const prm_kind_info *info,
+                         const cli_args *args, prm_error *err)
+{
+    int64_t id;
+    bool cascade = args->nflags > 0; /* check_shape allows only --cascade */
+    prm_code rc =
+        prm_delete(ctx->db, info->kind, args->pos[0], cascade, &id, err);
+    if (rc == PRM_OK)
+        ctx->out->ops->deleted(ctx->out, info, id);
+    return rc;
+}

@@ -1,0 +1,261 @@
+/*
+ * commands.c - the table of commands and verbs, and dispatch.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const prm_kind_info *partner_kind(void)
+{
+    return prm_kind_get(PRM_PARTNER);
+}
+static const prm_kind_info *project_kind(void)
+{
+    return prm_kind_get(PRM_PROJECT);
+}
+static const prm_kind_info *comm_kind(void)
+{
+    return prm_kind_get(PRM_COMMUNICATION);
+}
+static const prm_kind_info *resource_kind(void)
+{
+    return prm_kind_get(PRM_RESOURCE);
+}
+static const prm_kind_info *outcome_kind(void)
+{
+    return prm_kind_get(PRM_OUTCOME);
+}
+
+#define RECORDS "Records (each has add, list, show, update, delete)"
+
+const cli_command cli_commands[] = {
+    {"partner", NULL, RECORDS, NULL, "organisations you work with", NULL,
+     "partner add name=\"Acme Corp\" type=reseller region=EMEA tier=gold\n"
+     "partner list region=EMEA status=active\n"
+     "partner show \"Acme Corp\"\n"
+     "partner update acme email=sales@acme.example\n"
+     "partner delete 7 --cascade\n",
+     cli_cmd_kind, partner_kind},
+    {"project", NULL, RECORDS, NULL,
+     "joint projects with one or more partners", NULL,
+     "project add name=\"Cloud bundle\" partner=\"Acme Corp\" status=active "
+     "start=2026-01-15\n"
+     "project add name=Expo partners=1,2 due=2026-06-30\n"
+     "project list partner=\"Acme Corp\" status=active\n"
+     "project update \"Cloud bundle\" progress=60\n"
+     "project update Expo status=succeeded result=\"12 leads\"\n",
+     cli_cmd_kind, project_kind},
+    {"communication", "comm", RECORDS, NULL,
+     "every e-mail, call, meeting or chat with a partner", NULL,
+     "comm add partner=\"Acme Corp\" method=phone subject=\"Q3 plan\" "
+     "content=\"Agreed to a joint webinar\"\n"
+     "comm add partner=acme project=\"Cloud bundle\" method=email "
+     "at=2026-03-01T09:30 content=\"Sent the price list\"\n"
+     "comm list partner=acme method=meeting\n",
+     cli_cmd_kind, comm_kind},
+    {"resource", NULL, RECORDS, NULL,
+     "people, technology or funding committed to a partner", NULL,
+     "resource add partner=acme kind=funding amount=25000 unit=USD "
+     "project=\"Cloud bundle\"\n"
+     "resource add partner=acme kind=people amount=0.5 unit=FTE "
+     "description=\"solutions engineer\"\n"
+     "resource list kind=funding\n",
+     cli_cmd_kind, resource_kind},
+    {"outcome", NULL, RECORDS, NULL, "what a project produced", NULL,
+     "outcome add project=\"Cloud bundle\" description=\"first 10 customers\" "
+     "value=48000\n"
+     "outcome list project=\"Cloud bundle\"\n"
+     "outcome list partner=acme\n",
+     cli_cmd_kind, outcome_kind},
+    {"metrics", NULL, "Numbers", "metrics [FILTER=VALUE...]",
+     "relationship degree, project success rate, resource efficiency",
+     "Counts partners, projects, communications, resources and outcomes, and\n"
+     "the ratios between them:\n"
+     "  relationship_degree   projects / partners\n"
+     "  project_success_rate  succeeded projects / all projects\n"
+     "  closed_success_rate   succeeded / (succeeded + failed)\n"
+     "  resource_efficiency   outcomes / resources\n"
+     "A ratio with nothing to divide by is n/a (null in JSON).\n\n"
+     "Filters: partner=REF type= region= status= choose the partners in\n"
+     "scope; since=DATE and until=DATE (inclusive; a date alone as until\n"
+     "takes in that whole day) limit projects by start (or creation),\n"
+     "and communications, resources and outcomes by their own date.\n",
+     "metrics\n"
+     "metrics region=EMEA\n"
+     "metrics partner=\"Acme Corp\" since=2026-01-01 until=2026-03-31\n",
+     cli_cmd_metrics, NULL},
+    {"help", NULL, "Session", "help [COMMAND]",
+     "list the commands, or explain one", NULL, "help\nhelp partner\n",
+     cli_cmd_help, NULL},
+    {"quit", "exit", "Session", "quit | exit", "leave prm", NULL, "quit\n",
+     cli_cmd_quit, NULL},
+};
+const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
+
+const cli_verb cli_verbs[] = {
+    {"add", "FIELD=VALUE...", "add a record", false, true, NULL,
+     cli_verb_add},
+    {"list", "[FIELD=VALUE...]", "list the records that match every filter",
+     false, true, NULL, cli_verb_list},
+    {"show", "REF", "show one record", true, false, NULL, cli_verb_show},
+    {"update", "REF FIELD=VALUE...", "change fields of a record", true, true,
+     NULL, cli_verb_update},
+    {"delete", "REF [--cascade]",
+     "delete a record (--cascade: with the records that refer to it)", true,
+     false, "--cascade", cli_verb_delete},
+};
+const size_t cli_nverbs = sizeof cli_verbs / sizeof cli_verbs[0];
+
+const cli_command *cli_command_find(const char *name)
+{
+    for (size_t i = 0; i < cli_ncommands; i++)
+        if (strcmp(cli_commands[i].name, name) == 0 ||
+            (cli_commands[i].alias && strcmp(cli_commands[i].alias, name) == 0))
+            return &cli_commands[i];
+    return NULL;
+}
+
+const cli_verb *cli_verb_find(const char *name)
+{
+    for (size_t i = 0; i < cli_nverbs; i++)
+        if (strcmp(cli_verbs[i].name, name) == 0)
+            return &cli_verbs[i];
+    return NULL;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 32 || lb > 32)
+        return (size_t)-1;
+    size_t row[33];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cli_suggest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* suggest only what is two edits away or closer */
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, names[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
+static prm_code unknown_command(const char *word, prm_error *err)
+{
+    const char *names[2 * sizeof cli_commands / sizeof cli_commands[0]];
+    size_t n = 0;
+    for (size_t i = 0; i < cli_ncommands; i++) {
+        names[n++] = cli_commands[i].name;
+        if (cli_commands[i].alias)
+            names[n++] = cli_commands[i].alias;
+    }
+    const char *near = cli_suggest(word, names, n);
+    if (near != NULL)
+        return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                             "unknown command '%s'; did you mean '%s'? "
+                             "(help lists the commands)",
+                             word, near);
+    return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                         "unknown command '%s'; help lists the commands", word);
+}
+
+static bool reserve_args(cli_ctx *ctx, size_t n)
+{
+    if (n <= ctx->cap)
+        return true;
+    prm_arg *kv = realloc(ctx->kv, n * sizeof *kv);
+    if (kv != NULL)
+        ctx->kv = kv;
+    const char **pos = realloc(ctx->pos, n * sizeof *pos);
+    if (pos != NULL)
+        ctx->pos = pos;
+    const char **flags = realloc(ctx->flags, n * sizeof *flags);
+    if (flags != NULL)
+        ctx->flags = flags;
+    if (kv == NULL || pos == NULL || flags == NULL)
+        return false;
+    ctx->cap = n;
+    return true;
+}
+
+void cli_ctx_free(cli_ctx *ctx)
+{
+    free(ctx->kv);
+    free(ctx->pos);
+    free(ctx->flags);
+    ctx->kv = NULL;
+    ctx->pos = ctx->flags = NULL;
+    ctx->cap = 0;
+}
+
+/* Sort words from `from` on into references, fields and --flags.  The
+ * words' text is split in place at the '=' of FIELD=VALUE. */
+static prm_code split_args(cli_ctx *ctx, const cli_words *w, size_t from,
+                           cli_args *a, prm_error *err)
+{
+    *a = (cli_args){.pos = NULL};
+    if (!reserve_args(ctx, w->n))
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    a->pos = ctx->pos;
+    a->kv = ctx->kv;
+    a->flags = ctx->flags;
+    for (size_t i = from; i < w->n; i++) {
+        cli_word *word = &w->items[i];
+        if (word->eq == 0)
+            return prm_error_set(err, PRM_ESYNTAX,
+                                 "'%s' has no field name before '='",
+                                 word->text);
+        if (word->eq > 0) {
+            word->text[word->eq] = '\0';
+            a->kv[a->nkv++] = (prm_arg){word->text, word->text + word->eq + 1};
+        } else if (!word->quoted && strncmp(word->text, "--", 2) == 0)
+            a->flags[a->nflags++] = word->text;
+        else
+            a->pos[a->npos++] = word->text;
+    }
+    return PRM_OK;
+}
+
+prm_code cli_dispatch(cli_ctx *ctx, const cli_words *w, prm_error *err)
+{
+    const cli_command *cmd = cli_command_find(w->items[0].text);
+    if (cmd == NULL || w->items[0].quoted)
+        return unknown_command(w->items[0].text, err);
+    /* A record kind's verb is the word after it. */
+    size_t from = 1;
+    const char *verb = NULL;
+    if (cmd->kind != NULL && w->n > 1 && w->items[1].eq < 0 &&
+        !w->items[1].quoted) {
+        verb = w->items[1].text;
+        from = 2;
+    }
+    cli_args args;
+    prm_code rc = split_args(ctx, w, from, &args, err);
+    if (rc != PRM_OK)
+        return rc;
+    args.verb = verb;
+    return cmd->run(ctx, cmd, &args, err);
+}

@@ -1,0 +1,101 @@
+/*
+ * commands.h - the command table.
+ *
+ * One entry per command (and one per verb of the record kinds) holds its
+ * name, usage, help and handler; parsing, dispatch, `help`, tab completion
+ * and error messages all read the same entries, so they cannot disagree.
+ */
+#ifndef PRM_CLI_COMMANDS_H
+#define PRM_CLI_COMMANDS_H
+
+#include "lexer.h"
+#include "output.h"
+#include "prm/prm.h"
+
+typedef struct cli_ctx {
+    prm_db *db;
+    cli_out *out;
+    bool quit; /* set by quit/exit */
+    /* argument arrays, reused from command to command */
+    prm_arg *kv;
+    const char **pos, **flags;
+    size_t cap;
+} cli_ctx;
+
+/* A command's words after its name (and verb), sorted by form. */
+typedef struct cli_args {
+    const char *verb;   /* a record kind's verb, or NULL */
+    const char **pos;   /* plain words: references */
+    size_t npos;
+    prm_arg *kv;        /* FIELD=VALUE words */
+    size_t nkv;
+    const char **flags; /* --words */
+    size_t nflags;
+} cli_args;
+
+typedef struct cli_command cli_command;
+typedef prm_code (*cli_run_fn)(cli_ctx *ctx, const cli_command *cmd,
+                               const cli_args *args, prm_error *err);
+
+struct cli_command {
+    const char *name;
+    const char *alias;    /* another name, or NULL */
+    const char *group;    /* heading in `help` */
+    const char *usage;    /* for a record kind: NULL (its verbs say) */
+    const char *summary;  /* one line */
+    const char *details;  /* more, for `help NAME`, or NULL */
+    const char *examples; /* lines that work when pasted */
+    cli_run_fn run;
+    const prm_kind_info *(*kind)(void); /* a record kind's info, or NULL */
+};
+
+typedef prm_code (*cli_verb_fn)(cli_ctx *ctx, const prm_kind_info *info,
+                                const cli_args *args, prm_error *err);
+
+typedef struct cli_verb {
+    const char *name;
+    const char *args;    /* usage after "KIND VERB" */
+    const char *summary;
+    bool takes_ref;      /* exactly one REF word */
+    bool takes_fields;   /* FIELD=VALUE words (filters for list) */
+    const char *flag;    /* the one --flag it accepts, or NULL */
+    cli_verb_fn run;
+} cli_verb;
+
+extern const cli_command cli_commands[];
+extern const size_t cli_ncommands;
+extern const cli_verb cli_verbs[];
+extern const size_t cli_nverbs;
+
+const cli_command *cli_command_find(const char *name);
+const cli_verb *cli_verb_find(const char *name);
+
+/* The closest of names[] to word within a small edit distance, or NULL. */
+const char *cli_suggest(const char *word, const char *const *names, size_t n);
+
+/* Run the command the words make. */
+prm_code cli_dispatch(cli_ctx *ctx, const cli_words *w, prm_error *err);
+
+void cli_ctx_free(cli_ctx *ctx);
+
+/* Handlers (cmd_records.c, cmd_misc.c). */
+prm_code cli_cmd_kind(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err);
+prm_code cli_cmd_metrics(cli_ctx *ctx, const cli_command *cmd,
+                         const cli_args *args, prm_error *err);
+prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err);
+prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err);
+prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,
+                      const cli_args *args, prm_error *err);
+prm_code cli_verb_list(cli_ctx *ctx, const prm_kind_info *info,
+                       const cli_args *args, prm_error *err);
+prm_code cli_verb_show(cli_ctx *ctx, const prm_kind_info *info,
+                       const cli_args *args, prm_error *err);
+prm_code cli_verb_update(cli_ctx *ctx, const prm_kind_info *info,
+                         const cli_args *args, prm_error *err);
+prm_code cli_verb_delete(cli_ctx *ctx, const prm_kind_info *info,
+                         const cli_args *args, prm_error *err);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * lexer.c - words, quotes and comments of the command language (SPEC.md §2).
+ *
+ * Words are separated by spaces or tabs.  "..." takes the escapes \" \\ \n
+ * and \t; '...' is literal; quoted and unquoted parts of one word join, as in
+ * a shell, so notes="met at the expo" is one FIELD=VALUE word.  A '#' that
+ * starts a word starts a comment.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexer.h"
+#include "prm/prm.h"
+
+void cli_words_free(cli_words *w)
+{
+    free(w->items);
+    free(w->buf);
+    *w = (cli_words){.items = NULL};
+}
+
+/* Make room for a line of len bytes: the unescaped text is never longer,
+ * and there is at most one word per two bytes. */
+static bool reserve(cli_words *w, size_t len)
+{
+    size_t need = len + len / 2 + 2;
+    if (w->buf_cap < need) {
+        char *buf = realloc(w->buf, need);
+        if (buf == NULL)
+            return false;
+        w->buf = buf;
+        w->buf_cap = need;
+    }
+    size_t words = len / 2 + 2;
+    if (w->cap < words) {
+        cli_word *items = realloc(w->items, words * sizeof *items);
+        if (items == NULL)
+            return false;
+        w->items = items;
+        w->cap = words;
+    }
+    return true;
+}
+
+static int unescape(char c)
+{
+    switch (c) {
+    case '"':
+        return '"';
+    case '\\':
+        return '\\';
+    case 'n':
+        return '\n';
+    case 't':
+        return '\t';
+    default:
+        return -1;
+    }
+}
+
+cli_lex_result cli_lex(const char *line, size_t len, cli_words *w, char *msg,
+                       size_t size)
+{
+    w->n = 0;
+    if (!prm_utf8_valid(line, len)) {
+        snprintf(msg, size, "%s",
+                 memchr(line, '\0', len) ? "the line contains a NUL byte"
+                                         : "the line is not valid UTF-8");
+        return LEX_ENCODING;
+    }
+    if (!reserve(w, len)) {
+        snprintf(msg, size, "out of memory");
+        return LEX_ERROR;
+    }
+    char *out = w->buf;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i == len || line[i] == '#')
+            break;
+        cli_word *word = &w->items[w->n++];
+        *word = (cli_word){.text = out, .eq = -1, .quoted = false};
+        while (i < len && line[i] != ' ' && line[i] != '\t') {
+            char c = line[i++];
+            if (c == '\'') {
+                word->quoted = true;
+                const char *end = memchr(line + i, '\'', len - i);
+                if (end == NULL) {
+                    snprintf(msg, size, "unterminated ' quote");
+                    return LEX_UNTERMINATED;
+                }
+                memcpy(out, line + i, (size_t)(end - (line + i)));
+                out += end - (line + i);
+                i = (size_t)(end - line) + 1;
+            } else if (c == '"') {
+                word->quoted = true;
+                for (;;) {
+                    if (i == len) {
+                        snprintf(msg, size, "unterminated \" quote");
+                        return LEX_UNTERMINATED;
+                    }
+                    c = line[i++];
+                    if (c == '"')
+                        break;
+                    if (c == '\\') {
+                        int e = i < len ? unescape(line[i]) : -1;
+                        if (e < 0) {
+                            snprintf(msg, size,
+                                     "unknown escape \\%c in \"...\": use \\\" "
+                                     "\\\\ \\n or \\t, or '...' for literal "
+                                     "text",
+                                     i < len ? line[i] : ' ');
+                            return LEX_ERROR;
+                        }
+                        c = (char)e;
+                        i++;
+                    }
+                    *out++ = c;
+                }
+            } else {
+                if (c == '=' && word->eq < 0 && !word->quoted)
+                    word->eq = out - word->text;
+                *out++ = c;
+            }
+        }
+        word->len = (size_t)(out - word->text);
+        *out++ = '\0';
+    }
+    return LEX_OK;
+}

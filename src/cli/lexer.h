@@ -1,0 +1,38 @@
+/*
+ * lexer.h - splits one logical line of the command language into words.
+ */
+#ifndef PRM_CLI_LEXER_H
+#define PRM_CLI_LEXER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct cli_word {
+    char *text;   /* unquoted, unescaped, NUL-terminated */
+    size_t len;
+    long eq;      /* offset of an unquoted '=' (a FIELD=VALUE word), or -1 */
+    bool quoted;  /* some part of the word was quoted */
+} cli_word;
+
+/* The words of a line.  Its buffers are reused from line to line, so a
+ * long script allocates no more than its longest line needs. */
+typedef struct cli_words {
+    cli_word *items;
+    size_t n, cap;
+    char *buf;
+    size_t buf_cap;
+} cli_words;
+
+typedef enum cli_lex_result {
+    LEX_OK,
+    LEX_UNTERMINATED, /* a quote is still open at the end of the line */
+    LEX_ENCODING,     /* invalid UTF-8 or a NUL byte */
+    LEX_ERROR         /* message says what */
+} cli_lex_result;
+
+/* Split line (len bytes, no line break) into w.  Otherwise msg (size bytes) says what is wrong. */
+cli_lex_result cli_lex(const char *line, size_t len, cli_words *w, char *msg,
+                       size_t size);
+void cli_words_free(cli_words *w);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * output.c - what both output modes share: choosing one, number and value
+ * formatting.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "output.h"
+
+static bool color_allowed(int fd)
+{
+    const char *no = getenv("NO_COLOR");
+    if (no != NULL && *no != '\0')
+        return false;
+    const char *term = getenv("TERM");
+    if (term != NULL && strcmp(term, "dumb") == 0)
+        return false;
+    return isatty(fd);
+}
+
+void cli_out_init(cli_out *o, bool json)
+{
+    *o = (cli_out){.ops = json ? &cli_json_ops : &cli_text_ops,
+                   .out = stdout,
+                   .err = stderr};
+    o->color = color_allowed(STDOUT_FILENO);
+    o->err_color = color_allowed(STDERR_FILENO);
+    const char *codeset = nl_langinfo(CODESET);
+    o->utf8 = codeset != NULL && strcasecmp(codeset, "UTF-8") == 0;
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+        o->width = ws.ws_col;
+}
+
+void cli_out_free(cli_out *o)
+{
+    for (size_t i = 0; i < o->ncells; i++)
+        free(o->cells[i]);
+    free(o->cells);
+    o->cells = NULL;
+    o->ncells = o->cap = 0;
+}
+
+void cli_format_number(double v, char *buf, size_t size)
+{
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(buf, size, "%.*g", precision, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static char *ids_text(const prm_value *v)
+{
+    size_t size = v->nids * 21 + 1;
+    char *s = malloc(size);
+    if (s == NULL)
+        return NULL;
+    size_t len = 0;
+    s[0] = '\0';
+    for (size_t i = 0; i < v->nids; i++)
+        len += (size_t)snprintf(s + len, size - len, "%s%lld", i ? "," : "",
+                                (long long)v->ids[i]);
+    return s;
+}
+
+char *cli_format_value(const prm_value *v)
+{
+    char num[64];
+    switch (v->type) {
+    case PRM_V_INT:
+        snprintf(num, sizeof num, "%lld", (long long)v->i);
+        return strdup(num);
+    case PRM_V_REAL:
+        cli_format_number(v->r, num, sizeof num);
+        return strdup(num);
+    case PRM_V_TEXT:
+        return strndup(v->s, v->len);
+    case PRM_V_IDS:
+        return ids_text(v);
+    default:
+        return strdup("-");
+    }
+}

@@ -1,0 +1,64 @@
+/*
+ * output.h - one small interface, two implementations: text for people
+ * (output_text.c) and JSON Lines for programs (output_json.c).  Chosen once,
+ * at start-up; command handlers never ask which one they have.
+ */
+#ifndef PRM_CLI_OUTPUT_H
+#define PRM_CLI_OUTPUT_H
+
+#include <stdio.h>
+
+#include "prm/prm.h"
+
+typedef struct cli_out cli_out;
+
+typedef struct cli_out_ops {
+    /* An add or update succeeded; rec is the stored record when
+     * needs_record is set, else NULL. */
+    void (*changed)(cli_out *o, const char *verb, const prm_kind_info *info,
+                    int64_t id, const prm_record *rec);
+    void (*show)(cli_out *o, const prm_record *rec);
+    void (*list_begin)(cli_out *o, const prm_kind_info *info);
+    bool (*list_row)(cli_out *o, const prm_record *rec);
+    void (*list_end)(cli_out *o, const prm_kind_info *info, bool ok);
+    void (*deleted)(cli_out *o, const prm_kind_info *info, int64_t id);
+    void (*metrics)(cli_out *o, const prm_metrics *m);
+    /* A block of text (help): key names it in JSON. */
+    void (*text)(cli_out *o, const char *key, const char *text);
+    void (*ok)(cli_out *o);
+    /* A failed command; source is the file name or NULL for "prm". */
+    void (*error)(cli_out *o, const prm_error *err, const char *source,
+                  long line);
+    bool needs_record;
+} cli_out_ops;
+
+struct cli_out {
+    const cli_out_ops *ops;
+    FILE *out, *err;
+    bool color;     /* colour on stdout (a terminal, no NO_COLOR) */
+    bool err_color; /* colour on stderr */
+    bool utf8;      /* the locale can show Unicode */
+    int width;      /* terminal columns, 0 when not a terminal */
+    /* rows of a text table being built */
+    char **cells;
+    size_t ncells, cap;
+    size_t columns;
+    /* a JSON list being streamed */
+    const prm_kind_info *list_kind;
+    size_t list_rows;
+};
+
+extern const cli_out_ops cli_text_ops;
+extern const cli_out_ops cli_json_ops;
+
+void cli_out_init(cli_out *o, bool json);
+void cli_out_free(cli_out *o);
+
+/* Shortest decimal text that reads back as the same double. */
+void cli_format_number(double v, char *buf, size_t size);
+
+/* The text of one field's value as a person reads it ("-" for none), newly
+ * allocated; NULL when out of memory. */
+char *cli_format_value(const prm_value *v);
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * output_text.c - output for people: aligned tables, a field-per-line view
+ * of one record, a metrics panel, and errors on stderr in SPEC.md's form
+ * (prm: LINE: error: TEXT, or FILE:LINE: error: TEXT).  Colour only when
+ * the stream is a terminal and NO_COLOR is not set.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+#define BOLD "\033[1m"
+#define RED "\033[1;31m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+#define MIN_COLUMN 6
+
+/* Code points in a UTF-8 string: close enough to its width on a terminal
+ * for the scripts partner data is written in. */
+static size_t display_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Cut s to at most width code points, marking the cut. */
+static void truncate_cell(char *s, size_t width, bool utf8)
+{
+    if (display_width(s) <= width || width == 0)
+        return;
+    size_t keep = width - 1, seen = 0;
+    char *p = s;
+    for (; *p; p++)
+        if (((unsigned char)*p & 0xC0) != 0x80 && seen++ == keep)
+            break;
+    /* At least two code points go, so there are two bytes for "~" and its
+     * NUL; the ellipsis needs one more. */
+    strcpy(p, utf8 && strlen(p) >= 3 ? "\xe2\x80\xa6" : "~");
+}
+
+static void flatten(char *s)
+{
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\t' || *s == '\r')
+            *s = ' ';
+}
+
+static void text_changed(cli_out *o, const char *verb,
+                         const prm_kind_info *info, int64_t id,
+                         const prm_record *rec)
+{
+    (void)rec;
+    fprintf(o->out, "%s %s %lld\n", verb, info->name, (long long)id);
+}
+
+static void text_show(cli_out *o, const prm_record *rec)
+{
+    const prm_kind_info *info = rec->info;
+    for (size_t i = 0; i < info->nfields; i++) {
+        char *value = cli_format_value(&rec->v[i]);
+        fprintf(o->out, "%s%-12s%s ", o->color ? BOLD : "",
+                info->fields[i].name, o->color ? RESET : "");
+        /* Later lines of a multi-line value line up under the first. */
+        for (char *p = value; p != NULL && *p; p++) {
+            putc(*p, o->out);
+            if (*p == '\n')
+                fputs("             ", o->out);
+        }
+        putc('\n', o->out);
+        free(value);
+    }
+}
+
+static void text_list_begin(cli_out *o, const prm_kind_info *info)
+{
+    cli_out_free(o);
+    o->columns = 0;
+    for (size_t i = 0; i < info->nfields; i++)
+        if (info->fields[i].flags & PRM_FF_COLUMN)
+            o->columns++;
+}
+
+static bool push_cell(cli_out *o, char *cell)
+{
+    if (cell == NULL)
+        return false;
+    if (o->ncells == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 64;
+        char **cells = realloc(o->cells, cap * sizeof *cells);
+        if (cells == NULL) {
+            free(cell);
+            return false;
+        }
+        o->cells = cells;
+        o->cap = cap;
+    }
+    o->cells[o->ncells++] = cell;
+    return true;
+}
+
+static bool text_list_row(cli_out *o, const prm_record *rec)
+{
+    for (size_t i = 0; i < rec->info->nfields; i++) {
+        if (!(rec->info->fields[i].flags & PRM_FF_COLUMN))
+            continue;
+        char *cell = cli_format_value(&rec->v[i]);
+        if (cell != NULL)
+            flatten(cell);
+        if (!push_cell(o, cell))
+            return false;
+    }
+    return true;
+}
+
+/* Narrow the widest columns until the table fits the terminal. */
+static void fit_widths(size_t *w, size_t columns, int terminal)
+{
+    if (terminal <= 0)
+        return;
+    for (;;) {
+        size_t total = 0, widest = 0;
+        for (size_t c = 0; c < columns; c++) {
+            total += w[c] + 2;
+            if (w[c] > w[widest])
+                widest = c;
+        }
+        if (total <= (size_t)terminal || w[widest] <= MIN_COLUMN)
+            return;
+        w[widest]--;
+    }
+}
+
+static bool right_aligned(const prm_field *f)
+{
+    return f->type == PRM_F_ID || f->type == PRM_F_PERCENT ||
+           f->type == PRM_F_NUMBER;
+}
+
+static void print_row(cli_out *o, const prm_kind_info *info, char **cells,
+                      const size_t *w, bool header)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        if (!(f->flags & PRM_FF_COLUMN))
+            continue;
+        truncate_cell(cells[c], w[c], o->utf8);
+        size_t pad = w[c] - display_width(cells[c]);
+        bool last = c + 1 == o->columns;
+        if (header && o->color)
+            fputs(BOLD, o->out);
+        if (right_aligned(f))
+            fprintf(o->out, "%*s%s", (int)pad, "", cells[c]);
+        else
+            fprintf(o->out, "%s%*s", cells[c], last ? 0 : (int)pad, "");
+        if (header && o->color)
+            fputs(RESET, o->out);
+        fputs(last ? "\n" : "  ", o->out);
+        c++;
+    }
+}
+
+static void text_list_end(cli_out *o, const prm_kind_info *info, bool ok)
+{
+    size_t rows = o->columns ? o->ncells / o->columns : 0;
+    if (ok && rows == 0)
+        fprintf(o->out, "no %s\n", info->plural);
+    if (!ok || rows == 0 || o->columns > PRM_MAX_FIELDS) {
+        cli_out_free(o);
+        return;
+    }
+    char names[PRM_MAX_FIELDS][32];
+    char *header[PRM_MAX_FIELDS];
+    size_t w[PRM_MAX_FIELDS] = {0}, c = 0;
+    for (size_t i = 0; i < info->nfields; i++)
+        if (info->fields[i].flags & PRM_FF_COLUMN) {
+            snprintf(names[c], sizeof names[c], "%s", info->fields[i].name);
+            header[c] = names[c];
+            c++;
+        }
+    for (c = 0; c < o->columns; c++) {
+        w[c] = display_width(header[c]);
+        for (size_t r = 0; r < rows; r++) {
+            size_t cw = display_width(o->cells[r * o->columns + c]);
+            if (cw > w[c])
+                w[c] = cw;
+        }
+    }
+    fit_widths(w, o->columns, o->width);
+    print_row(o, info, header, w, true);
+    for (size_t r = 0; r < rows; r++)
+        print_row(o, info, o->cells + r * o->columns, w, false);
+    cli_out_free(o);
+}
+
+static void text_deleted(cli_out *o, const prm_kind_info *info, int64_t id)
+{
+    fprintf(o->out, "deleted %s %lld\n", info->name, (long long)id);
+}
+
+static void count_line(cli_out *o, const char *label, int64_t n)
+{
+    fprintf(o->out, "%-22s %10lld\n", label, (long long)n);
+}
+
+/* A ratio: as a percentage when it is a rate, plain otherwise. */
+static void ratio_line(cli_out *o, const char *label, bool has, double v,
+                       bool percent, const char *definition)
+{
+    char value[32];
+    if (!has)
+        snprintf(value, sizeof value, "n/a");
+    else if (percent)
+        snprintf(value, sizeof value, "%.1f%%", v * 100.0);
+    else
+        snprintf(value, sizeof value, "%.2f", v);
+    fprintf(o->out, "%-22s %10s   %s%s%s\n", label, value, o->color ? DIM : "",
+            definition, o->color ? RESET : "");
+}
+
+static void text_metrics(cli_out *o, const prm_metrics *m)
+{
+    double v;
+    bool has;
+    count_line(o, "partners", m->partners);
+    count_line(o, "projects", m->projects);
+    count_line(o, "  succeeded", m->succeeded);
+    count_line(o, "  failed", m->failed);
+    count_line(o, "communications", m->communications);
+    count_line(o, "resources", m->resources);
+    count_line(o, "outcomes", m->outcomes);
+    has = prm_relationship_degree(m, &v);
+    ratio_line(o, "relationship degree", has, v, false, "projects / partners");
+    has = prm_project_success_rate(m, &v);
+    ratio_line(o, "project success rate", has, v, true,
+               "succeeded / projects");
+    has = prm_closed_success_rate(m, &v);
+    ratio_line(o, "closed success rate", has, v, true,
+               "succeeded / (succeeded + failed)");
+    has = prm_resource_efficiency(m, &v);
+    ratio_line(o, "resource efficiency", has, v, false,
+               "outcomes / resources");
+}
+
+static void text_text(cli_out *o, const char *key, const char *text)
+{
+    (void)key;
+    fputs(text, o->out);
+}
+
+static void text_ok(cli_out *o)
+{
+    (void)o;
+}
+
+static void text_error(cli_out *o, const prm_error *err, const char *source,
+                       long line)
+{
+    fflush(o->out); /* keep the error after the output before it */
+    if (source != NULL)
+        fprintf(o->err, "%s:%ld: ", source, line);
+    else
+        fprintf(o->err, "prm: %ld: ", line);
+    fprintf(o->err, "%serror:%s %s\n", o->err_color ? RED : "",
+            o->err_color ? RESET : "", prm_error_message(err));
+}
+
+const cli_out_ops cli_text_ops = {
+    .changed = text_changed,
+    .show = text_show,
+    .list_begin = text_list_begin,
+    .list_row = text_list_row,
+    .list_end = text_list_end,
+    .deleted = text_deleted,
+    .metrics = text_metrics,
+    .text = text_text,
+    .ok = text_ok,
+    .error = text_error,
+    .needs_record = false,
+};

@@ -1,0 +1,132 @@
+/*
+ * reader.c - logical lines from a file descriptor, buffered by hand so that
+ * the reader knows when the next read would block (see before_wait).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reader.h"
+
+#define READ_CHUNK (256 * 1024)
+
+void cli_reader_init(cli_reader *r, int fd)
+{
+    *r = (cli_reader){.fd = fd};
+}
+
+void cli_reader_free(cli_reader *r)
+{
+    free(r->buf);
+    free(r->line);
+    r->buf = r->line = NULL;
+}
+
+static bool would_block(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 0;
+}
+
+/* Read more input into the buffer; 0 at end of input, -1 on error. */
+static int fill(cli_reader *r)
+{
+    if (r->start > 0) {
+        memmove(r->buf, r->buf + r->start, r->end - r->start);
+        r->end -= r->start;
+        r->start = 0;
+    }
+    if (r->buf_cap - r->end < READ_CHUNK) {
+        size_t cap = r->buf_cap ? r->buf_cap * 2 : READ_CHUNK * 2;
+        while (cap - r->end < READ_CHUNK)
+            cap *= 2;
+        char *buf = realloc(r->buf, cap);
+        if (buf == NULL) {
+            errno = ENOMEM;
+            return -1;
+        }
+        r->buf = buf;
+        r->buf_cap = cap;
+    }
+    if (r->before_wait != NULL && would_block(r->fd))
+        r->before_wait(r->ctx);
+    ssize_t n = read(r->fd, r->buf + r->end, READ_CHUNK);
+    if (n < 0)
+        return -1;
+    if (n == 0) {
+        r->eof = true;
+        return 0;
+    }
+    r->end += (size_t)n;
+    return 1;
+}
+
+/* The next physical line without its line break; NULL at end of input. */
+static int physical(cli_reader *r, char **text, size_t *len)
+{
+    for (;;) {
+        char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+        if (nl != NULL || (r->eof && r->end > r->start)) {
+            *text = r->buf + r->start;
+            *len = nl ? (size_t)(nl - *text) : r->end - r->start;
+            r->start = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+            if (*len > 0 && (*text)[*len - 1] == '\r')
+                (*len)--;
+            r->lineno++;
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        int rc = fill(r);
+        if (rc < 0)
+            return -1;
+    }
+}
+
+static bool append(cli_reader *r, size_t *used, const char *s, size_t n)
+{
+    if (*used + n + 1 > r->line_cap) {
+        size_t cap = r->line_cap ? r->line_cap : 256;
+        while (cap < *used + n + 1)
+            cap *= 2;
+        char *line = realloc(r->line, cap);
+        if (line == NULL)
+            return false;
+        r->line = line;
+        r->line_cap = cap;
+    }
+    memcpy(r->line + *used, s, n);
+    *used += n;
+    r->line[*used] = '\0';
+    return true;
+}
+
+int cli_reader_next(cli_reader *r, const char **line, size_t *len,
+                    long *first)
+{
+    size_t used = 0;
+    bool more = true;
+    *first = r->lineno + 1;
+    while (more) {
+        char *text;
+        size_t n;
+        int rc = physical(r, &text, &n);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            if (used == 0 && *first > r->lineno)
+                return 0;
+            break; /* a continuation at the very end of input */
+        }
+        more = n > 0 && text[n - 1] == '\\';
+        if (!append(r, &used, text, more ? n - 1 : n)) {
+            errno = ENOMEM;
+            return -1;
+        }
+    }
+    *line = r->line;
+    *len = used;
+    return 1;
+}

@@ -1,0 +1,401 @@
+/*
+ * repl.c - the interactive prompt: GNU readline in callback mode, so that
+ * Ctrl-C can abandon a half-typed (or half-continued) entry cleanly and
+ * the loop stays in our hands.  History persists under
+ * $XDG_STATE_HOME/prm/history; Tab completes from the command table, the
+ * field tables and the names in the database.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "run.h"
+
+#define PROMPT "prm> "
+#define PROMPT_MORE "...> "
+
+static struct repl {
+    cli_session session;
+    char *pending; /* the entry so far, when it continues over lines */
+    size_t pending_len;
+    const char *joint; /* how the next line joins it: "" or "\n" */
+    long entry;
+    bool done;
+    char history[4096];
+} repl;
+
+static volatile sig_atomic_t got_sigint, got_sigwinch;
+
+/* --- history ------------------------------------------------------------ */
+
+static void make_folders(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(path, 0700);
+        *p = '/';
+    }
+}
+
+static void history_open(void)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (state != NULL && *state == '/')
+        n = snprintf(repl.history, sizeof repl.history, "%s/prm/history",
+                     state);
+    else if (home != NULL && *home != '\0')
+        n = snprintf(repl.history, sizeof repl.history,
+                     "%s/.local/state/prm/history", home);
+    else
+        n = -1;
+    if (n < 0 || (size_t)n >= sizeof repl.history) {
+        repl.history[0] = '\0';
+        return;
+    }
+    make_folders(repl.history);
+    const char *size = getenv("PRM_HISTSIZE");
+    int max = size != NULL ? atoi(size) : 1000;
+    stifle_history(max > 0 ? max : 1000);
+    read_history(repl.history);
+}
+
+static void history_save(const char *entry)
+{
+    /* As in bash, an entry that starts with a space is kept out. */
+    if (entry[0] == ' ' || entry[0] == '\0')
+        return;
+    add_history(entry);
+    if (repl.history[0] == '\0')
+        return;
+    if (append_history(1, repl.history) != 0)
+        write_history(repl.history); /* the file did not exist yet */
+    const char *size = getenv("PRM_HISTSIZE");
+    int max = size != NULL ? atoi(size) : 1000;
+    history_truncate_file(repl.history, max > 0 ? max : 1000);
+}
+
+/* --- completion --------------------------------------------------------- */
+
+typedef struct cands {
+    char **items;
+    size_t n, cap;
+} cands;
+
+static cands found;
+
+static void cands_add(cands *c, const char *prefix, const char *value,
+                      const char *suffix)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        char **items = realloc(c->items, cap * sizeof *items);
+        if (items == NULL)
+            return;
+        c->items = items;
+        c->cap = cap;
+    }
+    size_t len = strlen(prefix) + strlen(value) + strlen(suffix) + 3;
+    char *s = malloc(len);
+    if (s == NULL)
+        return;
+    bool quote = strchr(value, ' ') != NULL;
+    snprintf(s, len, "%s%s%s%s%s", prefix, quote ? "\"" : "", value,
+             quote ? "\"" : "", suffix);
+    c->items[c->n++] = s;
+}
+
+static void cands_clear(cands *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->items[i]);
+    c->n = 0;
+}
+
+struct name_ctx {
+    const char *prefix;
+};
+
+static bool add_name(void *ctx, const char *name)
+{
+    struct name_ctx *nc = ctx;
+    cands_add(&found, nc->prefix, name, "");
+    return true;
+}
+
+static void complete_names(prm_kind kind, const char *key_prefix,
+                           const char *typed)
+{
+    struct name_ctx nc = {key_prefix};
+    if (*typed == '"')
+        typed++;
+    prm_names(repl.session.ctx.db, kind, typed, add_name, &nc, NULL);
+}
+
+/* Complete FIELD=VALUE: enum choices or names after the '='. */
+static void complete_value(const prm_kind_info *info, const char *text)
+{
+    const char *eq = strchr(text, '=');
+    char key[64];
+    size_t klen = (size_t)(eq - text);
+    if (klen >= sizeof key)
+        return;
+    memcpy(key, text, klen + 1);
+    key[klen + 1] = '\0'; /* "key=" */
+    const char *typed = eq + 1;
+    key[klen] = '\0';
+    const prm_field *f = info ? prm_field_find(info, key) : NULL;
+    key[klen] = '=';
+    if (strcmp(key, "partner=") == 0 || strcmp(key, "partners=") == 0)
+        complete_names(PRM_PARTNER, key, typed);
+    else if (strcmp(key, "project=") == 0)
+        complete_names(PRM_PROJECT, key, typed);
+    else if (f != NULL && f->choices != NULL)
+        for (size_t i = 0; f->choices[i]; i++)
+            if (strncmp(f->choices[i], typed, strlen(typed)) == 0)
+                cands_add(&found, key, f->choices[i], "");
+}
+
+static void complete_fields(const prm_kind_info *info, const char *verb,
+                            const char *text)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        bool list = verb != NULL && strcmp(verb, "list") == 0;
+        if ((f->flags & PRM_FF_READONLY) && !list)
+            continue;
+        if (strncmp(f->name, text, strlen(text)) == 0)
+            cands_add(&found, "", f->name, "=");
+    }
+}
+
+static void complete_metrics(const char *text)
+{
+    static const char *const keys[] = {"partner", "type",  "region",
+                                       "status",  "since", "until"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strncmp(keys[i], text, strlen(text)) == 0)
+            cands_add(&found, "", keys[i], "=");
+}
+
+/* Split the line before the cursor into its first words. */
+static int words_before(char *first, char *second, size_t size)
+{
+    int n = 0;
+    const char *p = rl_line_buffer, *end = rl_line_buffer + rl_point;
+    first[0] = second[0] = '\0';
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        const char *start = p;
+        while (p < end && *p != ' ' && *p != '\t')
+            p++;
+        if (p == end)
+            break; /* the word being completed */
+        size_t len = (size_t)(p - start);
+        char *dest = n == 0 ? first : n == 1 ? second : NULL;
+        if (dest != NULL && len < size) {
+            memcpy(dest, start, len);
+            dest[len] = '\0';
+        }
+        n++;
+    }
+    return n;
+}
+
+static void complete_commands(const char *text)
+{
+    for (size_t i = 0; i < cli_ncommands; i++) {
+        if (strncmp(cli_commands[i].name, text, strlen(text)) == 0)
+            cands_add(&found, "", cli_commands[i].name, " ");
+        if (cli_commands[i].alias &&
+            strncmp(cli_commands[i].alias, text, strlen(text)) == 0)
+            cands_add(&found, "", cli_commands[i].alias, " ");
+    }
+}
+
+static void collect(const char *text)
+{
+    char first[64], second[64];
+    int n = words_before(first, second, sizeof first);
+    const cli_command *cmd = n > 0 ? cli_command_find(first) : NULL;
+    const prm_kind_info *info = cmd && cmd->kind ? cmd->kind() : NULL;
+    if (n == 0 || (n == 1 && strcmp(first, "help") == 0)) {
+        complete_commands(text);
+    } else if (info != NULL && n == 1) {
+        for (size_t i = 0; i < cli_nverbs; i++)
+            if (strncmp(cli_verbs[i].name, text, strlen(text)) == 0)
+                cands_add(&found, "", cli_verbs[i].name, " ");
+    } else if (strchr(text, '=') != NULL) {
+        complete_value(info, text);
+    } else if (info != NULL && n == 2 && cli_verb_find(second) &&
+               cli_verb_find(second)->takes_ref) {
+        complete_names(info->kind, "", text);
+    } else if (info != NULL) {
+        complete_fields(info, second, text);
+    } else if (cmd != NULL && strcmp(cmd->name, "metrics") == 0) {
+        complete_metrics(text);
+    }
+}
+
+static char *next_candidate(const char *text, int state)
+{
+    static size_t index;
+    if (state == 0) {
+        cands_clear(&found);
+        collect(text);
+        index = 0;
+    }
+    if (index < found.n)
+        return strdup(found.items[index++]);
+    return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)start, (void)end;
+    rl_attempted_completion_over = 1; /* never fall back to file names */
+    rl_completion_append_character = '\0';
+    return rl_completion_matches(text, next_candidate);
+}
+
+/* --- the loop ------------------------------------------------------------ */
+
+static void pending_clear(void)
+{
+    free(repl.pending);
+    repl.pending = NULL;
+    repl.pending_len = 0;
+}
+
+static bool pending_append(const char *s, size_t n, const char *joint)
+{
+    size_t jl = strlen(joint);
+    char *p = realloc(repl.pending, repl.pending_len + jl + n + 1);
+    if (p == NULL)
+        return false;
+    memcpy(p + repl.pending_len, joint, jl);
+    memcpy(p + repl.pending_len + jl, s, n);
+    repl.pending = p;
+    repl.pending_len += jl + n;
+    p[repl.pending_len] = '\0';
+    return true;
+}
+
+/* A line arrived: continue the entry, or run it when it is whole. */
+static void on_line(char *line)
+{
+    if (line == NULL) { /* Ctrl-D */
+        repl.done = true;
+        rl_callback_handler_remove();
+        putchar('\n');
+        return;
+    }
+    size_t n = strlen(line);
+    bool continued = n > 0 && line[n - 1] == '\\';
+    if (!pending_append(line, continued ? n - 1 : n,
+                        repl.pending ? repl.joint : ""))
+        fputs("prm: out of memory\n", stderr);
+    free(line);
+    if (continued) {
+        repl.joint = ""; /* the backslash and the line break are dropped */
+        rl_set_prompt(PROMPT_MORE);
+        return;
+    }
+    char msg[128];
+    if (cli_lex(repl.pending, repl.pending_len, &repl.session.words, msg,
+                sizeof msg) == LEX_UNTERMINATED) {
+        repl.joint = "\n"; /* inside quotes the line break is text */
+        rl_set_prompt(PROMPT_MORE);
+        return;
+    }
+    history_save(repl.pending);
+    repl.entry++;
+    cli_exec_line(&repl.session, repl.pending, repl.pending_len, repl.entry);
+    fflush(stdout);
+    pending_clear();
+    if (repl.session.ctx.quit) {
+        repl.done = true;
+        rl_callback_handler_remove();
+        return;
+    }
+    rl_set_prompt(PROMPT);
+}
+
+static void on_signal(int sig)
+{
+    if (sig == SIGINT)
+        got_sigint = 1;
+    else
+        got_sigwinch = 1;
+}
+
+/* Ctrl-C: drop what was typed, continued lines included; a fresh prompt. */
+static void abandon_line(void)
+{
+    got_sigint = 0;
+    rl_free_line_state();
+    rl_callback_sigcleanup();
+    rl_crlf();
+    pending_clear();
+    rl_callback_handler_remove();
+    rl_callback_handler_install(PROMPT, on_line);
+}
+
+static void repl_loop(void)
+{
+    rl_callback_handler_install(PROMPT, on_line);
+    while (!repl.done) {
+        fd_set fds;
+        FD_ZERO(&fds);
+        FD_SET(STDIN_FILENO, &fds);
+        int rc = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
+        if (got_sigint)
+            abandon_line();
+        if (got_sigwinch) {
+            got_sigwinch = 0;
+            rl_resize_terminal();
+        }
+        if (rc < 0 && errno != EINTR)
+            break;
+        if (rc > 0)
+            rl_callback_read_char();
+    }
+}
+
+int cli_repl(prm_db *db, const char *db_path, const cli_opts *opts)
+{
+    memset(&repl, 0, sizeof repl);
+    cli_session_init(&repl.session, db, opts, NULL);
+    rl_readline_name = "prm";
+    rl_catch_signals = 0;
+    rl_catch_sigwinch = 0;
+    rl_attempted_completion_function = complete;
+    rl_completer_word_break_characters = " \t";
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGWINCH, &sa, NULL);
+    history_open();
+    if (!opts->json)
+        printf("prm %s on %s; 'help' lists the commands, Ctrl-D leaves.\n",
+               PRM_VERSION, db_path);
+    repl_loop();
+    pending_clear();
+    cands_clear(&found);
+    free(found.items);
+    cli_session_free(&repl.session);
+    return 0;
+}

@@ -1,0 +1,267 @@
+/*
+ * run.c - the executor shared by scripts, one-shot commands and the prompt.
+ *
+ * Scripts run in batches: many commands share one transaction, each inside
+ * a savepoint of its own (the core's store_cmd_begin), so a failed command
+ * changes nothing while a good one costs no fsync.  A batch is committed
+ * when it grows large or old, before the reader waits on a slow pipe, and
+ * at the end.  --atomic makes the whole input one transaction instead.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reader.h"
+#include "run.h"
+
+#define BATCH_MAX 20000    /* commands in one transaction at most */
+#define BATCH_MAX_MS 1000  /* and for this long at most */
+
+volatile sig_atomic_t cli_interrupted;
+
+void cli_session_init(cli_session *s, prm_db *db, const cli_opts *opts,
+                      const char *source)
+{
+    *s = (cli_session){.opts = *opts, .source = source};
+    cli_out_init(&s->out, opts->json);
+    s->ctx = (cli_ctx){.db = db, .out = &s->out};
+}
+
+void cli_session_free(cli_session *s)
+{
+    cli_out_free(&s->out);
+    cli_ctx_free(&s->ctx);
+    cli_words_free(&s->words);
+}
+
+static void report(cli_session *s, const prm_error *err, long lineno)
+{
+    s->out.ops->error(&s->out, err, s->source, lineno);
+}
+
+int cli_exec_line(cli_session *s, const char *line, size_t len, long lineno)
+{
+    prm_error err = {.code = PRM_OK};
+    char msg[256];
+    switch (cli_lex(line, len, &s->words, msg, sizeof msg)) {
+    case LEX_OK:
+        break;
+    case LEX_ENCODING:
+        prm_error_set(&err, PRM_EINVALID_VALUE, "%s", msg);
+        break;
+    default:
+        prm_error_set(&err, PRM_ESYNTAX, "%s", msg);
+        break;
+    }
+    if (err.code == PRM_OK && s->words.n == 0)
+        return 0;
+    s->commands++;
+    if (err.code == PRM_OK)
+        cli_dispatch(&s->ctx, &s->words, &err);
+    if (err.code == PRM_OK)
+        return 1;
+    s->failed++;
+    report(s, &err, lineno);
+    return -1;
+}
+
+/* --- batches ----------------------------------------------------------- */
+
+static long elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000 +
+           (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static bool batch_commit(cli_session *s, long lineno)
+{
+    if (!s->batch_open)
+        return true;
+    s->batch_open = false;
+    prm_error err = {.code = PRM_OK};
+    if (prm_commit(s->ctx.db, &err) != PRM_OK) {
+        prm_rollback(s->ctx.db, NULL);
+        prm_error_set(&err, err.code,
+                      "could not save the commands of lines %ld to %ld: %s",
+                      s->batch_first_line, lineno, prm_error_message(&err));
+        s->failed++;
+        report(s, &err, lineno);
+        return false;
+    }
+    fflush(s->out.out);
+    return true;
+}
+
+static void commit_before_wait(void *ctx)
+{
+    cli_session *s = ctx;
+    batch_commit(s, s->batch_first_line + s->batch_count);
+}
+
+static void batch_open(cli_session *s, long lineno)
+{
+    if (s->batch_open || s->opts.atomic)
+        return;
+    prm_error err = {.code = PRM_OK};
+    if (prm_begin(s->ctx.db, &err) != PRM_OK)
+        return; /* each command then runs in a transaction of its own */
+    s->batch_open = true;
+    s->batch_count = 0;
+    s->batch_first_line = lineno;
+    clock_gettime(CLOCK_MONOTONIC, &s->batch_start);
+}
+
+/* After a command: notice a batch SQLite rolled back (a full disk, say),
+ * and commit one that has grown large or old. */
+static void batch_after(cli_session *s, long lineno)
+{
+    if (!s->batch_open)
+        return;
+    if (!prm_in_transaction(s->ctx.db)) {
+        prm_error err;
+        prm_error_set(&err, PRM_EIO,
+                      "the database rolled back the commands of lines %ld to "
+                      "%ld; run them again",
+                      s->batch_first_line, lineno);
+        s->failed++;
+        report(s, &err, lineno);
+        s->batch_open = false;
+        return;
+    }
+    if (++s->batch_count >= BATCH_MAX ||
+        elapsed_ms(&s->batch_start) >= BATCH_MAX_MS)
+        batch_commit(s, lineno);
+}
+
+/* --- scripts ----------------------------------------------------------- */
+
+static void on_signal(int sig)
+{
+    cli_interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked read returns */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* End the input's work: commit it, or with --atomic keep all or nothing. */
+static void finish(cli_session *s, long lineno)
+{
+    prm_error err = {.code = PRM_OK};
+    if (!s->opts.atomic) {
+        batch_commit(s, lineno);
+        return;
+    }
+    if (s->failed == 0 && !cli_interrupted) {
+        if (prm_commit(s->ctx.db, &err) == PRM_OK)
+            return;
+        s->failed++;
+        report(s, &err, lineno);
+    }
+    prm_rollback(s->ctx.db, NULL);
+    fflush(s->out.out);
+    fprintf(stderr,
+            "prm: %ld of %ld commands failed; with --atomic nothing was "
+            "kept\n",
+            s->failed, s->commands);
+}
+
+static void say_interrupted(cli_session *s, long lineno)
+{
+    fflush(s->out.out);
+    fprintf(stderr,
+            "prm: interrupted by signal %d before line %ld; %s\n",
+            (int)cli_interrupted, lineno,
+            s->opts.atomic ? "with --atomic nothing was kept"
+                           : "every command before it is kept");
+}
+
+int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
+{
+    cli_session s;
+    cli_session_init(&s, db, opts, source);
+    cli_reader r;
+    cli_reader_init(&r, fd);
+    r.before_wait = commit_before_wait;
+    r.ctx = &s;
+    catch_signals();
+    prm_error err = {.code = PRM_OK};
+    bool ok = !opts->atomic || prm_begin(db, &err) == PRM_OK;
+    if (!ok)
+        report(&s, &err, 0);
+    long lineno = 0;
+    while (ok && !cli_interrupted && !s.ctx.quit) {
+        const char *line;
+        size_t len;
+        int rc = cli_reader_next(&r, &line, &len, &lineno);
+        if (rc < 0 && errno != EINTR) {
+            prm_error_set(&err, PRM_EIO, "cannot read input: %s",
+                          strerror(errno));
+            report(&s, &err, r.lineno);
+            s.failed++;
+        }
+        if (rc <= 0)
+            break;
+        batch_open(&s, lineno);
+        if (cli_exec_line(&s, line, len, lineno) < 0 && opts->bail)
+            break;
+        batch_after(&s, lineno);
+    }
+    finish(&s, lineno);
+    if (cli_interrupted)
+        say_interrupted(&s, r.lineno + 1);
+    fflush(s.out.out);
+    int status = s.failed > 0 || cli_interrupted || !ok ? 1 : 0;
+    cli_reader_free(&r);
+    cli_session_free(&s);
+    return status;
+}
+
+/* --- one-shot ------------------------------------------------------------ */
+
+/* The shell has split the words already: no quotes or comments to read. */
+static bool argv_words(cli_words *w, int argc, char **argv)
+{
+    w->items = calloc((size_t)argc, sizeof *w->items);
+    if (w->items == NULL)
+        return false;
+    w->cap = (size_t)argc;
+    for (int i = 0; i < argc; i++) {
+        char *eq = strchr(argv[i], '=');
+        w->items[w->n++] = (cli_word){.text = argv[i],
+                                      .len = strlen(argv[i]),
+                                      .eq = eq ? eq - argv[i] : -1};
+    }
+    return true;
+}
+
+int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts)
+{
+    cli_session s;
+    cli_session_init(&s, db, opts, NULL);
+    prm_error err = {.code = PRM_OK};
+    if (!argv_words(&s.words, argc, argv))
+        prm_error_set(&err, PRM_EIO, "out of memory");
+    for (int i = 0; i < argc && err.code == PRM_OK; i++)
+        if (!prm_utf8_valid(argv[i], strlen(argv[i])))
+            prm_error_set(&err, PRM_EINVALID_VALUE,
+                          "argument %d is not valid UTF-8", i + 1);
+    if (err.code == PRM_OK)
+        cli_dispatch(&s.ctx, &s.words, &err);
+    if (err.code != PRM_OK)
+        report(&s, &err, 1);
+    fflush(s.out.out);
+    free(s.words.items);
+    s.words.items = NULL;
+    cli_session_free(&s);
+    return err.code == PRM_OK ? 0 : 1;
+}

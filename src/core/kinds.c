@@ -1,0 +1,150 @@
+/*
+ * kinds.c - the five record kinds and their fields, defined once.
+ *
+ * These tables drive everything that depends on a kind's shape: validation
+ * of FIELD=VALUE words, the SQL the storage layer builds, JSON and text
+ * output, help and tab completion.  Field order is SPEC.md section 3's order,
+ * which is also the order of keys in JSON records.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "prm/prm.h"
+
+static const char *const partner_statuses[] = {"prospect", "active",
+                                               "inactive", NULL};
+static const char *const project_statuses[] = {
+    "planned", "active", "succeeded", "failed", "cancelled", NULL};
+static const char *const comm_methods[] = {"email", "phone", "meeting",
+                                           "chat",  "other", NULL};
+static const char *const resource_kinds[] = {"people", "technology",
+                                             "funding", "other", NULL};
+
+#define RO PRM_FF_READONLY
+#define REQ PRM_FF_REQUIRED
+#define COL PRM_FF_COLUMN
+
+static const prm_field partner_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the partner's number, set by prm"},
+    {"name", PRM_F_TEXT, REQ | COL, NULL, NULL,
+     "unique name (case-insensitive)"},
+    {"type", PRM_F_TEXT, COL, NULL, NULL,
+     "free text: reseller, distributor, technology, referral, supplier..."},
+    {"region", PRM_F_TEXT, COL, NULL, NULL, "free text, e.g. EMEA, APAC"},
+    {"status", PRM_F_ENUM, COL, partner_statuses, "active",
+     "where the relationship stands"},
+    {"tier", PRM_F_TEXT, COL, NULL, NULL, "free text, e.g. gold"},
+    {"email", PRM_F_TEXT, 0, NULL, NULL, "contact e-mail address"},
+    {"phone", PRM_F_TEXT, 0, NULL, NULL, "contact phone number"},
+    {"notes", PRM_F_TEXT, 0, NULL, NULL, "anything worth remembering"},
+    {"created_at", PRM_F_DATE, RO, NULL, NULL, "when it was added"},
+    {"updated_at", PRM_F_DATE, RO, NULL, NULL, "when it last changed"},
+};
+
+static const prm_field project_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the project's number, set by prm"},
+    {"name", PRM_F_TEXT, REQ | COL, NULL, NULL,
+     "unique name (case-insensitive)"},
+    {"partners", PRM_F_PARTNER_LIST, REQ | COL, NULL, NULL,
+     "one or more partners: partner=A partner=B or partners=A,B"},
+    {"goal", PRM_F_TEXT, 0, NULL, NULL, "what the project is for"},
+    {"plan", PRM_F_TEXT, 0, NULL, NULL, "how it will get there"},
+    {"progress", PRM_F_PERCENT, COL, NULL, "0", "percent done, 0 to 100"},
+    {"status", PRM_F_ENUM, COL, project_statuses, "planned",
+     "where the project stands"},
+    {"result", PRM_F_TEXT, 0, NULL, NULL, "what came of it"},
+    {"start", PRM_F_DATE, COL, NULL, NULL, "when it starts or started"},
+    {"due", PRM_F_DATE, COL, NULL, NULL, "when it is due"},
+    {"created_at", PRM_F_DATE, RO, NULL, NULL, "when it was added"},
+    {"updated_at", PRM_F_DATE, RO, NULL, NULL, "when it last changed"},
+};
+
+static const prm_field comm_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the communication's number"},
+    {"partner", PRM_F_PARTNER_REF, REQ | COL, NULL, NULL,
+     "the partner it was with (id or name)"},
+    {"project", PRM_F_PROJECT_REF, COL, NULL, NULL,
+     "the project it was about (id or name)"},
+    {"method", PRM_F_ENUM, REQ | COL, comm_methods, NULL, "how it happened"},
+    {"at", PRM_F_DATE, COL | PRM_FF_NOW, NULL, NULL,
+     "when it happened (default: now)"},
+    {"subject", PRM_F_TEXT, COL, NULL, NULL, "a short title"},
+    {"content", PRM_F_TEXT, REQ, NULL, NULL, "what was said"},
+};
+
+static const prm_field resource_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the resource's number"},
+    {"partner", PRM_F_PARTNER_REF, REQ | COL, NULL, NULL,
+     "the partner it is committed to (id or name)"},
+    {"project", PRM_F_PROJECT_REF, COL, NULL, NULL,
+     "the project it is for (id or name)"},
+    {"kind", PRM_F_ENUM, REQ | COL, resource_kinds, NULL, "what is committed"},
+    {"amount", PRM_F_NUMBER, COL, NULL, "1", "how much (default 1)"},
+    {"unit", PRM_F_TEXT, COL, NULL, NULL, "unit of the amount, e.g. FTE, USD"},
+    {"description", PRM_F_TEXT, COL, NULL, NULL, "what it is"},
+    {"at", PRM_F_DATE, COL | PRM_FF_NOW, NULL, NULL,
+     "when it was committed (default: now)"},
+};
+
+static const prm_field outcome_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the outcome's number"},
+    {"project", PRM_F_PROJECT_REF, REQ | COL, NULL, NULL,
+     "the project that produced it (id or name)"},
+    {"description", PRM_F_TEXT, REQ | COL, NULL, NULL, "what came out"},
+    {"value", PRM_F_NUMBER, COL, NULL, NULL, "what it is worth"},
+    {"at", PRM_F_DATE, COL | PRM_FF_NOW, NULL, NULL,
+     "when it came (default: now)"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const prm_kind_info kinds[PRM_KIND_COUNT] = {
+    {PRM_PARTNER, "partner", "partners", NULL,
+     "organisations you work with", partner_fields, COUNT(partner_fields)},
+    {PRM_PROJECT, "project", "projects", NULL,
+     "joint projects with one or more partners", project_fields,
+     COUNT(project_fields)},
+    {PRM_COMMUNICATION, "communication", "communications", "comm",
+     "every e-mail, call, meeting or chat with a partner", comm_fields,
+     COUNT(comm_fields)},
+    {PRM_RESOURCE, "resource", "resources", NULL,
+     "people, technology or funding committed to a partner", resource_fields,
+     COUNT(resource_fields)},
+    {PRM_OUTCOME, "outcome", "outcomes", NULL,
+     "what a project produced", outcome_fields, COUNT(outcome_fields)},
+};
+
+_Static_assert(COUNT(project_fields) <= PRM_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(partner_fields) <= PRM_MAX_FIELDS, "too many fields");
+
+const prm_kind_info *prm_kind_get(prm_kind kind)
+{
+    if ((unsigned)kind >= PRM_KIND_COUNT)
+        return NULL;
+    return &kinds[kind];
+}
+
+const prm_kind_info *prm_kind_find(const char *name)
+{
+    for (size_t i = 0; i < PRM_KIND_COUNT; i++) {
+        const prm_kind_info *k = &kinds[i];
+        if (strcmp(name, k->name) == 0 ||
+            (k->alias != NULL && strcmp(name, k->alias) == 0))
+            return k;
+    }
+    return NULL;
+}
+
+int prm_field_index(const prm_kind_info *kind, const char *name)
+{
+    for (size_t i = 0; i < kind->nfields; i++)
+        if (strcmp(kind->fields[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const prm_field *prm_field_find(const prm_kind_info *kind, const char *name)
+{
+    int i = prm_field_index(kind, name);
+    return i < 0 ? NULL : &kind->fields[i];
+}

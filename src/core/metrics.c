@@ -1,0 +1,136 @@
+/*
+ * metrics.c - the partnership metrics of SPEC.md section 4.
+ *
+ * The counts come from SQL aggregates in the storage layer; this file only
+ * reads the filters and divides.  A ratio with nothing to divide by has no
+ * value (null in JSON, n/a in text): never 0, NaN or infinity.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "store.h"
+
+typedef struct scope_text {
+    char since[21], until[21];
+} scope_text;
+
+static prm_code window_bound(const prm_arg *a, char out[21], bool until,
+                             prm_error *err)
+{
+    bool date_only;
+    if (!prm_parse_date(a->value, out, &date_only))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid %s '%s': use YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM[:SS][Z]",
+                             a->key, a->value);
+    /* A date alone as the end of a window takes in that whole day. */
+    if (until && date_only)
+        memcpy(out + 11, "23:59:59Z", 10);
+    return PRM_OK;
+}
+
+static prm_code partner_status(const prm_arg *a, const char **out,
+                               prm_error *err)
+{
+    const prm_field *f = prm_field_find(prm_kind_get(PRM_PARTNER), "status");
+    for (size_t i = 0; f->choices[i] != NULL; i++)
+        if (strcasecmp(f->choices[i], a->value) == 0) {
+            *out = f->choices[i];
+            return PRM_OK;
+        }
+    return prm_error_set(err, PRM_EINVALID_VALUE,
+                         "invalid status '%s'; allowed: prospect, active, "
+                         "inactive",
+                         a->value);
+}
+
+static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
+                          scope_text *t, prm_error *err)
+{
+    const char *k = a->key;
+    if (strcmp(k, "partner") == 0) {
+        s->has_partner = true;
+        return prm_resolve(db, PRM_PARTNER, a->value, &s->partner, err);
+    }
+    if (strcmp(k, "type") == 0)
+        s->type = a->value;
+    else if (strcmp(k, "region") == 0)
+        s->region = a->value;
+    else if (strcmp(k, "status") == 0)
+        return partner_status(a, &s->status, err);
+    else if (strcmp(k, "since") == 0) {
+        s->since = t->since;
+        return window_bound(a, t->since, false, err);
+    } else if (strcmp(k, "until") == 0) {
+        s->until = t->until;
+        return window_bound(a, t->until, true, err);
+    } else
+        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                             "unknown filter '%s' for metrics; filters are: "
+                             "partner, type, region, status, since, until",
+                             k);
+    return PRM_OK;
+}
+
+static prm_code parse_scope(prm_db *db, const prm_arg *filters, size_t n,
+                            store_scope *s, scope_text *t, prm_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(filters[i].key, filters[j].key) == 0)
+                return prm_error_set(err, PRM_ESYNTAX,
+                                     "%s is given twice; give each filter "
+                                     "once",
+                                     filters[i].key);
+        prm_code rc = scope_arg(db, &filters[i], s, t, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    return PRM_OK;
+}
+
+prm_code prm_metrics_compute(prm_db *db, const prm_arg *filters,
+                             size_t nfilters, prm_metrics *out,
+                             prm_error *err)
+{
+    store_scope scope = {.has_partner = false};
+    scope_text text;
+    *out = (prm_metrics){0};
+    /* One read transaction, so that every count sees the same state even
+     * while another process writes. */
+    prm_code rc = store_cmd_begin(db, false, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = parse_scope(db, filters, nfilters, &scope, &text, err);
+    if (rc == PRM_OK)
+        rc = store_metrics(db, &scope, out, err);
+    return store_cmd_end(db, rc, err);
+}
+
+static bool ratio(int64_t num, int64_t den, double *out)
+{
+    if (den == 0)
+        return false;
+    *out = (double)num / (double)den;
+    return true;
+}
+
+bool prm_relationship_degree(const prm_metrics *m, double *out)
+{
+    return ratio(m->projects, m->partners, out);
+}
+
+bool prm_project_success_rate(const prm_metrics *m, double *out)
+{
+    return ratio(m->succeeded, m->projects, out);
+}
+
+bool prm_closed_success_rate(const prm_metrics *m, double *out)
+{
+    return ratio(m->succeeded, m->succeeded + m->failed, out);
+}
+
+bool prm_resource_efficiency(const prm_metrics *m, double *out)
+{
+    return ratio(m->outcomes, m->resources, out);
+}

@@ -1,0 +1,558 @@
+/*
+ * records.c - add, update, delete, show and list for every kind.
+ *
+ * One generic module driven by the field tables in kinds.c: it checks each
+ * FIELD=VALUE word against its field (enums, percentages, numbers, dates,
+ * references), turns it into a typed value and hands typed rows to the
+ * storage layer.  Nothing here knows SQL.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "store.h"
+
+/* What the words of one command parse into. */
+typedef struct parsed {
+    store_row row;
+    char dates[PRM_MAX_FIELDS][21];
+    int64_t *ids; /* a project's partners, sorted, no duplicates */
+    size_t nids, cap;
+} parsed;
+
+static void parsed_free(parsed *p)
+{
+    free(p->ids);
+}
+
+/* "name, type, region" for messages that list what is allowed. */
+static void field_names(const prm_kind_info *info, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < info->nfields && len < size; i++) {
+        if (info->fields[i].flags & PRM_FF_READONLY)
+            continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                len ? ", " : "", info->fields[i].name);
+    }
+}
+
+static void choice_names(const char *const *choices, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; choices[i] != NULL && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                i ? ", " : "", choices[i]);
+}
+
+/* --- References ------------------------------------------------------- */
+
+static bool all_digits(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 18)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* A reference is an id when it is all digits and such a record exists;
+ * otherwise a name.  So a partner called "2024" is still found by name
+ * when there is no partner 2024. */
+prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
+                     prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_get(kind);
+    if (ref == NULL || *ref == '\0')
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "empty %s reference: give an id or a name",
+                             info->name);
+    bool found = false;
+    prm_code rc;
+    if (all_digits(ref)) {
+        *id = strtoll(ref, NULL, 10);
+        rc = store_exists(db, info, *id, &found, err);
+        if (rc != PRM_OK || found)
+            return rc;
+    }
+    rc = store_find_name(db, info, ref, id, &found, err);
+    if (rc != PRM_OK || found)
+        return rc;
+    if (prm_field_find(info, "name") != NULL)
+        return prm_error_set(err, PRM_ENOT_FOUND,
+                             "no %s with id or name '%s'", info->name, ref);
+    return prm_error_set(err, PRM_ENOT_FOUND, "no %s with id '%s'",
+                         info->name, ref);
+}
+
+/* --- Values ------------------------------------------------------------- */
+
+static prm_code add_partner_id(parsed *p, int64_t id, prm_error *err)
+{
+    size_t at = 0;
+    while (at < p->nids && p->ids[at] < id)
+        at++;
+    if (at < p->nids && p->ids[at] == id)
+        return PRM_OK;
+    if (p->nids == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4;
+        int64_t *ids = realloc(p->ids, cap * sizeof *ids);
+        if (ids == NULL)
+            return prm_error_set(err, PRM_EDB, "out of memory");
+        p->ids = ids;
+        p->cap = cap;
+    }
+    memmove(p->ids + at + 1, p->ids + at, (p->nids - at) * sizeof *p->ids);
+    p->ids[at] = id;
+    p->nids++;
+    return PRM_OK;
+}
+
+/* partners=A,B or partner=A: resolve each name and add it to the set. */
+static prm_code parse_partner_list(prm_db *db, parsed *p, const char *value,
+                                   bool split, prm_error *err)
+{
+    char *copy = strdup(value);
+    if (copy == NULL)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    prm_code rc = PRM_OK;
+    char *save = NULL;
+    char *item = split ? strtok_r(copy, ",", &save) : copy;
+    for (; item != NULL && rc == PRM_OK;
+         item = split ? strtok_r(NULL, ",", &save) : NULL) {
+        int64_t id;
+        rc = prm_resolve(db, PRM_PARTNER, item, &id, err);
+        if (rc == PRM_OK)
+            rc = add_partner_id(p, id, err);
+    }
+    free(copy);
+    return rc;
+}
+
+static bool parse_percent(const char *s, int64_t *out)
+{
+    if (!all_digits(s))
+        return false;
+    *out = strtoll(s, NULL, 10);
+    return *out <= 100;
+}
+
+static const char *find_choice(const char *const *choices, const char *s)
+{
+    for (size_t i = 0; choices[i] != NULL; i++)
+        if (strcasecmp(choices[i], s) == 0)
+            return choices[i];
+    return NULL;
+}
+
+/* Parse value for field f (at index i) into p->row.v[i]. */
+static prm_code parse_value(prm_db *db, const prm_kind_info *info,
+                            const prm_field *f, int i, const char *value,
+                            parsed *p, prm_error *err)
+{
+    prm_value *v = &p->row.v[i];
+    char allowed[256];
+    switch (f->type) {
+    case PRM_F_ENUM: {
+        const char *choice = find_choice(f->choices, value);
+        if (choice == NULL) {
+            choice_names(f->choices, allowed, sizeof allowed);
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s' for %s; allowed: %s",
+                                 f->name, value, info->name, allowed);
+        }
+        *v = (prm_value){.type = PRM_V_TEXT, .s = choice, .len = strlen(choice)};
+        return PRM_OK;
+    }
+    case PRM_F_PERCENT:
+        if (!parse_percent(value, &v->i))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': a whole number from 0 to "
+                                 "100",
+                                 f->name, value);
+        v->type = PRM_V_INT;
+        return PRM_OK;
+    case PRM_F_NUMBER:
+        if (value[0] == '-' && prm_parse_number(value + 1, &v->r))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': must not be negative",
+                                 f->name, value);
+        if (!prm_parse_number(value, &v->r))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': a non-negative decimal "
+                                 "number such as 12 or 0.5",
+                                 f->name, value);
+        v->type = PRM_V_REAL;
+        return PRM_OK;
+    case PRM_F_DATE:
+        if (!prm_parse_date(value, p->dates[i], NULL))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': use YYYY-MM-DD or "
+                                 "YYYY-MM-DDTHH:MM[:SS][Z], a real date",
+                                 f->name, value);
+        *v = (prm_value){.type = PRM_V_TEXT, .s = p->dates[i], .len = 20};
+        return PRM_OK;
+    case PRM_F_PARTNER_REF:
+    case PRM_F_PROJECT_REF:
+        v->type = PRM_V_INT;
+        return prm_resolve(db,
+                           f->type == PRM_F_PARTNER_REF ? PRM_PARTNER
+                                                        : PRM_PROJECT,
+                           value, &v->i, err);
+    default:
+        *v = (prm_value){.type = PRM_V_TEXT, .s = value, .len = strlen(value)};
+        return PRM_OK;
+    }
+}
+
+/* The field a key names; a project's "partner" is its partners list. */
+static int key_field(const prm_kind_info *info, const char *key)
+{
+    if (info->kind == PRM_PROJECT && strcmp(key, "partner") == 0)
+        return prm_field_index(info, "partners");
+    return prm_field_index(info, key);
+}
+
+static prm_code check_key(const prm_kind_info *info, const char *key,
+                          const char *verb, int i, prm_error *err)
+{
+    char names[512];
+    if (i < 0) {
+        field_names(info, names, sizeof names);
+        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                             "unknown field '%s' for %s %s; fields are: %s",
+                             key, info->name, verb, names);
+    }
+    if (info->fields[i].flags & PRM_FF_READONLY)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s is set by prm and cannot be given", key);
+    return PRM_OK;
+}
+
+/* Parse the FIELD=VALUE words of an add or update into p. */
+static prm_code parse_args(prm_db *db, const prm_kind_info *info,
+                           const prm_arg *args, size_t nargs,
+                           const char *verb, parsed *p, prm_error *err)
+{
+    for (size_t a = 0; a < nargs; a++) {
+        const char *key = args[a].key, *value = args[a].value;
+        int i = key_field(info, key);
+        prm_code rc = check_key(info, key, verb, i, err);
+        if (rc != PRM_OK)
+            return rc;
+        const prm_field *f = &info->fields[i];
+        if (!prm_utf8_valid(value, strlen(value)))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "%s is not valid UTF-8", key);
+        if (p->row.set[i] && f->type != PRM_F_PARTNER_LIST)
+            return prm_error_set(err, PRM_ESYNTAX,
+                                 "%s is given twice; give each field once",
+                                 key);
+        p->row.set[i] = true;
+        if (*value == '\0') {
+            if (f->flags & PRM_FF_REQUIRED)
+                return prm_error_set(err, PRM_EINVALID_VALUE,
+                                     "%s cannot be empty", key);
+            p->row.v[i] = (prm_value){.type = PRM_V_NULL};
+            continue;
+        }
+        if (f->type == PRM_F_PARTNER_LIST)
+            rc = parse_partner_list(db, p, value, strcmp(key, "partners") == 0,
+                                    err);
+        else
+            rc = parse_value(db, info, f, i, value, p, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    return PRM_OK;
+}
+
+/* Give the fields an add did not set their defaults; check required ones. */
+static prm_code complete_for_add(prm_db *db, const prm_kind_info *info,
+                                 parsed *p, prm_error *err)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        if (p->row.set[i] || (f->flags & PRM_FF_READONLY))
+            continue;
+        if (f->flags & PRM_FF_REQUIRED)
+            return prm_error_set(err, PRM_EMISSING_FIELD,
+                                 "%s add needs %s=...: %s", info->name,
+                                 f->type == PRM_F_PARTNER_LIST ? "partner"
+                                                               : f->name,
+                                 f->help);
+        prm_code rc = PRM_OK;
+        if (f->flags & PRM_FF_NOW)
+            rc = parse_value(db, info, f, (int)i, store_now(db), p, err);
+        else if (f->default_value != NULL)
+            rc = parse_value(db, info, f, (int)i, f->default_value, p, err);
+        else
+            p->row.v[i] = (prm_value){.type = PRM_V_NULL};
+        if (rc != PRM_OK)
+            return rc;
+    }
+    return PRM_OK;
+}
+
+static void attach_partner_list(const prm_kind_info *info, parsed *p)
+{
+    int i = prm_field_index(info, "partners");
+    if (i >= 0 && info->kind == PRM_PROJECT && p->row.set[i])
+        p->row.v[i] = (prm_value){.type = PRM_V_IDS, .ids = p->ids,
+                                  .nids = p->nids};
+}
+
+/* --- Commands ----------------------------------------------------------- */
+
+static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
+                          const prm_arg *args, size_t nargs, int64_t *id,
+                          parsed *p, prm_error *err)
+{
+    prm_code rc = parse_args(db, info, args, nargs, "add", p, err);
+    if (rc == PRM_OK)
+        rc = complete_for_add(db, info, p, err);
+    if (rc != PRM_OK)
+        return rc;
+    attach_partner_list(info, p);
+    return store_insert(db, info, &p->row, id, err);
+}
+
+prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
+                 int64_t *id, prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_get(kind);
+    parsed p = {.ids = NULL};
+    prm_code rc = store_cmd_begin(db, true, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = add_in_tx(db, info, args, nargs, id, &p, err);
+    rc = store_cmd_end(db, rc, err);
+    parsed_free(&p);
+    return rc;
+}
+
+static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
+                             const char *ref, const prm_arg *args,
+                             size_t nargs, int64_t *id, parsed *p,
+                             prm_error *err)
+{
+    prm_code rc = prm_resolve(db, info->kind, ref, id, err);
+    if (rc == PRM_OK)
+        rc = parse_args(db, info, args, nargs, "update", p, err);
+    if (rc != PRM_OK)
+        return rc;
+    attach_partner_list(info, p);
+    return store_update(db, info, *id, &p->row, err);
+}
+
+prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
+                    const prm_arg *args, size_t nargs, int64_t *id,
+                    prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_get(kind);
+    if (nargs == 0)
+        return prm_error_set(err, PRM_EMISSING_FIELD,
+                             "%s update needs at least one FIELD=VALUE to "
+                             "change",
+                             info->name);
+    parsed p = {.ids = NULL};
+    prm_code rc = store_cmd_begin(db, true, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = update_in_tx(db, info, ref, args, nargs, id, &p, err);
+    rc = store_cmd_end(db, rc, err);
+    parsed_free(&p);
+    return rc;
+}
+
+static prm_code refuse_delete(const prm_kind_info *info, const char *ref,
+                              const store_deps *d, prm_error *err)
+{
+    char what[256];
+    size_t len = 0;
+    const struct {
+        int64_t n;
+        const char *one, *many;
+    } parts[] = {
+        {d->projects, "project", "projects"},
+        {d->communications, "communication", "communications"},
+        {d->resources, "resource", "resources"},
+        {d->outcomes, "outcome", "outcomes"},
+    };
+    what[0] = '\0';
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (parts[i].n > 0 && len < sizeof what)
+            len += (size_t)snprintf(what + len, sizeof what - len, "%s%lld %s",
+                                    len ? ", " : "", (long long)parts[i].n,
+                                    parts[i].n == 1 ? parts[i].one
+                                                    : parts[i].many);
+    return prm_error_set(err, PRM_ECONFLICT,
+                         "%s '%s' is referred to by %s; delete those first "
+                         "or add --cascade to delete them too",
+                         info->name, ref, what);
+}
+
+static prm_code delete_in_tx(prm_db *db, const prm_kind_info *info,
+                             const char *ref, bool cascade, int64_t *id,
+                             prm_error *err)
+{
+    prm_code rc = prm_resolve(db, info->kind, ref, id, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (!cascade) {
+        store_deps d;
+        rc = store_deps_of(db, info, *id, &d, err);
+        if (rc != PRM_OK)
+            return rc;
+        if (d.projects + d.communications + d.resources + d.outcomes > 0)
+            return refuse_delete(info, ref, &d, err);
+    }
+    return store_delete(db, info, *id, cascade, err);
+}
+
+prm_code prm_delete(prm_db *db, prm_kind kind, const char *ref, bool cascade,
+                    int64_t *id, prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_get(kind);
+    prm_code rc = store_cmd_begin(db, true, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = delete_in_tx(db, info, ref, cascade, id, err);
+    return store_cmd_end(db, rc, err);
+}
+
+prm_code prm_get(prm_db *db, prm_kind kind, int64_t id, prm_record_fn fn,
+                 void *ctx, prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_get(kind);
+    prm_code rc = store_cmd_begin(db, false, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = store_fetch(db, info, id, fn, ctx, err);
+    return store_cmd_end(db, rc, err);
+}
+
+/* --- Listing ------------------------------------------------------------ */
+
+/* Filters on records a kind has no field for: a partner's projects, a
+ * project's partners, the outcomes of a partner's projects. */
+static prm_code reference_filter(prm_db *db, const prm_kind_info *info,
+                                 const char *key, const char *value,
+                                 store_filter *f, bool *handled,
+                                 prm_error *err)
+{
+    bool partner = strcmp(key, "partner") == 0 || strcmp(key, "partners") == 0;
+    prm_kind target = partner ? PRM_PARTNER : PRM_PROJECT;
+    *handled = true;
+    if (info->kind == PRM_PARTNER && strcmp(key, "project") == 0)
+        f->op = SF_HAS_PROJECT;
+    else if (info->kind == PRM_PROJECT && partner)
+        f->op = SF_HAS_PARTNER;
+    else if (info->kind == PRM_OUTCOME && partner)
+        f->op = SF_PARTNER_WORK;
+    else {
+        *handled = false;
+        return PRM_OK;
+    }
+    f->value = (prm_value){.type = PRM_V_INT};
+    return prm_resolve(db, target, value, &f->value.i, err);
+}
+
+/* A date alone as a filter means that whole day. */
+static prm_code date_filter(const prm_field *fld, const char *value,
+                            store_filter *f, prm_error *err)
+{
+    bool date_only;
+    if (!prm_parse_date(value, f->lo, &date_only))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid %s '%s': use YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM[:SS][Z]",
+                             fld->name, value);
+    memcpy(f->hi, f->lo, sizeof f->hi);
+    if (date_only)
+        memcpy(f->hi + 11, "23:59:59Z", 10);
+    f->op = SF_RANGE;
+    return PRM_OK;
+}
+
+static prm_code make_filter(prm_db *db, const prm_kind_info *info,
+                            const prm_arg *arg, store_filter *f, parsed *p,
+                            prm_error *err)
+{
+    bool handled;
+    prm_code rc = reference_filter(db, info, arg->key, arg->value, f,
+                                   &handled, err);
+    if (rc != PRM_OK || handled)
+        return rc;
+    int i = prm_field_index(info, arg->key);
+    if (i < 0) {
+        char names[512];
+        field_names(info, names, sizeof names);
+        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                             "unknown field '%s' for %s list; filter on: id, "
+                             "%s",
+                             arg->key, info->name, names);
+    }
+    const prm_field *fld = &info->fields[i];
+    f->field = i;
+    if (arg->value[0] == '\0') {
+        f->op = SF_NULL;
+        return PRM_OK;
+    }
+    if (fld->type == PRM_F_DATE)
+        return date_filter(fld, arg->value, f, err);
+    if (fld->type == PRM_F_ID) {
+        if (!all_digits(arg->value))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid id '%s': a whole number",
+                                 arg->value);
+        f->op = SF_EQ;
+        f->value = (prm_value){.type = PRM_V_INT,
+                               .i = strtoll(arg->value, NULL, 10)};
+        return PRM_OK;
+    }
+    rc = parse_value(db, info, fld, i, arg->value, p, err);
+    f->op = SF_EQ;
+    f->value = p->row.v[i];
+    return rc;
+}
+
+prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
+                  size_t nfilters, prm_record_fn fn, void *ctx,
+                  prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_get(kind);
+    if (nfilters > PRM_MAX_FIELDS)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "too many filters: give each field once");
+    store_filter f[PRM_MAX_FIELDS];
+    parsed p = {.ids = NULL};
+    prm_code rc = store_cmd_begin(db, false, err);
+    if (rc != PRM_OK)
+        return rc;
+    for (size_t i = 0; i < nfilters && rc == PRM_OK; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(filters[i].key, filters[j].key) == 0)
+                rc = prm_error_set(err, PRM_ESYNTAX,
+                                   "%s is given twice; give each filter once",
+                                   filters[i].key);
+        if (rc == PRM_OK)
+            rc = make_filter(db, info, &filters[i], &f[i], &p, err);
+    }
+    if (rc == PRM_OK)
+        rc = store_list(db, info, f, nfilters, fn, ctx, err);
+    parsed_free(&p);
+    return store_cmd_end(db, rc, err);
+}
+
+prm_code prm_names(prm_db *db, prm_kind kind, const char *prefix,
+                   bool (*fn)(void *ctx, const char *name), void *ctx,
+                   prm_error *err)
+{
+    return store_names(db, prm_kind_get(kind), prefix, fn, ctx, err);
+}

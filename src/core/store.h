@@ -1,0 +1,86 @@
+/*
+ * store.h - the storage layer: the only part of prm that speaks SQL.
+ *
+ * records.c validates what the user typed into typed rows and filters; the
+ * functions here turn those into statements on the database.  A second
+ * engine (PostgreSQL for team databases) implements this same interface.
+ */
+#ifndef PRM_STORE_H
+#define PRM_STORE_H
+
+#include "prm/prm.h"
+
+/* The values of a record to write, by field index; set[i] says whether
+ * field i was given (an update writes only those). */
+typedef struct store_row {
+    bool set[PRM_MAX_FIELDS];
+    prm_value v[PRM_MAX_FIELDS];
+} store_row;
+
+typedef enum store_filter_op {
+    SF_EQ,           /* field = value */
+    SF_NULL,         /* field has no value */
+    SF_RANGE,        /* lo <= field <= hi (dates) */
+    SF_HAS_PARTNER,  /* project has partner value.i */
+    SF_HAS_PROJECT,  /* partner is in project value.i */
+    SF_PARTNER_WORK  /* outcome of a project that partner value.i is in */
+} store_filter_op;
+
+typedef struct store_filter {
+    store_filter_op op;
+    int field;
+    prm_value value;
+    char lo[21], hi[21];
+} store_filter;
+
+/* Records that refer to one record; what blocks a plain delete. */
+typedef struct store_deps {
+    int64_t projects, communications, resources, outcomes;
+} store_deps;
+
+/* The partners metrics look at, and the date window of SPEC.md §4. */
+typedef struct store_scope {
+    bool has_partner;
+    int64_t partner;
+    const char *type, *region, *status;
+    const char *since, *until; /* normalised timestamps or NULL */
+} store_scope;
+
+/*
+ * Every command runs between store_cmd_begin and store_cmd_end: a
+ * transaction of its own, or a savepoint inside the caller's.  store_cmd_end
+ * keeps the command's changes when rc is PRM_OK and undoes them otherwise;
+ * it returns rc, or the error that ending it caused.
+ */
+prm_code store_cmd_begin(prm_db *db, bool write, prm_error *err);
+prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err);
+
+/* The current time as "YYYY-MM-DDTHH:MM:SSZ". */
+const char *store_now(prm_db *db);
+
+prm_code store_insert(prm_db *db, const prm_kind_info *info,
+                      const store_row *row, int64_t *id, prm_error *err);
+prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
+                      const store_row *row, prm_error *err);
+prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
+                      bool *found, prm_error *err);
+prm_code store_find_name(prm_db *db, const prm_kind_info *info,
+                         const char *name, int64_t *id, bool *found,
+                         prm_error *err);
+prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
+                     prm_record_fn fn, void *ctx, prm_error *err);
+prm_code store_list(prm_db *db, const prm_kind_info *info,
+                    const store_filter *filters, size_t nfilters,
+                    prm_record_fn fn, void *ctx, prm_error *err);
+prm_code store_names(prm_db *db, const prm_kind_info *info,
+                     const char *prefix,
+                     bool (*fn)(void *ctx, const char *name), void *ctx,
+                     prm_error *err);
+prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
+                       store_deps *deps, prm_error *err);
+prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
+                      bool cascade, prm_error *err);
+prm_code store_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
+                       prm_error *err);
+
+#endif /* PRM_STORE_H */

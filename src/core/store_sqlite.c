@@ -1,0 +1,1196 @@
+/*
+ * store_sqlite.c - the storage layer on SQLite.
+ *
+ * Every statement is prepared once and kept: fixed ones (transactions, a
+ * kind's insert, update and fetch) in per-purpose slots, generated ones (a
+ * list's filters, a metrics scope) in a small cache keyed by their SQL text,
+ * so a script of 200,000 lines prepares a handful of statements, not
+ * 200,000.  Values reach SQLite only as bound parameters; the SQL text is
+ * built from the field tables in kinds.c alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define PRM_APPLICATION_ID 1347571761 /* "PRM1" */
+#define PRM_SCHEMA_VERSION 1
+#define STMT_CACHE_SIZE 64
+#define BUSY_TIMEOUT_MS 30000
+
+extern const char prm_schema_sql[]; /* schema.sql, embedded by the build */
+
+enum fixed_stmt {
+    FX_BEGIN,
+    FX_BEGIN_IMMEDIATE,
+    FX_COMMIT,
+    FX_ROLLBACK,
+    FX_SAVEPOINT,
+    FX_RELEASE,
+    FX_ROLLBACK_TO,
+    FX_COUNT
+};
+
+static const char *const fixed_sql[FX_COUNT] = {
+    [FX_BEGIN] = "BEGIN",
+    [FX_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+    [FX_COMMIT] = "COMMIT",
+    [FX_ROLLBACK] = "ROLLBACK",
+    [FX_SAVEPOINT] = "SAVEPOINT prm_cmd",
+    [FX_RELEASE] = "RELEASE prm_cmd",
+    [FX_ROLLBACK_TO] = "ROLLBACK TO prm_cmd",
+};
+
+enum kind_stmt { KS_INSERT, KS_UPDATE, KS_FETCH, KS_COUNT };
+
+struct cached_stmt {
+    char *sql;
+    sqlite3_stmt *stmt;
+    unsigned long last_use;
+};
+
+struct prm_db {
+    sqlite3 *sql;
+    sqlite3_stmt *fixed[FX_COUNT];
+    sqlite3_stmt *kind_stmt[PRM_KIND_COUNT][KS_COUNT];
+    struct cached_stmt cache[STMT_CACHE_SIZE];
+    size_t ncache;
+    unsigned long tick;
+    bool cmd_owns_tx;
+    bool clock_fixed;
+    char now[21];
+    time_t now_second;
+    int64_t *ids; /* a fetched project's partners */
+    size_t ids_cap;
+};
+
+/* --- SQL text ------------------------------------------------------------ */
+
+/* A bounded builder for generated SQL; overflow is a bug, reported as one. */
+typedef struct sqlbuf {
+    char text[4096];
+    size_t len;
+    bool overflow;
+} sqlbuf;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void sql_add(sqlbuf *b, const char *fmt, ...)
+{
+    if (b->overflow)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->text + b->len, sizeof b->text - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof b->text - b->len)
+        b->overflow = true;
+    else
+        b->len += (size_t)n;
+}
+
+static const char *table_of(const prm_kind_info *info)
+{
+    return info->plural; /* the tables are named for the plurals */
+}
+
+/* The column a field is stored in; NULL for a project's partners, which
+ * live in project_partners. */
+static const char *column_of(const prm_field *f)
+{
+    switch (f->type) {
+    case PRM_F_PARTNER_REF:
+        return "partner_id";
+    case PRM_F_PROJECT_REF:
+        return "project_id";
+    case PRM_F_PARTNER_LIST:
+        return NULL;
+    default:
+        return f->name;
+    }
+}
+
+/* --- Errors -------------------------------------------------------------- */
+
+static prm_code db_fail(prm_db *db, int rc, prm_error *err, const char *what)
+{
+    int primary = rc & 0xff;
+    prm_code code = PRM_EDB;
+    if (primary == SQLITE_FULL || primary == SQLITE_IOERR ||
+        primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY ||
+        primary == SQLITE_PERM)
+        code = PRM_EIO;
+    return prm_error_set(err, code, "%s: %s", what,
+                         db != NULL && db->sql != NULL ? sqlite3_errmsg(db->sql)
+                                                       : sqlite3_errstr(rc));
+}
+
+/* --- Statements ---------------------------------------------------------- */
+
+static prm_code prepare(prm_db *db, const char *sql, sqlite3_stmt **out,
+                        prm_error *err)
+{
+    int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                out, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, err, "preparing a statement");
+    return PRM_OK;
+}
+
+static void cache_evict_oldest(prm_db *db)
+{
+    size_t oldest = 0;
+    for (size_t i = 1; i < db->ncache; i++)
+        if (db->cache[i].last_use < db->cache[oldest].last_use)
+            oldest = i;
+    sqlite3_finalize(db->cache[oldest].stmt);
+    free(db->cache[oldest].sql);
+    db->cache[oldest] = db->cache[--db->ncache];
+}
+
+/* A prepared statement for sql, from the cache when it has been seen. */
+static prm_code cached(prm_db *db, const char *sql, sqlite3_stmt **out,
+                       prm_error *err)
+{
+    for (size_t i = 0; i < db->ncache; i++) {
+        if (strcmp(db->cache[i].sql, sql) == 0) {
+            db->cache[i].last_use = ++db->tick;
+            *out = db->cache[i].stmt;
+            return PRM_OK;
+        }
+    }
+    char *copy = strdup(sql);
+    if (copy == NULL)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    sqlite3_stmt *stmt;
+    prm_code rc = prepare(db, sql, &stmt, err);
+    if (rc != PRM_OK) {
+        free(copy);
+        return rc;
+    }
+    if (db->ncache == STMT_CACHE_SIZE)
+        cache_evict_oldest(db);
+    db->cache[db->ncache++] = (struct cached_stmt){copy, stmt, ++db->tick};
+    *out = stmt;
+    return PRM_OK;
+}
+
+static prm_code cached_sqlbuf(prm_db *db, const sqlbuf *b, sqlite3_stmt **out,
+                              prm_error *err)
+{
+    if (b->overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    return cached(db, b->text, out, err);
+}
+
+/* Release a statement's row and bindings so it holds no read lock. */
+static void done(sqlite3_stmt *stmt)
+{
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+/* Step a statement that returns no rows, and release it. */
+static prm_code run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
+                    const char *what)
+{
+    int rc = sqlite3_step(stmt);
+    done(stmt);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_fail(db, rc, err, what);
+    return PRM_OK;
+}
+
+static prm_code run_fixed(prm_db *db, enum fixed_stmt which, prm_error *err)
+{
+    if (db->fixed[which] == NULL) {
+        prm_code rc = prepare(db, fixed_sql[which], &db->fixed[which], err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    return run(db, db->fixed[which], err, fixed_sql[which]);
+}
+
+static int bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v)
+{
+    switch (v->type) {
+    case PRM_V_INT:
+        return sqlite3_bind_int64(stmt, idx, v->i);
+    case PRM_V_REAL:
+        return sqlite3_bind_double(stmt, idx, v->r);
+    case PRM_V_TEXT:
+        if (v->len > INT_MAX)
+            return SQLITE_TOOBIG;
+        return sqlite3_bind_text(stmt, idx, v->s, (int)v->len, SQLITE_STATIC);
+    default:
+        return sqlite3_bind_null(stmt, idx);
+    }
+}
+
+static prm_code bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
+                        prm_error *err)
+{
+    int rc = sqlite3_bind_int64(stmt, idx, id);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, err, "binding a value");
+    return PRM_OK;
+}
+
+/* Run a statement whose only parameter ?1 is an id. */
+static prm_code run_with_id(prm_db *db, const char *sql, int64_t id,
+                            prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = cached(db, sql, &stmt, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 1, id, err);
+    if (rc == PRM_OK)
+        rc = run(db, stmt, err, "deleting");
+    return rc;
+}
+
+/* --- Opening ------------------------------------------------------------- */
+
+/* Create the folders above path that are missing, mode 0700. */
+static prm_code make_parents(const char *path, prm_error *err)
+{
+    char *copy = strdup(path);
+    if (copy == NULL)
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    prm_code rc = PRM_OK;
+    for (char *p = copy + 1; *p != '\0' && rc == PRM_OK; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+            rc = prm_error_set(err, PRM_EIO, "cannot create folder %s: %s",
+                               copy, strerror(errno));
+        *p = '/';
+    }
+    free(copy);
+    return rc;
+}
+
+/* Create the database file mode 0600 unless it exists. */
+static prm_code make_file(const char *path, prm_error *err)
+{
+    prm_code rc = make_parents(path, err);
+    if (rc != PRM_OK)
+        return rc;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return PRM_OK;
+    }
+    if (errno == EEXIST) {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return prm_error_set(err, PRM_EIO, "%s is a folder, not a database",
+                                 path);
+        return PRM_OK;
+    }
+    return prm_error_set(err, PRM_EIO, "cannot create %s: %s", path,
+                         strerror(errno));
+}
+
+static prm_code pragma_int(prm_db *db, const char *sql, int64_t *out,
+                           prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(stmt, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, err, "reading the database");
+    return PRM_OK;
+}
+
+static prm_code exec(prm_db *db, const char *sql, prm_error *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        prm_code code = prm_error_set(err, rc == SQLITE_FULL ? PRM_EIO : PRM_EDB,
+                                      "%s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return code;
+    }
+    return PRM_OK;
+}
+
+/* Give a new (empty) database the schema; check an existing one is prm's. */
+static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
+{
+    int64_t app_id, version, objects;
+    prm_code rc = run_fixed(db, FX_BEGIN_IMMEDIATE, err);
+    if (rc != PRM_OK)
+        return rc;
+    if ((rc = pragma_int(db, "PRAGMA application_id", &app_id, err)) ||
+        (rc = pragma_int(db, "PRAGMA user_version", &version, err)) ||
+        (rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects,
+                         err))) {
+        run_fixed(db, FX_ROLLBACK, NULL);
+        return prm_error_set(err, PRM_EDB, "%s is not a prm database (%s)",
+                             path, err->message);
+    }
+    if (app_id == 0 && objects == 0)
+        rc = exec(db, prm_schema_sql, err);
+    else if (app_id != PRM_APPLICATION_ID)
+        rc = prm_error_set(err, PRM_EDB,
+                           "%s is not a prm database (it is another "
+                           "program's SQLite database)",
+                           path);
+    else if (version > PRM_SCHEMA_VERSION)
+        rc = prm_error_set(err, PRM_EDB,
+                           "%s has schema version %lld, newer than this prm "
+                           "knows (%d); upgrade prm to open it",
+                           path, (long long)version, PRM_SCHEMA_VERSION);
+    if (rc != PRM_OK) {
+        run_fixed(db, FX_ROLLBACK, NULL);
+        return rc;
+    }
+    return run_fixed(db, FX_COMMIT, err);
+}
+
+static prm_code configure(prm_db *db, bool memory, prm_error *err)
+{
+    sqlite3_extended_result_codes(db->sql, 1);
+    sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+    prm_code rc = exec(db, "PRAGMA foreign_keys = ON", err);
+    if (rc != PRM_OK || memory)
+        return rc;
+    /* WAL lets readers run beside a writer; NORMAL sync keeps every
+     * committed command through a crash of prm (SPEC.md §5) at far less
+     * cost than FULL. */
+    rc = exec(db, "PRAGMA journal_mode = WAL", err);
+    if (rc == PRM_OK)
+        rc = exec(db, "PRAGMA synchronous = NORMAL", err);
+    return rc;
+}
+
+prm_code prm_open(const char *path, prm_db **out, prm_error *err)
+{
+    bool memory = strcmp(path, ":memory:") == 0;
+    *out = NULL;
+    if (!memory) {
+        prm_code rc = make_file(path, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    prm_db *db = calloc(1, sizeof *db);
+    if (db == NULL)
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    int src = sqlite3_open_v2(path, &db->sql,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    prm_code rc = PRM_OK;
+    if (src != SQLITE_OK)
+        rc = prm_error_set(err, PRM_EIO, "cannot open %s: %s", path,
+                           db->sql ? sqlite3_errmsg(db->sql)
+                                   : sqlite3_errstr(src));
+    /* Reading the header first tells a non-database file apart before
+     * journal_mode tries to change it. */
+    int64_t probe;
+    if (rc == PRM_OK && pragma_int(db, "PRAGMA application_id", &probe, err))
+        rc = prm_error_set(err, PRM_EDB, "%s is not a prm database (%s)", path,
+                           err->message);
+    if (rc == PRM_OK)
+        rc = configure(db, memory, err);
+    if (rc == PRM_OK)
+        rc = ensure_schema(db, path, err);
+    if (rc != PRM_OK) {
+        prm_close(db);
+        return rc;
+    }
+    *out = db;
+    return PRM_OK;
+}
+
+void prm_close(prm_db *db)
+{
+    if (db == NULL)
+        return;
+    for (size_t i = 0; i < FX_COUNT; i++)
+        sqlite3_finalize(db->fixed[i]);
+    for (size_t k = 0; k < PRM_KIND_COUNT; k++)
+        for (size_t s = 0; s < KS_COUNT; s++)
+            sqlite3_finalize(db->kind_stmt[k][s]);
+    for (size_t i = 0; i < db->ncache; i++) {
+        sqlite3_finalize(db->cache[i].stmt);
+        free(db->cache[i].sql);
+    }
+    if (db->sql != NULL && !sqlite3_get_autocommit(db->sql))
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db->sql);
+    free(db->ids);
+    free(db);
+}
+
+/* --- Clock --------------------------------------------------------------- */
+
+prm_code prm_set_now(prm_db *db, const char *when, prm_error *err)
+{
+    if (when == NULL) {
+        db->clock_fixed = false;
+        db->now_second = 0;
+        return PRM_OK;
+    }
+    if (!prm_parse_date(when, db->now, NULL))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid time '%s': use YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM[:SS][Z]",
+                             when);
+    db->clock_fixed = true;
+    return PRM_OK;
+}
+
+const char *store_now(prm_db *db)
+{
+    if (db->clock_fixed)
+        return db->now;
+    time_t t = time(NULL);
+    if (t != db->now_second) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(db->now, sizeof db->now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        db->now_second = t;
+    }
+    return db->now;
+}
+
+/* --- Transactions -------------------------------------------------------- */
+
+prm_code prm_begin(prm_db *db, prm_error *err)
+{
+    return run_fixed(db, FX_BEGIN_IMMEDIATE, err);
+}
+
+prm_code prm_commit(prm_db *db, prm_error *err)
+{
+    if (sqlite3_get_autocommit(db->sql))
+        return PRM_OK;
+    return run_fixed(db, FX_COMMIT, err);
+}
+
+prm_code prm_rollback(prm_db *db, prm_error *err)
+{
+    if (sqlite3_get_autocommit(db->sql))
+        return PRM_OK;
+    return run_fixed(db, FX_ROLLBACK, err);
+}
+
+bool prm_in_transaction(const prm_db *db)
+{
+    return !sqlite3_get_autocommit(db->sql);
+}
+
+prm_code store_cmd_begin(prm_db *db, bool write, prm_error *err)
+{
+    db->cmd_owns_tx = sqlite3_get_autocommit(db->sql) != 0;
+    if (db->cmd_owns_tx)
+        return run_fixed(db, write ? FX_BEGIN_IMMEDIATE : FX_BEGIN, err);
+    return run_fixed(db, FX_SAVEPOINT, err);
+}
+
+prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
+{
+    prm_error end_err;
+    if (db->cmd_owns_tx) {
+        if (rc == PRM_OK && run_fixed(db, FX_COMMIT, &end_err) != PRM_OK) {
+            run_fixed(db, FX_ROLLBACK, NULL);
+            *err = end_err;
+            return err->code;
+        }
+        if (rc != PRM_OK)
+            run_fixed(db, FX_ROLLBACK, NULL);
+        return rc;
+    }
+    /* Some errors (a full disk, say) make SQLite roll the whole
+     * transaction back; then there is no savepoint left to end. */
+    if (sqlite3_get_autocommit(db->sql))
+        return rc;
+    if (rc != PRM_OK)
+        run_fixed(db, FX_ROLLBACK_TO, NULL);
+    if (run_fixed(db, FX_RELEASE, &end_err) != PRM_OK && rc == PRM_OK) {
+        *err = end_err;
+        return err->code;
+    }
+    return rc;
+}
+
+/* --- Reading records ------------------------------------------------------ */
+
+/* Turn "3,1,2" (group_concat of ids) into db->ids in ascending order. */
+static prm_code parse_ids(prm_db *db, const char *text, size_t *n,
+                          prm_error *err)
+{
+    *n = 0;
+    for (const char *p = text; p != NULL && *p != '\0';) {
+        if (*n == db->ids_cap) {
+            size_t cap = db->ids_cap ? db->ids_cap * 2 : 8;
+            int64_t *ids = realloc(db->ids, cap * sizeof *ids);
+            if (ids == NULL)
+                return prm_error_set(err, PRM_EDB, "out of memory");
+            db->ids = ids;
+            db->ids_cap = cap;
+        }
+        char *end;
+        db->ids[(*n)++] = strtoll(p, &end, 10);
+        p = *end == ',' ? end + 1 : NULL;
+    }
+    return PRM_OK;
+}
+
+static void add_select_list(sqlbuf *b, const prm_kind_info *info)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = column_of(f);
+        sql_add(b, i ? ", " : "SELECT ");
+        if (col != NULL)
+            sql_add(b, "t.\"%s\"", col);
+        else
+            sql_add(b, "(SELECT group_concat(partner_id) FROM (SELECT "
+                       "partner_id FROM project_partners WHERE project_id = "
+                       "t.id ORDER BY partner_id))");
+    }
+    sql_add(b, " FROM %s AS t", table_of(info));
+}
+
+static prm_code row_to_record(prm_db *db, const prm_kind_info *info,
+                              sqlite3_stmt *stmt, prm_record *rec,
+                              prm_error *err)
+{
+    rec->info = info;
+    for (size_t i = 0; i < info->nfields; i++) {
+        prm_value *v = &rec->v[i];
+        *v = (prm_value){.type = PRM_V_NULL};
+        int ctype = sqlite3_column_type(stmt, (int)i);
+        if (ctype == SQLITE_NULL)
+            continue;
+        if (info->fields[i].type == PRM_F_PARTNER_LIST) {
+            const char *text = (const char *)sqlite3_column_text(stmt, (int)i);
+            prm_code rc = parse_ids(db, text, &v->nids, err);
+            if (rc != PRM_OK)
+                return rc;
+            v->type = PRM_V_IDS;
+            v->ids = db->ids;
+        } else if (ctype == SQLITE_INTEGER &&
+                   info->fields[i].type != PRM_F_NUMBER) {
+            v->type = PRM_V_INT;
+            v->i = sqlite3_column_int64(stmt, (int)i);
+        } else if (ctype == SQLITE_INTEGER || ctype == SQLITE_FLOAT) {
+            v->type = PRM_V_REAL;
+            v->r = sqlite3_column_double(stmt, (int)i);
+        } else {
+            v->type = PRM_V_TEXT;
+            v->s = (const char *)sqlite3_column_text(stmt, (int)i);
+            v->len = (size_t)sqlite3_column_bytes(stmt, (int)i);
+        }
+    }
+    return PRM_OK;
+}
+
+/* Step stmt, handing each row to fn as a record. */
+static prm_code each_row(prm_db *db, const prm_kind_info *info,
+                         sqlite3_stmt *stmt, prm_record_fn fn, void *ctx,
+                         size_t *rows, prm_error *err)
+{
+    prm_code rc = PRM_OK;
+    int src;
+    *rows = 0;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        prm_record rec;
+        rc = row_to_record(db, info, stmt, &rec, err);
+        (*rows)++;
+        if (rc != PRM_OK || !fn(ctx, &rec))
+            break;
+    }
+    if (rc == PRM_OK && src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = db_fail(db, src, err, "reading records");
+    done(stmt);
+    return rc;
+}
+
+static prm_code kind_stmt(prm_db *db, const prm_kind_info *info,
+                          enum kind_stmt which, sqlite3_stmt **out,
+                          prm_error *err);
+
+prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
+                     prm_record_fn fn, void *ctx, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = kind_stmt(db, info, KS_FETCH, &stmt, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 1, id, err);
+    size_t rows = 0;
+    if (rc == PRM_OK)
+        rc = each_row(db, info, stmt, fn, ctx, &rows, err);
+    if (rc == PRM_OK && rows == 0)
+        rc = prm_error_set(err, PRM_ENOT_FOUND, "no %s with id %lld",
+                           info->name, (long long)id);
+    return rc;
+}
+
+static void add_filter_sql(sqlbuf *b, const prm_kind_info *info,
+                           const store_filter *f)
+{
+    const char *col =
+        f->op <= SF_RANGE ? column_of(&info->fields[f->field]) : NULL;
+    switch (f->op) {
+    case SF_EQ:
+        sql_add(b, "t.\"%s\" = ?", col);
+        break;
+    case SF_NULL:
+        sql_add(b, "t.\"%s\" IS NULL", col);
+        break;
+    case SF_RANGE:
+        sql_add(b, "t.\"%s\" BETWEEN ? AND ?", col);
+        break;
+    case SF_HAS_PARTNER:
+        sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
+                   "partner_id = ?)");
+        break;
+    case SF_HAS_PROJECT:
+        sql_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
+                   "project_id = ?)");
+        break;
+    case SF_PARTNER_WORK:
+        sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
+                   "WHERE partner_id = ?)");
+        break;
+    }
+}
+
+static int bind_filter(sqlite3_stmt *stmt, int *idx, const store_filter *f)
+{
+    switch (f->op) {
+    case SF_NULL:
+        return SQLITE_OK;
+    case SF_RANGE: {
+        int rc = sqlite3_bind_text(stmt, (*idx)++, f->lo, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_text(stmt, (*idx)++, f->hi, -1, SQLITE_STATIC);
+        return rc;
+    }
+    default:
+        return bind_value(stmt, (*idx)++, &f->value);
+    }
+}
+
+prm_code store_list(prm_db *db, const prm_kind_info *info,
+                    const store_filter *filters, size_t nfilters,
+                    prm_record_fn fn, void *ctx, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    add_select_list(&b, info);
+    for (size_t i = 0; i < nfilters; i++) {
+        sql_add(&b, i ? " AND " : " WHERE ");
+        add_filter_sql(&b, info, &filters[i]);
+    }
+    sql_add(&b, " ORDER BY t.id");
+    sqlite3_stmt *stmt;
+    prm_code rc = cached_sqlbuf(db, &b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int idx = 1;
+    for (size_t i = 0; i < nfilters; i++) {
+        int src = bind_filter(stmt, &idx, &filters[i]);
+        if (src != SQLITE_OK) {
+            done(stmt);
+            return db_fail(db, src, err, "binding a filter");
+        }
+    }
+    size_t rows;
+    return each_row(db, info, stmt, fn, ctx, &rows, err);
+}
+
+prm_code store_names(prm_db *db, const prm_kind_info *info,
+                     const char *prefix,
+                     bool (*fn)(void *ctx, const char *name), void *ctx,
+                     prm_error *err)
+{
+    if (prm_field_find(info, "name") == NULL)
+        return PRM_OK;
+    /* LIKE on a NOCASE column uses its index; escape LIKE's wildcards. */
+    size_t n = strlen(prefix);
+    char *pattern = malloc(2 * n + 2);
+    if (pattern == NULL)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    char *p = pattern;
+    for (size_t i = 0; i < n; i++) {
+        if (prefix[i] == '%' || prefix[i] == '_' || prefix[i] == '\\')
+            *p++ = '\\';
+        *p++ = prefix[i];
+    }
+    *p++ = '%';
+    *p = '\0';
+    sqlbuf b = {.len = 0};
+    sql_add(&b,
+            "SELECT name FROM %s WHERE name LIKE ?1 ESCAPE '\\' ORDER BY "
+            "name LIMIT 1000",
+            table_of(info));
+    sqlite3_stmt *stmt;
+    prm_code rc = cached_sqlbuf(db, &b, &stmt, err);
+    int src = SQLITE_OK;
+    if (rc == PRM_OK)
+        src = sqlite3_bind_text(stmt, 1, pattern, -1, SQLITE_STATIC);
+    while (rc == PRM_OK && src == SQLITE_OK &&
+           sqlite3_step(stmt) == SQLITE_ROW)
+        if (!fn(ctx, (const char *)sqlite3_column_text(stmt, 0)))
+            break;
+    if (rc == PRM_OK)
+        done(stmt);
+    free(pattern);
+    return rc;
+}
+
+/* --- Writing records ------------------------------------------------------ */
+
+static void build_insert(sqlbuf *b, const prm_kind_info *info)
+{
+    sql_add(b, "INSERT INTO %s (", table_of(info));
+    size_t n = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        const char *col = column_of(&info->fields[i]);
+        if (col != NULL && info->fields[i].type != PRM_F_ID)
+            sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
+    }
+    sql_add(b, ") VALUES (");
+    for (size_t i = 0; i < n; i++)
+        sql_add(b, "%s?", i ? ", " : "");
+    sql_add(b, ")");
+}
+
+/* UPDATE t SET col = CASE WHEN ?flag THEN ?value ELSE col END, ...: one
+ * statement for any set of changed fields.  Field i's flag is parameter
+ * 2i+2 and its value 2i+3; updated_at takes the next one. */
+static void build_update(sqlbuf *b, const prm_kind_info *info)
+{
+    sql_add(b, "UPDATE %s SET ", table_of(info));
+    size_t n = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = column_of(f);
+        if (col == NULL || (f->flags & PRM_FF_READONLY))
+            continue;
+        sql_add(b, "%s\"%s\" = CASE WHEN ?%zu THEN ?%zu ELSE \"%s\" END",
+                n++ ? ", " : "", col, 2 * i + 2, 2 * i + 3, col);
+    }
+    if (prm_field_index(info, "updated_at") >= 0)
+        sql_add(b, ", updated_at = ?%zu", 2 * info->nfields + 2);
+    sql_add(b, " WHERE id = ?1");
+}
+
+static prm_code kind_stmt(prm_db *db, const prm_kind_info *info,
+                          enum kind_stmt which, sqlite3_stmt **out,
+                          prm_error *err)
+{
+    sqlite3_stmt **slot = &db->kind_stmt[info->kind][which];
+    if (*slot == NULL) {
+        sqlbuf b = {.len = 0};
+        if (which == KS_INSERT)
+            build_insert(&b, info);
+        else if (which == KS_UPDATE)
+            build_update(&b, info);
+        else {
+            add_select_list(&b, info);
+            sql_add(&b, " WHERE t.id = ?");
+        }
+        if (b.overflow)
+            return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+        prm_code rc = prepare(db, b.text, slot, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    *out = *slot;
+    return PRM_OK;
+}
+
+/* A failed write: a taken name is the user's conflict, the rest is ours. */
+static prm_code write_fail(prm_db *db, int src, const prm_kind_info *info,
+                           const store_row *row, prm_error *err)
+{
+    int name = prm_field_index(info, "name");
+    if (src == SQLITE_CONSTRAINT_UNIQUE && name >= 0 && row->set[name])
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "a %s named '%s' already exists; names are "
+                             "unique, without regard to case",
+                             info->name, row->v[name].s);
+    if ((src & 0xff) == SQLITE_CONSTRAINT)
+        return prm_error_set(err, PRM_ECONFLICT, "%s", sqlite3_errmsg(db->sql));
+    return db_fail(db, src, err, "writing");
+}
+
+static prm_code set_partners(prm_db *db, int64_t project,
+                             const prm_value *list, bool replace,
+                             prm_error *err)
+{
+    prm_code rc = PRM_OK;
+    if (replace)
+        rc = run_with_id(db,
+                         "DELETE FROM project_partners WHERE project_id = ?1",
+                         project, err);
+    sqlite3_stmt *stmt;
+    if (rc == PRM_OK)
+        rc = cached(db,
+                    "INSERT INTO project_partners (project_id, partner_id) "
+                    "VALUES (?1, ?2)",
+                    &stmt, err);
+    for (size_t i = 0; rc == PRM_OK && i < list->nids; i++) {
+        rc = bind_id(db, stmt, 1, project, err);
+        if (rc == PRM_OK)
+            rc = bind_id(db, stmt, 2, list->ids[i], err);
+        if (rc == PRM_OK)
+            rc = run(db, stmt, err, "linking a partner");
+    }
+    return rc;
+}
+
+static int partner_list_index(const prm_kind_info *info)
+{
+    for (size_t i = 0; i < info->nfields; i++)
+        if (info->fields[i].type == PRM_F_PARTNER_LIST)
+            return (int)i;
+    return -1;
+}
+
+prm_code store_insert(prm_db *db, const prm_kind_info *info,
+                      const store_row *row, int64_t *id, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = kind_stmt(db, info, KS_INSERT, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    const char *now = store_now(db);
+    prm_value stamp = {.type = PRM_V_TEXT, .s = now, .len = strlen(now)};
+    int idx = 1, src = SQLITE_OK;
+    for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
+        const prm_field *f = &info->fields[i];
+        if (column_of(f) == NULL || f->type == PRM_F_ID)
+            continue;
+        const prm_value *v = (f->flags & PRM_FF_READONLY) ? &stamp : &row->v[i];
+        src = bind_value(stmt, idx++, v);
+    }
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src != SQLITE_DONE) {
+        rc = write_fail(db, src, info, row, err);
+        done(stmt);
+        return rc;
+    }
+    done(stmt);
+    *id = sqlite3_last_insert_rowid(db->sql);
+    int list = partner_list_index(info);
+    if (list >= 0)
+        rc = set_partners(db, *id, &row->v[list], false, err);
+    return rc;
+}
+
+prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
+                      const store_row *row, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = kind_stmt(db, info, KS_UPDATE, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = sqlite3_bind_int64(stmt, 1, id);
+    for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
+        const prm_field *f = &info->fields[i];
+        if (column_of(f) == NULL || (f->flags & PRM_FF_READONLY))
+            continue;
+        src = sqlite3_bind_int(stmt, (int)(2 * i + 2), row->set[i]);
+        if (src == SQLITE_OK && row->set[i])
+            src = bind_value(stmt, (int)(2 * i + 3), &row->v[i]);
+    }
+    if (src == SQLITE_OK && prm_field_index(info, "updated_at") >= 0)
+        src = sqlite3_bind_text(stmt, (int)(2 * info->nfields + 2),
+                                store_now(db), -1, SQLITE_TRANSIENT);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src != SQLITE_DONE) {
+        rc = write_fail(db, src, info, row, err);
+        done(stmt);
+        return rc;
+    }
+    done(stmt);
+    int list = partner_list_index(info);
+    if (list >= 0 && row->set[list])
+        rc = set_partners(db, id, &row->v[list], true, err);
+    return rc;
+}
+
+/* Run a query whose one row holds one or more counts. */
+static prm_code counts(prm_db *db, sqlite3_stmt *stmt, int64_t *out,
+                       int n, prm_error *err)
+{
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        for (int i = 0; i < n; i++)
+            out[i] = sqlite3_column_int64(stmt, i);
+    done(stmt);
+    if (src != SQLITE_ROW)
+        return db_fail(db, src, err, "counting");
+    return PRM_OK;
+}
+
+prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
+                      bool *found, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT EXISTS (SELECT 1 FROM %s WHERE id = ?1)",
+            table_of(info));
+    sqlite3_stmt *stmt;
+    int64_t n = 0;
+    prm_code rc = cached_sqlbuf(db, &b, &stmt, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 1, id, err);
+    if (rc == PRM_OK)
+        rc = counts(db, stmt, &n, 1, err);
+    *found = n != 0;
+    return rc;
+}
+
+prm_code store_find_name(prm_db *db, const prm_kind_info *info,
+                         const char *name, int64_t *id, bool *found,
+                         prm_error *err)
+{
+    *found = false;
+    if (prm_field_find(info, "name") == NULL)
+        return PRM_OK;
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT id FROM %s WHERE name = ?1", table_of(info));
+    sqlite3_stmt *stmt;
+    prm_code rc = cached_sqlbuf(db, &b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW) {
+        *id = sqlite3_column_int64(stmt, 0);
+        *found = true;
+    }
+    done(stmt);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return db_fail(db, src, err, "looking up a name");
+    return PRM_OK;
+}
+
+prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
+                       store_deps *deps, prm_error *err)
+{
+    *deps = (store_deps){0};
+    const char *sql = NULL;
+    if (info->kind == PRM_PARTNER)
+        sql = "SELECT (SELECT count(*) FROM project_partners WHERE partner_id "
+              "= ?1), (SELECT count(*) FROM communications WHERE partner_id "
+              "= ?1), (SELECT count(*) FROM resources WHERE partner_id = ?1), "
+              "0";
+    else if (info->kind == PRM_PROJECT)
+        sql = "SELECT 0, (SELECT count(*) FROM communications WHERE "
+              "project_id = ?1), (SELECT count(*) FROM resources WHERE "
+              "project_id = ?1), (SELECT count(*) FROM outcomes WHERE "
+              "project_id = ?1)";
+    if (sql == NULL)
+        return PRM_OK;
+    sqlite3_stmt *stmt;
+    int64_t n[4];
+    prm_code rc = cached(db, sql, &stmt, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 1, id, err);
+    if (rc == PRM_OK)
+        rc = counts(db, stmt, n, 4, err);
+    if (rc == PRM_OK)
+        *deps = (store_deps){n[0], n[1], n[2], n[3]};
+    return rc;
+}
+
+/* Projects whose only partner is ?1: they cannot outlive it. */
+#define SOLE_PROJECTS                                                        \
+    "(SELECT pp.project_id FROM project_partners AS pp WHERE pp.partner_id " \
+    "= ?1 AND NOT EXISTS (SELECT 1 FROM project_partners AS o WHERE "        \
+    "o.project_id = pp.project_id AND o.partner_id <> ?1))"
+
+static const char *const partner_cascade[] = {
+    "DELETE FROM outcomes WHERE project_id IN " SOLE_PROJECTS,
+    "DELETE FROM communications WHERE partner_id = ?1 OR project_id IN "
+    SOLE_PROJECTS,
+    "DELETE FROM resources WHERE partner_id = ?1 OR project_id IN "
+    SOLE_PROJECTS,
+    "DELETE FROM projects WHERE id IN " SOLE_PROJECTS,
+    "DELETE FROM project_partners WHERE partner_id = ?1",
+    NULL,
+};
+
+static const char *const project_cascade[] = {
+    "DELETE FROM outcomes WHERE project_id = ?1",
+    "DELETE FROM communications WHERE project_id = ?1",
+    "DELETE FROM resources WHERE project_id = ?1",
+    NULL,
+};
+
+prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
+                      bool cascade, prm_error *err)
+{
+    prm_code rc = PRM_OK;
+    const char *const *steps = NULL;
+    if (cascade && info->kind == PRM_PARTNER)
+        steps = partner_cascade;
+    else if (cascade && info->kind == PRM_PROJECT)
+        steps = project_cascade;
+    for (size_t i = 0; steps != NULL && steps[i] != NULL && rc == PRM_OK; i++)
+        rc = run_with_id(db, steps[i], id, err);
+    if (rc != PRM_OK)
+        return rc;
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "DELETE FROM %s WHERE id = ?1", table_of(info));
+    if (b.overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    return run_with_id(db, b.text, id, err);
+}
+
+/* --- Metrics ----------------------------------------------------------- */
+
+/* Conditions on partners AS p that choose the partners in scope. */
+static void add_scope(sqlbuf *b, const store_scope *s)
+{
+    if (s->has_partner)
+        sql_add(b, " AND p.id = :partner");
+    if (s->type != NULL)
+        sql_add(b, " AND p.type = :type");
+    if (s->region != NULL)
+        sql_add(b, " AND p.region = :region");
+    if (s->status != NULL)
+        sql_add(b, " AND p.status = :status");
+}
+
+static bool scoped(const store_scope *s)
+{
+    return s->has_partner || s->type || s->region || s->status;
+}
+
+static void add_window(sqlbuf *b, const store_scope *s, const char *col)
+{
+    if (s->since != NULL)
+        sql_add(b, " AND %s >= :since", col);
+    if (s->until != NULL)
+        sql_add(b, " AND %s <= :until", col);
+}
+
+static int bind_named_text(sqlite3_stmt *stmt, const char *name,
+                           const char *value)
+{
+    int idx = sqlite3_bind_parameter_index(stmt, name);
+    if (idx == 0 || value == NULL)
+        return SQLITE_OK;
+    return sqlite3_bind_text(stmt, idx, value, -1, SQLITE_STATIC);
+}
+
+static prm_code scope_counts(prm_db *db, const sqlbuf *b,
+                             const store_scope *s, int64_t *out, int n,
+                             prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = cached_sqlbuf(db, b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = SQLITE_OK;
+    int pidx = sqlite3_bind_parameter_index(stmt, ":partner");
+    if (pidx != 0)
+        src = sqlite3_bind_int64(stmt, pidx, s->partner);
+    if (src == SQLITE_OK)
+        src = bind_named_text(stmt, ":type", s->type);
+    if (src == SQLITE_OK)
+        src = bind_named_text(stmt, ":region", s->region);
+    if (src == SQLITE_OK)
+        src = bind_named_text(stmt, ":status", s->status);
+    if (src == SQLITE_OK)
+        src = bind_named_text(stmt, ":since", s->since);
+    if (src == SQLITE_OK)
+        src = bind_named_text(stmt, ":until", s->until);
+    if (src != SQLITE_OK) {
+        done(stmt);
+        return db_fail(db, src, err, "binding a filter");
+    }
+    return counts(db, stmt, out, n, err);
+}
+
+/* count(*) of a kind dated by col, of the partners in scope. */
+static prm_code count_dated(prm_db *db, const store_scope *s,
+                            const char *table, const char *col,
+                            const char *link, int64_t *out, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT count(*) FROM %s AS x WHERE 1", table);
+    add_window(&b, s, col);
+    if (scoped(s)) {
+        sql_add(&b, " AND %s IN (SELECT ", link);
+        if (strcmp(link, "x.project_id") == 0)
+            sql_add(&b, "pp.project_id FROM project_partners AS pp JOIN "
+                        "partners AS p ON p.id = pp.partner_id WHERE 1");
+        else
+            sql_add(&b, "p.id FROM partners AS p WHERE 1");
+        add_scope(&b, s);
+        sql_add(&b, ")");
+    }
+    return scope_counts(db, &b, s, out, 1, err);
+}
+
+prm_code store_metrics(prm_db *db, const store_scope *s, prm_metrics *m,
+                       prm_error *err)
+{
+    *m = (prm_metrics){0};
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT count(*) FROM partners AS p WHERE 1");
+    add_scope(&b, s);
+    prm_code rc = scope_counts(db, &b, s, &m->partners, 1, err);
+    if (rc != PRM_OK)
+        return rc;
+
+    b = (sqlbuf){.len = 0};
+    sql_add(&b, "SELECT count(*), count(*) FILTER (WHERE x.status = "
+                "'succeeded'), count(*) FILTER (WHERE x.status = 'failed') "
+                "FROM projects AS x WHERE 1");
+    add_window(&b, s, "coalesce(x.start, x.created_at)");
+    if (scoped(s)) {
+        sql_add(&b, " AND EXISTS (SELECT 1 FROM project_partners AS pp JOIN "
+                    "partners AS p ON p.id = pp.partner_id WHERE "
+                    "pp.project_id = x.id");
+        add_scope(&b, s);
+        sql_add(&b, ")");
+    }
+    int64_t projects[3];
+    rc = scope_counts(db, &b, s, projects, 3, err);
+    if (rc != PRM_OK)
+        return rc;
+    m->projects = projects[0];
+    m->succeeded = projects[1];
+    m->failed = projects[2];
+
+    rc = count_dated(db, s, "communications", "x.at", "x.partner_id",
+                     &m->communications, err);
+    if (rc == PRM_OK)
+        rc = count_dated(db, s, "resources", "x.at", "x.partner_id",
+                         &m->resources, err);
+    if (rc == PRM_OK)
+        rc = count_dated(db, s, "outcomes", "x.at", "x.project_id",
+                         &m->outcomes, err);
+    return rc;
+}

@@ -1,0 +1,161 @@
+/*
+ * value.c - the syntax of values: dates, numbers, UTF-8.
+ *
+ * Parsing is strict on purpose: a script that says "2026-02-30" or "1,5"
+ * has a mistake in it, and guessing what it meant would store the wrong
+ * thing silently.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prm/prm.h"
+
+/* Read exactly n digits at s into *out. */
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static int days_in_month(int year, int month)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* YYYY-MM-DD at s; true when it is a real calendar day. */
+static bool parse_day(const char *s, int *y, int *m, int *d)
+{
+    if (!digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, m) ||
+        s[7] != '-' || !digits(s + 8, 2, d))
+        return false;
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= days_in_month(*y, *m);
+}
+
+/* THH:MM[:SS][Z] at s, to the end of the string. */
+static bool parse_time(const char *s, int *hh, int *mm, int *ss)
+{
+    if (s[0] != 'T' || !digits(s + 1, 2, hh) || s[3] != ':' ||
+        !digits(s + 4, 2, mm))
+        return false;
+    s += 6;
+    *ss = 0;
+    if (s[0] == ':') {
+        if (!digits(s + 1, 2, ss))
+            return false;
+        s += 3;
+    }
+    if (s[0] == 'Z')
+        s++;
+    return s[0] == '\0' && *hh <= 23 && *mm <= 59 && *ss <= 59;
+}
+
+bool prm_parse_date(const char *s, char out[21], bool *date_only)
+{
+    int y, m, d, hh = 0, mm = 0, ss = 0;
+    if (strlen(s) < 10 || !parse_day(s, &y, &m, &d))
+        return false;
+    bool only = s[10] == '\0';
+    if (!only && !parse_time(s + 10, &hh, &mm, &ss))
+        return false;
+    /* Every part was range-checked above, so this fills exactly 20 bytes;
+     * the casts tell the compiler so. */
+    snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u,
+             (unsigned)m % 100u, (unsigned)d % 100u, (unsigned)hh % 100u,
+             (unsigned)mm % 100u, (unsigned)ss % 100u);
+    if (date_only != NULL)
+        *date_only = only;
+    return true;
+}
+
+/* digits [. digits] [e [+-] digits], or . digits: the decimal forms only,
+ * so that strtod's hex, inf and nan never get in. */
+static bool decimal_syntax(const char *s)
+{
+    size_t i = 0, int_digits = 0, frac_digits = 0;
+    while (isdigit((unsigned char)s[i])) {
+        i++;
+        int_digits++;
+    }
+    if (s[i] == '.') {
+        i++;
+        while (isdigit((unsigned char)s[i])) {
+            i++;
+            frac_digits++;
+        }
+    }
+    if (int_digits + frac_digits == 0)
+        return false;
+    if (s[i] == 'e' || s[i] == 'E') {
+        i++;
+        if (s[i] == '+' || s[i] == '-')
+            i++;
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        while (isdigit((unsigned char)s[i]))
+            i++;
+    }
+    return s[i] == '\0';
+}
+
+bool prm_parse_number(const char *s, double *out)
+{
+    if (!decimal_syntax(s))
+        return false;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (*end != '\0' || !isfinite(v) || (errno == ERANGE && v != 0.0))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Length of the UTF-8 sequence led by byte b, 0 when b cannot lead one. */
+static int utf8_seq_len(unsigned char b)
+{
+    if (b < 0x80)
+        return 1;
+    if (b >= 0xC2 && b <= 0xDF)
+        return 2;
+    if (b >= 0xE0 && b <= 0xEF)
+        return 3;
+    if (b >= 0xF0 && b <= 0xF4)
+        return 4;
+    return 0;
+}
+
+bool prm_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] == 0)
+            return false;
+        int n = utf8_seq_len(s[i]);
+        if (n == 0 || i + (size_t)n > len)
+            return false;
+        for (int k = 1; k < n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+        /* Overlong three- and four-byte forms, surrogates, > U+10FFFF. */
+        if ((s[i] == 0xE0 && s[i + 1] < 0xA0) ||
+            (s[i] == 0xED && s[i + 1] > 0x9F) ||
+            (s[i] == 0xF0 && s[i + 1] < 0x90) ||
+            (s[i] == 0xF4 && s[i + 1] > 0x8F))
+            return false;
+        i += (size_t)n;
+    }
+    return true;
+}
