@@ -48,6 +48,11 @@ void cli_out_free(cli_out *o)
 
 void cli_format_number(double v, char *buf, size_t size)
 {
+    /* Whole amounts as people write them (25000, not 2.5e+04). */
+    if (v == (double)(long long)v && v < 1e15 && v > -1e15) {
+        snprintf(buf, size, "%lld", (long long)v);
+        return;
+    }
     for (int precision = 1; precision <= 17; precision++) {
         snprintf(buf, size, "%.*g", precision, v);
         if (strtod(buf, NULL) == v)

@@ -15,27 +15,62 @@
 #define RESET "\033[0m"
 #define MIN_COLUMN 6
 
-/* Code points in a UTF-8 string: close enough to its width on a terminal
- * for the scripts partner data is written in. */
-static size_t display_width(const char *s)
+/* Whether a code point takes two columns: the East Asian wide and
+ * full-width blocks and the common emoji, so that tables of partners
+ * named in Chinese, Japanese or Korean still line up. */
+static bool is_wide(unsigned cp)
 {
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) ||
+           (cp >= 0x1F300 && cp <= 0x1F64F) ||
+           (cp >= 0x1F900 && cp <= 0x1F9FF) ||
+           (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
-/* Cut s to at most width code points, marking the cut. */
+/* Decode the code point at s (valid UTF-8); *n gets its length. */
+static unsigned decode(const unsigned char *s, size_t *n)
+{
+    if (s[0] < 0x80) {
+        *n = 1;
+        return s[0];
+    }
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
+    unsigned cp = s[0] & (0x3F >> (len - 1));
+    for (size_t i = 1; i < len && s[i]; i++)
+        cp = (cp << 6) | (s[i] & 0x3F);
+    *n = len;
+    return cp;
+}
+
+/* Columns a UTF-8 string takes on a terminal. */
+static size_t display_width(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t width = 0, n;
+    while (*s) {
+        width += is_wide(decode(s, &n)) ? 2 : 1;
+        for (size_t i = 0; i < n && *s; i++)
+            s++;
+    }
+    return width;
+}
+
+/* Cut s to at most width columns, marking the cut. */
 static void truncate_cell(char *s, size_t width, bool utf8)
 {
     if (display_width(s) <= width || width == 0)
         return;
-    size_t keep = width - 1, seen = 0;
+    size_t used = 0, n;
     char *p = s;
-    for (; *p; p++)
-        if (((unsigned char)*p & 0xC0) != 0x80 && seen++ == keep)
+    while (*p) {
+        size_t w = is_wide(decode((unsigned char *)p, &n)) ? 2 : 1;
+        if (used + w > width - 1)
             break;
+        used += w;
+        p += n;
+    }
     /* At least two code points go, so there are two bytes for "~" and its
      * NUL; the ellipsis needs one more. */
     strcpy(p, utf8 && strlen(p) >= 3 ? "\xe2\x80\xa6" : "~");

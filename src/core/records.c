@@ -49,6 +49,28 @@ static void choice_names(const char *const *choices, char *buf, size_t size)
                                 i ? ", " : "", choices[i]);
 }
 
+/* A value as an error message quotes it: cut short when it is long, at a
+ * character boundary, so a 1 MiB mistake makes a one-line message. */
+typedef struct shown {
+    char text[72];
+} shown;
+
+static shown show_value(const char *v)
+{
+    shown s;
+    size_t n = strlen(v);
+    if (n < sizeof s.text) {
+        memcpy(s.text, v, n + 1);
+        return s;
+    }
+    n = sizeof s.text - 4;
+    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(s.text, v, n);
+    memcpy(s.text + n, "...", 4);
+    return s;
+}
+
 /* --- References ------------------------------------------------------- */
 
 static bool all_digits(const char *s)
@@ -85,9 +107,10 @@ prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
         return rc;
     if (prm_field_find(info, "name") != NULL)
         return prm_error_set(err, PRM_ENOT_FOUND,
-                             "no %s with id or name '%s'", info->name, ref);
+                             "no %s with id or name '%s'", info->name,
+                             show_value(ref).text);
     return prm_error_set(err, PRM_ENOT_FOUND, "no %s with id '%s'",
-                         info->name, ref);
+                         info->name, show_value(ref).text);
 }
 
 /* --- Values ------------------------------------------------------------- */
@@ -164,7 +187,8 @@ static prm_code parse_value(prm_db *db, const prm_kind_info *info,
             choice_names(f->choices, allowed, sizeof allowed);
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s' for %s; allowed: %s",
-                                 f->name, value, info->name, allowed);
+                                 f->name, show_value(value).text, info->name,
+                                 allowed);
         }
         *v = (prm_value){.type = PRM_V_TEXT, .s = choice, .len = strlen(choice)};
         return PRM_OK;
@@ -174,19 +198,19 @@ static prm_code parse_value(prm_db *db, const prm_kind_info *info,
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': a whole number from 0 to "
                                  "100",
-                                 f->name, value);
+                                 f->name, show_value(value).text);
         v->type = PRM_V_INT;
         return PRM_OK;
     case PRM_F_NUMBER:
         if (value[0] == '-' && prm_parse_number(value + 1, &v->r))
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': must not be negative",
-                                 f->name, value);
+                                 f->name, show_value(value).text);
         if (!prm_parse_number(value, &v->r))
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': a non-negative decimal "
                                  "number such as 12 or 0.5",
-                                 f->name, value);
+                                 f->name, show_value(value).text);
         v->type = PRM_V_REAL;
         return PRM_OK;
     case PRM_F_DATE:
@@ -194,7 +218,7 @@ static prm_code parse_value(prm_db *db, const prm_kind_info *info,
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': use YYYY-MM-DD or "
                                  "YYYY-MM-DDTHH:MM[:SS][Z], a real date",
-                                 f->name, value);
+                                 f->name, show_value(value).text);
         *v = (prm_value){.type = PRM_V_TEXT, .s = p->dates[i], .len = 20};
         return PRM_OK;
     case PRM_F_PARTNER_REF:

@@ -1,0 +1,106 @@
+#!/bin/sh
+# cli_test.sh - invocation, exit statuses, database files and transactions
+# (SPEC.md §1), through the built binary.
+#   cli_test.sh PRM
+set -u
+prm=$1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp/home" PRM_NOW=2026-03-01T12:00:00Z NO_COLOR=1
+unset PRM_DB XDG_DATA_HOME XDG_STATE_HOME
+mkdir -p "$HOME"
+passed=0 failed=0
+
+check() { # check NAME EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"
+    fi
+}
+
+status() { "$@" >/dev/null 2>&1; echo $?; }
+
+db="$tmp/db/prm.db"
+
+# --- options -----------------------------------------------------------
+check "--version" "prm 0.1.0" "$("$prm" --version)"
+check "--help exits 0" 0 "$(status "$prm" --help)"
+check "unknown option exits 2" 2 "$(status "$prm" --frobnicate)"
+check "--db without a value exits 2" 2 "$(status "$prm" --db)"
+check "unreadable -f file exits 2" 2 "$(status "$prm" --db "$db" -f "$tmp/none.prm")"
+check "-f and a command exits 2" 2 "$(status "$prm" --db "$db" -f x.prm metrics)"
+check "postgresql URI is not supported yet: exit 2" 2 \
+    "$(status "$prm" --db postgresql://localhost/prm metrics)"
+check "unknown option in JSON mode prints a JSON error" \
+    '{"ok":false,"error":{"code":"syntax","message":"unknown option '"'--nope'"' (see prm --help)","line":0}}' \
+    "$("$prm" --json --nope 2>/dev/null)"
+
+# --- database files ----------------------------------------------------
+"$prm" --db "$db" metrics >/dev/null
+check "new database file is mode 0600" 600 "$(stat -c %a "$db")"
+check "new database folder is mode 0700" 700 "$(stat -c %a "$tmp/db")"
+echo "this is not a database, just text that is long enough to be read" >"$tmp/text.db"
+check "a file that is not SQLite exits 2" 2 "$(status "$prm" --db "$tmp/text.db" metrics)"
+check "...and is left as it was" 1 "$(wc -l <"$tmp/text.db")"
+if command -v sqlite3 >/dev/null; then
+    sqlite3 "$tmp/other.db" "CREATE TABLE t (x)"
+    check "another program's SQLite database exits 2" 2 \
+        "$(status "$prm" --db "$tmp/other.db" metrics)"
+fi
+check "a folder as the database exits 2" 2 "$(status "$prm" --db "$tmp" metrics)"
+"$prm" partner add name=Default >/dev/null
+check "default database under ~/.local/share/prm" yes \
+    "$([ -f "$HOME/.local/share/prm/prm.db" ] && echo yes)"
+XDG_DATA_HOME="$tmp/xdg" "$prm" metrics >/dev/null
+check "XDG_DATA_HOME is honoured" yes "$([ -f "$tmp/xdg/prm/prm.db" ] && echo yes)"
+PRM_DB="$tmp/env.db" "$prm" metrics >/dev/null
+check "PRM_DB is honoured" yes "$([ -f "$tmp/env.db" ] && echo yes)"
+
+# --- one-shot ------------------------------------------------------------
+check "one-shot add" "added partner 1" "$("$prm" --db "$db" partner add name="Acme Corp" region=EMEA)"
+check "one-shot words are the shell's" "Acme Corp" \
+    "$("$prm" --db "$db" --json partner show "Acme Corp" | sed 's/.*"name":"\([^"]*\)".*/\1/')"
+check "one-shot failure exits 1" 1 "$(status "$prm" --db "$db" partner show Ghost)"
+check "one-shot error names line 1" "prm: 1: error: no partner with id or name 'Ghost'" \
+    "$("$prm" --db "$db" partner show Ghost 2>&1)"
+check "one-shot # is not a comment" "added partner 2" \
+    "$("$prm" --db "$db" partner add name="#2" )"
+
+# --- scripts on stdin ----------------------------------------------------
+out=$(printf 'partner add name=B\npartner add name=B\n' | "$prm" --db "$db" 2>&1)
+check "stdin errors are prm: LINE:" "added partner 3
+prm: 2: error: a partner named 'B' already exists; names are unique, without regard to case" "$out"
+check "script with a failure exits 1" 1 "$(printf 'partner show Ghost\n' | status "$prm" --db "$db")"
+check "script without failures exits 0" 0 "$(printf 'metrics\n\n# c\n' | status "$prm" --db "$db")"
+check "-f - reads stdin" "added partner 4" "$(echo 'partner add name=C' | "$prm" --db "$db" -f -)"
+check "last line needs no newline" "added partner 5" "$(printf 'partner add name=D' | "$prm" --db "$db")"
+check "JSON: one object per command" 3 \
+    "$(printf 'metrics\n\npartner list\npartner show Ghost\n' | "$prm" --db "$db" --json | wc -l)"
+check "no colour in a pipe" 0 \
+    "$(printf 'partner list\npartner show Ghost\n' | NO_COLOR= "$prm" --db "$db" 2>&1 | grep -c "$(printf '\033')")"
+
+# --- --atomic and --bail ---------------------------------------------------
+a="$tmp/atomic.db"
+printf 'partner add name=A1\npartner add name=A2 status=gone\npartner add name=A3\n' |
+    "$prm" --db "$a" --atomic >/dev/null 2>&1
+check "--atomic with a failure exits 1" 1 "$(printf 'partner add name=X\npartner show Ghost\n' | status "$prm" --db "$a" --atomic)"
+check "--atomic with a failure keeps nothing" 0 \
+    "$("$prm" --db "$a" --json partner list | grep -o '"id"' | wc -l)"
+printf 'partner add name=A1\npartner add name=A2\n' | "$prm" --db "$a" --atomic >/dev/null
+check "--atomic without failures keeps everything" 2 \
+    "$("$prm" --db "$a" --json partner list | grep -o '"id"' | wc -l)"
+b="$tmp/bail.db"
+printf 'partner add name=B1\npartner show Ghost\npartner add name=B2\n' | "$prm" --db "$b" --bail >/dev/null 2>&1
+check "--bail keeps what came before and stops" '"name":"B1"' \
+    "$("$prm" --db "$b" --json partner list | grep -o '"name":"B[0-9]"' | tr '\n' ' ' | sed 's/ $//')"
+printf 'partner add name=Q1\nquit\npartner add name=Q2\n' | "$prm" --db "$tmp/quit.db" >/dev/null
+check "quit ends a script" 1 "$("$prm" --db "$tmp/quit.db" --json partner list | grep -o '"id"' | wc -l)"
+
+# --- a second process sees each committed command ---------------------
+check "every command is kept after the script ends" 5 \
+    "$("$prm" --db "$db" --json metrics | sed 's/.*"partners":\([0-9]*\).*/\1/')"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,549 @@
+/*
+ * test_core.c - unit tests of the core library on a fresh in-memory
+ * database per test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "prm/prm.h"
+
+#define ARGS(...) ((prm_arg[]){__VA_ARGS__})
+#define NARGS(...) (sizeof((prm_arg[]){__VA_ARGS__}) / sizeof(prm_arg))
+#define ADD(db, kind, ...)                                                   \
+    prm_add(db, kind, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__), &id, &err)
+
+static prm_error err;
+static int64_t id;
+
+static int setup(void **state)
+{
+    prm_db *db;
+    if (prm_open(":memory:", &db, &err) != PRM_OK)
+        return -1;
+    prm_set_now(db, "2026-03-01T12:00:00Z", &err);
+    *state = db;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    prm_close(*state);
+    return 0;
+}
+
+/* A copy of one record, taken by a callback. */
+typedef struct snapshot {
+    int rows;
+    char text[PRM_MAX_FIELDS][256];
+    prm_value v[PRM_MAX_FIELDS];
+    int64_t ids[8];
+} snapshot;
+
+static bool take(void *ctx, const prm_record *rec)
+{
+    snapshot *s = ctx;
+    s->rows++;
+    for (size_t i = 0; i < rec->info->nfields; i++) {
+        s->v[i] = rec->v[i];
+        s->text[i][0] = '\0';
+        if (rec->v[i].type == PRM_V_TEXT)
+            snprintf(s->text[i], sizeof s->text[i], "%s", rec->v[i].s);
+        for (size_t k = 0; k < rec->v[i].nids && k < 8; k++)
+            s->ids[k] = rec->v[i].ids[k];
+    }
+    return true;
+}
+
+static snapshot get(prm_db *db, prm_kind kind, int64_t rid)
+{
+    snapshot s = {0};
+    assert_int_equal(prm_get(db, kind, rid, take, &s, &err), PRM_OK);
+    return s;
+}
+
+static int field(prm_kind kind, const char *name)
+{
+    return prm_field_index(prm_kind_get(kind), name);
+}
+
+static int count(prm_db *db, prm_kind kind, const prm_arg *f, size_t n)
+{
+    snapshot s = {0};
+    assert_int_equal(prm_list(db, kind, f, n, take, &s, &err), PRM_OK);
+    return s.rows;
+}
+
+/* --- records ----------------------------------------------------------- */
+
+static void test_partner_add_stores_every_field(void **state)
+{
+    prm_db *db = *state;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "Acme"}, {"type", "reseller"},
+                         {"region", "EMEA"}, {"tier", "gold"},
+                         {"email", "a@b.c"}, {"phone", "+1"},
+                         {"notes", "x"}),
+                     PRM_OK);
+    snapshot s = get(db, PRM_PARTNER, id);
+    assert_string_equal(s.text[field(PRM_PARTNER, "name")], "Acme");
+    assert_string_equal(s.text[field(PRM_PARTNER, "status")], "active");
+    assert_string_equal(s.text[field(PRM_PARTNER, "created_at")],
+                        "2026-03-01T12:00:00Z");
+}
+
+static void test_add_without_required_field_is_missing_field(void **state)
+{
+    prm_db *db = *state;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"type", "reseller"}),
+                     PRM_EMISSING_FIELD);
+    assert_int_equal(ADD(db, PRM_COMMUNICATION, {"method", "email"},
+                         {"content", "x"}),
+                     PRM_EMISSING_FIELD);
+    assert_int_equal(count(db, PRM_PARTNER, NULL, 0), 0);
+}
+
+static void test_unknown_field_is_rejected(void **state)
+{
+    prm_db *db = *state;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "A"}, {"colour", "red"}),
+                     PRM_EUNKNOWN_FIELD);
+    assert_non_null(strstr(err.message, "colour"));
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "A"}, {"id", "3"}),
+                     PRM_EINVALID_VALUE);
+}
+
+static void test_enum_values_are_checked_and_canonical(void **state)
+{
+    prm_db *db = *state;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "A"}, {"status", "gone"}),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "A"},
+                         {"status", "Inactive"}),
+                     PRM_OK);
+    snapshot s = get(db, PRM_PARTNER, id);
+    assert_string_equal(s.text[field(PRM_PARTNER, "status")], "inactive");
+}
+
+static void test_names_are_unique_without_regard_to_case(void **state)
+{
+    prm_db *db = *state;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "Acme"}), PRM_OK);
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "ACME"}), PRM_ECONFLICT);
+    assert_int_equal(count(db, PRM_PARTNER, NULL, 0), 1);
+}
+
+static void test_references_by_id_or_name(void **state)
+{
+    prm_db *db = *state;
+    int64_t ref;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "Acme Corp"}), PRM_OK);
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "2024"}), PRM_OK);
+    assert_int_equal(prm_resolve(db, PRM_PARTNER, "acme corp", &ref, &err),
+                     PRM_OK);
+    assert_int_equal(ref, 1);
+    assert_int_equal(prm_resolve(db, PRM_PARTNER, "2", &ref, &err), PRM_OK);
+    assert_int_equal(ref, 2);
+    /* no partner 2024: the name wins */
+    assert_int_equal(prm_resolve(db, PRM_PARTNER, "2024", &ref, &err), PRM_OK);
+    assert_int_equal(ref, 2);
+    assert_int_equal(prm_resolve(db, PRM_PARTNER, "nope", &ref, &err),
+                     PRM_ENOT_FOUND);
+    assert_int_equal(prm_resolve(db, PRM_OUTCOME, "1", &ref, &err),
+                     PRM_ENOT_FOUND);
+}
+
+static void test_progress_is_a_percentage(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    const char *good[] = {"0", "100", "007"};
+    const char *bad[] = {"101", "-1", "5.5", "x", " 5"};
+    char name[16];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "P%zu", i);
+        assert_int_equal(ADD(db, PRM_PROJECT, {"name", name},
+                             {"partner", "A"}, {"progress", good[i]}),
+                         PRM_OK);
+    }
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(ADD(db, PRM_PROJECT, {"name", "Q"}, {"partner", "A"},
+                             {"progress", bad[i]}),
+                         PRM_EINVALID_VALUE);
+}
+
+static void test_numbers_are_non_negative_decimals(void **state)
+{
+    (void)state;
+    double v;
+    assert_true(prm_parse_number("0", &v));
+    assert_true(prm_parse_number("12.50", &v));
+    assert_true(v == 12.5);
+    assert_true(prm_parse_number("1e308", &v));
+    assert_true(prm_parse_number(".5", &v));
+    assert_false(prm_parse_number("1e309", &v));
+    assert_false(prm_parse_number("-1", &v));
+    assert_false(prm_parse_number("0x10", &v));
+    assert_false(prm_parse_number("nan", &v));
+    assert_false(prm_parse_number("inf", &v));
+    assert_false(prm_parse_number("1,5", &v));
+    assert_false(prm_parse_number("", &v));
+    assert_false(prm_parse_number("1e", &v));
+}
+
+static void test_negative_amount_is_invalid(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    assert_int_equal(ADD(db, PRM_RESOURCE, {"partner", "A"},
+                         {"kind", "funding"}, {"amount", "-5"}),
+                     PRM_EINVALID_VALUE);
+    assert_non_null(strstr(err.message, "negative"));
+    assert_int_equal(ADD(db, PRM_RESOURCE, {"partner", "A"},
+                         {"kind", "funding"}),
+                     PRM_OK);
+    snapshot s = get(db, PRM_RESOURCE, id);
+    assert_true(s.v[field(PRM_RESOURCE, "amount")].r == 1.0);
+}
+
+static void test_dates_are_strict_and_normalised(void **state)
+{
+    (void)state;
+    char out[21];
+    bool date_only;
+    assert_true(prm_parse_date("2026-03-01", out, &date_only));
+    assert_string_equal(out, "2026-03-01T00:00:00Z");
+    assert_true(date_only);
+    assert_true(prm_parse_date("2024-02-29T23:59", out, &date_only));
+    assert_string_equal(out, "2024-02-29T23:59:00Z");
+    assert_false(date_only);
+    assert_true(prm_parse_date("2026-03-01T01:02:03Z", out, NULL));
+    assert_false(prm_parse_date("2026-02-29", out, NULL));
+    assert_false(prm_parse_date("2026-13-01", out, NULL));
+    assert_false(prm_parse_date("2026-03-01T24:00", out, NULL));
+    assert_false(prm_parse_date("2026-3-1", out, NULL));
+    assert_false(prm_parse_date("2026-03-01T10:00+02:00", out, NULL));
+    assert_false(prm_parse_date("yesterday", out, NULL));
+}
+
+static void test_project_partners_are_sorted_without_duplicates(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    ADD(db, PRM_PARTNER, {"name", "B"});
+    ADD(db, PRM_PARTNER, {"name", "C"});
+    assert_int_equal(ADD(db, PRM_PROJECT, {"name", "P"}, {"partner", "C"},
+                         {"partners", "a,1"}, {"partner", "B"}),
+                     PRM_OK);
+    snapshot s = get(db, PRM_PROJECT, id);
+    prm_value v = s.v[field(PRM_PROJECT, "partners")];
+    assert_int_equal(v.nids, 3);
+    assert_int_equal(s.ids[0], 1);
+    assert_int_equal(s.ids[1], 2);
+    assert_int_equal(s.ids[2], 3);
+}
+
+static void test_failed_command_changes_nothing(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    assert_int_equal(ADD(db, PRM_PROJECT, {"name", "P"}, {"partner", "A"},
+                         {"partner", "ghost"}),
+                     PRM_ENOT_FOUND);
+    assert_int_equal(count(db, PRM_PROJECT, NULL, 0), 0);
+    prm_arg upd[] = {{"region", "EMEA"}, {"status", "bogus"}};
+    assert_int_equal(prm_update(db, PRM_PARTNER, "A", upd, 2, &id, &err),
+                     PRM_EINVALID_VALUE);
+    snapshot s = get(db, PRM_PARTNER, 1);
+    assert_int_equal(s.v[field(PRM_PARTNER, "region")].type, PRM_V_NULL);
+}
+
+static void test_update_changes_only_given_fields(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"}, {"region", "EMEA"}, {"tier", "gold"});
+    prm_set_now(db, "2026-04-01", &err);
+    prm_arg upd[] = {{"tier", ""}, {"email", "x@y.z"}};
+    assert_int_equal(prm_update(db, PRM_PARTNER, "a", upd, 2, &id, &err),
+                     PRM_OK);
+    snapshot s = get(db, PRM_PARTNER, id);
+    assert_string_equal(s.text[field(PRM_PARTNER, "region")], "EMEA");
+    assert_int_equal(s.v[field(PRM_PARTNER, "tier")].type, PRM_V_NULL);
+    assert_string_equal(s.text[field(PRM_PARTNER, "email")], "x@y.z");
+    assert_string_equal(s.text[field(PRM_PARTNER, "created_at")],
+                        "2026-03-01T12:00:00Z");
+    assert_string_equal(s.text[field(PRM_PARTNER, "updated_at")],
+                        "2026-04-01T00:00:00Z");
+    prm_arg empty_name[] = {{"name", ""}};
+    assert_int_equal(prm_update(db, PRM_PARTNER, "a", empty_name, 1, &id,
+                                &err),
+                     PRM_EINVALID_VALUE);
+}
+
+static void test_text_round_trips_verbatim(void **state)
+{
+    prm_db *db = *state;
+    const char *nasty = "it's \"quoted\"; DROP TABLE partners; -- \xc3\xa9\n\t";
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", nasty}, {"notes", nasty}),
+                     PRM_OK);
+    snapshot s = get(db, PRM_PARTNER, id);
+    assert_string_equal(s.text[field(PRM_PARTNER, "notes")], nasty);
+    assert_int_equal(count(db, PRM_PARTNER, NULL, 0), 1);
+}
+
+static void test_invalid_utf8_is_rejected(void **state)
+{
+    prm_db *db = *state;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "bad\xff"}),
+                     PRM_EINVALID_VALUE);
+    assert_false(prm_utf8_valid("\xc0\xaf", 2));     /* overlong */
+    assert_false(prm_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+    assert_false(prm_utf8_valid("a\0b", 3));
+    assert_true(prm_utf8_valid("\xe2\x82\xac", 3));
+}
+
+static void test_delete_refuses_while_referred_to(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    ADD(db, PRM_PROJECT, {"name", "P"}, {"partner", "A"});
+    ADD(db, PRM_COMMUNICATION, {"partner", "A"}, {"method", "email"},
+        {"content", "x"});
+    assert_int_equal(prm_delete(db, PRM_PARTNER, "A", false, &id, &err),
+                     PRM_ECONFLICT);
+    assert_non_null(strstr(err.message, "1 project"));
+    assert_int_equal(prm_delete(db, PRM_PARTNER, "A", true, &id, &err),
+                     PRM_OK);
+    assert_int_equal(count(db, PRM_PROJECT, NULL, 0), 0);
+    assert_int_equal(count(db, PRM_COMMUNICATION, NULL, 0), 0);
+}
+
+static void test_cascade_keeps_projects_shared_with_others(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    ADD(db, PRM_PARTNER, {"name", "B"});
+    ADD(db, PRM_PROJECT, {"name", "Shared"}, {"partners", "A,B"});
+    ADD(db, PRM_PROJECT, {"name", "Own"}, {"partner", "A"});
+    ADD(db, PRM_OUTCOME, {"project", "Own"}, {"description", "x"});
+    ADD(db, PRM_OUTCOME, {"project", "Shared"}, {"description", "y"});
+    assert_int_equal(prm_delete(db, PRM_PARTNER, "A", true, &id, &err),
+                     PRM_OK);
+    assert_int_equal(count(db, PRM_PROJECT, NULL, 0), 1);
+    assert_int_equal(count(db, PRM_OUTCOME, NULL, 0), 1);
+    snapshot s = get(db, PRM_PROJECT, 1);
+    assert_int_equal(s.v[field(PRM_PROJECT, "partners")].nids, 1);
+    assert_int_equal(s.ids[0], 2);
+}
+
+static void test_project_delete_cascades_to_its_records(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    ADD(db, PRM_PROJECT, {"name", "P"}, {"partner", "A"});
+    ADD(db, PRM_OUTCOME, {"project", "P"}, {"description", "x"});
+    ADD(db, PRM_RESOURCE, {"partner", "A"}, {"project", "P"},
+        {"kind", "people"});
+    assert_int_equal(prm_delete(db, PRM_PROJECT, "P", false, &id, &err),
+                     PRM_ECONFLICT);
+    assert_int_equal(prm_delete(db, PRM_PROJECT, "P", true, &id, &err),
+                     PRM_OK);
+    assert_int_equal(count(db, PRM_OUTCOME, NULL, 0), 0);
+    assert_int_equal(count(db, PRM_RESOURCE, NULL, 0), 0);
+    assert_int_equal(count(db, PRM_PARTNER, NULL, 0), 1);
+}
+
+static void test_list_filters_by_equality_and_reference(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"}, {"region", "EMEA"});
+    ADD(db, PRM_PARTNER, {"name", "B"}, {"region", "APAC"});
+    ADD(db, PRM_PROJECT, {"name", "P"}, {"partner", "B"});
+    ADD(db, PRM_OUTCOME, {"project", "P"}, {"description", "x"});
+    prm_arg emea[] = {{"region", "EMEA"}};
+    assert_int_equal(count(db, PRM_PARTNER, emea, 1), 1);
+    prm_arg of_b[] = {{"partner", "b"}};
+    assert_int_equal(count(db, PRM_PROJECT, of_b, 1), 1);
+    assert_int_equal(count(db, PRM_OUTCOME, of_b, 1), 1);
+    prm_arg in_p[] = {{"project", "P"}};
+    assert_int_equal(count(db, PRM_PARTNER, in_p, 1), 1);
+    prm_arg no_tier[] = {{"tier", ""}};
+    assert_int_equal(count(db, PRM_PARTNER, no_tier, 1), 2);
+    prm_arg day[] = {{"at", "2026-03-01"}};
+    assert_int_equal(count(db, PRM_OUTCOME, day, 1), 1);
+    prm_arg bad[] = {{"colour", "x"}};
+    snapshot s = {0};
+    assert_int_equal(prm_list(db, PRM_PARTNER, bad, 1, take, &s, &err),
+                     PRM_EUNKNOWN_FIELD);
+}
+
+/* --- metrics ------------------------------------------------------------ */
+
+static prm_metrics metrics(prm_db *db, const prm_arg *f, size_t n)
+{
+    prm_metrics m;
+    assert_int_equal(prm_metrics_compute(db, f, n, &m, &err), PRM_OK);
+    return m;
+}
+
+static void test_metrics_of_empty_database_have_no_ratios(void **state)
+{
+    prm_metrics m = metrics(*state, NULL, 0);
+    double v;
+    assert_int_equal(m.partners + m.projects + m.outcomes, 0);
+    assert_false(prm_relationship_degree(&m, &v));
+    assert_false(prm_project_success_rate(&m, &v));
+    assert_false(prm_closed_success_rate(&m, &v));
+    assert_false(prm_resource_efficiency(&m, &v));
+}
+
+/* Two partners, three projects (one succeeded, one failed, one active),
+ * two resources (one of 1000 USD), one outcome. */
+static void build_programme(prm_db *db)
+{
+    ADD(db, PRM_PARTNER, {"name", "A"}, {"region", "EMEA"},
+        {"type", "reseller"});
+    ADD(db, PRM_PARTNER, {"name", "B"}, {"region", "APAC"});
+    ADD(db, PRM_PROJECT, {"name", "P1"}, {"partner", "A"},
+        {"status", "succeeded"}, {"start", "2026-01-10"});
+    ADD(db, PRM_PROJECT, {"name", "P2"}, {"partners", "A,B"},
+        {"status", "failed"}, {"start", "2026-02-10"});
+    ADD(db, PRM_PROJECT, {"name", "P3"}, {"partner", "B"},
+        {"status", "active"});
+    ADD(db, PRM_RESOURCE, {"partner", "A"}, {"kind", "funding"},
+        {"amount", "1000"}, {"at", "2026-01-05"});
+    ADD(db, PRM_RESOURCE, {"partner", "B"}, {"kind", "people"},
+        {"at", "2026-02-05"});
+    ADD(db, PRM_OUTCOME, {"project", "P1"}, {"description", "deal"},
+        {"at", "2026-02-20"});
+    ADD(db, PRM_COMMUNICATION, {"partner", "A"}, {"method", "email"},
+        {"content", "hi"}, {"at", "2026-01-31T23:59:59"});
+}
+
+static void test_metrics_ratios(void **state)
+{
+    prm_db *db = *state;
+    build_programme(db);
+    prm_metrics m = metrics(db, NULL, 0);
+    double v;
+    assert_int_equal(m.partners, 2);
+    assert_int_equal(m.projects, 3);
+    assert_int_equal(m.succeeded, 1);
+    assert_int_equal(m.failed, 1);
+    assert_int_equal(m.resources, 2); /* records, not amounts */
+    assert_int_equal(m.outcomes, 1);
+    assert_true(prm_relationship_degree(&m, &v) && v == 1.5);
+    assert_true(prm_project_success_rate(&m, &v) && v == 1.0 / 3.0);
+    assert_true(prm_closed_success_rate(&m, &v) && v == 0.5);
+    assert_true(prm_resource_efficiency(&m, &v) && v == 0.5);
+}
+
+static void test_metrics_scope_by_partner_fields(void **state)
+{
+    prm_db *db = *state;
+    build_programme(db);
+    prm_arg emea[] = {{"region", "EMEA"}};
+    prm_metrics m = metrics(db, emea, 1);
+    assert_int_equal(m.partners, 1);
+    assert_int_equal(m.projects, 2); /* P1 and the shared P2 */
+    assert_int_equal(m.communications, 1);
+    assert_int_equal(m.resources, 1);
+    assert_int_equal(m.outcomes, 1);
+    prm_arg b[] = {{"partner", "B"}};
+    m = metrics(db, b, 1);
+    assert_int_equal(m.projects, 2);
+    assert_int_equal(m.outcomes, 0);
+    double v;
+    assert_true(prm_resource_efficiency(&m, &v) && v == 0.0);
+    prm_arg none[] = {{"type", "distributor"}};
+    m = metrics(db, none, 1);
+    assert_int_equal(m.partners, 0);
+    assert_false(prm_relationship_degree(&m, &v));
+}
+
+static void test_metrics_date_window_limits_each_kind(void **state)
+{
+    prm_db *db = *state;
+    build_programme(db);
+    prm_arg jan[] = {{"since", "2026-01-01"}, {"until", "2026-01-31"}};
+    prm_metrics m = metrics(db, jan, 2);
+    assert_int_equal(m.partners, 2); /* dates never limit partners */
+    assert_int_equal(m.projects, 1); /* P1 by start */
+    assert_int_equal(m.communications, 1); /* until takes in the day */
+    assert_int_equal(m.resources, 1);
+    assert_int_equal(m.outcomes, 0);
+    /* an outcome in the window counts though its project started before */
+    prm_arg feb[] = {{"since", "2026-02-15"}};
+    m = metrics(db, feb, 1);
+    assert_int_equal(m.outcomes, 1);
+    assert_int_equal(m.projects, 1); /* P3, started (created) 2026-03-01 */
+}
+
+static void test_metrics_filters_are_checked(void **state)
+{
+    prm_db *db = *state;
+    prm_metrics m;
+    prm_arg bad_date[] = {{"since", "2026-02-30"}};
+    assert_int_equal(prm_metrics_compute(db, bad_date, 1, &m, &err),
+                     PRM_EINVALID_VALUE);
+    prm_arg bad_key[] = {{"tier", "gold"}};
+    assert_int_equal(prm_metrics_compute(db, bad_key, 1, &m, &err),
+                     PRM_EUNKNOWN_FIELD);
+    prm_arg ghost[] = {{"partner", "ghost"}};
+    assert_int_equal(prm_metrics_compute(db, ghost, 1, &m, &err),
+                     PRM_ENOT_FOUND);
+}
+
+static void test_error_codes_have_spec_names(void **state)
+{
+    (void)state;
+    assert_string_equal(prm_code_name(PRM_ESYNTAX), "syntax");
+    assert_string_equal(prm_code_name(PRM_EUNKNOWN_COMMAND),
+                        "unknown_command");
+    assert_string_equal(prm_code_name(PRM_EMISSING_FIELD), "missing_field");
+    assert_string_equal(prm_code_name(PRM_EUNKNOWN_FIELD), "unknown_field");
+    assert_string_equal(prm_code_name(PRM_EINVALID_VALUE), "invalid_value");
+    assert_string_equal(prm_code_name(PRM_ENOT_FOUND), "not_found");
+    assert_string_equal(prm_code_name(PRM_ECONFLICT), "conflict");
+    assert_string_equal(prm_code_name(PRM_EFORBIDDEN), "forbidden");
+    assert_string_equal(prm_code_name(PRM_EIO), "io");
+    assert_string_equal(prm_code_name(PRM_EDB), "db");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_partner_add_stores_every_field),
+        T(test_add_without_required_field_is_missing_field),
+        T(test_unknown_field_is_rejected),
+        T(test_enum_values_are_checked_and_canonical),
+        T(test_names_are_unique_without_regard_to_case),
+        T(test_references_by_id_or_name),
+        T(test_progress_is_a_percentage),
+        T(test_numbers_are_non_negative_decimals),
+        T(test_negative_amount_is_invalid),
+        T(test_dates_are_strict_and_normalised),
+        T(test_project_partners_are_sorted_without_duplicates),
+        T(test_failed_command_changes_nothing),
+        T(test_update_changes_only_given_fields),
+        T(test_text_round_trips_verbatim),
+        T(test_invalid_utf8_is_rejected),
+        T(test_delete_refuses_while_referred_to),
+        T(test_cascade_keeps_projects_shared_with_others),
+        T(test_project_delete_cascades_to_its_records),
+        T(test_list_filters_by_equality_and_reference),
+        T(test_metrics_of_empty_database_have_no_ratios),
+        T(test_metrics_ratios),
+        T(test_metrics_scope_by_partner_fields),
+        T(test_metrics_date_window_limits_each_kind),
+        T(test_metrics_filters_are_checked),
+        T(test_error_codes_have_spec_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,182 @@
+/*
+ * test_lexer.c - unit tests of the command language's words and lines.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lexer.h"
+#include "reader.h"
+
+static cli_words w;
+static char msg[256];
+
+static cli_lex_result lex(const char *s)
+{
+    return cli_lex(s, strlen(s), &w, msg, sizeof msg);
+}
+
+static void test_words_split_on_spaces_and_tabs(void **state)
+{
+    (void)state;
+    assert_int_equal(lex("  partner\tlist   region=EMEA "), LEX_OK);
+    assert_int_equal(w.n, 3);
+    assert_string_equal(w.items[0].text, "partner");
+    assert_string_equal(w.items[2].text, "region=EMEA");
+    assert_int_equal(w.items[2].eq, 6);
+    assert_int_equal(w.items[0].eq, -1);
+}
+
+static void test_double_quotes_take_escapes(void **state)
+{
+    (void)state;
+    assert_int_equal(lex("notes=\"a \\\"b\\\" \\\\ \\n\\t\""), LEX_OK);
+    assert_int_equal(w.n, 1);
+    assert_string_equal(w.items[0].text, "notes=a \"b\" \\ \n\t");
+    assert_int_equal(w.items[0].eq, 5);
+}
+
+static void test_single_quotes_are_literal(void **state)
+{
+    (void)state;
+    assert_int_equal(lex("x='a \\n \"b\"'"), LEX_OK);
+    assert_string_equal(w.items[0].text, "x=a \\n \"b\"");
+}
+
+static void test_quoted_equals_is_not_a_field(void **state)
+{
+    (void)state;
+    assert_int_equal(lex("partner show \"a=b\""), LEX_OK);
+    assert_int_equal(w.items[2].eq, -1);
+    assert_true(w.items[2].quoted);
+}
+
+static void test_comment_starts_a_word(void **state)
+{
+    (void)state;
+    assert_int_equal(lex("partner add name=a#b # the rest"), LEX_OK);
+    assert_int_equal(w.n, 3);
+    assert_string_equal(w.items[2].text, "name=a#b");
+    assert_int_equal(lex("   # only a comment"), LEX_OK);
+    assert_int_equal(w.n, 0);
+    assert_int_equal(lex("x=\"# not a comment\""), LEX_OK);
+    assert_string_equal(w.items[0].text, "x=# not a comment");
+}
+
+static void test_unterminated_quote(void **state)
+{
+    (void)state;
+    assert_int_equal(lex("name=\"Acme"), LEX_UNTERMINATED);
+    assert_int_equal(lex("name='Acme"), LEX_UNTERMINATED);
+}
+
+static void test_bad_escape_is_an_error(void **state)
+{
+    (void)state;
+    assert_int_equal(lex("x=\"C:\\Users\""), LEX_ERROR);
+    assert_non_null(strstr(msg, "escape"));
+}
+
+static void test_invalid_utf8_and_nul(void **state)
+{
+    (void)state;
+    assert_int_equal(cli_lex("a\xff", 2, &w, msg, sizeof msg), LEX_ENCODING);
+    assert_int_equal(cli_lex("a\0b", 3, &w, msg, sizeof msg), LEX_ENCODING);
+    assert_non_null(strstr(msg, "NUL"));
+}
+
+static void test_empty_quotes_make_an_empty_word(void **state)
+{
+    (void)state;
+    assert_int_equal(lex("tier=\"\" ''"), LEX_OK);
+    assert_int_equal(w.n, 2);
+    assert_string_equal(w.items[0].text, "tier=");
+    assert_string_equal(w.items[1].text, "");
+}
+
+/* --- reader ------------------------------------------------------------- */
+
+static int pipe_of(const char *text, size_t len)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], text, len), (ssize_t)len);
+    close(fds[1]);
+    return fds[0];
+}
+
+static void test_reader_handles_crlf_continuation_and_no_final_newline(
+    void **state)
+{
+    (void)state;
+    const char text[] = "a\r\nb \\\nc\\\r\nd\n\ne";
+    int fd = pipe_of(text, sizeof text - 1);
+    cli_reader r;
+    cli_reader_init(&r, fd);
+    const char *line;
+    size_t len;
+    long first;
+    assert_int_equal(cli_reader_next(&r, &line, &len, &first), 1);
+    assert_string_equal(line, "a");
+    assert_int_equal(first, 1);
+    assert_int_equal(cli_reader_next(&r, &line, &len, &first), 1);
+    assert_string_equal(line, "b cd");
+    assert_int_equal(first, 2);
+    assert_int_equal(cli_reader_next(&r, &line, &len, &first), 1);
+    assert_string_equal(line, "");
+    assert_int_equal(first, 5);
+    assert_int_equal(cli_reader_next(&r, &line, &len, &first), 1);
+    assert_string_equal(line, "e");
+    assert_int_equal(first, 6);
+    assert_int_equal(cli_reader_next(&r, &line, &len, &first), 0);
+    cli_reader_free(&r);
+    close(fd);
+}
+
+static void test_reader_keeps_nul_bytes_for_the_lexer(void **state)
+{
+    (void)state;
+    const char text[] = "a\0b\n";
+    int fd = pipe_of(text, sizeof text - 1);
+    cli_reader r;
+    cli_reader_init(&r, fd);
+    const char *line;
+    size_t len;
+    long first;
+    assert_int_equal(cli_reader_next(&r, &line, &len, &first), 1);
+    assert_int_equal(len, 3);
+    cli_reader_free(&r);
+    close(fd);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cli_words_free(&w);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_words_split_on_spaces_and_tabs),
+        cmocka_unit_test(test_double_quotes_take_escapes),
+        cmocka_unit_test(test_single_quotes_are_literal),
+        cmocka_unit_test(test_quoted_equals_is_not_a_field),
+        cmocka_unit_test(test_comment_starts_a_word),
+        cmocka_unit_test(test_unterminated_quote),
+        cmocka_unit_test(test_bad_escape_is_an_error),
+        cmocka_unit_test(test_invalid_utf8_and_nul),
+        cmocka_unit_test(test_empty_quotes_make_an_empty_word),
+        cmocka_unit_test(
+            test_reader_handles_crlf_continuation_and_no_final_newline),
+        cmocka_unit_test(test_reader_keeps_nul_bytes_for_the_lexer),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown);
+}
