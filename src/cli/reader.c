@@ -67,7 +67,9 @@ static int fill(cli_reader *r)
 static int physical(cli_reader *r, char **text, size_t *len)
 {
     for (;;) {
-        char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+        char *nl = r->end > r->start
+                       ? memchr(r->buf + r->start, '\n', r->end - r->start)
+                       : NULL;
         if (nl != NULL || (r->eof && r->end > r->start)) {
             *text = r->buf + r->start;
             *len = nl ? (size_t)(nl - *text) : r->end - r->start;
