@@ -98,7 +98,7 @@ prm_code prm_metrics_compute(prm_db *db, const prm_arg *filters,
     *out = (prm_metrics){0};
     /* One read transaction, so that every count sees the same state even
      * while another process writes. */
-    prm_code rc = store_cmd_begin(db, false, err);
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
     rc = parse_scope(db, filters, nfilters, &scope, &text, err);

@@ -333,6 +333,12 @@ static void attach_partner_list(const prm_kind_info *info, parsed *p)
 
 /* --- Commands ----------------------------------------------------------- */
 
+/* A project's add or update also writes its partner links. */
+static store_access write_access(prm_kind kind)
+{
+    return kind == PRM_PROJECT ? STORE_WRITE_MANY : STORE_WRITE_ONE;
+}
+
 static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
                           const prm_arg *args, size_t nargs, int64_t *id,
                           parsed *p, prm_error *err)
@@ -351,7 +357,7 @@ prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
 {
     const prm_kind_info *info = prm_kind_get(kind);
     parsed p = {.ids = NULL};
-    prm_code rc = store_cmd_begin(db, true, err);
+    prm_code rc = store_cmd_begin(db, write_access(kind), err);
     if (rc != PRM_OK)
         return rc;
     rc = add_in_tx(db, info, args, nargs, id, &p, err);
@@ -385,7 +391,7 @@ prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
                              "change",
                              info->name);
     parsed p = {.ids = NULL};
-    prm_code rc = store_cmd_begin(db, true, err);
+    prm_code rc = store_cmd_begin(db, write_access(kind), err);
     if (rc != PRM_OK)
         return rc;
     rc = update_in_tx(db, info, ref, args, nargs, id, &p, err);
@@ -443,7 +449,10 @@ prm_code prm_delete(prm_db *db, prm_kind kind, const char *ref, bool cascade,
                     int64_t *id, prm_error *err)
 {
     const prm_kind_info *info = prm_kind_get(kind);
-    prm_code rc = store_cmd_begin(db, true, err);
+    /* A plain delete is one statement (a project's links go with it by
+     * ON DELETE CASCADE); --cascade is several. */
+    prm_code rc = store_cmd_begin(
+        db, cascade ? STORE_WRITE_MANY : STORE_WRITE_ONE, err);
     if (rc != PRM_OK)
         return rc;
     rc = delete_in_tx(db, info, ref, cascade, id, err);
@@ -454,7 +463,7 @@ prm_code prm_get(prm_db *db, prm_kind kind, int64_t id, prm_record_fn fn,
                  void *ctx, prm_error *err)
 {
     const prm_kind_info *info = prm_kind_get(kind);
-    prm_code rc = store_cmd_begin(db, false, err);
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
     rc = store_fetch(db, info, id, fn, ctx, err);
@@ -556,7 +565,7 @@ prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
                              "too many filters: give each field once");
     store_filter f[PRM_MAX_FIELDS];
     parsed p = {.ids = NULL};
-    prm_code rc = store_cmd_begin(db, false, err);
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
     for (size_t i = 0; i < nfilters && rc == PRM_OK; i++) {

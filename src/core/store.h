@@ -46,13 +46,23 @@ typedef struct store_scope {
     const char *since, *until; /* normalised timestamps or NULL */
 } store_scope;
 
+/* What a command does to the database, which decides what protects it. */
+typedef enum store_access {
+    STORE_READ,      /* reads only */
+    STORE_WRITE_ONE, /* at most one writing statement */
+    STORE_WRITE_MANY /* several writing statements */
+} store_access;
+
 /*
  * Every command runs between store_cmd_begin and store_cmd_end: a
- * transaction of its own, or a savepoint inside the caller's.  store_cmd_end
- * keeps the command's changes when rc is PRM_OK and undoes them otherwise;
- * it returns rc, or the error that ending it caused.
+ * transaction of its own, or inside the caller's transaction a savepoint.
+ * A command that writes with one statement needs no savepoint there:
+ * SQLite makes each statement atomic, and savepoints cost a copy of every
+ * page they touch.  store_cmd_end keeps the command's changes when rc is
+ * PRM_OK and undoes them otherwise; it returns rc, or the error that
+ * ending it caused.
  */
-prm_code store_cmd_begin(prm_db *db, bool write, prm_error *err);
+prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err);
 prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err);
 
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". */

@@ -66,7 +66,8 @@ struct prm_db {
     struct cached_stmt cache[STMT_CACHE_SIZE];
     size_t ncache;
     unsigned long tick;
-    bool cmd_owns_tx;
+    bool cmd_owns_tx;   /* the command began the transaction */
+    bool cmd_savepoint; /* the command opened a savepoint */
     bool clock_fixed;
     char now[21];
     time_t now_second;
@@ -338,7 +339,7 @@ static prm_code exec(prm_db *db, const char *sql, prm_error *err)
 /* Give a new (empty) database the schema; check an existing one is prm's. */
 static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
 {
-    int64_t app_id, version, objects;
+    int64_t app_id = 0, version = 0, objects = 0;
     prm_code rc = run_fixed(db, FX_BEGIN_IMMEDIATE, err);
     if (rc != PRM_OK)
         return rc;
@@ -373,7 +374,13 @@ static prm_code configure(prm_db *db, bool memory, prm_error *err)
 {
     sqlite3_extended_result_codes(db->sql, 1);
     sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
-    prm_code rc = exec(db, "PRAGMA foreign_keys = ON", err);
+    /* Savepoints keep their undo records in memory, not in temporary
+     * files; a larger page cache keeps a batch's pages off the disk until
+     * its commit.  Both are bounded, so memory stays flat. */
+    prm_code rc = exec(db,
+                       "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
+                       "PRAGMA cache_size = -65536",
+                       err);
     if (rc != PRM_OK || memory)
         return rc;
     /* WAL lets readers run beside a writer; NORMAL sync keeps every
@@ -500,11 +507,17 @@ bool prm_in_transaction(const prm_db *db)
     return !sqlite3_get_autocommit(db->sql);
 }
 
-prm_code store_cmd_begin(prm_db *db, bool write, prm_error *err)
+prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err)
 {
     db->cmd_owns_tx = sqlite3_get_autocommit(db->sql) != 0;
+    db->cmd_savepoint = false;
     if (db->cmd_owns_tx)
-        return run_fixed(db, write ? FX_BEGIN_IMMEDIATE : FX_BEGIN, err);
+        return run_fixed(db,
+                         access == STORE_READ ? FX_BEGIN : FX_BEGIN_IMMEDIATE,
+                         err);
+    if (access != STORE_WRITE_MANY)
+        return PRM_OK;
+    db->cmd_savepoint = true;
     return run_fixed(db, FX_SAVEPOINT, err);
 }
 
@@ -523,7 +536,7 @@ prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
     }
     /* Some errors (a full disk, say) make SQLite roll the whole
      * transaction back; then there is no savepoint left to end. */
-    if (sqlite3_get_autocommit(db->sql))
+    if (!db->cmd_savepoint || sqlite3_get_autocommit(db->sql))
         return rc;
     if (rc != PRM_OK)
         run_fixed(db, FX_ROLLBACK_TO, NULL);
