@@ -360,13 +360,14 @@ static void repl_loop(void)
         FD_ZERO(&fds);
         FD_SET(STDIN_FILENO, &fds);
         int rc = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
+        int select_errno = errno; /* readline calls below may change it */
         if (got_sigint)
             abandon_line();
         if (got_sigwinch) {
             got_sigwinch = 0;
             rl_resize_terminal();
         }
-        if (rc < 0 && errno != EINTR)
+        if (rc < 0 && select_errno != EINTR)
             break;
         if (rc > 0)
             rl_callback_read_char();

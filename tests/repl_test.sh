@@ -1,0 +1,96 @@
+#!/bin/sh
+# repl_test.sh - the interactive prompt in a real terminal (tmux): Tab
+# completion, continuation lines, Ctrl-C, history across sessions, colour.
+#   repl_test.sh PRM
+set -u
+prm=$1
+command -v tmux >/dev/null || { echo "tmux is not installed"; exit 1; }
+tmp=$(mktemp -d) || exit 1
+sock="$tmp/tmux.sock"
+trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+start() { # start [ENV...]: prm at a prompt in a fresh tmux session
+    tmux -S "$sock" kill-server 2>/dev/null
+    while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
+    rm -f "$sock"
+    tmux -S "$sock" new-session -d -x 150 -y 40 \
+        "env HOME=$tmp TERM=xterm PRM_NOW=2026-03-01T12:00:00Z $* $prm --db $tmp/db.prm; sleep 60"
+    wait_for 'prm> '
+}
+keys() { tmux -S "$sock" send-keys "$@"; }
+screen() { tmux -S "$sock" capture-pane -p "$@" 2>/dev/null; }
+wait_for() { # wait_for TEXT: until the screen shows it (up to 5 s)
+    i=0
+    while [ $i -lt 50 ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+check() { # check NAME TEXT: the screen shows TEXT
+    if wait_for "$2"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        printf 'FAIL: %s: the screen does not show %s\n' "$1" "$2"
+        screen | sed 's/^/  | /'
+    fi
+}
+
+start
+keys 'partner add name="Acme Corp" region=EMEA' Enter
+check "add at the prompt" "added partner 1"
+keys 'par' Tab 'sh' Tab 'Ac' Tab
+check "Tab completes command, verb and a quoted name" 'prm> partner show "Acme Corp"'
+keys Enter
+check "the completed line runs" "region       EMEA"
+keys 'partner list reg' Tab
+check "Tab completes a field name with =" "prm> partner list region="
+keys C-u 'project add name=P stat' Tab 'ac' Tab
+check "Tab completes an enum value" "prm> project add name=P status=active"
+keys C-u 'partner add \' Enter 'name=Beta'
+check "a trailing backslash continues the line" "...> name=Beta"
+keys Enter
+check "the continued command runs" "added partner 2"
+keys 'partner add name="Two' Enter 'Lines"'
+check "an open quote continues the line" '...> Lines"'
+keys Enter
+check "...and keeps the line break in the text" "added partner 3"
+keys 'partner show Two' Enter
+check "the name holds the line break" "no partner with id or name 'Two'"
+keys 'partner add name=Never' C-c
+keys 'partner list' Enter
+check "Ctrl-C abandons the line; the next one runs" " 3  Two Lines"
+keys 'partner show Never' Enter
+check "the abandoned line did not run" "no partner with id or name 'Never'"
+keys 'partnr list' Enter
+check "a mistake is explained in one line" "did you mean 'partner'?"
+keys ' partner show Beta' Enter
+check "a line starting with a space runs" "name         Beta"
+keys C-d
+sleep 0.5
+
+start
+keys Up
+check "history is kept across sessions" "prm> partnr list"
+keys C-u 'partner list' Enter
+check "colour on a terminal" "id  name"
+esc=$(printf '\033')
+if screen -e | grep -q "${esc}\[1m"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: no colour on a terminal"; fi
+keys C-d
+grep -q '^ partner show Beta' "$tmp/.local/state/prm/history" &&
+    { failed=$((failed + 1)); echo "FAIL: a line starting with a space was kept"; } ||
+    passed=$((passed + 1))
+
+start NO_COLOR=1
+keys 'partner list' Enter
+check "the list shows with NO_COLOR" " 1  Acme Corp"
+if screen -e | grep -q "${esc}\[1m"; then
+    failed=$((failed + 1)); echo "FAIL: colour despite NO_COLOR"; else passed=$((passed + 1)); fi
+keys 'quit' Enter
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
