@@ -16,7 +16,7 @@ start() { # start [ENV...]: prm at a prompt in a fresh tmux session
     rm -f "$sock"
     tmux -S "$sock" new-session -d -x 150 -y 40 \
         "env HOME=$tmp TERM=xterm PRM_NOW=2026-03-01T12:00:00Z $* $prm --db $tmp/db.prm; sleep 60"
-    wait_for 'prm> '
+    wait_for 'prm>'
 }
 keys() { tmux -S "$sock" send-keys "$@"; }
 screen() { tmux -S "$sock" capture-pane -p "$@" 2>/dev/null; }
