@@ -253,6 +253,19 @@ bool prm_parse_number(const char *s, double *out);
 /* Whether s is valid UTF-8 of len bytes with no NUL byte. */
 bool prm_utf8_valid(const char *s, size_t len);
 
+/* --- JSON text (json_write.c) ------------------------------------------- */
+
+#include <stdio.h>
+
+/* A number as prm prints it: whole numbers plainly (25000), others in the
+ * shortest form that reads back exactly (0.1, 0.3333333333333333). */
+void prm_format_number(double v, char *buf, size_t size);
+void prm_json_string(FILE *f, const char *s, size_t len);
+void prm_json_cstring(FILE *f, const char *s);
+void prm_json_number(FILE *f, double v);
+/* A record as a JSON object with exactly its kind's fields, in order. */
+void prm_json_record(FILE *f, const prm_record *rec);
+
 #ifdef __cplusplus
 }
 #endif

@@ -46,20 +46,6 @@ void cli_out_free(cli_out *o)
     o->ncells = o->cap = 0;
 }
 
-void cli_format_number(double v, char *buf, size_t size)
-{
-    /* Whole amounts as people write them (25000, not 2.5e+04). */
-    if (v == (double)(long long)v && v < 1e15 && v > -1e15) {
-        snprintf(buf, size, "%lld", (long long)v);
-        return;
-    }
-    for (int precision = 1; precision <= 17; precision++) {
-        snprintf(buf, size, "%.*g", precision, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
 static char *ids_text(const prm_value *v)
 {
     size_t size = v->nids * 21 + 1;
@@ -82,7 +68,7 @@ char *cli_format_value(const prm_value *v)
         snprintf(num, sizeof num, "%lld", (long long)v->i);
         return strdup(num);
     case PRM_V_REAL:
-        cli_format_number(v->r, num, sizeof num);
+        prm_format_number(v->r, num, sizeof num);
         return strdup(num);
     case PRM_V_TEXT:
         return strndup(v->s, v->len);

@@ -54,9 +54,6 @@ extern const cli_out_ops cli_json_ops;
 void cli_out_init(cli_out *o, bool json);
 void cli_out_free(cli_out *o);
 
-/* Shortest decimal text that reads back as the same double. */
-void cli_format_number(double v, char *buf, size_t size);
-
 /* The text of one field's value as a person reads it ("-" for none), newly
  * allocated; NULL when out of memory. */
 char *cli_format_value(const prm_value *v);

@@ -7,107 +7,10 @@
 
 #include "output.h"
 
-/* Bytes in the UTF-8 sequence led by c (1 for a stray byte). */
-static size_t utf8_len(unsigned char c)
-{
-    return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-}
-
-/* A JSON string.  Stored text is valid UTF-8 already; an error message may
- * quote what a user typed, so invalid bytes become U+FFFD, not bad JSON. */
-static void json_string(FILE *f, const char *s, size_t len)
-{
-    putc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
-            size_t n = utf8_len(c);
-            if (i + n <= len && prm_utf8_valid(s + i, n)) {
-                fwrite(s + i, 1, n, f);
-                i += n - 1;
-            } else {
-                fputs("\\ufffd", f);
-            }
-            continue;
-        }
-        switch (c) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        default:
-            if (c < 0x20)
-                fprintf(f, "\\u%04x", c);
-            else
-                putc(c, f);
-        }
-    }
-    putc('"', f);
-}
-
-static void json_cstring(FILE *f, const char *s)
-{
-    json_string(f, s, strlen(s));
-}
-
-static void json_number(FILE *f, double v)
-{
-    char buf[64];
-    cli_format_number(v, buf, sizeof buf);
-    fputs(buf, f);
-}
-
-static void json_value(FILE *f, const prm_value *v)
-{
-    switch (v->type) {
-    case PRM_V_INT:
-        fprintf(f, "%lld", (long long)v->i);
-        break;
-    case PRM_V_REAL:
-        json_number(f, v->r);
-        break;
-    case PRM_V_TEXT:
-        json_string(f, v->s, v->len);
-        break;
-    case PRM_V_IDS:
-        putc('[', f);
-        for (size_t i = 0; i < v->nids; i++)
-            fprintf(f, "%s%lld", i ? "," : "", (long long)v->ids[i]);
-        putc(']', f);
-        break;
-    default:
-        fputs("null", f);
-    }
-}
-
-static void json_record(FILE *f, const prm_record *rec)
-{
-    putc('{', f);
-    for (size_t i = 0; i < rec->info->nfields; i++) {
-        if (i)
-            putc(',', f);
-        json_cstring(f, rec->info->fields[i].name);
-        putc(':', f);
-        json_value(f, &rec->v[i]);
-    }
-    putc('}', f);
-}
-
 static void record_object(cli_out *o, const prm_record *rec)
 {
     fprintf(o->out, "{\"ok\":true,\"%s\":", rec->info->name);
-    json_record(o->out, rec);
+    prm_json_record(o->out, rec);
     fputs("}\n", o->out);
 }
 
@@ -138,7 +41,7 @@ static bool json_list_row(cli_out *o, const prm_record *rec)
         list_open(o);
     else
         putc(',', o->out);
-    json_record(o->out, rec);
+    prm_json_record(o->out, rec);
     return !ferror(o->out);
 }
 
@@ -162,7 +65,7 @@ static void json_ratio(FILE *f, const char *name, bool has, double v)
 {
     fprintf(f, ",\"%s\":", name);
     if (has)
-        json_number(f, v);
+        prm_json_number(f, v);
     else
         fputs("null", f);
 }
@@ -192,7 +95,7 @@ static void json_metrics(cli_out *o, const prm_metrics *m)
 static void json_text(cli_out *o, const char *key, const char *text)
 {
     fprintf(o->out, "{\"ok\":true,\"%s\":", key);
-    json_cstring(o->out, text);
+    prm_json_cstring(o->out, text);
     fputs("}\n", o->out);
 }
 
@@ -207,7 +110,7 @@ static void json_error(cli_out *o, const prm_error *err, const char *source,
     (void)source;
     fprintf(o->out, "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":",
             prm_code_name(err->code));
-    json_cstring(o->out, prm_error_message(err));
+    prm_json_cstring(o->out, prm_error_message(err));
     fprintf(o->out, ",\"line\":%ld}}\n", line);
 }
 

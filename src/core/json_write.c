@@ -1,0 +1,122 @@
+/*
+ * json_write.c - JSON text for records, shared by the front end's --json
+ * output and by export, so that both write a record the same way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prm/prm.h"
+
+void prm_format_number(double v, char *buf, size_t size)
+{
+    /* Whole amounts as people write them (25000, not 2.5e+04). */
+    if (v == (double)(long long)v && v < 1e15 && v > -1e15) {
+        snprintf(buf, size, "%lld", (long long)v);
+        return;
+    }
+    /* Otherwise the shortest text that reads back as the same double. */
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(buf, size, "%.*g", precision, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* Bytes in the UTF-8 sequence led by c (1 for a stray byte). */
+static size_t utf8_len(unsigned char c)
+{
+    return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+/* A JSON string.  Stored text is valid UTF-8 already; an error message may
+ * quote what a user typed, so invalid bytes become U+FFFD, not bad JSON. */
+void prm_json_string(FILE *f, const char *s, size_t len)
+{
+    putc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            size_t n = utf8_len(c);
+            if (i + n <= len && prm_utf8_valid(s + i, n)) {
+                fwrite(s + i, 1, n, f);
+                i += n - 1;
+            } else {
+                fputs("\\ufffd", f);
+            }
+            continue;
+        }
+        switch (c) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        default:
+            if (c < 0x20)
+                fprintf(f, "\\u%04x", c);
+            else
+                putc(c, f);
+        }
+    }
+    putc('"', f);
+}
+
+void prm_json_cstring(FILE *f, const char *s)
+{
+    prm_json_string(f, s, strlen(s));
+}
+
+void prm_json_number(FILE *f, double v)
+{
+    char buf[64];
+    prm_format_number(v, buf, sizeof buf);
+    fputs(buf, f);
+}
+
+static void json_value(FILE *f, const prm_value *v)
+{
+    switch (v->type) {
+    case PRM_V_INT:
+        fprintf(f, "%lld", (long long)v->i);
+        break;
+    case PRM_V_REAL:
+        prm_json_number(f, v->r);
+        break;
+    case PRM_V_TEXT:
+        prm_json_string(f, v->s, v->len);
+        break;
+    case PRM_V_IDS:
+        putc('[', f);
+        for (size_t i = 0; i < v->nids; i++)
+            fprintf(f, "%s%lld", i ? "," : "", (long long)v->ids[i]);
+        putc(']', f);
+        break;
+    default:
+        fputs("null", f);
+    }
+}
+
+void prm_json_record(FILE *f, const prm_record *rec)
+{
+    putc('{', f);
+    for (size_t i = 0; i < rec->info->nfields; i++) {
+        if (i)
+            putc(',', f);
+        prm_json_cstring(f, rec->info->fields[i].name);
+        putc(':', f);
+        json_value(f, &rec->v[i]);
+    }
+    putc('}', f);
+}
+
