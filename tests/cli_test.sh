@@ -102,5 +102,39 @@ check "quit ends a script" 1 "$("$prm" --db "$tmp/quit.db" --json partner list |
 check "every command is kept after the script ends" 5 \
     "$("$prm" --db "$db" --json metrics | sed 's/.*"partners":\([0-9]*\).*/\1/')"
 
+# --- export and import ------------------------------------------------------
+full="$(dirname "$0")/data/full.prm"
+r1="$tmp/r1.db" r2="$tmp/r2.db" r3="$tmp/r3.db"
+"$prm" --db "$r1" -f "$full" >/dev/null
+"$prm" --db "$r1" export json "$tmp/a.json" >/dev/null
+check "an export file is mode 0600" 600 "$(stat -c %a "$tmp/a.json")"
+"$prm" --db "$r1" export json >"$tmp/stdout.json"
+check "export to stdout is the export file" same \
+    "$(cmp -s "$tmp/a.json" "$tmp/stdout.json" && echo same)"
+check "import into a new database" "imported 3 partners, 3 projects, 2 communications, 3 resources, 2 outcomes from $tmp/a.json" \
+    "$("$prm" --db "$r2" import json "$tmp/a.json")"
+"$prm" --db "$r2" export json "$tmp/b.json" >/dev/null
+check "export, import, export: byte-identical" same \
+    "$(cmp -s "$tmp/a.json" "$tmp/b.json" && echo same)"
+"$prm" --db "$r1" export jsonl "$tmp/a.jsonl" >/dev/null
+"$prm" --db "$r3" import jsonl "$tmp/a.jsonl" >/dev/null
+"$prm" --db "$r3" export json "$tmp/c.json" >/dev/null
+check "jsonl export and import: the same records" same \
+    "$(cmp -s "$tmp/a.json" "$tmp/c.json" && echo same)"
+check "JSON mode import object" \
+    '{"ok":true,"imported":{"file":"'"$tmp"'/a.jsonl","partners":3,"projects":3,"communications":2,"resources":3,"outcomes":2}}' \
+    "$(PRM_DB="$tmp/r4.db" "$prm" --json import jsonl "$tmp/a.jsonl")"
+"$prm" --db "$r2" export json "$tmp/before.json" >/dev/null
+check "importing names that exist fails" 1 "$(status "$prm" --db "$r2" import json "$tmp/a.json")"
+"$prm" --db "$r2" export json "$tmp/after.json" >/dev/null
+check "...and changes nothing" same "$(cmp -s "$tmp/before.json" "$tmp/after.json" && echo same)"
+m="$tmp/merge.db"
+"$prm" --db "$m" partner add name=Zed >/dev/null
+"$prm" --db "$m" import json "$tmp/a.json" >/dev/null
+check "importing into a database with records keeps its ids" '"id":1,"name":"Zed"' \
+    "$("$prm" --db "$m" --json partner show 1 | grep -o '"id":1,"name":"Zed"')"
+check "...and maps the imported ids and references" '"name":"Cloud, bundle","partners":[2,3]' \
+    "$("$prm" --db "$m" --json project show "Cloud, bundle" | grep -o '"name":"Cloud, bundle","partners":\[[0-9,]*\]')"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

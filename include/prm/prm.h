@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -113,6 +114,8 @@ typedef struct prm_kind_info {
 const prm_kind_info *prm_kind_get(prm_kind kind);
 /* Look a kind up by name, plural or alias; NULL when there is none. */
 const prm_kind_info *prm_kind_find(const char *name);
+/* A kind by its plural ("partners"), or NULL. */
+const prm_kind_info *prm_kind_find_plural(const char *plural);
 /* The field of a kind called name, or NULL. */
 const prm_field *prm_field_find(const prm_kind_info *kind, const char *name);
 /* The position of a field in its kind's table, or -1. */
@@ -253,9 +256,25 @@ bool prm_parse_number(const char *s, double *out);
 /* Whether s is valid UTF-8 of len bytes with no NUL byte. */
 bool prm_utf8_valid(const char *s, size_t len);
 
-/* --- JSON text (json_write.c) ------------------------------------------- */
+/* --- Export and import (transfer.c, csv.c) ------------------------------ */
 
-#include <stdio.h>
+typedef enum prm_format { PRM_FORMAT_JSON, PRM_FORMAT_JSONL } prm_format;
+
+/* Records per kind that an export wrote or an import added. */
+typedef struct prm_counts {
+    int64_t n[PRM_KIND_COUNT];
+} prm_counts;
+
+/* Write every record to out: JSON, SPEC.md's export object, or JSON
+ * Lines, a record a line (README: Formats). */
+prm_code prm_export(prm_db *db, prm_format format, FILE *out,
+                    prm_counts *counts, prm_error *err);
+/* Add every record of an export; all or nothing.  Into an empty database
+ * the records keep their ids, else they get new ones. */
+prm_code prm_import(prm_db *db, prm_format format, FILE *in,
+                    prm_counts *counts, prm_error *err);
+
+/* --- JSON text (json_write.c) ------------------------------------------- */
 
 /* A number as prm prints it: whole numbers plainly (25000), others in the
  * shortest form that reads back exactly (0.1, 0.3333333333333333). */

@@ -85,6 +85,10 @@ prm_code cli_cmd_metrics(cli_ctx *ctx, const cli_command *cmd,
                          const cli_args *args, prm_error *err);
 prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
+prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
+                        const cli_args *args, prm_error *err);
+prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
+                        const cli_args *args, prm_error *err);
 prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
 prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,

@@ -23,6 +23,10 @@ typedef struct cli_out_ops {
     void (*list_end)(cli_out *o, const prm_kind_info *info, bool ok);
     void (*deleted)(cli_out *o, const prm_kind_info *info, int64_t id);
     void (*metrics)(cli_out *o, const prm_metrics *m);
+    /* An export to a file or an import finished (verb: exported,
+     * imported). */
+    void (*transferred)(cli_out *o, const char *verb, const char *file,
+                        const prm_counts *counts);
     /* A block of text (help): key names it in JSON. */
     void (*text)(cli_out *o, const char *key, const char *text);
     void (*ok)(cli_out *o);

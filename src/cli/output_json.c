@@ -92,6 +92,17 @@ static void json_metrics(cli_out *o, const prm_metrics *m)
     fputs("}}\n", o->out);
 }
 
+static void json_transferred(cli_out *o, const char *verb, const char *file,
+                             const prm_counts *counts)
+{
+    fprintf(o->out, "{\"ok\":true,\"%s\":{\"file\":", verb);
+    prm_json_cstring(o->out, file);
+    for (int k = 0; k < PRM_KIND_COUNT; k++)
+        fprintf(o->out, ",\"%s\":%lld", prm_kind_get((prm_kind)k)->plural,
+                (long long)counts->n[k]);
+    fputs("}}\n", o->out);
+}
+
 static void json_text(cli_out *o, const char *key, const char *text)
 {
     fprintf(o->out, "{\"ok\":true,\"%s\":", key);
@@ -122,6 +133,7 @@ const cli_out_ops cli_json_ops = {
     .list_end = json_list_end,
     .deleted = json_deleted,
     .metrics = json_metrics,
+    .transferred = json_transferred,
     .text = json_text,
     .ok = json_ok,
     .error = json_error,

@@ -280,6 +280,19 @@ static void text_metrics(cli_out *o, const prm_metrics *m)
                "outcomes / resources");
 }
 
+static void text_transferred(cli_out *o, const char *verb, const char *file,
+                             const prm_counts *counts)
+{
+    fprintf(o->out, "%s", verb);
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const prm_kind_info *info = prm_kind_get((prm_kind)k);
+        fprintf(o->out, "%s %lld %s", k ? "," : "", (long long)counts->n[k],
+                counts->n[k] == 1 ? info->name : info->plural);
+    }
+    fprintf(o->out, " %s %s\n", strcmp(verb, "exported") == 0 ? "to" : "from",
+            file);
+}
+
 static void text_text(cli_out *o, const char *key, const char *text)
 {
     (void)key;
@@ -311,6 +324,7 @@ const cli_out_ops cli_text_ops = {
     .list_end = text_list_end,
     .deleted = text_deleted,
     .metrics = text_metrics,
+    .transferred = text_transferred,
     .text = text_text,
     .ok = text_ok,
     .error = text_error,

@@ -148,3 +148,11 @@ const prm_field *prm_field_find(const prm_kind_info *kind, const char *name)
     int i = prm_field_index(kind, name);
     return i < 0 ? NULL : &kind->fields[i];
 }
+
+const prm_kind_info *prm_kind_find_plural(const char *plural)
+{
+    for (size_t i = 0; i < PRM_KIND_COUNT; i++)
+        if (strcmp(plural, kinds[i].plural) == 0)
+            return &kinds[i];
+    return NULL;
+}

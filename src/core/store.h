@@ -93,4 +93,13 @@ prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
 prm_code store_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
                        prm_error *err);
 
+/* Import: whether the database holds no records yet, and the map from the
+ * ids an import file uses to the ids its records got. */
+prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err);
+prm_code store_map_reset(prm_db *db, prm_error *err);
+prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
+                       prm_error *err);
+prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
+                       int64_t *new_id, bool *found, prm_error *err);
+
 #endif /* PRM_STORE_H */

@@ -776,13 +776,15 @@ prm_code store_names(prm_db *db, const prm_kind_info *info,
 
 /* --- Writing records ------------------------------------------------------ */
 
+/* Every column, id included: a NULL id lets SQLite choose one, and import
+ * gives the ids (and dates) an export had. */
 static void build_insert(sqlbuf *b, const prm_kind_info *info)
 {
     sql_add(b, "INSERT INTO %s (", table_of(info));
     size_t n = 0;
     for (size_t i = 0; i < info->nfields; i++) {
         const char *col = column_of(&info->fields[i]);
-        if (col != NULL && info->fields[i].type != PRM_F_ID)
+        if (col != NULL)
             sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
     }
     sql_add(b, ") VALUES (");
@@ -884,6 +886,8 @@ static int partner_list_index(const prm_kind_info *info)
     return -1;
 }
 
+static const prm_value null_value = {.type = PRM_V_NULL};
+
 prm_code store_insert(prm_db *db, const prm_kind_info *info,
                       const store_row *row, int64_t *id, prm_error *err)
 {
@@ -896,9 +900,13 @@ prm_code store_insert(prm_db *db, const prm_kind_info *info,
     int idx = 1, src = SQLITE_OK;
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
         const prm_field *f = &info->fields[i];
-        if (column_of(f) == NULL || f->type == PRM_F_ID)
+        if (column_of(f) == NULL)
             continue;
-        const prm_value *v = (f->flags & PRM_FF_READONLY) ? &stamp : &row->v[i];
+        const prm_value *v = &row->v[i];
+        if (!row->set[i] && f->type == PRM_F_ID)
+            v = &null_value;
+        else if (!row->set[i] && (f->flags & PRM_FF_READONLY))
+            v = &stamp;
         src = bind_value(stmt, idx++, v);
     }
     if (src == SQLITE_OK)
@@ -1206,4 +1214,88 @@ prm_code store_metrics(prm_db *db, const store_scope *s, prm_metrics *m,
         rc = count_dated(db, s, "outcomes", "x.at", "x.project_id",
                          &m->outcomes, err);
     return rc;
+}
+
+/* --- Import support -------------------------------------------------------- */
+
+prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    int64_t n = 1;
+    prm_code rc = cached(db,
+                         "SELECT EXISTS (SELECT 1 FROM partners) OR EXISTS "
+                         "(SELECT 1 FROM projects) OR EXISTS (SELECT 1 FROM "
+                         "communications) OR EXISTS (SELECT 1 FROM resources) "
+                         "OR EXISTS (SELECT 1 FROM outcomes)",
+                         &stmt, err);
+    if (rc == PRM_OK)
+        rc = counts(db, stmt, &n, 1, err);
+    *empty = n == 0;
+    return rc;
+}
+
+/* The ids an import read and the ids they were stored under live in a
+ * temporary table, so memory stays flat however large the import. */
+prm_code store_map_reset(prm_db *db, prm_error *err)
+{
+    prm_code rc = exec(db,
+                       "CREATE TEMP TABLE IF NOT EXISTS prm_import_map (kind "
+                       "INTEGER, old INTEGER, new INTEGER, PRIMARY KEY (kind, "
+                       "old)) WITHOUT ROWID",
+                       err);
+    if (rc == PRM_OK)
+        rc = exec(db, "DELETE FROM temp.prm_import_map", err);
+    return rc;
+}
+
+prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
+                       prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = cached(db,
+                         "INSERT INTO temp.prm_import_map (kind, old, new) "
+                         "VALUES (?1, ?2, ?3)",
+                         &stmt, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 1, kind, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 2, old, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 3, new_id, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = sqlite3_step(stmt);
+    done(stmt);
+    if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return prm_error_set(err, PRM_ECONFLICT, "id %lld appears twice",
+                             (long long)old);
+    if (src != SQLITE_DONE)
+        return db_fail(db, src, err, "importing");
+    return PRM_OK;
+}
+
+prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
+                       int64_t *new_id, bool *found, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    *found = false;
+    prm_code rc = cached(db,
+                         "SELECT new FROM temp.prm_import_map WHERE kind = ?1 "
+                         "AND old = ?2",
+                         &stmt, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 1, kind, err);
+    if (rc == PRM_OK)
+        rc = bind_id(db, stmt, 2, old, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW) {
+        *new_id = sqlite3_column_int64(stmt, 0);
+        *found = true;
+    }
+    done(stmt);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return db_fail(db, src, err, "importing");
+    return PRM_OK;
 }

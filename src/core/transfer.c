@@ -1,0 +1,564 @@
+/*
+ * transfer.c - export and import of whole databases as JSON.
+ *
+ * Two formats carry every record, id and field:
+ *   json   one document, SPEC.md's export object:
+ *          {"ok":true,"format":"prm-export","version":1,"partners":[...],...}
+ *   jsonl  a header line {"format":"prm-jsonl","version":1}, then one record
+ *          a line, keyed by its kind: {"partner":{...}}
+ * Export streams records as it reads them, so memory stays flat; a jsonl
+ * import does too (one line at a time, ids mapped in a temporary table).
+ *
+ * An import is all or nothing: it runs inside one savepoint, and the first
+ * bad record (wrong type, unknown field, dangling reference, a name that is
+ * taken) undoes it whole, with a message that says where.  Into an empty
+ * database records keep their ids; into one with records they get new ids
+ * and the references between them are mapped to match.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "store.h"
+
+#define JSON_FORMAT "prm-export"
+#define JSONL_FORMAT "prm-jsonl"
+#define FORMAT_VERSION 1
+
+/* --- export ------------------------------------------------------------- */
+
+typedef struct exporter {
+    FILE *out;
+    prm_format format;
+    int64_t rows;
+} exporter;
+
+static bool export_row(void *ctx, const prm_record *rec)
+{
+    exporter *ex = ctx;
+    if (ex->format == PRM_FORMAT_JSONL) {
+        fprintf(ex->out, "{\"%s\":", rec->info->name);
+        prm_json_record(ex->out, rec);
+        fputs("}\n", ex->out);
+    } else {
+        if (ex->rows > 0)
+            putc(',', ex->out);
+        prm_json_record(ex->out, rec);
+    }
+    ex->rows++;
+    return !ferror(ex->out);
+}
+
+static prm_code export_kinds(prm_db *db, exporter *ex, prm_counts *counts,
+                             prm_error *err)
+{
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const prm_kind_info *info = prm_kind_get((prm_kind)k);
+        ex->rows = 0;
+        if (ex->format == PRM_FORMAT_JSON)
+            fprintf(ex->out, ",\"%s\":[", info->plural);
+        prm_code rc = store_list(db, info, NULL, 0, export_row, ex, err);
+        if (rc != PRM_OK)
+            return rc;
+        if (ex->format == PRM_FORMAT_JSON)
+            putc(']', ex->out);
+        counts->n[k] = ex->rows;
+    }
+    return PRM_OK;
+}
+
+prm_code prm_export(prm_db *db, prm_format format, FILE *out,
+                    prm_counts *counts, prm_error *err)
+{
+    exporter ex = {.out = out, .format = format};
+    *counts = (prm_counts){{0}};
+    /* One read transaction: the export is one consistent state. */
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (format == PRM_FORMAT_JSON)
+        fprintf(out, "{\"ok\":true,\"format\":\"%s\",\"version\":%d",
+                JSON_FORMAT, FORMAT_VERSION);
+    else
+        fprintf(out, "{\"format\":\"%s\",\"version\":%d}\n", JSONL_FORMAT,
+                FORMAT_VERSION);
+    rc = export_kinds(db, &ex, counts, err);
+    if (rc == PRM_OK && format == PRM_FORMAT_JSON)
+        fputs("}\n", out);
+    if (rc == PRM_OK && (fflush(out) != 0 || ferror(out)))
+        rc = prm_error_set(err, PRM_EIO, "cannot write the export");
+    return store_cmd_end(db, rc, err);
+}
+
+/* --- import: one record ---------------------------------------------------- */
+
+typedef struct importer {
+    prm_db *db;
+    bool keep_ids;
+    prm_counts *counts;
+    char where[64];
+    char dates[PRM_MAX_FIELDS][21];
+    int64_t *ids;
+    size_t nids, cap;
+} importer;
+
+/* Prefix err's message with where it happened. */
+static prm_code at_where(const importer *im, prm_error *err)
+{
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    return prm_error_set(err, err->code, "%s: %s", im->where, msg);
+}
+
+static bool whole_number(const cJSON *j, int64_t *out)
+{
+    if (!cJSON_IsNumber(j))
+        return false;
+    double v = j->valuedouble;
+    if (!isfinite(v) || v != floor(v) || fabs(v) > 9007199254740992.0)
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+/* The id a reference in the file stands for in this database. */
+static prm_code map_ref(importer *im, prm_kind kind, const cJSON *j,
+                        const char *field, int64_t *out, prm_error *err)
+{
+    int64_t old;
+    bool found = false;
+    if (!whole_number(j, &old))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s must be an id (a whole number)", field);
+    prm_code rc;
+    if (im->keep_ids) {
+        *out = old;
+        rc = store_exists(im->db, prm_kind_get(kind), old, &found, err);
+    } else {
+        rc = store_map_get(im->db, kind, old, out, &found, err);
+    }
+    if (rc == PRM_OK && !found)
+        rc = prm_error_set(err, PRM_ENOT_FOUND,
+                           "%s refers to %s %lld, which the file does not "
+                           "hold (or holds later)",
+                           field, prm_kind_get(kind)->name, (long long)old);
+    return rc;
+}
+
+static prm_code add_id(importer *im, int64_t id, prm_error *err)
+{
+    size_t at = 0;
+    while (at < im->nids && im->ids[at] < id)
+        at++;
+    if (at < im->nids && im->ids[at] == id)
+        return PRM_OK;
+    if (im->nids == im->cap) {
+        size_t cap = im->cap ? im->cap * 2 : 8;
+        int64_t *ids = realloc(im->ids, cap * sizeof *ids);
+        if (ids == NULL)
+            return prm_error_set(err, PRM_EDB, "out of memory");
+        im->ids = ids;
+        im->cap = cap;
+    }
+    memmove(im->ids + at + 1, im->ids + at, (im->nids - at) * sizeof *im->ids);
+    im->ids[at] = id;
+    im->nids++;
+    return PRM_OK;
+}
+
+static prm_code partner_list(importer *im, const cJSON *j, prm_value *v,
+                             prm_error *err)
+{
+    im->nids = 0;
+    if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) == 0)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "partners must be a non-empty array of ids");
+    const cJSON *item;
+    cJSON_ArrayForEach(item, j)
+    {
+        int64_t id;
+        prm_code rc = map_ref(im, PRM_PARTNER, item, "partners", &id, err);
+        if (rc == PRM_OK)
+            rc = add_id(im, id, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    *v = (prm_value){.type = PRM_V_IDS, .ids = im->ids, .nids = im->nids};
+    return PRM_OK;
+}
+
+static prm_code text_value(const prm_field *f, const cJSON *j, prm_value *v,
+                           prm_error *err)
+{
+    if (!cJSON_IsString(j))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s must be a string or null", f->name);
+    size_t len = strlen(j->valuestring);
+    if (!prm_utf8_valid(j->valuestring, len))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s is not valid UTF-8", f->name);
+    if (len == 0 && (f->flags & PRM_FF_REQUIRED))
+        return prm_error_set(err, PRM_EINVALID_VALUE, "%s cannot be empty",
+                             f->name);
+    if (f->type == PRM_F_ENUM) {
+        for (size_t i = 0; f->choices[i] != NULL; i++)
+            if (strcmp(f->choices[i], j->valuestring) == 0) {
+                *v = (prm_value){.type = PRM_V_TEXT, .s = f->choices[i],
+                                 .len = len};
+                return PRM_OK;
+            }
+        return prm_error_set(err, PRM_EINVALID_VALUE, "invalid %s '%.40s'",
+                             f->name, j->valuestring);
+    }
+    *v = (prm_value){.type = PRM_V_TEXT, .s = j->valuestring, .len = len};
+    return PRM_OK;
+}
+
+static prm_code number_value(const prm_field *f, const cJSON *j, prm_value *v,
+                             prm_error *err)
+{
+    if (f->type == PRM_F_PERCENT) {
+        int64_t n;
+        if (!whole_number(j, &n) || n < 0 || n > 100)
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "%s must be a whole number from 0 to 100",
+                                 f->name);
+        *v = (prm_value){.type = PRM_V_INT, .i = n};
+        return PRM_OK;
+    }
+    if (!cJSON_IsNumber(j) || !isfinite(j->valuedouble) ||
+        j->valuedouble < 0)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s must be a non-negative number or null",
+                             f->name);
+    *v = (prm_value){.type = PRM_V_REAL, .r = j->valuedouble};
+    return PRM_OK;
+}
+
+/* One field of a record from the file into row. */
+static prm_code import_value(importer *im, const prm_field *f, int i,
+                             const cJSON *j, store_row *row, prm_error *err)
+{
+    prm_value *v = &row->v[i];
+    row->set[i] = true;
+    if (cJSON_IsNull(j) && f->type != PRM_F_ID &&
+        !(f->flags & PRM_FF_REQUIRED)) {
+        /* created_at and updated_at default to now */
+        row->set[i] = !(f->flags & PRM_FF_READONLY);
+        *v = (prm_value){.type = PRM_V_NULL};
+        return PRM_OK;
+    }
+    switch (f->type) {
+    case PRM_F_ID:
+        if (!whole_number(j, &v->i) || v->i < 1)
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "id must be a whole number from 1");
+        v->type = PRM_V_INT;
+        row->set[i] = im->keep_ids;
+        return PRM_OK;
+    case PRM_F_TEXT:
+    case PRM_F_ENUM:
+        return text_value(f, j, v, err);
+    case PRM_F_PERCENT:
+    case PRM_F_NUMBER:
+        return number_value(f, j, v, err);
+    case PRM_F_DATE:
+        if (!cJSON_IsString(j) || !prm_parse_date(j->valuestring, im->dates[i],
+                                                  NULL))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "%s must be a date such as "
+                                 "\"2026-03-01T00:00:00Z\"",
+                                 f->name);
+        *v = (prm_value){.type = PRM_V_TEXT, .s = im->dates[i], .len = 20};
+        return PRM_OK;
+    case PRM_F_PARTNER_REF:
+    case PRM_F_PROJECT_REF:
+        v->type = PRM_V_INT;
+        return map_ref(im,
+                       f->type == PRM_F_PARTNER_REF ? PRM_PARTNER : PRM_PROJECT,
+                       j, f->name, &v->i, err);
+    case PRM_F_PARTNER_LIST:
+        return partner_list(im, j, v, err);
+    }
+    return PRM_OK;
+}
+
+/* A field the file leaves out (or gives as null) that add would default:
+ * status, progress, amount, and the dates that default to now. */
+static bool has_default(const prm_field *f)
+{
+    return f->default_value != NULL || (f->flags & PRM_FF_NOW);
+}
+
+static void apply_defaults(importer *im, const prm_kind_info *info,
+                           const bool *seen, store_row *row)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        prm_value *v = &row->v[i];
+        if ((seen[i] && v->type != PRM_V_NULL) || !has_default(f))
+            continue;
+        row->set[i] = true;
+        if (f->flags & PRM_FF_NOW) {
+            const char *now = store_now(im->db);
+            *v = (prm_value){.type = PRM_V_TEXT, .s = now, .len = strlen(now)};
+        } else if (f->type == PRM_F_ENUM) {
+            *v = (prm_value){.type = PRM_V_TEXT, .s = f->default_value,
+                             .len = strlen(f->default_value)};
+        } else if (f->type == PRM_F_PERCENT) {
+            *v = (prm_value){.type = PRM_V_INT,
+                             .i = strtoll(f->default_value, NULL, 10)};
+        } else {
+            *v = (prm_value){.type = PRM_V_REAL,
+                             .r = strtod(f->default_value, NULL)};
+        }
+    }
+}
+
+static prm_code check_complete(const prm_kind_info *info, const bool *seen,
+                               const store_row *row, prm_error *err)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        bool needed = (f->flags & PRM_FF_REQUIRED) || f->type == PRM_F_ID;
+        if (needed && (!seen[i] || (row->set[i] &&
+                                    row->v[i].type == PRM_V_NULL)))
+            return prm_error_set(err, PRM_EMISSING_FIELD, "%s has no %s",
+                                 info->name, f->name);
+    }
+    return PRM_OK;
+}
+
+static prm_code import_record(importer *im, const prm_kind_info *info,
+                              const cJSON *obj, prm_error *err)
+{
+    if (!cJSON_IsObject(obj))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s: a %s must be a JSON object", im->where,
+                             info->name);
+    store_row row = {.set = {false}};
+    bool seen[PRM_MAX_FIELDS] = {false};
+    int64_t old_id = 0, new_id;
+    prm_code rc = PRM_OK;
+    for (const cJSON *c = obj->child; c != NULL && rc == PRM_OK; c = c->next) {
+        int i = prm_field_index(info, c->string);
+        if (i < 0)
+            rc = prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                               "unknown field '%.40s' for %s", c->string,
+                               info->name);
+        else if (seen[i])
+            rc = prm_error_set(err, PRM_EINVALID_VALUE, "%s is given twice",
+                               c->string);
+        else {
+            seen[i] = true;
+            rc = import_value(im, &info->fields[i], i, c, &row, err);
+            if (rc == PRM_OK && info->fields[i].type == PRM_F_ID)
+                old_id = row.v[i].i;
+        }
+    }
+    if (rc == PRM_OK)
+        rc = check_complete(info, seen, &row, err);
+    if (rc == PRM_OK) {
+        apply_defaults(im, info, seen, &row);
+        rc = store_insert(im->db, info, &row, &new_id, err);
+    }
+    if (rc == PRM_OK && !im->keep_ids)
+        rc = store_map_put(im->db, info->kind, old_id, new_id, err);
+    if (rc != PRM_OK)
+        return at_where(im, err);
+    im->counts->n[info->kind]++;
+    return PRM_OK;
+}
+
+/* --- import: the two formats ----------------------------------------------- */
+
+/* Where cJSON stopped, as "line L, column C". */
+static void json_error_at(const char *text, const char *stop, char *buf,
+                          size_t size)
+{
+    long line = 1, col = 1;
+    for (const char *p = text; stop != NULL && p < stop && *p; p++) {
+        col++;
+        if (*p == '\n') {
+            line++;
+            col = 1;
+        }
+    }
+    snprintf(buf, size, "line %ld, column %ld", line, col);
+}
+
+static prm_code check_header(const cJSON *root, const char *format,
+                             prm_error *err)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "format");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "version");
+    if (!cJSON_IsObject(root) || !cJSON_IsString(f) ||
+        strcmp(f->valuestring, format) != 0)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "not a prm export: expected a JSON object with "
+                             "\"format\":\"%s\"",
+                             format);
+    if (!cJSON_IsNumber(v) || v->valuedouble != FORMAT_VERSION)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "unsupported export version (this prm reads "
+                             "version %d)",
+                             FORMAT_VERSION);
+    return PRM_OK;
+}
+
+static prm_code import_document(importer *im, const cJSON *root,
+                                prm_error *err)
+{
+    prm_code rc = check_header(root, JSON_FORMAT, err);
+    for (const cJSON *c = root->child; c != NULL && rc == PRM_OK; c = c->next)
+        if (strcmp(c->string, "ok") != 0 && strcmp(c->string, "format") != 0 &&
+            strcmp(c->string, "version") != 0 && !prm_kind_find_plural(c->string))
+            rc = prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                               "unknown member '%.40s' in the export",
+                               c->string);
+    for (int k = 0; k < PRM_KIND_COUNT && rc == PRM_OK; k++) {
+        const prm_kind_info *info = prm_kind_get((prm_kind)k);
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, info->plural);
+        if (list == NULL)
+            continue; /* a kind with no records may be left out */
+        if (!cJSON_IsArray(list))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "\"%s\" must be an array", info->plural);
+        int index = 0;
+        const cJSON *item;
+        cJSON_ArrayForEach(item, list)
+        {
+            snprintf(im->where, sizeof im->where, "%s[%d]", info->plural,
+                     index++);
+            rc = import_record(im, info, item, err);
+            if (rc != PRM_OK)
+                break;
+        }
+    }
+    return rc;
+}
+
+static prm_code read_all(FILE *in, char **text, size_t *len, prm_error *err)
+{
+    size_t cap = 1 << 16;
+    *len = 0;
+    *text = malloc(cap);
+    while (*text != NULL) {
+        *len += fread(*text + *len, 1, cap - *len - 1, in);
+        if (*len < cap - 1)
+            break;
+        char *more = realloc(*text, cap * 2);
+        if (more == NULL) {
+            free(*text);
+            *text = NULL;
+            break;
+        }
+        *text = more;
+        cap *= 2;
+    }
+    if (*text == NULL)
+        return prm_error_set(err, PRM_EIO, "out of memory reading the file");
+    (*text)[*len] = '\0';
+    if (ferror(in)) {
+        free(*text);
+        return prm_error_set(err, PRM_EIO, "cannot read the file");
+    }
+    return PRM_OK;
+}
+
+static prm_code import_json(importer *im, FILE *in, prm_error *err)
+{
+    char *text;
+    size_t len;
+    prm_code rc = read_all(in, &text, &len, err);
+    if (rc != PRM_OK)
+        return rc;
+    const char *stop = NULL;
+    /* The length takes in the NUL read_all put after the text: cJSON
+     * checks for it to know that nothing follows the document. */
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &stop, true);
+    if (root == NULL || memchr(text, '\0', len) != NULL) {
+        char at[64];
+        json_error_at(text, stop ? stop : cJSON_GetErrorPtr(), at, sizeof at);
+        rc = prm_error_set(err, PRM_EINVALID_VALUE,
+                           "not valid JSON (at %s)", at);
+    } else {
+        rc = import_document(im, root, err);
+    }
+    cJSON_Delete(root);
+    free(text);
+    return rc;
+}
+
+/* One line of a jsonl import: {"KIND":{...record...}}. */
+static prm_code import_line(importer *im, const cJSON *line, prm_error *err)
+{
+    const cJSON *rec = cJSON_IsObject(line) ? line->child : NULL;
+    const prm_kind_info *info =
+        rec != NULL && rec->next == NULL ? prm_kind_find(rec->string) : NULL;
+    if (info == NULL || strcmp(rec->string, info->name) != 0)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s: expected {\"KIND\":{...}} with KIND one of "
+                             "partner, project, communication, resource, "
+                             "outcome",
+                             im->where);
+    return import_record(im, info, rec, err);
+}
+
+static prm_code import_jsonl(importer *im, FILE *in, prm_error *err)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    bool header = false;
+    prm_code rc = PRM_OK;
+    while (rc == PRM_OK && (n = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        snprintf(im->where, sizeof im->where, "line %ld", lineno);
+        if (strspn(line, " \t\r\n") == (size_t)n)
+            continue;
+        cJSON *j = memchr(line, '\0', (size_t)n) ? NULL
+                                                  : cJSON_ParseWithLength(line,
+                                                                          (size_t)n);
+        if (j == NULL)
+            rc = prm_error_set(err, PRM_EINVALID_VALUE,
+                               "line %ld: not valid JSON", lineno);
+        else if (!header) {
+            rc = check_header(j, JSONL_FORMAT, err);
+            header = true;
+        } else
+            rc = import_line(im, j, err);
+        cJSON_Delete(j);
+    }
+    free(line);
+    if (rc == PRM_OK && ferror(in))
+        rc = prm_error_set(err, PRM_EIO, "cannot read the file");
+    if (rc == PRM_OK && !header)
+        rc = prm_error_set(err, PRM_EINVALID_VALUE,
+                           "not a prm export: the file is empty");
+    return rc;
+}
+
+prm_code prm_import(prm_db *db, prm_format format, FILE *in,
+                    prm_counts *counts, prm_error *err)
+{
+    importer im = {.db = db, .counts = counts};
+    *counts = (prm_counts){{0}};
+    prm_code rc = store_cmd_begin(db, STORE_WRITE_MANY, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = store_is_empty(db, &im.keep_ids, err);
+    if (rc == PRM_OK)
+        rc = store_map_reset(db, err);
+    if (rc == PRM_OK)
+        rc = format == PRM_FORMAT_JSON ? import_json(&im, in, err)
+                                       : import_jsonl(&im, in, err);
+    free(im.ids);
+    rc = store_cmd_end(db, rc, err);
+    if (rc != PRM_OK)
+        *counts = (prm_counts){{0}};
+    return rc;
+}
