@@ -274,6 +274,14 @@ prm_code prm_export(prm_db *db, prm_format format, FILE *out,
 prm_code prm_import(prm_db *db, prm_format format, FILE *in,
                     prm_counts *counts, prm_error *err);
 
+/* One kind's records as CSV (RFC 4180) with a header row of field names;
+ * *rows gets the number of records written or added.  Import adds each
+ * row as `KIND add` would, all or nothing (README: Formats). */
+prm_code prm_export_csv(prm_db *db, prm_kind kind, FILE *out, int64_t *rows,
+                        prm_error *err);
+prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,
+                        prm_error *err);
+
 /* --- JSON text (json_write.c) ------------------------------------------- */
 
 /* A number as prm prints it: whole numbers plainly (25000), others in the

@@ -1,6 +1,6 @@
 /*
  * cmd_transfer.c - export and import: whole databases as JSON or JSON
- * Lines (README: Formats).
+ * Lines, one kind as CSV (README: Formats).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,29 +10,65 @@
 
 #include "commands.h"
 
-static prm_code parse_format(const char *cmd, const cli_args *a,
-                             prm_format *format, prm_error *err)
+typedef struct transfer {
+    bool csv;
+    prm_format format;
+    const prm_kind_info *kind; /* for csv */
+    const char *file;          /* NULL: stdout */
+} transfer;
+
+static prm_code csv_kind(const char *cmd, const cli_args *a, transfer *t,
+                         prm_error *err)
 {
+    if (a->npos < 2)
+        return prm_error_set(err, PRM_EMISSING_FIELD,
+                             "%s csv needs a kind: partner, project, "
+                             "communication, resource or outcome",
+                             cmd);
+    t->kind = prm_kind_find(a->pos[1]);
+    if (t->kind == NULL)
+        t->kind = prm_kind_find_plural(a->pos[1]);
+    if (t->kind == NULL)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "unknown kind '%s'; kinds are: partner, project, "
+                             "communication, resource, outcome",
+                             a->pos[1]);
+    return PRM_OK;
+}
+
+/* FORMAT [KIND] [FILE] */
+static prm_code parse_transfer(const char *cmd, const cli_args *a,
+                               transfer *t, prm_error *err)
+{
+    *t = (transfer){.csv = false};
     if (a->nkv > 0 || a->nflags > 0)
         return prm_error_set(err, PRM_ESYNTAX,
-                             "%s takes no FIELD=VALUE or options (usage: %s "
-                             "json|jsonl FILE)",
+                             "%s takes no FIELD=VALUE or options (help %s)",
                              cmd, cmd);
     if (a->npos == 0)
         return prm_error_set(err, PRM_EMISSING_FIELD,
-                             "%s needs a format: json or jsonl", cmd);
-    if (strcmp(a->pos[0], "json") == 0)
-        *format = PRM_FORMAT_JSON;
-    else if (strcmp(a->pos[0], "jsonl") == 0)
-        *format = PRM_FORMAT_JSONL;
-    else
+                             "%s needs a format: json, jsonl or csv", cmd);
+    const char *f = a->pos[0];
+    size_t next = 1;
+    if (strcmp(f, "json") == 0)
+        t->format = PRM_FORMAT_JSON;
+    else if (strcmp(f, "jsonl") == 0)
+        t->format = PRM_FORMAT_JSONL;
+    else if (strcmp(f, "csv") == 0) {
+        t->csv = true;
+        prm_code rc = csv_kind(cmd, a, t, err);
+        if (rc != PRM_OK)
+            return rc;
+        next = 2;
+    } else
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "unknown format '%s' for %s; formats are: json, "
-                             "jsonl",
-                             a->pos[0], cmd);
-    if (a->npos > 2)
+                             "jsonl, csv",
+                             f, cmd);
+    if (a->npos > next + 1)
         return prm_error_set(err, PRM_ESYNTAX, "unexpected word '%s'",
-                             a->pos[2]);
+                             a->pos[next + 1]);
+    t->file = a->npos > next ? a->pos[next] : NULL;
     return PRM_OK;
 }
 
@@ -50,27 +86,37 @@ static FILE *create_private(const char *path, prm_error *err)
     return f;
 }
 
+static prm_code run_export(cli_ctx *ctx, const transfer *t, FILE *out,
+                           prm_counts *counts, prm_error *err)
+{
+    *counts = (prm_counts){{0}};
+    if (!t->csv)
+        return prm_export(ctx->db, t->format, out, counts, err);
+    return prm_export_csv(ctx->db, t->kind->kind, out, &counts->n[t->kind->kind],
+                          err);
+}
+
 prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
     (void)cmd;
-    prm_format format;
-    prm_code rc = parse_format("export", args, &format, err);
+    transfer t;
+    prm_code rc = parse_transfer("export", args, &t, err);
     if (rc != PRM_OK)
         return rc;
     prm_counts counts;
-    if (args->npos < 2) /* to stdout: the export is the output */
-        return prm_export(ctx->db, format, ctx->out->out, &counts, err);
-    const char *path = args->pos[1];
-    FILE *f = create_private(path, err);
+    if (t.file == NULL) /* to stdout: the export is the output */
+        return run_export(ctx, &t, ctx->out->out, &counts, err);
+    FILE *f = create_private(t.file, err);
     if (f == NULL)
         return err->code;
-    rc = prm_export(ctx->db, format, f, &counts, err);
+    rc = run_export(ctx, &t, f, &counts, err);
     if (fclose(f) != 0 && rc == PRM_OK)
-        rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
+        rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", t.file,
                            strerror(errno));
     if (rc == PRM_OK)
-        ctx->out->ops->transferred(ctx->out, "exported", path, &counts);
+        ctx->out->ops->transferred(ctx->out, "exported", t.file, &counts,
+                                   t.csv ? (int)t.kind->kind : -1);
     return rc;
 }
 
@@ -78,29 +124,33 @@ prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
     (void)cmd;
-    prm_format format;
-    prm_code rc = parse_format("import", args, &format, err);
+    transfer t;
+    prm_code rc = parse_transfer("import", args, &t, err);
     if (rc != PRM_OK)
         return rc;
-    if (args->npos < 2)
+    if (t.file == NULL)
         return prm_error_set(err, PRM_EMISSING_FIELD,
-                             "import needs a FILE (usage: import %s FILE)",
-                             args->pos[0]);
-    const char *path = args->pos[1];
-    FILE *f = fopen(path, "r");
+                             "import needs a FILE (usage: import %s%s%s FILE)",
+                             args->pos[0], t.csv ? " " : "",
+                             t.csv ? args->pos[1] : "");
+    FILE *f = fopen(t.file, "r");
     if (f == NULL)
-        return prm_error_set(err, PRM_EIO, "cannot read %s: %s", path,
+        return prm_error_set(err, PRM_EIO, "cannot read %s: %s", t.file,
                              strerror(errno));
-    prm_counts counts;
-    rc = prm_import(ctx->db, format, f, &counts, err);
+    prm_counts counts = {{0}};
+    if (t.csv)
+        rc = prm_import_csv(ctx->db, t.kind->kind, f, &counts.n[t.kind->kind],
+                            err);
+    else
+        rc = prm_import(ctx->db, t.format, f, &counts, err);
     fclose(f);
-    if (rc == PRM_OK)
-        ctx->out->ops->transferred(ctx->out, "imported", path, &counts);
-    else {
-        char msg[sizeof err->message];
-        snprintf(msg, sizeof msg, "%s", err->message);
-        prm_error_set(err, err->code, "%s: %s; nothing was imported", path,
-                      msg);
+    if (rc == PRM_OK) {
+        ctx->out->ops->transferred(ctx->out, "imported", t.file, &counts,
+                                   t.csv ? (int)t.kind->kind : -1);
+        return PRM_OK;
     }
-    return rc;
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    return prm_error_set(err, err->code, "%s: %s; nothing was imported",
+                         t.file, msg);
 }

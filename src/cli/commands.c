@@ -85,8 +85,8 @@ const cli_command cli_commands[] = {
      "metrics region=EMEA\n"
      "metrics partner=\"Acme Corp\" since=2026-01-01 until=2026-03-31\n",
      cli_cmd_metrics, NULL},
-    {"export", NULL, "Data", "export json|jsonl [FILE]",
-     "write every record, to FILE (mode 0600) or stdout",
+    {"export", NULL, "Data", "export json|jsonl|csv KIND [FILE]",
+     "write the records, to FILE (mode 0600) or stdout",
      "json writes one document, SPEC.md's export object:\n"
      "  {\"ok\":true,\"format\":\"prm-export\",\"version\":1,"
      "\"partners\":[...],\"projects\":[...],\n"
@@ -94,18 +94,25 @@ const cli_command cli_commands[] = {
      "jsonl writes {\"format\":\"prm-jsonl\",\"version\":1} and then one "
      "record a line,\nkeyed by its kind: {\"partner\":{...}}.  Memory stays "
      "flat however large\nthe database.  Importing an export into a new "
-     "database gives every record\nits id and fields back.\n",
-     "export json partners.json\nexport jsonl backup.jsonl\nexport json\n",
+     "database gives every record\nits id and fields back.\n"
+     "csv KIND writes one kind as CSV (RFC 4180) for spreadsheets: a header "
+     "row\nof field names, then a row per record.\n",
+     "export json partners.json\nexport jsonl backup.jsonl\nexport json\n"
+     "export csv partner partners.csv\n",
      cli_cmd_export, NULL},
-    {"import", NULL, "Data", "import json|jsonl FILE",
+    {"import", NULL, "Data", "import json|jsonl|csv KIND FILE",
      "add every record of an export; all or nothing",
      "A bad file (not JSON, not a prm export, a wrong type, an unknown "
      "field,\na reference to a record the file does not hold, a name that "
      "is taken)\nis refused whole with a message saying where, and the "
      "database is left\nas it was.  Into an empty database the records keep "
      "their ids; into one\nwith records they get new ids and references "
-     "are mapped to match.\n",
-     "import json partners.json\nimport jsonl backup.jsonl\n",
+     "are mapped to match.\n"
+     "csv KIND adds a row per record as KIND add would: the header names "
+     "the\nfields, references may be ids or names, an empty cell is no "
+     "value, and\nthe id, created_at and updated_at columns are ignored.\n",
+     "import json partners.json\nimport jsonl backup.jsonl\n"
+     "import csv partner partners.csv\n",
      cli_cmd_import, NULL},
     {"help", NULL, "Session", "help [COMMAND]",
      "list the commands, or explain one", NULL, "help\nhelp partner\n",

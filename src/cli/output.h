@@ -24,9 +24,9 @@ typedef struct cli_out_ops {
     void (*deleted)(cli_out *o, const prm_kind_info *info, int64_t id);
     void (*metrics)(cli_out *o, const prm_metrics *m);
     /* An export to a file or an import finished (verb: exported,
-     * imported). */
+     * imported); only is the one kind it concerned (CSV) or -1 for all. */
     void (*transferred)(cli_out *o, const char *verb, const char *file,
-                        const prm_counts *counts);
+                        const prm_counts *counts, int only);
     /* A block of text (help): key names it in JSON. */
     void (*text)(cli_out *o, const char *key, const char *text);
     void (*ok)(cli_out *o);

@@ -93,12 +93,13 @@ static void json_metrics(cli_out *o, const prm_metrics *m)
 }
 
 static void json_transferred(cli_out *o, const char *verb, const char *file,
-                             const prm_counts *counts)
+                             const prm_counts *counts, int only)
 {
     fprintf(o->out, "{\"ok\":true,\"%s\":{\"file\":", verb);
     prm_json_cstring(o->out, file);
     for (int k = 0; k < PRM_KIND_COUNT; k++)
-        fprintf(o->out, ",\"%s\":%lld", prm_kind_get((prm_kind)k)->plural,
+        if (only < 0 || only == k)
+            fprintf(o->out, ",\"%s\":%lld", prm_kind_get((prm_kind)k)->plural,
                 (long long)counts->n[k]);
     fputs("}}\n", o->out);
 }

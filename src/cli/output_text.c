@@ -281,12 +281,15 @@ static void text_metrics(cli_out *o, const prm_metrics *m)
 }
 
 static void text_transferred(cli_out *o, const char *verb, const char *file,
-                             const prm_counts *counts)
+                             const prm_counts *counts, int only)
 {
     fprintf(o->out, "%s", verb);
     for (int k = 0; k < PRM_KIND_COUNT; k++) {
         const prm_kind_info *info = prm_kind_get((prm_kind)k);
-        fprintf(o->out, "%s %lld %s", k ? "," : "", (long long)counts->n[k],
+        if (only >= 0 && only != k)
+            continue;
+        fprintf(o->out, "%s %lld %s", k > 0 && only < 0 ? "," : "",
+                (long long)counts->n[k],
                 counts->n[k] == 1 ? info->name : info->plural);
     }
     fprintf(o->out, " %s %s\n", strcmp(verb, "exported") == 0 ? "to" : "from",

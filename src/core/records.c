@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "records.h"
 #include "store.h"
 
 /* What the words of one command parse into. */
@@ -352,18 +353,24 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
     return store_insert(db, info, &p->row, id, err);
 }
 
+prm_code records_add(prm_db *db, const prm_kind_info *info,
+                     const prm_arg *args, size_t nargs, int64_t *id,
+                     prm_error *err)
+{
+    parsed p = {.ids = NULL};
+    prm_code rc = add_in_tx(db, info, args, nargs, id, &p, err);
+    parsed_free(&p);
+    return rc;
+}
+
 prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
                  int64_t *id, prm_error *err)
 {
-    const prm_kind_info *info = prm_kind_get(kind);
-    parsed p = {.ids = NULL};
     prm_code rc = store_cmd_begin(db, write_access(kind), err);
     if (rc != PRM_OK)
         return rc;
-    rc = add_in_tx(db, info, args, nargs, id, &p, err);
-    rc = store_cmd_end(db, rc, err);
-    parsed_free(&p);
-    return rc;
+    rc = records_add(db, prm_kind_get(kind), args, nargs, id, err);
+    return store_cmd_end(db, rc, err);
 }
 
 static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,

@@ -1,0 +1,15 @@
+/*
+ * records.h - what the rest of the core uses of records.c.
+ */
+#ifndef PRM_RECORDS_H
+#define PRM_RECORDS_H
+
+#include "prm/prm.h"
+
+/* prm_add without a transaction of its own: for callers that add many
+ * records as one command (import csv). */
+prm_code records_add(prm_db *db, const prm_kind_info *info,
+                     const prm_arg *args, size_t nargs, int64_t *id,
+                     prm_error *err);
+
+#endif
