@@ -1,4 +1,4 @@
--- schema.sql - the prm database schema, version 1.
+-- schema.sql - the prm database schema, version 2.
 --
 -- This file is the single source of the schema: the build embeds it into
 -- the prm binary, which runs it in one transaction on a new database.
@@ -10,7 +10,7 @@
 -- order is time order and indexes serve date ranges.
 
 PRAGMA application_id = 1347571761;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE partners (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -95,3 +95,27 @@ CREATE TABLE outcomes (
 );
 CREATE INDEX outcomes_project ON outcomes (project_id, at);
 CREATE INDEX outcomes_at ON outcomes (at);
+
+-- The audit log: every change to a record, written in the same statement
+-- as the change by triggers prm creates when it opens the database.  One
+-- command's entries share a change number; an undo's entries name the
+-- change they revert in undoes.  before and after are JSON images of the
+-- record.  Nothing may change or remove an entry.
+CREATE TABLE audit (
+    id          INTEGER PRIMARY KEY,
+    change      INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    user        TEXT NOT NULL,
+    command     TEXT NOT NULL,
+    action      TEXT NOT NULL CHECK (action IN ('add', 'update', 'delete')),
+    kind        TEXT NOT NULL,
+    record      INTEGER NOT NULL,
+    before      TEXT,
+    after       TEXT,
+    undoes      INTEGER
+);
+CREATE INDEX audit_undoes ON audit (undoes) WHERE undoes IS NOT NULL;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;

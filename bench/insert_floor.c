@@ -1,9 +1,12 @@
 /*
  * insert_floor.c - the floor bench/ingest compares prm with: N partners
  * inserted into prm's own schema by one reused prepared statement in one
- * transaction, with no parsing, validation or output at all.
+ * transaction, with no parsing, validation or output at all.  With
+ * "audit", each insert also writes the audit entry prm writes for it (its
+ * JSON image, the command text), by a second reused statement: the same
+ * durable work as prm's, less everything else.
  *
- *   insert_floor SCHEMA.sql DB N
+ *   insert_floor SCHEMA.sql DB N [audit]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +38,11 @@ static void check(sqlite3 *db, int rc, const char *what)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: insert_floor SCHEMA.sql DB N\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: insert_floor SCHEMA.sql DB N [audit]\n");
         return 2;
     }
+    int audit = argc == 5;
     char *schema = slurp(argv[1]);
     long n = atol(argv[3]);
     sqlite3 *db;
@@ -58,6 +62,13 @@ int main(int argc, char **argv)
                                  "status, tier, created_at, updated_at) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  -1, &st, NULL), "prepare");
+    sqlite3_stmt *au;
+    check(db, sqlite3_prepare_v2(db,
+                                 "INSERT INTO audit (change, at, user, command, "
+                                 "action, kind, record, before, after) VALUES "
+                                 "(?1, ?2, 'root', ?3, 'add', 'partner', ?1, "
+                                 "NULL, ?4)",
+                                 -1, &au, NULL), "prepare");
     check(db, sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), "begin");
     static const char *const regions[] = {"EMEA", "APAC", "AMER", "LATAM"};
     char name[32];
@@ -72,9 +83,30 @@ int main(int argc, char **argv)
         sqlite3_bind_text(st, 7, "2026-03-01T00:00:00Z", -1, SQLITE_STATIC);
         check(db, sqlite3_step(st), "insert");
         sqlite3_reset(st);
+        if (audit) {
+            char cmd[128], img[512];
+            snprintf(cmd, sizeof cmd,
+                     "partner add name=\"%s\" type=reseller region=%s "
+                     "tier=gold",
+                     name, regions[i % 4]);
+            snprintf(img, sizeof img,
+                     "{\"id\":%ld,\"name\":\"%s\",\"type\":\"reseller\","
+                     "\"region\":\"%s\",\"status\":\"active\",\"tier\":"
+                     "\"gold\",\"email\":null,\"phone\":null,\"notes\":null,"
+                     "\"created_at\":\"2026-03-01T00:00:00Z\",\"updated_at\":"
+                     "\"2026-03-01T00:00:00Z\"}",
+                     i, name, regions[i % 4]);
+            sqlite3_bind_int64(au, 1, i);
+            sqlite3_bind_text(au, 2, "2026-03-01T00:00:00Z", -1, SQLITE_STATIC);
+            sqlite3_bind_text(au, 3, cmd, -1, SQLITE_STATIC);
+            sqlite3_bind_text(au, 4, img, -1, SQLITE_STATIC);
+            check(db, sqlite3_step(au), "audit");
+            sqlite3_reset(au);
+        }
     }
     check(db, sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), "commit");
     sqlite3_finalize(st);
+    sqlite3_finalize(au);
     sqlite3_close(db);
     free(schema);
     return 0;

@@ -136,5 +136,41 @@ check "importing into a database with records keeps its ids" '"id":1,"name":"Zed
 check "...and maps the imported ids and references" '"name":"Cloud, bundle","partners":[2,3]' \
     "$("$prm" --db "$m" --json project show "Cloud, bundle" | grep -o '"name":"Cloud, bundle","partners":\[[0-9,]*\]')"
 
+# --- backup, check, undo ----------------------------------------------------
+bk="$tmp/bk/prm.db"
+"$prm" --db "$bk" -f "$full" >/dev/null
+check "backup" "backed up to $tmp/copy.db" "$("$prm" --db "$bk" backup "$tmp/copy.db")"
+check "a backup is mode 0600" 600 "$(stat -c %a "$tmp/copy.db")"
+"$prm" --db "$bk" export json "$tmp/bk1.json" >/dev/null
+"$prm" --db "$tmp/copy.db" export json "$tmp/bk2.json" >/dev/null
+check "the backup opens with --db and holds every record" same \
+    "$(cmp -s "$tmp/bk1.json" "$tmp/bk2.json" && echo same)"
+check "backup in a script sees the commands before it" 4 \
+    "$(printf 'partner add name=Late\nbackup %s\n' "$tmp/late.db" | "$prm" --db "$bk" >/dev/null;
+       "$prm" --db "$tmp/late.db" --json partner list | grep -o '"id"' | wc -l)"
+check "check on a healthy database exits 0" 0 "$(status "$prm" --db "$bk" check)"
+chmod 644 "$bk"
+check "check on a file others can read exits 1" 1 "$(status "$prm" --db "$bk" check)"
+check "...and says how to fix it" yes \
+    "$("$prm" --db "$bk" check 2>&1 | grep -q 'readable by others: chmod 600' && echo yes)"
+chmod 600 "$bk"
+chmod 755 "$tmp/bk"
+check "check on a folder others can enter exits 1" 1 "$(status "$prm" --db "$bk" check)"
+chmod 700 "$tmp/bk"
+check "check JSON" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":2,"file_mode":"0600","folder_mode":"0700"}}' \
+    "$("$prm" --db "$bk" --json check)"
+if command -v sqlite3 >/dev/null; then
+    u="$tmp/undo.db"
+    "$prm" --db "$u" partner add name=Gone >/dev/null
+    sqlite3 "$u" "DELETE FROM partners"
+    check "undo of a change whose record has moved on fails" 1 "$(status "$prm" --db "$u" undo)"
+    check "...and names it" yes \
+        "$("$prm" --db "$u" undo 2>&1 | grep -q 'cannot undo change 1 (partner add name=Gone): partner 1 has changed since' && echo yes)"
+    check "a corrupt database fails check" 1 \
+        "$(printf 'partner add name=X\n' | "$prm" --db "$u" >/dev/null;
+           sqlite3 "$u" "PRAGMA foreign_keys=OFF; INSERT INTO communications (partner_id, method, at, content) VALUES (99, 'email', 'x', 'y')";
+           status "$prm" --db "$u" check)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

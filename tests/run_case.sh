@@ -8,6 +8,7 @@
 # NAME.args, when present, holds extra options (e.g. --bail).  What is
 # compared is stdout, then stderr, then the exit status.  With
 # PRM_UPDATE=1 the expected files are written instead (review the diff!).
+# The audit log names who ran prm: that name is replaced by USER.
 set -u
 prm=$1 dir=$2 name=$3
 tmp=$(mktemp -d) || exit 1
@@ -16,6 +17,7 @@ args=
 [ -f "$dir/$name.args" ] && args=$(cat "$dir/$name.args")
 cd "$dir" || exit 1
 status=0
+user=$(id -un)
 for mode in text json; do
     flags=$args expected=$name.out
     [ $mode = json ] && flags="--json $args" expected=$name.json.out
@@ -28,7 +30,7 @@ for mode in text json; do
         echo "--- stderr"
         cat "$tmp/err"
         echo "--- exit $code"
-    } >"$tmp/actual"
+    } | sed "s/\"user\":\"$user\"/\"user\":\"USER\"/g; s/  $user  /  USER  /g" >"$tmp/actual"
     if [ "${PRM_UPDATE:-}" = 1 ]; then
         cp "$tmp/actual" "$expected"
     elif ! diff -u "$expected" "$tmp/actual"; then

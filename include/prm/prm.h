@@ -282,6 +282,51 @@ prm_code prm_export_csv(prm_db *db, prm_kind kind, FILE *out, int64_t *rows,
 prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,
                         prm_error *err);
 
+/* --- Keeping it safe (audit.c, store_admin.c) -------------------------- */
+
+/* The text of the command about to run, as the audit log records it. */
+void prm_set_command(prm_db *db, const char *command);
+
+typedef struct prm_audit_entry {
+    int64_t id, change;
+    const char *at, *user, *command;
+    const char *action; /* add, update, delete */
+    const char *kind;   /* partner, ..., or project_partner (a link) */
+    int64_t record;
+    const char *before, *after; /* JSON images, or NULL */
+    int64_t undoes;             /* the change an undo reverted, or 0 */
+} prm_audit_entry;
+
+typedef bool (*prm_audit_fn)(void *ctx, const prm_audit_entry *e);
+
+/* The audit log, oldest first, of the newest limit= entries (default 50,
+ * 0 for all) matching kind=, id=, user=, since=, until=. */
+prm_code prm_audit(prm_db *db, const prm_arg *filters, size_t nfilters,
+                   prm_audit_fn fn, void *ctx, prm_error *err);
+
+/* Revert the last n changes (commands) not yet undone, all or nothing;
+ * fn hears of each, newest first, once all have succeeded. */
+prm_code prm_undo(prm_db *db, int n,
+                  void (*fn)(void *ctx, int64_t change, const char *command),
+                  void *ctx, prm_error *err);
+
+/* A consistent copy of the database at path, mode 0600, made with SQLite's
+ * online backup while others may be using the database. */
+prm_code prm_backup(prm_db *db, const char *path, prm_error *err);
+
+typedef struct prm_check_report {
+    char integrity[256];     /* "ok", or the first problem found */
+    int64_t foreign_key_errors;
+    int64_t schema_version;
+    unsigned file_mode, folder_mode; /* permission bits; 0 in memory */
+    int problems;            /* how many of the above are wrong */
+    char summary[768];       /* the problems, one sentence each */
+} prm_check_report;
+
+/* Integrity, foreign keys, schema version, and whether others may read the
+ * file or its folder. */
+prm_code prm_check(prm_db *db, prm_check_report *report, prm_error *err);
+
 /* --- JSON text (json_write.c) ------------------------------------------- */
 
 /* A number as prm prints it: whole numbers plainly (25000), others in the

@@ -36,7 +36,7 @@ const cli_command cli_commands[] = {
      "partner show \"Acme Corp\"\n"
      "partner update acme email=sales@acme.example\n"
      "partner delete 7 --cascade\n",
-     cli_cmd_kind, partner_kind},
+     cli_cmd_kind, partner_kind, false},
     {"project", NULL, RECORDS, NULL,
      "joint projects with one or more partners", NULL,
      "project add name=\"Cloud bundle\" partner=\"Acme Corp\" status=active "
@@ -45,7 +45,7 @@ const cli_command cli_commands[] = {
      "project list partner=\"Acme Corp\" status=active\n"
      "project update \"Cloud bundle\" progress=60\n"
      "project update Expo status=succeeded result=\"12 leads\"\n",
-     cli_cmd_kind, project_kind},
+     cli_cmd_kind, project_kind, false},
     {"communication", "comm", RECORDS, NULL,
      "every e-mail, call, meeting or chat with a partner", NULL,
      "comm add partner=\"Acme Corp\" method=phone subject=\"Q3 plan\" "
@@ -53,7 +53,7 @@ const cli_command cli_commands[] = {
      "comm add partner=acme project=\"Cloud bundle\" method=email "
      "at=2026-03-01T09:30 content=\"Sent the price list\"\n"
      "comm list partner=acme method=meeting\n",
-     cli_cmd_kind, comm_kind},
+     cli_cmd_kind, comm_kind, false},
     {"resource", NULL, RECORDS, NULL,
      "people, technology or funding committed to a partner", NULL,
      "resource add partner=acme kind=funding amount=25000 unit=USD "
@@ -61,13 +61,13 @@ const cli_command cli_commands[] = {
      "resource add partner=acme kind=people amount=0.5 unit=FTE "
      "description=\"solutions engineer\"\n"
      "resource list kind=funding\n",
-     cli_cmd_kind, resource_kind},
+     cli_cmd_kind, resource_kind, false},
     {"outcome", NULL, RECORDS, NULL, "what a project produced", NULL,
      "outcome add project=\"Cloud bundle\" description=\"first 10 customers\" "
      "value=48000\n"
      "outcome list project=\"Cloud bundle\"\n"
      "outcome list partner=acme\n",
-     cli_cmd_kind, outcome_kind},
+     cli_cmd_kind, outcome_kind, false},
     {"metrics", NULL, "Numbers", "metrics [FILTER=VALUE...]",
      "relationship degree, project success rate, resource efficiency",
      "Counts partners, projects, communications, resources and outcomes, and\n"
@@ -84,7 +84,7 @@ const cli_command cli_commands[] = {
      "metrics\n"
      "metrics region=EMEA\n"
      "metrics partner=\"Acme Corp\" since=2026-01-01 until=2026-03-31\n",
-     cli_cmd_metrics, NULL},
+     cli_cmd_metrics, NULL, false},
     {"export", NULL, "Data", "export json|jsonl|csv KIND [FILE]",
      "write the records, to FILE (mode 0600) or stdout",
      "json writes one document, SPEC.md's export object:\n"
@@ -99,7 +99,7 @@ const cli_command cli_commands[] = {
      "row\nof field names, then a row per record.\n",
      "export json partners.json\nexport jsonl backup.jsonl\nexport json\n"
      "export csv partner partners.csv\n",
-     cli_cmd_export, NULL},
+     cli_cmd_export, NULL, false},
     {"import", NULL, "Data", "import json|jsonl|csv KIND FILE",
      "add every record of an export; all or nothing",
      "A bad file (not JSON, not a prm export, a wrong type, an unknown "
@@ -113,12 +113,45 @@ const cli_command cli_commands[] = {
      "value, and\nthe id, created_at and updated_at columns are ignored.\n",
      "import json partners.json\nimport jsonl backup.jsonl\n"
      "import csv partner partners.csv\n",
-     cli_cmd_import, NULL},
+     cli_cmd_import, NULL, false},
+    {"audit", NULL, "Safety", "audit [FILTER=VALUE...]",
+     "every change: when, who, the command, the record before and after",
+     "Lists the newest 50 entries of the audit log (limit=N for another "
+     "number,\nlimit=0 for all), oldest first.  Filters: kind= (partner, "
+     "project,\ncommunication, resource, outcome, project_partner), id= "
+     "(the record's id),\nuser=, since=DATE, until=DATE.  Every add, update "
+     "and delete, by a command,\nan import or an undo, is recorded in the "
+     "same transaction as the change;\nthe entries of one command share a "
+     "change number.  No command alters\nor removes an entry.\n",
+     "audit\naudit kind=partner id=3\naudit since=2026-03-01 limit=0\n",
+     cli_cmd_audit, NULL, false},
+    {"undo", NULL, "Safety", "undo [N]",
+     "revert the last N changes (default 1)",
+     "Reverts the newest N changes (one change per command) that have not "
+     "been\nundone, using the images the audit log keeps: what was added is "
+     "deleted,\nwhat was changed or deleted is put back, with its id (a "
+     "cascade's records\ntoo).  The undo is itself recorded.  All or "
+     "nothing: when a change can no\nlonger be reverted (a record added "
+     "since refers to it, say), nothing is.\n",
+     "undo\nundo 3\n", cli_cmd_undo, NULL, false},
+    {"backup", NULL, "Safety", "backup FILE",
+     "a consistent copy of the database, mode 0600",
+     "Copies the database with SQLite's online backup, while others may be "
+     "using\nit.  To restore, open the copy: prm --db FILE (or copy it back "
+     "in place\nwhile no prm runs).\n",
+     "backup /var/backups/prm-2026-03-01.db\n", cli_cmd_backup, NULL, true},
+    {"check", NULL, "Safety", "check",
+     "integrity, foreign keys, schema version, file permissions",
+     "Runs PRAGMA integrity_check and foreign_key_check, reads the schema "
+     "version,\nand warns when the database file or its folder is open to "
+     "other users.\nThe command fails (exit status 1) when anything is "
+     "wrong.\n",
+     "check\n", cli_cmd_check, NULL, true},
     {"help", NULL, "Session", "help [COMMAND]",
      "list the commands, or explain one", NULL, "help\nhelp partner\n",
-     cli_cmd_help, NULL},
+     cli_cmd_help, NULL, false},
     {"quit", "exit", "Session", "quit | exit", "leave prm", NULL, "quit\n",
-     cli_cmd_quit, NULL},
+     cli_cmd_quit, NULL, false},
 };
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 

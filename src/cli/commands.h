@@ -47,6 +47,7 @@ struct cli_command {
     const char *examples; /* lines that work when pasted */
     cli_run_fn run;
     const prm_kind_info *(*kind)(void); /* a record kind's info, or NULL */
+    bool needs_commit; /* a script commits its batch before running it */
 };
 
 typedef prm_code (*cli_verb_fn)(cli_ctx *ctx, const prm_kind_info *info,
@@ -89,6 +90,14 @@ prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err);
 prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err);
+prm_code cli_cmd_audit(cli_ctx *ctx, const cli_command *cmd,
+                       const cli_args *args, prm_error *err);
+prm_code cli_cmd_undo(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err);
+prm_code cli_cmd_backup(cli_ctx *ctx, const cli_command *cmd,
+                        const cli_args *args, prm_error *err);
+prm_code cli_cmd_check(cli_ctx *ctx, const cli_command *cmd,
+                       const cli_args *args, prm_error *err);
 prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
 prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,

@@ -27,6 +27,17 @@ typedef struct cli_out_ops {
      * imported); only is the one kind it concerned (CSV) or -1 for all. */
     void (*transferred)(cli_out *o, const char *verb, const char *file,
                         const prm_counts *counts, int only);
+    /* The audit log: rows between begin and end, as a list's. */
+    void (*audit_begin)(cli_out *o);
+    bool (*audit_row)(cli_out *o, const prm_audit_entry *e);
+    void (*audit_end)(cli_out *o, bool ok);
+    /* Changes an undo reverted, newest first. */
+    void (*undone)(cli_out *o, const int64_t *changes,
+                   char *const *commands, size_t n);
+    void (*backed_up)(cli_out *o, const char *file);
+    /* A check's report; called when it found nothing wrong, and in text
+     * mode also before the error that lists what it found. */
+    void (*check)(cli_out *o, const prm_check_report *r);
     /* A block of text (help): key names it in JSON. */
     void (*text)(cli_out *o, const char *key, const char *text);
     void (*ok)(cli_out *o);
@@ -46,7 +57,6 @@ struct cli_out {
     /* rows of a text table being built */
     char **cells;
     size_t ncells, cap;
-    size_t columns;
     /* a JSON list being streamed */
     const prm_kind_info *list_kind;
     size_t list_rows;

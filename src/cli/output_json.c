@@ -104,6 +104,83 @@ static void json_transferred(cli_out *o, const char *verb, const char *file,
     fputs("}}\n", o->out);
 }
 
+static void json_audit_begin(cli_out *o)
+{
+    o->list_rows = 0;
+}
+
+static void json_raw_or_null(FILE *f, const char *json)
+{
+    fputs(json != NULL ? json : "null", f);
+}
+
+static bool json_audit_row(cli_out *o, const prm_audit_entry *e)
+{
+    FILE *f = o->out;
+    fputs(o->list_rows++ ? "," : "{\"ok\":true,\"audit\":[", f);
+    fprintf(f, "{\"id\":%lld,\"change\":%lld,\"at\":", (long long)e->id,
+            (long long)e->change);
+    prm_json_cstring(f, e->at);
+    fputs(",\"user\":", f);
+    prm_json_cstring(f, e->user);
+    fputs(",\"command\":", f);
+    prm_json_cstring(f, e->command);
+    fprintf(f, ",\"action\":\"%s\",\"kind\":\"%s\",\"record\":%lld", e->action,
+            e->kind, (long long)e->record);
+    /* the images are JSON already, written by SQLite's json_object() */
+    fputs(",\"before\":", f);
+    json_raw_or_null(f, e->before);
+    fputs(",\"after\":", f);
+    json_raw_or_null(f, e->after);
+    if (e->undoes > 0)
+        fprintf(f, ",\"undoes\":%lld}", (long long)e->undoes);
+    else
+        fputs(",\"undoes\":null}", f);
+    return !ferror(f);
+}
+
+static void json_audit_end(cli_out *o, bool ok)
+{
+    if (ok && o->list_rows == 0)
+        fputs("{\"ok\":true,\"audit\":[", o->out);
+    if (ok || o->list_rows > 0)
+        fputs("]}\n", o->out);
+    o->list_rows = 0;
+}
+
+static void json_undone(cli_out *o, const int64_t *changes,
+                        char *const *commands, size_t n)
+{
+    fputs("{\"ok\":true,\"undone\":[", o->out);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(o->out, "%s{\"change\":%lld,\"command\":", i ? "," : "",
+                (long long)changes[i]);
+        prm_json_cstring(o->out, commands[i]);
+        putc('}', o->out);
+    }
+    fputs("]}\n", o->out);
+}
+
+static void json_backed_up(cli_out *o, const char *file)
+{
+    fputs("{\"ok\":true,\"backup\":{\"file\":", o->out);
+    prm_json_cstring(o->out, file);
+    fputs("}}\n", o->out);
+}
+
+static void json_check(cli_out *o, const prm_check_report *r)
+{
+    if (r->problems > 0)
+        return; /* the command fails: its error object is the output */
+    fputs("{\"ok\":true,\"check\":{\"integrity_check\":", o->out);
+    prm_json_cstring(o->out, r->integrity);
+    fprintf(o->out,
+            ",\"foreign_key_errors\":%lld,\"schema_version\":%lld,"
+            "\"file_mode\":\"%04o\",\"folder_mode\":\"%04o\"}}\n",
+            (long long)r->foreign_key_errors, (long long)r->schema_version,
+            r->file_mode, r->folder_mode);
+}
+
 static void json_text(cli_out *o, const char *key, const char *text)
 {
     fprintf(o->out, "{\"ok\":true,\"%s\":", key);
@@ -135,6 +212,12 @@ const cli_out_ops cli_json_ops = {
     .deleted = json_deleted,
     .metrics = json_metrics,
     .transferred = json_transferred,
+    .audit_begin = json_audit_begin,
+    .audit_row = json_audit_row,
+    .audit_end = json_audit_end,
+    .undone = json_undone,
+    .backed_up = json_backed_up,
+    .check = json_check,
     .text = json_text,
     .ok = json_ok,
     .error = json_error,

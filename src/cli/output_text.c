@@ -111,11 +111,8 @@ static void text_show(cli_out *o, const prm_record *rec)
 
 static void text_list_begin(cli_out *o, const prm_kind_info *info)
 {
+    (void)info;
     cli_out_free(o);
-    o->columns = 0;
-    for (size_t i = 0; i < info->nfields; i++)
-        if (info->fields[i].flags & PRM_FF_COLUMN)
-            o->columns++;
 }
 
 static bool push_cell(cli_out *o, char *cell)
@@ -174,60 +171,77 @@ static bool right_aligned(const prm_field *f)
            f->type == PRM_F_NUMBER;
 }
 
-static void print_row(cli_out *o, const prm_kind_info *info, char **cells,
-                      const size_t *w, bool header)
+#define MAX_COLUMNS 16
+
+/* A table's columns: names and which are right-aligned (numbers). */
+typedef struct table_head {
+    const char *names[MAX_COLUMNS];
+    bool right[MAX_COLUMNS];
+    size_t n;
+} table_head;
+
+static void print_cells(cli_out *o, const table_head *h, char **cells,
+                        const size_t *w, bool header)
 {
-    size_t c = 0;
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        if (!(f->flags & PRM_FF_COLUMN))
-            continue;
+    for (size_t c = 0; c < h->n; c++) {
         truncate_cell(cells[c], w[c], o->utf8);
         size_t pad = w[c] - display_width(cells[c]);
-        bool last = c + 1 == o->columns;
+        bool last = c + 1 == h->n;
         if (header && o->color)
             fputs(BOLD, o->out);
-        if (right_aligned(f))
+        if (h->right[c])
             fprintf(o->out, "%*s%s", (int)pad, "", cells[c]);
         else
             fprintf(o->out, "%s%*s", cells[c], last ? 0 : (int)pad, "");
         if (header && o->color)
             fputs(RESET, o->out);
         fputs(last ? "\n" : "  ", o->out);
-        c++;
     }
 }
 
-static void text_list_end(cli_out *o, const prm_kind_info *info, bool ok)
+/* Print the cells gathered in o as an aligned table under h, narrowed to
+ * fit a terminal; then forget them. */
+static void render_table(cli_out *o, const table_head *h)
 {
-    size_t rows = o->columns ? o->ncells / o->columns : 0;
-    if (ok && rows == 0)
-        fprintf(o->out, "no %s\n", info->plural);
-    if (!ok || rows == 0 || o->columns > PRM_MAX_FIELDS) {
-        cli_out_free(o);
-        return;
-    }
-    char names[PRM_MAX_FIELDS][32];
-    char *header[PRM_MAX_FIELDS];
-    size_t w[PRM_MAX_FIELDS] = {0}, c = 0;
-    for (size_t i = 0; i < info->nfields; i++)
-        if (info->fields[i].flags & PRM_FF_COLUMN) {
-            snprintf(names[c], sizeof names[c], "%s", info->fields[i].name);
-            header[c] = names[c];
-            c++;
-        }
-    for (c = 0; c < o->columns; c++) {
+    size_t rows = h->n ? o->ncells / h->n : 0;
+    char names[MAX_COLUMNS][32];
+    char *header[MAX_COLUMNS];
+    size_t w[MAX_COLUMNS] = {0};
+    for (size_t c = 0; c < h->n; c++) {
+        snprintf(names[c], sizeof names[c], "%s", h->names[c]);
+        header[c] = names[c];
         w[c] = display_width(header[c]);
         for (size_t r = 0; r < rows; r++) {
-            size_t cw = display_width(o->cells[r * o->columns + c]);
+            size_t cw = display_width(o->cells[r * h->n + c]);
             if (cw > w[c])
                 w[c] = cw;
         }
     }
-    fit_widths(w, o->columns, o->width);
-    print_row(o, info, header, w, true);
+    fit_widths(w, h->n, o->width);
+    print_cells(o, h, header, w, true);
     for (size_t r = 0; r < rows; r++)
-        print_row(o, info, o->cells + r * o->columns, w, false);
+        print_cells(o, h, o->cells + r * h->n, w, false);
+    cli_out_free(o);
+}
+
+static void kind_head(const prm_kind_info *info, table_head *h)
+{
+    h->n = 0;
+    for (size_t i = 0; i < info->nfields && h->n < MAX_COLUMNS; i++)
+        if (info->fields[i].flags & PRM_FF_COLUMN) {
+            h->names[h->n] = info->fields[i].name;
+            h->right[h->n++] = right_aligned(&info->fields[i]);
+        }
+}
+
+static void text_list_end(cli_out *o, const prm_kind_info *info, bool ok)
+{
+    table_head h;
+    kind_head(info, &h);
+    if (ok && o->ncells == 0)
+        fprintf(o->out, "no %s\n", info->plural);
+    else if (ok)
+        render_table(o, &h);
     cli_out_free(o);
 }
 
@@ -296,6 +310,68 @@ static void text_transferred(cli_out *o, const char *verb, const char *file,
             file);
 }
 
+static void text_audit_begin(cli_out *o)
+{
+    cli_out_free(o);
+}
+
+static bool text_audit_row(cli_out *o, const prm_audit_entry *e)
+{
+    char num[3][24];
+    snprintf(num[0], sizeof num[0], "%lld", (long long)e->id);
+    snprintf(num[1], sizeof num[1], "%lld", (long long)e->change);
+    snprintf(num[2], sizeof num[2], "%lld", (long long)e->record);
+    const char *cells[] = {num[0], num[1], e->at, e->user, e->action,
+                           e->kind, num[2], e->command};
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        char *cell = strdup(cells[i] ? cells[i] : "");
+        if (cell != NULL)
+            flatten(cell);
+        if (!push_cell(o, cell))
+            return false;
+    }
+    return true;
+}
+
+static void text_audit_end(cli_out *o, bool ok)
+{
+    static const table_head head = {
+        {"id", "change", "at", "user", "action", "kind", "record", "command"},
+        {true, true, false, false, false, false, true, false},
+        8};
+    if (ok && o->ncells == 0)
+        fputs("no changes recorded\n", o->out);
+    else if (ok)
+        render_table(o, &head);
+    cli_out_free(o);
+}
+
+static void text_undone(cli_out *o, const int64_t *changes,
+                        char *const *commands, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(o->out, "undid change %lld: %s\n", (long long)changes[i],
+                commands[i]);
+}
+
+static void text_backed_up(cli_out *o, const char *file)
+{
+    fprintf(o->out, "backed up to %s\n", file);
+}
+
+static void text_check(cli_out *o, const prm_check_report *r)
+{
+    fprintf(o->out, "integrity_check      %s\n", r->integrity);
+    fprintf(o->out, "foreign_key_check    %s\n",
+            r->foreign_key_errors ? "records refer to missing records" : "ok");
+    fprintf(o->out, "schema version       %lld\n", (long long)r->schema_version);
+    if (r->file_mode || r->folder_mode)
+        fprintf(o->out, "file, folder mode    %04o, %04o\n", r->file_mode,
+                r->folder_mode);
+    if (r->problems == 0)
+        fputs("no problems found\n", o->out);
+}
+
 static void text_text(cli_out *o, const char *key, const char *text)
 {
     (void)key;
@@ -328,6 +404,12 @@ const cli_out_ops cli_text_ops = {
     .deleted = text_deleted,
     .metrics = text_metrics,
     .transferred = text_transferred,
+    .audit_begin = text_audit_begin,
+    .audit_row = text_audit_row,
+    .audit_end = text_audit_end,
+    .undone = text_undone,
+    .backed_up = text_backed_up,
+    .check = text_check,
     .text = text_text,
     .ok = text_ok,
     .error = text_error,

@@ -40,6 +40,23 @@ static void report(cli_session *s, const prm_error *err, long lineno)
     s->out.ops->error(&s->out, err, s->source, lineno);
 }
 
+static bool batch_commit(cli_session *s, long lineno);
+
+/* The audit log records each command as it was written, less the
+ * surrounding blanks. */
+static void set_command_text(prm_db *db, const char *line, size_t len)
+{
+    while (len > 0 && (*line == ' ' || *line == '\t')) {
+        line++;
+        len--;
+    }
+    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    char *text = strndup(line, len);
+    prm_set_command(db, text != NULL ? text : "");
+    free(text);
+}
+
 int cli_exec_line(cli_session *s, const char *line, size_t len, long lineno)
 {
     prm_error err = {.code = PRM_OK};
@@ -57,8 +74,15 @@ int cli_exec_line(cli_session *s, const char *line, size_t len, long lineno)
     if (err.code == PRM_OK && s->words.n == 0)
         return 0;
     s->commands++;
-    if (err.code == PRM_OK)
-        cli_dispatch(&s->ctx, &s->words, &err);
+    if (err.code == PRM_OK) {
+        const cli_command *cmd = cli_command_find(s->words.items[0].text);
+        /* backup and check must see every command before them saved */
+        if (cmd != NULL && cmd->needs_commit)
+            batch_commit(s, lineno);
+        set_command_text(s->ctx.db, line, len);
+        if (cli_dispatch(&s->ctx, &s->words, &err) == PRM_OK)
+            err.code = PRM_OK;
+    }
     if (err.code == PRM_OK)
         return 1;
     s->failed++;
@@ -244,6 +268,47 @@ static bool argv_words(cli_words *w, int argc, char **argv)
     return true;
 }
 
+/* The words of a one-shot command as one line of the command language,
+ * quoted where the shell had to quote them, for the audit log. */
+static char *argv_text(int argc, char **argv)
+{
+    size_t size = 1;
+    for (int i = 0; i < argc; i++)
+        size += 2 * strlen(argv[i]) + 4;
+    char *text = malloc(size), *p = text;
+    if (text == NULL)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *w = argv[i];
+        const char *eq = strchr(w, '=');
+        bool plain = strpbrk(w, " \t\"'\\#\n") == NULL && *w != '\0';
+        if (i > 0)
+            *p++ = ' ';
+        if (plain) {
+            p += sprintf(p, "%s", w);
+            continue;
+        }
+        size_t key = eq != NULL && strpbrk(w, " \t\"'\\#\n") > eq
+                         ? (size_t)(eq - w) + 1
+                         : 0;
+        memcpy(p, w, key);
+        p += key;
+        *p++ = '"';
+        for (const char *c = w + key; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *p++ = '\\';
+            if (*c == '\n') {
+                *p++ = '\\';
+                *p++ = 'n';
+            } else
+                *p++ = *c;
+        }
+        *p++ = '"';
+    }
+    *p = '\0';
+    return text;
+}
+
 int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts)
 {
     cli_session s;
@@ -255,8 +320,13 @@ int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts)
         if (!prm_utf8_valid(argv[i], strlen(argv[i])))
             prm_error_set(&err, PRM_EINVALID_VALUE,
                           "argument %d is not valid UTF-8", i + 1);
-    if (err.code == PRM_OK)
-        cli_dispatch(&s.ctx, &s.words, &err);
+    if (err.code == PRM_OK) {
+        char *text = argv_text(argc, argv);
+        prm_set_command(db, text != NULL ? text : "");
+        free(text);
+        if (cli_dispatch(&s.ctx, &s.words, &err) == PRM_OK)
+            err.code = PRM_OK;
+    }
     if (err.code != PRM_OK)
         report(&s, &err, 1);
     fflush(s.out.out);

@@ -102,4 +102,19 @@ prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
 prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
                        int64_t *new_id, bool *found, prm_error *err);
 
+/* The audit log (store_audit.c). */
+typedef struct store_audit_filter {
+    const char *kind, *user, *since, *until;
+    bool has_record;
+    int64_t record;
+    int64_t limit; /* 0: all */
+} store_audit_filter;
+
+prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
+                          prm_audit_fn fn, void *ctx, prm_error *err);
+/* Revert the newest change not yet undone; *undone is its number and
+ * command (size bytes) its text.  PRM_ENOT_FOUND when there is none. */
+prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
+                         size_t size, prm_error *err);
+
 #endif /* PRM_STORE_H */

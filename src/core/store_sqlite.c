@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,25 +22,9 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
-
-#define PRM_APPLICATION_ID 1347571761 /* "PRM1" */
-#define PRM_SCHEMA_VERSION 1
-#define STMT_CACHE_SIZE 64
-#define BUSY_TIMEOUT_MS 30000
+#include "sqlite_db.h"
 
 extern const char prm_schema_sql[]; /* schema.sql, embedded by the build */
-
-enum fixed_stmt {
-    FX_BEGIN,
-    FX_BEGIN_IMMEDIATE,
-    FX_COMMIT,
-    FX_ROLLBACK,
-    FX_SAVEPOINT,
-    FX_RELEASE,
-    FX_ROLLBACK_TO,
-    FX_COUNT
-};
 
 static const char *const fixed_sql[FX_COUNT] = {
     [FX_BEGIN] = "BEGIN",
@@ -51,43 +36,9 @@ static const char *const fixed_sql[FX_COUNT] = {
     [FX_ROLLBACK_TO] = "ROLLBACK TO prm_cmd",
 };
 
-enum kind_stmt { KS_INSERT, KS_UPDATE, KS_FETCH, KS_COUNT };
-
-struct cached_stmt {
-    char *sql;
-    sqlite3_stmt *stmt;
-    unsigned long last_use;
-};
-
-struct prm_db {
-    sqlite3 *sql;
-    sqlite3_stmt *fixed[FX_COUNT];
-    sqlite3_stmt *kind_stmt[PRM_KIND_COUNT][KS_COUNT];
-    struct cached_stmt cache[STMT_CACHE_SIZE];
-    size_t ncache;
-    unsigned long tick;
-    bool cmd_owns_tx;   /* the command began the transaction */
-    bool cmd_savepoint; /* the command opened a savepoint */
-    bool clock_fixed;
-    char now[21];
-    time_t now_second;
-    int64_t *ids; /* a fetched project's partners */
-    size_t ids_cap;
-};
-
 /* --- SQL text ------------------------------------------------------------ */
 
-/* A bounded builder for generated SQL; overflow is a bug, reported as one. */
-typedef struct sqlbuf {
-    char text[4096];
-    size_t len;
-    bool overflow;
-} sqlbuf;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void sql_add(sqlbuf *b, const char *fmt, ...)
+void sdb_add(sqlbuf *b, const char *fmt, ...)
 {
     if (b->overflow)
         return;
@@ -101,14 +52,14 @@ static void sql_add(sqlbuf *b, const char *fmt, ...)
         b->len += (size_t)n;
 }
 
-static const char *table_of(const prm_kind_info *info)
+const char *sdb_table(const prm_kind_info *info)
 {
     return info->plural; /* the tables are named for the plurals */
 }
 
 /* The column a field is stored in; NULL for a project's partners, which
  * live in project_partners. */
-static const char *column_of(const prm_field *f)
+const char *sdb_column(const prm_field *f)
 {
     switch (f->type) {
     case PRM_F_PARTNER_REF:
@@ -124,7 +75,7 @@ static const char *column_of(const prm_field *f)
 
 /* --- Errors -------------------------------------------------------------- */
 
-static prm_code db_fail(prm_db *db, int rc, prm_error *err, const char *what)
+prm_code sdb_fail(prm_db *db, int rc, prm_error *err, const char *what)
 {
     int primary = rc & 0xff;
     prm_code code = PRM_EDB;
@@ -139,13 +90,13 @@ static prm_code db_fail(prm_db *db, int rc, prm_error *err, const char *what)
 
 /* --- Statements ---------------------------------------------------------- */
 
-static prm_code prepare(prm_db *db, const char *sql, sqlite3_stmt **out,
+prm_code sdb_prepare(prm_db *db, const char *sql, sqlite3_stmt **out,
                         prm_error *err)
 {
     int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                 out, NULL);
     if (rc != SQLITE_OK)
-        return db_fail(db, rc, err, "preparing a statement");
+        return sdb_fail(db, rc, err, "preparing a statement");
     return PRM_OK;
 }
 
@@ -161,7 +112,7 @@ static void cache_evict_oldest(prm_db *db)
 }
 
 /* A prepared statement for sql, from the cache when it has been seen. */
-static prm_code cached(prm_db *db, const char *sql, sqlite3_stmt **out,
+prm_code sdb_cached(prm_db *db, const char *sql, sqlite3_stmt **out,
                        prm_error *err)
 {
     for (size_t i = 0; i < db->ncache; i++) {
@@ -175,7 +126,7 @@ static prm_code cached(prm_db *db, const char *sql, sqlite3_stmt **out,
     if (copy == NULL)
         return prm_error_set(err, PRM_EDB, "out of memory");
     sqlite3_stmt *stmt;
-    prm_code rc = prepare(db, sql, &stmt, err);
+    prm_code rc = sdb_prepare(db, sql, &stmt, err);
     if (rc != PRM_OK) {
         free(copy);
         return rc;
@@ -187,43 +138,43 @@ static prm_code cached(prm_db *db, const char *sql, sqlite3_stmt **out,
     return PRM_OK;
 }
 
-static prm_code cached_sqlbuf(prm_db *db, const sqlbuf *b, sqlite3_stmt **out,
+prm_code sdb_cached_sqlbuf(prm_db *db, const sqlbuf *b, sqlite3_stmt **out,
                               prm_error *err)
 {
     if (b->overflow)
         return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
-    return cached(db, b->text, out, err);
+    return sdb_cached(db, b->text, out, err);
 }
 
 /* Release a statement's row and bindings so it holds no read lock. */
-static void done(sqlite3_stmt *stmt)
+void sdb_done(sqlite3_stmt *stmt)
 {
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
 }
 
 /* Step a statement that returns no rows, and release it. */
-static prm_code run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
+prm_code sdb_run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
                     const char *what)
 {
     int rc = sqlite3_step(stmt);
-    done(stmt);
+    sdb_done(stmt);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_fail(db, rc, err, what);
+        return sdb_fail(db, rc, err, what);
     return PRM_OK;
 }
 
-static prm_code run_fixed(prm_db *db, enum fixed_stmt which, prm_error *err)
+prm_code sdb_run_fixed(prm_db *db, enum fixed_stmt which, prm_error *err)
 {
     if (db->fixed[which] == NULL) {
-        prm_code rc = prepare(db, fixed_sql[which], &db->fixed[which], err);
+        prm_code rc = sdb_prepare(db, fixed_sql[which], &db->fixed[which], err);
         if (rc != PRM_OK)
             return rc;
     }
-    return run(db, db->fixed[which], err, fixed_sql[which]);
+    return sdb_run(db, db->fixed[which], err, fixed_sql[which]);
 }
 
-static int bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v)
+int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v)
 {
     switch (v->type) {
     case PRM_V_INT:
@@ -239,25 +190,25 @@ static int bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v)
     }
 }
 
-static prm_code bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
+prm_code sdb_bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
                         prm_error *err)
 {
     int rc = sqlite3_bind_int64(stmt, idx, id);
     if (rc != SQLITE_OK)
-        return db_fail(db, rc, err, "binding a value");
+        return sdb_fail(db, rc, err, "binding a value");
     return PRM_OK;
 }
 
 /* Run a statement whose only parameter ?1 is an id. */
-static prm_code run_with_id(prm_db *db, const char *sql, int64_t id,
+prm_code sdb_run_with_id(prm_db *db, const char *sql, int64_t id,
                             prm_error *err)
 {
     sqlite3_stmt *stmt;
-    prm_code rc = cached(db, sql, &stmt, err);
+    prm_code rc = sdb_cached(db, sql, &stmt, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 1, id, err);
+        rc = sdb_bind_id(db, stmt, 1, id, err);
     if (rc == PRM_OK)
-        rc = run(db, stmt, err, "deleting");
+        rc = sdb_run(db, stmt, err, "deleting");
     return rc;
 }
 
@@ -305,7 +256,7 @@ static prm_code make_file(const char *path, prm_error *err)
                          strerror(errno));
 }
 
-static prm_code pragma_int(prm_db *db, const char *sql, int64_t *out,
+prm_code sdb_pragma_int(prm_db *db, const char *sql, int64_t *out,
                            prm_error *err)
 {
     sqlite3_stmt *stmt;
@@ -319,11 +270,11 @@ static prm_code pragma_int(prm_db *db, const char *sql, int64_t *out,
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_OK)
-        return db_fail(db, rc, err, "reading the database");
+        return sdb_fail(db, rc, err, "reading the database");
     return PRM_OK;
 }
 
-static prm_code exec(prm_db *db, const char *sql, prm_error *err)
+prm_code sdb_exec(prm_db *db, const char *sql, prm_error *err)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(db->sql, sql, NULL, NULL, &msg);
@@ -336,23 +287,50 @@ static prm_code exec(prm_db *db, const char *sql, prm_error *err)
     return PRM_OK;
 }
 
-/* Give a new (empty) database the schema; check an existing one is prm's. */
+extern const char prm_migration_002[]; /* migrations/002_audit.sql */
+
+/* The migrations, in order: migration[i] takes version i + 1 to i + 2. */
+static const char *const migrations[PRM_SCHEMA_VERSION - 1] = {
+    prm_migration_002,
+};
+
+/* Bring a database of an older schema version up to this one, inside the
+ * caller's transaction: all of it happens, or none. */
+static prm_code migrate(prm_db *db, const char *path, int64_t version,
+                        prm_error *err)
+{
+    for (int64_t v = version; v < PRM_SCHEMA_VERSION; v++) {
+        prm_code rc = sdb_exec(db, migrations[v - 1], err);
+        if (rc != PRM_OK) {
+            char msg[sizeof err->message];
+            snprintf(msg, sizeof msg, "%s", err->message);
+            return prm_error_set(err, PRM_EDB,
+                                 "cannot upgrade %s from schema version %lld: "
+                                 "%s",
+                                 path, (long long)v, msg);
+        }
+    }
+    return PRM_OK;
+}
+
+/* Give a new (empty) database the schema; check an existing one is prm's
+ * and upgrade it when it is older. */
 static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
 {
     int64_t app_id = 0, version = 0, objects = 0;
-    prm_code rc = run_fixed(db, FX_BEGIN_IMMEDIATE, err);
+    prm_code rc = sdb_run_fixed(db, FX_BEGIN_IMMEDIATE, err);
     if (rc != PRM_OK)
         return rc;
-    if ((rc = pragma_int(db, "PRAGMA application_id", &app_id, err)) ||
-        (rc = pragma_int(db, "PRAGMA user_version", &version, err)) ||
-        (rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects,
+    if ((rc = sdb_pragma_int(db, "PRAGMA application_id", &app_id, err)) ||
+        (rc = sdb_pragma_int(db, "PRAGMA user_version", &version, err)) ||
+        (rc = sdb_pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects,
                          err))) {
-        run_fixed(db, FX_ROLLBACK, NULL);
+        sdb_run_fixed(db, FX_ROLLBACK, NULL);
         return prm_error_set(err, PRM_EDB, "%s is not a prm database (%s)",
                              path, err->message);
     }
     if (app_id == 0 && objects == 0)
-        rc = exec(db, prm_schema_sql, err);
+        rc = sdb_exec(db, prm_schema_sql, err);
     else if (app_id != PRM_APPLICATION_ID)
         rc = prm_error_set(err, PRM_EDB,
                            "%s is not a prm database (it is another "
@@ -363,11 +341,13 @@ static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
                            "%s has schema version %lld, newer than this prm "
                            "knows (%d); upgrade prm to open it",
                            path, (long long)version, PRM_SCHEMA_VERSION);
+    else
+        rc = migrate(db, path, version, err);
     if (rc != PRM_OK) {
-        run_fixed(db, FX_ROLLBACK, NULL);
+        sdb_run_fixed(db, FX_ROLLBACK, NULL);
         return rc;
     }
-    return run_fixed(db, FX_COMMIT, err);
+    return sdb_run_fixed(db, FX_COMMIT, err);
 }
 
 static prm_code configure(prm_db *db, bool memory, prm_error *err)
@@ -377,7 +357,7 @@ static prm_code configure(prm_db *db, bool memory, prm_error *err)
     /* Savepoints keep their undo records in memory, not in temporary
      * files; a larger page cache keeps a batch's pages off the disk until
      * its commit.  Both are bounded, so memory stays flat. */
-    prm_code rc = exec(db,
+    prm_code rc = sdb_exec(db,
                        "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
                        "PRAGMA cache_size = -65536",
                        err);
@@ -386,10 +366,23 @@ static prm_code configure(prm_db *db, bool memory, prm_error *err)
     /* WAL lets readers run beside a writer; NORMAL sync keeps every
      * committed command through a crash of prm (SPEC.md §5) at far less
      * cost than FULL. */
-    rc = exec(db, "PRAGMA journal_mode = WAL", err);
+    rc = sdb_exec(db, "PRAGMA journal_mode = WAL", err);
     if (rc == PRM_OK)
-        rc = exec(db, "PRAGMA synchronous = NORMAL", err);
+        rc = sdb_exec(db, "PRAGMA synchronous = NORMAL", err);
     return rc;
+}
+
+/* Who the audit log says made a change: the login name, else $USER. */
+static void set_user(prm_db *db)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    const char *env = getenv("USER");
+    if (pw != NULL && pw->pw_name != NULL)
+        snprintf(db->user, sizeof db->user, "%s", pw->pw_name);
+    else if (env != NULL && *env != '\0')
+        snprintf(db->user, sizeof db->user, "%s", env);
+    else
+        snprintf(db->user, sizeof db->user, "uid %ld", (long)geteuid());
 }
 
 prm_code prm_open(const char *path, prm_db **out, prm_error *err)
@@ -414,17 +407,22 @@ prm_code prm_open(const char *path, prm_db **out, prm_error *err)
     /* Reading the header first tells a non-database file apart before
      * journal_mode tries to change it. */
     int64_t probe;
-    if (rc == PRM_OK && pragma_int(db, "PRAGMA application_id", &probe, err))
+    if (rc == PRM_OK && sdb_pragma_int(db, "PRAGMA application_id", &probe, err))
         rc = prm_error_set(err, PRM_EDB, "%s is not a prm database (%s)", path,
                            err->message);
     if (rc == PRM_OK)
         rc = configure(db, memory, err);
     if (rc == PRM_OK)
         rc = ensure_schema(db, path, err);
+    if (rc == PRM_OK)
+        rc = sdb_audit_attach(db, err);
+    if (rc == PRM_OK && !memory && (db->path = strdup(path)) == NULL)
+        rc = prm_error_set(err, PRM_EIO, "out of memory");
     if (rc != PRM_OK) {
         prm_close(db);
         return rc;
     }
+    set_user(db);
     *out = db;
     return PRM_OK;
 }
@@ -446,6 +444,8 @@ void prm_close(prm_db *db)
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db->sql);
     free(db->ids);
+    free(db->path);
+    free(db->command);
     free(db);
 }
 
@@ -485,21 +485,24 @@ const char *store_now(prm_db *db)
 
 prm_code prm_begin(prm_db *db, prm_error *err)
 {
-    return run_fixed(db, FX_BEGIN_IMMEDIATE, err);
+    db->change_known = false;
+    return sdb_run_fixed(db, FX_BEGIN_IMMEDIATE, err);
 }
 
 prm_code prm_commit(prm_db *db, prm_error *err)
 {
+    db->change_known = false;
     if (sqlite3_get_autocommit(db->sql))
         return PRM_OK;
-    return run_fixed(db, FX_COMMIT, err);
+    return sdb_run_fixed(db, FX_COMMIT, err);
 }
 
 prm_code prm_rollback(prm_db *db, prm_error *err)
 {
+    db->change_known = false;
     if (sqlite3_get_autocommit(db->sql))
         return PRM_OK;
-    return run_fixed(db, FX_ROLLBACK, err);
+    return sdb_run_fixed(db, FX_ROLLBACK, err);
 }
 
 bool prm_in_transaction(const prm_db *db)
@@ -511,27 +514,35 @@ prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err)
 {
     db->cmd_owns_tx = sqlite3_get_autocommit(db->sql) != 0;
     db->cmd_savepoint = false;
+    prm_code rc = PRM_OK;
     if (db->cmd_owns_tx)
-        return run_fixed(db,
-                         access == STORE_READ ? FX_BEGIN : FX_BEGIN_IMMEDIATE,
-                         err);
-    if (access != STORE_WRITE_MANY)
-        return PRM_OK;
-    db->cmd_savepoint = true;
-    return run_fixed(db, FX_SAVEPOINT, err);
+        rc = sdb_run_fixed(db,
+                           access == STORE_READ ? FX_BEGIN : FX_BEGIN_IMMEDIATE,
+                           err);
+    else if (access == STORE_WRITE_MANY) {
+        db->cmd_savepoint = true;
+        rc = sdb_run_fixed(db, FX_SAVEPOINT, err);
+    }
+    /* A command that writes is one change in the audit log. */
+    if (rc == PRM_OK && access != STORE_READ) {
+        rc = sdb_next_change(db, err);
+        if (rc != PRM_OK && db->cmd_owns_tx)
+            sdb_run_fixed(db, FX_ROLLBACK, NULL);
+    }
+    return rc;
 }
 
 prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
 {
     prm_error end_err;
     if (db->cmd_owns_tx) {
-        if (rc == PRM_OK && run_fixed(db, FX_COMMIT, &end_err) != PRM_OK) {
-            run_fixed(db, FX_ROLLBACK, NULL);
+        if (rc == PRM_OK && sdb_run_fixed(db, FX_COMMIT, &end_err) != PRM_OK) {
+            sdb_run_fixed(db, FX_ROLLBACK, NULL);
             *err = end_err;
             return err->code;
         }
         if (rc != PRM_OK)
-            run_fixed(db, FX_ROLLBACK, NULL);
+            sdb_run_fixed(db, FX_ROLLBACK, NULL);
         return rc;
     }
     /* Some errors (a full disk, say) make SQLite roll the whole
@@ -539,8 +550,8 @@ prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
     if (!db->cmd_savepoint || sqlite3_get_autocommit(db->sql))
         return rc;
     if (rc != PRM_OK)
-        run_fixed(db, FX_ROLLBACK_TO, NULL);
-    if (run_fixed(db, FX_RELEASE, &end_err) != PRM_OK && rc == PRM_OK) {
+        sdb_run_fixed(db, FX_ROLLBACK_TO, NULL);
+    if (sdb_run_fixed(db, FX_RELEASE, &end_err) != PRM_OK && rc == PRM_OK) {
         *err = end_err;
         return err->code;
     }
@@ -574,16 +585,16 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info)
 {
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
-        const char *col = column_of(f);
-        sql_add(b, i ? ", " : "SELECT ");
+        const char *col = sdb_column(f);
+        sdb_add(b, i ? ", " : "SELECT ");
         if (col != NULL)
-            sql_add(b, "t.\"%s\"", col);
+            sdb_add(b, "t.\"%s\"", col);
         else
-            sql_add(b, "(SELECT group_concat(partner_id) FROM (SELECT "
+            sdb_add(b, "(SELECT group_concat(partner_id) FROM (SELECT "
                        "partner_id FROM project_partners WHERE project_id = "
                        "t.id ORDER BY partner_id))");
     }
-    sql_add(b, " FROM %s AS t", table_of(info));
+    sdb_add(b, " FROM %s AS t", sdb_table(info));
 }
 
 static prm_code row_to_record(prm_db *db, const prm_kind_info *info,
@@ -636,8 +647,8 @@ static prm_code each_row(prm_db *db, const prm_kind_info *info,
             break;
     }
     if (rc == PRM_OK && src != SQLITE_ROW && src != SQLITE_DONE)
-        rc = db_fail(db, src, err, "reading records");
-    done(stmt);
+        rc = sdb_fail(db, src, err, "reading records");
+    sdb_done(stmt);
     return rc;
 }
 
@@ -651,7 +662,7 @@ prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
     sqlite3_stmt *stmt;
     prm_code rc = kind_stmt(db, info, KS_FETCH, &stmt, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 1, id, err);
+        rc = sdb_bind_id(db, stmt, 1, id, err);
     size_t rows = 0;
     if (rc == PRM_OK)
         rc = each_row(db, info, stmt, fn, ctx, &rows, err);
@@ -665,27 +676,27 @@ static void add_filter_sql(sqlbuf *b, const prm_kind_info *info,
                            const store_filter *f)
 {
     const char *col =
-        f->op <= SF_RANGE ? column_of(&info->fields[f->field]) : NULL;
+        f->op <= SF_RANGE ? sdb_column(&info->fields[f->field]) : NULL;
     switch (f->op) {
     case SF_EQ:
-        sql_add(b, "t.\"%s\" = ?", col);
+        sdb_add(b, "t.\"%s\" = ?", col);
         break;
     case SF_NULL:
-        sql_add(b, "t.\"%s\" IS NULL", col);
+        sdb_add(b, "t.\"%s\" IS NULL", col);
         break;
     case SF_RANGE:
-        sql_add(b, "t.\"%s\" BETWEEN ? AND ?", col);
+        sdb_add(b, "t.\"%s\" BETWEEN ? AND ?", col);
         break;
     case SF_HAS_PARTNER:
-        sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
+        sdb_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
                    "partner_id = ?)");
         break;
     case SF_HAS_PROJECT:
-        sql_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
+        sdb_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
                    "project_id = ?)");
         break;
     case SF_PARTNER_WORK:
-        sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
+        sdb_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
                    "WHERE partner_id = ?)");
         break;
     }
@@ -703,7 +714,7 @@ static int bind_filter(sqlite3_stmt *stmt, int *idx, const store_filter *f)
         return rc;
     }
     default:
-        return bind_value(stmt, (*idx)++, &f->value);
+        return sdb_bind_value(stmt, (*idx)++, &f->value);
     }
 }
 
@@ -714,20 +725,20 @@ prm_code store_list(prm_db *db, const prm_kind_info *info,
     sqlbuf b = {.len = 0};
     add_select_list(&b, info);
     for (size_t i = 0; i < nfilters; i++) {
-        sql_add(&b, i ? " AND " : " WHERE ");
+        sdb_add(&b, i ? " AND " : " WHERE ");
         add_filter_sql(&b, info, &filters[i]);
     }
-    sql_add(&b, " ORDER BY t.id");
+    sdb_add(&b, " ORDER BY t.id");
     sqlite3_stmt *stmt;
-    prm_code rc = cached_sqlbuf(db, &b, &stmt, err);
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
         return rc;
     int idx = 1;
     for (size_t i = 0; i < nfilters; i++) {
         int src = bind_filter(stmt, &idx, &filters[i]);
         if (src != SQLITE_OK) {
-            done(stmt);
-            return db_fail(db, src, err, "binding a filter");
+            sdb_done(stmt);
+            return sdb_fail(db, src, err, "binding a filter");
         }
     }
     size_t rows;
@@ -755,12 +766,12 @@ prm_code store_names(prm_db *db, const prm_kind_info *info,
     *p++ = '%';
     *p = '\0';
     sqlbuf b = {.len = 0};
-    sql_add(&b,
+    sdb_add(&b,
             "SELECT name FROM %s WHERE name LIKE ?1 ESCAPE '\\' ORDER BY "
             "name LIMIT 1000",
-            table_of(info));
+            sdb_table(info));
     sqlite3_stmt *stmt;
-    prm_code rc = cached_sqlbuf(db, &b, &stmt, err);
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     int src = SQLITE_OK;
     if (rc == PRM_OK)
         src = sqlite3_bind_text(stmt, 1, pattern, -1, SQLITE_STATIC);
@@ -769,7 +780,7 @@ prm_code store_names(prm_db *db, const prm_kind_info *info,
         if (!fn(ctx, (const char *)sqlite3_column_text(stmt, 0)))
             break;
     if (rc == PRM_OK)
-        done(stmt);
+        sdb_done(stmt);
     free(pattern);
     return rc;
 }
@@ -780,17 +791,17 @@ prm_code store_names(prm_db *db, const prm_kind_info *info,
  * gives the ids (and dates) an export had. */
 static void build_insert(sqlbuf *b, const prm_kind_info *info)
 {
-    sql_add(b, "INSERT INTO %s (", table_of(info));
+    sdb_add(b, "INSERT INTO %s (", sdb_table(info));
     size_t n = 0;
     for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = column_of(&info->fields[i]);
+        const char *col = sdb_column(&info->fields[i]);
         if (col != NULL)
-            sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
+            sdb_add(b, "%s\"%s\"", n++ ? ", " : "", col);
     }
-    sql_add(b, ") VALUES (");
+    sdb_add(b, ") VALUES (");
     for (size_t i = 0; i < n; i++)
-        sql_add(b, "%s?", i ? ", " : "");
-    sql_add(b, ")");
+        sdb_add(b, "%s?", i ? ", " : "");
+    sdb_add(b, ")");
 }
 
 /* UPDATE t SET col = CASE WHEN ?flag THEN ?value ELSE col END, ...: one
@@ -798,19 +809,19 @@ static void build_insert(sqlbuf *b, const prm_kind_info *info)
  * 2i+2 and its value 2i+3; updated_at takes the next one. */
 static void build_update(sqlbuf *b, const prm_kind_info *info)
 {
-    sql_add(b, "UPDATE %s SET ", table_of(info));
+    sdb_add(b, "UPDATE %s SET ", sdb_table(info));
     size_t n = 0;
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
-        const char *col = column_of(f);
+        const char *col = sdb_column(f);
         if (col == NULL || (f->flags & PRM_FF_READONLY))
             continue;
-        sql_add(b, "%s\"%s\" = CASE WHEN ?%zu THEN ?%zu ELSE \"%s\" END",
+        sdb_add(b, "%s\"%s\" = CASE WHEN ?%zu THEN ?%zu ELSE \"%s\" END",
                 n++ ? ", " : "", col, 2 * i + 2, 2 * i + 3, col);
     }
     if (prm_field_index(info, "updated_at") >= 0)
-        sql_add(b, ", updated_at = ?%zu", 2 * info->nfields + 2);
-    sql_add(b, " WHERE id = ?1");
+        sdb_add(b, ", updated_at = ?%zu", 2 * info->nfields + 2);
+    sdb_add(b, " WHERE id = ?1");
 }
 
 static prm_code kind_stmt(prm_db *db, const prm_kind_info *info,
@@ -826,11 +837,11 @@ static prm_code kind_stmt(prm_db *db, const prm_kind_info *info,
             build_update(&b, info);
         else {
             add_select_list(&b, info);
-            sql_add(&b, " WHERE t.id = ?");
+            sdb_add(&b, " WHERE t.id = ?");
         }
         if (b.overflow)
             return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
-        prm_code rc = prepare(db, b.text, slot, err);
+        prm_code rc = sdb_prepare(db, b.text, slot, err);
         if (rc != PRM_OK)
             return rc;
     }
@@ -850,7 +861,7 @@ static prm_code write_fail(prm_db *db, int src, const prm_kind_info *info,
                              info->name, row->v[name].s);
     if ((src & 0xff) == SQLITE_CONSTRAINT)
         return prm_error_set(err, PRM_ECONFLICT, "%s", sqlite3_errmsg(db->sql));
-    return db_fail(db, src, err, "writing");
+    return sdb_fail(db, src, err, "writing");
 }
 
 static prm_code set_partners(prm_db *db, int64_t project,
@@ -859,21 +870,21 @@ static prm_code set_partners(prm_db *db, int64_t project,
 {
     prm_code rc = PRM_OK;
     if (replace)
-        rc = run_with_id(db,
+        rc = sdb_run_with_id(db,
                          "DELETE FROM project_partners WHERE project_id = ?1",
                          project, err);
     sqlite3_stmt *stmt;
     if (rc == PRM_OK)
-        rc = cached(db,
+        rc = sdb_cached(db,
                     "INSERT INTO project_partners (project_id, partner_id) "
                     "VALUES (?1, ?2)",
                     &stmt, err);
     for (size_t i = 0; rc == PRM_OK && i < list->nids; i++) {
-        rc = bind_id(db, stmt, 1, project, err);
+        rc = sdb_bind_id(db, stmt, 1, project, err);
         if (rc == PRM_OK)
-            rc = bind_id(db, stmt, 2, list->ids[i], err);
+            rc = sdb_bind_id(db, stmt, 2, list->ids[i], err);
         if (rc == PRM_OK)
-            rc = run(db, stmt, err, "linking a partner");
+            rc = sdb_run(db, stmt, err, "linking a partner");
     }
     return rc;
 }
@@ -900,23 +911,23 @@ prm_code store_insert(prm_db *db, const prm_kind_info *info,
     int idx = 1, src = SQLITE_OK;
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
         const prm_field *f = &info->fields[i];
-        if (column_of(f) == NULL)
+        if (sdb_column(f) == NULL)
             continue;
         const prm_value *v = &row->v[i];
         if (!row->set[i] && f->type == PRM_F_ID)
             v = &null_value;
         else if (!row->set[i] && (f->flags & PRM_FF_READONLY))
             v = &stamp;
-        src = bind_value(stmt, idx++, v);
+        src = sdb_bind_value(stmt, idx++, v);
     }
     if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
     if (src != SQLITE_DONE) {
         rc = write_fail(db, src, info, row, err);
-        done(stmt);
+        sdb_done(stmt);
         return rc;
     }
-    done(stmt);
+    sdb_done(stmt);
     *id = sqlite3_last_insert_rowid(db->sql);
     int list = partner_list_index(info);
     if (list >= 0)
@@ -934,11 +945,11 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
     int src = sqlite3_bind_int64(stmt, 1, id);
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
         const prm_field *f = &info->fields[i];
-        if (column_of(f) == NULL || (f->flags & PRM_FF_READONLY))
+        if (sdb_column(f) == NULL || (f->flags & PRM_FF_READONLY))
             continue;
         src = sqlite3_bind_int(stmt, (int)(2 * i + 2), row->set[i]);
         if (src == SQLITE_OK && row->set[i])
-            src = bind_value(stmt, (int)(2 * i + 3), &row->v[i]);
+            src = sdb_bind_value(stmt, (int)(2 * i + 3), &row->v[i]);
     }
     if (src == SQLITE_OK && prm_field_index(info, "updated_at") >= 0)
         src = sqlite3_bind_text(stmt, (int)(2 * info->nfields + 2),
@@ -947,10 +958,10 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
         src = sqlite3_step(stmt);
     if (src != SQLITE_DONE) {
         rc = write_fail(db, src, info, row, err);
-        done(stmt);
+        sdb_done(stmt);
         return rc;
     }
-    done(stmt);
+    sdb_done(stmt);
     int list = partner_list_index(info);
     if (list >= 0 && row->set[list])
         rc = set_partners(db, id, &row->v[list], true, err);
@@ -958,16 +969,16 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
 }
 
 /* Run a query whose one row holds one or more counts. */
-static prm_code counts(prm_db *db, sqlite3_stmt *stmt, int64_t *out,
+prm_code sdb_counts(prm_db *db, sqlite3_stmt *stmt, int64_t *out,
                        int n, prm_error *err)
 {
     int src = sqlite3_step(stmt);
     if (src == SQLITE_ROW)
         for (int i = 0; i < n; i++)
             out[i] = sqlite3_column_int64(stmt, i);
-    done(stmt);
+    sdb_done(stmt);
     if (src != SQLITE_ROW)
-        return db_fail(db, src, err, "counting");
+        return sdb_fail(db, src, err, "counting");
     return PRM_OK;
 }
 
@@ -975,15 +986,15 @@ prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
                       bool *found, prm_error *err)
 {
     sqlbuf b = {.len = 0};
-    sql_add(&b, "SELECT EXISTS (SELECT 1 FROM %s WHERE id = ?1)",
-            table_of(info));
+    sdb_add(&b, "SELECT EXISTS (SELECT 1 FROM %s WHERE id = ?1)",
+            sdb_table(info));
     sqlite3_stmt *stmt;
     int64_t n = 0;
-    prm_code rc = cached_sqlbuf(db, &b, &stmt, err);
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 1, id, err);
+        rc = sdb_bind_id(db, stmt, 1, id, err);
     if (rc == PRM_OK)
-        rc = counts(db, stmt, &n, 1, err);
+        rc = sdb_counts(db, stmt, &n, 1, err);
     *found = n != 0;
     return rc;
 }
@@ -996,9 +1007,9 @@ prm_code store_find_name(prm_db *db, const prm_kind_info *info,
     if (prm_field_find(info, "name") == NULL)
         return PRM_OK;
     sqlbuf b = {.len = 0};
-    sql_add(&b, "SELECT id FROM %s WHERE name = ?1", table_of(info));
+    sdb_add(&b, "SELECT id FROM %s WHERE name = ?1", sdb_table(info));
     sqlite3_stmt *stmt;
-    prm_code rc = cached_sqlbuf(db, &b, &stmt, err);
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
         return rc;
     int src = sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
@@ -1008,9 +1019,9 @@ prm_code store_find_name(prm_db *db, const prm_kind_info *info,
         *id = sqlite3_column_int64(stmt, 0);
         *found = true;
     }
-    done(stmt);
+    sdb_done(stmt);
     if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return db_fail(db, src, err, "looking up a name");
+        return sdb_fail(db, src, err, "looking up a name");
     return PRM_OK;
 }
 
@@ -1033,11 +1044,11 @@ prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
         return PRM_OK;
     sqlite3_stmt *stmt;
     int64_t n[4];
-    prm_code rc = cached(db, sql, &stmt, err);
+    prm_code rc = sdb_cached(db, sql, &stmt, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 1, id, err);
+        rc = sdb_bind_id(db, stmt, 1, id, err);
     if (rc == PRM_OK)
-        rc = counts(db, stmt, n, 4, err);
+        rc = sdb_counts(db, stmt, n, 4, err);
     if (rc == PRM_OK)
         *deps = (store_deps){n[0], n[1], n[2], n[3]};
     return rc;
@@ -1077,143 +1088,14 @@ prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
     else if (cascade && info->kind == PRM_PROJECT)
         steps = project_cascade;
     for (size_t i = 0; steps != NULL && steps[i] != NULL && rc == PRM_OK; i++)
-        rc = run_with_id(db, steps[i], id, err);
+        rc = sdb_run_with_id(db, steps[i], id, err);
     if (rc != PRM_OK)
         return rc;
     sqlbuf b = {.len = 0};
-    sql_add(&b, "DELETE FROM %s WHERE id = ?1", table_of(info));
+    sdb_add(&b, "DELETE FROM %s WHERE id = ?1", sdb_table(info));
     if (b.overflow)
         return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
-    return run_with_id(db, b.text, id, err);
-}
-
-/* --- Metrics ----------------------------------------------------------- */
-
-/* Conditions on partners AS p that choose the partners in scope. */
-static void add_scope(sqlbuf *b, const store_scope *s)
-{
-    if (s->has_partner)
-        sql_add(b, " AND p.id = :partner");
-    if (s->type != NULL)
-        sql_add(b, " AND p.type = :type");
-    if (s->region != NULL)
-        sql_add(b, " AND p.region = :region");
-    if (s->status != NULL)
-        sql_add(b, " AND p.status = :status");
-}
-
-static bool scoped(const store_scope *s)
-{
-    return s->has_partner || s->type || s->region || s->status;
-}
-
-static void add_window(sqlbuf *b, const store_scope *s, const char *col)
-{
-    if (s->since != NULL)
-        sql_add(b, " AND %s >= :since", col);
-    if (s->until != NULL)
-        sql_add(b, " AND %s <= :until", col);
-}
-
-static int bind_named_text(sqlite3_stmt *stmt, const char *name,
-                           const char *value)
-{
-    int idx = sqlite3_bind_parameter_index(stmt, name);
-    if (idx == 0 || value == NULL)
-        return SQLITE_OK;
-    return sqlite3_bind_text(stmt, idx, value, -1, SQLITE_STATIC);
-}
-
-static prm_code scope_counts(prm_db *db, const sqlbuf *b,
-                             const store_scope *s, int64_t *out, int n,
-                             prm_error *err)
-{
-    sqlite3_stmt *stmt;
-    prm_code rc = cached_sqlbuf(db, b, &stmt, err);
-    if (rc != PRM_OK)
-        return rc;
-    int src = SQLITE_OK;
-    int pidx = sqlite3_bind_parameter_index(stmt, ":partner");
-    if (pidx != 0)
-        src = sqlite3_bind_int64(stmt, pidx, s->partner);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":type", s->type);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":region", s->region);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":status", s->status);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":since", s->since);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":until", s->until);
-    if (src != SQLITE_OK) {
-        done(stmt);
-        return db_fail(db, src, err, "binding a filter");
-    }
-    return counts(db, stmt, out, n, err);
-}
-
-/* count(*) of a kind dated by col, of the partners in scope. */
-static prm_code count_dated(prm_db *db, const store_scope *s,
-                            const char *table, const char *col,
-                            const char *link, int64_t *out, prm_error *err)
-{
-    sqlbuf b = {.len = 0};
-    sql_add(&b, "SELECT count(*) FROM %s AS x WHERE 1", table);
-    add_window(&b, s, col);
-    if (scoped(s)) {
-        sql_add(&b, " AND %s IN (SELECT ", link);
-        if (strcmp(link, "x.project_id") == 0)
-            sql_add(&b, "pp.project_id FROM project_partners AS pp JOIN "
-                        "partners AS p ON p.id = pp.partner_id WHERE 1");
-        else
-            sql_add(&b, "p.id FROM partners AS p WHERE 1");
-        add_scope(&b, s);
-        sql_add(&b, ")");
-    }
-    return scope_counts(db, &b, s, out, 1, err);
-}
-
-prm_code store_metrics(prm_db *db, const store_scope *s, prm_metrics *m,
-                       prm_error *err)
-{
-    *m = (prm_metrics){0};
-    sqlbuf b = {.len = 0};
-    sql_add(&b, "SELECT count(*) FROM partners AS p WHERE 1");
-    add_scope(&b, s);
-    prm_code rc = scope_counts(db, &b, s, &m->partners, 1, err);
-    if (rc != PRM_OK)
-        return rc;
-
-    b = (sqlbuf){.len = 0};
-    sql_add(&b, "SELECT count(*), count(*) FILTER (WHERE x.status = "
-                "'succeeded'), count(*) FILTER (WHERE x.status = 'failed') "
-                "FROM projects AS x WHERE 1");
-    add_window(&b, s, "coalesce(x.start, x.created_at)");
-    if (scoped(s)) {
-        sql_add(&b, " AND EXISTS (SELECT 1 FROM project_partners AS pp JOIN "
-                    "partners AS p ON p.id = pp.partner_id WHERE "
-                    "pp.project_id = x.id");
-        add_scope(&b, s);
-        sql_add(&b, ")");
-    }
-    int64_t projects[3];
-    rc = scope_counts(db, &b, s, projects, 3, err);
-    if (rc != PRM_OK)
-        return rc;
-    m->projects = projects[0];
-    m->succeeded = projects[1];
-    m->failed = projects[2];
-
-    rc = count_dated(db, s, "communications", "x.at", "x.partner_id",
-                     &m->communications, err);
-    if (rc == PRM_OK)
-        rc = count_dated(db, s, "resources", "x.at", "x.partner_id",
-                         &m->resources, err);
-    if (rc == PRM_OK)
-        rc = count_dated(db, s, "outcomes", "x.at", "x.project_id",
-                         &m->outcomes, err);
-    return rc;
+    return sdb_run_with_id(db, b.text, id, err);
 }
 
 /* --- Import support -------------------------------------------------------- */
@@ -1222,14 +1104,14 @@ prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
 {
     sqlite3_stmt *stmt;
     int64_t n = 1;
-    prm_code rc = cached(db,
+    prm_code rc = sdb_cached(db,
                          "SELECT EXISTS (SELECT 1 FROM partners) OR EXISTS "
                          "(SELECT 1 FROM projects) OR EXISTS (SELECT 1 FROM "
                          "communications) OR EXISTS (SELECT 1 FROM resources) "
                          "OR EXISTS (SELECT 1 FROM outcomes)",
                          &stmt, err);
     if (rc == PRM_OK)
-        rc = counts(db, stmt, &n, 1, err);
+        rc = sdb_counts(db, stmt, &n, 1, err);
     *empty = n == 0;
     return rc;
 }
@@ -1238,13 +1120,13 @@ prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
  * temporary table, so memory stays flat however large the import. */
 prm_code store_map_reset(prm_db *db, prm_error *err)
 {
-    prm_code rc = exec(db,
+    prm_code rc = sdb_exec(db,
                        "CREATE TEMP TABLE IF NOT EXISTS prm_import_map (kind "
                        "INTEGER, old INTEGER, new INTEGER, PRIMARY KEY (kind, "
                        "old)) WITHOUT ROWID",
                        err);
     if (rc == PRM_OK)
-        rc = exec(db, "DELETE FROM temp.prm_import_map", err);
+        rc = sdb_exec(db, "DELETE FROM temp.prm_import_map", err);
     return rc;
 }
 
@@ -1252,25 +1134,25 @@ prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
                        prm_error *err)
 {
     sqlite3_stmt *stmt;
-    prm_code rc = cached(db,
+    prm_code rc = sdb_cached(db,
                          "INSERT INTO temp.prm_import_map (kind, old, new) "
                          "VALUES (?1, ?2, ?3)",
                          &stmt, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 1, kind, err);
+        rc = sdb_bind_id(db, stmt, 1, kind, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 2, old, err);
+        rc = sdb_bind_id(db, stmt, 2, old, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 3, new_id, err);
+        rc = sdb_bind_id(db, stmt, 3, new_id, err);
     if (rc != PRM_OK)
         return rc;
     int src = sqlite3_step(stmt);
-    done(stmt);
+    sdb_done(stmt);
     if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
         return prm_error_set(err, PRM_ECONFLICT, "id %lld appears twice",
                              (long long)old);
     if (src != SQLITE_DONE)
-        return db_fail(db, src, err, "importing");
+        return sdb_fail(db, src, err, "importing");
     return PRM_OK;
 }
 
@@ -1279,14 +1161,14 @@ prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
 {
     sqlite3_stmt *stmt;
     *found = false;
-    prm_code rc = cached(db,
+    prm_code rc = sdb_cached(db,
                          "SELECT new FROM temp.prm_import_map WHERE kind = ?1 "
                          "AND old = ?2",
                          &stmt, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 1, kind, err);
+        rc = sdb_bind_id(db, stmt, 1, kind, err);
     if (rc == PRM_OK)
-        rc = bind_id(db, stmt, 2, old, err);
+        rc = sdb_bind_id(db, stmt, 2, old, err);
     if (rc != PRM_OK)
         return rc;
     int src = sqlite3_step(stmt);
@@ -1294,8 +1176,8 @@ prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
         *new_id = sqlite3_column_int64(stmt, 0);
         *found = true;
     }
-    done(stmt);
+    sdb_done(stmt);
     if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return db_fail(db, src, err, "importing");
+        return sdb_fail(db, src, err, "importing");
     return PRM_OK;
 }

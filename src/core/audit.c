@@ -1,0 +1,156 @@
+/*
+ * audit.c - reading the audit log and undoing changes: the filters and
+ * the all-or-nothing of undo; the SQL is in store_audit.c.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+typedef struct audit_text {
+    char since[21], until[21];
+} audit_text;
+
+static prm_code audit_date(const prm_arg *a, char out[21], bool until,
+                           prm_error *err)
+{
+    bool date_only;
+    if (!prm_parse_date(a->value, out, &date_only))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid %s '%.40s': use YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM[:SS][Z]",
+                             a->key, a->value);
+    if (until && date_only)
+        memcpy(out + 11, "23:59:59Z", 10);
+    return PRM_OK;
+}
+
+static bool whole(const char *s, int64_t *out)
+{
+    if (*s == '\0' || strlen(s) > 18)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    *out = strtoll(s, NULL, 10);
+    return true;
+}
+
+static prm_code audit_kind(const char *value, const char **out,
+                           prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_find(value);
+    if (info != NULL) {
+        *out = info->name;
+        return PRM_OK;
+    }
+    if (strcmp(value, "project_partner") == 0) {
+        *out = "project_partner";
+        return PRM_OK;
+    }
+    return prm_error_set(err, PRM_EINVALID_VALUE,
+                         "invalid kind '%.40s'; kinds are: partner, project, "
+                         "communication, resource, outcome, project_partner",
+                         value);
+}
+
+static prm_code audit_arg(const prm_arg *a, store_audit_filter *f,
+                          audit_text *t, prm_error *err)
+{
+    const char *k = a->key;
+    if (strcmp(k, "kind") == 0)
+        return audit_kind(a->value, &f->kind, err);
+    if (strcmp(k, "user") == 0) {
+        f->user = a->value;
+        return PRM_OK;
+    }
+    if (strcmp(k, "since") == 0) {
+        f->since = t->since;
+        return audit_date(a, t->since, false, err);
+    }
+    if (strcmp(k, "until") == 0) {
+        f->until = t->until;
+        return audit_date(a, t->until, true, err);
+    }
+    int64_t n;
+    if (strcmp(k, "id") == 0 || strcmp(k, "limit") == 0) {
+        if (!whole(a->value, &n))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%.40s': a whole number", k,
+                                 a->value);
+        if (k[0] == 'i') {
+            f->has_record = true;
+            f->record = n;
+        } else {
+            f->limit = n;
+        }
+        return PRM_OK;
+    }
+    return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                         "unknown filter '%.40s' for audit; filters are: "
+                         "kind, id, user, since, until, limit",
+                         k);
+}
+
+prm_code prm_audit(prm_db *db, const prm_arg *filters, size_t nfilters,
+                   prm_audit_fn fn, void *ctx, prm_error *err)
+{
+    store_audit_filter f = {.limit = 50};
+    audit_text t;
+    for (size_t i = 0; i < nfilters; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(filters[i].key, filters[j].key) == 0)
+                return prm_error_set(err, PRM_ESYNTAX,
+                                     "%s is given twice; give each filter "
+                                     "once",
+                                     filters[i].key);
+        prm_code rc = audit_arg(&filters[i], &f, &t, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = store_audit_list(db, &f, fn, ctx, err);
+    return store_cmd_end(db, rc, err);
+}
+
+typedef struct undone {
+    int64_t change;
+    char command[256];
+} undone;
+
+prm_code prm_undo(prm_db *db, int n,
+                  void (*fn)(void *ctx, int64_t change, const char *command),
+                  void *ctx, prm_error *err)
+{
+    if (n < 1 || n > 10000)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "undo takes a number of changes from 1 to 10000");
+    undone *done = calloc((size_t)n, sizeof *done);
+    if (done == NULL)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    prm_code rc = store_cmd_begin(db, STORE_WRITE_MANY, err);
+    if (rc != PRM_OK) {
+        free(done);
+        return rc;
+    }
+    int count = 0;
+    while (count < n) {
+        rc = store_undo_last(db, &done[count].change, done[count].command,
+                             sizeof done[count].command, err);
+        if (rc != PRM_OK)
+            break;
+        count++;
+    }
+    if (rc == PRM_ENOT_FOUND && count > 0) {
+        rc = PRM_OK; /* fewer changes than asked for: undo them all */
+        *err = (prm_error){.code = PRM_OK};
+    }
+    rc = store_cmd_end(db, rc, err);
+    for (int i = 0; rc == PRM_OK && i < count; i++)
+        fn(ctx, done[i].change, done[i].command);
+    free(done);
+    return rc;
+}

@@ -1,0 +1,107 @@
+/*
+ * sqlite_db.h - the inside of the SQLite storage layer, shared by its files
+ * (store_sqlite.c: opening, transactions, records; store_metrics.c;
+ * store_audit.c: the audit log, undo, backup, check).  Nothing outside
+ * src/core/store_*.c includes it.
+ */
+#ifndef PRM_SQLITE_DB_H
+#define PRM_SQLITE_DB_H
+
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define PRM_APPLICATION_ID 1347571761 /* "PRM1" */
+#define PRM_SCHEMA_VERSION 2
+#define STMT_CACHE_SIZE 64
+#define BUSY_TIMEOUT_MS 30000
+
+enum fixed_stmt {
+    FX_BEGIN,
+    FX_BEGIN_IMMEDIATE,
+    FX_COMMIT,
+    FX_ROLLBACK,
+    FX_SAVEPOINT,
+    FX_RELEASE,
+    FX_ROLLBACK_TO,
+    FX_COUNT
+};
+
+enum kind_stmt { KS_INSERT, KS_UPDATE, KS_FETCH, KS_COUNT };
+
+struct cached_stmt {
+    char *sql;
+    sqlite3_stmt *stmt;
+    unsigned long last_use;
+};
+
+struct prm_db {
+    sqlite3 *sql;
+    char *path;         /* the file, for backup and check; NULL in memory */
+    sqlite3_stmt *fixed[FX_COUNT];
+    sqlite3_stmt *kind_stmt[PRM_KIND_COUNT][KS_COUNT];
+    struct cached_stmt cache[STMT_CACHE_SIZE];
+    size_t ncache;
+    unsigned long tick;
+    bool cmd_owns_tx;   /* the command began the transaction */
+    bool cmd_savepoint; /* the command opened a savepoint */
+    bool clock_fixed;
+    char now[21];
+    time_t now_second;
+    int64_t *ids; /* a fetched project's partners */
+    size_t ids_cap;
+    /* what the audit log records of the command being run */
+    int64_t change;  /* its change number */
+    bool change_known; /* change is the last one in this transaction */
+    int64_t undoes;  /* the change an undo reverts, or 0 */
+    char *command;   /* its text */
+    char user[64];   /* who runs prm */
+};
+
+/* A bounded builder for generated SQL; overflow is a bug, reported as one. */
+typedef struct sqlbuf {
+    char text[4096];
+    size_t len;
+    bool overflow;
+} sqlbuf;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sdb_add(sqlbuf *b, const char *fmt, ...);
+const char *sdb_table(const prm_kind_info *info);
+const char *sdb_column(const prm_field *f);
+
+prm_code sdb_fail(prm_db *db, int rc, prm_error *err, const char *what);
+prm_code sdb_prepare(prm_db *db, const char *sql, sqlite3_stmt **out,
+                     prm_error *err);
+/* A prepared statement for sql, kept for the next time it is asked for. */
+prm_code sdb_cached(prm_db *db, const char *sql, sqlite3_stmt **out,
+                    prm_error *err);
+prm_code sdb_cached_sqlbuf(prm_db *db, const sqlbuf *b, sqlite3_stmt **out,
+                           prm_error *err);
+/* Release a statement's row and bindings so it holds no read lock. */
+void sdb_done(sqlite3_stmt *stmt);
+prm_code sdb_run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
+                 const char *what);
+prm_code sdb_run_fixed(prm_db *db, enum fixed_stmt which, prm_error *err);
+int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v);
+prm_code sdb_bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
+                     prm_error *err);
+prm_code sdb_run_with_id(prm_db *db, const char *sql, int64_t id,
+                         prm_error *err);
+prm_code sdb_pragma_int(prm_db *db, const char *sql, int64_t *out,
+                        prm_error *err);
+prm_code sdb_exec(prm_db *db, const char *sql, prm_error *err);
+/* Run a query whose one row holds n counts. */
+prm_code sdb_counts(prm_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
+                    prm_error *err);
+
+/* store_audit.c: the audit log's functions and triggers on a connection;
+ * the next change number for a command that writes. */
+prm_code sdb_audit_attach(prm_db *db, prm_error *err);
+prm_code sdb_next_change(prm_db *db, prm_error *err);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * store_admin.c - backup and check on SQLite.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sqlite_db.h"
+
+/* --- backup ------------------------------------------------------------- */
+
+static prm_code copy_into(prm_db *db, const char *tmp, prm_error *err)
+{
+    sqlite3 *dest = NULL;
+    int rc = sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL);
+    sqlite3_backup *b =
+        rc == SQLITE_OK ? sqlite3_backup_init(dest, "main", db->sql, "main")
+                        : NULL;
+    if (b != NULL) {
+        /* All pages in one step: one read transaction, one consistent
+         * state, however busy the database is. */
+        rc = sqlite3_backup_step(b, -1);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        int fin = sqlite3_backup_finish(b);
+        if (rc == SQLITE_OK)
+            rc = fin;
+    } else if (rc == SQLITE_OK) {
+        rc = sqlite3_errcode(dest);
+    }
+    prm_code out = PRM_OK;
+    if (rc != SQLITE_OK)
+        out = prm_error_set(err, PRM_EIO, "backup failed: %s",
+                            dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+    sqlite3_close(dest);
+    return out;
+}
+
+prm_code prm_backup(prm_db *db, const char *path, prm_error *err)
+{
+    /* Written beside the target and renamed over it, so a failed backup
+     * never leaves half a file where a good one was. */
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (tmp == NULL)
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    snprintf(tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0) {
+        prm_code rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
+                                    strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    close(fd);
+    prm_code rc = copy_into(db, tmp, err);
+    if (rc == PRM_OK && rename(tmp, path) != 0)
+        rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
+                           strerror(errno));
+    if (rc != PRM_OK)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+/* --- check ----------------------------------------------------------------- */
+
+static void problem(prm_check_report *r, const char *fmt, const char *arg)
+{
+    size_t len = strlen(r->summary);
+    snprintf(r->summary + len, sizeof r->summary - len, "%s", len ? "; " : "");
+    len = strlen(r->summary);
+    snprintf(r->summary + len, sizeof r->summary - len, fmt, arg);
+    r->problems++;
+}
+
+static prm_code check_integrity(prm_db *db, prm_check_report *r,
+                                prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(db, "PRAGMA integrity_check(1)", &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = sqlite3_step(stmt);
+    snprintf(r->integrity, sizeof r->integrity, "%s",
+             src == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0)
+                               : sqlite3_errmsg(db->sql));
+    sdb_done(stmt);
+    if (strcmp(r->integrity, "ok") != 0)
+        problem(r, "integrity_check: %s", r->integrity);
+    rc = sdb_cached(db, "SELECT count(*) FROM pragma_foreign_key_check",
+                    &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_counts(db, stmt, &r->foreign_key_errors, 1, err);
+    if (rc == PRM_OK && r->foreign_key_errors > 0)
+        problem(r, "%s", "foreign_key_check: records refer to records that "
+                         "do not exist");
+    if (rc == PRM_OK)
+        rc = sdb_pragma_int(db, "PRAGMA user_version", &r->schema_version,
+                            err);
+    if (rc == PRM_OK && r->schema_version != PRM_SCHEMA_VERSION)
+        problem(r, "%s", "the schema version is not this prm's");
+    return rc;
+}
+
+/* Whether others than the owner may read the file and its folder. */
+static void check_modes(prm_db *db, prm_check_report *r)
+{
+    struct stat st;
+    if (db->path == NULL)
+        return;
+    if (stat(db->path, &st) == 0) {
+        r->file_mode = st.st_mode & 07777;
+        if (st.st_mode & 077)
+            problem(r, "%s is readable by others: chmod 600 it", db->path);
+    }
+    char *copy = strdup(db->path);
+    if (copy != NULL && stat(dirname(copy), &st) == 0) {
+        r->folder_mode = st.st_mode & 07777;
+        if (st.st_mode & 077)
+            problem(r, "the folder of %s is open to others: chmod 700 it",
+                    db->path);
+    }
+    free(copy);
+}
+
+prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)
+{
+    *r = (prm_check_report){.problems = 0};
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = check_integrity(db, r, err);
+    rc = store_cmd_end(db, rc, err);
+    if (rc == PRM_OK)
+        check_modes(db, r);
+    return rc;
+}

@@ -1,0 +1,484 @@
+/*
+ * store_audit.c - the audit log and undo on SQLite.
+ *
+ * Every insert, update and delete of a record (and of a project's partner
+ * links) is recorded by a trigger, so it lands in the audit table in the
+ * same statement, and so the same transaction, as the change itself: a
+ * command is logged exactly when it is kept.  The triggers are TEMP
+ * triggers, made from the field tables each time prm opens a database, and
+ * read what to record (change number, time, user, command) from functions
+ * that prm registers; tools other than prm do not fire them.  The audit
+ * table itself refuses updates and deletes (schema.sql).
+ *
+ * One command's entries share a change number.  Undo reverts the newest
+ * change not yet undone, entry by entry from the last, using the images
+ * the log keeps; its own writes are logged as a change that `undoes` it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_db.h"
+
+/* --- functions the triggers call ----------------------------------------- */
+
+static void fn_change(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    prm_db *db = sqlite3_user_data(c);
+    sqlite3_result_int64(c, db->change);
+}
+
+static void fn_undoes(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    prm_db *db = sqlite3_user_data(c);
+    if (db->undoes > 0)
+        sqlite3_result_int64(c, db->undoes);
+    else
+        sqlite3_result_null(c);
+}
+
+static void fn_now(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    /* SQLITE_STATIC: these strings outlive the statement that reads them,
+     * and copying them for every audit entry is measurable in bulk loads. */
+    sqlite3_result_text(c, store_now(sqlite3_user_data(c)), -1,
+                        SQLITE_STATIC);
+}
+
+static void fn_user(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    prm_db *db = sqlite3_user_data(c);
+    sqlite3_result_text(c, db->user, -1, SQLITE_STATIC);
+}
+
+static void fn_command(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    prm_db *db = sqlite3_user_data(c);
+    sqlite3_result_text(c, db->command ? db->command : "", -1,
+                        SQLITE_STATIC);
+}
+
+static prm_code add_functions(prm_db *db, prm_error *err)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    } fns[] = {{"prm_change", fn_change}, {"prm_undoes", fn_undoes},
+               {"prm_now", fn_now},       {"prm_user", fn_user},
+               {"prm_command", fn_command}};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        int rc = sqlite3_create_function_v2(db->sql, fns[i].name, 0,
+                                            SQLITE_UTF8, db, fns[i].fn, NULL,
+                                            NULL, NULL);
+        if (rc != SQLITE_OK)
+            return sdb_fail(db, rc, err, "registering functions");
+    }
+    return PRM_OK;
+}
+
+/* --- the triggers --------------------------------------------------------- */
+
+/* json_object('id', ROW."id", 'name', ROW."name", ...): a record's image,
+ * keyed by its field names. */
+static void add_image(sqlbuf *b, const prm_kind_info *info, const char *row)
+{
+    sdb_add(b, "json_object(");
+    size_t n = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        const char *col = sdb_column(&info->fields[i]);
+        if (col != NULL)
+            sdb_add(b, "%s'%s', %s.\"%s\"", n++ ? ", " : "",
+                    info->fields[i].name, row, col);
+    }
+    sdb_add(b, ")");
+}
+
+static const char *const actions[3][3] = {
+    /* trigger event, action logged, the row the record id comes from */
+    {"INSERT", "add", "NEW"},
+    {"UPDATE", "update", "NEW"},
+    {"DELETE", "delete", "OLD"},
+};
+
+static void add_trigger(sqlbuf *b, const char *table, const char *kind,
+                        int a, const char *record, const char *before,
+                        const char *after)
+{
+    sdb_add(b,
+            "CREATE TEMP TRIGGER IF NOT EXISTS prm_audit_%s_%s AFTER %s ON "
+            "main.%s BEGIN INSERT INTO audit (change, at, user, command, "
+            "action, kind, record, before, after, undoes) VALUES "
+            "(prm_change(), prm_now(), prm_user(), prm_command(), '%s', '%s', "
+            "%s, %s, %s, prm_undoes()); END;",
+            table, actions[a][1], actions[a][0], table, actions[a][1], kind,
+            record, before, after);
+}
+
+static prm_code kind_triggers(prm_db *db, const prm_kind_info *info,
+                              prm_error *err)
+{
+    for (int a = 0; a < 3; a++) {
+        sqlbuf old_image = {.len = 0}, new_image = {.len = 0};
+        add_image(&old_image, info, "OLD");
+        add_image(&new_image, info, "NEW");
+        sqlbuf b = {.len = 0};
+        char record[16];
+        snprintf(record, sizeof record, "%s.id", actions[a][2]);
+        add_trigger(&b, sdb_table(info), info->name, a, record,
+                    a == 0 ? "NULL" : old_image.text,
+                    a == 2 ? "NULL" : new_image.text);
+        if (b.overflow || old_image.overflow || new_image.overflow)
+            return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+        prm_code rc = sdb_exec(db, b.text, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    return PRM_OK;
+}
+
+#define LINK_IMAGE(row)                                                      \
+    "json_object('project', " row ".project_id, 'partner', " row             \
+    ".partner_id)"
+
+prm_code sdb_audit_attach(prm_db *db, prm_error *err)
+{
+    prm_code rc = add_functions(db, err);
+    for (int k = 0; k < PRM_KIND_COUNT && rc == PRM_OK; k++)
+        rc = kind_triggers(db, prm_kind_get((prm_kind)k), err);
+    /* A project's partner links: added and removed, never updated. */
+    sqlbuf b = {.len = 0};
+    add_trigger(&b, "project_partners", "project_partner", 0,
+                "NEW.project_id", "NULL", LINK_IMAGE("NEW"));
+    add_trigger(&b, "project_partners", "project_partner", 2,
+                "OLD.project_id", LINK_IMAGE("OLD"), "NULL");
+    if (rc == PRM_OK)
+        rc = sdb_exec(db, b.text, err);
+    return rc;
+}
+
+prm_code sdb_next_change(prm_db *db, prm_error *err)
+{
+    db->undoes = 0;
+    /* Inside a transaction that prm_begin took (BEGIN IMMEDIATE), no one
+     * else can write, so the number read once is counted on from. */
+    if (db->change_known && !db->cmd_owns_tx) {
+        db->change++;
+        return PRM_OK;
+    }
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(db,
+                             "SELECT coalesce((SELECT change FROM audit ORDER "
+                             "BY id DESC LIMIT 1), 0) + 1",
+                             &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_counts(db, stmt, &db->change, 1, err);
+    db->change_known = rc == PRM_OK && !db->cmd_owns_tx;
+    return rc;
+}
+
+void prm_set_command(prm_db *db, const char *command)
+{
+    free(db->command);
+    db->command = command != NULL ? strdup(command) : NULL;
+}
+
+/* --- reading the log ------------------------------------------------------ */
+
+static void add_audit_filter(sqlbuf *b, const store_audit_filter *f)
+{
+    sdb_add(b, "SELECT id, change, at, user, command, action, kind, record, "
+               "before, after, undoes FROM audit WHERE 1");
+    if (f->kind != NULL)
+        sdb_add(b, " AND kind = :kind");
+    if (f->has_record)
+        sdb_add(b, " AND record = :record");
+    if (f->user != NULL)
+        sdb_add(b, " AND user = :user");
+    if (f->since != NULL)
+        sdb_add(b, " AND at >= :since");
+    if (f->until != NULL)
+        sdb_add(b, " AND at <= :until");
+    sdb_add(b, " ORDER BY id DESC");
+    if (f->limit > 0)
+        sdb_add(b, " LIMIT :limit");
+}
+
+static int bind_text_named(sqlite3_stmt *stmt, const char *name,
+                           const char *value)
+{
+    int idx = sqlite3_bind_parameter_index(stmt, name);
+    if (idx == 0 || value == NULL)
+        return SQLITE_OK;
+    return sqlite3_bind_text(stmt, idx, value, -1, SQLITE_STATIC);
+}
+
+static const char *column_text(sqlite3_stmt *stmt, int i)
+{
+    return (const char *)sqlite3_column_text(stmt, i);
+}
+
+prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
+                          prm_audit_fn fn, void *ctx, prm_error *err)
+{
+    /* The newest entries (limit), shown oldest first, as a log reads. */
+    sqlbuf inner = {.len = 0}, b = {.len = 0};
+    add_audit_filter(&inner, f);
+    sdb_add(&b, "SELECT * FROM (%s) ORDER BY id", inner.text);
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = bind_text_named(stmt, ":kind", f->kind);
+    if (src == SQLITE_OK && f->has_record)
+        src = sqlite3_bind_int64(
+            stmt, sqlite3_bind_parameter_index(stmt, ":record"), f->record);
+    if (src == SQLITE_OK)
+        src = bind_text_named(stmt, ":user", f->user);
+    if (src == SQLITE_OK)
+        src = bind_text_named(stmt, ":since", f->since);
+    if (src == SQLITE_OK)
+        src = bind_text_named(stmt, ":until", f->until);
+    if (src == SQLITE_OK && f->limit > 0)
+        src = sqlite3_bind_int64(
+            stmt, sqlite3_bind_parameter_index(stmt, ":limit"), f->limit);
+    while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        prm_audit_entry e = {
+            .id = sqlite3_column_int64(stmt, 0),
+            .change = sqlite3_column_int64(stmt, 1),
+            .at = column_text(stmt, 2),
+            .user = column_text(stmt, 3),
+            .command = column_text(stmt, 4),
+            .action = column_text(stmt, 5),
+            .kind = column_text(stmt, 6),
+            .record = sqlite3_column_int64(stmt, 7),
+            .before = column_text(stmt, 8),
+            .after = column_text(stmt, 9),
+            .undoes = sqlite3_column_int64(stmt, 10),
+        };
+        if (!fn(ctx, &e)) {
+            src = SQLITE_DONE;
+            break;
+        }
+        src = SQLITE_OK;
+    }
+    sdb_done(stmt);
+    if (src != SQLITE_DONE && src != SQLITE_OK)
+        return sdb_fail(db, src, err, "reading the audit log");
+    return PRM_OK;
+}
+
+/* --- undo ----------------------------------------------------------------- */
+
+/* The newest change that is not an undo and has not been undone. */
+static prm_code last_change(prm_db *db, int64_t *change, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(
+        db,
+        "SELECT coalesce((SELECT a.change FROM audit AS a WHERE a.undoes IS "
+        "NULL AND NOT EXISTS (SELECT 1 FROM audit AS u WHERE u.undoes = "
+        "a.change) ORDER BY a.id DESC LIMIT 1), 0)",
+        &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_counts(db, stmt, change, 1, err);
+    return rc;
+}
+
+/* The ids of a change's entries, newest first: read backwards from the
+ * end of the log, where recent changes are, until an older change shows. */
+static prm_code change_entries(prm_db *db, int64_t change, int64_t **ids,
+                               size_t *n, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    size_t cap = 0;
+    *ids = NULL;
+    *n = 0;
+    prm_code rc = sdb_cached(
+        db, "SELECT id, change FROM audit ORDER BY id DESC", &stmt, err);
+    int src = SQLITE_OK;
+    while (rc == PRM_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t c = sqlite3_column_int64(stmt, 1);
+        if (c < change) {
+            src = SQLITE_DONE;
+            break;
+        }
+        if (c > change)
+            continue; /* a later change, an undo's say */
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            int64_t *more = realloc(*ids, cap * sizeof *more);
+            if (more == NULL) {
+                rc = prm_error_set(err, PRM_EDB, "out of memory");
+                break;
+            }
+            *ids = more;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+    }
+    if (rc == PRM_OK) {
+        sdb_done(stmt);
+        if (src != SQLITE_DONE)
+            rc = sdb_fail(db, src, err, "reading the audit log");
+    }
+    return rc;
+}
+
+/* SQL that puts back a record from its JSON image ?1 (id ?2). */
+static void revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert)
+{
+    if (info == NULL) { /* a project's partner link */
+        sdb_add(b, reinsert ? "INSERT INTO project_partners (project_id, "
+                              "partner_id) VALUES (json_extract(?1, "
+                              "'$.project'), json_extract(?1, '$.partner'))"
+                            : "DELETE FROM project_partners WHERE project_id "
+                              "= json_extract(?1, '$.project') AND "
+                              "partner_id = json_extract(?1, '$.partner')");
+        return;
+    }
+    size_t n = 0;
+    sdb_add(b, reinsert ? "INSERT INTO %s (" : "UPDATE %s SET ",
+            sdb_table(info));
+    for (size_t i = 0; i < info->nfields; i++) {
+        const char *col = sdb_column(&info->fields[i]);
+        if (col == NULL || (!reinsert && info->fields[i].type == PRM_F_ID))
+            continue;
+        if (reinsert)
+            sdb_add(b, "%s\"%s\"", n++ ? ", " : "", col);
+        else
+            sdb_add(b, "%s\"%s\" = json_extract(?1, '$.%s')", n++ ? ", " : "",
+                    col, info->fields[i].name);
+    }
+    if (!reinsert) {
+        sdb_add(b, " WHERE id = ?2");
+        return;
+    }
+    sdb_add(b, ") VALUES (");
+    n = 0;
+    for (size_t i = 0; i < info->nfields; i++)
+        if (sdb_column(&info->fields[i]) != NULL)
+            sdb_add(b, "%sjson_extract(?1, '$.%s')", n++ ? ", " : "",
+                    info->fields[i].name);
+    sdb_add(b, ")");
+}
+
+/* Revert one entry: delete what was added, put back what was deleted or
+ * changed.  Each must touch exactly one row, or the record has moved on. */
+static prm_code revert_entry(prm_db *db, const char *action, const char *kind,
+                             int64_t record, const char *before,
+                             const char *after, prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_find(kind);
+    bool added = strcmp(action, "add") == 0;
+    sqlbuf b = {.len = 0};
+    if (added && info != NULL)
+        sdb_add(&b, "DELETE FROM %s WHERE id = ?2", sdb_table(info));
+    else
+        revert_sql(&b, info, strcmp(action, "delete") == 0);
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    const char *image = added ? after : before;
+    int src = sqlite3_bind_text(stmt, 1, image, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK && sqlite3_bind_parameter_count(stmt) >= 2)
+        src = sqlite3_bind_int64(stmt, 2, record);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    sdb_done(stmt);
+    if (src == SQLITE_DONE && sqlite3_changes(db->sql) == 1)
+        return PRM_OK;
+    if (src == SQLITE_DONE)
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "%s %lld has changed since (it no longer exists)",
+                             kind, (long long)record);
+    return prm_error_set(err, PRM_ECONFLICT, "%s %lld: %s", kind,
+                         (long long)record, sqlite3_errmsg(db->sql));
+}
+
+static prm_code revert_by_id(prm_db *db, int64_t id, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(db,
+                             "SELECT action, kind, record, before, after FROM "
+                             "audit WHERE id = ?1",
+                             &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_bind_id(db, stmt, 1, id, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = sqlite3_step(stmt);
+    if (src != SQLITE_ROW) {
+        sdb_done(stmt);
+        return sdb_fail(db, src, err, "reading the audit log");
+    }
+    /* Copies: the statement is reset before the revert runs. */
+    char *action = strdup(column_text(stmt, 0));
+    char *kind = strdup(column_text(stmt, 1));
+    int64_t record = sqlite3_column_int64(stmt, 2);
+    char *before = column_text(stmt, 3) ? strdup(column_text(stmt, 3)) : NULL;
+    char *after = column_text(stmt, 4) ? strdup(column_text(stmt, 4)) : NULL;
+    sdb_done(stmt);
+    if (action == NULL || kind == NULL)
+        rc = prm_error_set(err, PRM_EDB, "out of memory");
+    else
+        rc = revert_entry(db, action, kind, record, before, after, err);
+    free(action);
+    free(kind);
+    free(before);
+    free(after);
+    return rc;
+}
+
+static prm_code change_command(prm_db *db, int64_t change, char *buf,
+                               size_t size, prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(db,
+                             "SELECT command FROM audit WHERE change = ?1 "
+                             "ORDER BY id DESC LIMIT 1",
+                             &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_bind_id(db, stmt, 1, change, err);
+    if (rc != PRM_OK)
+        return rc;
+    buf[0] = '\0';
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        snprintf(buf, size, "%s", column_text(stmt, 0));
+    sdb_done(stmt);
+    return PRM_OK;
+}
+
+prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
+                         size_t size, prm_error *err)
+{
+    int64_t change;
+    prm_code rc = last_change(db, &change, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (change == 0)
+        return prm_error_set(err, PRM_ENOT_FOUND, "nothing left to undo");
+    rc = change_command(db, change, command, size, err);
+    int64_t *ids = NULL;
+    size_t n = 0;
+    if (rc == PRM_OK)
+        rc = change_entries(db, change, &ids, &n, err);
+    db->undoes = change;
+    for (size_t i = 0; i < n && rc == PRM_OK; i++)
+        rc = revert_by_id(db, ids[i], err);
+    db->undoes = 0;
+    db->change++; /* the next undo in this command is a change of its own */
+    free(ids);
+    if (rc != PRM_OK) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        return prm_error_set(err, err->code,
+                             "cannot undo change %lld (%s): %s",
+                             (long long)change, command, msg);
+    }
+    *undone = change;
+    return PRM_OK;
+}

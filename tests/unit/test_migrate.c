@@ -1,0 +1,199 @@
+/*
+ * test_migrate.c - opening databases of other schema versions, and the
+ * audit log's guarantees.
+ *
+ *   test_migrate FIXTURES_DIR
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "prm/prm.h"
+
+static const char *fixtures;
+static char path[4096];
+
+static char *slurp(const char *file)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s/%s", fixtures, file);
+    FILE *f = fopen(full, "rb");
+    assert_non_null(f);
+    char *s = calloc(1, 1 << 20);
+    assert_non_null(s);
+    assert_true(fread(s, 1, (1 << 20) - 1, f) > 0);
+    fclose(f);
+    return s;
+}
+
+/* A database file made by running sql with the sqlite3 library alone. */
+static void make_db(const char *sql)
+{
+    unlink(path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("fixture: %s", msg);
+    sqlite3_close(db);
+}
+
+static int64_t query_int(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static bool count_rows(void *ctx, const prm_record *rec)
+{
+    (void)rec;
+    (*(int *)ctx)++;
+    return true;
+}
+
+static int records(prm_db *db, prm_kind kind)
+{
+    int n = 0;
+    prm_error err;
+    assert_int_equal(prm_list(db, kind, NULL, 0, count_rows, &n, &err), 0);
+    return n;
+}
+
+static void test_version_1_database_is_upgraded_with_nothing_lost(void **s)
+{
+    (void)s;
+    char *sql = slurp("v1.sql");
+    make_db(sql);
+    free(sql);
+    prm_db *db;
+    prm_error err;
+    assert_int_equal(prm_open(path, &db, &err), PRM_OK);
+    assert_int_equal(records(db, PRM_PARTNER), 2);
+    assert_int_equal(records(db, PRM_PROJECT), 1);
+    assert_int_equal(records(db, PRM_COMMUNICATION), 1);
+    assert_int_equal(records(db, PRM_RESOURCE), 1);
+    assert_int_equal(records(db, PRM_OUTCOME), 1);
+    prm_metrics m;
+    assert_int_equal(prm_metrics_compute(db, NULL, 0, &m, &err), PRM_OK);
+    assert_int_equal(m.projects, 1);
+    /* the upgraded database keeps an audit log */
+    int64_t id;
+    prm_arg a[] = {{"name", "New"}};
+    assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err), PRM_OK);
+    assert_int_equal(id, 3);
+    prm_close(db);
+    assert_int_equal(query_int("PRAGMA user_version"), 2);
+    assert_int_equal(query_int("SELECT count(*) FROM audit"), 1);
+    assert_int_equal(
+        query_int("SELECT count(*) FROM partners WHERE notes = "
+                  "'it''s \"quoted\"' AND updated_at = '2026-01-02T00:00:00Z'"),
+        1);
+}
+
+static void test_newer_schema_is_refused(void **s)
+{
+    (void)s;
+    make_db("PRAGMA application_id = 1347571761; PRAGMA user_version = 99; "
+            "CREATE TABLE partners (id INTEGER PRIMARY KEY);");
+    prm_db *db;
+    prm_error err;
+    assert_int_equal(prm_open(path, &db, &err), PRM_EDB);
+    assert_non_null(strstr(err.message, "newer"));
+    assert_int_equal(query_int("PRAGMA user_version"), 99);
+}
+
+static void test_other_programs_database_is_refused(void **s)
+{
+    (void)s;
+    make_db("CREATE TABLE t (x); INSERT INTO t VALUES (1);");
+    prm_db *db;
+    prm_error err;
+    assert_int_equal(prm_open(path, &db, &err), PRM_EDB);
+    assert_int_equal(query_int("SELECT count(*) FROM t"), 1);
+}
+
+static void test_audit_log_is_append_only(void **s)
+{
+    (void)s;
+    unlink(path);
+    prm_db *db;
+    prm_error err;
+    int64_t id;
+    assert_int_equal(prm_open(path, &db, &err), PRM_OK);
+    prm_set_command(db, "partner add name=A");
+    prm_arg a[] = {{"name", "A"}};
+    assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err), PRM_OK);
+    prm_close(db);
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_not_equal(
+        sqlite3_exec(raw, "UPDATE audit SET user = 'mallory'", 0, 0, 0),
+        SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(raw, "DELETE FROM audit", 0, 0, 0),
+                         SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(
+        query_int("SELECT count(*) FROM audit WHERE command = "
+                  "'partner add name=A' AND action = 'add'"),
+        1);
+}
+
+static void test_failed_command_leaves_no_audit_entry(void **s)
+{
+    (void)s;
+    prm_db *db;
+    prm_error err;
+    int64_t id;
+    assert_int_equal(prm_open(":memory:", &db, &err), PRM_OK);
+    prm_arg a[] = {{"name", "A"}};
+    assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err), PRM_OK);
+    assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err),
+                     PRM_ECONFLICT);
+    prm_arg p[] = {{"name", "P"}, {"partners", "A,Ghost"}};
+    assert_int_equal(prm_add(db, PRM_PROJECT, p, 2, &id, &err),
+                     PRM_ENOT_FOUND);
+    int n = 0;
+    assert_int_equal(prm_audit(db, NULL, 0, (prm_audit_fn)count_rows, &n,
+                               &err),
+                     PRM_OK);
+    assert_int_equal(n, 1);
+    prm_close(db);
+}
+
+int main(int argc, char **argv)
+{
+    fixtures = argc > 1 ? argv[1] : "tests/fixtures";
+    snprintf(path, sizeof path, "/tmp/prm-test-migrate-%ld.db",
+             (long)getpid());
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_1_database_is_upgraded_with_nothing_lost),
+        cmocka_unit_test(test_newer_schema_is_refused),
+        cmocka_unit_test(test_other_programs_database_is_refused),
+        cmocka_unit_test(test_audit_log_is_append_only),
+        cmocka_unit_test(test_failed_command_leaves_no_audit_entry),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    unlink(path);
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    return rc;
+}
