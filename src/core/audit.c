@@ -6,25 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "records.h"
 #include "store.h"
 
 typedef struct audit_text {
     char since[21], until[21];
 } audit_text;
-
-static prm_code audit_date(const prm_arg *a, char out[21], bool until,
-                           prm_error *err)
-{
-    bool date_only;
-    if (!prm_parse_date(a->value, out, &date_only))
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "invalid %s '%.40s': use YYYY-MM-DD or "
-                             "YYYY-MM-DDTHH:MM[:SS][Z]",
-                             a->key, a->value);
-    if (until && date_only)
-        memcpy(out + 11, "23:59:59Z", 10);
-    return PRM_OK;
-}
 
 static bool whole(const char *s, int64_t *out)
 {
@@ -67,11 +54,11 @@ static prm_code audit_arg(const prm_arg *a, store_audit_filter *f,
     }
     if (strcmp(k, "since") == 0) {
         f->since = t->since;
-        return audit_date(a, t->since, false, err);
+        return core_window_date(a, t->since, false, err);
     }
     if (strcmp(k, "until") == 0) {
         f->until = t->until;
-        return audit_date(a, t->until, true, err);
+        return core_window_date(a, t->until, true, err);
     }
     int64_t n;
     if (strcmp(k, "id") == 0 || strcmp(k, "limit") == 0) {

@@ -8,26 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "records.h"
 #include "store.h"
 
 typedef struct scope_text {
     char since[21], until[21];
 } scope_text;
-
-static prm_code window_bound(const prm_arg *a, char out[21], bool until,
-                             prm_error *err)
-{
-    bool date_only;
-    if (!prm_parse_date(a->value, out, &date_only))
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "invalid %s '%s': use YYYY-MM-DD or "
-                             "YYYY-MM-DDTHH:MM[:SS][Z]",
-                             a->key, a->value);
-    /* A date alone as the end of a window takes in that whole day. */
-    if (until && date_only)
-        memcpy(out + 11, "23:59:59Z", 10);
-    return PRM_OK;
-}
 
 static prm_code partner_status(const prm_arg *a, const char **out,
                                prm_error *err)
@@ -60,10 +46,10 @@ static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
         return partner_status(a, &s->status, err);
     else if (strcmp(k, "since") == 0) {
         s->since = t->since;
-        return window_bound(a, t->since, false, err);
+        return core_window_date(a, t->since, false, err);
     } else if (strcmp(k, "until") == 0) {
         s->until = t->until;
-        return window_bound(a, t->until, true, err);
+        return core_window_date(a, t->until, true, err);
     } else
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "unknown filter '%s' for metrics; filters are: "

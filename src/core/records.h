@@ -12,4 +12,9 @@ prm_code records_add(prm_db *db, const prm_kind_info *info,
                      const prm_arg *args, size_t nargs, int64_t *id,
                      prm_error *err);
 
+/* A since= or until= filter as a timestamp; a date alone as until takes
+ * in that whole day (value.c). */
+prm_code core_window_date(const prm_arg *a, char out[21], bool until,
+                          prm_error *err);
+
 #endif

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prm/prm.h"
+#include "records.h"
 
 /* Read exactly n digits at s into *out. */
 static bool digits(const char *s, int n, int *out)
@@ -158,4 +158,19 @@ bool prm_utf8_valid(const char *str, size_t len)
         i += (size_t)n;
     }
     return true;
+}
+
+prm_code core_window_date(const prm_arg *a, char out[21], bool until,
+                          prm_error *err)
+{
+    bool date_only;
+    if (!prm_parse_date(a->value, out, &date_only))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid %s '%.40s': use YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM[:SS][Z]",
+                             a->key, a->value);
+    /* A date alone as the end of a window takes in that whole day. */
+    if (until && date_only)
+        memcpy(out + 11, "23:59:59Z", 10);
+    return PRM_OK;
 }
