@@ -246,6 +246,25 @@ bool prm_project_success_rate(const prm_metrics *m, double *out);
 bool prm_closed_success_rate(const prm_metrics *m, double *out);
 bool prm_resource_efficiency(const prm_metrics *m, double *out);
 
+/* --- Report (report.c) ------------------------------------------------- */
+
+/* One partner's figures, each the same as metrics partner=ID gives (its
+ * m.partners is 1); last_contact is its latest communication's date. */
+typedef struct prm_report_row {
+    int64_t partner;
+    const char *name;
+    prm_metrics m;
+    const char *last_contact; /* or NULL */
+} prm_report_row;
+
+typedef bool (*prm_report_fn)(void *ctx, const prm_report_row *row);
+
+/* A row per partner in scope: the filters of metrics, plus sort=FIELD
+ * (a report field; figures largest first, name from A) and limit=N. */
+prm_code prm_report_partners(prm_db *db, const prm_arg *filters,
+                             size_t nfilters, prm_report_fn fn, void *ctx,
+                             prm_error *err);
+
 /* --- Value syntax (shared with front ends for completion and help) ----- */
 
 /* Parse a SPEC.md date into "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL).

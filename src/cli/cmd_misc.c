@@ -23,6 +23,36 @@ prm_code cli_cmd_metrics(cli_ctx *ctx, const cli_command *cmd,
     return rc;
 }
 
+static bool report_row(void *ctx, const prm_report_row *r)
+{
+    cli_ctx *c = ctx;
+    return c->out->ops->report_row(c->out, r);
+}
+
+prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
+                        const cli_args *args, prm_error *err)
+{
+    (void)cmd;
+    if (args->npos == 0)
+        return prm_error_set(err, PRM_EMISSING_FIELD,
+                             "report needs a kind of report: report partners "
+                             "[FILTER=VALUE...]");
+    if (strcmp(args->pos[0], "partners") != 0)
+        return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                             "unknown report '%s'; reports are: partners",
+                             args->pos[0]);
+    if (args->npos > 1 || args->nflags > 0)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: report partners "
+                             "[FILTER=VALUE...])",
+                             args->npos > 1 ? args->pos[1] : args->flags[0]);
+    ctx->out->ops->report_begin(ctx->out);
+    prm_code rc = prm_report_partners(ctx->db, args->kv, args->nkv,
+                                      report_row, ctx, err);
+    ctx->out->ops->report_end(ctx->out, rc == PRM_OK);
+    return rc;
+}
+
 prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err)
 {

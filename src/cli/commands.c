@@ -85,6 +85,17 @@ const cli_command cli_commands[] = {
      "metrics region=EMEA\n"
      "metrics partner=\"Acme Corp\" since=2026-01-01 until=2026-03-31\n",
      cli_cmd_metrics, NULL, false},
+    {"report", NULL, "Numbers", "report partners [FILTER=VALUE...]",
+     "every partner in scope side by side",
+     "A row per partner: projects, succeeded, failed, project success "
+     "rate,\ncommunications, last contact, resources, outcomes, resource "
+     "efficiency;\neach figure is the one metrics partner=ID gives, with the "
+     "same filters\n(type=, region=, status=, partner=, since=, until=).  "
+     "sort=FIELD orders the\nrows by a field (figures largest first, a "
+     "ratio with no value last,\nname from A), limit=N keeps the first N.\n",
+     "report partners\nreport partners region=APAC\n"
+     "report partners sort=project_success_rate limit=10\n",
+     cli_cmd_report, NULL, false},
     {"export", NULL, "Data", "export json|jsonl|csv KIND [FILE]",
      "write the records, to FILE (mode 0600) or stdout",
      "json writes one document, SPEC.md's export object:\n"

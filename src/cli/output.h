@@ -27,6 +27,10 @@ typedef struct cli_out_ops {
      * imported); only is the one kind it concerned (CSV) or -1 for all. */
     void (*transferred)(cli_out *o, const char *verb, const char *file,
                         const prm_counts *counts, int only);
+    /* report partners: rows between begin and end, as a list's. */
+    void (*report_begin)(cli_out *o);
+    bool (*report_row)(cli_out *o, const prm_report_row *r);
+    void (*report_end)(cli_out *o, bool ok);
     /* The audit log: rows between begin and end, as a list's. */
     void (*audit_begin)(cli_out *o);
     bool (*audit_row)(cli_out *o, const prm_audit_entry *e);

@@ -104,6 +104,46 @@ static void json_transferred(cli_out *o, const char *verb, const char *file,
     fputs("}}\n", o->out);
 }
 
+static void json_report_begin(cli_out *o)
+{
+    o->list_rows = 0;
+}
+
+static bool json_report_row(cli_out *o, const prm_report_row *r)
+{
+    FILE *f = o->out;
+    double v;
+    fputs(o->list_rows++ ? "," : "{\"ok\":true,\"report\":[", f);
+    fprintf(f, "{\"partner\":%lld,\"name\":", (long long)r->partner);
+    prm_json_cstring(f, r->name);
+    fprintf(f, ",\"projects\":%lld,\"succeeded\":%lld,\"failed\":%lld",
+            (long long)r->m.projects, (long long)r->m.succeeded,
+            (long long)r->m.failed);
+    bool has = prm_project_success_rate(&r->m, &v);
+    json_ratio(f, "project_success_rate", has, v);
+    fprintf(f, ",\"communications\":%lld,\"last_contact\":",
+            (long long)r->m.communications);
+    if (r->last_contact != NULL)
+        prm_json_cstring(f, r->last_contact);
+    else
+        fputs("null", f);
+    fprintf(f, ",\"resources\":%lld,\"outcomes\":%lld",
+            (long long)r->m.resources, (long long)r->m.outcomes);
+    has = prm_resource_efficiency(&r->m, &v);
+    json_ratio(f, "resource_efficiency", has, v);
+    putc('}', f);
+    return !ferror(f);
+}
+
+static void json_report_end(cli_out *o, bool ok)
+{
+    if (ok && o->list_rows == 0)
+        fputs("{\"ok\":true,\"report\":[", o->out);
+    if (ok || o->list_rows > 0)
+        fputs("]}\n", o->out);
+    o->list_rows = 0;
+}
+
 static void json_audit_begin(cli_out *o)
 {
     o->list_rows = 0;
@@ -212,6 +252,9 @@ const cli_out_ops cli_json_ops = {
     .deleted = json_deleted,
     .metrics = json_metrics,
     .transferred = json_transferred,
+    .report_begin = json_report_begin,
+    .report_row = json_report_row,
+    .report_end = json_report_end,
     .audit_begin = json_audit_begin,
     .audit_row = json_audit_row,
     .audit_end = json_audit_end,

@@ -310,6 +310,77 @@ static void text_transferred(cli_out *o, const char *verb, const char *file,
             file);
 }
 
+static void text_report_begin(cli_out *o)
+{
+    cli_out_free(o);
+}
+
+/* A ratio as a table cell: a percentage for a rate, n/a for none. */
+static char *ratio_cell(bool has, double v, bool percent)
+{
+    char buf[32];
+    if (!has)
+        snprintf(buf, sizeof buf, "n/a");
+    else if (percent)
+        snprintf(buf, sizeof buf, "%.1f%%", v * 100.0);
+    else
+        snprintf(buf, sizeof buf, "%.2f", v);
+    return strdup(buf);
+}
+
+static char *count_cell(int64_t n)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)n);
+    return strdup(buf);
+}
+
+static bool text_report_row(cli_out *o, const prm_report_row *r)
+{
+    double v;
+    bool has_rate = prm_project_success_rate(&r->m, &v);
+    char *rate = ratio_cell(has_rate, v, true);
+    bool has_eff = prm_resource_efficiency(&r->m, &v);
+    char *cells[] = {
+        count_cell(r->partner),
+        strdup(r->name),
+        count_cell(r->m.projects),
+        count_cell(r->m.succeeded),
+        count_cell(r->m.failed),
+        rate,
+        count_cell(r->m.communications),
+        /* the day is enough at a glance */
+        r->last_contact ? strndup(r->last_contact, 10) : strdup("-"),
+        count_cell(r->m.resources),
+        count_cell(r->m.outcomes),
+        ratio_cell(has_eff, v, false),
+    };
+    bool ok = true;
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        if (cells[i] != NULL)
+            flatten(cells[i]);
+        if (ok)
+            ok = push_cell(o, cells[i]);
+        else
+            free(cells[i]);
+    }
+    return ok;
+}
+
+static void text_report_end(cli_out *o, bool ok)
+{
+    static const table_head head = {
+        {"id", "name", "projects", "succeeded", "failed", "success",
+         "comms", "last contact", "resources", "outcomes", "efficiency"},
+        {true, false, true, true, true, true, true, false, true, true, true},
+        11};
+    if (ok && o->ncells == 0)
+        fputs("no partners\n", o->out);
+    else if (ok)
+        render_table(o, &head);
+    cli_out_free(o);
+}
+
 static void text_audit_begin(cli_out *o)
 {
     cli_out_free(o);
@@ -404,6 +475,9 @@ const cli_out_ops cli_text_ops = {
     .deleted = text_deleted,
     .metrics = text_metrics,
     .transferred = text_transferred,
+    .report_begin = text_report_begin,
+    .report_row = text_report_row,
+    .report_end = text_report_end,
     .audit_begin = text_audit_begin,
     .audit_row = text_audit_row,
     .audit_end = text_audit_end,

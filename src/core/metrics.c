@@ -11,10 +11,6 @@
 #include "records.h"
 #include "store.h"
 
-typedef struct scope_text {
-    char since[21], until[21];
-} scope_text;
-
 static prm_code partner_status(const prm_arg *a, const char **out,
                                prm_error *err)
 {
@@ -31,7 +27,8 @@ static prm_code partner_status(const prm_arg *a, const char **out,
 }
 
 static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
-                          scope_text *t, prm_error *err)
+                          core_scope_text *t, const char *cmd,
+                          prm_error *err)
 {
     const char *k = a->key;
     if (strcmp(k, "partner") == 0) {
@@ -52,14 +49,16 @@ static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
         return core_window_date(a, t->until, true, err);
     } else
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "unknown filter '%s' for metrics; filters are: "
-                             "partner, type, region, status, since, until",
-                             k);
+                             "unknown filter '%.40s' for %s; filters are: "
+                             "partner, type, region, status, since, until%s",
+                             k, cmd,
+                             strcmp(cmd, "metrics") ? ", sort, limit" : "");
     return PRM_OK;
 }
 
-static prm_code parse_scope(prm_db *db, const prm_arg *filters, size_t n,
-                            store_scope *s, scope_text *t, prm_error *err)
+prm_code core_parse_scope(prm_db *db, const prm_arg *filters, size_t n,
+                          store_scope *s, core_scope_text *t, const char *cmd,
+                          prm_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < i; j++)
@@ -68,7 +67,7 @@ static prm_code parse_scope(prm_db *db, const prm_arg *filters, size_t n,
                                      "%s is given twice; give each filter "
                                      "once",
                                      filters[i].key);
-        prm_code rc = scope_arg(db, &filters[i], s, t, err);
+        prm_code rc = scope_arg(db, &filters[i], s, t, cmd, err);
         if (rc != PRM_OK)
             return rc;
     }
@@ -80,14 +79,15 @@ prm_code prm_metrics_compute(prm_db *db, const prm_arg *filters,
                              prm_error *err)
 {
     store_scope scope = {.has_partner = false};
-    scope_text text;
+    core_scope_text text;
     *out = (prm_metrics){0};
     /* One read transaction, so that every count sees the same state even
      * while another process writes. */
     prm_code rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
-    rc = parse_scope(db, filters, nfilters, &scope, &text, err);
+    rc = core_parse_scope(db, filters, nfilters, &scope, &text, "metrics",
+                          err);
     if (rc == PRM_OK)
         rc = store_metrics(db, &scope, out, err);
     return store_cmd_end(db, rc, err);

@@ -4,7 +4,7 @@
 #ifndef PRM_RECORDS_H
 #define PRM_RECORDS_H
 
-#include "prm/prm.h"
+#include "store.h"
 
 /* prm_add without a transaction of its own: for callers that add many
  * records as one command (import csv). */
@@ -15,6 +15,17 @@ prm_code records_add(prm_db *db, const prm_kind_info *info,
 /* A since= or until= filter as a timestamp; a date alone as until takes
  * in that whole day (value.c). */
 prm_code core_window_date(const prm_arg *a, char out[21], bool until,
+                          prm_error *err);
+
+/* The partners in scope and the date window of metrics and report, from
+ * their filters (metrics.c); the window's timestamps live in t.  cmd names
+ * the command in messages. */
+typedef struct core_scope_text {
+    char since[21], until[21];
+} core_scope_text;
+
+prm_code core_parse_scope(prm_db *db, const prm_arg *filters, size_t n,
+                          store_scope *s, core_scope_text *t, const char *cmd,
                           prm_error *err);
 
 #endif

@@ -102,6 +102,13 @@ prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
 prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
                        int64_t *new_id, bool *found, prm_error *err);
 
+/* report partners (store_metrics.c): rows of the partners in scope in the
+ * order of sort (a report field name, or NULL for id), at most limit (0:
+ * all). */
+prm_code store_report(prm_db *db, const store_scope *scope, const char *sort,
+                      int64_t limit, prm_report_fn fn, void *ctx,
+                      prm_error *err);
+
 /* The audit log (store_audit.c). */
 typedef struct store_audit_filter {
     const char *kind, *user, *since, *until;

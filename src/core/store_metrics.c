@@ -44,14 +44,9 @@ static int bind_named_text(sqlite3_stmt *stmt, const char *name,
     return sqlite3_bind_text(stmt, idx, value, -1, SQLITE_STATIC);
 }
 
-static prm_code scope_counts(prm_db *db, const sqlbuf *b,
-                             const store_scope *s, int64_t *out, int n,
-                             prm_error *err)
+/* Bind the scope's values to the named parameters a statement has. */
+static int bind_scope(sqlite3_stmt *stmt, const store_scope *s)
 {
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached_sqlbuf(db, b, &stmt, err);
-    if (rc != PRM_OK)
-        return rc;
     int src = SQLITE_OK;
     int pidx = sqlite3_bind_parameter_index(stmt, ":partner");
     if (pidx != 0)
@@ -66,6 +61,18 @@ static prm_code scope_counts(prm_db *db, const sqlbuf *b,
         src = bind_named_text(stmt, ":since", s->since);
     if (src == SQLITE_OK)
         src = bind_named_text(stmt, ":until", s->until);
+    return src;
+}
+
+static prm_code scope_counts(prm_db *db, const sqlbuf *b,
+                             const store_scope *s, int64_t *out, int n,
+                             prm_error *err)
+{
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached_sqlbuf(db, b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = bind_scope(stmt, s);
     if (src != SQLITE_OK) {
         sdb_done(stmt);
         return sdb_fail(db, src, err, "binding a filter");
@@ -136,3 +143,93 @@ prm_code store_metrics(prm_db *db, const store_scope *s, prm_metrics *m,
     return rc;
 }
 
+
+/* --- report partners ------------------------------------------------------- */
+
+/* Per-partner aggregates of the partner p.id, in the window: the same
+ * conditions as store_metrics's with the scope narrowed to one partner. */
+static void add_report_columns(sqlbuf *b, const store_scope *s)
+{
+    static const char *const status[] = {NULL, "succeeded", "failed"};
+    static const char *const alias[] = {"projects", "succeeded", "failed"};
+    for (int i = 0; i < 3; i++) {
+        sdb_add(b, ", (SELECT count(*) FROM project_partners AS pp JOIN "
+                   "projects AS x ON x.id = pp.project_id WHERE pp.partner_id "
+                   "= p.id");
+        if (status[i] != NULL)
+            sdb_add(b, " AND x.status = '%s'", status[i]);
+        add_window(b, s, "coalesce(x.start, x.created_at)");
+        sdb_add(b, ") AS %s", alias[i]);
+    }
+    sdb_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
+               "x.partner_id = p.id");
+    add_window(b, s, "x.at");
+    sdb_add(b, ") AS communications, (SELECT max(x.at) FROM communications "
+               "AS x WHERE x.partner_id = p.id");
+    add_window(b, s, "x.at");
+    sdb_add(b, ") AS last_contact, (SELECT count(*) FROM resources AS x "
+               "WHERE x.partner_id = p.id");
+    add_window(b, s, "x.at");
+    sdb_add(b, ") AS resources, (SELECT count(*) FROM outcomes AS x WHERE "
+               "x.project_id IN (SELECT pp.project_id FROM project_partners "
+               "AS pp WHERE pp.partner_id = p.id)");
+    add_window(b, s, "x.at");
+    sdb_add(b, ") AS outcomes");
+}
+
+/* ORDER BY for sort=: figures largest first (no value last), names from
+ * A; ties by id. */
+static void add_report_order(sqlbuf *b, const char *sort)
+{
+    if (sort == NULL || strcmp(sort, "partner") == 0)
+        sdb_add(b, " ORDER BY id");
+    else if (strcmp(sort, "name") == 0)
+        sdb_add(b, " ORDER BY name COLLATE NOCASE, id");
+    else if (strcmp(sort, "project_success_rate") == 0)
+        sdb_add(b, " ORDER BY CASE WHEN projects > 0 THEN 1.0 * succeeded / "
+                   "projects END DESC NULLS LAST, id");
+    else if (strcmp(sort, "resource_efficiency") == 0)
+        sdb_add(b, " ORDER BY CASE WHEN resources > 0 THEN 1.0 * outcomes / "
+                   "resources END DESC NULLS LAST, id");
+    else
+        sdb_add(b, " ORDER BY %s DESC NULLS LAST, id", sort);
+}
+
+prm_code store_report(prm_db *db, const store_scope *s, const char *sort,
+                      int64_t limit, prm_report_fn fn, void *ctx,
+                      prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sdb_add(&b, "SELECT * FROM (SELECT p.id AS id, p.name AS name");
+    add_report_columns(&b, s);
+    sdb_add(&b, " FROM partners AS p WHERE 1");
+    add_scope(&b, s);
+    sdb_add(&b, ")");
+    add_report_order(&b, sort);
+    if (limit > 0)
+        sdb_add(&b, " LIMIT %lld", (long long)limit);
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = bind_scope(stmt, s);
+    while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        prm_report_row row = {
+            .partner = sqlite3_column_int64(stmt, 0),
+            .name = (const char *)sqlite3_column_text(stmt, 1),
+            .m = {.partners = 1,
+                  .projects = sqlite3_column_int64(stmt, 2),
+                  .succeeded = sqlite3_column_int64(stmt, 3),
+                  .failed = sqlite3_column_int64(stmt, 4),
+                  .communications = sqlite3_column_int64(stmt, 5),
+                  .resources = sqlite3_column_int64(stmt, 7),
+                  .outcomes = sqlite3_column_int64(stmt, 8)},
+            .last_contact = (const char *)sqlite3_column_text(stmt, 6),
+        };
+        src = fn(ctx, &row) ? SQLITE_OK : SQLITE_DONE;
+    }
+    sdb_done(stmt);
+    if (src != SQLITE_DONE)
+        return sdb_fail(db, src, err, "computing the report");
+    return PRM_OK;
+}

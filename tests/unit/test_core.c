@@ -498,6 +498,78 @@ static void test_metrics_filters_are_checked(void **state)
                      PRM_ENOT_FOUND);
 }
 
+/* report partners: each row's figures are metrics partner=ID's. */
+typedef struct report_check {
+    prm_db *db;
+    const prm_arg *extra;
+    size_t nextra;
+    int rows;
+} report_check;
+
+static bool compare_with_metrics(void *ctx, const prm_report_row *r)
+{
+    report_check *c = ctx;
+    char partner[24];
+    snprintf(partner, sizeof partner, "%lld", (long long)r->partner);
+    prm_arg f[4] = {{"partner", partner}};
+    for (size_t i = 0; i < c->nextra; i++)
+        f[i + 1] = c->extra[i];
+    prm_metrics m = metrics(c->db, f, 1 + c->nextra);
+    assert_int_equal(r->m.projects, m.projects);
+    assert_int_equal(r->m.succeeded, m.succeeded);
+    assert_int_equal(r->m.failed, m.failed);
+    assert_int_equal(r->m.communications, m.communications);
+    assert_int_equal(r->m.resources, m.resources);
+    assert_int_equal(r->m.outcomes, m.outcomes);
+    c->rows++;
+    return true;
+}
+
+static void test_report_rows_equal_metrics_of_each_partner(void **state)
+{
+    prm_db *db = *state;
+    build_programme(db);
+    prm_arg windows[][2] = {{{"since", "2026-01-01"}, {"until", "2026-01-31"}},
+                            {{"since", "2026-02-15"}, {"until", "2026-12-31"}}};
+    for (size_t w = 0; w < 3; w++) {
+        report_check c = {db, w < 2 ? windows[w] : NULL, w < 2 ? 2 : 0, 0};
+        assert_int_equal(prm_report_partners(db, c.extra, c.nextra,
+                                             compare_with_metrics, &c, &err),
+                         PRM_OK);
+        assert_int_equal(c.rows, 2);
+    }
+}
+
+static bool first_name(void *ctx, const prm_report_row *r)
+{
+    snprintf(ctx, 32, "%s", r->name);
+    return false;
+}
+
+static void test_report_sorts_and_limits(void **state)
+{
+    prm_db *db = *state;
+    build_programme(db);
+    char name[32];
+    prm_arg by_outcomes[] = {{"sort", "outcomes"}, {"limit", "1"}};
+    assert_int_equal(prm_report_partners(db, by_outcomes, 2, first_name, name,
+                                         &err),
+                     PRM_OK);
+    assert_string_equal(name, "A");
+    prm_arg by_rate[] = {{"sort", "project_success_rate"}};
+    assert_int_equal(prm_report_partners(db, by_rate, 1, first_name, name,
+                                         &err),
+                     PRM_OK);
+    assert_string_equal(name, "A"); /* 1/2 beats B's 0/2 */
+    prm_arg bad[] = {{"sort", "colour"}};
+    assert_int_equal(prm_report_partners(db, bad, 1, first_name, name, &err),
+                     PRM_EINVALID_VALUE);
+    prm_arg unknown[] = {{"tier", "gold"}};
+    assert_int_equal(prm_report_partners(db, unknown, 1, first_name, name,
+                                         &err),
+                     PRM_EUNKNOWN_FIELD);
+}
+
 static void test_error_codes_have_spec_names(void **state)
 {
     (void)state;
@@ -543,6 +615,8 @@ int main(void)
         T(test_metrics_scope_by_partner_fields),
         T(test_metrics_date_window_limits_each_kind),
         T(test_metrics_filters_are_checked),
+        T(test_report_rows_equal_metrics_of_each_partner),
+        T(test_report_sorts_and_limits),
         T(test_error_codes_have_spec_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
