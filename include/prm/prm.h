@@ -255,6 +255,12 @@ typedef struct prm_report_row {
     const char *name;
     prm_metrics m;
     const char *last_contact; /* or NULL */
+    /* The health score, 0 to 100, and its terms (README: Health). */
+    int64_t health;
+    double recency, frequency, success, efficiency; /* each 0..1 */
+    bool has_days;
+    double days;    /* since the last contact, when there was one */
+    int64_t recent; /* communications in the 90 days before the date */
 } prm_report_row;
 
 typedef bool (*prm_report_fn)(void *ctx, const prm_report_row *row);

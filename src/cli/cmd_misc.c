@@ -41,12 +41,21 @@ prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
         return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
                              "unknown report '%s'; reports are: partners",
                              args->pos[0]);
-    if (args->npos > 1 || args->nflags > 0)
+    bool explain = false;
+    for (size_t i = 0; i < args->nflags; i++) {
+        if (strcmp(args->flags[i], "--explain") != 0)
+            return prm_error_set(err, PRM_ESYNTAX,
+                                 "unknown option '%s' for report partners; it "
+                                 "takes --explain",
+                                 args->flags[i]);
+        explain = true;
+    }
+    if (args->npos > 1)
         return prm_error_set(err, PRM_ESYNTAX,
                              "unexpected word '%s' (usage: report partners "
-                             "[FILTER=VALUE...])",
-                             args->npos > 1 ? args->pos[1] : args->flags[0]);
-    ctx->out->ops->report_begin(ctx->out);
+                             "[FILTER=VALUE...] [--explain])",
+                             args->pos[1]);
+    ctx->out->ops->report_begin(ctx->out, explain);
     prm_code rc = prm_report_partners(ctx->db, args->kv, args->nkv,
                                       report_row, ctx, err);
     ctx->out->ops->report_end(ctx->out, rc == PRM_OK);

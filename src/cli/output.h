@@ -28,7 +28,7 @@ typedef struct cli_out_ops {
     void (*transferred)(cli_out *o, const char *verb, const char *file,
                         const prm_counts *counts, int only);
     /* report partners: rows between begin and end, as a list's. */
-    void (*report_begin)(cli_out *o);
+    void (*report_begin)(cli_out *o, bool explain);
     bool (*report_row)(cli_out *o, const prm_report_row *r);
     void (*report_end)(cli_out *o, bool ok);
     /* The audit log: rows between begin and end, as a list's. */
@@ -64,6 +64,7 @@ struct cli_out {
     /* a JSON list being streamed */
     const prm_kind_info *list_kind;
     size_t list_rows;
+    bool explain; /* report partners --explain */
 };
 
 extern const cli_out_ops cli_text_ops;

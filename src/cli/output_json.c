@@ -104,9 +104,29 @@ static void json_transferred(cli_out *o, const char *verb, const char *file,
     fputs("}}\n", o->out);
 }
 
-static void json_report_begin(cli_out *o)
+static void json_report_begin(cli_out *o, bool explain)
 {
     o->list_rows = 0;
+    o->explain = explain;
+}
+
+static void json_health_terms(FILE *f, const prm_report_row *r)
+{
+    fputs(",\"health_terms\":{\"recency\":", f);
+    prm_json_number(f, r->recency);
+    fputs(",\"days_since_contact\":", f);
+    if (r->has_days)
+        prm_json_number(f, r->days);
+    else
+        fputs("null", f);
+    fputs(",\"frequency\":", f);
+    prm_json_number(f, r->frequency);
+    fprintf(f, ",\"recent_communications\":%lld,\"success\":",
+            (long long)r->recent);
+    prm_json_number(f, r->success);
+    fputs(",\"efficiency\":", f);
+    prm_json_number(f, r->efficiency);
+    putc('}', f);
 }
 
 static bool json_report_row(cli_out *o, const prm_report_row *r)
@@ -131,6 +151,9 @@ static bool json_report_row(cli_out *o, const prm_report_row *r)
             (long long)r->m.resources, (long long)r->m.outcomes);
     has = prm_resource_efficiency(&r->m, &v);
     json_ratio(f, "resource_efficiency", has, v);
+    fprintf(f, ",\"health\":%lld", (long long)r->health);
+    if (o->explain)
+        json_health_terms(f, r);
     putc('}', f);
     return !ferror(f);
 }

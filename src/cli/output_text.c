@@ -310,9 +310,17 @@ static void text_transferred(cli_out *o, const char *verb, const char *file,
             file);
 }
 
-static void text_report_begin(cli_out *o)
+static void text_report_begin(cli_out *o, bool explain)
 {
     cli_out_free(o);
+    o->explain = explain;
+}
+
+static char *term_cell(double v)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%.2f", v);
+    return strdup(buf);
 }
 
 /* A ratio as a table cell: a percentage for a rate, n/a for none. */
@@ -354,9 +362,18 @@ static bool text_report_row(cli_out *o, const prm_report_row *r)
         count_cell(r->m.resources),
         count_cell(r->m.outcomes),
         ratio_cell(has_eff, v, false),
+        count_cell(r->health),
+        /* --explain: the four terms of the health score */
+        term_cell(r->recency),
+        term_cell(r->frequency),
+        term_cell(r->success),
+        term_cell(r->efficiency),
     };
+    size_t n = o->explain ? sizeof cells / sizeof cells[0] : 12;
+    for (size_t i = n; i < sizeof cells / sizeof cells[0]; i++)
+        free(cells[i]);
     bool ok = true;
-    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (cells[i] != NULL)
             flatten(cells[i]);
         if (ok)
@@ -370,14 +387,22 @@ static bool text_report_row(cli_out *o, const prm_report_row *r)
 static void text_report_end(cli_out *o, bool ok)
 {
     static const table_head head = {
-        {"id", "name", "projects", "succeeded", "failed", "success",
-         "comms", "last contact", "resources", "outcomes", "efficiency"},
-        {true, false, true, true, true, true, true, false, true, true, true},
-        11};
+        {"id", "name", "projects", "succeeded", "failed", "success", "comms",
+         "last contact", "resources", "outcomes", "efficiency", "health",
+         "recency", "frequency", "closed", "yield"},
+        {true, false, true, true, true, true, true, false, true, true, true,
+         true, true, true, true, true},
+        16};
+    table_head h = head;
+    h.n = o->explain ? 16 : 12;
     if (ok && o->ncells == 0)
         fputs("no partners\n", o->out);
     else if (ok)
-        render_table(o, &head);
+        render_table(o, &h);
+    if (ok && o->explain && o->ncells == 0)
+        fputs("health = round(100 * (0.3 recency + 0.2 frequency + 0.3 closed "
+              "+ 0.2 yield)); README: Health\n",
+              o->out);
     cli_out_free(o);
 }
 

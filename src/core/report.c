@@ -16,7 +16,7 @@ static const char *const sort_fields[] = {
     "partner",        "name",          "projects",
     "succeeded",      "failed",        "project_success_rate",
     "communications", "last_contact",  "resources",
-    "outcomes",       "resource_efficiency", NULL};
+    "outcomes",       "resource_efficiency", "health", NULL};
 
 static prm_code report_option(const prm_arg *a, const char **sort,
                               int64_t *limit, prm_error *err)
@@ -41,7 +41,7 @@ static prm_code report_option(const prm_arg *a, const char **sort,
                          "invalid sort '%.40s'; sort by: partner, name, "
                          "projects, succeeded, failed, project_success_rate, "
                          "communications, last_contact, resources, outcomes, "
-                         "resource_efficiency",
+                         "resource_efficiency, health",
                          a->value);
 }
 

@@ -183,6 +183,8 @@ static void add_report_order(sqlbuf *b, const char *sort)
 {
     if (sort == NULL || strcmp(sort, "partner") == 0)
         sdb_add(b, " ORDER BY id");
+    else if (strcmp(sort, "health") == 0)
+        sdb_add(b, " ORDER BY health DESC, id");
     else if (strcmp(sort, "name") == 0)
         sdb_add(b, " ORDER BY name COLLATE NOCASE, id");
     else if (strcmp(sort, "project_success_rate") == 0)
@@ -195,16 +197,56 @@ static void add_report_order(sqlbuf *b, const char *sort)
         sdb_add(b, " ORDER BY %s DESC NULLS LAST, id", sort);
 }
 
+/*
+ * The health score, 0 to 100 (README: Health), from four terms, each 0..1:
+ *   recency    1 at the day of the last contact, falling to 0 at 180 days
+ *              (0 when there was none)
+ *   frequency  communications in the 90 days before the report's date,
+ *              full marks at 6 (about one a fortnight)
+ *   success    the closed success rate; 0.5 when nothing closed yet
+ *   efficiency outcomes per resource, capped at 1; 0.5 with no resources
+ * health = round(100 * (0.3 recency + 0.2 frequency + 0.3 success
+ *                       + 0.2 efficiency)).
+ * The report's date (:asof) is until= when given, else now.  This is the
+ * one place the formula lives: sort=health orders by it in SQL too.
+ */
+static void add_health_terms(sqlbuf *b, const store_scope *s)
+{
+    sdb_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
+               "x.partner_id = p.id AND x.at > strftime('%%Y-%%m-%%dT%%H:%%M:"
+               "%%SZ', :asof, '-90 days') AND x.at <= :asof");
+    add_window(b, s, "x.at");
+    sdb_add(b, ") AS recent");
+}
+
+static void add_health(sqlbuf *b)
+{
+    sdb_add(b, "SELECT *, round(100 * (0.3 * recency + 0.2 * frequency + 0.3 "
+               "* success + 0.2 * efficiency)) AS health FROM (SELECT *, "
+               "CASE WHEN last_contact IS NULL THEN NULL ELSE julianday(:asof) "
+               "- julianday(last_contact) END AS days, "
+               "CASE WHEN last_contact IS NULL THEN 0.0 ELSE max(0.0, min(1.0, "
+               "1.0 - (julianday(:asof) - julianday(last_contact)) / 180.0)) "
+               "END AS recency, "
+               "min(1.0, recent / 6.0) AS frequency, "
+               "CASE WHEN succeeded + failed > 0 THEN 1.0 * succeeded / "
+               "(succeeded + failed) ELSE 0.5 END AS success, "
+               "CASE WHEN resources > 0 THEN min(1.0, 1.0 * outcomes / "
+               "resources) ELSE 0.5 END AS efficiency FROM (");
+}
+
 prm_code store_report(prm_db *db, const store_scope *s, const char *sort,
                       int64_t limit, prm_report_fn fn, void *ctx,
                       prm_error *err)
 {
     sqlbuf b = {.len = 0};
-    sdb_add(&b, "SELECT * FROM (SELECT p.id AS id, p.name AS name");
+    add_health(&b);
+    sdb_add(&b, "SELECT p.id AS id, p.name AS name");
     add_report_columns(&b, s);
+    add_health_terms(&b, s);
     sdb_add(&b, " FROM partners AS p WHERE 1");
     add_scope(&b, s);
-    sdb_add(&b, ")");
+    sdb_add(&b, "))");
     add_report_order(&b, sort);
     if (limit > 0)
         sdb_add(&b, " LIMIT %lld", (long long)limit);
@@ -213,6 +255,9 @@ prm_code store_report(prm_db *db, const store_scope *s, const char *sort,
     if (rc != PRM_OK)
         return rc;
     int src = bind_scope(stmt, s);
+    if (src == SQLITE_OK)
+        src = bind_named_text(stmt, ":asof",
+                              s->until != NULL ? s->until : store_now(db));
     while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         prm_report_row row = {
             .partner = sqlite3_column_int64(stmt, 0),
@@ -225,6 +270,14 @@ prm_code store_report(prm_db *db, const store_scope *s, const char *sort,
                   .resources = sqlite3_column_int64(stmt, 7),
                   .outcomes = sqlite3_column_int64(stmt, 8)},
             .last_contact = (const char *)sqlite3_column_text(stmt, 6),
+            .recent = sqlite3_column_int64(stmt, 9),
+            .has_days = sqlite3_column_type(stmt, 10) != SQLITE_NULL,
+            .days = sqlite3_column_double(stmt, 10),
+            .recency = sqlite3_column_double(stmt, 11),
+            .frequency = sqlite3_column_double(stmt, 12),
+            .success = sqlite3_column_double(stmt, 13),
+            .efficiency = sqlite3_column_double(stmt, 14),
+            .health = sqlite3_column_int64(stmt, 15),
         };
         src = fn(ctx, &row) ? SQLITE_OK : SQLITE_DONE;
     }
