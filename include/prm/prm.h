@@ -271,6 +271,32 @@ prm_code prm_report_partners(prm_db *db, const prm_arg *filters,
                              size_t nfilters, prm_report_fn fn, void *ctx,
                              prm_error *err);
 
+/* --- Insights (insights.c) ---------------------------------------------- */
+
+/* One finding of opportunity mining: the rule that fired, its subject and
+ * the numbers behind it, in rank order (README: Insights). */
+typedef struct prm_finding {
+    int rank;
+    const char *rule;    /* stalled_project, dormant_partner, ... */
+    const char *subject; /* partner, project, region or type */
+    int64_t id;          /* the partner or project; 0 for a region or type */
+    const char *name;
+    const char *message; /* one sentence: what was found, and why */
+    size_t nnumbers;
+    const char *number_names[4];
+    double numbers[4];
+    bool has_number[4]; /* false: no value (never contacted, say) */
+} prm_finding;
+
+typedef bool (*prm_finding_fn)(void *ctx, const prm_finding *f);
+
+/* Findings of every rule over the partners in scope (partner=, type=,
+ * region=, status=; until= dates the analysis), with the thresholds
+ * dormant_days=, stalled_days=, expand_rate=, expand_efficiency=,
+ * expand_max_projects=, gap_max_partners= and limit= (per rule). */
+prm_code prm_insights(prm_db *db, const prm_arg *filters, size_t nfilters,
+                      prm_finding_fn fn, void *ctx, prm_error *err);
+
 /* --- Value syntax (shared with front ends for completion and help) ----- */
 
 /* Parse a SPEC.md date into "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL).

@@ -62,6 +62,28 @@ prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
     return rc;
 }
 
+static bool finding(void *ctx, const prm_finding *f)
+{
+    cli_ctx *c = ctx;
+    return c->out->ops->finding(c->out, f);
+}
+
+prm_code cli_cmd_insights(cli_ctx *ctx, const cli_command *cmd,
+                          const cli_args *args, prm_error *err)
+{
+    (void)cmd;
+    if (args->npos > 0 || args->nflags > 0)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: insights "
+                             "[FILTER=VALUE...])",
+                             args->npos ? args->pos[0] : args->flags[0]);
+    ctx->out->ops->insights_begin(ctx->out);
+    prm_code rc =
+        prm_insights(ctx->db, args->kv, args->nkv, finding, ctx, err);
+    ctx->out->ops->insights_end(ctx->out, rc == PRM_OK);
+    return rc;
+}
+
 prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err)
 {

@@ -96,6 +96,25 @@ const cli_command cli_commands[] = {
      "report partners\nreport partners region=APAC\n"
      "report partners sort=project_success_rate limit=10\n",
      cli_cmd_report, NULL, false},
+    {"insights", NULL, "Numbers", "insights [FILTER=VALUE...]",
+     "where to act next: stalled, dormant, idle, expand, gaps",
+     "Findings, most urgent first, each with the rule that fired and the "
+     "numbers\nbehind it:\n"
+     "  stalled_project  active, past due or not updated for stalled_days "
+     "(30)\n"
+     "  dormant_partner  has projects, no contact for dormant_days (90)\n"
+     "  idle_resources   resources on a project with no outcome yet\n"
+     "  expand_partner   closed success >= expand_rate (0.6) or efficiency "
+     ">=\n                   expand_efficiency (1.0), at most "
+     "expand_max_projects (2)\n"
+     "  coverage_gap     a region or type with activity but at most\n"
+     "                   gap_max_partners (1) active partners\n"
+     "Filters: partner=, type=, region=, status= (inactive partners are "
+     "left out\nunless asked for), until=DATE (the analysis date; default "
+     "now), limit=N\nfindings per rule (default 10, 0 for all).\n",
+     "insights\ninsights region=APAC dormant_days=60\n"
+     "insights expand_rate=0.8 limit=0\n",
+     cli_cmd_insights, NULL, false},
     {"export", NULL, "Data", "export json|jsonl|csv KIND [FILE]",
      "write the records, to FILE (mode 0600) or stdout",
      "json writes one document, SPEC.md's export object:\n"

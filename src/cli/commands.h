@@ -86,6 +86,8 @@ prm_code cli_cmd_metrics(cli_ctx *ctx, const cli_command *cmd,
                          const cli_args *args, prm_error *err);
 prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err);
+prm_code cli_cmd_insights(cli_ctx *ctx, const cli_command *cmd,
+                          const cli_args *args, prm_error *err);
 prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
 prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,

@@ -31,6 +31,10 @@ typedef struct cli_out_ops {
     void (*report_begin)(cli_out *o, bool explain);
     bool (*report_row)(cli_out *o, const prm_report_row *r);
     void (*report_end)(cli_out *o, bool ok);
+    /* insights: findings between begin and end, as a list's. */
+    void (*insights_begin)(cli_out *o);
+    bool (*finding)(cli_out *o, const prm_finding *f);
+    void (*insights_end)(cli_out *o, bool ok);
     /* The audit log: rows between begin and end, as a list's. */
     void (*audit_begin)(cli_out *o);
     bool (*audit_row)(cli_out *o, const prm_audit_entry *e);

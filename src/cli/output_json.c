@@ -167,6 +167,46 @@ static void json_report_end(cli_out *o, bool ok)
     o->list_rows = 0;
 }
 
+static void json_insights_begin(cli_out *o)
+{
+    o->list_rows = 0;
+}
+
+static bool json_finding(cli_out *o, const prm_finding *f)
+{
+    FILE *out = o->out;
+    fputs(o->list_rows++ ? "," : "{\"ok\":true,\"insights\":[", out);
+    fprintf(out, "{\"rank\":%d,\"rule\":\"%s\",\"subject\":\"%s\",\"id\":",
+            f->rank, f->rule, f->subject);
+    if (f->id > 0)
+        fprintf(out, "%lld", (long long)f->id);
+    else
+        fputs("null", out);
+    fputs(",\"name\":", out);
+    prm_json_cstring(out, f->name);
+    fputs(",\"numbers\":{", out);
+    for (size_t i = 0; i < f->nnumbers; i++) {
+        fprintf(out, "%s\"%s\":", i ? "," : "", f->number_names[i]);
+        if (f->has_number[i])
+            prm_json_number(out, f->numbers[i]);
+        else
+            fputs("null", out);
+    }
+    fputs("},\"message\":", out);
+    prm_json_cstring(out, f->message);
+    putc('}', out);
+    return !ferror(out);
+}
+
+static void json_insights_end(cli_out *o, bool ok)
+{
+    if (ok && o->list_rows == 0)
+        fputs("{\"ok\":true,\"insights\":[", o->out);
+    if (ok || o->list_rows > 0)
+        fputs("]}\n", o->out);
+    o->list_rows = 0;
+}
+
 static void json_audit_begin(cli_out *o)
 {
     o->list_rows = 0;
@@ -278,6 +318,9 @@ const cli_out_ops cli_json_ops = {
     .report_begin = json_report_begin,
     .report_row = json_report_row,
     .report_end = json_report_end,
+    .insights_begin = json_insights_begin,
+    .finding = json_finding,
+    .insights_end = json_insights_end,
     .audit_begin = json_audit_begin,
     .audit_row = json_audit_row,
     .audit_end = json_audit_end,

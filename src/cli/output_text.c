@@ -406,6 +406,46 @@ static void text_report_end(cli_out *o, bool ok)
     cli_out_free(o);
 }
 
+static void text_insights_begin(cli_out *o)
+{
+    cli_out_free(o);
+}
+
+static bool text_finding(cli_out *o, const prm_finding *f)
+{
+    char subject[96];
+    if (f->id > 0)
+        snprintf(subject, sizeof subject, "%s %lld", f->subject,
+                 (long long)f->id);
+    else
+        snprintf(subject, sizeof subject, "%s", f->subject);
+    char *cells[] = {count_cell(f->rank), strdup(f->rule), strdup(subject),
+                     strdup(f->name), strdup(f->message)};
+    bool ok = true;
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        if (cells[i] != NULL)
+            flatten(cells[i]);
+        if (ok)
+            ok = push_cell(o, cells[i]);
+        else
+            free(cells[i]);
+    }
+    return ok;
+}
+
+static void text_insights_end(cli_out *o, bool ok)
+{
+    static const table_head head = {
+        {"rank", "rule", "subject", "name", "finding"},
+        {true, false, false, false, false},
+        5};
+    if (ok && o->ncells == 0)
+        fputs("no findings: nothing needs attention\n", o->out);
+    else if (ok)
+        render_table(o, &head);
+    cli_out_free(o);
+}
+
 static void text_audit_begin(cli_out *o)
 {
     cli_out_free(o);
@@ -503,6 +543,9 @@ const cli_out_ops cli_text_ops = {
     .report_begin = text_report_begin,
     .report_row = text_report_row,
     .report_end = text_report_end,
+    .insights_begin = text_insights_begin,
+    .finding = text_finding,
+    .insights_end = text_insights_end,
     .audit_begin = text_audit_begin,
     .audit_row = text_audit_row,
     .audit_end = text_audit_end,

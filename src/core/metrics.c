@@ -26,6 +26,17 @@ static prm_code partner_status(const prm_arg *a, const char **out,
                          a->value);
 }
 
+/* What a command takes besides the scope, for its error messages. */
+static const char *more_filters(const char *cmd)
+{
+    if (strcmp(cmd, "report partners") == 0)
+        return ", sort, limit";
+    if (strcmp(cmd, "insights") == 0)
+        return ", limit, dormant_days, stalled_days, expand_rate, "
+               "expand_efficiency, expand_max_projects, gap_max_partners";
+    return "";
+}
+
 static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
                           core_scope_text *t, const char *cmd,
                           prm_error *err)
@@ -51,8 +62,7 @@ static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "unknown filter '%.40s' for %s; filters are: "
                              "partner, type, region, status, since, until%s",
-                             k, cmd,
-                             strcmp(cmd, "metrics") ? ", sort, limit" : "");
+                             k, cmd, more_filters(cmd));
     return PRM_OK;
 }
 

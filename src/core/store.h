@@ -109,6 +109,43 @@ prm_code store_report(prm_db *db, const store_scope *scope, const char *sort,
                       int64_t limit, prm_report_fn fn, void *ctx,
                       prm_error *err);
 
+/* insights (store_insights.c): the rules, in the order they are ranked. */
+typedef enum store_rule {
+    RULE_STALLED, /* active projects past due or not updated for long */
+    RULE_DORMANT, /* partners with projects but no recent contact */
+    RULE_IDLE,    /* resources on projects that produced nothing */
+    RULE_EXPAND,  /* partners that do well but have few projects */
+    RULE_GAP,     /* regions and types with activity, few active partners */
+    RULE_COUNT
+} store_rule;
+
+typedef struct store_thresholds {
+    double dormant_days, stalled_days;
+    double expand_rate, expand_efficiency, expand_max_projects;
+    double gap_max_partners;
+} store_thresholds;
+
+/* One finding's row: the subject (id and name; a gap's name is the region
+ * or type, dimension 0 or 1) and up to four numbers, by rule:
+ *   STALLED progress, days past due, days since the last update
+ *   DORMANT projects, days since the last contact
+ *   IDLE    resources, their total amount
+ *   EXPAND  projects, closed success rate, resource efficiency
+ *   GAP     active partners, partners, projects, communications */
+typedef struct store_insight_row {
+    store_rule rule;
+    int dimension;
+    int64_t id;
+    const char *name;
+    double v[4];
+    bool has[4];
+} store_insight_row;
+
+prm_code store_insights(prm_db *db, store_rule rule, const store_scope *s,
+                        const store_thresholds *t, int64_t limit,
+                        bool (*fn)(void *ctx, const store_insight_row *row),
+                        void *ctx, prm_error *err);
+
 /* The audit log (store_audit.c). */
 typedef struct store_audit_filter {
     const char *kind, *user, *since, *until;
