@@ -22,7 +22,7 @@ for mode in text json; do
     flags=$args expected=$name.out
     [ $mode = json ] && flags="--json $args" expected=$name.json.out
     # shellcheck disable=SC2086 # flags are words on purpose
-    PRM_NOW=2026-03-01T12:00:00Z NO_COLOR=1 HOME=$tmp "$prm" \
+    PRM_NOW=2026-03-01T12:00:00Z NO_COLOR=1 LC_ALL=C.UTF-8 HOME=$tmp "$prm" \
         --db "$tmp/$mode.db" $flags -f "$name.prm" >"$tmp/out" 2>"$tmp/err"
     code=$?
     {

@@ -271,6 +271,23 @@ prm_code prm_report_partners(prm_db *db, const prm_arg *filters,
                              size_t nfilters, prm_report_fn fn, void *ctx,
                              prm_error *err);
 
+/* One period of report trend: what happened in it (projects started,
+ * succeeded and failed among them, communications, resources, outcomes,
+ * partners added) and the running totals up to its end, from which the
+ * ratios "as of" the period come. */
+typedef struct prm_trend_row {
+    const char *period; /* 2026-03, 2026-Q1 or 2026 */
+    prm_metrics in;     /* in the period; partners: added in it */
+    prm_metrics total;  /* up to the period's end */
+} prm_trend_row;
+
+typedef bool (*prm_trend_fn)(void *ctx, const prm_trend_row *row);
+
+/* Periods by=month (default), quarter or year, over the partners in
+ * scope and the window (the filters of metrics). */
+prm_code prm_trend(prm_db *db, const prm_arg *filters, size_t nfilters,
+                   prm_trend_fn fn, void *ctx, prm_error *err);
+
 /* --- Insights (insights.c) ---------------------------------------------- */
 
 /* One finding of opportunity mining: the rule that fired, its subject and

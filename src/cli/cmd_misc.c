@@ -29,6 +29,52 @@ static bool report_row(void *ctx, const prm_report_row *r)
     return c->out->ops->report_row(c->out, r);
 }
 
+static bool trend_row(void *ctx, const prm_trend_row *r)
+{
+    cli_ctx *c = ctx;
+    return c->out->ops->trend_row(c->out, r);
+}
+
+/* report trend [by=...] [metric=...] [filters]: metric= only chooses what
+ * the chart shows, so it stays here in the front end. */
+static prm_code report_trend(cli_ctx *ctx, const cli_args *args,
+                             prm_error *err)
+{
+    if (args->npos > 1 || args->nflags > 0)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: report trend "
+                             "[by=month|quarter|year] [metric=NAME] "
+                             "[FILTER=VALUE...])",
+                             args->npos > 1 ? args->pos[1] : args->flags[0]);
+    const char *metric = "projects", *by = "month";
+    prm_arg rest[32];
+    size_t nrest = 0;
+    for (size_t i = 0; i < args->nkv && nrest < 32; i++) {
+        if (strcmp(args->kv[i].key, "metric") != 0) {
+            if (strcmp(args->kv[i].key, "by") == 0)
+                by = args->kv[i].value;
+            rest[nrest++] = args->kv[i];
+            continue;
+        }
+        metric = NULL;
+        for (size_t m = 0; cli_trend_metrics[m] != NULL; m++)
+            if (strcmp(cli_trend_metrics[m], args->kv[i].value) == 0)
+                metric = cli_trend_metrics[m];
+        if (metric == NULL)
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid metric '%.40s'; metrics are: "
+                                 "partners, projects, succeeded, failed, "
+                                 "communications, resources, outcomes, "
+                                 "relationship_degree, project_success_rate, "
+                                 "resource_efficiency",
+                                 args->kv[i].value);
+    }
+    ctx->out->ops->trend_begin(ctx->out, by, metric);
+    prm_code rc = prm_trend(ctx->db, rest, nrest, trend_row, ctx, err);
+    ctx->out->ops->trend_end(ctx->out, rc == PRM_OK);
+    return rc;
+}
+
 prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
@@ -36,10 +82,13 @@ prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
     if (args->npos == 0)
         return prm_error_set(err, PRM_EMISSING_FIELD,
                              "report needs a kind of report: report partners "
-                             "[FILTER=VALUE...]");
+                             "or report trend");
+    if (strcmp(args->pos[0], "trend") == 0)
+        return report_trend(ctx, args, err);
     if (strcmp(args->pos[0], "partners") != 0)
         return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
-                             "unknown report '%s'; reports are: partners",
+                             "unknown report '%s'; reports are: partners, "
+                             "trend",
                              args->pos[0]);
     bool explain = false;
     for (size_t i = 0; i < args->nflags; i++) {

@@ -85,16 +85,25 @@ const cli_command cli_commands[] = {
      "metrics region=EMEA\n"
      "metrics partner=\"Acme Corp\" since=2026-01-01 until=2026-03-31\n",
      cli_cmd_metrics, NULL, false},
-    {"report", NULL, "Numbers", "report partners [FILTER=VALUE...]",
-     "every partner in scope side by side",
+    {"report", NULL, "Numbers", "report partners|trend [FILTER=VALUE...]",
+     "partners side by side, or the metrics over time as a chart",
      "A row per partner: projects, succeeded, failed, project success "
      "rate,\ncommunications, last contact, resources, outcomes, resource "
      "efficiency;\neach figure is the one metrics partner=ID gives, with the "
      "same filters\n(type=, region=, status=, partner=, since=, until=).  "
      "sort=FIELD orders the\nrows by a field (figures largest first, a "
-     "ratio with no value last,\nname from A), limit=N keeps the first N.\n",
+     "ratio with no value last,\nname from A), limit=N keeps the first N.  "
+     "Each row has a health score,\n0 to 100, from recency and frequency "
+     "of contact, closed success and\nefficiency; --explain shows the "
+     "terms (README: Health).\n\n"
+     "report trend [by=month|quarter|year] [metric=NAME] [FILTER=VALUE...] "
+     "shows\nper period the projects started, succeeded and failed, "
+     "communications,\nresources, outcomes and partners added, and the three "
+     "ratios as of the\nperiod's end; on a terminal as a bar chart of "
+     "metric= (default projects).\n",
      "report partners\nreport partners region=APAC\n"
-     "report partners sort=project_success_rate limit=10\n",
+     "report partners sort=health limit=10 --explain\n"
+     "report trend by=quarter metric=project_success_rate\n",
      cli_cmd_report, NULL, false},
     {"insights", NULL, "Numbers", "insights [FILTER=VALUE...]",
      "where to act next: stalled, dormant, idle, expand, gaps",

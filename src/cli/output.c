@@ -37,8 +37,37 @@ void cli_out_init(cli_out *o, bool json)
         o->width = ws.ws_col;
 }
 
+const char *const cli_trend_metrics[] = {
+    "partners",  "projects", "succeeded",           "failed",
+    "communications", "resources", "outcomes", "relationship_degree",
+    "project_success_rate", "resource_efficiency", NULL};
+
+bool cli_trend_value(const prm_trend_row *r, const char *metric, double *v)
+{
+    const int64_t *in[] = {&r->in.partners,       &r->in.projects,
+                           &r->in.succeeded,      &r->in.failed,
+                           &r->in.communications, &r->in.resources,
+                           &r->in.outcomes};
+    for (size_t i = 0; i < 7; i++)
+        if (strcmp(metric, cli_trend_metrics[i]) == 0) {
+            *v = (double)*in[i];
+            return true;
+        }
+    /* the ratios as of the period's end */
+    if (strcmp(metric, "relationship_degree") == 0)
+        return prm_relationship_degree(&r->total, v);
+    if (strcmp(metric, "project_success_rate") == 0)
+        return prm_project_success_rate(&r->total, v);
+    return prm_resource_efficiency(&r->total, v);
+}
+
 void cli_out_free(cli_out *o)
 {
+    free(o->values);
+    free(o->has);
+    o->values = NULL;
+    o->has = NULL;
+    o->nvalues = o->values_cap = 0;
     for (size_t i = 0; i < o->ncells; i++)
         free(o->cells[i]);
     free(o->cells);

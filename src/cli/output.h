@@ -31,6 +31,11 @@ typedef struct cli_out_ops {
     void (*report_begin)(cli_out *o, bool explain);
     bool (*report_row)(cli_out *o, const prm_report_row *r);
     void (*report_end)(cli_out *o, bool ok);
+    /* report trend: periods between begin and end; metric is the one a
+     * chart shows (text), by the period's length. */
+    void (*trend_begin)(cli_out *o, const char *by, const char *metric);
+    bool (*trend_row)(cli_out *o, const prm_trend_row *r);
+    void (*trend_end)(cli_out *o, bool ok);
     /* insights: findings between begin and end, as a list's. */
     void (*insights_begin)(cli_out *o);
     bool (*finding)(cli_out *o, const prm_finding *f);
@@ -69,7 +74,17 @@ struct cli_out {
     const prm_kind_info *list_kind;
     size_t list_rows;
     bool explain; /* report partners --explain */
+    /* a trend chart being built: the metric and a value per period */
+    const char *metric, *by;
+    double *values;
+    bool *has;
+    size_t nvalues, values_cap;
 };
+
+/* The value of one of report trend's metrics in a period; false when a
+ * ratio has nothing to divide by.  NULL names: all the metric names. */
+bool cli_trend_value(const prm_trend_row *r, const char *metric, double *v);
+extern const char *const cli_trend_metrics[];
 
 extern const cli_out_ops cli_text_ops;
 extern const cli_out_ops cli_json_ops;

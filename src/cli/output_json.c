@@ -167,6 +167,47 @@ static void json_report_end(cli_out *o, bool ok)
     o->list_rows = 0;
 }
 
+static void json_trend_begin(cli_out *o, const char *by, const char *metric)
+{
+    o->list_rows = 0;
+    o->by = by;
+    o->metric = metric;
+}
+
+static void trend_open(cli_out *o)
+{
+    fprintf(o->out, "{\"ok\":true,\"trend\":{\"by\":\"%s\",\"metric\":\"%s\","
+                    "\"periods\":[",
+            o->by, o->metric);
+}
+
+static bool json_trend_row(cli_out *o, const prm_trend_row *r)
+{
+    FILE *f = o->out;
+    if (o->list_rows++ == 0)
+        trend_open(o);
+    else
+        putc(',', f);
+    fputs("{\"period\":", f);
+    prm_json_cstring(f, r->period);
+    for (size_t i = 0; cli_trend_metrics[i] != NULL; i++) {
+        double v;
+        bool has = cli_trend_value(r, cli_trend_metrics[i], &v);
+        json_ratio(f, cli_trend_metrics[i], has, v);
+    }
+    putc('}', f);
+    return !ferror(f);
+}
+
+static void json_trend_end(cli_out *o, bool ok)
+{
+    if (ok && o->list_rows == 0)
+        trend_open(o);
+    if (ok || o->list_rows > 0)
+        fputs("]}}\n", o->out);
+    o->list_rows = 0;
+}
+
 static void json_insights_begin(cli_out *o)
 {
     o->list_rows = 0;
@@ -318,6 +359,9 @@ const cli_out_ops cli_json_ops = {
     .report_begin = json_report_begin,
     .report_row = json_report_row,
     .report_end = json_report_end,
+    .trend_begin = json_trend_begin,
+    .trend_row = json_trend_row,
+    .trend_end = json_trend_end,
     .insights_begin = json_insights_begin,
     .finding = json_finding,
     .insights_end = json_insights_end,

@@ -406,6 +406,89 @@ static void text_report_end(cli_out *o, bool ok)
     cli_out_free(o);
 }
 
+static void text_trend_begin(cli_out *o, const char *by, const char *metric)
+{
+    cli_out_free(o);
+    o->by = by;
+    o->metric = metric;
+}
+
+static bool text_trend_row(cli_out *o, const prm_trend_row *r)
+{
+    if (o->nvalues == o->values_cap) {
+        size_t cap = o->values_cap ? o->values_cap * 2 : 64;
+        double *values = realloc(o->values, cap * sizeof *values);
+        if (values != NULL)
+            o->values = values;
+        bool *has = realloc(o->has, cap * sizeof *has);
+        if (has != NULL)
+            o->has = has;
+        if (values == NULL || has == NULL)
+            return false;
+        o->values_cap = cap;
+    }
+    o->has[o->nvalues] =
+        cli_trend_value(r, o->metric, &o->values[o->nvalues]);
+    o->nvalues++;
+    return push_cell(o, strdup(r->period));
+}
+
+#define BAR_WIDTH 40
+
+/* A bar of width cells * fraction: whole blocks and an eighth block for
+ * the rest, or '#' where the terminal cannot show Unicode. */
+static void print_bar(cli_out *o, double fraction)
+{
+    static const char *const eighths[] = {"",  "\u258f", "\u258e", "\u258d",
+                                          "\u258c", "\u258b", "\u258a",
+                                          "\u2589"};
+    int units = (int)(fraction * BAR_WIDTH * 8 + 0.5);
+    if (!o->utf8) {
+        for (int i = 0; i < (units + 4) / 8; i++)
+            putc('#', o->out);
+        return;
+    }
+    for (int i = 0; i < units / 8; i++)
+        fputs("\u2588", o->out);
+    fputs(eighths[units % 8], o->out);
+}
+
+static void text_trend_end(cli_out *o, bool ok)
+{
+    if (!ok || o->nvalues == 0) {
+        if (ok)
+            fputs("no activity in the periods asked for\n", o->out);
+        cli_out_free(o);
+        return;
+    }
+    double max = 0;
+    for (size_t i = 0; i < o->nvalues; i++)
+        if (o->has[i] && o->values[i] > max)
+            max = o->values[i];
+    bool rate = strstr(o->metric, "rate") != NULL;
+    bool ratio = rate || strstr(o->metric, "_") != NULL;
+    fprintf(o->out, "%s%s by %s%s\n", o->color ? BOLD : "", o->metric, o->by,
+            o->color ? RESET : "");
+    for (size_t i = 0; i < o->nvalues; i++) {
+        char value[32];
+        if (!o->has[i])
+            snprintf(value, sizeof value, "n/a");
+        else if (rate)
+            snprintf(value, sizeof value, "%.1f%%", o->values[i] * 100);
+        else if (ratio)
+            snprintf(value, sizeof value, "%.2f", o->values[i]);
+        else
+            snprintf(value, sizeof value, "%.0f", o->values[i]);
+        fprintf(o->out, "%-8s %10s", o->cells[i], value);
+        if (o->has[i] && max > 0 && o->values[i] > 0) {
+            fputs("  ", o->out);
+            print_bar(o, o->values[i] / max);
+        }
+        putc('\n', o->out);
+    }
+    cli_out_free(o);
+}
+
 static void text_insights_begin(cli_out *o)
 {
     cli_out_free(o);
@@ -543,6 +626,9 @@ const cli_out_ops cli_text_ops = {
     .report_begin = text_report_begin,
     .report_row = text_report_row,
     .report_end = text_report_end,
+    .trend_begin = text_trend_begin,
+    .trend_row = text_trend_row,
+    .trend_end = text_trend_end,
     .insights_begin = text_insights_begin,
     .finding = text_finding,
     .insights_end = text_insights_end,

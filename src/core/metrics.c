@@ -31,6 +31,8 @@ static const char *more_filters(const char *cmd)
 {
     if (strcmp(cmd, "report partners") == 0)
         return ", sort, limit";
+    if (strcmp(cmd, "report trend") == 0)
+        return ", by, metric";
     if (strcmp(cmd, "insights") == 0)
         return ", limit, dormant_days, stalled_days, expand_rate, "
                "expand_efficiency, expand_max_projects, gap_max_partners";

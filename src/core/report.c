@@ -81,3 +81,45 @@ prm_code prm_report_partners(prm_db *db, const prm_arg *filters,
         rc = store_report(db, &scope, sort, limit, fn, ctx, err);
     return store_cmd_end(db, rc, err);
 }
+
+/* --- report trend ---------------------------------------------------------- */
+
+static prm_code period_arg(const prm_arg *a, store_period *by, prm_error *err)
+{
+    static const char *const names[] = {"month", "quarter", "year"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(a->value, names[i]) == 0) {
+            *by = (store_period)i;
+            return PRM_OK;
+        }
+    return prm_error_set(err, PRM_EINVALID_VALUE,
+                         "invalid by '%.40s'; by is month, quarter or year",
+                         a->value);
+}
+
+prm_code prm_trend(prm_db *db, const prm_arg *filters, size_t nfilters,
+                   prm_trend_fn fn, void *ctx, prm_error *err)
+{
+    prm_arg scope_args[16];
+    size_t nscope = 0;
+    store_period by = PERIOD_MONTH;
+    for (size_t i = 0; i < nfilters; i++) {
+        if (strcmp(filters[i].key, "by") == 0) {
+            prm_code rc = period_arg(&filters[i], &by, err);
+            if (rc != PRM_OK)
+                return rc;
+        } else if (nscope < sizeof scope_args / sizeof scope_args[0]) {
+            scope_args[nscope++] = filters[i];
+        }
+    }
+    store_scope scope = {.has_partner = false};
+    core_scope_text text;
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = core_parse_scope(db, scope_args, nscope, &scope, &text,
+                          "report trend", err);
+    if (rc == PRM_OK)
+        rc = store_trend(db, &scope, by, fn, ctx, err);
+    return store_cmd_end(db, rc, err);
+}

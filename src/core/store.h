@@ -109,6 +109,11 @@ prm_code store_report(prm_db *db, const store_scope *scope, const char *sort,
                       int64_t limit, prm_report_fn fn, void *ctx,
                       prm_error *err);
 
+/* report trend (store_metrics.c): per-period counts, periods in order. */
+typedef enum store_period { PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR } store_period;
+prm_code store_trend(prm_db *db, const store_scope *scope, store_period by,
+                     prm_trend_fn fn, void *ctx, prm_error *err);
+
 /* insights (store_insights.c): the rules, in the order they are ranked. */
 typedef enum store_rule {
     RULE_STALLED, /* active projects past due or not updated for long */

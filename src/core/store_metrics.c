@@ -286,3 +286,105 @@ prm_code store_report(prm_db *db, const store_scope *s, const char *sort,
         return sdb_fail(db, src, err, "computing the report");
     return PRM_OK;
 }
+
+/* --- report trend ---------------------------------------------------------- */
+
+/* The period a timestamp falls in, as SQL over the column col. */
+static void add_period(sqlbuf *b, store_period by, const char *col)
+{
+    if (by == PERIOD_YEAR)
+        sdb_add(b, "substr(%s, 1, 4)", col);
+    else if (by == PERIOD_QUARTER)
+        sdb_add(b, "substr(%s, 1, 4) || '-Q' || ((CAST(substr(%s, 6, 2) AS "
+                   "INTEGER) + 2) / 3)",
+                col, col);
+    else
+        sdb_add(b, "substr(%s, 1, 7)", col);
+}
+
+/* "x.partner_id IN (partners in scope)" and the like, when scoped. */
+static void add_scoped_link(sqlbuf *b, const store_scope *s, const char *link)
+{
+    if (!scoped(s))
+        return;
+    if (strcmp(link, "x.project_id") == 0)
+        sdb_add(b, " AND x.project_id IN (SELECT pp.project_id FROM "
+                   "project_partners AS pp JOIN partners AS p ON p.id = "
+                   "pp.partner_id WHERE 1");
+    else if (strcmp(link, "x.id") == 0)
+        sdb_add(b, " AND EXISTS (SELECT 1 FROM project_partners AS pp JOIN "
+                   "partners AS p ON p.id = pp.partner_id WHERE "
+                   "pp.project_id = x.id");
+    else
+        sdb_add(b, " AND %s IN (SELECT p.id FROM partners AS p WHERE 1", link);
+    add_scope(b, s);
+    sdb_add(b, ")");
+}
+
+/* One arm of the trend's UNION ALL: a kind's rows as (period, partners,
+ * projects, succeeded, failed, communications, resources, outcomes). */
+static void add_trend_arm(sqlbuf *b, const store_scope *s, store_period by,
+                          const char *table, const char *date,
+                          const char *counts, const char *link)
+{
+    sdb_add(b, " UNION ALL SELECT ");
+    add_period(b, by, date);
+    sdb_add(b, ", %s FROM %s AS x WHERE 1", counts, table);
+    add_window(b, s, date);
+    add_scoped_link(b, s, link);
+}
+
+prm_code store_trend(prm_db *db, const store_scope *s, store_period by,
+                     prm_trend_fn fn, void *ctx, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    /* Partners count in the period they were added; those added before the
+     * window count in its first period, so running totals start right. */
+    sdb_add(&b, "SELECT period, total(a), total(j), total(su), total(fa), "
+                "total(c), total(r), total(o) FROM (SELECT ");
+    add_period(&b, by, s->since ? "max(p.created_at, :since)" : "p.created_at");
+    sdb_add(&b, " AS period, 1 AS a, 0 AS j, 0 AS su, 0 AS fa, 0 AS c, 0 AS "
+                "r, 0 AS o FROM partners AS p WHERE 1");
+    add_scope(&b, s);
+    if (s->until != NULL)
+        sdb_add(&b, " AND p.created_at <= :until");
+    add_trend_arm(&b, s, by, "projects", "coalesce(x.start, x.created_at)",
+                  "0, 1, x.status = 'succeeded', x.status = 'failed', 0, 0, 0",
+                  "x.id");
+    add_trend_arm(&b, s, by, "communications", "x.at", "0, 0, 0, 0, 1, 0, 0",
+                  "x.partner_id");
+    add_trend_arm(&b, s, by, "resources", "x.at", "0, 0, 0, 0, 0, 1, 0",
+                  "x.partner_id");
+    add_trend_arm(&b, s, by, "outcomes", "x.at", "0, 0, 0, 0, 0, 0, 1",
+                  "x.project_id");
+    sdb_add(&b, ") GROUP BY period ORDER BY period");
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = bind_scope(stmt, s);
+    prm_trend_row row = {.period = NULL};
+    while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        row.period = (const char *)sqlite3_column_text(stmt, 0);
+        row.in = (prm_metrics){
+            .partners = sqlite3_column_int64(stmt, 1),
+            .projects = sqlite3_column_int64(stmt, 2),
+            .succeeded = sqlite3_column_int64(stmt, 3),
+            .failed = sqlite3_column_int64(stmt, 4),
+            .communications = sqlite3_column_int64(stmt, 5),
+            .resources = sqlite3_column_int64(stmt, 6),
+            .outcomes = sqlite3_column_int64(stmt, 7)};
+        row.total.partners += row.in.partners;
+        row.total.projects += row.in.projects;
+        row.total.succeeded += row.in.succeeded;
+        row.total.failed += row.in.failed;
+        row.total.communications += row.in.communications;
+        row.total.resources += row.in.resources;
+        row.total.outcomes += row.in.outcomes;
+        src = fn(ctx, &row) ? SQLITE_OK : SQLITE_DONE;
+    }
+    sdb_done(stmt);
+    if (src != SQLITE_DONE)
+        return sdb_fail(db, src, err, "computing the trend");
+    return PRM_OK;
+}

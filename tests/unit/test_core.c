@@ -570,6 +570,131 @@ static void test_report_sorts_and_limits(void **state)
                      PRM_EUNKNOWN_FIELD);
 }
 
+static bool take_row(void *ctx, const prm_report_row *r)
+{
+    *(prm_report_row *)ctx = *r;
+    return false;
+}
+
+static void test_health_score_from_its_terms(void **state)
+{
+    prm_db *db = *state;
+    prm_report_row r;
+    ADD(db, PRM_PARTNER, {"name", "Lonely"});
+    assert_int_equal(prm_report_partners(db, NULL, 0, take_row, &r, &err),
+                     PRM_OK);
+    /* never contacted, nothing closed, no resources: 0.3*0.5 + 0.2*0.5 */
+    assert_int_equal(r.health, 25);
+    assert_false(r.has_days);
+    build_programme(db); /* A: contact 2026-01-31T23:59:59, 1 of 2 closed */
+    prm_arg a[] = {{"partner", "A"}};
+    assert_int_equal(prm_report_partners(db, a, 1, take_row, &r, &err),
+                     PRM_OK);
+    assert_true(r.has_days);
+    assert_true(r.days > 28.5 && r.days < 28.6); /* to 2026-03-01T12:00 */
+    assert_int_equal(r.recent, 1);
+    double expect = 0.3 * (1 - r.days / 180) + 0.2 * (1.0 / 6) + 0.3 * 0.5 +
+                    0.2 * 1.0;
+    assert_int_equal(r.health, (int64_t)(100 * expect + 0.5));
+}
+
+typedef struct trend_rows {
+    int n;
+    char periods[8][16];
+    prm_trend_row rows[8];
+} trend_rows;
+
+static bool take_trend(void *ctx, const prm_trend_row *r)
+{
+    trend_rows *t = ctx;
+    snprintf(t->periods[t->n], 16, "%s", r->period);
+    t->rows[t->n++] = *r;
+    return t->n < 8;
+}
+
+static void test_trend_counts_each_kind_in_its_period(void **state)
+{
+    prm_db *db = *state;
+    trend_rows t = {.n = 0};
+    assert_int_equal(prm_trend(db, NULL, 0, take_trend, &t, &err), PRM_OK);
+    assert_int_equal(t.n, 0); /* empty data: no periods */
+    build_programme(db);
+    prm_arg by_month[] = {{"by", "month"}};
+    assert_int_equal(prm_trend(db, by_month, 1, take_trend, &t, &err), 0);
+    assert_int_equal(t.n, 3);
+    assert_string_equal(t.periods[0], "2026-01");
+    assert_int_equal(t.rows[0].in.projects, 1);  /* P1 started 01-10 */
+    assert_int_equal(t.rows[0].in.resources, 1);
+    assert_int_equal(t.rows[0].in.communications, 1);
+    assert_int_equal(t.rows[1].in.outcomes, 1);  /* 02-20 */
+    assert_int_equal(t.rows[2].in.partners, 2);  /* added 03-01 */
+    assert_int_equal(t.rows[2].total.projects, 3);
+    double v;
+    assert_false(prm_relationship_degree(&t.rows[0].total, &v));
+    assert_true(prm_project_success_rate(&t.rows[1].total, &v) && v == 0.5);
+    t.n = 0;
+    prm_arg by_year[] = {{"by", "year"}};
+    assert_int_equal(prm_trend(db, by_year, 1, take_trend, &t, &err), 0);
+    assert_int_equal(t.n, 1);
+    assert_string_equal(t.periods[0], "2026");
+    prm_arg bad[] = {{"by", "week"}};
+    assert_int_equal(prm_trend(db, bad, 1, take_trend, &t, &err),
+                     PRM_EINVALID_VALUE);
+}
+
+typedef struct findings {
+    int n;
+    char rules[16][32];
+    char names[16][32];
+} findings;
+
+static bool take_finding(void *ctx, const prm_finding *f)
+{
+    findings *fs = ctx;
+    assert_int_equal(f->rank, fs->n + 1);
+    snprintf(fs->rules[fs->n], 32, "%s", f->rule);
+    snprintf(fs->names[fs->n], 32, "%s", f->name);
+    fs->n++;
+    return fs->n < 16;
+}
+
+static void test_insight_rules_fire_on_known_data(void **state)
+{
+    prm_db *db = *state;
+    findings fs = {.n = 0};
+    assert_int_equal(prm_insights(db, NULL, 0, take_finding, &fs, &err), 0);
+    assert_int_equal(fs.n, 0); /* empty data: nothing to say */
+    ADD(db, PRM_PARTNER, {"name", "Quiet"}, {"region", "EMEA"});
+    ADD(db, PRM_PARTNER, {"name", "Star"}, {"region", "EMEA"});
+    ADD(db, PRM_PROJECT, {"name", "Late"}, {"partner", "Quiet"},
+        {"status", "active"}, {"due", "2026-01-01"});
+    ADD(db, PRM_PROJECT, {"name", "Win"}, {"partner", "Star"},
+        {"status", "succeeded"});
+    ADD(db, PRM_RESOURCE, {"partner", "Quiet"}, {"project", "Late"},
+        {"kind", "funding"});
+    ADD(db, PRM_COMMUNICATION, {"partner", "Star"}, {"method", "email"},
+        {"content", "x"});
+    assert_int_equal(prm_insights(db, NULL, 0, take_finding, &fs, &err), 0);
+    assert_int_equal(fs.n, 4);
+    assert_string_equal(fs.rules[0], "stalled_project");
+    assert_string_equal(fs.names[0], "Late");
+    assert_string_equal(fs.rules[1], "dormant_partner");
+    assert_string_equal(fs.names[1], "Quiet");
+    assert_string_equal(fs.rules[2], "idle_resources");
+    assert_string_equal(fs.rules[3], "expand_partner");
+    assert_string_equal(fs.names[3], "Star");
+    /* thresholds move the lines */
+    fs.n = 0;
+    prm_arg strict[] = {{"expand_rate", "1"}, {"expand_max_projects", "0"}};
+    assert_int_equal(prm_insights(db, strict, 2, take_finding, &fs, &err), 0);
+    assert_int_equal(fs.n, 3);
+    fs.n = 0;
+    prm_arg gap[] = {{"gap_max_partners", "2"}, {"limit", "1"}};
+    assert_int_equal(prm_insights(db, gap, 2, take_finding, &fs, &err), 0);
+    assert_string_equal(fs.rules[fs.n - 1], "coverage_gap");
+    assert_string_equal(fs.names[fs.n - 1], "EMEA");
+}
+
 static void test_error_codes_have_spec_names(void **state)
 {
     (void)state;
@@ -617,6 +742,9 @@ int main(void)
         T(test_metrics_filters_are_checked),
         T(test_report_rows_equal_metrics_of_each_partner),
         T(test_report_sorts_and_limits),
+        T(test_health_score_from_its_terms),
+        T(test_trend_counts_each_kind_in_its_period),
+        T(test_insight_rules_fire_on_known_data),
         T(test_error_codes_have_spec_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
