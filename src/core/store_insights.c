@@ -88,30 +88,26 @@ static void rule_sql(sqlbuf *b, store_rule rule, const store_scope *s)
         break;
     case RULE_GAP:
     case RULE_COUNT:
-        sdb_add(b, "SELECT * FROM (");
-        for (int d = 0; d < 2; d++) {
-            const char *col = d == 0 ? "region" : "type";
-            sdb_add(b, "%sSELECT %d AS dim, p.%s AS name, count(*) FILTER "
-                       "(WHERE p.status = 'active') AS active, count(*) AS "
-                       "partners, total(" PROJECTS_OF_P ") AS projects, "
-                       "total((SELECT count(*) FROM communications AS c "
-                       "WHERE c.partner_id = p.id)) AS comms FROM partners AS "
-                       "p WHERE p.%s IS NOT NULL",
-                    d ? " UNION ALL " : "", d, col, col);
-            if (s->has_partner)
-                sdb_add(b, " AND p.id = :partner");
-            if (s->type != NULL)
-                sdb_add(b, " AND p.type = :type");
-            if (s->region != NULL)
-                sdb_add(b, " AND p.region = :region");
-            sdb_add(b, " GROUP BY p.%s HAVING count(*) FILTER (WHERE "
-                       "p.status = 'active') <= :gap_max_partners AND "
-                       "total(" PROJECTS_OF_P ") + total((SELECT count(*) "
-                       "FROM communications AS c WHERE c.partner_id = p.id)) "
-                       "> 0",
-                    col);
-        }
-        sdb_add(b, ") ORDER BY projects + comms DESC, dim, name");
+        /* Each partner's activity once (MATERIALIZED), then grouped by
+         * region and by type. */
+        sdb_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
+                   "p.status = 'active' AS active, " PROJECTS_OF_P " AS "
+                   "projects, (SELECT count(*) FROM communications AS c WHERE "
+                   "c.partner_id = p.id) AS comms FROM partners AS p WHERE 1");
+        if (s->has_partner)
+            sdb_add(b, " AND p.id = :partner");
+        if (s->type != NULL)
+            sdb_add(b, " AND p.type = :type");
+        if (s->region != NULL)
+            sdb_add(b, " AND p.region = :region");
+        sdb_add(b, ") SELECT * FROM (SELECT 0 AS dim, region AS name, "
+                   "total(active) AS active, count(*) AS partners, "
+                   "total(projects) AS projects, total(comms) AS comms FROM "
+                   "act WHERE region IS NOT NULL GROUP BY region UNION ALL "
+                   "SELECT 1, type, total(active), count(*), total(projects), "
+                   "total(comms) FROM act WHERE type IS NOT NULL GROUP BY "
+                   "type) WHERE active <= :gap_max_partners AND projects + "
+                   "comms > 0 ORDER BY projects + comms DESC, dim, name");
         break;
     }
 }
