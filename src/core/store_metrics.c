@@ -113,10 +113,18 @@ prm_code store_metrics(prm_db *db, const store_scope *s, prm_metrics *m,
         return rc;
 
     b = (sqlbuf){.len = 0};
-    sdb_add(&b, "SELECT count(*), count(*) FILTER (WHERE x.status = "
-                "'succeeded'), count(*) FILTER (WHERE x.status = 'failed') "
-                "FROM projects AS x WHERE 1");
-    add_window(&b, s, "coalesce(x.start, x.created_at)");
+    if (scoped(s) || s->since || s->until) {
+        sdb_add(&b, "SELECT count(*), count(*) FILTER (WHERE x.status = "
+                    "'succeeded'), count(*) FILTER (WHERE x.status = 'failed') "
+                    "FROM projects AS x WHERE 1");
+        add_window(&b, s, "coalesce(x.start, x.created_at)");
+    } else {
+        /* All projects: three counts over the status index, far cheaper
+         * than reading every project. */
+        sdb_add(&b, "SELECT (SELECT count(*) FROM projects), (SELECT count(*) "
+                    "FROM projects WHERE status = 'succeeded'), (SELECT "
+                    "count(*) FROM projects WHERE status = 'failed')");
+    }
     if (scoped(s)) {
         /* IN (...) rather than EXISTS: SQLite collects the scope's project
          * ids through the partner indexes and seeks only those projects,
