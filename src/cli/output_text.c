@@ -133,6 +133,22 @@ static bool push_cell(cli_out *o, char *cell)
     return true;
 }
 
+/* Add a row of newly made cells (NULL where one could not be made) to the
+ * table being built; on failure the rest are freed. */
+static bool push_row(cli_out *o, char **cells, size_t n)
+{
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        if (cells[i] != NULL)
+            flatten(cells[i]);
+        if (ok)
+            ok = push_cell(o, cells[i]);
+        else
+            free(cells[i]);
+    }
+    return ok;
+}
+
 static bool text_list_row(cli_out *o, const prm_record *rec)
 {
     for (size_t i = 0; i < rec->info->nfields; i++) {
@@ -372,16 +388,7 @@ static bool text_report_row(cli_out *o, const prm_report_row *r)
     size_t n = o->explain ? sizeof cells / sizeof cells[0] : 12;
     for (size_t i = n; i < sizeof cells / sizeof cells[0]; i++)
         free(cells[i]);
-    bool ok = true;
-    for (size_t i = 0; i < n; i++) {
-        if (cells[i] != NULL)
-            flatten(cells[i]);
-        if (ok)
-            ok = push_cell(o, cells[i]);
-        else
-            free(cells[i]);
-    }
-    return ok;
+    return push_row(o, cells, n);
 }
 
 static void text_report_end(cli_out *o, bool ok)
@@ -504,16 +511,7 @@ static bool text_finding(cli_out *o, const prm_finding *f)
         snprintf(subject, sizeof subject, "%s", f->subject);
     char *cells[] = {count_cell(f->rank), strdup(f->rule), strdup(subject),
                      strdup(f->name), strdup(f->message)};
-    bool ok = true;
-    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
-        if (cells[i] != NULL)
-            flatten(cells[i]);
-        if (ok)
-            ok = push_cell(o, cells[i]);
-        else
-            free(cells[i]);
-    }
-    return ok;
+    return push_row(o, cells, sizeof cells / sizeof cells[0]);
 }
 
 static void text_insights_end(cli_out *o, bool ok)
@@ -536,20 +534,11 @@ static void text_audit_begin(cli_out *o)
 
 static bool text_audit_row(cli_out *o, const prm_audit_entry *e)
 {
-    char num[3][24];
-    snprintf(num[0], sizeof num[0], "%lld", (long long)e->id);
-    snprintf(num[1], sizeof num[1], "%lld", (long long)e->change);
-    snprintf(num[2], sizeof num[2], "%lld", (long long)e->record);
-    const char *cells[] = {num[0], num[1], e->at, e->user, e->action,
-                           e->kind, num[2], e->command};
-    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
-        char *cell = strdup(cells[i] ? cells[i] : "");
-        if (cell != NULL)
-            flatten(cell);
-        if (!push_cell(o, cell))
-            return false;
-    }
-    return true;
+    char *cells[] = {count_cell(e->id),     count_cell(e->change),
+                     strdup(e->at),         strdup(e->user),
+                     strdup(e->action),     strdup(e->kind),
+                     count_cell(e->record), strdup(e->command)};
+    return push_row(o, cells, sizeof cells / sizeof cells[0]);
 }
 
 static void text_audit_end(cli_out *o, bool ok)

@@ -88,6 +88,12 @@ prm_code sdb_run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
                  const char *what);
 prm_code sdb_run_fixed(prm_db *db, enum fixed_stmt which, prm_error *err);
 int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v);
+/* Bind text to the named parameter when the statement has it. */
+int sdb_bind_named_text(sqlite3_stmt *stmt, const char *name,
+                        const char *value);
+/* Bind a scope's values (:partner, :type, :region, :status, :since,
+ * :until) to those of the named parameters a statement has. */
+int sdb_bind_scope(sqlite3_stmt *stmt, const store_scope *s);
 prm_code sdb_bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
                      prm_error *err);
 prm_code sdb_run_with_id(prm_db *db, const char *sql, int64_t id,

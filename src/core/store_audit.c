@@ -207,15 +207,6 @@ static void add_audit_filter(sqlbuf *b, const store_audit_filter *f)
         sdb_add(b, " LIMIT :limit");
 }
 
-static int bind_text_named(sqlite3_stmt *stmt, const char *name,
-                           const char *value)
-{
-    int idx = sqlite3_bind_parameter_index(stmt, name);
-    if (idx == 0 || value == NULL)
-        return SQLITE_OK;
-    return sqlite3_bind_text(stmt, idx, value, -1, SQLITE_STATIC);
-}
-
 static const char *column_text(sqlite3_stmt *stmt, int i)
 {
     return (const char *)sqlite3_column_text(stmt, i);
@@ -232,16 +223,16 @@ prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
         return rc;
-    int src = bind_text_named(stmt, ":kind", f->kind);
+    int src = sdb_bind_named_text(stmt, ":kind", f->kind);
     if (src == SQLITE_OK && f->has_record)
         src = sqlite3_bind_int64(
             stmt, sqlite3_bind_parameter_index(stmt, ":record"), f->record);
     if (src == SQLITE_OK)
-        src = bind_text_named(stmt, ":user", f->user);
+        src = sdb_bind_named_text(stmt, ":user", f->user);
     if (src == SQLITE_OK)
-        src = bind_text_named(stmt, ":since", f->since);
+        src = sdb_bind_named_text(stmt, ":since", f->since);
     if (src == SQLITE_OK)
-        src = bind_text_named(stmt, ":until", f->until);
+        src = sdb_bind_named_text(stmt, ":until", f->until);
     if (src == SQLITE_OK && f->limit > 0)
         src = sqlite3_bind_int64(
             stmt, sqlite3_bind_parameter_index(stmt, ":limit"), f->limit);

@@ -118,29 +118,12 @@ static int bind_number(sqlite3_stmt *stmt, const char *name, double v)
     return idx == 0 ? SQLITE_OK : sqlite3_bind_double(stmt, idx, v);
 }
 
-static int bind_text(sqlite3_stmt *stmt, const char *name, const char *v)
-{
-    int idx = sqlite3_bind_parameter_index(stmt, name);
-    if (idx == 0 || v == NULL)
-        return SQLITE_OK;
-    return sqlite3_bind_text(stmt, idx, v, -1, SQLITE_STATIC);
-}
-
 static int bind_all(sqlite3_stmt *stmt, const store_scope *s,
                     const store_thresholds *t, const char *asof)
 {
-    int rc = SQLITE_OK;
-    int idx = sqlite3_bind_parameter_index(stmt, ":partner");
-    if (idx != 0)
-        rc = sqlite3_bind_int64(stmt, idx, s->partner);
+    int rc = sdb_bind_scope(stmt, s);
     if (rc == SQLITE_OK)
-        rc = bind_text(stmt, ":type", s->type);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, ":region", s->region);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, ":status", s->status);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, ":asof", asof);
+        rc = sdb_bind_named_text(stmt, ":asof", asof);
     const struct {
         const char *name;
         double v;

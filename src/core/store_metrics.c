@@ -35,35 +35,6 @@ static void add_window(sqlbuf *b, const store_scope *s, const char *col)
         sdb_add(b, " AND %s <= :until", col);
 }
 
-static int bind_named_text(sqlite3_stmt *stmt, const char *name,
-                           const char *value)
-{
-    int idx = sqlite3_bind_parameter_index(stmt, name);
-    if (idx == 0 || value == NULL)
-        return SQLITE_OK;
-    return sqlite3_bind_text(stmt, idx, value, -1, SQLITE_STATIC);
-}
-
-/* Bind the scope's values to the named parameters a statement has. */
-static int bind_scope(sqlite3_stmt *stmt, const store_scope *s)
-{
-    int src = SQLITE_OK;
-    int pidx = sqlite3_bind_parameter_index(stmt, ":partner");
-    if (pidx != 0)
-        src = sqlite3_bind_int64(stmt, pidx, s->partner);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":type", s->type);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":region", s->region);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":status", s->status);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":since", s->since);
-    if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":until", s->until);
-    return src;
-}
-
 static prm_code scope_counts(prm_db *db, const sqlbuf *b,
                              const store_scope *s, int64_t *out, int n,
                              prm_error *err)
@@ -72,7 +43,7 @@ static prm_code scope_counts(prm_db *db, const sqlbuf *b,
     prm_code rc = sdb_cached_sqlbuf(db, b, &stmt, err);
     if (rc != PRM_OK)
         return rc;
-    int src = bind_scope(stmt, s);
+    int src = sdb_bind_scope(stmt, s);
     if (src != SQLITE_OK) {
         sdb_done(stmt);
         return sdb_fail(db, src, err, "binding a filter");
@@ -265,9 +236,9 @@ prm_code store_report(prm_db *db, const store_scope *s, const char *sort,
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
         return rc;
-    int src = bind_scope(stmt, s);
+    int src = sdb_bind_scope(stmt, s);
     if (src == SQLITE_OK)
-        src = bind_named_text(stmt, ":asof",
+        src = sdb_bind_named_text(stmt, ":asof",
                               s->until != NULL ? s->until : store_now(db));
     while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         prm_report_row row = {
@@ -373,7 +344,7 @@ prm_code store_trend(prm_db *db, const store_scope *s, store_period by,
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
         return rc;
-    int src = bind_scope(stmt, s);
+    int src = sdb_bind_scope(stmt, s);
     prm_trend_row row = {.period = NULL};
     while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         row.period = (const char *)sqlite3_column_text(stmt, 0);

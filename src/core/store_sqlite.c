@@ -190,6 +190,34 @@ int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v)
     }
 }
 
+int sdb_bind_named_text(sqlite3_stmt *stmt, const char *name,
+                        const char *value)
+{
+    int idx = sqlite3_bind_parameter_index(stmt, name);
+    if (idx == 0 || value == NULL)
+        return SQLITE_OK;
+    return sqlite3_bind_text(stmt, idx, value, -1, SQLITE_STATIC);
+}
+
+int sdb_bind_scope(sqlite3_stmt *stmt, const store_scope *s)
+{
+    int src = SQLITE_OK;
+    int pidx = sqlite3_bind_parameter_index(stmt, ":partner");
+    if (pidx != 0)
+        src = sqlite3_bind_int64(stmt, pidx, s->partner);
+    if (src == SQLITE_OK)
+        src = sdb_bind_named_text(stmt, ":type", s->type);
+    if (src == SQLITE_OK)
+        src = sdb_bind_named_text(stmt, ":region", s->region);
+    if (src == SQLITE_OK)
+        src = sdb_bind_named_text(stmt, ":status", s->status);
+    if (src == SQLITE_OK)
+        src = sdb_bind_named_text(stmt, ":since", s->since);
+    if (src == SQLITE_OK)
+        src = sdb_bind_named_text(stmt, ":until", s->until);
+    return src;
+}
+
 prm_code sdb_bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
                         prm_error *err)
 {
