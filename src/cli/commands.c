@@ -186,6 +186,20 @@ const cli_command cli_commands[] = {
      "other users.\nThe command fails (exit status 1) when anything is "
      "wrong.\n",
      "check\n", cli_cmd_check, NULL, true},
+    {"set", NULL, "Session", "set [json|color|pager on|off]",
+     "settings of the prompt; set alone lists them",
+     "json on prints JSON Lines, as --json does; color on uses colour on a "
+     "terminal\n(never with NO_COLOR); pager on sends output longer than "
+     "the terminal\nthrough $PAGER (default: less -FRX).  The prompt runs "
+     "the set commands of\n$XDG_CONFIG_HOME/prm/config (else "
+     "~/.config/prm/config) when it starts.\n",
+     "set\nset pager off\nset json on\n", cli_cmd_set, NULL, false},
+    {"history", NULL, "Session", "history [N]",
+     "the last N entries of the prompt's history (default 20)",
+     "The prompt keeps its history in $XDG_STATE_HOME/prm/history (else\n"
+     "~/.local/state/prm/history), PRM_HISTSIZE entries (default 1000); an "
+     "entry\nthat starts with a space is not kept.\n",
+     "history\nhistory 5\n", cli_cmd_history, NULL, false},
     {"help", NULL, "Session", "help [COMMAND]",
      "list the commands, or explain one", NULL, "help\nhelp partner\n",
      cli_cmd_help, NULL, false},

@@ -15,7 +15,8 @@
 typedef struct cli_ctx {
     prm_db *db;
     cli_out *out;
-    bool quit; /* set by quit/exit */
+    bool quit;  /* set by quit/exit */
+    bool pager; /* long output at the prompt goes through $PAGER */
     /* argument arrays, reused from command to command */
     prm_arg *kv;
     const char **pos, **flags;
@@ -79,6 +80,10 @@ prm_code cli_dispatch(cli_ctx *ctx, const cli_words *w, prm_error *err);
 
 void cli_ctx_free(cli_ctx *ctx);
 
+/* Where the prompt keeps its history and reads its settings (settings.c). */
+bool cli_history_path(char *buf, size_t size);
+bool cli_config_path(char *buf, size_t size);
+
 /* Handlers (cmd_records.c, cmd_misc.c). */
 prm_code cli_cmd_kind(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
@@ -102,6 +107,10 @@ prm_code cli_cmd_backup(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err);
 prm_code cli_cmd_check(cli_ctx *ctx, const cli_command *cmd,
                        const cli_args *args, prm_error *err);
+prm_code cli_cmd_set(cli_ctx *ctx, const cli_command *cmd,
+                     const cli_args *args, prm_error *err);
+prm_code cli_cmd_history(cli_ctx *ctx, const cli_command *cmd,
+                         const cli_args *args, prm_error *err);
 prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
 prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,

@@ -61,6 +61,12 @@ bool cli_trend_value(const prm_trend_row *r, const char *metric, double *v)
     return prm_resource_efficiency(&r->total, v);
 }
 
+void cli_out_set_color(cli_out *o, bool on)
+{
+    o->color = on && color_allowed(STDOUT_FILENO);
+    o->err_color = on && color_allowed(STDERR_FILENO);
+}
+
 void cli_out_free(cli_out *o)
 {
     free(o->values);

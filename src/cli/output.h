@@ -90,6 +90,9 @@ extern const cli_out_ops cli_text_ops;
 extern const cli_out_ops cli_json_ops;
 
 void cli_out_init(cli_out *o, bool json);
+/* Colour on or off; on only takes where a terminal shows it and NO_COLOR
+ * is not set. */
+void cli_out_set_color(cli_out *o, bool on);
 void cli_out_free(cli_out *o);
 
 /* The text of one field's value as a person reads it ("-" for none), newly

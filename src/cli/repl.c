@@ -31,6 +31,8 @@ static struct repl {
     char history[4096];
 } repl;
 
+static void run_paged(const char *line, size_t len);
+
 static volatile sig_atomic_t got_sigint, got_sigwinch;
 
 /* --- history ------------------------------------------------------------ */
@@ -46,27 +48,21 @@ static void make_folders(char *path)
     }
 }
 
+static int history_size(void)
+{
+    const char *size = getenv("PRM_HISTSIZE");
+    int max = size != NULL ? atoi(size) : 1000;
+    return max > 0 ? max : 1000;
+}
+
 static void history_open(void)
 {
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (state != NULL && *state == '/')
-        n = snprintf(repl.history, sizeof repl.history, "%s/prm/history",
-                     state);
-    else if (home != NULL && *home != '\0')
-        n = snprintf(repl.history, sizeof repl.history,
-                     "%s/.local/state/prm/history", home);
-    else
-        n = -1;
-    if (n < 0 || (size_t)n >= sizeof repl.history) {
+    if (!cli_history_path(repl.history, sizeof repl.history)) {
         repl.history[0] = '\0';
         return;
     }
     make_folders(repl.history);
-    const char *size = getenv("PRM_HISTSIZE");
-    int max = size != NULL ? atoi(size) : 1000;
-    stifle_history(max > 0 ? max : 1000);
+    stifle_history(history_size());
     read_history(repl.history);
 }
 
@@ -80,9 +76,7 @@ static void history_save(const char *entry)
         return;
     if (append_history(1, repl.history) != 0)
         write_history(repl.history); /* the file did not exist yet */
-    const char *size = getenv("PRM_HISTSIZE");
-    int max = size != NULL ? atoi(size) : 1000;
-    history_truncate_file(repl.history, max > 0 ? max : 1000);
+    history_truncate_file(repl.history, history_size());
 }
 
 /* --- completion --------------------------------------------------------- */
@@ -292,6 +286,79 @@ static bool pending_append(const char *s, size_t n, const char *joint)
     return true;
 }
 
+/* Lines the terminal shows at once. */
+static int screen_rows(void)
+{
+    int rows = 0, cols = 0;
+    rl_get_screen_size(&rows, &cols);
+    return rows > 0 ? rows : 24;
+}
+
+/* Run an entry; with the pager on, output longer than the screen goes
+ * through $PAGER (default less -FRX), shorter output straight out. */
+static void run_paged(const char *line, size_t len)
+{
+    cli_out *o = &repl.session.out;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *buf = repl.session.ctx.pager && isatty(STDOUT_FILENO)
+                    ? open_memstream(&text, &size)
+                    : NULL;
+    FILE *out = o->out;
+    if (buf != NULL)
+        o->out = buf;
+    cli_exec_line(&repl.session, line, len, repl.entry);
+    o->out = out;
+    if (buf != NULL && fclose(buf) == 0 && text != NULL) {
+        long lines = 0;
+        for (size_t i = 0; i < size; i++)
+            lines += text[i] == '\n';
+        const char *pager = getenv("PAGER");
+        FILE *p = lines >= screen_rows() - 1
+                      ? popen(pager && *pager ? pager : "less -FRX", "w")
+                      : NULL;
+        fwrite(text, 1, size, p != NULL ? p : stdout);
+        if (p != NULL)
+            pclose(p);
+    }
+    free(text);
+    fflush(stdout);
+}
+
+/* The set commands of the config file, run as the prompt starts. */
+static void load_config(void)
+{
+    char path[4096];
+    FILE *f = cli_config_path(path, sizeof path) ? fopen(path, "r") : NULL;
+    if (f == NULL)
+        return;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    cli_session *s = &repl.session;
+    const char *source = s->source;
+    s->source = path;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        size_t len = (size_t)n;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        const char *word = line + strspn(line, " \t");
+        if (*word == '#' || (size_t)(word - line) == len)
+            continue;
+        if (strncmp(word, "set ", 4) != 0) {
+            fprintf(stderr, "%s:%ld: only set commands are read here\n", path,
+                    lineno);
+            continue;
+        }
+        cli_exec_line(s, line, len, lineno);
+    }
+    s->source = source;
+    free(line);
+    fclose(f);
+}
+
 /* A line arrived: continue the entry, or run it when it is whole. */
 static void on_line(char *line)
 {
@@ -321,8 +388,7 @@ static void on_line(char *line)
     }
     history_save(repl.pending);
     repl.entry++;
-    cli_exec_line(&repl.session, repl.pending, repl.pending_len, repl.entry);
-    fflush(stdout);
+    run_paged(repl.pending, repl.pending_len);
     pending_clear();
     if (repl.session.ctx.quit) {
         repl.done = true;
@@ -390,6 +456,8 @@ int cli_repl(prm_db *db, const char *db_path, const cli_opts *opts)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGWINCH, &sa, NULL);
     history_open();
+    repl.session.ctx.pager = true;
+    load_config();
     if (!opts->json)
         printf("prm %s on %s; 'help' lists the commands, Ctrl-D leaves.\n",
                PRM_VERSION, db_path);
