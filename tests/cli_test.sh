@@ -102,6 +102,13 @@ check "quit ends a script" 1 "$("$prm" --db "$tmp/quit.db" --json partner list |
 check "every command is kept after the script ends" 5 \
     "$("$prm" --db "$db" --json metrics | sed 's/.*"partners":\([0-9]*\).*/\1/')"
 
+# --- no progress where stderr is not a terminal ----------------------------
+awk 'BEGIN { for (i = 1; i <= 60000; i++) printf "partner add name=Bulk%d\n", i }' >"$tmp/bulk.prm"
+"$prm" --db "$tmp/bulk.db" -f "$tmp/bulk.prm" >/dev/null 2>"$tmp/bulk.err"
+check "a long script piped: nothing on stderr" 0 "$(wc -c <"$tmp/bulk.err")"
+check "trend chart falls back to ASCII outside UTF-8" yes \
+    "$(LC_ALL=C "$prm" --db "$tmp/bulk.db" report trend | grep -q '#####' && echo yes)"
+
 # --- export and import ------------------------------------------------------
 full="$(dirname "$0")/data/full.prm"
 r1="$tmp/r1.db" r2="$tmp/r2.db" r3="$tmp/r3.db"

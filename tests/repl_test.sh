@@ -10,11 +10,12 @@ sock="$tmp/tmux.sock"
 trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
+rows=40
 start() { # start [ENV...]: prm at a prompt in a fresh tmux session
     tmux -S "$sock" kill-server 2>/dev/null
     while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
     rm -f "$sock"
-    tmux -S "$sock" new-session -d -x 150 -y 40 \
+    tmux -S "$sock" new-session -d -x 150 -y $rows \
         "env HOME=$tmp TERM=xterm PRM_NOW=2026-03-01T12:00:00Z $* $prm --db $tmp/db.prm; sleep 60"
     wait_for 'prm>'
 }
@@ -91,6 +92,44 @@ check "the list shows with NO_COLOR" " 1  Acme Corp"
 if screen -e | grep -q "${esc}\[1m"; then
     failed=$((failed + 1)); echo "FAIL: colour despite NO_COLOR"; else passed=$((passed + 1)); fi
 keys 'quit' Enter
+
+# settings, history, pager, config file
+start
+keys 'history 3' Enter
+check "history lists the last entries" "partner list"
+keys 'set json on' Enter 'partner show 1' Enter
+check "set json on prints JSON" '{"ok":true,"partner":{"id":1,"name":"Acme Corp"'
+keys 'set json off' Enter 'set' Enter
+check "set alone lists the settings" "pager  on"
+keys C-d
+rows=12
+start "PAGER='sed s/^/PAGED:/'"
+keys 'help' Enter
+check "long output goes through the pager" "PAGED:Type 'help COMMAND'"
+keys 'set pager off' Enter 'clear' Enter
+keys 'help partner' Enter
+check "...and not with the pager off" "  partner list"
+if screen | grep -q "PAGED:  partner list"; then
+    failed=$((failed + 1)); echo "FAIL: paged with the pager off"; else passed=$((passed + 1)); fi
+keys C-d
+rows=40
+mkdir -p "$tmp/.config/prm"
+printf '# my settings\nset pager off\nset color off\n' >"$tmp/.config/prm/config"
+start
+keys 'set' Enter
+check "the config file's settings apply at the prompt" "pager  off"
+keys C-d
+rm "$tmp/.config/prm/config"
+
+# progress of a long script, on a terminal
+awk 'BEGIN { for (i = 1; i <= 60000; i++) printf "partner add name=Bulk%d\n", i }' >"$tmp/bulk.prm"
+tmux -S "$sock" kill-server 2>/dev/null
+while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
+tmux -S "$sock" new-session -d -x 150 -y 20 \
+    "env HOME=$tmp $prm --db $tmp/bulk.db -f $tmp/bulk.prm >/dev/null; sleep 60"
+i=0
+while [ $i -lt 300 ] && ! screen | grep -q "commands run"; do sleep 0.1; i=$((i + 1)); done
+check "a long script ends with a summary on a terminal" "prm: 60000 commands run, 0 failed"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

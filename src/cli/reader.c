@@ -24,6 +24,11 @@ void cli_reader_free(cli_reader *r)
     r->buf = r->line = NULL;
 }
 
+long long cli_reader_consumed(const cli_reader *r)
+{
+    return r->bytes_read - (long long)(r->end - r->start);
+}
+
 static bool would_block(int fd)
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -60,6 +65,7 @@ static int fill(cli_reader *r)
         return 0;
     }
     r->end += (size_t)n;
+    r->bytes_read += n;
     return 1;
 }
 

@@ -19,6 +19,7 @@ typedef struct cli_reader {
     char *line;
     size_t line_cap;
     long lineno; /* physical lines consumed so far */
+    long long bytes_read; /* from the descriptor, for progress */
     /* Called before a read that would block: the moment to commit work,
      * so nothing waits uncommitted on a slow pipe. */
     void (*before_wait)(void *ctx);
@@ -27,6 +28,9 @@ typedef struct cli_reader {
 
 void cli_reader_init(cli_reader *r, int fd);
 void cli_reader_free(cli_reader *r);
+
+/* Bytes of input consumed so far (read and handed out as lines). */
+long long cli_reader_consumed(const cli_reader *r);
 
 /* Next logical line (no line break, NUL-terminated, may hold NUL bytes);
  * *first is the number of its first physical line.  Returns 1 for a line,

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "reader.h"
@@ -160,6 +161,55 @@ static void batch_after(cli_session *s, long lineno)
         batch_commit(s, lineno);
 }
 
+/* --- progress ------------------------------------------------------------ */
+
+/* Progress of a script that runs for more than a second, on stderr when it
+ * is a terminal: lines done, rate, and time left when the input's size is
+ * known; a summary at the end. */
+typedef struct progress {
+    bool enabled, shown;
+    struct timespec start;
+    long long size; /* of a regular file, else 0 */
+    long next_check;
+} progress;
+
+static void progress_init(progress *p, int fd)
+{
+    struct stat st;
+    *p = (progress){.enabled = isatty(STDERR_FILENO), .next_check = 1000};
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        p->size = st.st_size;
+}
+
+static void progress_update(progress *p, const cli_session *s,
+                            const cli_reader *r)
+{
+    if (!p->enabled || r->lineno < p->next_check)
+        return;
+    p->next_check = r->lineno + 1000;
+    long ms = elapsed_ms(&p->start);
+    if (ms < 1000)
+        return;
+    double rate = r->lineno * 1000.0 / (double)ms;
+    fprintf(stderr, "\rprm: %ld lines, %ld failed, %.0f lines/s", r->lineno,
+            s->failed, rate);
+    long long done = cli_reader_consumed(r);
+    if (p->size > 0 && done > 0 && done < p->size)
+        fprintf(stderr, ", about %.0f s left",
+                (double)(p->size - done) / (double)done * (double)ms / 1000.0);
+    fputs("   ", stderr);
+    p->shown = true;
+}
+
+static void progress_end(progress *p, const cli_session *s)
+{
+    if (!p->shown)
+        return;
+    fprintf(stderr, "\rprm: %ld commands run, %ld failed, %.1f s%20s\n",
+            s->commands, s->failed, elapsed_ms(&p->start) / 1000.0, "");
+}
+
 /* --- scripts ----------------------------------------------------------- */
 
 static void on_signal(int sig)
@@ -223,6 +273,8 @@ int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
     if (!ok)
         report(&s, &err, 0);
     long lineno = 0;
+    progress prog;
+    progress_init(&prog, fd);
     while (ok && !cli_interrupted && !s.ctx.quit) {
         const char *line;
         size_t len;
@@ -239,8 +291,10 @@ int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
         if (cli_exec_line(&s, line, len, lineno) < 0 && opts->bail)
             break;
         batch_after(&s, lineno);
+        progress_update(&prog, &s, &r);
     }
     finish(&s, lineno);
+    progress_end(&prog, &s);
     if (cli_interrupted)
         say_interrupted(&s, r.lineno + 1);
     fflush(s.out.out);

@@ -1,0 +1,68 @@
+# bash completion for prm's one-shot commands: prm COMMAND [ARGS...].
+# Completes options, commands, verbs, field names and the names of the
+# partners and projects in the database.  Installed by `cmake --install`
+# into share/bash-completion/completions/prm; or: source completions/prm.bash
+_prm_fields() {
+    case $1 in
+    partner) echo "name= type= region= status= tier= email= phone= notes=" ;;
+    project) echo "name= partner= partners= goal= plan= progress= status= result= start= due=" ;;
+    comm | communication) echo "partner= project= method= at= subject= content=" ;;
+    resource) echo "partner= project= kind= amount= unit= description= at=" ;;
+    outcome) echo "project= description= value= at=" ;;
+    metrics | report | insights) echo "partner= type= region= status= since= until=" ;;
+    esac
+}
+
+_prm_names() { # _prm_names KIND: names in the database, quoted for the shell
+    prm "${_prm_db[@]}" --json "$1" list 2>/dev/null |
+        grep -o '"name":"[^"]*"' | sed 's/^"name":"//; s/"$//'
+}
+
+_prm() {
+    local cur prev words cword
+    _init_completion -n = 2>/dev/null || {
+        cur=${COMP_WORDS[COMP_CWORD]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    }
+    local i cmd="" verb="" first=0
+    _prm_db=()
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+        --db) _prm_db=(--db "${words[i + 1]}"); ((i++)) ;;
+        -f) ((i++)) ;;
+        -*) ;;
+        *) if [[ -z $cmd ]]; then cmd=${words[i]}; first=$i
+           elif [[ -z $verb ]]; then verb=${words[i]}; fi ;;
+        esac
+    done
+    if [[ -z $cmd ]]; then
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "--db --json --bail --atomic -f --version --help" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "partner project comm communication resource outcome metrics report insights export import audit undo backup check help" -- "$cur"))
+        fi
+        return
+    fi
+    case $cmd in
+    partner | project | comm | communication | resource | outcome)
+        if [[ -z $verb ]]; then
+            COMPREPLY=($(compgen -W "add list show update delete" -- "$cur"))
+        elif [[ $cur == partner=* || $cur == project=* ]]; then
+            local kind=${cur%%=*} IFS=$'\n'
+            COMPREPLY=($(compgen -P "$kind=" -W "$(_prm_names "$kind")" -- "${cur#*=}"))
+        elif [[ $verb == show || $verb == update || $verb == delete ]] && ((cword == first + 2)); then
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -W "$(_prm_names "$cmd")" -- "$cur"))
+        else
+            compopt -o nospace 2>/dev/null
+            COMPREPLY=($(compgen -W "$(_prm_fields "$cmd")" -- "$cur"))
+        fi ;;
+    report) [[ -z $verb ]] && COMPREPLY=($(compgen -W "partners trend" -- "$cur")) ;;
+    export | import) [[ -z $verb ]] && COMPREPLY=($(compgen -W "json jsonl csv" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "partner project comm resource outcome metrics report insights export import audit undo backup check set history" -- "$cur")) ;;
+    *) compopt -o nospace 2>/dev/null
+       COMPREPLY=($(compgen -W "$(_prm_fields "$cmd")" -- "$cur")) ;;
+    esac
+}
+complete -F _prm prm

@@ -1,0 +1,35 @@
+#!/bin/bash
+# completion_test.sh - the bash completion of one-shot commands
+# (completions/prm.bash) against a real database.
+#   completion_test.sh PRM
+set -u
+prm=$1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+PATH="$(cd "$(dirname "$prm")" && pwd):$PATH"
+export PRM_DB="$tmp/db"
+prm partner add name="Acme Corp" >/dev/null
+prm partner add name=Globex >/dev/null
+source "$(dirname "$0")/../completions/prm.bash"
+passed=0 failed=0
+
+complete_line() { # complete_line WORDS...: COMPREPLY for the last word
+    COMP_WORDS=("$@")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMPREPLY=()
+    _prm
+    printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+check() {
+    if [ "$2" = "$3" ]; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; fi
+}
+check "commands" "partner project" "$(complete_line prm p)"
+check "options" "--db" "$(complete_line prm --d)"
+check "verbs" "update" "$(complete_line prm partner up)"
+check "fields" "region=" "$(complete_line prm partner add re)"
+check "names after show" "Acme Corp" "$(complete_line prm partner show Ac)"
+check "names after partner=" "partner=Globex" "$(complete_line prm comm add partner=Gl)"
+check "reports" "partners" "$(complete_line prm report pa)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
