@@ -131,5 +131,15 @@ i=0
 while [ $i -lt 300 ] && ! screen | grep -q "commands run"; do sleep 0.1; i=$((i + 1)); done
 check "a long script ends with a summary on a terminal" "prm: 60000 commands run, 0 failed"
 
+# progress of a long import, on a terminal
+"$prm" --db "$tmp/bulk.db" export jsonl "$tmp/bulk.jsonl" >/dev/null
+tmux -S "$sock" kill-server 2>/dev/null
+while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
+tmux -S "$sock" new-session -d -x 150 -y 20 \
+    "env HOME=$tmp $prm --db $tmp/bulk2.db import jsonl $tmp/bulk.jsonl >/dev/null; sleep 60"
+i=0
+while [ $i -lt 300 ] && ! screen | grep -q "import done"; do sleep 0.1; i=$((i + 1)); done
+check "a long import shows progress and says when it is done" "prm: import done after"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

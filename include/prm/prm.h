@@ -350,6 +350,11 @@ prm_code prm_export_csv(prm_db *db, prm_kind kind, FILE *out, int64_t *rows,
 prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,
                         prm_error *err);
 
+/* Called now and then (every 1,000 records) while an import runs, with the
+ * number of records read so far; NULL stops it. */
+void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
+                      void *ctx);
+
 /* --- Keeping it safe (audit.c, store_admin.c) -------------------------- */
 
 /* The text of the command about to run, as the audit log records it. */

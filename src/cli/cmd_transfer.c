@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -120,6 +121,31 @@ prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
     return rc;
 }
 
+typedef struct import_progress {
+    struct timespec start;
+    bool shown;
+} import_progress;
+
+static long since_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - start->tv_sec) * 1000 +
+           (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* After a second, how many records and how fast, on a terminal's stderr. */
+static void show_progress(void *ctx, int64_t done)
+{
+    import_progress *p = ctx;
+    long ms = since_ms(&p->start);
+    if (ms < 1000)
+        return;
+    fprintf(stderr, "\rprm: imported %lld records, %.0f records/s   ",
+            (long long)done, done * 1000.0 / (double)ms);
+    p->shown = true;
+}
+
 prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
@@ -138,11 +164,20 @@ prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
         return prm_error_set(err, PRM_EIO, "cannot read %s: %s", t.file,
                              strerror(errno));
     prm_counts counts = {{0}};
+    import_progress progress = {.shown = false};
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+    if (isatty(STDERR_FILENO))
+        prm_set_progress(ctx->db, show_progress, &progress);
     if (t.csv)
         rc = prm_import_csv(ctx->db, t.kind->kind, f, &counts.n[t.kind->kind],
                             err);
     else
         rc = prm_import(ctx->db, t.format, f, &counts, err);
+    prm_set_progress(ctx->db, NULL, NULL);
+    if (progress.shown)
+        fprintf(stderr, "\rprm: %s after %.1f s%30s\n",
+                rc == PRM_OK ? "import done" : "import failed",
+                since_ms(&progress.start) / 1000.0, "");
     fclose(f);
     if (rc == PRM_OK) {
         ctx->out->ops->transferred(ctx->out, "imported", t.file, &counts,

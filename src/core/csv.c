@@ -317,6 +317,7 @@ static prm_code import_rows(csv_reader *r, prm_db *db,
             return prm_error_set(err, err->code, "line %ld: %s", first, msg);
         }
         (*rows)++;
+        store_progress(db, *rows);
     }
     return got < 0 ? err->code : PRM_OK;
 }

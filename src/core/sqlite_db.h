@@ -58,6 +58,8 @@ struct prm_db {
     int64_t undoes;  /* the change an undo reverts, or 0 */
     char *command;   /* its text */
     char user[64];   /* who runs prm */
+    void (*progress)(void *ctx, int64_t done);
+    void *progress_ctx;
 };
 
 /* A bounded builder for generated SQL; overflow is a bug, reported as one. */

@@ -93,6 +93,9 @@ prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
 prm_code store_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
                        prm_error *err);
 
+/* Tell the front end how far a long import has got: done records. */
+void store_progress(prm_db *db, int64_t done);
+
 /* Import: whether the database holds no records yet, and the map from the
  * ids an import file uses to the ids its records got. */
 prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err);

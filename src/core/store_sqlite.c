@@ -1126,6 +1126,19 @@ prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
     return sdb_run_with_id(db, b.text, id, err);
 }
 
+void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
+                      void *ctx)
+{
+    db->progress = fn;
+    db->progress_ctx = ctx;
+}
+
+void store_progress(prm_db *db, int64_t done)
+{
+    if (db->progress != NULL && done % 1000 == 0)
+        db->progress(db->progress_ctx, done);
+}
+
 /* --- Import support -------------------------------------------------------- */
 
 prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)

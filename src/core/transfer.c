@@ -102,6 +102,7 @@ typedef struct importer {
     char dates[PRM_MAX_FIELDS][21];
     int64_t *ids;
     size_t nids, cap;
+    int64_t done; /* records added so far */
 } importer;
 
 /* Prefix err's message with where it happened. */
@@ -369,6 +370,7 @@ static prm_code import_record(importer *im, const prm_kind_info *info,
     if (rc != PRM_OK)
         return at_where(im, err);
     im->counts->n[info->kind]++;
+    store_progress(im->db, ++im->done);
     return PRM_OK;
 }
 
