@@ -343,9 +343,25 @@ static prm_code migrate(prm_db *db, const char *path, int64_t version,
 
 /* Give a new (empty) database the schema; check an existing one is prm's
  * and upgrade it when it is older. */
+/* Whether a database is prm's, of this schema version: the common case,
+ * read without a write lock so that opening never waits for a writer. */
+static bool is_current(prm_db *db)
+{
+    int64_t app_id = 0, version = 0;
+    return sdb_pragma_int(db, "PRAGMA application_id", &app_id, NULL) ==
+               PRM_OK &&
+           sdb_pragma_int(db, "PRAGMA user_version", &version, NULL) ==
+               PRM_OK &&
+           app_id == PRM_APPLICATION_ID && version == PRM_SCHEMA_VERSION;
+}
+
 static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
 {
     int64_t app_id = 0, version = 0, objects = 0;
+    if (is_current(db))
+        return PRM_OK;
+    /* Create or upgrade under the write lock, looking again: another
+     * process may have done it meanwhile. */
     prm_code rc = sdb_run_fixed(db, FX_BEGIN_IMMEDIATE, err);
     if (rc != PRM_OK)
         return rc;

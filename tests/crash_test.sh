@@ -1,0 +1,90 @@
+#!/bin/sh
+# crash_test.sh - SPEC.md §5: kill -9 at any moment leaves a database that
+# passes check, holding exactly a prefix of the commands piped in.
+# 200,000 mixed commands (partner, communication, project, outcome adds,
+# each referring to the records just before it) are piped into prm, which
+# is killed with SIGKILL at 20 random moments and restarted each time from
+# the first command the database does not hold.  Then SIGTERM, on another
+# database: prm stops cleanly, keeps what it did, and says how far it got.
+#   crash_test.sh PRM
+set -u
+prm=$1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+db="$tmp/crash.db"
+n=200000
+awk -v n=$n 'BEGIN {
+    for (i = 0; i < n; i++) {
+        b = i - i % 4
+        if (i % 4 == 0) printf "partner add name=P%d\n", i
+        else if (i % 4 == 1) printf "comm add partner=P%d method=email content=C%d\n", b, i
+        else if (i % 4 == 2) printf "project add name=J%d partner=P%d\n", i, b
+        else printf "outcome add project=J%d description=O%d\n", b + 2, i
+    }
+}' >"$tmp/all.prm"
+passed=0 failed=0
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# The number of commands the database holds, after checking they are
+# exactly the first ones: every record's number below the count, and each
+# kind as many as a prefix of that length has.
+held() {
+    "$prm" --db "$db" --json export jsonl "$tmp/now.jsonl" >/dev/null || { echo -1; return; }
+    awk -F'"' '
+        /^\{"partner"/       { for (f = 1; f < NF; f++) if ($f == "name") { v = substr($(f + 2), 2); p++; if (v + 0 > max) max = v + 0 } }
+        /^\{"communication"/ { for (f = 1; f < NF; f++) if ($f == "content") { v = substr($(f + 2), 2); c++; if (v + 0 > max) max = v + 0 } }
+        /^\{"project"/       { for (f = 1; f < NF; f++) if ($f == "name") { v = substr($(f + 2), 2); j++; if (v + 0 > max) max = v + 0 } }
+        /^\{"outcome"/       { for (f = 1; f < NF; f++) if ($f == "description") { v = substr($(f + 2), 2); o++; if (v + 0 > max) max = v + 0 } }
+        END {
+            k = p + c + j + o
+            ok = (k == 0) || (max == k - 1)
+            ok = ok && p == int((k + 3) / 4) && c == int((k + 2) / 4) && j == int((k + 1) / 4) && o == int(k / 4)
+            print ok ? k : -1
+        }' "$tmp/now.jsonl"
+}
+
+done_lines=0 kills=0
+while [ $kills -lt 20 ]; do
+    tail -n +$((done_lines + 1)) "$tmp/all.prm" >"$tmp/rest.prm"
+    "$prm" --db "$db" -f "$tmp/rest.prm" >/dev/null 2>&1 &
+    pid=$!
+    # a random moment between 0.1 and 1.2 s: batches commit every second
+    ms=$(( $(od -An -N2 -tu2 /dev/urandom) % 1100 + 100 ))
+    sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    kills=$((kills + 1))
+    "$prm" --db "$db" check >/dev/null 2>&1 || "$prm" --db "$db" check 2>&1 | grep -q "open to others" ||
+        fail "check after kill $kills"
+    k=$(held)
+    if [ "$k" -lt 0 ] || [ "$k" -lt "$done_lines" ]; then
+        fail "after kill $kills the database is not a prefix of the input ($k)"
+        break
+    fi
+    done_lines=$k
+    passed=$((passed + 1))
+done
+echo "after $kills kills: $done_lines of $n commands held, each time a prefix"
+
+# the rest, to the end
+tail -n +$((done_lines + 1)) "$tmp/all.prm" >"$tmp/rest.prm"
+"$prm" --db "$db" -f "$tmp/rest.prm" >/dev/null 2>&1 || fail "the last run failed"
+[ "$(held)" = $n ] && passed=$((passed + 1)) || fail "not all $n commands are held at the end"
+# SIGTERM: a clean stop, a message saying how far it got, and every
+# command before that line kept
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "partner add name=T%d\n", i }' >"$tmp/term.prm"
+"$prm" --db "$tmp/term.db" -f "$tmp/term.prm" >/dev/null 2>"$tmp/term.err" &
+pid=$!
+sleep 1.5
+kill -TERM $pid
+wait $pid
+code=$?
+[ $code = 1 ] && passed=$((passed + 1)) || fail "SIGTERM exit status $code"
+line=$(sed -n 's/.*interrupted by signal 15 before line \([0-9]*\); every command before it is kept/\1/p' "$tmp/term.err")
+[ -n "$line" ] && passed=$((passed + 1)) || fail "no message after SIGTERM: $(cat "$tmp/term.err")"
+kept=$("$prm" --db "$tmp/term.db" --json metrics | sed 's/.*"partners":\([0-9]*\).*/\1/')
+[ "$kept" = "$((line - 1))" ] && passed=$((passed + 1)) ||
+    fail "SIGTERM before line $line kept $kept commands"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
