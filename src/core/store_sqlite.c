@@ -396,8 +396,6 @@ static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
 
 static prm_code configure(prm_db *db, bool memory, prm_error *err)
 {
-    sqlite3_extended_result_codes(db->sql, 1);
-    sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
     /* Savepoints keep their undo records in memory, not in temporary
      * files; a larger page cache keeps a batch's pages off the disk until
      * its commit.  Both are bounded, so memory stays flat. */
@@ -448,12 +446,25 @@ prm_code prm_open(const char *path, prm_db **out, prm_error *err)
         rc = prm_error_set(err, PRM_EIO, "cannot open %s: %s", path,
                            db->sql ? sqlite3_errmsg(db->sql)
                                    : sqlite3_errstr(src));
+    /* Wait for other processes rather than fail, from the first read. */
+    if (rc == PRM_OK) {
+        sqlite3_extended_result_codes(db->sql, 1);
+        sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+    }
     /* Reading the header first tells a non-database file apart before
      * journal_mode tries to change it. */
     int64_t probe;
-    if (rc == PRM_OK && sdb_pragma_int(db, "PRAGMA application_id", &probe, err))
-        rc = prm_error_set(err, PRM_EDB, "%s is not a prm database (%s)", path,
-                           err->message);
+    if (rc == PRM_OK &&
+        sdb_pragma_int(db, "PRAGMA application_id", &probe, err) != PRM_OK) {
+        if ((sqlite3_errcode(db->sql) & 0xff) == SQLITE_NOTADB)
+            rc = prm_error_set(err, PRM_EDB,
+                               "%s is not a prm database (it is not an SQLite "
+                               "file)",
+                               path);
+        else
+            rc = prm_error_set(err, PRM_EDB, "cannot read %s: %s", path,
+                               sqlite3_errmsg(db->sql));
+    }
     if (rc == PRM_OK)
         rc = configure(db, memory, err);
     if (rc == PRM_OK)
