@@ -59,8 +59,8 @@ static int unescape(char c)
     }
 }
 
-cli_lex_result cli_lex(const char *line, size_t len, cli_words *w, char *msg,
-                       size_t size)
+static cli_lex_result lex_words(const char *line, size_t len, cli_words *w,
+                                char *msg, size_t size)
 {
     w->n = 0;
     if (!prm_utf8_valid(line, len)) {
@@ -129,4 +129,13 @@ cli_lex_result cli_lex(const char *line, size_t len, cli_words *w, char *msg,
         *out++ = '\0';
     }
     return LEX_OK;
+}
+
+cli_lex_result cli_lex(const char *line, size_t len, cli_words *w, char *msg,
+                       size_t size)
+{
+    cli_lex_result rc = lex_words(line, len, w, msg, size);
+    if (rc != LEX_OK)
+        w->n = 0; /* no half-made words for a caller to trip on */
+    return rc;
 }
