@@ -109,6 +109,28 @@ check "a long script piped: nothing on stderr" 0 "$(wc -c <"$tmp/bulk.err")"
 check "trend chart falls back to ASCII outside UTF-8" yes \
     "$(LC_ALL=C "$prm" --db "$tmp/bulk.db" report trend metric=partners | grep -q '#####' && echo yes)"
 
+# --- a full disk (a file size limit stands in for it) -----------------------
+fd="$tmp/full.db"
+"$prm" --db "$fd" partner add name=Before >/dev/null
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "partner add name=F%d notes=\"padding padding padding padding\"\n", i }' >"$tmp/full.prm"
+code=$( (trap '' XFSZ; ulimit -f 1500; "$prm" --db "$fd" -f "$tmp/full.prm" >/dev/null 2>"$tmp/full.err"; echo $?) )
+check "a full disk fails the script" 1 "$code"
+check "...says which commands were not saved" yes \
+    "$(grep -q 'could not save the commands of lines .* they are not in the database' "$tmp/full.err" && echo yes)"
+check "...and the database still passes check" 0 "$(status "$prm" --db "$fd" check)"
+check "...with what was there before" '"name":"Before"' \
+    "$("$prm" --db "$fd" --json partner show Before | grep -o '"name":"Before"')"
+code=$( (trap '' XFSZ; ulimit -f 1500; echo "export json $tmp/big-export.json" | "$prm" --db "$tmp/bulk.db" >/dev/null 2>&1; echo $?) )
+check "an export to a full disk fails" 1 "$code"
+
+# --- a database prm may not write ---------------------------------------------
+if [ "$(id -u)" != 0 ]; then
+    chmod 400 "$fd"
+    check "writing a read-only database fails with io" '"code":"io"' \
+        "$("$prm" --db "$fd" --json partner add name=X | grep -o '"code":"io"')"
+    chmod 600 "$fd"
+fi
+
 # --- export and import ------------------------------------------------------
 full="$(dirname "$0")/data/full.prm"
 r1="$tmp/r1.db" r2="$tmp/r2.db" r3="$tmp/r3.db"

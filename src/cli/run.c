@@ -108,10 +108,13 @@ static bool batch_commit(cli_session *s, long lineno)
     s->batch_open = false;
     prm_error err = {.code = PRM_OK};
     if (prm_commit(s->ctx.db, &err) != PRM_OK) {
+        char why[sizeof err.message];
+        snprintf(why, sizeof why, "%s", prm_error_message(&err));
         prm_rollback(s->ctx.db, NULL);
         prm_error_set(&err, err.code,
-                      "could not save the commands of lines %ld to %ld: %s",
-                      s->batch_first_line, lineno, prm_error_message(&err));
+                      "could not save the commands of lines %ld to %ld (%s); "
+                      "they are not in the database: run them again",
+                      s->batch_first_line, lineno, why);
         s->failed++;
         report(s, &err, lineno);
         return false;

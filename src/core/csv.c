@@ -260,6 +260,11 @@ static prm_code read_header(csv_reader *r, const prm_kind_info *info,
                              first, r->ncells, info->name, info->nfields);
     for (size_t i = 0; i < r->ncells; i++) {
         const char *name = cell(r, i);
+        if (!prm_utf8_valid(name, cell_len(r, i)))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "line %ld: column %zu's name is not UTF-8 "
+                                 "text: is this a CSV file?",
+                                 first, i + 1);
         int f = prm_field_index(info, name);
         if (f < 0 && !(info->kind == PRM_PROJECT && strcmp(name, "partner") == 0))
             return prm_error_set(err, PRM_EUNKNOWN_FIELD,

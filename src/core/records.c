@@ -286,9 +286,15 @@ static prm_code parse_args(prm_db *db, const prm_kind_info *info,
             p->row.v[i] = (prm_value){.type = PRM_V_NULL};
             continue;
         }
-        if (f->type == PRM_F_PARTNER_LIST)
+        if (f->type == PRM_F_PARTNER_LIST) {
             rc = parse_partner_list(db, p, value, strcmp(key, "partners") == 0,
                                     err);
+            if (rc == PRM_OK && p->nids == 0)
+                rc = prm_error_set(err, PRM_EINVALID_VALUE,
+                                   "%s= names no partner: give ids or names "
+                                   "separated by commas",
+                                   key);
+        }
         else
             rc = parse_value(db, info, f, i, value, p, err);
         if (rc != PRM_OK)

@@ -369,9 +369,11 @@ static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
         (rc = sdb_pragma_int(db, "PRAGMA user_version", &version, err)) ||
         (rc = sdb_pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects,
                          err))) {
+        char why[sizeof err->message];
+        snprintf(why, sizeof why, "%s", err->message);
         sdb_run_fixed(db, FX_ROLLBACK, NULL);
         return prm_error_set(err, PRM_EDB, "%s is not a prm database (%s)",
-                             path, err->message);
+                             path, why);
     }
     if (app_id == 0 && objects == 0)
         rc = sdb_exec(db, prm_schema_sql, err);
