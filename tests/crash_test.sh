@@ -4,8 +4,9 @@
 # 200,000 mixed commands (partner, communication, project, outcome adds,
 # each referring to the records just before it) are piped into prm, which
 # is killed with SIGKILL at 20 random moments and restarted each time from
-# the first command the database does not hold.  Then SIGTERM, on another
-# database: prm stops cleanly, keeps what it did, and says how far it got.
+# the first command the database does not hold.  Then SIGTERM and SIGINT,
+# on other databases: prm stops cleanly, keeps what it did, and says how
+# far it got.
 #   crash_test.sh PRM
 set -u
 prm=$1
@@ -70,21 +71,25 @@ echo "after $kills kills: $done_lines of $n commands held, each time a prefix"
 tail -n +$((done_lines + 1)) "$tmp/all.prm" >"$tmp/rest.prm"
 "$prm" --db "$db" -f "$tmp/rest.prm" >/dev/null 2>&1 || fail "the last run failed"
 [ "$(held)" = $n ] && passed=$((passed + 1)) || fail "not all $n commands are held at the end"
-# SIGTERM: a clean stop, a message saying how far it got, and every
-# command before that line kept
+# SIGTERM and SIGINT: a clean stop, a message saying how far it got, and
+# every command before that line kept
 awk 'BEGIN { for (i = 0; i < 200000; i++) printf "partner add name=T%d\n", i }' >"$tmp/term.prm"
-"$prm" --db "$tmp/term.db" -f "$tmp/term.prm" >/dev/null 2>"$tmp/term.err" &
-pid=$!
-sleep 1.5
-kill -TERM $pid
-wait $pid
-code=$?
-[ $code = 1 ] && passed=$((passed + 1)) || fail "SIGTERM exit status $code"
-line=$(sed -n 's/.*interrupted by signal 15 before line \([0-9]*\); every command before it is kept/\1/p' "$tmp/term.err")
-[ -n "$line" ] && passed=$((passed + 1)) || fail "no message after SIGTERM: $(cat "$tmp/term.err")"
-kept=$("$prm" --db "$tmp/term.db" --json metrics | sed 's/.*"partners":\([0-9]*\).*/\1/')
-[ "$kept" = "$((line - 1))" ] && passed=$((passed + 1)) ||
-    fail "SIGTERM before line $line kept $kept commands"
+for sig in TERM INT; do
+    num=15
+    [ $sig = INT ] && num=2
+    "$prm" --db "$tmp/$sig.db" -f "$tmp/term.prm" >/dev/null 2>"$tmp/$sig.err" &
+    pid=$!
+    sleep 1.5
+    kill -$sig $pid
+    wait $pid
+    code=$?
+    [ $code = 1 ] && passed=$((passed + 1)) || fail "SIG$sig exit status $code"
+    line=$(sed -n "s/.*interrupted by signal $num before line \([0-9]*\); every command before it is kept/\1/p" "$tmp/$sig.err")
+    [ -n "$line" ] && passed=$((passed + 1)) || fail "no message after SIG$sig: $(cat "$tmp/$sig.err")"
+    kept=$("$prm" --db "$tmp/$sig.db" --json metrics | sed 's/.*"partners":\([0-9]*\).*/\1/')
+    [ "$kept" = "$((${line:-0} - 1))" ] && passed=$((passed + 1)) ||
+        fail "SIG$sig before line $line kept $kept commands"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
