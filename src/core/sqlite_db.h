@@ -90,6 +90,10 @@ prm_code sdb_run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
                  const char *what);
 prm_code sdb_run_fixed(prm_db *db, enum fixed_stmt which, prm_error *err);
 int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v);
+/* " AND ..." conditions on partners AS p that choose the partners in a
+ * scope (bound by sdb_bind_scope); with active_only and no status=, the
+ * inactive partners are left out too. */
+void sdb_add_scope(sqlbuf *b, const store_scope *s, bool active_only);
 /* Bind text to the named parameter when the statement has it. */
 int sdb_bind_named_text(sqlite3_stmt *stmt, const char *name,
                         const char *value);

@@ -7,20 +7,10 @@
 
 #include "sqlite_db.h"
 
-/* Conditions on partners AS p for the scope; inactive partners are left
- * out unless status= asks for them. */
+/* The scope; inactive partners are left out unless status= asks. */
 static void add_partner_scope(sqlbuf *b, const store_scope *s)
 {
-    if (s->has_partner)
-        sdb_add(b, " AND p.id = :partner");
-    if (s->type != NULL)
-        sdb_add(b, " AND p.type = :type");
-    if (s->region != NULL)
-        sdb_add(b, " AND p.region = :region");
-    if (s->status != NULL)
-        sdb_add(b, " AND p.status = :status");
-    else
-        sdb_add(b, " AND p.status <> 'inactive'");
+    sdb_add_scope(b, s, true);
 }
 
 #define PROJECTS_OF_P                                                        \

@@ -9,17 +9,9 @@
 
 #include "sqlite_db.h"
 
-/* Conditions on partners AS p that choose the partners in scope. */
 static void add_scope(sqlbuf *b, const store_scope *s)
 {
-    if (s->has_partner)
-        sdb_add(b, " AND p.id = :partner");
-    if (s->type != NULL)
-        sdb_add(b, " AND p.type = :type");
-    if (s->region != NULL)
-        sdb_add(b, " AND p.region = :region");
-    if (s->status != NULL)
-        sdb_add(b, " AND p.status = :status");
+    sdb_add_scope(b, s, false);
 }
 
 static bool scoped(const store_scope *s)

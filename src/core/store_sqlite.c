@@ -190,6 +190,20 @@ int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v)
     }
 }
 
+void sdb_add_scope(sqlbuf *b, const store_scope *s, bool active_only)
+{
+    if (s->has_partner)
+        sdb_add(b, " AND p.id = :partner");
+    if (s->type != NULL)
+        sdb_add(b, " AND p.type = :type");
+    if (s->region != NULL)
+        sdb_add(b, " AND p.region = :region");
+    if (s->status != NULL)
+        sdb_add(b, " AND p.status = :status");
+    else if (active_only)
+        sdb_add(b, " AND p.status <> 'inactive'");
+}
+
 int sdb_bind_named_text(sqlite3_stmt *stmt, const char *name,
                         const char *value)
 {
