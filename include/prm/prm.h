@@ -357,8 +357,10 @@ void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
 
 /* --- Keeping it safe (audit.c, store_admin.c) -------------------------- */
 
-/* The text of the command about to run, as the audit log records it. */
-void prm_set_command(prm_db *db, const char *command);
+/* The text of the command about to run (len bytes), as the audit log
+ * records it.  Copied into a buffer the database handle reuses, so a
+ * script of a million lines does not allocate for each. */
+void prm_set_command(prm_db *db, const char *command, size_t len);
 
 typedef struct prm_audit_entry {
     int64_t id, change;

@@ -53,9 +53,7 @@ static void set_command_text(prm_db *db, const char *line, size_t len)
     }
     while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
         len--;
-    char *text = strndup(line, len);
-    prm_set_command(db, text != NULL ? text : "");
-    free(text);
+    prm_set_command(db, line, len);
 }
 
 int cli_exec_line(cli_session *s, const char *line, size_t len, long lineno)
@@ -379,7 +377,8 @@ int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts)
                           "argument %d is not valid UTF-8", i + 1);
     if (err.code == PRM_OK) {
         char *text = argv_text(argc, argv);
-        prm_set_command(db, text != NULL ? text : "");
+        prm_set_command(db, text != NULL ? text : "",
+                        text != NULL ? strlen(text) : 0);
         free(text);
         if (cli_dispatch(&s.ctx, &s.words, &err) == PRM_OK)
             err.code = PRM_OK;

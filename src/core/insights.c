@@ -183,8 +183,11 @@ prm_code prm_insights(prm_db *db, const prm_arg *filters, size_t nfilters,
         prm_code rc = threshold_arg(&filters[i], &t, &limit, &taken, err);
         if (rc != PRM_OK)
             return rc;
-        if (!taken && nscope < sizeof scope_args / sizeof scope_args[0])
-            scope_args[nscope++] = filters[i];
+        if (taken)
+            continue;
+        if (nscope == sizeof scope_args / sizeof scope_args[0])
+            return prm_error_set(err, PRM_ESYNTAX, "too many filters");
+        scope_args[nscope++] = filters[i];
     }
     store_scope scope = {.has_partner = false};
     core_scope_text text;

@@ -110,6 +110,8 @@ prm_code prm_trend(prm_db *db, const prm_arg *filters, size_t nfilters,
                 return rc;
         } else if (nscope < sizeof scope_args / sizeof scope_args[0]) {
             scope_args[nscope++] = filters[i];
+        } else {
+            return prm_error_set(err, PRM_ESYNTAX, "too many filters");
         }
     }
     store_scope scope = {.has_partner = false};

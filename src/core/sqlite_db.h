@@ -57,6 +57,7 @@ struct prm_db {
     bool change_known; /* change is the last one in this transaction */
     int64_t undoes;  /* the change an undo reverts, or 0 */
     char *command;   /* its text */
+    size_t command_cap;
     char user[64];   /* who runs prm */
     void (*progress)(void *ctx, int64_t done);
     void *progress_ctx;

@@ -180,10 +180,21 @@ prm_code sdb_next_change(prm_db *db, prm_error *err)
     return rc;
 }
 
-void prm_set_command(prm_db *db, const char *command)
+void prm_set_command(prm_db *db, const char *command, size_t len)
 {
-    free(db->command);
-    db->command = command != NULL ? strdup(command) : NULL;
+    if (len + 1 > db->command_cap) {
+        char *grown = realloc(db->command, len + 1);
+        if (grown == NULL) {
+            len = db->command_cap ? db->command_cap - 1 : 0; /* keep a cut */
+        } else {
+            db->command = grown;
+            db->command_cap = len + 1;
+        }
+    }
+    if (db->command != NULL) {
+        memcpy(db->command, command, len);
+        db->command[len] = '\0';
+    }
 }
 
 /* --- reading the log ------------------------------------------------------ */

@@ -136,7 +136,7 @@ static void test_audit_log_is_append_only(void **s)
     prm_error err;
     int64_t id;
     assert_int_equal(prm_open(path, &db, &err), PRM_OK);
-    prm_set_command(db, "partner add name=A");
+    prm_set_command(db, "partner add name=A", 18);
     prm_arg a[] = {{"name", "A"}};
     assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err), PRM_OK);
     prm_close(db);
