@@ -169,6 +169,14 @@ typedef struct prm_db prm_db;
 prm_code prm_open(const char *path, prm_db **out, prm_error *err);
 void prm_close(prm_db *db);
 
+/* Whether path names a team database (a postgresql:// or postgres://
+ * URI) rather than a file. */
+bool prm_is_team_uri(const char *path);
+/* Whether db is a team database, and the database user prm acts as there
+ * (the login name on a file). */
+bool prm_is_team(const prm_db *db);
+const char *prm_user(const prm_db *db);
+
 /*
  * The default database path: $PRM_DB, else $XDG_DATA_HOME/prm/prm.db, else
  * ~/.local/share/prm/prm.db.  Writes into buf; false when it does not fit

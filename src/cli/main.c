@@ -114,11 +114,6 @@ static int open_db(const options *o, char *path, size_t size, prm_db **db)
         return usage_error(o, PRM_EIO,
                            "%s", "no database path: set HOME or PRM_DB, or "
                                  "give --db PATH");
-    if (strncmp(path, "postgresql://", 13) == 0 ||
-        strncmp(path, "postgres://", 11) == 0)
-        return usage_error(o, PRM_EDB,
-                           "%s", "team databases (postgresql://) are not "
-                                 "supported by this build yet");
     prm_error err = {.code = PRM_OK};
     if (prm_open(path, db, &err) != PRM_OK)
         return usage_error(o, err.code, "%s", prm_error_message(&err));

@@ -37,7 +37,8 @@ struct cached_stmt {
     unsigned long last_use;
 };
 
-struct prm_db {
+typedef struct sqlite_db {
+    prm_db base;
     sqlite3 *sql;
     char *path;         /* the file, for backup and check; NULL in memory */
     sqlite3_stmt *fixed[FX_COUNT];
@@ -47,21 +48,13 @@ struct prm_db {
     unsigned long tick;
     bool cmd_owns_tx;   /* the command began the transaction */
     bool cmd_savepoint; /* the command opened a savepoint */
-    bool clock_fixed;
-    char now[21];
-    time_t now_second;
     int64_t *ids; /* a fetched project's partners */
     size_t ids_cap;
     /* what the audit log records of the command being run */
     int64_t change;  /* its change number */
     bool change_known; /* change is the last one in this transaction */
     int64_t undoes;  /* the change an undo reverts, or 0 */
-    char *command;   /* its text */
-    size_t command_cap;
-    char user[64];   /* who runs prm */
-    void (*progress)(void *ctx, int64_t done);
-    void *progress_ctx;
-};
+} sqlite_db;
 
 /* A bounded builder for generated SQL; overflow is a bug, reported as one. */
 typedef struct sqlbuf {
@@ -77,19 +70,19 @@ void sdb_add(sqlbuf *b, const char *fmt, ...);
 const char *sdb_table(const prm_kind_info *info);
 const char *sdb_column(const prm_field *f);
 
-prm_code sdb_fail(prm_db *db, int rc, prm_error *err, const char *what);
-prm_code sdb_prepare(prm_db *db, const char *sql, sqlite3_stmt **out,
+prm_code sdb_fail(sqlite_db *db, int rc, prm_error *err, const char *what);
+prm_code sdb_prepare(sqlite_db *db, const char *sql, sqlite3_stmt **out,
                      prm_error *err);
 /* A prepared statement for sql, kept for the next time it is asked for. */
-prm_code sdb_cached(prm_db *db, const char *sql, sqlite3_stmt **out,
+prm_code sdb_cached(sqlite_db *db, const char *sql, sqlite3_stmt **out,
                     prm_error *err);
-prm_code sdb_cached_sqlbuf(prm_db *db, const sqlbuf *b, sqlite3_stmt **out,
+prm_code sdb_cached_sqlbuf(sqlite_db *db, const sqlbuf *b, sqlite3_stmt **out,
                            prm_error *err);
 /* Release a statement's row and bindings so it holds no read lock. */
 void sdb_done(sqlite3_stmt *stmt);
-prm_code sdb_run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
+prm_code sdb_run(sqlite_db *db, sqlite3_stmt *stmt, prm_error *err,
                  const char *what);
-prm_code sdb_run_fixed(prm_db *db, enum fixed_stmt which, prm_error *err);
+prm_code sdb_run_fixed(sqlite_db *db, enum fixed_stmt which, prm_error *err);
 int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v);
 /* " AND ..." conditions on partners AS p that choose the partners in a
  * scope (bound by sdb_bind_scope); with active_only and no status=, the
@@ -101,20 +94,40 @@ int sdb_bind_named_text(sqlite3_stmt *stmt, const char *name,
 /* Bind a scope's values (:partner, :type, :region, :status, :since,
  * :until) to those of the named parameters a statement has. */
 int sdb_bind_scope(sqlite3_stmt *stmt, const store_scope *s);
-prm_code sdb_bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
+prm_code sdb_bind_id(sqlite_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
                      prm_error *err);
-prm_code sdb_run_with_id(prm_db *db, const char *sql, int64_t id,
+prm_code sdb_run_with_id(sqlite_db *db, const char *sql, int64_t id,
                          prm_error *err);
-prm_code sdb_pragma_int(prm_db *db, const char *sql, int64_t *out,
+prm_code sdb_pragma_int(sqlite_db *db, const char *sql, int64_t *out,
                         prm_error *err);
-prm_code sdb_exec(prm_db *db, const char *sql, prm_error *err);
+prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err);
 /* Run a query whose one row holds n counts. */
-prm_code sdb_counts(prm_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
+prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
                     prm_error *err);
 
 /* store_audit.c: the audit log's functions and triggers on a connection;
  * the next change number for a command that writes. */
-prm_code sdb_audit_attach(prm_db *db, prm_error *err);
-prm_code sdb_next_change(prm_db *db, prm_error *err);
+prm_code sdb_audit_attach(sqlite_db *db, prm_error *err);
+prm_code sdb_next_change(sqlite_db *db, prm_error *err);
+
+/* Entry points of the engine defined in other files of it (the table is
+ * store_sqlite_engine in store_sqlite.c). */
+prm_code sqlite_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
+                        prm_error *err);
+prm_code sqlite_report(prm_db *db, const store_scope *scope, const char *sort,
+                       int64_t limit, prm_report_fn fn, void *ctx,
+                       prm_error *err);
+prm_code sqlite_trend(prm_db *db, const store_scope *scope, store_period by,
+                      prm_trend_fn fn, void *ctx, prm_error *err);
+prm_code sqlite_insights(prm_db *db, store_rule rule, const store_scope *s,
+                         const store_thresholds *t, int64_t limit,
+                         bool (*fn)(void *ctx, const store_insight_row *row),
+                         void *ctx, prm_error *err);
+prm_code sqlite_audit_list(prm_db *db, const store_audit_filter *f,
+                           prm_audit_fn fn, void *ctx, prm_error *err);
+prm_code sqlite_undo_last(prm_db *db, int64_t *undone, char *command,
+                          size_t size, prm_error *err);
+prm_code sqlite_backup(prm_db *db, const char *path, prm_error *err);
+prm_code sqlite_check(prm_db *db, prm_check_report *r, prm_error *err);
 
 #endif

@@ -14,7 +14,7 @@
 
 /* --- backup ------------------------------------------------------------- */
 
-static prm_code copy_into(prm_db *db, const char *tmp, prm_error *err)
+static prm_code copy_into(sqlite_db *db, const char *tmp, prm_error *err)
 {
     sqlite3 *dest = NULL;
     int rc = sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL);
@@ -41,8 +41,9 @@ static prm_code copy_into(prm_db *db, const char *tmp, prm_error *err)
     return out;
 }
 
-prm_code prm_backup(prm_db *db, const char *path, prm_error *err)
+prm_code sqlite_backup(prm_db *base, const char *path, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     /* Written beside the target and renamed over it, so a failed backup
      * never leaves half a file where a good one was. */
     size_t n = strlen(path) + 16;
@@ -79,7 +80,7 @@ static void problem(prm_check_report *r, const char *fmt, const char *arg)
     r->problems++;
 }
 
-static prm_code check_integrity(prm_db *db, prm_check_report *r,
+static prm_code check_integrity(sqlite_db *db, prm_check_report *r,
                                 prm_error *err)
 {
     sqlite3_stmt *stmt;
@@ -109,7 +110,7 @@ static prm_code check_integrity(prm_db *db, prm_check_report *r,
 }
 
 /* Whether others than the owner may read the file and its folder. */
-static void check_modes(prm_db *db, prm_check_report *r)
+static void check_modes(sqlite_db *db, prm_check_report *r)
 {
     struct stat st;
     if (db->path == NULL)
@@ -129,14 +130,15 @@ static void check_modes(prm_db *db, prm_check_report *r)
     free(copy);
 }
 
-prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)
+prm_code sqlite_check(prm_db *base, prm_check_report *r, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     *r = (prm_check_report){.problems = 0};
-    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    prm_code rc = store_cmd_begin(base, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
     rc = check_integrity(db, r, err);
-    rc = store_cmd_end(db, rc, err);
+    rc = store_cmd_end(base, rc, err);
     if (rc == PRM_OK)
         check_modes(db, r);
     return rc;

@@ -24,14 +24,14 @@
 static void fn_change(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
-    prm_db *db = sqlite3_user_data(c);
+    sqlite_db *db = sqlite3_user_data(c);
     sqlite3_result_int64(c, db->change);
 }
 
 static void fn_undoes(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
-    prm_db *db = sqlite3_user_data(c);
+    sqlite_db *db = sqlite3_user_data(c);
     if (db->undoes > 0)
         sqlite3_result_int64(c, db->undoes);
     else
@@ -43,26 +43,26 @@ static void fn_now(sqlite3_context *c, int argc, sqlite3_value **argv)
     (void)argc, (void)argv;
     /* SQLITE_STATIC: these strings outlive the statement that reads them,
      * and copying them for every audit entry is measurable in bulk loads. */
-    sqlite3_result_text(c, store_now(sqlite3_user_data(c)), -1,
+    sqlite3_result_text(c, store_now(&((sqlite_db *)sqlite3_user_data(c))->base), -1,
                         SQLITE_STATIC);
 }
 
 static void fn_user(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
-    prm_db *db = sqlite3_user_data(c);
-    sqlite3_result_text(c, db->user, -1, SQLITE_STATIC);
+    sqlite_db *db = sqlite3_user_data(c);
+    sqlite3_result_text(c, db->base.user, -1, SQLITE_STATIC);
 }
 
 static void fn_command(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
-    prm_db *db = sqlite3_user_data(c);
-    sqlite3_result_text(c, db->command ? db->command : "", -1,
+    sqlite_db *db = sqlite3_user_data(c);
+    sqlite3_result_text(c, db->base.command ? db->base.command : "", -1,
                         SQLITE_STATIC);
 }
 
-static prm_code add_functions(prm_db *db, prm_error *err)
+static prm_code add_functions(sqlite_db *db, prm_error *err)
 {
     static const struct {
         const char *name;
@@ -118,7 +118,7 @@ static void add_trigger(sqlbuf *b, const char *table, const char *kind,
             record, before, after);
 }
 
-static prm_code kind_triggers(prm_db *db, const prm_kind_info *info,
+static prm_code kind_triggers(sqlite_db *db, const prm_kind_info *info,
                               prm_error *err)
 {
     for (int a = 0; a < 3; a++) {
@@ -144,7 +144,7 @@ static prm_code kind_triggers(prm_db *db, const prm_kind_info *info,
     "json_object('project', " row ".project_id, 'partner', " row             \
     ".partner_id)"
 
-prm_code sdb_audit_attach(prm_db *db, prm_error *err)
+prm_code sdb_audit_attach(sqlite_db *db, prm_error *err)
 {
     prm_code rc = add_functions(db, err);
     for (int k = 0; k < PRM_KIND_COUNT && rc == PRM_OK; k++)
@@ -160,7 +160,7 @@ prm_code sdb_audit_attach(prm_db *db, prm_error *err)
     return rc;
 }
 
-prm_code sdb_next_change(prm_db *db, prm_error *err)
+prm_code sdb_next_change(sqlite_db *db, prm_error *err)
 {
     db->undoes = 0;
     /* Inside a transaction that prm_begin took (BEGIN IMMEDIATE), no one
@@ -178,23 +178,6 @@ prm_code sdb_next_change(prm_db *db, prm_error *err)
         rc = sdb_counts(db, stmt, &db->change, 1, err);
     db->change_known = rc == PRM_OK && !db->cmd_owns_tx;
     return rc;
-}
-
-void prm_set_command(prm_db *db, const char *command, size_t len)
-{
-    if (len + 1 > db->command_cap) {
-        char *grown = realloc(db->command, len + 1);
-        if (grown == NULL) {
-            len = db->command_cap ? db->command_cap - 1 : 0; /* keep a cut */
-        } else {
-            db->command = grown;
-            db->command_cap = len + 1;
-        }
-    }
-    if (db->command != NULL) {
-        memcpy(db->command, command, len);
-        db->command[len] = '\0';
-    }
 }
 
 /* --- reading the log ------------------------------------------------------ */
@@ -223,9 +206,10 @@ static const char *column_text(sqlite3_stmt *stmt, int i)
     return (const char *)sqlite3_column_text(stmt, i);
 }
 
-prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
+prm_code sqlite_audit_list(prm_db *base, const store_audit_filter *f,
                           prm_audit_fn fn, void *ctx, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     /* The newest entries (limit), shown oldest first, as a log reads. */
     sqlbuf inner = {.len = 0}, b = {.len = 0};
     add_audit_filter(&inner, f);
@@ -276,7 +260,7 @@ prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
 /* --- undo ----------------------------------------------------------------- */
 
 /* The newest change that is not an undo and has not been undone. */
-static prm_code last_change(prm_db *db, int64_t *change, prm_error *err)
+static prm_code last_change(sqlite_db *db, int64_t *change, prm_error *err)
 {
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached(
@@ -292,7 +276,7 @@ static prm_code last_change(prm_db *db, int64_t *change, prm_error *err)
 
 /* The ids of a change's entries, newest first: read backwards from the
  * end of the log, where recent changes are, until an older change shows. */
-static prm_code change_entries(prm_db *db, int64_t change, int64_t **ids,
+static prm_code change_entries(sqlite_db *db, int64_t change, int64_t **ids,
                                size_t *n, prm_error *err)
 {
     sqlite3_stmt *stmt;
@@ -369,7 +353,7 @@ static void revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert)
 
 /* Revert one entry: delete what was added, put back what was deleted or
  * changed.  Each must touch exactly one row, or the record has moved on. */
-static prm_code revert_entry(prm_db *db, const char *action, const char *kind,
+static prm_code revert_entry(sqlite_db *db, const char *action, const char *kind,
                              int64_t record, const char *before,
                              const char *after, prm_error *err)
 {
@@ -401,7 +385,7 @@ static prm_code revert_entry(prm_db *db, const char *action, const char *kind,
                          (long long)record, sqlite3_errmsg(db->sql));
 }
 
-static prm_code revert_by_id(prm_db *db, int64_t id, prm_error *err)
+static prm_code revert_by_id(sqlite_db *db, int64_t id, prm_error *err)
 {
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached(db,
@@ -435,7 +419,7 @@ static prm_code revert_by_id(prm_db *db, int64_t id, prm_error *err)
     return rc;
 }
 
-static prm_code change_command(prm_db *db, int64_t change, char *buf,
+static prm_code change_command(sqlite_db *db, int64_t change, char *buf,
                                size_t size, prm_error *err)
 {
     sqlite3_stmt *stmt;
@@ -454,9 +438,10 @@ static prm_code change_command(prm_db *db, int64_t change, char *buf,
     return PRM_OK;
 }
 
-prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
+prm_code sqlite_undo_last(prm_db *base, int64_t *undone, char *command,
                          size_t size, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     int64_t change;
     prm_code rc = last_change(db, &change, err);
     if (rc != PRM_OK)

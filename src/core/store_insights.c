@@ -128,11 +128,12 @@ static int bind_all(sqlite3_stmt *stmt, const store_scope *s,
     return rc;
 }
 
-prm_code store_insights(prm_db *db, store_rule rule, const store_scope *s,
+prm_code sqlite_insights(prm_db *base, store_rule rule, const store_scope *s,
                         const store_thresholds *t, int64_t limit,
                         bool (*fn)(void *ctx, const store_insight_row *row),
                         void *ctx, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
     rule_sql(&b, rule, s);
     if (limit > 0)
@@ -141,7 +142,7 @@ prm_code store_insights(prm_db *db, store_rule rule, const store_scope *s,
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
         return rc;
-    int src = bind_all(stmt, s, t, s->until ? s->until : store_now(db));
+    int src = bind_all(stmt, s, t, s->until ? s->until : store_now(&db->base));
     while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         store_insight_row row = {.rule = rule};
         /* columns: id (for a gap, 0 region or 1 type), name, numbers */

@@ -27,7 +27,7 @@ static void add_window(sqlbuf *b, const store_scope *s, const char *col)
         sdb_add(b, " AND %s <= :until", col);
 }
 
-static prm_code scope_counts(prm_db *db, const sqlbuf *b,
+static prm_code scope_counts(sqlite_db *db, const sqlbuf *b,
                              const store_scope *s, int64_t *out, int n,
                              prm_error *err)
 {
@@ -44,7 +44,7 @@ static prm_code scope_counts(prm_db *db, const sqlbuf *b,
 }
 
 /* count(*) of a kind dated by col, of the partners in scope. */
-static prm_code count_dated(prm_db *db, const store_scope *s,
+static prm_code count_dated(sqlite_db *db, const store_scope *s,
                             const char *table, const char *col,
                             const char *link, int64_t *out, prm_error *err)
 {
@@ -67,9 +67,10 @@ static prm_code count_dated(prm_db *db, const store_scope *s,
     return scope_counts(db, &b, s, out, 1, err);
 }
 
-prm_code store_metrics(prm_db *db, const store_scope *s, prm_metrics *m,
+prm_code sqlite_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
                        prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     *m = (prm_metrics){0};
     sqlbuf b = {.len = 0};
     sdb_add(&b, "SELECT count(*) FROM partners AS p%s",
@@ -213,10 +214,11 @@ static void add_health(sqlbuf *b)
                "resources) ELSE 0.5 END AS efficiency FROM (");
 }
 
-prm_code store_report(prm_db *db, const store_scope *s, const char *sort,
+prm_code sqlite_report(prm_db *base, const store_scope *s, const char *sort,
                       int64_t limit, prm_report_fn fn, void *ctx,
                       prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
     add_health(&b);
     sdb_add(&b, "SELECT p.id AS id, p.name AS name");
@@ -235,7 +237,7 @@ prm_code store_report(prm_db *db, const store_scope *s, const char *sort,
     int src = sdb_bind_scope(stmt, s);
     if (src == SQLITE_OK)
         src = sdb_bind_named_text(stmt, ":asof",
-                              s->until != NULL ? s->until : store_now(db));
+                              s->until != NULL ? s->until : store_now(&db->base));
     while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         prm_report_row row = {
             .partner = sqlite3_column_int64(stmt, 0),
@@ -312,9 +314,10 @@ static void add_trend_arm(sqlbuf *b, const store_scope *s, store_period by,
     add_scoped_link(b, s, link);
 }
 
-prm_code store_trend(prm_db *db, const store_scope *s, store_period by,
+prm_code sqlite_trend(prm_db *base, const store_scope *s, store_period by,
                      prm_trend_fn fn, void *ctx, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
     /* Partners count in the period they were added; those added before the
      * window count in its first period, so running totals start right. */

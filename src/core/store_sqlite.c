@@ -75,7 +75,7 @@ const char *sdb_column(const prm_field *f)
 
 /* --- Errors -------------------------------------------------------------- */
 
-prm_code sdb_fail(prm_db *db, int rc, prm_error *err, const char *what)
+prm_code sdb_fail(sqlite_db *db, int rc, prm_error *err, const char *what)
 {
     int primary = rc & 0xff;
     prm_code code = PRM_EDB;
@@ -90,7 +90,7 @@ prm_code sdb_fail(prm_db *db, int rc, prm_error *err, const char *what)
 
 /* --- Statements ---------------------------------------------------------- */
 
-prm_code sdb_prepare(prm_db *db, const char *sql, sqlite3_stmt **out,
+prm_code sdb_prepare(sqlite_db *db, const char *sql, sqlite3_stmt **out,
                         prm_error *err)
 {
     int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -100,7 +100,7 @@ prm_code sdb_prepare(prm_db *db, const char *sql, sqlite3_stmt **out,
     return PRM_OK;
 }
 
-static void cache_evict_oldest(prm_db *db)
+static void cache_evict_oldest(sqlite_db *db)
 {
     size_t oldest = 0;
     for (size_t i = 1; i < db->ncache; i++)
@@ -112,7 +112,7 @@ static void cache_evict_oldest(prm_db *db)
 }
 
 /* A prepared statement for sql, from the cache when it has been seen. */
-prm_code sdb_cached(prm_db *db, const char *sql, sqlite3_stmt **out,
+prm_code sdb_cached(sqlite_db *db, const char *sql, sqlite3_stmt **out,
                        prm_error *err)
 {
     for (size_t i = 0; i < db->ncache; i++) {
@@ -138,7 +138,7 @@ prm_code sdb_cached(prm_db *db, const char *sql, sqlite3_stmt **out,
     return PRM_OK;
 }
 
-prm_code sdb_cached_sqlbuf(prm_db *db, const sqlbuf *b, sqlite3_stmt **out,
+prm_code sdb_cached_sqlbuf(sqlite_db *db, const sqlbuf *b, sqlite3_stmt **out,
                               prm_error *err)
 {
     if (b->overflow)
@@ -154,7 +154,7 @@ void sdb_done(sqlite3_stmt *stmt)
 }
 
 /* Step a statement that returns no rows, and release it. */
-prm_code sdb_run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
+prm_code sdb_run(sqlite_db *db, sqlite3_stmt *stmt, prm_error *err,
                     const char *what)
 {
     int rc = sqlite3_step(stmt);
@@ -164,7 +164,7 @@ prm_code sdb_run(prm_db *db, sqlite3_stmt *stmt, prm_error *err,
     return PRM_OK;
 }
 
-prm_code sdb_run_fixed(prm_db *db, enum fixed_stmt which, prm_error *err)
+prm_code sdb_run_fixed(sqlite_db *db, enum fixed_stmt which, prm_error *err)
 {
     if (db->fixed[which] == NULL) {
         prm_code rc = sdb_prepare(db, fixed_sql[which], &db->fixed[which], err);
@@ -232,7 +232,7 @@ int sdb_bind_scope(sqlite3_stmt *stmt, const store_scope *s)
     return src;
 }
 
-prm_code sdb_bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
+prm_code sdb_bind_id(sqlite_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
                         prm_error *err)
 {
     int rc = sqlite3_bind_int64(stmt, idx, id);
@@ -242,7 +242,7 @@ prm_code sdb_bind_id(prm_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
 }
 
 /* Run a statement whose only parameter ?1 is an id. */
-prm_code sdb_run_with_id(prm_db *db, const char *sql, int64_t id,
+prm_code sdb_run_with_id(sqlite_db *db, const char *sql, int64_t id,
                             prm_error *err)
 {
     sqlite3_stmt *stmt;
@@ -298,7 +298,7 @@ static prm_code make_file(const char *path, prm_error *err)
                          strerror(errno));
 }
 
-prm_code sdb_pragma_int(prm_db *db, const char *sql, int64_t *out,
+prm_code sdb_pragma_int(sqlite_db *db, const char *sql, int64_t *out,
                            prm_error *err)
 {
     sqlite3_stmt *stmt;
@@ -316,7 +316,7 @@ prm_code sdb_pragma_int(prm_db *db, const char *sql, int64_t *out,
     return PRM_OK;
 }
 
-prm_code sdb_exec(prm_db *db, const char *sql, prm_error *err)
+prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(db->sql, sql, NULL, NULL, &msg);
@@ -338,7 +338,7 @@ static const char *const migrations[PRM_SCHEMA_VERSION - 1] = {
 
 /* Bring a database of an older schema version up to this one, inside the
  * caller's transaction: all of it happens, or none. */
-static prm_code migrate(prm_db *db, const char *path, int64_t version,
+static prm_code migrate(sqlite_db *db, const char *path, int64_t version,
                         prm_error *err)
 {
     for (int64_t v = version; v < PRM_SCHEMA_VERSION; v++) {
@@ -359,7 +359,7 @@ static prm_code migrate(prm_db *db, const char *path, int64_t version,
  * and upgrade it when it is older. */
 /* Whether a database is prm's, of this schema version: the common case,
  * read without a write lock so that opening never waits for a writer. */
-static bool is_current(prm_db *db)
+static bool is_current(sqlite_db *db)
 {
     int64_t app_id = 0, version = 0;
     return sdb_pragma_int(db, "PRAGMA application_id", &app_id, NULL) ==
@@ -369,7 +369,7 @@ static bool is_current(prm_db *db)
            app_id == PRM_APPLICATION_ID && version == PRM_SCHEMA_VERSION;
 }
 
-static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
+static prm_code ensure_schema(sqlite_db *db, const char *path, prm_error *err)
 {
     int64_t app_id = 0, version = 0, objects = 0;
     if (is_current(db))
@@ -410,7 +410,7 @@ static prm_code ensure_schema(prm_db *db, const char *path, prm_error *err)
     return sdb_run_fixed(db, FX_COMMIT, err);
 }
 
-static prm_code configure(prm_db *db, bool memory, prm_error *err)
+static prm_code configure(sqlite_db *db, bool memory, prm_error *err)
 {
     /* Savepoints keep their undo records in memory, not in temporary
      * files; a larger page cache keeps a batch's pages off the disk until
@@ -430,20 +430,9 @@ static prm_code configure(prm_db *db, bool memory, prm_error *err)
     return rc;
 }
 
-/* Who the audit log says made a change: the login name, else $USER. */
-static void set_user(prm_db *db)
-{
-    struct passwd *pw = getpwuid(geteuid());
-    const char *env = getenv("USER");
-    if (pw != NULL && pw->pw_name != NULL)
-        snprintf(db->user, sizeof db->user, "%s", pw->pw_name);
-    else if (env != NULL && *env != '\0')
-        snprintf(db->user, sizeof db->user, "%s", env);
-    else
-        snprintf(db->user, sizeof db->user, "uid %ld", (long)geteuid());
-}
+static void sqlite_close(prm_db *base);
 
-prm_code prm_open(const char *path, prm_db **out, prm_error *err)
+prm_code store_sqlite_open(const char *path, prm_db **out, prm_error *err)
 {
     bool memory = strcmp(path, ":memory:") == 0;
     *out = NULL;
@@ -452,9 +441,10 @@ prm_code prm_open(const char *path, prm_db **out, prm_error *err)
         if (rc != PRM_OK)
             return rc;
     }
-    prm_db *db = calloc(1, sizeof *db);
+    sqlite_db *db = calloc(1, sizeof *db);
     if (db == NULL)
         return prm_error_set(err, PRM_EIO, "out of memory");
+    store_base_init(&db->base, &store_sqlite_engine);
     int src = sqlite3_open_v2(path, &db->sql,
                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     prm_code rc = PRM_OK;
@@ -490,16 +480,16 @@ prm_code prm_open(const char *path, prm_db **out, prm_error *err)
     if (rc == PRM_OK && !memory && (db->path = strdup(path)) == NULL)
         rc = prm_error_set(err, PRM_EIO, "out of memory");
     if (rc != PRM_OK) {
-        prm_close(db);
+        sqlite_close(&db->base);
         return rc;
     }
-    set_user(db);
-    *out = db;
+    *out = &db->base;
     return PRM_OK;
 }
 
-void prm_close(prm_db *db)
+static void sqlite_close(prm_db *base)
 {
+    sqlite_db *db = (sqlite_db *)base;
     if (db == NULL)
         return;
     for (size_t i = 0; i < FX_COUNT; i++)
@@ -516,73 +506,46 @@ void prm_close(prm_db *db)
     sqlite3_close(db->sql);
     free(db->ids);
     free(db->path);
-    free(db->command);
+    store_base_free(&db->base);
     free(db);
-}
-
-/* --- Clock --------------------------------------------------------------- */
-
-prm_code prm_set_now(prm_db *db, const char *when, prm_error *err)
-{
-    if (when == NULL) {
-        db->clock_fixed = false;
-        db->now_second = 0;
-        return PRM_OK;
-    }
-    if (!prm_parse_date(when, db->now, NULL))
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "invalid time '%s': use YYYY-MM-DD or "
-                             "YYYY-MM-DDTHH:MM[:SS][Z]",
-                             when);
-    db->clock_fixed = true;
-    return PRM_OK;
-}
-
-const char *store_now(prm_db *db)
-{
-    if (db->clock_fixed)
-        return db->now;
-    time_t t = time(NULL);
-    if (t != db->now_second) {
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(db->now, sizeof db->now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        db->now_second = t;
-    }
-    return db->now;
 }
 
 /* --- Transactions -------------------------------------------------------- */
 
-prm_code prm_begin(prm_db *db, prm_error *err)
+static prm_code sqlite_begin(prm_db *base, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     db->change_known = false;
     return sdb_run_fixed(db, FX_BEGIN_IMMEDIATE, err);
 }
 
-prm_code prm_commit(prm_db *db, prm_error *err)
+static prm_code sqlite_commit(prm_db *base, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     db->change_known = false;
     if (sqlite3_get_autocommit(db->sql))
         return PRM_OK;
     return sdb_run_fixed(db, FX_COMMIT, err);
 }
 
-prm_code prm_rollback(prm_db *db, prm_error *err)
+static prm_code sqlite_rollback(prm_db *base, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     db->change_known = false;
     if (sqlite3_get_autocommit(db->sql))
         return PRM_OK;
     return sdb_run_fixed(db, FX_ROLLBACK, err);
 }
 
-bool prm_in_transaction(const prm_db *db)
+static bool sqlite_in_transaction(const prm_db *base)
 {
+    const sqlite_db *db = (const sqlite_db *)base;
     return !sqlite3_get_autocommit(db->sql);
 }
 
-prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err)
+static prm_code sqlite_cmd_begin(prm_db *base, store_access access, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     db->cmd_owns_tx = sqlite3_get_autocommit(db->sql) != 0;
     db->cmd_savepoint = false;
     prm_code rc = PRM_OK;
@@ -603,8 +566,9 @@ prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err)
     return rc;
 }
 
-prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
+static prm_code sqlite_cmd_end(prm_db *base, prm_code rc, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     prm_error end_err;
     if (db->cmd_owns_tx) {
         if (rc == PRM_OK && sdb_run_fixed(db, FX_COMMIT, &end_err) != PRM_OK) {
@@ -632,7 +596,7 @@ prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
 /* --- Reading records ------------------------------------------------------ */
 
 /* Turn "3,1,2" (group_concat of ids) into db->ids in ascending order. */
-static prm_code parse_ids(prm_db *db, const char *text, size_t *n,
+static prm_code parse_ids(sqlite_db *db, const char *text, size_t *n,
                           prm_error *err)
 {
     *n = 0;
@@ -668,7 +632,7 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info)
     sdb_add(b, " FROM %s AS t", sdb_table(info));
 }
 
-static prm_code row_to_record(prm_db *db, const prm_kind_info *info,
+static prm_code row_to_record(sqlite_db *db, const prm_kind_info *info,
                               sqlite3_stmt *stmt, prm_record *rec,
                               prm_error *err)
 {
@@ -703,7 +667,7 @@ static prm_code row_to_record(prm_db *db, const prm_kind_info *info,
 }
 
 /* Step stmt, handing each row to fn as a record. */
-static prm_code each_row(prm_db *db, const prm_kind_info *info,
+static prm_code each_row(sqlite_db *db, const prm_kind_info *info,
                          sqlite3_stmt *stmt, prm_record_fn fn, void *ctx,
                          size_t *rows, prm_error *err)
 {
@@ -723,13 +687,14 @@ static prm_code each_row(prm_db *db, const prm_kind_info *info,
     return rc;
 }
 
-static prm_code kind_stmt(prm_db *db, const prm_kind_info *info,
+static prm_code kind_stmt(sqlite_db *db, const prm_kind_info *info,
                           enum kind_stmt which, sqlite3_stmt **out,
                           prm_error *err);
 
-prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
+static prm_code sqlite_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
                      prm_record_fn fn, void *ctx, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
     prm_code rc = kind_stmt(db, info, KS_FETCH, &stmt, err);
     if (rc == PRM_OK)
@@ -789,10 +754,11 @@ static int bind_filter(sqlite3_stmt *stmt, int *idx, const store_filter *f)
     }
 }
 
-prm_code store_list(prm_db *db, const prm_kind_info *info,
+static prm_code sqlite_list(prm_db *base, const prm_kind_info *info,
                     const store_filter *filters, size_t nfilters,
                     prm_record_fn fn, void *ctx, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
     add_select_list(&b, info);
     for (size_t i = 0; i < nfilters; i++) {
@@ -816,11 +782,12 @@ prm_code store_list(prm_db *db, const prm_kind_info *info,
     return each_row(db, info, stmt, fn, ctx, &rows, err);
 }
 
-prm_code store_names(prm_db *db, const prm_kind_info *info,
+static prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
                      const char *prefix,
                      bool (*fn)(void *ctx, const char *name), void *ctx,
                      prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     if (prm_field_find(info, "name") == NULL)
         return PRM_OK;
     /* LIKE on a NOCASE column uses its index; escape LIKE's wildcards. */
@@ -895,7 +862,7 @@ static void build_update(sqlbuf *b, const prm_kind_info *info)
     sdb_add(b, " WHERE id = ?1");
 }
 
-static prm_code kind_stmt(prm_db *db, const prm_kind_info *info,
+static prm_code kind_stmt(sqlite_db *db, const prm_kind_info *info,
                           enum kind_stmt which, sqlite3_stmt **out,
                           prm_error *err)
 {
@@ -921,7 +888,7 @@ static prm_code kind_stmt(prm_db *db, const prm_kind_info *info,
 }
 
 /* A failed write: a taken name is the user's conflict, the rest is ours. */
-static prm_code write_fail(prm_db *db, int src, const prm_kind_info *info,
+static prm_code write_fail(sqlite_db *db, int src, const prm_kind_info *info,
                            const store_row *row, prm_error *err)
 {
     int name = prm_field_index(info, "name");
@@ -935,7 +902,7 @@ static prm_code write_fail(prm_db *db, int src, const prm_kind_info *info,
     return sdb_fail(db, src, err, "writing");
 }
 
-static prm_code set_partners(prm_db *db, int64_t project,
+static prm_code set_partners(sqlite_db *db, int64_t project,
                              const prm_value *list, bool replace,
                              prm_error *err)
 {
@@ -970,14 +937,15 @@ static int partner_list_index(const prm_kind_info *info)
 
 static const prm_value null_value = {.type = PRM_V_NULL};
 
-prm_code store_insert(prm_db *db, const prm_kind_info *info,
+static prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
                       const store_row *row, int64_t *id, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
     prm_code rc = kind_stmt(db, info, KS_INSERT, &stmt, err);
     if (rc != PRM_OK)
         return rc;
-    const char *now = store_now(db);
+    const char *now = store_now(&db->base);
     prm_value stamp = {.type = PRM_V_TEXT, .s = now, .len = strlen(now)};
     int idx = 1, src = SQLITE_OK;
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
@@ -1006,9 +974,10 @@ prm_code store_insert(prm_db *db, const prm_kind_info *info,
     return rc;
 }
 
-prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
+static prm_code sqlite_update(prm_db *base, const prm_kind_info *info, int64_t id,
                       const store_row *row, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
     prm_code rc = kind_stmt(db, info, KS_UPDATE, &stmt, err);
     if (rc != PRM_OK)
@@ -1024,7 +993,7 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
     }
     if (src == SQLITE_OK && prm_field_index(info, "updated_at") >= 0)
         src = sqlite3_bind_text(stmt, (int)(2 * info->nfields + 2),
-                                store_now(db), -1, SQLITE_TRANSIENT);
+                                store_now(&db->base), -1, SQLITE_TRANSIENT);
     if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
     if (src != SQLITE_DONE) {
@@ -1040,7 +1009,7 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
 }
 
 /* Run a query whose one row holds one or more counts. */
-prm_code sdb_counts(prm_db *db, sqlite3_stmt *stmt, int64_t *out,
+prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out,
                        int n, prm_error *err)
 {
     int src = sqlite3_step(stmt);
@@ -1053,9 +1022,10 @@ prm_code sdb_counts(prm_db *db, sqlite3_stmt *stmt, int64_t *out,
     return PRM_OK;
 }
 
-prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
+static prm_code sqlite_exists(prm_db *base, const prm_kind_info *info, int64_t id,
                       bool *found, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
     sdb_add(&b, "SELECT EXISTS (SELECT 1 FROM %s WHERE id = ?1)",
             sdb_table(info));
@@ -1070,10 +1040,11 @@ prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
     return rc;
 }
 
-prm_code store_find_name(prm_db *db, const prm_kind_info *info,
+static prm_code sqlite_find_name(prm_db *base, const prm_kind_info *info,
                          const char *name, int64_t *id, bool *found,
                          prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     *found = false;
     if (prm_field_find(info, "name") == NULL)
         return PRM_OK;
@@ -1096,9 +1067,10 @@ prm_code store_find_name(prm_db *db, const prm_kind_info *info,
     return PRM_OK;
 }
 
-prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
+static prm_code sqlite_deps_of(prm_db *base, const prm_kind_info *info, int64_t id,
                        store_deps *deps, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     *deps = (store_deps){0};
     const char *sql = NULL;
     if (info->kind == PRM_PARTNER)
@@ -1149,9 +1121,10 @@ static const char *const project_cascade[] = {
     NULL,
 };
 
-prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
+static prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                       bool cascade, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     prm_code rc = PRM_OK;
     const char *const *steps = NULL;
     if (cascade && info->kind == PRM_PARTNER)
@@ -1169,23 +1142,9 @@ prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
     return sdb_run_with_id(db, b.text, id, err);
 }
 
-void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
-                      void *ctx)
+static prm_code sqlite_is_empty(prm_db *base, bool *empty, prm_error *err)
 {
-    db->progress = fn;
-    db->progress_ctx = ctx;
-}
-
-void store_progress(prm_db *db, int64_t done)
-{
-    if (db->progress != NULL && done % 1000 == 0)
-        db->progress(db->progress_ctx, done);
-}
-
-/* --- Import support -------------------------------------------------------- */
-
-prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
-{
+    sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
     int64_t n = 1;
     prm_code rc = sdb_cached(db,
@@ -1202,8 +1161,9 @@ prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
 
 /* The ids an import read and the ids they were stored under live in a
  * temporary table, so memory stays flat however large the import. */
-prm_code store_map_reset(prm_db *db, prm_error *err)
+static prm_code sqlite_map_reset(prm_db *base, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     prm_code rc = sdb_exec(db,
                        "CREATE TEMP TABLE IF NOT EXISTS prm_import_map (kind "
                        "INTEGER, old INTEGER, new INTEGER, PRIMARY KEY (kind, "
@@ -1214,9 +1174,10 @@ prm_code store_map_reset(prm_db *db, prm_error *err)
     return rc;
 }
 
-prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
+static prm_code sqlite_map_put(prm_db *base, prm_kind kind, int64_t old, int64_t new_id,
                        prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached(db,
                          "INSERT INTO temp.prm_import_map (kind, old, new) "
@@ -1240,9 +1201,10 @@ prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
     return PRM_OK;
 }
 
-prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
+static prm_code sqlite_map_get(prm_db *base, prm_kind kind, int64_t old,
                        int64_t *new_id, bool *found, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
     *found = false;
     prm_code rc = sdb_cached(db,
@@ -1265,3 +1227,35 @@ prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
         return sdb_fail(db, src, err, "importing");
     return PRM_OK;
 }
+
+const store_engine store_sqlite_engine = {
+    .name = "sqlite",
+    .close = sqlite_close,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .in_transaction = sqlite_in_transaction,
+    .cmd_begin = sqlite_cmd_begin,
+    .cmd_end = sqlite_cmd_end,
+    .insert = sqlite_insert,
+    .update = sqlite_update,
+    .exists = sqlite_exists,
+    .find_name = sqlite_find_name,
+    .fetch = sqlite_fetch,
+    .list = sqlite_list,
+    .names = sqlite_names,
+    .deps_of = sqlite_deps_of,
+    .remove = sqlite_remove,
+    .metrics = sqlite_metrics,
+    .is_empty = sqlite_is_empty,
+    .map_reset = sqlite_map_reset,
+    .map_put = sqlite_map_put,
+    .map_get = sqlite_map_get,
+    .report = sqlite_report,
+    .trend = sqlite_trend,
+    .insights = sqlite_insights,
+    .audit_list = sqlite_audit_list,
+    .undo_last = sqlite_undo_last,
+    .backup = sqlite_backup,
+    .check = sqlite_check,
+};

@@ -1,0 +1,292 @@
+/*
+ * store.c - the storage interface, dispatched to the database's engine.
+ *
+ * The rest of the core calls store_* and the engine-specific prm_*
+ * functions without knowing whether a file (SQLite) or a team database
+ * (PostgreSQL) is behind them; each call goes through the engine table the
+ * handle was opened with.  What is the same on every engine (the clock, the
+ * command text, progress) lives here.
+ */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+void store_base_init(prm_db *db, const store_engine *engine)
+{
+    db->engine = engine;
+    /* Who the audit log says made a change on a file: the login name. */
+    struct passwd *pw = getpwuid(geteuid());
+    const char *env = getenv("USER");
+    if (pw != NULL && pw->pw_name != NULL)
+        snprintf(db->user, sizeof db->user, "%s", pw->pw_name);
+    else if (env != NULL && *env != '\0')
+        snprintf(db->user, sizeof db->user, "%s", env);
+    else
+        snprintf(db->user, sizeof db->user, "uid %ld", (long)geteuid());
+}
+
+void store_base_free(prm_db *db)
+{
+    free(db->command);
+    db->command = NULL;
+}
+
+static bool is_team_uri(const char *path)
+{
+    return strncmp(path, "postgresql://", 13) == 0 ||
+           strncmp(path, "postgres://", 11) == 0;
+}
+
+bool prm_is_team_uri(const char *path)
+{
+    return is_team_uri(path);
+}
+
+prm_code prm_open(const char *path, prm_db **out, prm_error *err)
+{
+    if (is_team_uri(path))
+        return store_pg_open(path, out, err);
+    return store_sqlite_open(path, out, err);
+}
+
+void prm_close(prm_db *db)
+{
+    if (db != NULL)
+        db->engine->close(db);
+}
+
+bool prm_is_team(const prm_db *db)
+{
+    return db->engine->user_add != NULL;
+}
+
+const char *prm_user(const prm_db *db)
+{
+    return db->user;
+}
+
+/* --- the clock and the command text ----------------------------------- */
+
+prm_code prm_set_now(prm_db *db, const char *when, prm_error *err)
+{
+    if (when == NULL) {
+        db->clock_fixed = false;
+        db->now_second = 0;
+        return PRM_OK;
+    }
+    if (!prm_parse_date(when, db->now, NULL))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid time '%s': use YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM[:SS][Z]",
+                             when);
+    db->clock_fixed = true;
+    return PRM_OK;
+}
+
+const char *store_now(prm_db *db)
+{
+    if (db->clock_fixed)
+        return db->now;
+    time_t t = time(NULL);
+    if (t != db->now_second) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(db->now, sizeof db->now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        db->now_second = t;
+    }
+    return db->now;
+}
+
+void prm_set_command(prm_db *db, const char *command, size_t len)
+{
+    if (len + 1 > db->command_cap) {
+        char *grown = realloc(db->command, len + 1);
+        if (grown == NULL) {
+            len = db->command_cap ? db->command_cap - 1 : 0; /* keep a cut */
+        } else {
+            db->command = grown;
+            db->command_cap = len + 1;
+        }
+    }
+    if (db->command != NULL) {
+        memcpy(db->command, command, len);
+        db->command[len] = '\0';
+    }
+}
+
+void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
+                      void *ctx)
+{
+    db->progress = fn;
+    db->progress_ctx = ctx;
+}
+
+void store_progress(prm_db *db, int64_t done)
+{
+    if (db->progress != NULL && done % 1000 == 0)
+        db->progress(db->progress_ctx, done);
+}
+
+/* --- transactions and records ------------------------------------------ */
+
+prm_code prm_begin(prm_db *db, prm_error *err)
+{
+    return db->engine->begin(db, err);
+}
+
+prm_code prm_commit(prm_db *db, prm_error *err)
+{
+    return db->engine->commit(db, err);
+}
+
+prm_code prm_rollback(prm_db *db, prm_error *err)
+{
+    return db->engine->rollback(db, err);
+}
+
+bool prm_in_transaction(const prm_db *db)
+{
+    return db->engine->in_transaction(db);
+}
+
+prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err)
+{
+    return db->engine->cmd_begin(db, access, err);
+}
+
+prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
+{
+    return db->engine->cmd_end(db, rc, err);
+}
+
+prm_code store_insert(prm_db *db, const prm_kind_info *info,
+                      const store_row *row, int64_t *id, prm_error *err)
+{
+    return db->engine->insert(db, info, row, id, err);
+}
+
+prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
+                      const store_row *row, prm_error *err)
+{
+    return db->engine->update(db, info, id, row, err);
+}
+
+prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
+                      bool *found, prm_error *err)
+{
+    return db->engine->exists(db, info, id, found, err);
+}
+
+prm_code store_find_name(prm_db *db, const prm_kind_info *info,
+                         const char *name, int64_t *id, bool *found,
+                         prm_error *err)
+{
+    return db->engine->find_name(db, info, name, id, found, err);
+}
+
+prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
+                     prm_record_fn fn, void *ctx, prm_error *err)
+{
+    return db->engine->fetch(db, info, id, fn, ctx, err);
+}
+
+prm_code store_list(prm_db *db, const prm_kind_info *info,
+                    const store_filter *filters, size_t nfilters,
+                    prm_record_fn fn, void *ctx, prm_error *err)
+{
+    return db->engine->list(db, info, filters, nfilters, fn, ctx, err);
+}
+
+prm_code store_names(prm_db *db, const prm_kind_info *info,
+                     const char *prefix,
+                     bool (*fn)(void *ctx, const char *name), void *ctx,
+                     prm_error *err)
+{
+    return db->engine->names(db, info, prefix, fn, ctx, err);
+}
+
+prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
+                       store_deps *deps, prm_error *err)
+{
+    return db->engine->deps_of(db, info, id, deps, err);
+}
+
+prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
+                      bool cascade, prm_error *err)
+{
+    return db->engine->remove(db, info, id, cascade, err);
+}
+
+prm_code store_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
+                       prm_error *err)
+{
+    return db->engine->metrics(db, scope, out, err);
+}
+
+prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
+{
+    return db->engine->is_empty(db, empty, err);
+}
+
+prm_code store_map_reset(prm_db *db, prm_error *err)
+{
+    return db->engine->map_reset(db, err);
+}
+
+prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
+                       prm_error *err)
+{
+    return db->engine->map_put(db, kind, old, new_id, err);
+}
+
+prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
+                       int64_t *new_id, bool *found, prm_error *err)
+{
+    return db->engine->map_get(db, kind, old, new_id, found, err);
+}
+
+prm_code store_report(prm_db *db, const store_scope *scope, const char *sort,
+                      int64_t limit, prm_report_fn fn, void *ctx,
+                      prm_error *err)
+{
+    return db->engine->report(db, scope, sort, limit, fn, ctx, err);
+}
+
+prm_code store_trend(prm_db *db, const store_scope *scope, store_period by,
+                     prm_trend_fn fn, void *ctx, prm_error *err)
+{
+    return db->engine->trend(db, scope, by, fn, ctx, err);
+}
+
+prm_code store_insights(prm_db *db, store_rule rule, const store_scope *s,
+                        const store_thresholds *t, int64_t limit,
+                        bool (*fn)(void *ctx, const store_insight_row *row),
+                        void *ctx, prm_error *err)
+{
+    return db->engine->insights(db, rule, s, t, limit, fn, ctx, err);
+}
+
+prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
+                          prm_audit_fn fn, void *ctx, prm_error *err)
+{
+    return db->engine->audit_list(db, f, fn, ctx, err);
+}
+
+prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
+                         size_t size, prm_error *err)
+{
+    return db->engine->undo_last(db, undone, command, size, err);
+}
+
+prm_code prm_backup(prm_db *db, const char *path, prm_error *err)
+{
+    return db->engine->backup(db, path, err);
+}
+
+prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)
+{
+    return db->engine->check(db, r, err);
+}
