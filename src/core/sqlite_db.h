@@ -56,19 +56,6 @@ typedef struct sqlite_db {
     int64_t undoes;  /* the change an undo reverts, or 0 */
 } sqlite_db;
 
-/* A bounded builder for generated SQL; overflow is a bug, reported as one. */
-typedef struct sqlbuf {
-    char text[4096];
-    size_t len;
-    bool overflow;
-} sqlbuf;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void sdb_add(sqlbuf *b, const char *fmt, ...);
-const char *sdb_table(const prm_kind_info *info);
-const char *sdb_column(const prm_field *f);
 
 prm_code sdb_fail(sqlite_db *db, int rc, prm_error *err, const char *what);
 prm_code sdb_prepare(sqlite_db *db, const char *sql, sqlite3_stmt **out,
@@ -84,10 +71,6 @@ prm_code sdb_run(sqlite_db *db, sqlite3_stmt *stmt, prm_error *err,
                  const char *what);
 prm_code sdb_run_fixed(sqlite_db *db, enum fixed_stmt which, prm_error *err);
 int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v);
-/* " AND ..." conditions on partners AS p that choose the partners in a
- * scope (bound by sdb_bind_scope); with active_only and no status=, the
- * inactive partners are left out too. */
-void sdb_add_scope(sqlbuf *b, const store_scope *s, bool active_only);
 /* Bind text to the named parameter when the statement has it. */
 int sdb_bind_named_text(sqlite3_stmt *stmt, const char *name,
                         const char *value);
@@ -109,6 +92,12 @@ prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
  * the next change number for a command that writes. */
 prm_code sdb_audit_attach(sqlite_db *db, prm_error *err);
 prm_code sdb_next_change(sqlite_db *db, prm_error *err);
+
+/* The statement for the SQL of sql_metrics.c in b, with the scope and the
+ * report's dates (:asof, :recent_since) bound (store_metrics.c). */
+prm_code sdb_prepare_scoped(sqlite_db *db, const sqlbuf *b,
+                            const store_scope *s, sqlite3_stmt **stmt,
+                            prm_error *err);
 
 /* Entry points of the engine defined in other files of it (the table is
  * store_sqlite_engine in store_sqlite.c). */

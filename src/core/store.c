@@ -8,6 +8,8 @@
  * command text, progress) lives here.
  */
 #include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,6 +68,45 @@ bool prm_is_team(const prm_db *db)
 const char *prm_user(const prm_db *db)
 {
     return db->user;
+}
+
+/* --- SQL text ----------------------------------------------------------- */
+
+void sql_add(sqlbuf *b, const char *fmt, ...)
+{
+    if (b->overflow)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->text + b->len, sizeof b->text - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof b->text - b->len)
+        b->overflow = true;
+    else
+        b->len += (size_t)n;
+}
+
+/* --- tables and columns, the same on every engine --------------------- */
+
+const char *store_table(const prm_kind_info *info)
+{
+    return info->plural; /* the tables are named for the plurals */
+}
+
+/* The column a field is stored in; NULL for a project's partners, which
+ * live in project_partners. */
+const char *store_column(const prm_field *f)
+{
+    switch (f->type) {
+    case PRM_F_PARTNER_REF:
+        return "partner_id";
+    case PRM_F_PROJECT_REF:
+        return "project_id";
+    case PRM_F_PARTNER_LIST:
+        return NULL;
+    default:
+        return f->name;
+    }
 }
 
 /* --- the clock and the command text ----------------------------------- */

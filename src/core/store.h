@@ -67,6 +67,23 @@ typedef enum store_access {
 prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err);
 prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err);
 
+/* A bounded builder for generated SQL; overflow is a bug, reported as one. */
+typedef struct sqlbuf {
+    char text[4096];
+    size_t len;
+    bool overflow;
+} sqlbuf;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sql_add(sqlbuf *b, const char *fmt, ...);
+
+/* The table a kind is stored in, and the column of a field (NULL for a
+ * project's partners, which live in project_partners). */
+const char *store_table(const prm_kind_info *info);
+const char *store_column(const prm_field *f);
+
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". */
 const char *store_now(prm_db *db);
 

@@ -86,15 +86,15 @@ static prm_code add_functions(sqlite_db *db, prm_error *err)
  * keyed by its field names. */
 static void add_image(sqlbuf *b, const prm_kind_info *info, const char *row)
 {
-    sdb_add(b, "json_object(");
+    sql_add(b, "json_object(");
     size_t n = 0;
     for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = sdb_column(&info->fields[i]);
+        const char *col = store_column(&info->fields[i]);
         if (col != NULL)
-            sdb_add(b, "%s'%s', %s.\"%s\"", n++ ? ", " : "",
+            sql_add(b, "%s'%s', %s.\"%s\"", n++ ? ", " : "",
                     info->fields[i].name, row, col);
     }
-    sdb_add(b, ")");
+    sql_add(b, ")");
 }
 
 static const char *const actions[3][3] = {
@@ -108,7 +108,7 @@ static void add_trigger(sqlbuf *b, const char *table, const char *kind,
                         int a, const char *record, const char *before,
                         const char *after)
 {
-    sdb_add(b,
+    sql_add(b,
             "CREATE TEMP TRIGGER IF NOT EXISTS prm_audit_%s_%s AFTER %s ON "
             "main.%s BEGIN INSERT INTO audit (change, at, user, command, "
             "action, kind, record, before, after, undoes) VALUES "
@@ -128,7 +128,7 @@ static prm_code kind_triggers(sqlite_db *db, const prm_kind_info *info,
         sqlbuf b = {.len = 0};
         char record[16];
         snprintf(record, sizeof record, "%s.id", actions[a][2]);
-        add_trigger(&b, sdb_table(info), info->name, a, record,
+        add_trigger(&b, store_table(info), info->name, a, record,
                     a == 0 ? "NULL" : old_image.text,
                     a == 2 ? "NULL" : new_image.text);
         if (b.overflow || old_image.overflow || new_image.overflow)
@@ -184,21 +184,21 @@ prm_code sdb_next_change(sqlite_db *db, prm_error *err)
 
 static void add_audit_filter(sqlbuf *b, const store_audit_filter *f)
 {
-    sdb_add(b, "SELECT id, change, at, user, command, action, kind, record, "
+    sql_add(b, "SELECT id, change, at, user, command, action, kind, record, "
                "before, after, undoes FROM audit WHERE 1");
     if (f->kind != NULL)
-        sdb_add(b, " AND kind = :kind");
+        sql_add(b, " AND kind = :kind");
     if (f->has_record)
-        sdb_add(b, " AND record = :record");
+        sql_add(b, " AND record = :record");
     if (f->user != NULL)
-        sdb_add(b, " AND user = :user");
+        sql_add(b, " AND user = :user");
     if (f->since != NULL)
-        sdb_add(b, " AND at >= :since");
+        sql_add(b, " AND at >= :since");
     if (f->until != NULL)
-        sdb_add(b, " AND at <= :until");
-    sdb_add(b, " ORDER BY id DESC");
+        sql_add(b, " AND at <= :until");
+    sql_add(b, " ORDER BY id DESC");
     if (f->limit > 0)
-        sdb_add(b, " LIMIT :limit");
+        sql_add(b, " LIMIT :limit");
 }
 
 static const char *column_text(sqlite3_stmt *stmt, int i)
@@ -213,7 +213,7 @@ prm_code sqlite_audit_list(prm_db *base, const store_audit_filter *f,
     /* The newest entries (limit), shown oldest first, as a log reads. */
     sqlbuf inner = {.len = 0}, b = {.len = 0};
     add_audit_filter(&inner, f);
-    sdb_add(&b, "SELECT * FROM (%s) ORDER BY id", inner.text);
+    sql_add(&b, "SELECT * FROM (%s) ORDER BY id", inner.text);
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
@@ -317,7 +317,7 @@ static prm_code change_entries(sqlite_db *db, int64_t change, int64_t **ids,
 static void revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert)
 {
     if (info == NULL) { /* a project's partner link */
-        sdb_add(b, reinsert ? "INSERT INTO project_partners (project_id, "
+        sql_add(b, reinsert ? "INSERT INTO project_partners (project_id, "
                               "partner_id) VALUES (json_extract(?1, "
                               "'$.project'), json_extract(?1, '$.partner'))"
                             : "DELETE FROM project_partners WHERE project_id "
@@ -326,29 +326,29 @@ static void revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert)
         return;
     }
     size_t n = 0;
-    sdb_add(b, reinsert ? "INSERT INTO %s (" : "UPDATE %s SET ",
-            sdb_table(info));
+    sql_add(b, reinsert ? "INSERT INTO %s (" : "UPDATE %s SET ",
+            store_table(info));
     for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = sdb_column(&info->fields[i]);
+        const char *col = store_column(&info->fields[i]);
         if (col == NULL || (!reinsert && info->fields[i].type == PRM_F_ID))
             continue;
         if (reinsert)
-            sdb_add(b, "%s\"%s\"", n++ ? ", " : "", col);
+            sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
         else
-            sdb_add(b, "%s\"%s\" = json_extract(?1, '$.%s')", n++ ? ", " : "",
+            sql_add(b, "%s\"%s\" = json_extract(?1, '$.%s')", n++ ? ", " : "",
                     col, info->fields[i].name);
     }
     if (!reinsert) {
-        sdb_add(b, " WHERE id = ?2");
+        sql_add(b, " WHERE id = ?2");
         return;
     }
-    sdb_add(b, ") VALUES (");
+    sql_add(b, ") VALUES (");
     n = 0;
     for (size_t i = 0; i < info->nfields; i++)
-        if (sdb_column(&info->fields[i]) != NULL)
-            sdb_add(b, "%sjson_extract(?1, '$.%s')", n++ ? ", " : "",
+        if (store_column(&info->fields[i]) != NULL)
+            sql_add(b, "%sjson_extract(?1, '$.%s')", n++ ? ", " : "",
                     info->fields[i].name);
-    sdb_add(b, ")");
+    sql_add(b, ")");
 }
 
 /* Revert one entry: delete what was added, put back what was deleted or
@@ -361,7 +361,7 @@ static prm_code revert_entry(sqlite_db *db, const char *action, const char *kind
     bool added = strcmp(action, "add") == 0;
     sqlbuf b = {.len = 0};
     if (added && info != NULL)
-        sdb_add(&b, "DELETE FROM %s WHERE id = ?2", sdb_table(info));
+        sql_add(&b, "DELETE FROM %s WHERE id = ?2", store_table(info));
     else
         revert_sql(&b, info, strcmp(action, "delete") == 0);
     sqlite3_stmt *stmt;

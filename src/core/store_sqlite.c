@@ -36,43 +36,6 @@ static const char *const fixed_sql[FX_COUNT] = {
     [FX_ROLLBACK_TO] = "ROLLBACK TO prm_cmd",
 };
 
-/* --- SQL text ------------------------------------------------------------ */
-
-void sdb_add(sqlbuf *b, const char *fmt, ...)
-{
-    if (b->overflow)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->text + b->len, sizeof b->text - b->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof b->text - b->len)
-        b->overflow = true;
-    else
-        b->len += (size_t)n;
-}
-
-const char *sdb_table(const prm_kind_info *info)
-{
-    return info->plural; /* the tables are named for the plurals */
-}
-
-/* The column a field is stored in; NULL for a project's partners, which
- * live in project_partners. */
-const char *sdb_column(const prm_field *f)
-{
-    switch (f->type) {
-    case PRM_F_PARTNER_REF:
-        return "partner_id";
-    case PRM_F_PROJECT_REF:
-        return "project_id";
-    case PRM_F_PARTNER_LIST:
-        return NULL;
-    default:
-        return f->name;
-    }
-}
-
 /* --- Errors -------------------------------------------------------------- */
 
 prm_code sdb_fail(sqlite_db *db, int rc, prm_error *err, const char *what)
@@ -188,20 +151,6 @@ int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v)
     default:
         return sqlite3_bind_null(stmt, idx);
     }
-}
-
-void sdb_add_scope(sqlbuf *b, const store_scope *s, bool active_only)
-{
-    if (s->has_partner)
-        sdb_add(b, " AND p.id = :partner");
-    if (s->type != NULL)
-        sdb_add(b, " AND p.type = :type");
-    if (s->region != NULL)
-        sdb_add(b, " AND p.region = :region");
-    if (s->status != NULL)
-        sdb_add(b, " AND p.status = :status");
-    else if (active_only)
-        sdb_add(b, " AND p.status <> 'inactive'");
 }
 
 int sdb_bind_named_text(sqlite3_stmt *stmt, const char *name,
@@ -620,16 +569,16 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info)
 {
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
-        const char *col = sdb_column(f);
-        sdb_add(b, i ? ", " : "SELECT ");
+        const char *col = store_column(f);
+        sql_add(b, i ? ", " : "SELECT ");
         if (col != NULL)
-            sdb_add(b, "t.\"%s\"", col);
+            sql_add(b, "t.\"%s\"", col);
         else
-            sdb_add(b, "(SELECT group_concat(partner_id) FROM (SELECT "
+            sql_add(b, "(SELECT group_concat(partner_id) FROM (SELECT "
                        "partner_id FROM project_partners WHERE project_id = "
                        "t.id ORDER BY partner_id))");
     }
-    sdb_add(b, " FROM %s AS t", sdb_table(info));
+    sql_add(b, " FROM %s AS t", store_table(info));
 }
 
 static prm_code row_to_record(sqlite_db *db, const prm_kind_info *info,
@@ -712,27 +661,27 @@ static void add_filter_sql(sqlbuf *b, const prm_kind_info *info,
                            const store_filter *f)
 {
     const char *col =
-        f->op <= SF_RANGE ? sdb_column(&info->fields[f->field]) : NULL;
+        f->op <= SF_RANGE ? store_column(&info->fields[f->field]) : NULL;
     switch (f->op) {
     case SF_EQ:
-        sdb_add(b, "t.\"%s\" = ?", col);
+        sql_add(b, "t.\"%s\" = ?", col);
         break;
     case SF_NULL:
-        sdb_add(b, "t.\"%s\" IS NULL", col);
+        sql_add(b, "t.\"%s\" IS NULL", col);
         break;
     case SF_RANGE:
-        sdb_add(b, "t.\"%s\" BETWEEN ? AND ?", col);
+        sql_add(b, "t.\"%s\" BETWEEN ? AND ?", col);
         break;
     case SF_HAS_PARTNER:
-        sdb_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
+        sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
                    "partner_id = ?)");
         break;
     case SF_HAS_PROJECT:
-        sdb_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
+        sql_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
                    "project_id = ?)");
         break;
     case SF_PARTNER_WORK:
-        sdb_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
+        sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
                    "WHERE partner_id = ?)");
         break;
     }
@@ -762,10 +711,10 @@ static prm_code sqlite_list(prm_db *base, const prm_kind_info *info,
     sqlbuf b = {.len = 0};
     add_select_list(&b, info);
     for (size_t i = 0; i < nfilters; i++) {
-        sdb_add(&b, i ? " AND " : " WHERE ");
+        sql_add(&b, i ? " AND " : " WHERE ");
         add_filter_sql(&b, info, &filters[i]);
     }
-    sdb_add(&b, " ORDER BY t.id");
+    sql_add(&b, " ORDER BY t.id");
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
@@ -804,10 +753,10 @@ static prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
     *p++ = '%';
     *p = '\0';
     sqlbuf b = {.len = 0};
-    sdb_add(&b,
+    sql_add(&b,
             "SELECT name FROM %s WHERE name LIKE ?1 ESCAPE '\\' ORDER BY "
             "name LIMIT 1000",
-            sdb_table(info));
+            store_table(info));
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     int src = SQLITE_OK;
@@ -829,17 +778,17 @@ static prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
  * gives the ids (and dates) an export had. */
 static void build_insert(sqlbuf *b, const prm_kind_info *info)
 {
-    sdb_add(b, "INSERT INTO %s (", sdb_table(info));
+    sql_add(b, "INSERT INTO %s (", store_table(info));
     size_t n = 0;
     for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = sdb_column(&info->fields[i]);
+        const char *col = store_column(&info->fields[i]);
         if (col != NULL)
-            sdb_add(b, "%s\"%s\"", n++ ? ", " : "", col);
+            sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
     }
-    sdb_add(b, ") VALUES (");
+    sql_add(b, ") VALUES (");
     for (size_t i = 0; i < n; i++)
-        sdb_add(b, "%s?", i ? ", " : "");
-    sdb_add(b, ")");
+        sql_add(b, "%s?", i ? ", " : "");
+    sql_add(b, ")");
 }
 
 /* UPDATE t SET col = CASE WHEN ?flag THEN ?value ELSE col END, ...: one
@@ -847,19 +796,19 @@ static void build_insert(sqlbuf *b, const prm_kind_info *info)
  * 2i+2 and its value 2i+3; updated_at takes the next one. */
 static void build_update(sqlbuf *b, const prm_kind_info *info)
 {
-    sdb_add(b, "UPDATE %s SET ", sdb_table(info));
+    sql_add(b, "UPDATE %s SET ", store_table(info));
     size_t n = 0;
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
-        const char *col = sdb_column(f);
+        const char *col = store_column(f);
         if (col == NULL || (f->flags & PRM_FF_READONLY))
             continue;
-        sdb_add(b, "%s\"%s\" = CASE WHEN ?%zu THEN ?%zu ELSE \"%s\" END",
+        sql_add(b, "%s\"%s\" = CASE WHEN ?%zu THEN ?%zu ELSE \"%s\" END",
                 n++ ? ", " : "", col, 2 * i + 2, 2 * i + 3, col);
     }
     if (prm_field_index(info, "updated_at") >= 0)
-        sdb_add(b, ", updated_at = ?%zu", 2 * info->nfields + 2);
-    sdb_add(b, " WHERE id = ?1");
+        sql_add(b, ", updated_at = ?%zu", 2 * info->nfields + 2);
+    sql_add(b, " WHERE id = ?1");
 }
 
 static prm_code kind_stmt(sqlite_db *db, const prm_kind_info *info,
@@ -875,7 +824,7 @@ static prm_code kind_stmt(sqlite_db *db, const prm_kind_info *info,
             build_update(&b, info);
         else {
             add_select_list(&b, info);
-            sdb_add(&b, " WHERE t.id = ?");
+            sql_add(&b, " WHERE t.id = ?");
         }
         if (b.overflow)
             return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
@@ -950,7 +899,7 @@ static prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
     int idx = 1, src = SQLITE_OK;
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
         const prm_field *f = &info->fields[i];
-        if (sdb_column(f) == NULL)
+        if (store_column(f) == NULL)
             continue;
         const prm_value *v = &row->v[i];
         if (!row->set[i] && f->type == PRM_F_ID)
@@ -985,7 +934,7 @@ static prm_code sqlite_update(prm_db *base, const prm_kind_info *info, int64_t i
     int src = sqlite3_bind_int64(stmt, 1, id);
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
         const prm_field *f = &info->fields[i];
-        if (sdb_column(f) == NULL || (f->flags & PRM_FF_READONLY))
+        if (store_column(f) == NULL || (f->flags & PRM_FF_READONLY))
             continue;
         src = sqlite3_bind_int(stmt, (int)(2 * i + 2), row->set[i]);
         if (src == SQLITE_OK && row->set[i])
@@ -1027,8 +976,8 @@ static prm_code sqlite_exists(prm_db *base, const prm_kind_info *info, int64_t i
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
-    sdb_add(&b, "SELECT EXISTS (SELECT 1 FROM %s WHERE id = ?1)",
-            sdb_table(info));
+    sql_add(&b, "SELECT EXISTS (SELECT 1 FROM %s WHERE id = ?1)",
+            store_table(info));
     sqlite3_stmt *stmt;
     int64_t n = 0;
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
@@ -1049,7 +998,7 @@ static prm_code sqlite_find_name(prm_db *base, const prm_kind_info *info,
     if (prm_field_find(info, "name") == NULL)
         return PRM_OK;
     sqlbuf b = {.len = 0};
-    sdb_add(&b, "SELECT id FROM %s WHERE name = ?1", sdb_table(info));
+    sql_add(&b, "SELECT id FROM %s WHERE name = ?1", store_table(info));
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
@@ -1136,7 +1085,7 @@ static prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t i
     if (rc != PRM_OK)
         return rc;
     sqlbuf b = {.len = 0};
-    sdb_add(&b, "DELETE FROM %s WHERE id = ?1", sdb_table(info));
+    sql_add(&b, "DELETE FROM %s WHERE id = ?1", store_table(info));
     if (b.overflow)
         return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
     return sdb_run_with_id(db, b.text, id, err);

@@ -1,0 +1,86 @@
+/*
+ * pg_db.h - the inside of the PostgreSQL storage layer (team databases),
+ * shared by its files: store_pg.c (connecting, statements, transactions,
+ * records, users), store_pg_audit.c (the audit log, undo, check) and
+ * store_pg_metrics.c (metrics, report, trend, insights).
+ */
+#ifndef PRM_PG_DB_H
+#define PRM_PG_DB_H
+
+#include <libpq-fe.h>
+
+#include "store.h"
+
+#define PG_CACHE_SIZE 64
+#define PG_MAX_PARAMS 40
+
+/* A statement prepared on the server, named prm_N, found by its text. */
+struct pg_stmt {
+    char *sql;
+    char name[24];
+    unsigned long last_use;
+};
+
+typedef struct pg_db {
+    prm_db base;
+    PGconn *conn;
+    struct pg_stmt cache[PG_CACHE_SIZE];
+    size_t ncache;
+    unsigned long tick, names;
+    bool cmd_owns_tx;   /* the command began the transaction */
+    bool cmd_savepoint; /* the command runs inside a savepoint */
+    char role[16];      /* admin, manager or viewer */
+    int64_t *ids;       /* a fetched project's partners */
+    size_t ids_cap;
+} pg_db;
+
+/* The parameters of one statement, as text (NULL for no value). */
+typedef struct pg_params {
+    int n;
+    bool failed; /* too many, or out of memory */
+    const char *values[PG_MAX_PARAMS];
+    char *owned[PG_MAX_PARAMS];
+    char num[PG_MAX_PARAMS][32];
+} pg_params;
+
+void pgp_str(pg_params *p, const char *s);   /* s outlives the statement */
+void pgp_text(pg_params *p, const char *s, size_t len); /* copied */
+void pgp_int(pg_params *p, int64_t i);
+void pgp_value(pg_params *p, const prm_value *v);
+void pgp_free(pg_params *p);
+
+/* Run sql (prepared once, by its text) with params p (may be NULL); on
+ * success *out holds the result for the caller to PQclear. */
+prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
+                  prm_error *err);
+/* The same, for a statement whose result is not needed. */
+prm_code pg_run(pg_db *db, const char *sql, pg_params *p, prm_error *err);
+/* Run a query whose one row holds n counts. */
+prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
+                   int n, prm_error *err);
+/* Turn a failed result into prm's error; what says what was being done. */
+prm_code pg_fail(pg_db *db, const PGresult *res, prm_error *err,
+                 const char *what);
+int64_t pg_int(const PGresult *res, int row, int col);
+
+/* store_pg_audit.c and store_pg_metrics.c */
+prm_code pg_audit_list(prm_db *db, const store_audit_filter *f,
+                       prm_audit_fn fn, void *ctx, prm_error *err);
+prm_code pg_undo_last(prm_db *db, int64_t *undone, char *command,
+                      size_t size, prm_error *err);
+prm_code pg_check(prm_db *db, prm_check_report *r, prm_error *err);
+prm_code pg_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
+                    prm_error *err);
+prm_code pg_report(prm_db *db, const store_scope *scope, const char *sort,
+                   int64_t limit, prm_report_fn fn, void *ctx,
+                   prm_error *err);
+prm_code pg_trend(prm_db *db, const store_scope *scope, store_period by,
+                  prm_trend_fn fn, void *ctx, prm_error *err);
+prm_code pg_insights(prm_db *db, store_rule rule, const store_scope *s,
+                     const store_thresholds *t, int64_t limit,
+                     bool (*fn)(void *ctx, const store_insight_row *row),
+                     void *ctx, prm_error *err);
+/* Set what the audit trigger records of the command about to write. */
+prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err);
+
+#endif

@@ -1,0 +1,438 @@
+/*
+ * sql_metrics.c - the SQL of metrics, report, trend and insights (see
+ * sql_metrics.h), shared by the SQLite and PostgreSQL engines.
+ *
+ * Each count is one indexed aggregate; the partner scope is a condition on
+ * partners AS p, generated with only the filters given so that the
+ * database can use the index of each.  Nothing is loaded into C but the
+ * counts.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sql_metrics.h"
+
+/* " AND ..." conditions on partners AS p that choose the partners in a
+ * scope; with active_only and no status=, inactive partners are left out. */
+static void add_scope_where(sqlbuf *b, const store_scope *s, bool active_only)
+{
+    if (s->has_partner)
+        sql_add(b, " AND p.id = :partner");
+    if (s->type != NULL)
+        sql_add(b, " AND p.type = :type");
+    if (s->region != NULL)
+        sql_add(b, " AND p.region = :region");
+    if (s->status != NULL)
+        sql_add(b, " AND p.status = :status");
+    else if (active_only)
+        sql_add(b, " AND p.status <> 'inactive'");
+}
+
+static void add_scope(sqlbuf *b, const store_scope *s)
+{
+    add_scope_where(b, s, false);
+}
+
+static bool scoped(const store_scope *s)
+{
+    return s->has_partner || s->type || s->region || s->status;
+}
+
+static void add_window(sqlbuf *b, const store_scope *s, const char *col)
+{
+    if (s->since != NULL)
+        sql_add(b, " AND %s >= :since", col);
+    if (s->until != NULL)
+        sql_add(b, " AND %s <= :until", col);
+}
+
+/* count(*) of a kind dated by col, of the partners in scope. */
+static void count_dated(sqlbuf *b, const store_scope *s, const char *table,
+                        const char *col, const char *link)
+{
+    /* With no condition at all, a bare count(*) lets SQLite count the
+     * rows of its smallest index without reading them. */
+    sql_add(b, "SELECT count(*) FROM %s AS x%s", table,
+            scoped(s) || s->since || s->until ? " WHERE TRUE" : "");
+    add_window(b, s, col);
+    if (scoped(s)) {
+        sql_add(b, " AND %s IN (SELECT ", link);
+        if (strcmp(link, "x.project_id") == 0)
+            sql_add(b, "pp.project_id FROM project_partners AS pp JOIN "
+                       "partners AS p ON p.id = pp.partner_id WHERE TRUE");
+        else
+            sql_add(b, "p.id FROM partners AS p WHERE TRUE");
+        add_scope(b, s);
+        sql_add(b, ")");
+    }
+}
+
+static void count_projects(sqlbuf *b, const store_scope *s)
+{
+    if (scoped(s) || s->since || s->until) {
+        sql_add(b, "SELECT count(*), count(*) FILTER (WHERE x.status = "
+                   "'succeeded'), count(*) FILTER (WHERE x.status = 'failed') "
+                   "FROM projects AS x WHERE TRUE");
+        add_window(b, s, "coalesce(x.start, x.created_at)");
+    } else {
+        /* All projects: three counts over the status index, far cheaper
+         * than reading every project. */
+        sql_add(b, "SELECT (SELECT count(*) FROM projects), (SELECT count(*) "
+                   "FROM projects WHERE status = 'succeeded'), (SELECT "
+                   "count(*) FROM projects WHERE status = 'failed')");
+    }
+    if (scoped(s)) {
+        /* IN (...) rather than EXISTS: the scope's project ids come
+         * through the partner indexes and only those projects are read. */
+        sql_add(b, " AND x.id IN (SELECT pp.project_id FROM "
+                   "project_partners AS pp JOIN partners AS p ON p.id = "
+                   "pp.partner_id WHERE TRUE");
+        add_scope(b, s);
+        sql_add(b, ")");
+    }
+}
+
+void sqlm_metrics(sqlbuf *b, int which, const store_scope *s)
+{
+    switch (which) {
+    case SQLM_PARTNERS:
+        sql_add(b, "SELECT count(*) FROM partners AS p%s",
+                scoped(s) ? " WHERE TRUE" : "");
+        add_scope(b, s);
+        break;
+    case SQLM_PROJECTS:
+        count_projects(b, s);
+        break;
+    case SQLM_COMMS:
+        count_dated(b, s, "communications", "x.at", "x.partner_id");
+        break;
+    case SQLM_RESOURCES:
+        count_dated(b, s, "resources", "x.at", "x.partner_id");
+        break;
+    default:
+        count_dated(b, s, "outcomes", "x.at", "x.project_id");
+    }
+}
+
+/* --- report partners ------------------------------------------------------- */
+
+/* Per-partner aggregates of the partner p.id, in the window: the same
+ * conditions as store_metrics's with the scope narrowed to one partner. */
+static void add_report_columns(sqlbuf *b, const store_scope *s)
+{
+    static const char *const status[] = {NULL, "succeeded", "failed"};
+    static const char *const alias[] = {"projects", "succeeded", "failed"};
+    for (int i = 0; i < 3; i++) {
+        sql_add(b, ", (SELECT count(*) FROM project_partners AS pp JOIN "
+                   "projects AS x ON x.id = pp.project_id WHERE pp.partner_id "
+                   "= p.id");
+        if (status[i] != NULL)
+            sql_add(b, " AND x.status = '%s'", status[i]);
+        add_window(b, s, "coalesce(x.start, x.created_at)");
+        sql_add(b, ") AS %s", alias[i]);
+    }
+    sql_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
+               "x.partner_id = p.id");
+    add_window(b, s, "x.at");
+    sql_add(b, ") AS communications, (SELECT max(x.at) FROM communications "
+               "AS x WHERE x.partner_id = p.id");
+    add_window(b, s, "x.at");
+    sql_add(b, ") AS last_contact, (SELECT count(*) FROM resources AS x "
+               "WHERE x.partner_id = p.id");
+    add_window(b, s, "x.at");
+    sql_add(b, ") AS resources, (SELECT count(*) FROM outcomes AS x WHERE "
+               "x.project_id IN (SELECT pp.project_id FROM project_partners "
+               "AS pp WHERE pp.partner_id = p.id)");
+    add_window(b, s, "x.at");
+    sql_add(b, ") AS outcomes");
+}
+
+/* ORDER BY for sort=: figures largest first (no value last), names from
+ * A; ties by id. */
+static void add_report_order(sqlbuf *b, const char *sort,
+                             const sql_dialect *d)
+{
+    if (sort == NULL || strcmp(sort, "partner") == 0)
+        sql_add(b, " ORDER BY id");
+    else if (strcmp(sort, "health") == 0)
+        sql_add(b, " ORDER BY health DESC, id");
+    else if (strcmp(sort, "name") == 0)
+        sql_add(b, " ORDER BY %s, id", d->name_order);
+    else if (strcmp(sort, "project_success_rate") == 0)
+        sql_add(b, " ORDER BY CASE WHEN projects > 0 THEN 1.0 * succeeded / "
+                   "projects END DESC NULLS LAST, id");
+    else if (strcmp(sort, "resource_efficiency") == 0)
+        sql_add(b, " ORDER BY CASE WHEN resources > 0 THEN 1.0 * outcomes / "
+                   "resources END DESC NULLS LAST, id");
+    else
+        sql_add(b, " ORDER BY %s DESC NULLS LAST, id", sort);
+}
+
+/*
+ * The health score, 0 to 100 (README: Health), from four terms, each 0..1:
+ *   recency    1 at the day of the last contact, falling to 0 at 180 days
+ *              (0 when there was none)
+ *   frequency  communications in the 90 days before the report's date,
+ *              full marks at 6 (about one a fortnight)
+ *   success    the closed success rate; 0.5 when nothing closed yet
+ *   efficiency outcomes per resource, capped at 1; 0.5 with no resources
+ * health = round(100 * (0.3 recency + 0.2 frequency + 0.3 success
+ *                       + 0.2 efficiency)).
+ * The report's date (:asof) is until= when given, else now.  This is the
+ * one place the formula lives: sort=health orders by it in SQL too.
+ */
+static void add_health_terms(sqlbuf *b, const store_scope *s)
+{
+    sql_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
+               "x.partner_id = p.id AND x.at > :recent_since AND x.at <= "
+               ":asof");
+    add_window(b, s, "x.at");
+    sql_add(b, ") AS recent");
+}
+
+#define DAYS_SINCE(col) "(julianday(:asof) - julianday(" col "))"
+
+/* Clamps written as CASE: SQLite's max(a, b) is PostgreSQL's greatest. */
+static void add_health(sqlbuf *b)
+{
+    sql_add(b, "SELECT *, round(100 * (0.3 * recency + 0.2 * frequency + 0.3 "
+               "* success + 0.2 * efficiency)) AS health FROM (SELECT *, "
+               "CASE WHEN last_contact IS NULL THEN NULL ELSE "
+               DAYS_SINCE("last_contact") " END AS days, "
+               "CASE WHEN last_contact IS NULL THEN 0.0 "
+               "WHEN " DAYS_SINCE("last_contact") " >= 180 THEN 0.0 "
+               "WHEN " DAYS_SINCE("last_contact") " <= 0 THEN 1.0 "
+               "ELSE 1.0 - " DAYS_SINCE("last_contact") " / 180.0 "
+               "END AS recency, "
+               "CASE WHEN recent >= 6 THEN 1.0 ELSE recent / 6.0 END AS "
+               "frequency, "
+               "CASE WHEN succeeded + failed > 0 THEN 1.0 * succeeded / "
+               "(succeeded + failed) ELSE 0.5 END AS success, "
+               "CASE WHEN resources = 0 THEN 0.5 WHEN outcomes >= resources "
+               "THEN 1.0 ELSE 1.0 * outcomes / resources END AS efficiency "
+               "FROM (");
+}
+
+void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
+                 int64_t limit, const sql_dialect *d)
+{
+    add_health(b);
+    sql_add(b, "SELECT p.id AS id, p.name AS name");
+    add_report_columns(b, s);
+    add_health_terms(b, s);
+    sql_add(b, " FROM partners AS p WHERE TRUE");
+    add_scope(b, s);
+    sql_add(b, ") AS counts) AS terms");
+    add_report_order(b, sort, d);
+    if (limit > 0)
+        sql_add(b, " LIMIT %lld", (long long)limit);
+}
+
+void sqlm_recent_since(const char *asof, char out[21])
+{
+    struct tm tm = {0};
+    int y, mo, d, h, mi, sec;
+    if (sscanf(asof, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) !=
+        6) {
+        snprintf(out, 21, "%s", asof);
+        return;
+    }
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d - 90; /* timegm normalises the day */
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* --- report trend ---------------------------------------------------------- */
+
+/* The period a timestamp falls in, as SQL over the column col. */
+static void add_period(sqlbuf *b, store_period by, const char *col)
+{
+    if (by == PERIOD_YEAR)
+        sql_add(b, "substr(%s, 1, 4)", col);
+    else if (by == PERIOD_QUARTER)
+        sql_add(b, "substr(%s, 1, 4) || '-Q' || ((CAST(substr(%s, 6, 2) AS "
+                   "INTEGER) + 2) / 3)",
+                col, col);
+    else
+        sql_add(b, "substr(%s, 1, 7)", col);
+}
+
+/* "x.partner_id IN (partners in scope)" and the like, when scoped. */
+static void add_scoped_link(sqlbuf *b, const store_scope *s, const char *link)
+{
+    if (!scoped(s))
+        return;
+    if (strcmp(link, "x.project_id") == 0)
+        sql_add(b, " AND x.project_id IN (SELECT pp.project_id FROM "
+                   "project_partners AS pp JOIN partners AS p ON p.id = "
+                   "pp.partner_id WHERE TRUE");
+    else if (strcmp(link, "x.id") == 0)
+        sql_add(b, " AND EXISTS (SELECT 1 FROM project_partners AS pp JOIN "
+                   "partners AS p ON p.id = pp.partner_id WHERE "
+                   "pp.project_id = x.id");
+    else
+        sql_add(b, " AND %s IN (SELECT p.id FROM partners AS p WHERE TRUE", link);
+    add_scope(b, s);
+    sql_add(b, ")");
+}
+
+/* One arm of the trend's UNION ALL: a kind's rows as (period, partners,
+ * projects, succeeded, failed, communications, resources, outcomes). */
+static void add_trend_arm(sqlbuf *b, const store_scope *s, store_period by,
+                          const char *table, const char *date,
+                          const char *counts, const char *link)
+{
+    sql_add(b, " UNION ALL SELECT ");
+    add_period(b, by, date);
+    sql_add(b, ", %s FROM %s AS x WHERE TRUE", counts, table);
+    add_window(b, s, date);
+    add_scoped_link(b, s, link);
+}
+
+void sqlm_trend(sqlbuf *b, const store_scope *s, store_period by)
+{
+    /* Partners count in the period they were added; those added before the
+     * window count in its first period, so running totals start right. */
+    sql_add(b, "SELECT period, sum(a), sum(j), sum(su), sum(fa), sum(c), "
+               "sum(r), sum(o) FROM (SELECT ");
+    add_period(b, by,
+               s->since ? "CASE WHEN p.created_at > :since THEN p.created_at "
+                          "ELSE :since END"
+                        : "p.created_at");
+    sql_add(b, " AS period, 1 AS a, 0 AS j, 0 AS su, 0 AS fa, 0 AS c, 0 AS "
+               "r, 0 AS o FROM partners AS p WHERE TRUE");
+    add_scope(b, s);
+    if (s->until != NULL)
+        sql_add(b, " AND p.created_at <= :until");
+    add_trend_arm(b, s, by, "projects", "coalesce(x.start, x.created_at)",
+                  "0, 1, CASE WHEN x.status = 'succeeded' THEN 1 ELSE 0 END, "
+                  "CASE WHEN x.status = 'failed' THEN 1 ELSE 0 END, 0, 0, 0",
+                  "x.id");
+    add_trend_arm(b, s, by, "communications", "x.at", "0, 0, 0, 0, 1, 0, 0",
+                  "x.partner_id");
+    add_trend_arm(b, s, by, "resources", "x.at", "0, 0, 0, 0, 0, 1, 0",
+                  "x.partner_id");
+    add_trend_arm(b, s, by, "outcomes", "x.at", "0, 0, 0, 0, 0, 0, 1",
+                  "x.project_id");
+    sql_add(b, ") AS rows_by_period GROUP BY period ORDER BY period");
+}
+
+void sqlm_trend_accumulate(prm_trend_row *row)
+{
+    row->total.partners += row->in.partners;
+    row->total.projects += row->in.projects;
+    row->total.succeeded += row->in.succeeded;
+    row->total.failed += row->in.failed;
+    row->total.communications += row->in.communications;
+    row->total.resources += row->in.resources;
+    row->total.outcomes += row->in.outcomes;
+}
+
+/* --- insights -------------------------------------------------------------- */
+
+/* The scope; inactive partners are left out unless status= asks. */
+static void add_partner_scope(sqlbuf *b, const store_scope *s)
+{
+    add_scope_where(b, s, true);
+}
+
+#define PROJECTS_OF_P                                                        \
+    "(SELECT count(*) FROM project_partners AS pp WHERE pp.partner_id = p.id)"
+
+void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
+                  int64_t limit)
+{
+    switch (rule) {
+    case RULE_STALLED:
+        sql_add(b, "SELECT x.id, x.name, x.progress, CASE WHEN x.due < :asof "
+                   "THEN " DAYS_SINCE("x.due") " END AS overdue, "
+                   DAYS_SINCE("x.updated_at") " AS idle FROM projects AS x "
+                   "WHERE x.status = 'active' AND (x.due < :asof OR "
+                   DAYS_SINCE("x.updated_at") " >= :stalled_days) AND EXISTS "
+                   "(SELECT 1 FROM project_partners AS pp JOIN partners AS p "
+                   "ON p.id = pp.partner_id WHERE pp.project_id = x.id");
+        add_partner_scope(b, s);
+        sql_add(b, ") ORDER BY overdue DESC NULLS LAST, idle DESC, x.id");
+        break;
+    case RULE_DORMANT:
+        sql_add(b, "SELECT * FROM (SELECT p.id, p.name, " PROJECTS_OF_P
+                   " AS projects, (SELECT " DAYS_SINCE("max(c.at)")
+                   " FROM communications AS c WHERE c.partner_id = p.id) AS "
+                   "days FROM partners AS p WHERE TRUE");
+        add_partner_scope(b, s);
+        sql_add(b, ") AS q WHERE projects > 0 AND (days IS NULL OR days >= "
+                   ":dormant_days) ORDER BY projects DESC, days IS NOT NULL, "
+                   "days DESC, id");
+        break;
+    case RULE_IDLE:
+        sql_add(b, "SELECT x.id, x.name, count(r.id) AS resources, "
+                   "sum(r.amount) AS amount FROM projects AS x JOIN "
+                   "resources AS r ON r.project_id = x.id WHERE NOT EXISTS "
+                   "(SELECT 1 FROM outcomes AS o WHERE o.project_id = x.id) "
+                   "AND x.status <> 'planned' AND EXISTS (SELECT 1 FROM "
+                   "project_partners AS pp JOIN partners AS p ON p.id = "
+                   "pp.partner_id WHERE pp.project_id = x.id");
+        add_partner_scope(b, s);
+        sql_add(b, ") GROUP BY x.id ORDER BY resources DESC, amount DESC, "
+                   "x.id");
+        break;
+    case RULE_EXPAND:
+        sql_add(b, "SELECT id, name, projects, CASE WHEN succeeded + failed > "
+                   "0 THEN 1.0 * succeeded / (succeeded + failed) END AS "
+                   "rate, CASE WHEN resources > 0 THEN 1.0 * outcomes / "
+                   "resources END AS efficiency FROM (SELECT p.id, p.name, "
+                   PROJECTS_OF_P " AS projects, (SELECT count(*) FROM "
+                   "project_partners AS pp JOIN projects AS x ON x.id = "
+                   "pp.project_id WHERE pp.partner_id = p.id AND x.status = "
+                   "'succeeded') AS succeeded, (SELECT count(*) FROM "
+                   "project_partners AS pp JOIN projects AS x ON x.id = "
+                   "pp.project_id WHERE pp.partner_id = p.id AND x.status = "
+                   "'failed') AS failed, (SELECT count(*) FROM resources AS r "
+                   "WHERE r.partner_id = p.id) AS resources, (SELECT count(*) "
+                   "FROM outcomes AS o WHERE o.project_id IN (SELECT "
+                   "pp.project_id FROM project_partners AS pp WHERE "
+                   "pp.partner_id = p.id)) AS outcomes FROM partners AS p "
+                   "WHERE TRUE");
+        add_partner_scope(b, s);
+        sql_add(b, ") AS q WHERE 1.0 * projects <= :expand_max_projects AND (rate >= "
+                   ":expand_rate OR efficiency >= :expand_efficiency) ORDER "
+                   "BY rate DESC NULLS LAST, efficiency DESC NULLS LAST, "
+                   "projects, id");
+        break;
+    case RULE_GAP:
+    case RULE_COUNT:
+        /* Each partner's activity once (MATERIALIZED), then grouped by
+         * region and by type. */
+        sql_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
+                   "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, "
+                   PROJECTS_OF_P " AS "
+                   "projects, (SELECT count(*) FROM communications AS c WHERE "
+                   "c.partner_id = p.id) AS comms FROM partners AS p WHERE TRUE");
+        if (s->has_partner)
+            sql_add(b, " AND p.id = :partner");
+        if (s->type != NULL)
+            sql_add(b, " AND p.type = :type");
+        if (s->region != NULL)
+            sql_add(b, " AND p.region = :region");
+        sql_add(b, ") SELECT * FROM (SELECT 0 AS dim, region AS name, "
+                   "sum(active) AS active, count(*) AS partners, "
+                   "sum(projects) AS projects, sum(comms) AS comms FROM "
+                   "act WHERE region IS NOT NULL GROUP BY region UNION ALL "
+                   "SELECT 1, type, sum(active), count(*), sum(projects), "
+                   "sum(comms) FROM act WHERE type IS NOT NULL GROUP BY "
+                   "type) AS g WHERE 1.0 * active <= :gap_max_partners AND "
+                   "projects + "
+                   "comms > 0 ORDER BY projects + comms DESC, dim, name");
+        break;
+    }
+    if (limit > 0)
+        sql_add(b, " LIMIT %lld", (long long)limit);
+}
+

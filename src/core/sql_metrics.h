@@ -1,0 +1,48 @@
+/*
+ * sql_metrics.h - the SQL of metrics, report, trend and insights, written
+ * once for both engines.
+ *
+ * The statements use only what SQLite and PostgreSQL both understand (and
+ * julianday(), which the PostgreSQL schema defines as SQLite has it), with
+ * named parameters: :partner, :type, :region, :status, :since, :until (the
+ * scope), :asof and :recent_since (the report's date and 90 days before),
+ * and the insight thresholds (:dormant_days, :stalled_days, :expand_rate,
+ * :expand_efficiency, :expand_max_projects, :gap_max_partners).  SQLite
+ * binds them by name; the PostgreSQL engine numbers them.
+ */
+#ifndef PRM_SQL_METRICS_H
+#define PRM_SQL_METRICS_H
+
+#include "store.h"
+
+/* What differs between the engines' SQL. */
+typedef struct sql_dialect {
+    const char *name_order; /* ORDER BY names without regard to ASCII case */
+} sql_dialect;
+
+/* The metrics are five counts: partners; projects (three columns: all,
+ * succeeded, failed); communications; resources; outcomes. */
+enum { SQLM_PARTNERS, SQLM_PROJECTS, SQLM_COMMS, SQLM_RESOURCES,
+       SQLM_OUTCOMES, SQLM_COUNT };
+void sqlm_metrics(sqlbuf *b, int which, const store_scope *s);
+
+/* report partners: columns id, name, projects, succeeded, failed,
+ * communications, last_contact, resources, outcomes, recent, days,
+ * recency, frequency, success, efficiency, health. */
+void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
+                 int64_t limit, const sql_dialect *d);
+
+/* report trend: period, then the seven counts of what began in it. */
+void sqlm_trend(sqlbuf *b, const store_scope *s, store_period by);
+
+/* Add a period's counts (row->in) to the running totals (row->total). */
+void sqlm_trend_accumulate(prm_trend_row *row);
+
+/* An insight rule: id (a gap's dimension), name, up to four numbers. */
+void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
+                  int64_t limit);
+
+/* The timestamp 90 days before asof (the report's "recent"). */
+void sqlm_recent_since(const char *asof, char out[21]);
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * store_pg_audit.c - the audit log, undo and check on a team database.
+ *
+ * The entries are written by triggers in the database (schema_pg.sql), so
+ * every change is logged, whoever makes it and however; what prm adds is
+ * the command's text, time and change number (pg_audit_settings).  Undo
+ * works as on SQLite: the newest change not yet undone, entry by entry
+ * from the last, from the JSON images the log keeps.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_db.h"
+
+prm_code pg_audit_list(prm_db *base, const store_audit_filter *f,
+                       prm_audit_fn fn, void *ctx, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    pg_params p = {.n = 0};
+    sql_add(&b, "SELECT * FROM (SELECT id, change, at, \"user\", command, "
+                "action, kind, record, before, after, undoes FROM audit WHERE "
+                "TRUE");
+    if (f->kind != NULL) {
+        pgp_str(&p, f->kind);
+        sql_add(&b, " AND kind = $%d", p.n);
+    }
+    if (f->has_record) {
+        pgp_int(&p, f->record);
+        sql_add(&b, " AND record = $%d", p.n);
+    }
+    if (f->user != NULL) {
+        pgp_str(&p, f->user);
+        sql_add(&b, " AND \"user\" = $%d", p.n);
+    }
+    if (f->since != NULL) {
+        pgp_str(&p, f->since);
+        sql_add(&b, " AND at >= $%d", p.n);
+    }
+    if (f->until != NULL) {
+        pgp_str(&p, f->until);
+        sql_add(&b, " AND at <= $%d", p.n);
+    }
+    sql_add(&b, " ORDER BY id DESC");
+    if (f->limit > 0) {
+        pgp_int(&p, f->limit);
+        sql_add(&b, " LIMIT $%d", p.n);
+    }
+    sql_add(&b, ") AS newest ORDER BY id");
+    PGresult *res;
+    prm_code rc = pg_query((pg_db *)base, b.text, &p, &res, err);
+    pgp_free(&p);
+    if (rc != PRM_OK)
+        return rc;
+    for (int r = 0; r < PQntuples(res); r++) {
+#define TEXT(c) (PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c))
+        prm_audit_entry e = {
+            .id = pg_int(res, r, 0),
+            .change = pg_int(res, r, 1),
+            .at = TEXT(2),
+            .user = TEXT(3),
+            .command = TEXT(4),
+            .action = TEXT(5),
+            .kind = TEXT(6),
+            .record = pg_int(res, r, 7),
+            .before = TEXT(8),
+            .after = TEXT(9),
+            .undoes = pg_int(res, r, 10),
+        };
+#undef TEXT
+        if (!fn(ctx, &e))
+            break;
+    }
+    PQclear(res);
+    return PRM_OK;
+}
+
+/* --- undo ----------------------------------------------------------------- */
+
+/* How a field's value is read back from a JSON image ($1). */
+static const char *image_cast(const prm_field *f)
+{
+    switch (f->type) {
+    case PRM_F_ID:
+    case PRM_F_PERCENT:
+    case PRM_F_PARTNER_REF:
+    case PRM_F_PROJECT_REF:
+        return "::bigint";
+    case PRM_F_NUMBER:
+        return "::double precision";
+    default:
+        return "";
+    }
+}
+
+/* SQL that puts back a record from its JSON image $1 (id $2). */
+static void revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert)
+{
+    if (info == NULL) { /* a project's partner link */
+        sql_add(b, reinsert
+                       ? "INSERT INTO project_partners (project_id, "
+                         "partner_id) VALUES (($1::json->>'project')::bigint, "
+                         "($1::json->>'partner')::bigint)"
+                       : "DELETE FROM project_partners WHERE project_id = "
+                         "($1::json->>'project')::bigint AND partner_id = "
+                         "($1::json->>'partner')::bigint");
+        return;
+    }
+    bool owner = info->kind == PRM_PARTNER;
+    size_t n = 0;
+    sql_add(b, reinsert ? "INSERT INTO %s (" : "UPDATE %s SET ",
+            store_table(info));
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (col == NULL || (!reinsert && f->type == PRM_F_ID))
+            continue;
+        if (reinsert)
+            sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
+        else
+            sql_add(b, "%s\"%s\" = ($1::json->>'%s')%s", n++ ? ", " : "", col,
+                    f->name, image_cast(f));
+    }
+    if (!reinsert) {
+        if (owner)
+            sql_add(b, ", owner = coalesce($1::json->>'owner', owner)");
+        sql_add(b, " WHERE id = $2");
+        return;
+    }
+    if (owner)
+        sql_add(b, ", owner");
+    sql_add(b, ") VALUES (");
+    n = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        if (store_column(f) != NULL)
+            sql_add(b, "%s($1::json->>'%s')%s", n++ ? ", " : "", f->name,
+                    image_cast(f));
+    }
+    if (owner)
+        sql_add(b, ", coalesce($1::json->>'owner', current_user)");
+    sql_add(b, ")");
+}
+
+static prm_code revert_entry(pg_db *db, const PGresult *entry, int r,
+                             prm_error *err)
+{
+    const char *action = PQgetvalue(entry, r, 0);
+    const char *kind = PQgetvalue(entry, r, 1);
+    int64_t record = pg_int(entry, r, 2);
+    const prm_kind_info *info = prm_kind_find(kind);
+    bool added = strcmp(action, "add") == 0;
+    sqlbuf b = {.len = 0};
+    pg_params p = {.n = 0};
+    if (added && info != NULL) {
+        sql_add(&b, "DELETE FROM %s WHERE id = $1", store_table(info));
+        pgp_int(&p, record);
+    } else {
+        bool reinsert = strcmp(action, "delete") == 0;
+        revert_sql(&b, info, reinsert);
+        pgp_str(&p, PQgetvalue(entry, r, added ? 4 : 3));
+        if (!reinsert && info != NULL)
+            pgp_int(&p, record);
+    }
+    PGresult *res;
+    prm_code rc = pg_query(db, b.text, &p, &res, err);
+    pgp_free(&p);
+    if (rc != PRM_OK)
+        return rc;
+    bool one = strcmp(PQcmdTuples(res), "1") == 0;
+    PQclear(res);
+    if (!one)
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "%s %lld has changed since (it no longer exists)",
+                             kind, (long long)record);
+    return PRM_OK;
+}
+
+prm_code pg_undo_last(prm_db *base, int64_t *undone, char *command,
+                      size_t size, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    int64_t change = 0;
+    prm_code rc = pg_counts(
+        db,
+        "SELECT coalesce((SELECT a.change FROM audit AS a WHERE a.undoes IS "
+        "NULL AND NOT EXISTS (SELECT 1 FROM audit AS u WHERE u.undoes = "
+        "a.change) ORDER BY a.id DESC LIMIT 1), 0)",
+        NULL, &change, 1, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (change == 0)
+        return prm_error_set(err, PRM_ENOT_FOUND, "nothing left to undo");
+    pg_params p = {.n = 0};
+    pgp_int(&p, change);
+    PGresult *entries;
+    rc = pg_query(db,
+                  "SELECT action, kind, record, before, after, command FROM "
+                  "audit WHERE change = $1 ORDER BY id DESC",
+                  &p, &entries, err);
+    if (rc != PRM_OK)
+        return rc;
+    snprintf(command, size, "%s",
+             PQntuples(entries) ? PQgetvalue(entries, 0, 5) : "");
+    rc = pg_audit_settings(db, change, err);
+    for (int r = 0; r < PQntuples(entries) && rc == PRM_OK; r++)
+        rc = revert_entry(db, entries, r, err);
+    PQclear(entries);
+    /* the next undo in this command is a change of its own */
+    if (rc == PRM_OK)
+        rc = pg_audit_settings(db, 0, err);
+    if (rc != PRM_OK) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        return prm_error_set(err, err->code, "cannot undo change %lld (%s): %s",
+                             (long long)change, command, msg);
+    }
+    *undone = change;
+    return PRM_OK;
+}
+
+/* --- check ---------------------------------------------------------------- */
+
+/* What prm can check of a server's database: the schema version, that
+ * every table still has row-level security and its audit trigger, and
+ * that every project still has a partner.  Pages and foreign keys are the
+ * server's to keep. */
+prm_code pg_check(prm_db *base, prm_check_report *r, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    *r = (prm_check_report){.problems = 0};
+    prm_code rc = store_cmd_begin(base, STORE_READ, err);
+    int64_t n[4] = {0};
+    if (rc == PRM_OK)
+        rc = pg_counts(
+            db,
+            "SELECT (SELECT max(version) FROM prm_meta), (SELECT count(*) "
+            "FROM pg_class WHERE relname IN ('partners', 'projects', "
+            "'project_partners', 'communications', 'resources', 'outcomes') "
+            "AND relnamespace = 'public'::regnamespace AND NOT "
+            "relrowsecurity), (SELECT count(*) FROM pg_trigger WHERE tgname "
+            "LIKE 'audit\\_%' AND tgrelid::regclass::text IN ('partners', "
+            "'projects', 'project_partners', 'communications', 'resources', "
+            "'outcomes') AND tgenabled <> 'D'), (SELECT count(*) FROM "
+            "projects AS x WHERE NOT EXISTS (SELECT 1 FROM project_partners "
+            "AS pp WHERE pp.project_id = x.id))",
+            NULL, n, 4, err);
+    rc = store_cmd_end(base, rc, err);
+    if (rc != PRM_OK)
+        return rc;
+    r->schema_version = n[0];
+    r->foreign_key_errors = n[3];
+    size_t at = 0;
+    if (n[1] > 0 || n[2] != 6) {
+        snprintf(r->integrity, sizeof r->integrity,
+                 "%lld tables without row-level security, %lld of 6 audit "
+                 "triggers",
+                 (long long)n[1], (long long)n[2]);
+        at += (size_t)snprintf(r->summary + at, sizeof r->summary - at,
+                               "The team database's protections were changed "
+                               "(%s). ", r->integrity);
+        r->problems++;
+    } else {
+        snprintf(r->integrity, sizeof r->integrity, "ok");
+    }
+    if (n[3] > 0 && at < sizeof r->summary) {
+        at += (size_t)snprintf(r->summary + at, sizeof r->summary - at,
+                               "%lld projects have no partner. ",
+                               (long long)n[3]);
+        r->problems++;
+    }
+    if (r->schema_version != 2 && at < sizeof r->summary) {
+        snprintf(r->summary + at, sizeof r->summary - at,
+                 "The schema version is %lld, not 2. ",
+                 (long long)r->schema_version);
+        r->problems++;
+    }
+    return PRM_OK;
+}

@@ -1,0 +1,253 @@
+/*
+ * store_pg_metrics.c - metrics, report, trend and insights on PostgreSQL:
+ * the statements of sql_metrics.c, their :named parameters numbered.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_db.h"
+#include "sql_metrics.h"
+
+static const sql_dialect dialect = {
+    .name_order = "lower(name COLLATE \"C\"), name"};
+
+/* The values of the named parameters a statement may have. */
+typedef struct named {
+    const store_scope *s;
+    const store_thresholds *t;
+    char asof[21], recent[21];
+} named;
+
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || c == '_';
+}
+
+/* The value of the parameter called name (len bytes); false when unknown. */
+static bool named_value(const named *v, const char *name, size_t len,
+                        pg_params *p)
+{
+#define IS(word) (len == sizeof word - 1 && memcmp(name, word, len) == 0)
+    const store_scope *s = v->s;
+    if (IS("partner"))
+        pgp_int(p, s->partner);
+    else if (IS("type"))
+        pgp_str(p, s->type);
+    else if (IS("region"))
+        pgp_str(p, s->region);
+    else if (IS("status"))
+        pgp_str(p, s->status);
+    else if (IS("since"))
+        pgp_str(p, s->since);
+    else if (IS("until"))
+        pgp_str(p, s->until);
+    else if (IS("asof"))
+        pgp_str(p, v->asof);
+    else if (IS("recent_since"))
+        pgp_str(p, v->recent);
+    else if (v->t != NULL) {
+        const store_thresholds *t = v->t;
+        double d = IS("dormant_days")          ? t->dormant_days
+                   : IS("stalled_days")        ? t->stalled_days
+                   : IS("expand_rate")         ? t->expand_rate
+                   : IS("expand_efficiency")   ? t->expand_efficiency
+                   : IS("expand_max_projects") ? t->expand_max_projects
+                   : IS("gap_max_partners")    ? t->gap_max_partners
+                                               : -1;
+        if (d < 0)
+            return false;
+        char num[32];
+        snprintf(num, sizeof num, "%.17g", d);
+        pgp_text(p, num, strlen(num));
+    } else
+        return false;
+    return true;
+#undef IS
+}
+
+/* Rewrite :name parameters as $1, $2... (one number per name), leaving
+ * quoted text and :: casts alone, and collect their values. */
+static prm_code number_params(const sqlbuf *in, const named *v, sqlbuf *out,
+                              pg_params *p, prm_error *err)
+{
+    const char *names[PG_MAX_PARAMS];
+    size_t lens[PG_MAX_PARAMS];
+    int n = 0;
+    bool quoted = false;
+    for (const char *c = in->text; *c != '\0'; c++) {
+        if (*c == '\'')
+            quoted = !quoted;
+        if (quoted || *c != ':' || c[1] == ':' || !is_name_char(c[1])) {
+            if (*c == ':' && c[1] == ':' && !quoted) {
+                sql_add(out, "::");
+                c++;
+                continue;
+            }
+            sql_add(out, "%c", *c);
+            continue;
+        }
+        const char *name = c + 1;
+        size_t len = 0;
+        while (is_name_char(name[len]))
+            len++;
+        int k = 0;
+        while (k < n && !(lens[k] == len && memcmp(names[k], name, len) == 0))
+            k++;
+        if (k == n) {
+            if (n == PG_MAX_PARAMS || !named_value(v, name, len, p))
+                return prm_error_set(err, PRM_EDB,
+                                     "internal error: unknown parameter :%.*s",
+                                     (int)len, name);
+            names[n] = name;
+            lens[n++] = len;
+        }
+        sql_add(out, "$%d", k + 1);
+        c += len;
+    }
+    if (in->overflow || out->overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    return PRM_OK;
+}
+
+static prm_code run_named(pg_db *db, const sqlbuf *b, const store_scope *s,
+                          const store_thresholds *t, PGresult **res,
+                          prm_error *err)
+{
+    named v = {.s = s, .t = t};
+    snprintf(v.asof, sizeof v.asof, "%s",
+             s->until != NULL ? s->until : store_now(&db->base));
+    sqlm_recent_since(v.asof, v.recent);
+    sqlbuf sql = {.len = 0};
+    pg_params p = {.n = 0};
+    prm_code rc = number_params(b, &v, &sql, &p, err);
+    if (rc == PRM_OK)
+        rc = pg_query(db, sql.text, &p, res, err);
+    pgp_free(&p);
+    return rc;
+}
+
+static double pg_double(const PGresult *res, int row, int col)
+{
+    return strtod(PQgetvalue(res, row, col), NULL);
+}
+
+prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
+                    prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    *m = (prm_metrics){0};
+    int64_t *out[SQLM_COUNT] = {&m->partners, NULL, &m->communications,
+                                &m->resources, &m->outcomes};
+    prm_code rc = PRM_OK;
+    for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
+        sqlbuf b = {.len = 0};
+        sqlm_metrics(&b, i, s);
+        PGresult *res;
+        rc = run_named(db, &b, s, NULL, &res, err);
+        if (rc != PRM_OK)
+            break;
+        if (out[i] != NULL) {
+            *out[i] = pg_int(res, 0, 0);
+        } else {
+            m->projects = pg_int(res, 0, 0);
+            m->succeeded = pg_int(res, 0, 1);
+            m->failed = pg_int(res, 0, 2);
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
+prm_code pg_report(prm_db *base, const store_scope *s, const char *sort,
+                   int64_t limit, prm_report_fn fn, void *ctx, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sqlm_report(&b, s, sort, limit, &dialect);
+    PGresult *res;
+    prm_code rc = run_named((pg_db *)base, &b, s, NULL, &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    for (int r = 0; r < PQntuples(res); r++) {
+        prm_report_row row = {
+            .partner = pg_int(res, r, 0),
+            .name = PQgetvalue(res, r, 1),
+            .m = {.partners = 1,
+                  .projects = pg_int(res, r, 2),
+                  .succeeded = pg_int(res, r, 3),
+                  .failed = pg_int(res, r, 4),
+                  .communications = pg_int(res, r, 5),
+                  .resources = pg_int(res, r, 7),
+                  .outcomes = pg_int(res, r, 8)},
+            .last_contact = PQgetisnull(res, r, 6) ? NULL
+                                                   : PQgetvalue(res, r, 6),
+            .recent = pg_int(res, r, 9),
+            .has_days = !PQgetisnull(res, r, 10),
+            .days = pg_double(res, r, 10),
+            .recency = pg_double(res, r, 11),
+            .frequency = pg_double(res, r, 12),
+            .success = pg_double(res, r, 13),
+            .efficiency = pg_double(res, r, 14),
+            .health = (int64_t)pg_double(res, r, 15),
+        };
+        if (!fn(ctx, &row))
+            break;
+    }
+    PQclear(res);
+    return PRM_OK;
+}
+
+prm_code pg_trend(prm_db *base, const store_scope *s, store_period by,
+                  prm_trend_fn fn, void *ctx, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sqlm_trend(&b, s, by);
+    PGresult *res;
+    prm_code rc = run_named((pg_db *)base, &b, s, NULL, &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    prm_trend_row row = {.period = NULL};
+    for (int r = 0; r < PQntuples(res); r++) {
+        row.period = PQgetvalue(res, r, 0);
+        row.in = (prm_metrics){.partners = pg_int(res, r, 1),
+                               .projects = pg_int(res, r, 2),
+                               .succeeded = pg_int(res, r, 3),
+                               .failed = pg_int(res, r, 4),
+                               .communications = pg_int(res, r, 5),
+                               .resources = pg_int(res, r, 6),
+                               .outcomes = pg_int(res, r, 7)};
+        sqlm_trend_accumulate(&row);
+        if (!fn(ctx, &row))
+            break;
+    }
+    PQclear(res);
+    return PRM_OK;
+}
+
+prm_code pg_insights(prm_db *base, store_rule rule, const store_scope *s,
+                     const store_thresholds *t, int64_t limit,
+                     bool (*fn)(void *ctx, const store_insight_row *row),
+                     void *ctx, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sqlm_insight(&b, rule, s, limit);
+    PGresult *res;
+    prm_code rc = run_named((pg_db *)base, &b, s, t, &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    for (int r = 0; r < PQntuples(res); r++) {
+        store_insight_row row = {.rule = rule};
+        /* columns: id (for a gap, 0 region or 1 type), name, numbers */
+        row.dimension = rule == RULE_GAP ? (int)pg_int(res, r, 0) : 0;
+        row.id = rule == RULE_GAP ? 0 : pg_int(res, r, 0);
+        row.name = PQgetvalue(res, r, 1);
+        for (int c = 2, i = 0; c < PQnfields(res) && i < 4; c++, i++) {
+            row.has[i] = !PQgetisnull(res, r, c);
+            row.v[i] = row.has[i] ? pg_double(res, r, c) : 0;
+        }
+        if (!fn(ctx, &row))
+            break;
+    }
+    PQclear(res);
+    return PRM_OK;
+}
