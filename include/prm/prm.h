@@ -177,6 +177,24 @@ bool prm_is_team_uri(const char *path);
 bool prm_is_team(const prm_db *db);
 const char *prm_user(const prm_db *db);
 
+/* --- Users of a team database ---------------------------------------------
+ * Roles: admin (everything, and users), manager (adds records; changes the
+ * partners they own and what belongs to them), viewer (reads).  On a file
+ * these fail with PRM_EUNKNOWN_COMMAND; the database itself refuses what a
+ * user's role does not allow (PRM_EFORBIDDEN). */
+typedef struct prm_user_info {
+    const char *name;
+    const char *role;
+    int64_t partners; /* partners they own */
+} prm_user_info;
+typedef bool (*prm_user_fn)(void *ctx, const prm_user_info *u);
+/* password may be NULL: the server's authentication decides then. */
+prm_code prm_user_add(prm_db *db, const char *name, const char *role,
+                      const char *password, prm_error *err);
+prm_code prm_user_role(prm_db *db, const char *name, const char *role,
+                       prm_error *err);
+prm_code prm_user_list(prm_db *db, prm_user_fn fn, void *ctx, prm_error *err);
+
 /*
  * The default database path: $PRM_DB, else $XDG_DATA_HOME/prm/prm.db, else
  * ~/.local/share/prm/prm.db.  Writes into buf; false when it does not fit

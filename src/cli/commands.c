@@ -186,6 +186,20 @@ const cli_command cli_commands[] = {
      "other users.\nThe command fails (exit status 1) when anything is "
      "wrong.\n",
      "check\n", cli_cmd_check, NULL, true},
+    {"user", NULL, "Team", "user add|role|list [NAME role=ROLE]",
+     "the users of a team database and their roles",
+     "On a team database (--db postgresql://...), admins add users and "
+     "change\ntheir roles; everyone may list them.  Roles: admin "
+     "(everything, and users),\nmanager (adds records; changes only the "
+     "partners they own, and those\npartners' projects, communications, "
+     "resources and outcomes), viewer\n(reads and reports).  The database "
+     "enforces them, for psql too.  A partner's\nowner (who manages it) is "
+     "whoever added it; an admin hands it over with\npartner update REF "
+     "owner=USER.  password= sets a login password; without\none, the "
+     "server's authentication (pg_hba.conf) decides.\n",
+     "user add alice role=manager password='s3cret'\nuser role bob "
+     "role=viewer\nuser list\npartner update acme owner=alice\n",
+     cli_cmd_user, NULL, false},
     {"set", NULL, "Session", "set [json|color|pager on|off]",
      "settings of the prompt; set alone lists them",
      "json on prints JSON Lines, as --json does; color on uses colour on a "

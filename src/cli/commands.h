@@ -103,6 +103,8 @@ prm_code cli_cmd_audit(cli_ctx *ctx, const cli_command *cmd,
                        const cli_args *args, prm_error *err);
 prm_code cli_cmd_undo(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
+prm_code cli_cmd_user(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err);
 prm_code cli_cmd_backup(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err);
 prm_code cli_cmd_check(cli_ctx *ctx, const cli_command *cmd,

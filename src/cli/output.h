@@ -48,6 +48,13 @@ typedef struct cli_out_ops {
     void (*undone)(cli_out *o, const int64_t *changes,
                    char *const *commands, size_t n);
     void (*backed_up)(cli_out *o, const char *file);
+    /* Users of a team database: a user added or given a role (verb), and
+     * the rows of user list between begin and end. */
+    void (*user_changed)(cli_out *o, const char *verb, const char *name,
+                         const char *role);
+    void (*users_begin)(cli_out *o);
+    bool (*user_row)(cli_out *o, const prm_user_info *u);
+    void (*users_end)(cli_out *o, bool ok);
     /* A check's report; called when it found nothing wrong, and in text
      * mode also before the error that lists what it found. */
     void (*check)(cli_out *o, const prm_check_report *r);

@@ -312,6 +312,45 @@ static void json_backed_up(cli_out *o, const char *file)
     fputs("}}\n", o->out);
 }
 
+static void json_user(FILE *f, const char *name, const char *role)
+{
+    fputs("{\"name\":", f);
+    prm_json_cstring(f, name);
+    fputs(",\"role\":", f);
+    prm_json_cstring(f, role);
+}
+
+static void json_user_changed(cli_out *o, const char *verb, const char *name,
+                              const char *role)
+{
+    (void)verb;
+    fputs("{\"ok\":true,\"user\":", o->out);
+    json_user(o->out, name, role);
+    fputs("}}\n", o->out);
+}
+
+static void json_users_begin(cli_out *o)
+{
+    o->list_rows = 0;
+}
+
+static bool json_user_row(cli_out *o, const prm_user_info *u)
+{
+    fputs(o->list_rows++ ? "," : "{\"ok\":true,\"users\":[", o->out);
+    json_user(o->out, u->name, u->role);
+    fprintf(o->out, ",\"partners\":%lld}", (long long)u->partners);
+    return !ferror(o->out);
+}
+
+static void json_users_end(cli_out *o, bool ok)
+{
+    if (ok && o->list_rows == 0)
+        fputs("{\"ok\":true,\"users\":[", o->out);
+    if (ok || o->list_rows > 0)
+        fputs("]}\n", o->out);
+    o->list_rows = 0;
+}
+
 static void json_check(cli_out *o, const prm_check_report *r)
 {
     if (r->problems > 0)
@@ -370,6 +409,10 @@ const cli_out_ops cli_json_ops = {
     .audit_end = json_audit_end,
     .undone = json_undone,
     .backed_up = json_backed_up,
+    .user_changed = json_user_changed,
+    .users_begin = json_users_begin,
+    .user_row = json_user_row,
+    .users_end = json_users_end,
     .check = json_check,
     .text = json_text,
     .ok = json_ok,

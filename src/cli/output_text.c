@@ -567,6 +567,35 @@ static void text_backed_up(cli_out *o, const char *file)
     fprintf(o->out, "backed up to %s\n", file);
 }
 
+static void text_user_changed(cli_out *o, const char *verb, const char *name,
+                              const char *role)
+{
+    fprintf(o->out, "%s user %s (%s)\n", verb, name, role);
+}
+
+static void text_users_begin(cli_out *o)
+{
+    cli_out_free(o);
+}
+
+static bool text_user_row(cli_out *o, const prm_user_info *u)
+{
+    char *cells[] = {strdup(u->name), strdup(u->role),
+                     count_cell(u->partners)};
+    return push_row(o, cells, sizeof cells / sizeof cells[0]);
+}
+
+static void text_users_end(cli_out *o, bool ok)
+{
+    static const table_head head = {
+        {"name", "role", "partners"}, {false, false, true}, 3};
+    if (ok && o->ncells == 0)
+        fputs("no users\n", o->out);
+    else if (ok)
+        render_table(o, &head);
+    cli_out_free(o);
+}
+
 static void text_check(cli_out *o, const prm_check_report *r)
 {
     fprintf(o->out, "integrity_check      %s\n", r->integrity);
@@ -626,6 +655,10 @@ const cli_out_ops cli_text_ops = {
     .audit_end = text_audit_end,
     .undone = text_undone,
     .backed_up = text_backed_up,
+    .user_changed = text_user_changed,
+    .users_begin = text_users_begin,
+    .user_row = text_user_row,
+    .users_end = text_users_end,
     .check = text_check,
     .text = text_text,
     .ok = text_ok,

@@ -30,6 +30,7 @@ typedef struct pg_db {
     bool cmd_owns_tx;   /* the command began the transaction */
     bool cmd_savepoint; /* the command runs inside a savepoint */
     char role[16];      /* admin, manager or viewer */
+    bool undo_done;     /* the command has undone a change already */
     int64_t *ids;       /* a fetched project's partners */
     size_t ids_cap;
 } pg_db;
@@ -80,7 +81,9 @@ prm_code pg_insights(prm_db *db, store_rule rule, const store_scope *s,
                      const store_thresholds *t, int64_t limit,
                      bool (*fn)(void *ctx, const store_insight_row *row),
                      void *ctx, prm_error *err);
-/* Set what the audit trigger records of the command about to write. */
-prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err);
+/* Set what the audit trigger records of the command about to write, and
+ * with new_change take the next change number. */
+prm_code pg_audit_settings(pg_db *db, int64_t undoes, bool new_change,
+                           prm_error *err);
 
 #endif

@@ -379,18 +379,56 @@ prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
     return store_cmd_end(db, rc, err);
 }
 
+/* The owner=USER of a partner update, which only a team database has
+ * (it is not a field of SPEC.md's records); -1 when not given. */
+static prm_code find_owner(prm_db *db, const prm_kind_info *info,
+                           const prm_arg *args, size_t nargs, int *at,
+                           prm_error *err)
+{
+    *at = -1;
+    for (size_t i = 0; i < nargs; i++)
+        if (info->kind == PRM_PARTNER && strcmp(args[i].key, "owner") == 0) {
+            if (*at >= 0)
+                return prm_error_set(err, PRM_ESYNTAX,
+                                     "owner given twice");
+            *at = (int)i;
+        }
+    if (*at >= 0 && db->engine->set_owner == NULL)
+        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                             "partners have an owner only on a team database "
+                             "(--db postgresql://...)");
+    return PRM_OK;
+}
+
 static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
                              const char *ref, const prm_arg *args,
                              size_t nargs, int64_t *id, parsed *p,
                              prm_error *err)
 {
-    prm_code rc = prm_resolve(db, info->kind, ref, id, err);
+    int owner;
+    prm_code rc = find_owner(db, info, args, nargs, &owner, err);
     if (rc == PRM_OK)
-        rc = parse_args(db, info, args, nargs, "update", p, err);
+        rc = prm_resolve(db, info->kind, ref, id, err);
     if (rc != PRM_OK)
         return rc;
-    attach_partner_list(info, p);
-    return store_update(db, info, *id, &p->row, err);
+    /* The fields but owner, which the engine sets on its own. */
+    prm_arg fields[PRM_MAX_FIELDS * 4];
+    if (nargs > sizeof fields / sizeof fields[0])
+        return prm_error_set(err, PRM_ESYNTAX, "too many FIELD=VALUE words");
+    size_t n = 0;
+    for (size_t i = 0; i < nargs && n < sizeof fields / sizeof fields[0]; i++)
+        if ((int)i != owner)
+            fields[n++] = args[i];
+    if (n > 0) {
+        rc = parse_args(db, info, fields, n, "update", p, err);
+        if (rc != PRM_OK)
+            return rc;
+        attach_partner_list(info, p);
+        rc = store_update(db, info, *id, &p->row, err);
+    }
+    if (rc == PRM_OK && owner >= 0)
+        rc = db->engine->set_owner(db, *id, args[owner].value, err);
+    return rc;
 }
 
 prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,

@@ -384,7 +384,8 @@ void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
                    "x.id");
         break;
     case RULE_EXPAND:
-        sql_add(b, "SELECT id, name, projects, CASE WHEN succeeded + failed > "
+        sql_add(b, "SELECT * FROM (SELECT id, name, projects, CASE WHEN "
+                   "succeeded + failed > "
                    "0 THEN 1.0 * succeeded / (succeeded + failed) END AS "
                    "rate, CASE WHEN resources > 0 THEN 1.0 * outcomes / "
                    "resources END AS efficiency FROM (SELECT p.id, p.name, "
@@ -401,8 +402,9 @@ void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
                    "pp.partner_id = p.id)) AS outcomes FROM partners AS p "
                    "WHERE TRUE");
         add_partner_scope(b, s);
-        sql_add(b, ") AS q WHERE 1.0 * projects <= :expand_max_projects AND (rate >= "
-                   ":expand_rate OR efficiency >= :expand_efficiency) ORDER "
+        sql_add(b, ") AS q) AS e WHERE 1.0 * projects <= "
+                   ":expand_max_projects AND (rate >= :expand_rate OR "
+                   "efficiency >= :expand_efficiency) ORDER "
                    "BY rate DESC NULLS LAST, efficiency DESC NULLS LAST, "
                    "projects, id");
         break;

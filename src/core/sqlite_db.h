@@ -54,6 +54,7 @@ typedef struct sqlite_db {
     int64_t change;  /* its change number */
     bool change_known; /* change is the last one in this transaction */
     int64_t undoes;  /* the change an undo reverts, or 0 */
+    bool undo_done;  /* the command has undone a change already */
 } sqlite_db;
 
 

@@ -331,3 +331,46 @@ prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)
 {
     return db->engine->check(db, r, err);
 }
+
+/* --- users of a team database --------------------------------------------- */
+
+static prm_code team_only(prm_db *db, const char *what, prm_error *err)
+{
+    (void)db;
+    return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                         "%s: a file has no users; users and roles are for "
+                         "team databases (--db postgresql://...)",
+                         what);
+}
+
+prm_code prm_user_add(prm_db *db, const char *name, const char *role,
+                      const char *password, prm_error *err)
+{
+    if (db->engine->user_add == NULL)
+        return team_only(db, "user add", err);
+    prm_code rc = store_cmd_begin(db, STORE_WRITE_MANY, err);
+    if (rc == PRM_OK)
+        rc = db->engine->user_add(db, name, role, password, err);
+    return store_cmd_end(db, rc, err);
+}
+
+prm_code prm_user_role(prm_db *db, const char *name, const char *role,
+                       prm_error *err)
+{
+    if (db->engine->user_role == NULL)
+        return team_only(db, "user role", err);
+    prm_code rc = store_cmd_begin(db, STORE_WRITE_MANY, err);
+    if (rc == PRM_OK)
+        rc = db->engine->user_role(db, name, role, err);
+    return store_cmd_end(db, rc, err);
+}
+
+prm_code prm_user_list(prm_db *db, prm_user_fn fn, void *ctx, prm_error *err)
+{
+    if (db->engine->user_list == NULL)
+        return team_only(db, "user list", err);
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc == PRM_OK)
+        rc = db->engine->user_list(db, fn, ctx, err);
+    return store_cmd_end(db, rc, err);
+}

@@ -197,13 +197,6 @@ prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
  * struct prm_db, so the engine gets it back from the pointer it is given.
  */
 
-/* A team database's user and role (user list). */
-typedef struct store_user {
-    const char *name;
-    const char *role; /* "admin", "manager" or "viewer" */
-    int64_t partners; /* how many partners they own */
-} store_user;
-
 typedef struct store_engine {
     const char *name; /* "sqlite", "postgresql" */
     void (*close)(prm_db *db);
@@ -265,9 +258,8 @@ typedef struct store_engine {
                          const char *password, prm_error *err);
     prm_code (*user_role)(prm_db *db, const char *name, const char *role,
                           prm_error *err);
-    prm_code (*user_list)(prm_db *db,
-                          bool (*fn)(void *ctx, const store_user *u),
-                          void *ctx, prm_error *err);
+    prm_code (*user_list)(prm_db *db, prm_user_fn fn, void *ctx,
+                          prm_error *err);
 } store_engine;
 
 /* What every engine's handle starts with: the engine, and the state that

@@ -163,6 +163,7 @@ prm_code sdb_audit_attach(sqlite_db *db, prm_error *err)
 prm_code sdb_next_change(sqlite_db *db, prm_error *err)
 {
     db->undoes = 0;
+    db->undo_done = false;
     /* Inside a transaction that prm_begin took (BEGIN IMMEDIATE), no one
      * else can write, so the number read once is counted on from. */
     if (db->change_known && !db->cmd_owns_tx) {
@@ -453,11 +454,15 @@ prm_code sqlite_undo_last(prm_db *base, int64_t *undone, char *command,
     size_t n = 0;
     if (rc == PRM_OK)
         rc = change_entries(db, change, &ids, &n, err);
+    /* Each undo is a change of its own: the second of an "undo N" takes
+     * the next number. */
+    if (db->undo_done)
+        db->change++;
+    db->undo_done = true;
     db->undoes = change;
     for (size_t i = 0; i < n && rc == PRM_OK; i++)
         rc = revert_by_id(db, ids[i], err);
     db->undoes = 0;
-    db->change++; /* the next undo in this command is a change of its own */
     free(ids);
     if (rc != PRM_OK) {
         char msg[sizeof err->message];

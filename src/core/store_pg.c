@@ -276,7 +276,8 @@ static prm_code pg_rollback(prm_db *base, prm_error *err)
     return pg_simple((pg_db *)base, "ROLLBACK", err);
 }
 
-prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
+prm_code pg_audit_settings(pg_db *db, int64_t undoes, bool new_change,
+                           prm_error *err)
 {
     pg_params p = {.n = 0};
     pgp_str(&p, db->base.command ? db->base.command : "");
@@ -285,12 +286,15 @@ prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
         pgp_int(&p, undoes);
     else
         pgp_str(&p, "");
-    /* An empty change number makes the trigger take the next one. */
     prm_code rc = pg_run(db,
-                         "SELECT set_config('prm.command', $1, true), "
-                         "set_config('prm.now', $2, true), "
-                         "set_config('prm.undoes', $3, true), "
-                         "set_config('prm.change', '', true)",
+                         new_change
+                             ? "SELECT set_config('prm.command', $1, true), "
+                               "set_config('prm.now', $2, true), "
+                               "set_config('prm.undoes', $3, true), "
+                               "prm_next_change()"
+                             : "SELECT set_config('prm.command', $1, true), "
+                               "set_config('prm.now', $2, true), "
+                               "set_config('prm.undoes', $3, true)",
                          &p, err);
     pgp_free(&p);
     return rc;
@@ -316,8 +320,9 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
                        err);
     else
         rc = pg_simple(db, "SAVEPOINT prm_cmd", err);
+    db->undo_done = false;
     if (rc == PRM_OK && access != STORE_READ) {
-        rc = pg_audit_settings(db, 0, err);
+        rc = pg_audit_settings(db, 0, true, err);
         if (rc != PRM_OK)
             pg_simple(db, db->cmd_owns_tx ? "ROLLBACK" : "ROLLBACK TO prm_cmd",
                       NULL);
@@ -472,7 +477,11 @@ static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
     switch (f->op) {
     case SF_EQ:
         pgp_value(p, &f->value);
-        sql_add(b, "t.\"%s\" = $%d", col, p->n);
+        if (strcmp(col, "name") == 0) /* unique without regard to case */
+            sql_add(b, "lower(t.name COLLATE \"C\") = lower($%d COLLATE "
+                       "\"C\")", p->n);
+        else
+            sql_add(b, "t.\"%s\" = $%d", col, p->n);
         break;
     case SF_NULL:
         sql_add(b, "t.\"%s\" IS NULL", col);
@@ -635,27 +644,11 @@ static prm_code set_partners(pg_db *db, int64_t project,
     return rc;
 }
 
-/* An id given (import, undo) must never come again from the sequence. */
-static prm_code advance_sequence(pg_db *db, const prm_kind_info *info,
-                                 int64_t id, prm_error *err)
-{
-    sqlbuf b = {.len = 0};
-    sql_add(&b,
-            "SELECT setval(s, greatest($1, coalesce(pg_sequence_last_value(s), "
-            "0))) FROM (SELECT pg_get_serial_sequence('%s', 'id')::regclass "
-            "AS s) AS q",
-            store_table(info));
-    pg_params p = {.n = 0};
-    pgp_int(&p, id);
-    return pg_run(db, b.text, &p, err);
-}
-
 static prm_code pg_insert(prm_db *base, const prm_kind_info *info,
                           const store_row *row, int64_t *id, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
     const char *now = store_now(base);
-    bool given_id = false;
     sqlbuf cols = {.len = 0}, vals = {.len = 0};
     pg_params p = {.n = 0};
     for (size_t i = 0; i < info->nfields; i++) {
@@ -663,8 +656,6 @@ static prm_code pg_insert(prm_db *base, const prm_kind_info *info,
         const char *col = store_column(f);
         if (col == NULL || (f->type == PRM_F_ID && !row->set[i]))
             continue;
-        if (f->type == PRM_F_ID)
-            given_id = true;
         if (!row->set[i] && (f->flags & PRM_FF_READONLY))
             pgp_str(&p, now);
         else
@@ -682,10 +673,8 @@ static prm_code pg_insert(prm_db *base, const prm_kind_info *info,
         return write_fail(db, rc, info, row, err);
     *id = pg_int(res, 0, 0);
     PQclear(res);
-    if (given_id)
-        rc = advance_sequence(db, info, *id, err);
     int list = partner_list_index(info);
-    if (rc == PRM_OK && list >= 0)
+    if (list >= 0)
         rc = set_partners(db, *id, &row->v[list], false, err);
     return rc;
 }
@@ -973,8 +962,11 @@ static prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
     pgp_int(&p, partner);
     pgp_str(&p, user);
     PGresult *res;
-    rc = pg_query(db, "UPDATE partners SET owner = $2 WHERE id = $1", &p, &res,
-                  err);
+    pgp_str(&p, store_now(base));
+    rc = pg_query(db,
+                  "UPDATE partners SET owner = $2, updated_at = $3 WHERE id = "
+                  "$1",
+                  &p, &res, err);
     if (rc != PRM_OK)
         return rc;
     bool none = strcmp(PQcmdTuples(res), "0") == 0;
@@ -1001,10 +993,22 @@ static prm_code role_statement(pg_db *db, const char *fmt, const char *name,
 static prm_code grant_role(pg_db *db, const char *name, const char *role,
                            prm_error *err)
 {
-    prm_code rc = PRM_OK;
-    for (size_t i = 0; roles[i] != NULL && rc == PRM_OK; i++)
-        rc = role_statement(db, "REVOKE prm_%2$s FROM %1$s", name, roles[i],
-                            err);
+    /* The prm roles they are a direct member of, to take back. */
+    pg_params p = {.n = 0};
+    pgp_str(&p, name);
+    PGresult *res;
+    prm_code rc = pg_query(db,
+                           "SELECT substr(r.rolname, 5) FROM pg_auth_members "
+                           "AS m JOIN pg_roles AS r ON r.oid = m.roleid JOIN "
+                           "pg_roles AS u ON u.oid = m.member WHERE u.rolname "
+                           "= $1 AND r.rolname IN ('prm_admin', "
+                           "'prm_manager', 'prm_viewer')",
+                           &p, &res, err);
+    for (int r = 0; rc == PRM_OK && r < PQntuples(res); r++)
+        rc = role_statement(db, "REVOKE prm_%2$s FROM %1$s", name,
+                            PQgetvalue(res, r, 0), err);
+    if (res != NULL)
+        PQclear(res);
     if (rc == PRM_OK)
         rc = role_statement(db, "GRANT prm_%2$s TO %1$s", name, role, err);
     /* Admins manage users: that takes CREATEROLE, which is not inherited. */
@@ -1044,7 +1048,7 @@ static prm_code pg_user_add(prm_db *base, const char *name, const char *role,
         PQfreemem(lit);
         rc = role_statement(db, fmt, name, role, err);
     }
-    if (rc == PRM_ECONFLICT || strstr(err->message, "already exists") != NULL)
+    if (rc != PRM_OK && strstr(err->message, "already exists") != NULL)
         return prm_error_set(err, PRM_ECONFLICT,
                              "a user named '%s' already exists; change their "
                              "role with: user role %s role=%s",
@@ -1070,9 +1074,8 @@ static prm_code pg_user_role(prm_db *base, const char *name, const char *role,
     return rc;
 }
 
-static prm_code pg_user_list(prm_db *base,
-                             bool (*fn)(void *ctx, const store_user *u),
-                             void *ctx, prm_error *err)
+static prm_code pg_user_list(prm_db *base, prm_user_fn fn, void *ctx,
+                             prm_error *err)
 {
     PGresult *res;
     prm_code rc = pg_query(
@@ -1085,7 +1088,7 @@ static prm_code pg_user_list(prm_db *base,
     if (rc != PRM_OK)
         return rc;
     for (int r = 0; r < PQntuples(res); r++) {
-        store_user u = {PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
+        prm_user_info u = {PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
                         pg_int(res, r, 2)};
         if (!fn(ctx, &u))
             break;

@@ -202,13 +202,15 @@ prm_code pg_undo_last(prm_db *base, int64_t *undone, char *command,
         return rc;
     snprintf(command, size, "%s",
              PQntuples(entries) ? PQgetvalue(entries, 0, 5) : "");
-    rc = pg_audit_settings(db, change, err);
+    /* Each undo is a change of its own: the second of an "undo N" takes
+     * the next number. */
+    rc = pg_audit_settings(db, change, db->undo_done, err);
+    db->undo_done = true;
     for (int r = 0; r < PQntuples(entries) && rc == PRM_OK; r++)
         rc = revert_entry(db, entries, r, err);
     PQclear(entries);
-    /* the next undo in this command is a change of its own */
     if (rc == PRM_OK)
-        rc = pg_audit_settings(db, 0, err);
+        rc = pg_audit_settings(db, 0, false, err);
     if (rc != PRM_OK) {
         char msg[sizeof err->message];
         snprintf(msg, sizeof msg, "%s", err->message);

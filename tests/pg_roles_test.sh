@@ -1,0 +1,92 @@
+#!/bin/sh
+# pg_roles_test.sh - roles on a team database: what prm refuses, and that
+# the database itself refuses the same through psql.
+#
+#   pg_roles_test.sh PRM PG_DIR      (PG_DIR: a cluster of pg_cluster.sh)
+set -u
+prm=$1 pgdir=$2
+base=$(cat "$pgdir/uri") || exit 1
+export PGOPTIONS='--client-min-messages=warning'
+fails=0 checks=0
+db=roles_test
+psql -qX "$base" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null || exit 1
+psql -qX "$base" -c "DROP ROLE IF EXISTS ann, mia, max, val, zed" >/dev/null
+uri() { echo "$base" | sed "s|:///postgres?|:///$db?|; s|user=[^&]*|user=$1|"; }
+admin=$(echo "$base" | sed "s|:///postgres?|:///$db?|")
+as() { who=$1; shift; "$prm" --db "$(uri "$who")" "$@"; }
+check() { # NAME EXPECTED ACTUAL
+    checks=$((checks + 1))
+    if [ "$2" != "$3" ]; then
+        echo "FAIL: $1"; echo "  expected: $2"; echo "  actual:   $3"
+        fails=$((fails + 1))
+    fi
+}
+code() { sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p' | head -n 1; }
+sqlstate() { # USER SQL: the outcome of SQL run by USER with psql
+    psql -qtAX "$(uri "$1")" -c "$2" 2>&1 | sed -n '1p'
+}
+
+# The cluster's superuser creates the schema and the users.
+"$prm" --db "$admin" user add ann role=admin >/dev/null
+for u in mia max; do "$prm" --db "$admin" user add $u role=manager >/dev/null; done
+"$prm" --db "$admin" user add val role=viewer >/dev/null
+check "user list" 'ann admin 0|max manager 0|mia manager 0|val viewer 0' \
+    "$(as ann --json user list | tr '{' '\n' | sed -n 's/"name":"\([a-z]*\)","role":"\([a-z]*\)","partners":\([0-9]*\).*/\1 \2 \3/p' | grep -v "^$(id -un) " | paste -sd'|')"
+
+# A manager adds partners and what belongs to them.
+check "manager adds" "added partner 1" "$(as mia partner add name=MiaCo region=EMEA)"
+check "manager comm" "added communication 1" "$(as mia comm add partner=MiaCo method=email content=hi)"
+check "second manager adds" "added partner 2" "$(as max partner add name=MaxCo)"
+check "joint project" "added project 1" "$(as max project add name=Joint partners=MiaCo,MaxCo)"
+
+# ... and may not change another's.
+check "other's partner" forbidden "$(as max --json partner update MiaCo tier=gold | code)"
+check "other's comm" forbidden "$(as max --json comm add partner=MiaCo method=phone content=x | code)"
+check "other's delete" forbidden "$(as max --json partner delete MiaCo --cascade | code)"
+check "project of nobody's" forbidden "$(as max --json project add name=Theirs partners=MiaCo | code)"
+check "unchanged" "null 1" "$(as val --json partner show MiaCo | sed -n 's/.*"tier":\([a-z"]*\).*/\1/p') $(as val --json comm list | grep -o '"id":' | wc -l)"
+as max partner update MiaCo tier=gold >/dev/null 2>&1
+check "exit status of a refusal" 1 "$?"
+
+# A viewer reads and reports, and writes nothing.
+check "viewer reads" 2 "$(as val --json metrics | sed -n 's/.*"partners":\([0-9]*\).*/\1/p')"
+check "viewer adds" forbidden "$(as val --json partner add name=ValCo | code)"
+check "viewer user add" forbidden "$(as val --json user add eve role=admin | code)"
+check "manager user add" forbidden "$(as max --json user add eve role=admin | code)"
+
+# The database refuses the same to psql.
+check "psql viewer insert" "ERROR:  permission denied for table partners" \
+    "$(sqlstate val "INSERT INTO partners (name, created_at, updated_at) VALUES ('x', 'a', 'b')")"
+check "psql viewer audit" "ERROR:  permission denied for table audit" \
+    "$(sqlstate val "DELETE FROM audit")"
+check "psql manager audit update" "ERROR:  permission denied for table audit" \
+    "$(sqlstate max "UPDATE audit SET command = 'forged'")"
+check "psql manager audit insert" "ERROR:  permission denied for table audit" \
+    "$(sqlstate max "INSERT INTO audit (change, at, \"user\", command, action, kind, record) VALUES (1, 'a', 'b', 'c', 'add', 'partner', 1)")"
+check "psql manager other's partner" "UPDATE 0" \
+    "$(psql -X "$(uri max)" -c "UPDATE partners SET tier = 'x' WHERE name = 'MiaCo'" 2>&1 | head -n 1)"
+check "psql manager takes a partner" "ERROR:  new row violates row-level security policy for table \"partners\"" \
+    "$(sqlstate max "UPDATE partners SET owner = 'mia' WHERE name = 'MaxCo'")"
+check "psql viewer counter" "ERROR:  permission denied for table prm_counter" \
+    "$(sqlstate val "UPDATE prm_counter SET change = 0")"
+
+# An admin (not a superuser) hands a partner over and manages users.
+check "admin owner" "updated partner 1" "$(as ann partner update MiaCo owner=max)"
+check "new owner changes" "updated partner 1" "$(as max partner update MiaCo tier=gold)"
+check "old owner refused" forbidden "$(as mia --json partner update MiaCo tier=silver | code)"
+check "owner must be a user" invalid_value "$(as ann --json partner update MiaCo owner=nobody | code)"
+check "admin adds user" "added user zed (viewer)" "$(as ann user add zed role=viewer)"
+check "admin changes role" "changed user zed (manager)" "$(as ann user role zed role=manager)"
+check "zed now writes" "added partner 3" "$(as zed partner add name=ZedCo)"
+check "owners in user list" "2 1" \
+    "$(as ann --json user list | grep -o '"name":"max","role":"manager","partners":[0-9]*' | sed 's/.*://') $(as ann --json user list | grep -o '"name":"zed","role":"manager","partners":[0-9]*' | sed 's/.*://')"
+
+# The audit log names the database user of each change.
+check "audit users" "mia mia max max ann max zed" \
+    "$(as val --json audit | grep -o '"user":"[a-z]*","command":"[^"]*","action":"[a-z]*","kind":"[a-z]*"' | grep -v project_partner | sed 's/"user":"\([a-z]*\)".*/\1/' | paste -sd' ')"
+check "owner is not a field of a file" unknown_field \
+    "$("$prm" --db "$(mktemp -d)/f.db" --json partner update 1 owner=x | code)"
+
+psql -qX "$base" -c "DROP DATABASE $db" -c "DROP ROLE ann, mia, max, val, zed" >/dev/null
+echo "$checks checks, $fails failed"
+[ $fails -eq 0 ]
