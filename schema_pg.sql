@@ -39,8 +39,11 @@ INSERT INTO prm_meta (version) VALUES (2);
 -- Record ids, as SQLite's AUTOINCREMENT gives them: one more than the
 -- largest ever used, never reused, and (unlike a sequence) given back when
 -- the command that took one fails, so that the same commands give the same
--- ids on both engines.  A trigger sets the id of a new row; an id given
--- (import, undo) moves the counter past it.
+-- ids on both engines.  The largest is the table's (an index lookup) or,
+-- when rows were deleted, the largest deleted, kept in prm_ids by a
+-- statement trigger.  Writers take a transaction-level advisory lock
+-- first, so two never pick the same id; prm takes it as each writing
+-- command begins (prm_next_change).
 CREATE TABLE prm_ids (
     kind        text PRIMARY KEY,
     last        bigint NOT NULL
@@ -52,13 +55,21 @@ CREATE FUNCTION prm_set_id() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
     IF NEW.id IS NULL THEN
-        UPDATE prm_ids SET last = last + 1 WHERE kind = TG_TABLE_NAME
-            RETURNING last INTO NEW.id;
-    ELSE
-        UPDATE prm_ids SET last = greatest(last, NEW.id)
-            WHERE kind = TG_TABLE_NAME;
+        PERFORM pg_advisory_xact_lock(1347571761);
+        EXECUTE format('SELECT greatest((SELECT max(id) FROM %I), '
+                       '(SELECT last FROM prm_ids WHERE kind = %L)) + 1',
+                       TG_TABLE_NAME, TG_TABLE_NAME) INTO NEW.id;
     END IF;
     RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION prm_saw_ids() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    UPDATE prm_ids SET last = greatest(last, (SELECT max(id) FROM gone))
+        WHERE kind = TG_TABLE_NAME;
+    RETURN NULL;
 END
 $$;
 
@@ -168,15 +179,6 @@ CREATE INDEX audit_change ON audit (change);
 CREATE INDEX audit_undoes ON audit (undoes) WHERE undoes IS NOT NULL;
 CREATE INDEX audit_record ON audit (kind, record);
 
--- The last change number: a row lock, so that numbers follow commit order
--- and a command that fails gives its number back, as on a file.
-CREATE TABLE prm_counter (
-    change      bigint NOT NULL
-);
-INSERT INTO prm_counter (change) VALUES (0);
-
--- SQLite's julianday() of an ISO 8601 UTC timestamp: the SQL that computes
--- metrics is shared by both engines (src/core/sql_metrics.c).
 CREATE FUNCTION julianday(t text) RETURNS double precision
 LANGUAGE sql STABLE STRICT AS $$
     SELECT extract(epoch FROM t::timestamptz)::double precision / 86400.0
@@ -205,15 +207,17 @@ LANGUAGE sql STABLE AS $$
         WHERE pp.project_id = j AND p.owner = current_user)
 $$;
 
--- The next change number, for the command prm is about to run: taken
--- before it writes anything, so that every writer locks the counter first
--- and then the id counters (never the other way round: no deadlock).
+-- The next change number, for the command prm is about to run, under the
+-- writers' advisory lock (held to the end of the transaction), so that
+-- numbers follow commit order and a command that fails gives its number
+-- back, as on a file.  Taken before anything is written.
 CREATE FUNCTION prm_next_change() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     c bigint;
 BEGIN
-    UPDATE prm_counter SET change = change + 1 RETURNING change INTO c;
+    PERFORM pg_advisory_xact_lock(1347571761);
+    SELECT coalesce(max(change), 0) + 1 INTO c FROM audit;
     PERFORM set_config('prm.change', c::text, true);
     RETURN c;
 END
@@ -232,8 +236,7 @@ DECLARE
     c bigint := nullif(current_setting('prm.change', true), '')::bigint;
 BEGIN
     IF c IS NULL THEN
-        UPDATE prm_counter SET change = change + 1 RETURNING change INTO c;
-        PERFORM set_config('prm.change', c::text, true);
+        c := prm_next_change(); -- a change made with psql
     END IF;
     INSERT INTO audit (change, at, "user", command, action, kind, record,
                        before, after, undoes)
@@ -327,14 +330,24 @@ $$;
 
 CREATE TRIGGER ids_partners BEFORE INSERT ON partners
     FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_partners AFTER DELETE ON partners REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
 CREATE TRIGGER ids_projects BEFORE INSERT ON projects
     FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_projects AFTER DELETE ON projects REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
 CREATE TRIGGER ids_communications BEFORE INSERT ON communications
     FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_communications AFTER DELETE ON communications REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
 CREATE TRIGGER ids_resources BEFORE INSERT ON resources
     FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_resources AFTER DELETE ON resources REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
 CREATE TRIGGER ids_outcomes BEFORE INSERT ON outcomes
     FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_outcomes AFTER DELETE ON outcomes REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
 
 CREATE TRIGGER audit_partners AFTER INSERT OR UPDATE OR DELETE ON partners
     FOR EACH ROW EXECUTE FUNCTION prm_audit('partner');

@@ -67,8 +67,8 @@ check "psql manager other's partner" "UPDATE 0" \
     "$(psql -X "$(uri max)" -c "UPDATE partners SET tier = 'x' WHERE name = 'MiaCo'" 2>&1 | head -n 1)"
 check "psql manager takes a partner" "ERROR:  new row violates row-level security policy for table \"partners\"" \
     "$(sqlstate max "UPDATE partners SET owner = 'mia' WHERE name = 'MaxCo'")"
-check "psql viewer counter" "ERROR:  permission denied for table prm_counter" \
-    "$(sqlstate val "UPDATE prm_counter SET change = 0")"
+check "psql manager id counter" "ERROR:  permission denied for table prm_ids" \
+    "$(sqlstate max "UPDATE prm_ids SET last = 0")"
 
 # An admin (not a superuser) hands a partner over and manages users.
 check "admin owner" "updated partner 1" "$(as ann partner update MiaCo owner=max)"
