@@ -16,17 +16,22 @@
 -- Names are unique per kind without regard to ASCII case: lower() under the
 -- "C" collation folds ASCII letters only, as SQLite's NOCASE does.
 
+-- Two databases of one cluster may be created at once: a role the other
+-- made meanwhile is no error.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'prm_viewer') THEN
+    BEGIN
         CREATE ROLE prm_viewer NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'prm_manager') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE prm_manager NOLOGIN IN ROLE prm_viewer;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'prm_admin') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE prm_admin NOLOGIN IN ROLE prm_manager;
-    END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
 END
 $$;
 
