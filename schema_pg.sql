@@ -47,8 +47,8 @@ INSERT INTO prm_meta (version) VALUES (2);
 -- ids on both engines.  The largest is the table's (an index lookup) or,
 -- when rows were deleted, the largest deleted, kept in prm_ids by a
 -- statement trigger.  Writers take a transaction-level advisory lock
--- first, so two never pick the same id; prm takes it as each writing
--- command begins (prm_next_change).
+-- first, so two never pick the same id (prm takes it as a transaction's
+-- first writing command begins, psql here or in prm_next_change).
 CREATE TABLE prm_ids (
     kind        text PRIMARY KEY,
     last        bigint NOT NULL
@@ -56,15 +56,27 @@ CREATE TABLE prm_ids (
 INSERT INTO prm_ids (kind, last) VALUES ('partners', 0), ('projects', 0),
     ('communications', 0), ('resources', 0), ('outcomes', 0);
 
+-- Static statements, one per table, so that PL/pgSQL plans each once.
+-- It runs as the user who inserts (who may read the tables); only
+-- prm_saw_ids writes prm_ids.
 CREATE FUNCTION prm_set_id() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql AS $$
+DECLARE
+    floor bigint;
 BEGIN
-    IF NEW.id IS NULL THEN
-        PERFORM pg_advisory_xact_lock(1347571761);
-        EXECUTE format('SELECT greatest((SELECT max(id) FROM %I), '
-                       '(SELECT last FROM prm_ids WHERE kind = %L)) + 1',
-                       TG_TABLE_NAME, TG_TABLE_NAME) INTO NEW.id;
+    IF NEW.id IS NOT NULL THEN
+        RETURN NEW;
     END IF;
+    PERFORM pg_advisory_xact_lock(1347571761);
+    SELECT last INTO floor FROM prm_ids WHERE kind = TG_TABLE_NAME;
+    CASE TG_TABLE_NAME
+    WHEN 'partners' THEN SELECT max(id) INTO NEW.id FROM partners;
+    WHEN 'projects' THEN SELECT max(id) INTO NEW.id FROM projects;
+    WHEN 'communications' THEN SELECT max(id) INTO NEW.id FROM communications;
+    WHEN 'resources' THEN SELECT max(id) INTO NEW.id FROM resources;
+    ELSE SELECT max(id) INTO NEW.id FROM outcomes;
+    END CASE;
+    NEW.id := greatest(NEW.id, floor) + 1;
     RETURN NEW;
 END
 $$;
@@ -228,33 +240,6 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION prm_next_change() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION prm_next_change() TO prm_manager;
-
--- One audit entry for the row a trigger fired on.  What prm ran (change
--- number, command, time, the change an undo reverts) comes from settings
--- prm makes for each command; a change made with psql gets a change
--- number of its own and "(sql)" as its command.
-CREATE FUNCTION prm_audit_write(kind text, action text, record bigint,
-                                before json, after json) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-DECLARE
-    c bigint := nullif(current_setting('prm.change', true), '')::bigint;
-BEGIN
-    IF c IS NULL THEN
-        c := prm_next_change(); -- a change made with psql
-    END IF;
-    INSERT INTO audit (change, at, "user", command, action, kind, record,
-                       before, after, undoes)
-    VALUES (c,
-            coalesce(nullif(current_setting('prm.now', true), ''),
-                     to_char(now() AT TIME ZONE 'UTC',
-                             'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
-            session_user,
-            coalesce(nullif(current_setting('prm.command', true), ''), '(sql)'),
-            action, kind, record, before::text, after::text,
-            nullif(current_setting('prm.undoes', true), '')::bigint);
-END
-$$;
 
 -- A record's image, keyed by its field names in field order, as compact as
 -- SQLite's json_object (row_to_json writes no spaces).
@@ -298,37 +283,51 @@ BEGIN
 END
 $$;
 
--- SECURITY DEFINER: it writes the audit log, which no one else may; a
--- trigger function cannot be called but as a trigger.
+-- One audit entry for the row the trigger fired on.  What prm ran (change
+-- number, command, time, the change an undo reverts) comes from settings
+-- prm makes for each command; a change made with psql gets a change
+-- number of its own and "(sql)" as its command.  SECURITY DEFINER: it
+-- writes the audit log, which no one else may; a trigger function cannot
+-- be called but as a trigger.
 CREATE FUNCTION prm_audit() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     kind text := TG_ARGV[0];
     record bigint;
+    action text;
+    before text;
+    after text;
+    c bigint := nullif(current_setting('prm.change', true), '')::bigint;
 BEGIN
-    -- A link's record is its project; a field of a row type that lacks it
-    -- cannot even be named, hence the IFs.
-    IF kind = 'project_partner' THEN
-        IF TG_OP = 'DELETE' THEN
-            record := OLD.project_id;
-        ELSE
-            record := NEW.project_id;
+    -- A link's record is its project (read from the image: a field of a
+    -- row type that lacks it cannot even be named).
+    IF TG_OP = 'DELETE' THEN
+        action := 'delete';
+        before := prm_image(kind, OLD)::text;
+        record := (before::json->>CASE WHEN kind = 'project_partner'
+                                        THEN 'project' ELSE 'id' END)::bigint;
+    ELSE
+        action := CASE TG_OP WHEN 'INSERT' THEN 'add' ELSE 'update' END;
+        after := prm_image(kind, NEW)::text;
+        IF TG_OP = 'UPDATE' THEN
+            before := prm_image(kind, OLD)::text;
         END IF;
-    ELSIF TG_OP = 'DELETE' THEN
-        record := OLD.id;
-    ELSE
-        record := NEW.id;
+        record := (after::json->>CASE WHEN kind = 'project_partner'
+                                       THEN 'project' ELSE 'id' END)::bigint;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        PERFORM prm_audit_write(kind, 'add', record, NULL,
-                                prm_image(kind, NEW));
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM prm_audit_write(kind, 'update', record, prm_image(kind, OLD),
-                                prm_image(kind, NEW));
-    ELSE
-        PERFORM prm_audit_write(kind, 'delete', record, prm_image(kind, OLD),
-                                NULL);
+    IF c IS NULL THEN
+        c := prm_next_change(); -- a change made with psql
     END IF;
+    INSERT INTO audit (change, at, "user", command, action, kind, record,
+                       before, after, undoes)
+    VALUES (c,
+            coalesce(nullif(current_setting('prm.now', true), ''),
+                     to_char(now() AT TIME ZONE 'UTC',
+                             'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+            session_user,
+            coalesce(nullif(current_setting('prm.command', true), ''), '(sql)'),
+            action, kind, record, before, after,
+            nullif(current_setting('prm.undoes', true), '')::bigint);
     RETURN NULL;
 END
 $$;
@@ -368,15 +367,13 @@ CREATE TRIGGER audit_outcomes AFTER INSERT OR UPDATE OR DELETE ON outcomes
     FOR EACH ROW EXECUTE FUNCTION prm_audit('outcome');
 
 -- Grants: viewers read, managers also write (row-level security narrows
--- which rows), the audit log and the counter are written only by
--- prm_audit_write.
+-- which rows); the audit log and prm_ids are written only by triggers.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO prm_viewer;
-GRANT SELECT ON prm_meta, partners, projects, project_partners,
+GRANT SELECT ON prm_meta, prm_ids, partners, projects, project_partners,
     communications, resources, outcomes, audit TO prm_viewer;
 GRANT INSERT, UPDATE, DELETE ON partners, projects, project_partners,
     communications, resources, outcomes TO prm_manager;
-REVOKE ALL ON FUNCTION prm_audit_write(text, text, bigint, json, json) FROM PUBLIC;
 
 -- Row-level security: everyone reads every row; what a manager writes is
 -- narrowed to what they own.  The owner of the tables (the admin who

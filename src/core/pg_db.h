@@ -21,6 +21,25 @@ struct pg_stmt {
     unsigned long last_use;
 };
 
+/* The parameters of one statement, as text (NULL for no value). */
+typedef struct pg_params {
+    int n;
+    bool failed; /* too many, or out of memory */
+    const char *values[PG_MAX_PARAMS];
+    char *owned[PG_MAX_PARAMS];
+    char num[PG_MAX_PARAMS][32];
+} pg_params;
+
+/* A statement whose result only has to be success, held back to go to the
+ * server in one round trip with the next query (libpq's pipeline mode):
+ * a command's SAVEPOINT and audit settings, the previous one's RELEASE. */
+#define PG_MAX_DEFERRED 4
+struct pg_deferred {
+    const char *sql;  /* static text */
+    const char *name; /* its prepared statement, or NULL (utility) */
+    pg_params params;
+};
+
 typedef struct pg_db {
     prm_db base;
     PGconn *conn;
@@ -31,18 +50,14 @@ typedef struct pg_db {
     bool cmd_savepoint; /* the command runs inside a savepoint */
     char role[16];      /* admin, manager or viewer */
     bool undo_done;     /* the command has undone a change already */
+    int64_t change;     /* the change number of the command being run */
+    bool change_known;  /* change is the last one taken in this transaction */
     int64_t *ids;       /* a fetched project's partners */
     size_t ids_cap;
+    struct pg_deferred deferred[PG_MAX_DEFERRED];
+    int ndeferred;
+    bool savepoint_sent; /* the command's SAVEPOINT has reached the server */
 } pg_db;
-
-/* The parameters of one statement, as text (NULL for no value). */
-typedef struct pg_params {
-    int n;
-    bool failed; /* too many, or out of memory */
-    const char *values[PG_MAX_PARAMS];
-    char *owned[PG_MAX_PARAMS];
-    char num[PG_MAX_PARAMS][32];
-} pg_params;
 
 void pgp_str(pg_params *p, const char *s);   /* s outlives the statement */
 void pgp_text(pg_params *p, const char *s, size_t len); /* copied */
@@ -50,12 +65,16 @@ void pgp_int(pg_params *p, int64_t i);
 void pgp_value(pg_params *p, const prm_value *v);
 void pgp_free(pg_params *p);
 
-/* Run sql (prepared once, by its text) with params p (may be NULL); on
- * success *out holds the result for the caller to PQclear. */
+/* Run sql (prepared once, by its text) with params p (may be NULL), after
+ * the deferred statements, in one round trip; on success *out holds the
+ * result for the caller to PQclear. */
 prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
                   prm_error *err);
 /* The same, for a statement whose result is not needed. */
 prm_code pg_run(pg_db *db, const char *sql, pg_params *p, prm_error *err);
+/* Hold sql (static text) back until the next query; p's values are moved
+ * into the queue (p may be NULL). */
+prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err);
 /* Run a query whose one row holds n counts. */
 prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
                    int n, prm_error *err);
@@ -81,9 +100,8 @@ prm_code pg_insights(prm_db *db, store_rule rule, const store_scope *s,
                      const store_thresholds *t, int64_t limit,
                      bool (*fn)(void *ctx, const store_insight_row *row),
                      void *ctx, prm_error *err);
-/* Set what the audit trigger records of the command about to write, and
- * with new_change take the next change number. */
-prm_code pg_audit_settings(pg_db *db, int64_t undoes, bool new_change,
-                           prm_error *err);
+/* Set what the audit trigger records of the command about to write (its
+ * change number is db->change); they go with its first query. */
+prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err);
 
 #endif

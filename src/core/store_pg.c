@@ -188,6 +188,112 @@ static prm_code prepared(pg_db *db, const char *sql, const char **name,
     return PRM_OK;
 }
 
+prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err)
+{
+    if (db->ndeferred == PG_MAX_DEFERRED)
+        return prm_error_set(err, PRM_EDB, "internal error: too many "
+                                           "deferred statements");
+    /* Statements with parameters are prepared once, as any query;
+     * SAVEPOINT and RELEASE cannot be and are cheap to parse. */
+    const char *name = NULL;
+    if (p != NULL) {
+        prm_code rc = prepared(db, sql, &name, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    struct pg_deferred *d = &db->deferred[db->ndeferred++];
+    d->sql = sql;
+    d->name = name;
+    d->params = (pg_params){.n = 0};
+    if (p != NULL) {
+        /* move the values: numbers live in the params themselves */
+        for (int i = 0; i < p->n; i++) {
+            if (p->values[i] == p->num[i])
+                pgp_text(&d->params, p->num[i], strlen(p->num[i]));
+            else if (p->owned[i] != NULL) {
+                d->params.owned[i] = p->owned[i];
+                d->params.values[d->params.n++] = p->owned[i];
+                p->owned[i] = NULL;
+            } else
+                pgp_str(&d->params, p->values[i]);
+        }
+        d->params.failed |= p->failed;
+    }
+    return PRM_OK;
+}
+
+static void drop_deferred(pg_db *db)
+{
+    for (int i = 0; i < db->ndeferred; i++)
+        pgp_free(&db->deferred[i].params);
+    db->ndeferred = 0;
+}
+
+/* Send the deferred statements, then (when name is not NULL) the prepared
+ * statement name, as one pipeline; read every result.  The query's result
+ * goes to *out; the first failure is the error. */
+static prm_code pipeline(pg_db *db, const char *name, const pg_params *p,
+                         PGresult **out, prm_error *err)
+{
+    bool sent = PQenterPipelineMode(db->conn) == 1;
+    int queries = 0;
+    for (int i = 0; sent && i < db->ndeferred; i++, queries++) {
+        const pg_params *dp = &db->deferred[i].params;
+        const char *name_i = db->deferred[i].name;
+        sent = !dp->failed &&
+               (name_i != NULL
+                    ? PQsendQueryPrepared(db->conn, name_i, dp->n, dp->values,
+                                          NULL, NULL, 0)
+                    : PQsendQueryParams(db->conn, db->deferred[i].sql, 0,
+                                        NULL, NULL, NULL, NULL, 0)) == 1;
+    }
+    if (sent && name != NULL) {
+        sent = PQsendQueryPrepared(db->conn, name, p ? p->n : 0,
+                                   p ? p->values : NULL, NULL, NULL, 0) == 1;
+        queries++;
+    }
+    if (sent)
+        sent = PQpipelineSync(db->conn) == 1;
+    drop_deferred(db);
+    prm_code rc = sent ? PRM_OK
+                       : pg_fail(db, NULL, err, "sending to the team database");
+    /* Each query's results end with a NULL; the sync's with SYNC. */
+    for (int q = 0; sent && q <= queries; q++) {
+        PGresult *res;
+        while ((res = PQgetResult(db->conn)) != NULL) {
+            ExecStatusType st = PQresultStatus(res);
+            if (st == PGRES_PIPELINE_SYNC) {
+                PQclear(res);
+                q = queries; /* done */
+                break;
+            }
+            if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+                rc == PRM_OK)
+                rc = pg_fail(db, st == PGRES_PIPELINE_ABORTED ? NULL : res,
+                             err, "the team database");
+            if (rc == PRM_OK && q == queries - 1 && name != NULL && out) {
+                PQclear(*out);
+                *out = res;
+            } else {
+                PQclear(res);
+            }
+        }
+    }
+    PQexitPipelineMode(db->conn);
+    if (rc != PRM_OK && out != NULL) {
+        PQclear(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static prm_code flush_deferred(pg_db *db, prm_error *err)
+{
+    if (db->ndeferred == 0)
+        return PRM_OK;
+    return pipeline(db, NULL, NULL, NULL, err);
+}
+
 prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
                   prm_error *err)
 {
@@ -198,6 +304,10 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
     prm_code rc = prepared(db, sql, &name, err);
     if (rc != PRM_OK)
         return rc;
+    if (db->ndeferred > 0) {
+        db->savepoint_sent = true;
+        return pipeline(db, name, p, out, err);
+    }
     PGresult *res = PQexecPrepared(db->conn, name, p ? p->n : 0,
                                    p ? p->values : NULL, NULL, NULL, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -238,11 +348,13 @@ prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
     return PRM_OK;
 }
 
-/* Statements without parameters or results: transactions. */
+/* Statements without parameters or results: transactions, roles. */
 static prm_code pg_simple(pg_db *db, const char *sql, prm_error *err)
 {
+    prm_code rc = flush_deferred(db, err);
+    if (rc != PRM_OK)
+        return rc;
     PGresult *res = PQexec(db->conn, sql);
-    prm_code rc = PRM_OK;
     if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
         rc = pg_fail(db, res, err, "the team database");
     PQclear(res);
@@ -259,25 +371,28 @@ static bool pg_in_transaction(const prm_db *base)
 
 static prm_code pg_begin(prm_db *base, prm_error *err)
 {
+    ((pg_db *)base)->change_known = false;
     return pg_simple((pg_db *)base, "BEGIN", err);
 }
 
 static prm_code pg_commit(prm_db *base, prm_error *err)
 {
+    ((pg_db *)base)->change_known = false;
     if (!pg_in_transaction(base))
         return PRM_OK;
-    return pg_simple((pg_db *)base, "COMMIT", err);
+    return pg_simple((pg_db *)base, "COMMIT", err); /* sends a RELEASE first */
 }
 
 static prm_code pg_rollback(prm_db *base, prm_error *err)
 {
+    ((pg_db *)base)->change_known = false;
+    drop_deferred((pg_db *)base);
     if (!pg_in_transaction(base))
         return PRM_OK;
     return pg_simple((pg_db *)base, "ROLLBACK", err);
 }
 
-prm_code pg_audit_settings(pg_db *db, int64_t undoes, bool new_change,
-                           prm_error *err)
+prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
 {
     pg_params p = {.n = 0};
     pgp_str(&p, db->base.command ? db->base.command : "");
@@ -286,17 +401,37 @@ prm_code pg_audit_settings(pg_db *db, int64_t undoes, bool new_change,
         pgp_int(&p, undoes);
     else
         pgp_str(&p, "");
-    prm_code rc = pg_run(db,
-                         new_change
-                             ? "SELECT set_config('prm.command', $1, true), "
-                               "set_config('prm.now', $2, true), "
-                               "set_config('prm.undoes', $3, true), "
-                               "prm_next_change()"
-                             : "SELECT set_config('prm.command', $1, true), "
-                               "set_config('prm.now', $2, true), "
-                               "set_config('prm.undoes', $3, true)",
-                         &p, err);
+    pgp_int(&p, db->change);
+    prm_code rc = pg_defer(db,
+                           "SELECT set_config('prm.command', $1, true), "
+                           "set_config('prm.now', $2, true), "
+                           "set_config('prm.undoes', $3, true), "
+                           "set_config('prm.change', $4, true)",
+                           &p, err);
     pgp_free(&p);
+    return rc;
+}
+
+/*
+ * The change number of a command that writes, as on a file: one more than
+ * the log's last, read under the writers' advisory lock (held to the end
+ * of the transaction, so numbers follow commit order); inside a batch,
+ * which keeps the lock, counted on from the number read once.
+ */
+static prm_code next_change(pg_db *db, prm_error *err)
+{
+    if (db->change_known && !db->cmd_owns_tx) {
+        db->change++;
+        return PRM_OK;
+    }
+    /* The lock first, in a statement of its own: the count must be read
+     * with a snapshot taken after it is held. */
+    prm_code rc = pg_defer(db, "SELECT pg_advisory_xact_lock(1347571761)",
+                           NULL, err);
+    if (rc == PRM_OK)
+        rc = pg_counts(db, "SELECT coalesce(max(change), 0) + 1 FROM audit",
+                       NULL, &db->change, 1, err);
+    db->change_known = rc == PRM_OK && !db->cmd_owns_tx;
     return rc;
 }
 
@@ -311,7 +446,11 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
     pg_db *db = (pg_db *)base;
     db->cmd_owns_tx = !pg_in_transaction(base);
     db->cmd_savepoint = !db->cmd_owns_tx;
+    db->undo_done = false;
+    db->savepoint_sent = false;
     prm_code rc;
+    /* Inside a batch, the savepoint and the settings travel with the
+     * command's first query. */
     if (db->cmd_owns_tx)
         rc = pg_simple(db,
                        access == STORE_READ
@@ -319,13 +458,15 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
                            : "BEGIN",
                        err);
     else
-        rc = pg_simple(db, "SAVEPOINT prm_cmd", err);
-    db->undo_done = false;
-    if (rc == PRM_OK && access != STORE_READ) {
-        rc = pg_audit_settings(db, 0, true, err);
-        if (rc != PRM_OK)
-            pg_simple(db, db->cmd_owns_tx ? "ROLLBACK" : "ROLLBACK TO prm_cmd",
-                      NULL);
+        rc = pg_defer(db, "SAVEPOINT prm_cmd", NULL, err);
+    if (rc == PRM_OK && access != STORE_READ)
+        rc = next_change(db, err);
+    if (rc == PRM_OK && access != STORE_READ)
+        rc = pg_audit_settings(db, 0, err);
+    if (rc != PRM_OK) {
+        drop_deferred(db);
+        if (db->cmd_owns_tx)
+            pg_simple(db, "ROLLBACK", NULL);
     }
     return rc;
 }
@@ -335,6 +476,7 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     pg_db *db = (pg_db *)base;
     prm_error end_err;
     if (db->cmd_owns_tx) {
+        drop_deferred(db); /* settings no query needed */
         if (rc == PRM_OK && pg_simple(db, "COMMIT", &end_err) != PRM_OK) {
             pg_simple(db, "ROLLBACK", NULL);
             *err = end_err;
@@ -346,12 +488,15 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     }
     if (!db->cmd_savepoint)
         return rc;
-    if (rc != PRM_OK)
-        pg_simple(db, "ROLLBACK TO prm_cmd", NULL);
-    if (pg_simple(db, "RELEASE prm_cmd", &end_err) != PRM_OK && rc == PRM_OK) {
-        *err = end_err;
-        return err->code;
+    if (!db->savepoint_sent) {
+        drop_deferred(db); /* the command sent nothing: nothing to undo */
+        return rc;
     }
+    if (rc == PRM_OK) /* goes with the next command's first query */
+        return pg_defer(db, "RELEASE prm_cmd", NULL, err);
+    drop_deferred(db);
+    pg_simple(db, "ROLLBACK TO prm_cmd", NULL);
+    pg_simple(db, "RELEASE prm_cmd", NULL);
     return rc;
 }
 
@@ -1114,6 +1259,7 @@ static prm_code pg_backup(prm_db *base, const char *path, prm_error *err)
 static void pg_close(prm_db *base)
 {
     pg_db *db = (pg_db *)base;
+    drop_deferred(db);
     for (size_t i = 0; i < db->ncache; i++)
         free(db->cache[i].sql);
     PQfinish(db->conn);

@@ -204,13 +204,15 @@ prm_code pg_undo_last(prm_db *base, int64_t *undone, char *command,
              PQntuples(entries) ? PQgetvalue(entries, 0, 5) : "");
     /* Each undo is a change of its own: the second of an "undo N" takes
      * the next number. */
-    rc = pg_audit_settings(db, change, db->undo_done, err);
+    if (db->undo_done)
+        db->change++;
     db->undo_done = true;
+    rc = pg_audit_settings(db, change, err);
     for (int r = 0; r < PQntuples(entries) && rc == PRM_OK; r++)
         rc = revert_entry(db, entries, r, err);
     PQclear(entries);
     if (rc == PRM_OK)
-        rc = pg_audit_settings(db, 0, false, err);
+        rc = pg_audit_settings(db, 0, err);
     if (rc != PRM_OK) {
         char msg[sizeof err->message];
         snprintf(msg, sizeof msg, "%s", err->message);
