@@ -81,8 +81,23 @@ check "zed now writes" "added partner 3" "$(as zed partner add name=ZedCo)"
 check "owners in user list" "2 1" \
     "$(as ann --json user list | grep -o '"name":"max","role":"manager","partners":[0-9]*' | sed 's/.*://') $(as ann --json user list | grep -o '"name":"zed","role":"manager","partners":[0-9]*' | sed 's/.*://')"
 
+# Owners chosen on add, and listed.
+check "admin adds for a manager" "added partner 4" "$(as ann partner add name=ForMia owner=mia)"
+check "manager may not add for another" forbidden "$(as max --json partner add name=NotMine owner=mia | code)"
+check "nothing half added" "no partner with id or name 'NotMine'" "$(as val partner show NotMine 2>&1 | sed 's/^prm: [0-9]*: error: //')"
+check "list by owner" "ForMia" "$(as val partner list owner=mia | awk 'NR > 1 { print $2 }' | paste -sd' ')"
+check "list by owner, JSON" 2 "$(as val --json partner list owner=max | grep -o '"id":' | wc -l)"
+
+# A backup of a team database is a prm file of its records.
+tmp=$(mktemp -d)
+check "backup" "backed up to $tmp/copy.db" "$(as val backup "$tmp/copy.db")"
+check "backup holds the records" \
+    "$(as val --json partner list)" "$("$prm" --db "$tmp/copy.db" --json partner list)"
+check "backup file mode" 600 "$(stat -c %a "$tmp/copy.db")"
+rm -rf "$tmp"
+
 # The audit log names the database user of each change.
-check "audit users" "mia mia max max ann max zed" \
+check "audit users" "mia mia max max ann max zed ann ann" \
     "$(as val --json audit | grep -o '"user":"[a-z]*","command":"[^"]*","action":"[a-z]*","kind":"[a-z]*"' | grep -v project_partner | sed 's/"user":"\([a-z]*\)".*/\1/' | paste -sd' ')"
 check "owner is not a field of a file" unknown_field \
     "$("$prm" --db "$(mktemp -d)/f.db" --json partner update 1 owner=x | code)"

@@ -51,7 +51,11 @@ typedef struct pg_db {
     char role[16];      /* admin, manager or viewer */
     bool undo_done;     /* the command has undone a change already */
     int64_t change;     /* the change number of the command being run */
-    bool change_known;  /* change is the last one taken in this transaction */
+    bool change_known;  /* change and next_id hold for this transaction */
+    /* The id the next record of each kind gets; prm counts them while its
+     * transaction holds the writers' lock, as it counts change numbers. */
+    int64_t next_id[PRM_KIND_COUNT];
+    int64_t cmd_next_id[PRM_KIND_COUNT]; /* as the command began */
     int64_t *ids;       /* a fetched project's partners */
     size_t ids_cap;
     struct pg_deferred deferred[PG_MAX_DEFERRED];

@@ -346,17 +346,54 @@ static store_access write_access(prm_kind kind)
     return kind == PRM_PROJECT ? STORE_WRITE_MANY : STORE_WRITE_ONE;
 }
 
+static prm_code find_owner(prm_db *db, const prm_kind_info *info,
+                           const prm_arg *args, size_t nargs, int *at,
+                           prm_error *err);
+
+/* args without the one at skip into fields (cap entries); *out is args
+ * itself when there is nothing to skip (-1). */
+static prm_code without(const prm_arg *args, size_t nargs, int skip,
+                        prm_arg *fields, size_t cap, const prm_arg **out,
+                        size_t *n, prm_error *err)
+{
+    *out = args;
+    *n = nargs;
+    if (skip < 0)
+        return PRM_OK;
+    if (nargs > cap)
+        return prm_error_set(err, PRM_ESYNTAX, "too many FIELD=VALUE words");
+    *out = fields;
+    *n = 0;
+    for (size_t i = 0; i < nargs; i++)
+        if ((int)i != skip)
+            fields[(*n)++] = args[i];
+    return PRM_OK;
+}
+
 static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
                           const prm_arg *args, size_t nargs, int64_t *id,
                           parsed *p, prm_error *err)
 {
-    prm_code rc = parse_args(db, info, args, nargs, "add", p, err);
+    int owner;
+    prm_arg fields[PRM_MAX_FIELDS * 4];
+    const prm_arg *use;
+    size_t n = 0;
+    prm_code rc = find_owner(db, info, args, nargs, &owner, err);
+    if (rc == PRM_OK)
+        rc = without(args, nargs, owner, fields, sizeof fields / sizeof *fields,
+                     &use, &n, err);
+    if (rc == PRM_OK)
+        rc = parse_args(db, info, use, n, "add", p, err);
     if (rc == PRM_OK)
         rc = complete_for_add(db, info, p, err);
     if (rc != PRM_OK)
         return rc;
     attach_partner_list(info, p);
-    return store_insert(db, info, &p->row, id, err);
+    rc = store_insert(db, info, &p->row, id, err);
+    /* An owner other than whoever adds it: an admin adding for a manager. */
+    if (rc == PRM_OK && owner >= 0)
+        rc = db->engine->set_owner(db, *id, args[owner].value, err);
+    return rc;
 }
 
 prm_code records_add(prm_db *db, const prm_kind_info *info,
@@ -379,8 +416,8 @@ prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
     return store_cmd_end(db, rc, err);
 }
 
-/* The owner=USER of a partner update, which only a team database has
- * (it is not a field of SPEC.md's records); -1 when not given. */
+/* The owner=USER of a partner add or update, which only a team database
+ * has (it is not a field of SPEC.md's records); -1 when not given. */
 static prm_code find_owner(prm_db *db, const prm_kind_info *info,
                            const prm_arg *args, size_t nargs, int *at,
                            prm_error *err)
@@ -413,14 +450,12 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
         return rc;
     /* The fields but owner, which the engine sets on its own. */
     prm_arg fields[PRM_MAX_FIELDS * 4];
-    if (nargs > sizeof fields / sizeof fields[0])
-        return prm_error_set(err, PRM_ESYNTAX, "too many FIELD=VALUE words");
+    const prm_arg *use;
     size_t n = 0;
-    for (size_t i = 0; i < nargs && n < sizeof fields / sizeof fields[0]; i++)
-        if ((int)i != owner)
-            fields[n++] = args[i];
-    if (n > 0) {
-        rc = parse_args(db, info, fields, n, "update", p, err);
+    rc = without(args, nargs, owner, fields, sizeof fields / sizeof *fields,
+                 &use, &n, err);
+    if (rc == PRM_OK && n > 0) {
+        rc = parse_args(db, info, use, n, "update", p, err);
         if (rc != PRM_OK)
             return rc;
         attach_partner_list(info, p);
@@ -573,6 +608,16 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
                                    &handled, err);
     if (rc != PRM_OK || handled)
         return rc;
+    if (info->kind == PRM_PARTNER && strcmp(arg->key, "owner") == 0) {
+        if (!prm_is_team(db))
+            return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                                 "partners have an owner only on a team "
+                                 "database (--db postgresql://...)");
+        f->op = SF_OWNER;
+        f->value = (prm_value){.type = PRM_V_TEXT, .s = arg->value,
+                               .len = strlen(arg->value)};
+        return PRM_OK;
+    }
     int i = prm_field_index(info, arg->key);
     if (i < 0) {
         char names[512];

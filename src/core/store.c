@@ -7,6 +7,7 @@
  * handle was opened with.  What is the same on every engine (the clock, the
  * command text, progress) lives here.
  */
+#include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,6 +85,34 @@ void sql_add(sqlbuf *b, const char *fmt, ...)
         b->overflow = true;
     else
         b->len += (size_t)n;
+}
+
+prm_code store_write_beside(const char *path,
+                            prm_code (*fill)(void *ctx, const char *tmp,
+                                             prm_error *err),
+                            void *ctx, prm_error *err)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (tmp == NULL)
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    snprintf(tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0) {
+        prm_code rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
+                                    strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    close(fd);
+    prm_code rc = fill(ctx, tmp, err);
+    if (rc == PRM_OK && rename(tmp, path) != 0)
+        rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
+                           strerror(errno));
+    if (rc != PRM_OK)
+        unlink(tmp);
+    free(tmp);
+    return rc;
 }
 
 /* --- tables and columns, the same on every engine --------------------- */

@@ -25,7 +25,8 @@ typedef enum store_filter_op {
     SF_RANGE,        /* lo <= field <= hi (dates) */
     SF_HAS_PARTNER,  /* project has partner value.i */
     SF_HAS_PROJECT,  /* partner is in project value.i */
-    SF_PARTNER_WORK  /* outcome of a project that partner value.i is in */
+    SF_PARTNER_WORK, /* outcome of a project that partner value.i is in */
+    SF_OWNER         /* partner owned by value.s (team databases only) */
 } store_filter_op;
 
 typedef struct store_filter {
@@ -282,6 +283,14 @@ extern const store_engine store_pg_engine;
 /* Open an engine's database (store_sqlite.c, store_pg.c). */
 prm_code store_sqlite_open(const char *path, prm_db **out, prm_error *err);
 prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err);
+/* Write the file path by fill(ctx, tmp), tmp being a new file (mode 0600)
+ * beside it that is renamed over path when fill succeeds: a failed backup
+ * never leaves half a file where a good one was. */
+prm_code store_write_beside(const char *path,
+                            prm_code (*fill)(void *ctx, const char *tmp,
+                                             prm_error *err),
+                            void *ctx, prm_error *err);
+
 /* Fill the common part of a new handle; free it on close. */
 void store_base_init(prm_db *db, const store_engine *engine);
 void store_base_free(prm_db *db);

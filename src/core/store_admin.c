@@ -41,32 +41,14 @@ static prm_code copy_into(sqlite_db *db, const char *tmp, prm_error *err)
     return out;
 }
 
+static prm_code fill_copy(void *ctx, const char *tmp, prm_error *err)
+{
+    return copy_into(ctx, tmp, err);
+}
+
 prm_code sqlite_backup(prm_db *base, const char *path, prm_error *err)
 {
-    sqlite_db *db = (sqlite_db *)base;
-    /* Written beside the target and renamed over it, so a failed backup
-     * never leaves half a file where a good one was. */
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (tmp == NULL)
-        return prm_error_set(err, PRM_EIO, "out of memory");
-    snprintf(tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp); /* mode 0600 */
-    if (fd < 0) {
-        prm_code rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
-                                    strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    close(fd);
-    prm_code rc = copy_into(db, tmp, err);
-    if (rc == PRM_OK && rename(tmp, path) != 0)
-        rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
-                           strerror(errno));
-    if (rc != PRM_OK)
-        unlink(tmp);
-    free(tmp);
-    return rc;
+    return store_write_beside(path, fill_copy, base, err);
 }
 
 /* --- check ----------------------------------------------------------------- */

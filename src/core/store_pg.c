@@ -11,6 +11,7 @@
  * command inside a batch runs in a savepoint: a failed command takes back
  * only itself, as on SQLite.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,7 +417,9 @@ prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
  * The change number of a command that writes, as on a file: one more than
  * the log's last, read under the writers' advisory lock (held to the end
  * of the transaction, so numbers follow commit order); inside a batch,
- * which keeps the lock, counted on from the number read once.
+ * which keeps the lock, counted on from the number read once.  The ids the
+ * next records get are read and counted the same way, which spares the id
+ * trigger its work for every row prm adds.
  */
 static prm_code next_change(pg_db *db, prm_error *err)
 {
@@ -424,13 +427,30 @@ static prm_code next_change(pg_db *db, prm_error *err)
         db->change++;
         return PRM_OK;
     }
-    /* The lock first, in a statement of its own: the count must be read
+    /* The lock first, in a statement of its own: the counts must be read
      * with a snapshot taken after it is held. */
     prm_code rc = pg_defer(db, "SELECT pg_advisory_xact_lock(1347571761)",
                            NULL, err);
+    int64_t n[1 + PRM_KIND_COUNT];
     if (rc == PRM_OK)
-        rc = pg_counts(db, "SELECT coalesce(max(change), 0) + 1 FROM audit",
-                       NULL, &db->change, 1, err);
+        rc = pg_counts(
+            db,
+            "SELECT (SELECT coalesce(max(change), 0) + 1 FROM audit), "
+            "greatest((SELECT max(id) FROM partners), (SELECT last FROM "
+            "prm_ids WHERE kind = 'partners')) + 1, greatest((SELECT max(id) "
+            "FROM projects), (SELECT last FROM prm_ids WHERE kind = "
+            "'projects')) + 1, greatest((SELECT max(id) FROM communications), "
+            "(SELECT last FROM prm_ids WHERE kind = 'communications')) + 1, "
+            "greatest((SELECT max(id) FROM resources), (SELECT last FROM "
+            "prm_ids WHERE kind = 'resources')) + 1, greatest((SELECT max(id) "
+            "FROM outcomes), (SELECT last FROM prm_ids WHERE kind = "
+            "'outcomes')) + 1",
+            NULL, n, 1 + PRM_KIND_COUNT, err);
+    if (rc == PRM_OK) {
+        db->change = n[0];
+        for (int k = 0; k < PRM_KIND_COUNT; k++)
+            db->next_id[prm_kind_get((prm_kind)k)->kind] = n[1 + k];
+    }
     db->change_known = rc == PRM_OK && !db->cmd_owns_tx;
     return rc;
 }
@@ -461,6 +481,7 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
         rc = pg_defer(db, "SAVEPOINT prm_cmd", NULL, err);
     if (rc == PRM_OK && access != STORE_READ)
         rc = next_change(db, err);
+    memcpy(db->cmd_next_id, db->next_id, sizeof db->next_id);
     if (rc == PRM_OK && access != STORE_READ)
         rc = pg_audit_settings(db, 0, err);
     if (rc != PRM_OK) {
@@ -494,6 +515,8 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     }
     if (rc == PRM_OK) /* goes with the next command's first query */
         return pg_defer(db, "RELEASE prm_cmd", NULL, err);
+    /* the ids the failed command took are given back with its rows */
+    memcpy(db->next_id, db->cmd_next_id, sizeof db->next_id);
     drop_deferred(db);
     pg_simple(db, "ROLLBACK TO prm_cmd", NULL);
     pg_simple(db, "RELEASE prm_cmd", NULL);
@@ -651,6 +674,10 @@ static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
         sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
                    "WHERE partner_id = $%d)", p->n);
         break;
+    case SF_OWNER:
+        pgp_value(p, &f->value);
+        sql_add(b, "t.owner = $%d", p->n);
+        break;
     }
 }
 
@@ -796,12 +823,15 @@ static prm_code pg_insert(prm_db *base, const prm_kind_info *info,
     const char *now = store_now(base);
     sqlbuf cols = {.len = 0}, vals = {.len = 0};
     pg_params p = {.n = 0};
+    int64_t *next = &db->next_id[info->kind];
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
         const char *col = store_column(f);
-        if (col == NULL || (f->type == PRM_F_ID && !row->set[i]))
+        if (col == NULL)
             continue;
-        if (!row->set[i] && (f->flags & PRM_FF_READONLY))
+        if (f->type == PRM_F_ID && !row->set[i])
+            pgp_int(&p, *next); /* counted under the writers' lock */
+        else if (!row->set[i] && (f->flags & PRM_FF_READONLY))
             pgp_str(&p, now);
         else
             pgp_value(&p, &row->v[i]);
@@ -818,6 +848,8 @@ static prm_code pg_insert(prm_db *base, const prm_kind_info *info,
         return write_fail(db, rc, info, row, err);
     *id = pg_int(res, 0, 0);
     PQclear(res);
+    if (*id >= *next)
+        *next = *id + 1;
     int list = partner_list_index(info);
     if (list >= 0)
         rc = set_partners(db, *id, &row->v[list], false, err);
@@ -1244,14 +1276,38 @@ static prm_code pg_user_list(prm_db *base, prm_user_fn fn, void *ctx,
 
 /* --- backup --------------------------------------------------------------- */
 
+/* A team database backs up into a prm file: its records, from one
+ * snapshot, exported and imported with their ids (JSON Lines, through a
+ * temporary file, so memory stays flat).  The copy opens with prm --db
+ * FILE and moves back with export/import. */
+static prm_code fill_file_copy(void *ctx, const char *tmp, prm_error *err)
+{
+    prm_db *team = ctx;
+    FILE *lines = tmpfile();
+    if (lines == NULL)
+        return prm_error_set(err, PRM_EIO, "cannot make a temporary file: %s",
+                             strerror(errno));
+    prm_counts counts;
+    prm_code rc = prm_export(team, PRM_FORMAT_JSONL, lines, &counts, err);
+    prm_db *copy = NULL;
+    if (rc == PRM_OK && fflush(lines) == 0 && fseek(lines, 0, SEEK_SET) == 0)
+        rc = store_sqlite_open(tmp, &copy, err);
+    else if (rc == PRM_OK)
+        rc = prm_error_set(err, PRM_EIO, "cannot write a temporary file: %s",
+                           strerror(errno));
+    if (rc == PRM_OK) {
+        static const char command[] = "backup of a team database";
+        prm_set_command(copy, command, sizeof command - 1);
+        rc = prm_import(copy, PRM_FORMAT_JSONL, lines, &counts, err);
+    }
+    prm_close(copy);
+    fclose(lines);
+    return rc;
+}
+
 static prm_code pg_backup(prm_db *base, const char *path, prm_error *err)
 {
-    (void)base;
-    return prm_error_set(err, PRM_EIO,
-                         "cannot back up a team database to %s: the server "
-                         "keeps it; use pg_dump, or export json for a copy "
-                         "prm can import",
-                         path);
+    return store_write_beside(path, fill_file_copy, base, err);
 }
 
 /* --- opening ---------------------------------------------------------------- */

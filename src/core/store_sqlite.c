@@ -684,6 +684,9 @@ static void add_filter_sql(sqlbuf *b, const prm_kind_info *info,
         sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
                    "WHERE partner_id = ?)");
         break;
+    case SF_OWNER: /* a file has no owners: records.c refuses owner= */
+        sql_add(b, "(? IS NULL AND FALSE)");
+        break;
     }
 }
 
