@@ -31,8 +31,8 @@ check "unknown option exits 2" 2 "$(status "$prm" --frobnicate)"
 check "--db without a value exits 2" 2 "$(status "$prm" --db)"
 check "unreadable -f file exits 2" 2 "$(status "$prm" --db "$db" -f "$tmp/none.prm")"
 check "-f and a command exits 2" 2 "$(status "$prm" --db "$db" -f x.prm metrics)"
-check "postgresql URI is not supported yet: exit 2" 2 \
-    "$(status "$prm" --db postgresql://localhost/prm metrics)"
+check "a team database that cannot be reached exits 2" 2 \
+    "$(status "$prm" --db "postgresql://localhost:1/prm?connect_timeout=5" metrics)"
 check "unknown option in JSON mode prints a JSON error" \
     '{"ok":false,"error":{"code":"syntax","message":"unknown option '"'--nope'"' (see prm --help)","line":0}}' \
     "$("$prm" --json --nope 2>/dev/null)"
@@ -200,6 +200,14 @@ if command -v sqlite3 >/dev/null; then
            sqlite3 "$u" "PRAGMA foreign_keys=OFF; INSERT INTO communications (partner_id, method, at, content) VALUES (99, 'email', 'x', 'y')";
            status "$prm" --db "$u" check)"
 fi
+
+# Users and owners are for team databases; on a file they are refused.
+check "user on a file" '{"ok":false,"error":{"code":"unknown_command","message":"user list: a file has no users; users and roles are for team databases (--db postgresql://...)","line":1}}' \
+    "$("$prm" --db "$db" --json user list)"
+check "owner= on a file" unknown_field \
+    "$("$prm" --db "$db" --json partner list owner=bob | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p')"
+check "partner add owner= on a file changes nothing" "unknown_field 0" \
+    "$("$prm" --db "$db" --json partner add name=Owned owner=bob | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p') $("$prm" --db "$db" --json partner list name=Owned | grep -o '"id":' | wc -l)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -177,7 +177,9 @@ const cli_command cli_commands[] = {
      "a consistent copy of the database, mode 0600",
      "Copies the database with SQLite's online backup, while others may be "
      "using\nit.  To restore, open the copy: prm --db FILE (or copy it back "
-     "in place\nwhile no prm runs).\n",
+     "in place\nwhile no prm runs).  A team database is copied into a prm "
+     "file: its records\nas of one moment, with their ids (the audit log "
+     "stays on the server).\n",
      "backup /var/backups/prm-2026-03-01.db\n", cli_cmd_backup, NULL, true},
     {"check", NULL, "Safety", "check",
      "integrity, foreign keys, schema version, file permissions",

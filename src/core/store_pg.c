@@ -393,6 +393,22 @@ static prm_code pg_rollback(prm_db *base, prm_error *err)
     return pg_simple((pg_db *)base, "ROLLBACK", err);
 }
 
+static const char settings_sql[] =
+    "SELECT set_config('prm.command', $1, true), "
+    "set_config('prm.now', $2, true), set_config('prm.undoes', $3, true), "
+    "set_config('prm.change', $4, true)";
+
+/* The audit settings waiting to go as the last deferred statement, taken
+ * out of the queue so that an INSERT can carry them itself: one statement
+ * less for every record a bulk load adds.  NULL when there are none. */
+static struct pg_deferred *take_settings(pg_db *db)
+{
+    if (db->ndeferred == 0 ||
+        db->deferred[db->ndeferred - 1].sql != settings_sql)
+        return NULL;
+    return &db->deferred[--db->ndeferred];
+}
+
 prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
 {
     pg_params p = {.n = 0};
@@ -403,12 +419,7 @@ prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
     else
         pgp_str(&p, "");
     pgp_int(&p, db->change);
-    prm_code rc = pg_defer(db,
-                           "SELECT set_config('prm.command', $1, true), "
-                           "set_config('prm.now', $2, true), "
-                           "set_config('prm.undoes', $3, true), "
-                           "set_config('prm.change', $4, true)",
-                           &p, err);
+    prm_code rc = pg_defer(db, settings_sql, &p, err);
     pgp_free(&p);
     return rc;
 }
@@ -839,11 +850,32 @@ static prm_code pg_insert(prm_db *base, const prm_kind_info *info,
         sql_add(&vals, "%s$%d", p.n > 1 ? ", " : "", p.n);
     }
     sqlbuf b = {.len = 0};
-    sql_add(&b, "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
-            store_table(info), cols.text, vals.text);
+    struct pg_deferred *settings = take_settings(db);
+    if (settings == NULL) {
+        sql_add(&b, "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
+                store_table(info), cols.text, vals.text);
+    } else {
+        /* The row is made only once the settings are set, before any
+         * trigger of the INSERT fires. */
+        int k = p.n;
+        for (int i = 0; i < settings->params.n; i++)
+            pgp_str(&p, settings->params.values[i]);
+        sql_add(&b,
+                "INSERT INTO %s (%s) SELECT %s FROM (SELECT "
+                "set_config('prm.command', $%d, true), set_config('prm.now', "
+                "$%d, true), set_config('prm.undoes', $%d, true), "
+                "set_config('prm.change', $%d, true)) AS prm_settings "
+                "RETURNING id",
+                store_table(info), cols.text, vals.text, k + 1, k + 2, k + 3,
+                k + 4);
+    }
     PGresult *res;
-    prm_code rc = pg_query(db, b.text, &p, &res, err);
+    prm_code rc = b.overflow ? prm_error_set(err, PRM_EDB,
+                                             "internal error: SQL too long")
+                             : pg_query(db, b.text, &p, &res, err);
     pgp_free(&p);
+    if (settings != NULL)
+        pgp_free(&settings->params);
     if (rc != PRM_OK)
         return write_fail(db, rc, info, row, err);
     *id = pg_int(res, 0, 0);
