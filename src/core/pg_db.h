@@ -7,7 +7,7 @@
 #ifndef PRM_PG_DB_H
 #define PRM_PG_DB_H
 
-#include <libpq-fe.h>
+#include "pq_load.h"
 
 #include "store.h"
 

@@ -1438,6 +1438,9 @@ static prm_code who_am_i(pg_db *db, prm_error *err)
 prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
 {
     *out = NULL;
+    prm_code loaded = pq_load(err);
+    if (loaded != PRM_OK)
+        return loaded;
     pg_db *db = calloc(1, sizeof *db);
     if (db == NULL)
         return prm_error_set(err, PRM_EIO, "out of memory");
