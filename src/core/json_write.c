@@ -10,8 +10,10 @@
 
 void prm_format_number(double v, char *buf, size_t size)
 {
-    /* Whole amounts as people write them (25000, not 2.5e+04). */
-    if (v == (double)(long long)v && v < 1e15 && v > -1e15) {
+    /* Whole amounts as people write them (25000, not 2.5e+04); the range
+     * is checked first, as converting a double beyond long long is
+     * undefined (found by fuzz_command with amount=1e300). */
+    if (v < 1e15 && v > -1e15 && v == (double)(long long)v) {
         snprintf(buf, size, "%lld", (long long)v);
         return;
     }
