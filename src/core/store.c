@@ -138,6 +138,95 @@ const char *store_column(const prm_field *f)
     }
 }
 
+/* --- SQL and helpers both engines use --------------------------------------
+ * Parameters are written $1: PostgreSQL's form, which SQLite also reads
+ * (as one named parameter, the first). */
+
+const char *store_deps_sql(const prm_kind_info *info)
+{
+    if (info->kind == PRM_PARTNER)
+        return "SELECT (SELECT count(*) FROM project_partners WHERE "
+               "partner_id = $1), (SELECT count(*) FROM communications WHERE "
+               "partner_id = $1), (SELECT count(*) FROM resources WHERE "
+               "partner_id = $1), 0";
+    if (info->kind == PRM_PROJECT)
+        return "SELECT 0, (SELECT count(*) FROM communications WHERE "
+               "project_id = $1), (SELECT count(*) FROM resources WHERE "
+               "project_id = $1), (SELECT count(*) FROM outcomes WHERE "
+               "project_id = $1)";
+    return NULL;
+}
+
+/* Projects whose only partner is $1: they cannot outlive it. */
+#define SOLE_PROJECTS                                                        \
+    "(SELECT pp.project_id FROM project_partners AS pp WHERE pp.partner_id " \
+    "= $1 AND NOT EXISTS (SELECT 1 FROM project_partners AS o WHERE "        \
+    "o.project_id = pp.project_id AND o.partner_id <> $1))"
+
+static const char *const partner_cascade[] = {
+    "DELETE FROM outcomes WHERE project_id IN " SOLE_PROJECTS,
+    "DELETE FROM communications WHERE partner_id = $1 OR project_id IN "
+    SOLE_PROJECTS,
+    "DELETE FROM resources WHERE partner_id = $1 OR project_id IN "
+    SOLE_PROJECTS,
+    "DELETE FROM projects WHERE id IN " SOLE_PROJECTS,
+    "DELETE FROM project_partners WHERE partner_id = $1",
+    NULL,
+};
+
+static const char *const project_cascade[] = {
+    "DELETE FROM outcomes WHERE project_id = $1",
+    "DELETE FROM communications WHERE project_id = $1",
+    "DELETE FROM resources WHERE project_id = $1",
+    NULL,
+};
+
+const char *const *store_cascade_sql(const prm_kind_info *info)
+{
+    if (info->kind == PRM_PARTNER)
+        return partner_cascade;
+    if (info->kind == PRM_PROJECT)
+        return project_cascade;
+    return NULL;
+}
+
+char *store_like_prefix(const char *prefix)
+{
+    size_t n = strlen(prefix);
+    char *pattern = malloc(2 * n + 2);
+    if (pattern == NULL)
+        return NULL;
+    char *p = pattern;
+    for (size_t i = 0; i < n; i++) {
+        if (prefix[i] == '%' || prefix[i] == '_' || prefix[i] == '\\')
+            *p++ = '\\';
+        *p++ = prefix[i];
+    }
+    *p++ = '%';
+    *p = '\0';
+    return pattern;
+}
+
+prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
+                         size_t *n, prm_error *err)
+{
+    *n = 0;
+    for (const char *p = text; p != NULL && *p != '\0';) {
+        if (*n == *cap) {
+            size_t grown = *cap ? *cap * 2 : 8;
+            int64_t *more = realloc(*ids, grown * sizeof *more);
+            if (more == NULL)
+                return prm_error_set(err, PRM_EDB, "out of memory");
+            *ids = more;
+            *cap = grown;
+        }
+        char *end;
+        (*ids)[(*n)++] = strtoll(p, &end, 10);
+        p = *end == ',' ? end + 1 : NULL;
+    }
+    return PRM_OK;
+}
+
 /* --- the clock and the command text ----------------------------------- */
 
 prm_code prm_set_now(prm_db *db, const char *when, prm_error *err)

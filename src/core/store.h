@@ -85,6 +85,21 @@ void sql_add(sqlbuf *b, const char *fmt, ...);
 const char *store_table(const prm_kind_info *info);
 const char *store_column(const prm_field *f);
 
+/* What refers to a partner or project: four counts (projects,
+ * communications, resources, outcomes) of the one with id $1; NULL for
+ * the other kinds. */
+const char *store_deps_sql(const prm_kind_info *info);
+/* The deletes a --cascade runs before the record's own, each of $1;
+ * NULL-terminated, or NULL when the kind has none. */
+const char *const *store_cascade_sql(const prm_kind_info *info);
+/* A LIKE pattern (escape character \) for names that start with prefix;
+ * free it.  NULL when out of memory. */
+char *store_like_prefix(const char *prefix);
+/* "3,1,2" (a project's partner ids as text) into *ids (grown as needed,
+ * *cap entries), *n of them. */
+prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
+                         size_t *n, prm_error *err);
+
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". */
 const char *store_now(prm_db *db);
 

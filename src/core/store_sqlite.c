@@ -544,26 +544,6 @@ static prm_code sqlite_cmd_end(prm_db *base, prm_code rc, prm_error *err)
 
 /* --- Reading records ------------------------------------------------------ */
 
-/* Turn "3,1,2" (group_concat of ids) into db->ids in ascending order. */
-static prm_code parse_ids(sqlite_db *db, const char *text, size_t *n,
-                          prm_error *err)
-{
-    *n = 0;
-    for (const char *p = text; p != NULL && *p != '\0';) {
-        if (*n == db->ids_cap) {
-            size_t cap = db->ids_cap ? db->ids_cap * 2 : 8;
-            int64_t *ids = realloc(db->ids, cap * sizeof *ids);
-            if (ids == NULL)
-                return prm_error_set(err, PRM_EDB, "out of memory");
-            db->ids = ids;
-            db->ids_cap = cap;
-        }
-        char *end;
-        db->ids[(*n)++] = strtoll(p, &end, 10);
-        p = *end == ',' ? end + 1 : NULL;
-    }
-    return PRM_OK;
-}
 
 static void add_select_list(sqlbuf *b, const prm_kind_info *info)
 {
@@ -594,7 +574,8 @@ static prm_code row_to_record(sqlite_db *db, const prm_kind_info *info,
             continue;
         if (info->fields[i].type == PRM_F_PARTNER_LIST) {
             const char *text = (const char *)sqlite3_column_text(stmt, (int)i);
-            prm_code rc = parse_ids(db, text, &v->nids, err);
+            prm_code rc = store_parse_ids(text, &db->ids, &db->ids_cap,
+                                          &v->nids, err);
             if (rc != PRM_OK)
                 return rc;
             v->type = PRM_V_IDS;
@@ -743,18 +724,9 @@ static prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
     if (prm_field_find(info, "name") == NULL)
         return PRM_OK;
     /* LIKE on a NOCASE column uses its index; escape LIKE's wildcards. */
-    size_t n = strlen(prefix);
-    char *pattern = malloc(2 * n + 2);
+    char *pattern = store_like_prefix(prefix);
     if (pattern == NULL)
         return prm_error_set(err, PRM_EDB, "out of memory");
-    char *p = pattern;
-    for (size_t i = 0; i < n; i++) {
-        if (prefix[i] == '%' || prefix[i] == '_' || prefix[i] == '\\')
-            *p++ = '\\';
-        *p++ = prefix[i];
-    }
-    *p++ = '%';
-    *p = '\0';
     sqlbuf b = {.len = 0};
     sql_add(&b,
             "SELECT name FROM %s WHERE name LIKE ?1 ESCAPE '\\' ORDER BY "
@@ -1024,17 +996,7 @@ static prm_code sqlite_deps_of(prm_db *base, const prm_kind_info *info, int64_t 
 {
     sqlite_db *db = (sqlite_db *)base;
     *deps = (store_deps){0};
-    const char *sql = NULL;
-    if (info->kind == PRM_PARTNER)
-        sql = "SELECT (SELECT count(*) FROM project_partners WHERE partner_id "
-              "= ?1), (SELECT count(*) FROM communications WHERE partner_id "
-              "= ?1), (SELECT count(*) FROM resources WHERE partner_id = ?1), "
-              "0";
-    else if (info->kind == PRM_PROJECT)
-        sql = "SELECT 0, (SELECT count(*) FROM communications WHERE "
-              "project_id = ?1), (SELECT count(*) FROM resources WHERE "
-              "project_id = ?1), (SELECT count(*) FROM outcomes WHERE "
-              "project_id = ?1)";
+    const char *sql = store_deps_sql(info);
     if (sql == NULL)
         return PRM_OK;
     sqlite3_stmt *stmt;
@@ -1050,39 +1012,12 @@ static prm_code sqlite_deps_of(prm_db *base, const prm_kind_info *info, int64_t 
 }
 
 /* Projects whose only partner is ?1: they cannot outlive it. */
-#define SOLE_PROJECTS                                                        \
-    "(SELECT pp.project_id FROM project_partners AS pp WHERE pp.partner_id " \
-    "= ?1 AND NOT EXISTS (SELECT 1 FROM project_partners AS o WHERE "        \
-    "o.project_id = pp.project_id AND o.partner_id <> ?1))"
-
-static const char *const partner_cascade[] = {
-    "DELETE FROM outcomes WHERE project_id IN " SOLE_PROJECTS,
-    "DELETE FROM communications WHERE partner_id = ?1 OR project_id IN "
-    SOLE_PROJECTS,
-    "DELETE FROM resources WHERE partner_id = ?1 OR project_id IN "
-    SOLE_PROJECTS,
-    "DELETE FROM projects WHERE id IN " SOLE_PROJECTS,
-    "DELETE FROM project_partners WHERE partner_id = ?1",
-    NULL,
-};
-
-static const char *const project_cascade[] = {
-    "DELETE FROM outcomes WHERE project_id = ?1",
-    "DELETE FROM communications WHERE project_id = ?1",
-    "DELETE FROM resources WHERE project_id = ?1",
-    NULL,
-};
-
 static prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                       bool cascade, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     prm_code rc = PRM_OK;
-    const char *const *steps = NULL;
-    if (cascade && info->kind == PRM_PARTNER)
-        steps = partner_cascade;
-    else if (cascade && info->kind == PRM_PROJECT)
-        steps = project_cascade;
+    const char *const *steps = cascade ? store_cascade_sql(info) : NULL;
     for (size_t i = 0; steps != NULL && steps[i] != NULL && rc == PRM_OK; i++)
         rc = sdb_run_with_id(db, steps[i], id, err);
     if (rc != PRM_OK)
