@@ -14,7 +14,7 @@
 #include "store.h"
 
 #define PRM_APPLICATION_ID 1347571761 /* "PRM1" */
-#define PRM_SCHEMA_VERSION 2
+#define PRM_SCHEMA_VERSION 3
 #define STMT_CACHE_SIZE 64
 #define BUSY_TIMEOUT_MS 30000
 

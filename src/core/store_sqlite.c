@@ -279,11 +279,28 @@ prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err)
 }
 
 extern const char prm_migration_002[]; /* migrations/002_audit.sql */
+extern const char prm_migration_003[]; /* migrations/003_enum_checks.sql */
 
 /* The migrations, in order: migration[i] takes version i + 1 to i + 2. */
 static const char *const migrations[PRM_SCHEMA_VERSION - 1] = {
     prm_migration_002,
+    prm_migration_003,
 };
+
+/* A migration that rewrites sqlite_schema itself (003) must move the
+ * schema version on, or other connections keep the statements they read;
+ * after CREATE or ALTER SQLite does the same. */
+static prm_code bump_schema_version(sqlite_db *db, prm_error *err)
+{
+    int64_t v;
+    prm_code rc = sdb_pragma_int(db, "PRAGMA schema_version", &v, err);
+    if (rc != PRM_OK)
+        return rc;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA schema_version = %lld",
+             (long long)(v + 1));
+    return sdb_exec(db, sql, err);
+}
 
 /* Bring a database of an older schema version up to this one, inside the
  * caller's transaction: all of it happens, or none. */
@@ -292,6 +309,8 @@ static prm_code migrate(sqlite_db *db, const char *path, int64_t version,
 {
     for (int64_t v = version; v < PRM_SCHEMA_VERSION; v++) {
         prm_code rc = sdb_exec(db, migrations[v - 1], err);
+        if (rc == PRM_OK)
+            rc = bump_schema_version(db, err);
         if (rc != PRM_OK) {
             char msg[sizeof err->message];
             snprintf(msg, sizeof msg, "%s", err->message);

@@ -60,6 +60,52 @@ static int64_t query_int(const char *sql)
     return v;
 }
 
+/* The database's schema as text: every object's CREATE statement, by name. */
+static char *schema_text(const char *file)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT group_concat(type || ' ' || name || ': ' "
+                           "|| coalesce(sql, ''), char(10)) FROM (SELECT * "
+                           "FROM sqlite_schema ORDER BY name)",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *text = strdup((const char *)sqlite3_column_text(st, 0));
+    assert_non_null(text);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return text;
+}
+
+/* The schema prm gives a new database. */
+static char *fresh_schema_text(void)
+{
+    char fresh[4200];
+    snprintf(fresh, sizeof fresh, "%s.fresh", path);
+    unlink(fresh);
+    prm_db *db;
+    prm_error err;
+    assert_int_equal(prm_open(fresh, &db, &err), PRM_OK);
+    prm_close(db);
+    char *text = schema_text(fresh);
+    unlink(fresh);
+    return text;
+}
+
+static void assert_schema_is_current(void)
+{
+    char *fresh = fresh_schema_text();
+    char *migrated = schema_text(path);
+    assert_string_equal(migrated, fresh);
+    assert_null(strstr(migrated, " IN ("));
+    free(fresh);
+    free(migrated);
+}
+
 static bool count_rows(void *ctx, const prm_record *rec)
 {
     (void)rec;
@@ -98,12 +144,53 @@ static void test_version_1_database_is_upgraded_with_nothing_lost(void **s)
     assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err), PRM_OK);
     assert_int_equal(id, 3);
     prm_close(db);
-    assert_int_equal(query_int("PRAGMA user_version"), 2);
+    assert_int_equal(query_int("PRAGMA user_version"), 3);
     assert_int_equal(query_int("SELECT count(*) FROM audit"), 1);
+    assert_schema_is_current();
     assert_int_equal(
         query_int("SELECT count(*) FROM partners WHERE notes = "
                   "'it''s \"quoted\"' AND updated_at = '2026-01-02T00:00:00Z'"),
         1);
+}
+
+/* Version 2 checked allowed values with IN lists; version 3 rewrites those
+ * checks in place.  Records and the audit log stay, the checks still hold
+ * for other programs, and the schema is exactly a new database's. */
+static void test_version_2_database_gets_the_new_checks(void **s)
+{
+    (void)s;
+    char *sql = slurp("v2.sql");
+    make_db(sql);
+    free(sql);
+    prm_db *db;
+    prm_error err;
+    assert_int_equal(prm_open(path, &db, &err), PRM_OK);
+    assert_int_equal(records(db, PRM_PARTNER), 2);
+    assert_int_equal(records(db, PRM_PROJECT), 1);
+    int64_t id;
+    prm_arg a[] = {{"name", "New"}, {"status", "inactive"}};
+    assert_int_equal(prm_add(db, PRM_PARTNER, a, 2, &id, &err), PRM_OK);
+    assert_int_equal(id, 3);
+    prm_close(db);
+    assert_int_equal(query_int("PRAGMA user_version"), 3);
+    assert_int_equal(query_int("SELECT count(*) FROM audit"), 2);
+    assert_int_equal(query_int("SELECT quick_check = 'ok' FROM pragma_quick_check"), 1);
+    assert_schema_is_current();
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "INSERT INTO partners (name, status, "
+                                  "created_at, updated_at) VALUES ('X', "
+                                  "'bogus', 'a', 'b')",
+                                  0, 0, 0),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "INSERT INTO communications (partner_id, "
+                                  "method, at, content) VALUES (1, 'fax', "
+                                  "'a', 'b')",
+                                  0, 0, 0),
+                     SQLITE_CONSTRAINT);
+    sqlite3_close(raw);
 }
 
 static void test_newer_schema_is_refused(void **s)
@@ -183,6 +270,7 @@ int main(int argc, char **argv)
              (long)getpid());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_1_database_is_upgraded_with_nothing_lost),
+        cmocka_unit_test(test_version_2_database_gets_the_new_checks),
         cmocka_unit_test(test_newer_schema_is_refused),
         cmocka_unit_test(test_other_programs_database_is_refused),
         cmocka_unit_test(test_audit_log_is_append_only),
