@@ -46,7 +46,14 @@ int main(int argc, char **argv)
     char *schema = slurp(argv[1]);
     long n = atol(argv[3]);
     sqlite3 *db;
-    if (schema == NULL || sqlite3_open(argv[2], &db) != SQLITE_OK)
+    /* The connection set up as prm sets up its own (store_sqlite.c): no
+     * memory statistics, no locking of a connection one thread uses. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (schema == NULL ||
+        sqlite3_open_v2(argv[2], &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
         return 1;
     /* The same settings prm gives its databases, so that the ratio
      * measures prm's own work and not a difference of configuration. */

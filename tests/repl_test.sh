@@ -121,12 +121,17 @@ check "the config file's settings apply at the prompt" "pager  off"
 keys C-d
 rm "$tmp/.config/prm/config"
 
-# progress of a long script, on a terminal
+# progress of a long script, on a terminal.  Progress shows once work has
+# taken a second, so the input pauses halfway for longer than that, however
+# fast prm is.
 awk 'BEGIN { for (i = 1; i <= 60000; i++) printf "partner add name=Bulk%d\n", i }' >"$tmp/bulk.prm"
+slowly() { # slowly FILE: FILE's lines with a pause halfway
+    echo "(head -n 30000 $1; sleep 1.5; tail -n +30001 $1)"
+}
 tmux -S "$sock" kill-server 2>/dev/null
 while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
 tmux -S "$sock" new-session -d -x 150 -y 20 \
-    "env HOME=$tmp $prm --db $tmp/bulk.db -f $tmp/bulk.prm >/dev/null; sleep 60"
+    "$(slowly "$tmp/bulk.prm") | env HOME=$tmp $prm --db $tmp/bulk.db >/dev/null; sleep 60"
 i=0
 while [ $i -lt 300 ] && ! screen | grep -q "commands run"; do sleep 0.1; i=$((i + 1)); done
 check "a long script ends with a summary on a terminal" "prm: 60000 commands run, 0 failed"
@@ -135,8 +140,9 @@ check "a long script ends with a summary on a terminal" "prm: 60000 commands run
 "$prm" --db "$tmp/bulk.db" export jsonl "$tmp/bulk.jsonl" >/dev/null
 tmux -S "$sock" kill-server 2>/dev/null
 while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
+mkfifo "$tmp/bulk.fifo"
 tmux -S "$sock" new-session -d -x 150 -y 20 \
-    "env HOME=$tmp $prm --db $tmp/bulk2.db import jsonl $tmp/bulk.jsonl >/dev/null; sleep 60"
+    "$(slowly "$tmp/bulk.jsonl") >$tmp/bulk.fifo & env HOME=$tmp $prm --db $tmp/bulk2.db import jsonl $tmp/bulk.fifo >/dev/null; sleep 60"
 i=0
 while [ $i -lt 300 ] && ! screen | grep -q "import done"; do sleep 0.1; i=$((i + 1)); done
 check "a long import shows progress and says when it is done" "prm: import done after"

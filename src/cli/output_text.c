@@ -4,6 +4,7 @@
  * (prm: LINE: error: TEXT, or FILE:LINE: error: TEXT).  Colour only when
  * the stream is a terminal and NO_COLOR is not set.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,7 +89,22 @@ static void text_changed(cli_out *o, const char *verb,
                          const prm_record *rec)
 {
     (void)rec;
-    fprintf(o->out, "%s %s %lld\n", verb, info->name, (long long)id);
+    /* Not fprintf: a bulk load prints this for every line, and formatting
+     * it cost more than parsing the line. */
+    char digits[24], *d = digits + sizeof digits;
+    uint64_t n = id < 0 ? 0 - (uint64_t)id : (uint64_t)id;
+    *--d = '\0';
+    do
+        *--d = (char)('0' + n % 10);
+    while ((n /= 10) > 0);
+    if (id < 0)
+        *--d = '-';
+    fputs(verb, o->out);
+    putc(' ', o->out);
+    fputs(info->name, o->out);
+    putc(' ', o->out);
+    fputs(d, o->out);
+    putc('\n', o->out);
 }
 
 static void text_show(cli_out *o, const prm_record *rec)

@@ -29,7 +29,8 @@ enum fixed_stmt {
     FX_COUNT
 };
 
-enum kind_stmt { KS_INSERT, KS_UPDATE, KS_FETCH, KS_COUNT };
+/* Per kind: add, change, read one record, and log one added (audit). */
+enum kind_stmt { KS_INSERT, KS_UPDATE, KS_FETCH, KS_LOG_ADD, KS_COUNT };
 
 struct cached_stmt {
     char *sql;
@@ -55,6 +56,8 @@ typedef struct sqlite_db {
     bool change_known; /* change is the last one in this transaction */
     int64_t undoes;  /* the change an undo reverts, or 0 */
     bool undo_done;  /* the command has undone a change already */
+    char *image;       /* the audit image of a record being added */
+    size_t image_len, image_cap;
 } sqlite_db;
 
 
@@ -93,6 +96,23 @@ prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
  * the next change number for a command that writes. */
 prm_code sdb_audit_attach(sqlite_db *db, prm_error *err);
 prm_code sdb_next_change(sqlite_db *db, prm_error *err);
+/* The statement that logs a record of this kind as added (KS_LOG_ADD). */
+void sdb_audit_added_sql(sqlbuf *b, const prm_kind_info *info);
+/* Log record id as added by the command being run, with stmt, the kind's
+ * KS_LOG_ADD statement, and image, the record's JSON image: right after
+ * its INSERT, before anything else the command writes, so that undo
+ * reverts it last. */
+prm_code sdb_audit_added(sqlite_db *db, sqlite3_stmt *stmt, int64_t id,
+                         const char *image, prm_error *err);
+/* The JSON image of a record with these values (by field index; those of
+ * fields without a column are not read), as the audit log keeps it: in
+ * db's buffer, valid until the next call; NULL when out of memory. */
+const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
+                            const prm_value *const values[]);
+/* The kind's statement `which`, prepared on first use and kept. */
+prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
+                       enum kind_stmt which, sqlite3_stmt **out,
+                       prm_error *err);
 
 /* The statement for the SQL of sql_metrics.c in b, with the scope and the
  * report's dates (:asof, :recent_since) bound (store_metrics.c). */

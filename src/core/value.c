@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "records.h"
@@ -141,6 +142,19 @@ bool prm_utf8_valid(const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < len) {
+        /* Most text is ASCII: eight bytes at a time while they are, none
+         * of them NUL (a byte below 0x01 or above 0x7F shows in the sum). */
+        uint64_t w;
+        if (len - i >= 8 && (memcpy(&w, s + i, 8),
+                             ((w | (w - 0x0101010101010101u)) &
+                              0x8080808080808080u) == 0)) {
+            i += 8;
+            continue;
+        }
+        if (s[i] - 1u < 0x7F) {
+            i++;
+            continue;
+        }
         if (s[i] == 0)
             return false;
         int n = utf8_seq_len(s[i]);

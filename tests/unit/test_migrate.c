@@ -263,6 +263,66 @@ static void test_failed_command_leaves_no_audit_entry(void **s)
     prm_close(db);
 }
 
+static int64_t add(prm_db *db, prm_kind kind, const prm_arg *args, size_t n)
+{
+    int64_t id;
+    prm_error err;
+    if (prm_add(db, kind, args, n, &id, &err) != PRM_OK)
+        fail_msg("add: %s", err.message);
+    return id;
+}
+
+/* prm writes the image of an added record itself, not SQLite's
+ * json_object(): it must be the same text, byte for byte, as the image the
+ * triggers make of the same row, whatever the values.  Deleting every
+ * record makes the triggers write each one's image as `before`. */
+static void test_added_image_is_the_image_sqlite_writes(void **s)
+{
+    (void)s;
+    unlink(path);
+    prm_db *db;
+    prm_error err;
+    assert_int_equal(prm_open(path, &db, &err), PRM_OK);
+    const char *odd = "ctl \x01\b\t\n\f\r\x1f\x7f \"q\" \\ / é 😀 '";
+    prm_arg partner[] = {{"name", "Odd \"P\""}, {"notes", odd},
+                         {"status", "prospect"}, {"email", "a@b.example"}};
+    add(db, PRM_PARTNER, partner, 4);
+    prm_arg plain[] = {{"name", "Plain"}};
+    add(db, PRM_PARTNER, plain, 1);
+    prm_arg project[] = {{"name", "Proj"}, {"partners", "1,2"},
+                         {"progress", "50"}, {"start", "2026-01-02"},
+                         {"goal", odd}};
+    add(db, PRM_PROJECT, project, 5);
+    const char *amounts[] = {"5", "25000.5", "0.1", "0.0000001", "1e20",
+                             "123456789.125", "0", "100000000000000000000000"};
+    for (size_t i = 0; i < sizeof amounts / sizeof amounts[0]; i++) {
+        prm_arg r[] = {{"partner", "1"}, {"kind", "funding"},
+                       {"amount", amounts[i]}, {"project", "Proj"}};
+        add(db, PRM_RESOURCE, r, 4);
+        prm_arg o[] = {{"project", "Proj"}, {"description", odd},
+                       {"value", amounts[i]}};
+        add(db, PRM_OUTCOME, o, 3);
+    }
+    prm_arg no_value[] = {{"project", "Proj"}, {"description", "none"}};
+    add(db, PRM_OUTCOME, no_value, 2);
+    prm_arg c[] = {{"partner", "2"}, {"method", "chat"}, {"content", odd},
+                   {"project", "1"}, {"at", "2026-02-03T04:05:06Z"}};
+    add(db, PRM_COMMUNICATION, c, 5);
+    int64_t id;
+    assert_int_equal(prm_delete(db, PRM_PARTNER, "1", true, &id, &err), PRM_OK);
+    assert_int_equal(prm_delete(db, PRM_PARTNER, "2", true, &id, &err), PRM_OK);
+    prm_close(db);
+    assert_int_equal(query_int("SELECT count(*) FROM audit WHERE action = "
+                               "'delete' AND kind <> 'project_partner'"),
+                     21);
+    assert_int_equal(
+        query_int("SELECT count(*) FROM audit AS a JOIN audit AS d ON "
+                  "d.kind = a.kind AND d.record = a.record AND d.action = "
+                  "'delete' WHERE a.action = 'add' AND a.kind <> "
+                  "'project_partner' AND a.after IS NOT d.before"),
+        0);
+}
+
 int main(int argc, char **argv)
 {
     fixtures = argc > 1 ? argv[1] : "tests/fixtures";
@@ -275,6 +335,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_other_programs_database_is_refused),
         cmocka_unit_test(test_audit_log_is_append_only),
         cmocka_unit_test(test_failed_command_leaves_no_audit_entry),
+        cmocka_unit_test(test_added_image_is_the_image_sqlite_writes),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(path);
