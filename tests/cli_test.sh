@@ -123,6 +123,23 @@ check "...with what was there before" '"name":"Before"' \
 code=$( (trap '' XFSZ; ulimit -f 1500; echo "export json $tmp/big-export.json" | "$prm" --db "$tmp/bulk.db" >/dev/null 2>&1; echo $?) )
 check "an export to a full disk fails" 1 "$code"
 
+# --- an add whose audit entry cannot be written ------------------------------
+# A trigger in the file refuses the entry of partner 2.  No record may stay
+# without its entry: the batch goes back, and the runner says which lines.
+af="$tmp/auditfail.db"
+"$prm" --db "$af" partner add name=Kept >/dev/null
+sqlite3 "$af" "CREATE TRIGGER refuse BEFORE INSERT ON audit WHEN NEW.record = 3 AND NEW.kind = 'partner' BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+printf 'partner add name=A\npartner add name=B\npartner add name=C\n' >"$tmp/auditfail.prm"
+"$prm" --db "$af" -f "$tmp/auditfail.prm" >"$tmp/auditfail.out" 2>"$tmp/auditfail.err"
+check "an add whose audit entry fails is an error" yes \
+    "$(grep -q 'auditfail.prm:2: error: .*refused' "$tmp/auditfail.err" && echo yes)"
+check "...and the batch it was in is reported rolled back" yes \
+    "$(grep -q 'rolled back the commands of lines 1 to 2' "$tmp/auditfail.err" && echo yes)"
+check "...no record is kept without its entry" "0" \
+    "$(sqlite3 "$af" "SELECT count(*) FROM partners AS p WHERE NOT EXISTS (SELECT 1 FROM audit AS a WHERE a.kind = 'partner' AND a.record = p.id)")"
+check "...and the next line still runs" "Kept C" \
+    "$(sqlite3 "$af" "SELECT group_concat(name, ' ') FROM (SELECT name FROM partners ORDER BY id)")"
+
 # --- a database prm may not write ---------------------------------------------
 if [ "$(id -u)" != 0 ]; then
     chmod 400 "$fd"
