@@ -307,24 +307,29 @@ static prm_code bump_schema_version(sqlite_db *db, prm_error *err)
 static prm_code migrate(sqlite_db *db, const char *path, int64_t version,
                         prm_error *err)
 {
-    for (int64_t v = version; v < PRM_SCHEMA_VERSION; v++) {
-        prm_code rc = sdb_exec(db, migrations[v - 1], err);
+    /* A SQLite built to be defensive by default refuses writable_schema;
+     * the migrations are prm's own SQL, so allow it while they run. */
+    int defensive = 0;
+    sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, -1, &defensive);
+    sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)NULL);
+    prm_code rc = PRM_OK;
+    for (int64_t v = version; v < PRM_SCHEMA_VERSION && rc == PRM_OK; v++) {
+        rc = sdb_exec(db, migrations[v - 1], err);
         if (rc == PRM_OK)
             rc = bump_schema_version(db, err);
         if (rc != PRM_OK) {
             char msg[sizeof err->message];
             snprintf(msg, sizeof msg, "%s", err->message);
-            return prm_error_set(err, PRM_EDB,
-                                 "cannot upgrade %s from schema version %lld: "
-                                 "%s",
-                                 path, (long long)v, msg);
+            rc = prm_error_set(err, PRM_EDB,
+                               "cannot upgrade %s from schema version %lld: %s",
+                               path, (long long)v, msg);
         }
     }
-    return PRM_OK;
+    sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, defensive,
+                      (int *)NULL);
+    return rc;
 }
 
-/* Give a new (empty) database the schema; check an existing one is prm's
- * and upgrade it when it is older. */
 /* Whether a database is prm's, of this schema version: the common case,
  * read without a write lock so that opening never waits for a writer. */
 static bool is_current(sqlite_db *db)
@@ -337,6 +342,8 @@ static bool is_current(sqlite_db *db)
            app_id == PRM_APPLICATION_ID && version == PRM_SCHEMA_VERSION;
 }
 
+/* Give a new (empty) database the schema; check an existing one is prm's
+ * and upgrade it when it is older. */
 static prm_code ensure_schema(sqlite_db *db, const char *path, prm_error *err)
 {
     int64_t app_id = 0, version = 0, objects = 0;
