@@ -661,7 +661,6 @@ static prm_code each_row(sqlite_db *db, const prm_kind_info *info,
     return rc;
 }
 
-
 static prm_code sqlite_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
                      prm_record_fn fn, void *ctx, prm_error *err)
 {
