@@ -347,7 +347,7 @@ static void add_partner_scope(sqlbuf *b, const store_scope *s)
     "(SELECT count(*) FROM project_partners AS pp WHERE pp.partner_id = p.id)"
 
 void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
-                  int64_t limit)
+                  int64_t limit, const sql_dialect *d)
 {
     switch (rule) {
     case RULE_STALLED:
@@ -367,9 +367,10 @@ void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
                    " FROM communications AS c WHERE c.partner_id = p.id) AS "
                    "days FROM partners AS p WHERE TRUE");
         add_partner_scope(b, s);
-        sql_add(b, ") AS q WHERE projects > 0 AND (days IS NULL OR days >= "
+        sql_add(b, "%s) AS q WHERE projects > 0 AND (days IS NULL OR days >= "
                    ":dormant_days) ORDER BY projects DESC, days IS NOT NULL, "
-                   "days DESC, id");
+                   "days DESC, id",
+                d->fence);
         break;
     case RULE_IDLE:
         sql_add(b, "SELECT x.id, x.name, count(r.id) AS resources, "
@@ -402,11 +403,12 @@ void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
                    "pp.partner_id = p.id)) AS outcomes FROM partners AS p "
                    "WHERE TRUE");
         add_partner_scope(b, s);
-        sql_add(b, ") AS q) AS e WHERE 1.0 * projects <= "
+        sql_add(b, "%s) AS q) AS e WHERE 1.0 * projects <= "
                    ":expand_max_projects AND (rate >= :expand_rate OR "
                    "efficiency >= :expand_efficiency) ORDER "
                    "BY rate DESC NULLS LAST, efficiency DESC NULLS LAST, "
-                   "projects, id");
+                   "projects, id",
+                d->fence);
         break;
     case RULE_GAP:
     case RULE_COUNT:

@@ -18,7 +18,14 @@
 /* What differs between the engines' SQL. */
 typedef struct sql_dialect {
     const char *name_order; /* ORDER BY names without regard to ASCII case */
+    /* Ends a subquery in FROM that the planner must not merge into the
+     * query around it, where each use of one of its columns would run that
+     * column's correlated subquery again (" LIMIT -1", " OFFSET 0"). */
+    const char *fence;
 } sql_dialect;
+
+/* The dialect of SQLite, for the SQLite engine's files. */
+extern const sql_dialect sqlm_sqlite_dialect;
 
 /* The metrics are five counts: partners; projects (three columns: all,
  * succeeded, failed); communications; resources; outcomes. */
@@ -40,7 +47,7 @@ void sqlm_trend_accumulate(prm_trend_row *row);
 
 /* An insight rule: id (a gap's dimension), name, up to four numbers. */
 void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
-                  int64_t limit);
+                  int64_t limit, const sql_dialect *d);
 
 /* The timestamp 90 days before asof (the report's "recent"). */
 void sqlm_recent_since(const char *asof, char out[21]);

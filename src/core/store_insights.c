@@ -38,7 +38,7 @@ prm_code sqlite_insights(prm_db *base, store_rule rule, const store_scope *s,
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
-    sqlm_insight(&b, rule, s, limit);
+    sqlm_insight(&b, rule, s, limit, &sqlm_sqlite_dialect);
     sqlite3_stmt *stmt;
     prm_code rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
     if (rc != PRM_OK)

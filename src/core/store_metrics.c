@@ -7,7 +7,8 @@
 #include "sql_metrics.h"
 #include "sqlite_db.h"
 
-static const sql_dialect dialect = {.name_order = "name COLLATE NOCASE"};
+const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
+                                         .fence = " LIMIT -1"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */
@@ -68,7 +69,7 @@ prm_code sqlite_report(prm_db *base, const store_scope *s, const char *sort,
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
-    sqlm_report(&b, s, sort, limit, &dialect);
+    sqlm_report(&b, s, sort, limit, &sqlm_sqlite_dialect);
     sqlite3_stmt *stmt;
     prm_code rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
     if (rc != PRM_OK)

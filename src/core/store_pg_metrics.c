@@ -10,7 +10,7 @@
 #include "sql_metrics.h"
 
 static const sql_dialect dialect = {
-    .name_order = "lower(name COLLATE \"C\"), name"};
+    .name_order = "lower(name COLLATE \"C\"), name", .fence = " OFFSET 0"};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {
@@ -230,7 +230,7 @@ prm_code pg_insights(prm_db *base, store_rule rule, const store_scope *s,
                      void *ctx, prm_error *err)
 {
     sqlbuf b = {.len = 0};
-    sqlm_insight(&b, rule, s, limit);
+    sqlm_insight(&b, rule, s, limit, &dialect);
     PGresult *res;
     prm_code rc = run_named((pg_db *)base, &b, s, t, &res, err);
     if (rc != PRM_OK)
