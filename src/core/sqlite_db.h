@@ -98,11 +98,10 @@ prm_code sdb_audit_attach(sqlite_db *db, prm_error *err);
 prm_code sdb_next_change(sqlite_db *db, prm_error *err);
 /* The statement that logs a record of this kind as added (KS_LOG_ADD). */
 void sdb_audit_added_sql(sqlbuf *b, const prm_kind_info *info);
-/* Log record id as added by the command being run, with stmt, the kind's
- * KS_LOG_ADD statement, and image, the record's JSON image: right after
- * its INSERT, before anything else the command writes, so that undo
- * reverts it last. */
-prm_code sdb_audit_added(sqlite_db *db, sqlite3_stmt *stmt, int64_t id,
+/* Log record id of kind info as added by the command being run, with
+ * image, the record's JSON image: right after its INSERT, before anything
+ * else the command writes, so that undo reverts it last. */
+prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
                          const char *image, prm_error *err);
 /* The JSON image of a record with these values (by field index; those of
  * fields without a column are not read), as the audit log keeps it: in

@@ -157,9 +157,13 @@ void sdb_audit_added_sql(sqlbuf *b, const prm_kind_info *info)
             info->name);
 }
 
-prm_code sdb_audit_added(sqlite_db *db, sqlite3_stmt *stmt, int64_t id,
+prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
                          const char *image, prm_error *err)
 {
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_kind_stmt(db, info, KS_LOG_ADD, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
     const char *command = db->base.command ? db->base.command : "";
     int src = sqlite3_bind_int64(stmt, 1, db->change);
     if (src == SQLITE_OK)
@@ -568,15 +572,12 @@ static prm_code revert_entry(sqlite_db *db, const char *action, const char *kind
     if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
     sdb_done(stmt);
-    if (src == SQLITE_DONE && sqlite3_changes(db->sql) == 1 && reinsert) {
-        /* Undo runs inside its own savepoint: a failure here is undone. */
-        /* Put back from its image, the record's image is that image. */
-        if ((rc = sdb_kind_stmt(db, info, KS_LOG_ADD, &stmt, err)) == PRM_OK)
-            rc = sdb_audit_added(db, stmt, record, before, err);
-        return rc;
-    }
-    if (src == SQLITE_DONE && sqlite3_changes(db->sql) == 1)
-        return PRM_OK;
+    bool reverted = src == SQLITE_DONE && sqlite3_changes(db->sql) == 1;
+    /* A record put back is added as its image was; undo runs inside its
+     * own savepoint, so should logging it fail, the whole undo is undone. */
+    if (reverted)
+        return reinsert ? sdb_audit_added(db, info, record, before, err)
+                        : PRM_OK;
     if (src == SQLITE_DONE)
         return prm_error_set(err, PRM_ECONFLICT,
                              "%s %lld has changed since (it no longer exists)",

@@ -917,11 +917,8 @@ static prm_code log_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
         if (info->fields[i].type == PRM_F_ID)
             values[i] = &id_value;
     const char *image = sdb_audit_image(db, info, values);
-    sqlite3_stmt *log;
     prm_code rc = image == NULL ? prm_error_set(err, PRM_EDB, "out of memory")
-                                : sdb_kind_stmt(db, info, KS_LOG_ADD, &log, err);
-    if (rc == PRM_OK)
-        rc = sdb_audit_added(db, log, id, image, err);
+                                : sdb_audit_added(db, info, id, image, err);
     if (rc != PRM_OK && !db->cmd_owns_tx && !db->cmd_savepoint &&
         !sqlite3_get_autocommit(db->sql))
         sdb_run_fixed(db, FX_ROLLBACK, NULL);

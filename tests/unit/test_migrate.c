@@ -121,15 +121,23 @@ static int records(prm_db *db, prm_kind kind)
     return n;
 }
 
-static void test_version_1_database_is_upgraded_with_nothing_lost(void **s)
+/* prm opening a database made from the fixture file (an older version's). */
+static prm_db *open_fixture(const char *file)
 {
-    (void)s;
-    char *sql = slurp("v1.sql");
+    char *sql = slurp(file);
     make_db(sql);
     free(sql);
     prm_db *db;
     prm_error err;
     assert_int_equal(prm_open(path, &db, &err), PRM_OK);
+    return db;
+}
+
+static void test_version_1_database_is_upgraded_with_nothing_lost(void **s)
+{
+    (void)s;
+    prm_db *db = open_fixture("v1.sql");
+    prm_error err;
     assert_int_equal(records(db, PRM_PARTNER), 2);
     assert_int_equal(records(db, PRM_PROJECT), 1);
     assert_int_equal(records(db, PRM_COMMUNICATION), 1);
@@ -159,12 +167,8 @@ static void test_version_1_database_is_upgraded_with_nothing_lost(void **s)
 static void test_version_2_database_gets_the_new_checks(void **s)
 {
     (void)s;
-    char *sql = slurp("v2.sql");
-    make_db(sql);
-    free(sql);
-    prm_db *db;
+    prm_db *db = open_fixture("v2.sql");
     prm_error err;
-    assert_int_equal(prm_open(path, &db, &err), PRM_OK);
     assert_int_equal(records(db, PRM_PARTNER), 2);
     assert_int_equal(records(db, PRM_PROJECT), 1);
     int64_t id;
