@@ -137,8 +137,11 @@ const prm_kind_info *prm_kind_find(const char *name)
 
 int prm_field_index(const prm_kind_info *kind, const char *name)
 {
+    /* The first letters, compared inline, spare a call to strcmp for most
+     * fields: every key of every command line is looked up here. */
     for (size_t i = 0; i < kind->nfields; i++)
-        if (strcmp(kind->fields[i].name, name) == 0)
+        if (kind->fields[i].name[0] == name[0] &&
+            strcmp(kind->fields[i].name, name) == 0)
             return (int)i;
     return -1;
 }
