@@ -1,4 +1,4 @@
--- schema.sql - the prm database schema, version 3.
+-- schema.sql - the prm database schema, version 4.
 --
 -- This file is the single source of the schema: the build embeds it into
 -- the prm binary, which runs it in one transaction on a new database.
@@ -13,7 +13,7 @@
 -- each time an INSERT runs, which doubled the cost of adding one record.
 
 PRAGMA application_id = 1347571761;
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 CREATE TABLE partners (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -109,7 +109,11 @@ CREATE INDEX outcomes_at ON outcomes (at);
 -- opens the database (updates, deletes, a project's links).  One
 -- command's entries share a change number; an undo's entries name the
 -- change they revert in undoes.  before and after are JSON images of the
--- record.  Nothing may change or remove an entry.
+-- record.  The after image of a record added by a command is compact: it
+-- leaves out what the entry holds already (the id, which is record;
+-- fields that are null; created_at and updated_at when they equal at), and
+-- prm makes it whole when it reads the log.  An image that begins with
+-- "id" is whole.  Nothing may change or remove an entry.
 CREATE TABLE audit (
     id          INTEGER PRIMARY KEY,
     change      INTEGER NOT NULL,

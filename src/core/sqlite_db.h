@@ -14,7 +14,7 @@
 #include "store.h"
 
 #define PRM_APPLICATION_ID 1347571761 /* "PRM1" */
-#define PRM_SCHEMA_VERSION 3
+#define PRM_SCHEMA_VERSION 4
 #define STMT_CACHE_SIZE 64
 #define BUSY_TIMEOUT_MS 30000
 
@@ -103,9 +103,12 @@ void sdb_audit_added_sql(sqlbuf *b, const prm_kind_info *info);
  * else the command writes, so that undo reverts it last. */
 prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
                          const char *image, prm_error *err);
-/* The JSON image of a record with these values (by field index; those of
- * fields without a column are not read), as the audit log keeps it: in
- * db's buffer, valid until the next call; NULL when out of memory. */
+/* The JSON image of a record just added with these values (by field
+ * index; those of fields without a column are not read), as the audit log
+ * keeps it: compact, without what the entry holds already (the id, null
+ * fields, time stamps equal to the entry's time), made whole again when
+ * the log is read.  In db's buffer, valid until the next call; NULL when
+ * out of memory. */
 const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
                             const prm_value *const values[]);
 /* The kind's statement `which`, prepared on first use and kept. */

@@ -338,6 +338,23 @@ static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
     return image_add(db, num, strlen(num));
 }
 
+/* A time stamp prm sets itself (created_at, updated_at). */
+static bool is_stamp(const prm_field *f)
+{
+    return f->type == PRM_F_DATE && (f->flags & PRM_FF_READONLY);
+}
+
+/* Whether the compact image of an add leaves the field out: the entry
+ * holds it already (see audit_full_image). */
+static bool implied_by_entry(sqlite_db *db, const prm_field *f,
+                             const prm_value *v)
+{
+    if (f->type == PRM_F_ID || v->type == PRM_V_NULL)
+        return true;
+    return is_stamp(f) && v->type == PRM_V_TEXT &&
+           strcmp(v->s, store_now(&db->base)) == 0;
+}
+
 const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
                             const prm_value *const values[])
 {
@@ -346,12 +363,44 @@ const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
     size_t n = 0;
     for (size_t i = 0; i < info->nfields && ok; i++) {
         const prm_field *f = &info->fields[i];
-        if (store_column(f) == NULL)
+        if (store_column(f) == NULL || implied_by_entry(db, f, values[i]))
             continue;
         ok = image_key(db, f->name, n++ == 0) &&
              image_value(db, column_affinity(f), values[i]);
     }
     return ok && image_add(db, "}", 1) ? db->image : NULL;
+}
+
+/* The whole image of an added record from its entry, as the triggers would
+ * have written it: the entry's record is the id, a field the compact image
+ * leaves out is null, a time stamp it leaves out is the entry's time.  An
+ * image that is whole already (it begins with the id: the add of a record
+ * that undo put back, or of a database written before schema 4) and a
+ * project's link are given as they are. */
+static void audit_full_image(sqlbuf *b)
+{
+    sql_add(b, "CASE WHEN action <> 'add' OR substr(after, 1, 6) = "
+               "'{\"id\":' THEN after ELSE CASE kind");
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const prm_kind_info *info = prm_kind_get((prm_kind)k);
+        sql_add(b, " WHEN '%s' THEN json_object(", info->name);
+        size_t n = 0;
+        for (size_t i = 0; i < info->nfields; i++) {
+            const prm_field *f = &info->fields[i];
+            if (store_column(f) == NULL)
+                continue;
+            sql_add(b, "%s'%s', ", n++ ? ", " : "", f->name);
+            if (f->type == PRM_F_ID)
+                sql_add(b, "record");
+            else if (is_stamp(f))
+                sql_add(b, "coalesce(json_extract(after, '$.%s'), at)",
+                        f->name);
+            else
+                sql_add(b, "json_extract(after, '$.%s')", f->name);
+        }
+        sql_add(b, ")");
+    }
+    sql_add(b, " ELSE after END END");
 }
 
 #define LINK_IMAGE(row)                                                      \
@@ -428,7 +477,10 @@ prm_code sqlite_audit_list(prm_db *base, const store_audit_filter *f,
     /* The newest entries (limit), shown oldest first, as a log reads. */
     sqlbuf inner = {.len = 0}, b = {.len = 0};
     add_audit_filter(&inner, f);
-    sql_add(&b, "SELECT * FROM (%s) ORDER BY id", inner.text);
+    sql_add(&b, "SELECT id, change, at, user, command, action, kind, record, "
+                "before, ");
+    audit_full_image(&b);
+    sql_add(&b, ", undoes FROM (%s) ORDER BY id", inner.text);
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)

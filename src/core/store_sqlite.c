@@ -280,11 +280,13 @@ prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err)
 
 extern const char prm_migration_002[]; /* migrations/002_audit.sql */
 extern const char prm_migration_003[]; /* migrations/003_enum_checks.sql */
+extern const char prm_migration_004[]; /* migrations/004_compact_images.sql */
 
 /* The migrations, in order: migration[i] takes version i + 1 to i + 2. */
 static const char *const migrations[PRM_SCHEMA_VERSION - 1] = {
     prm_migration_002,
     prm_migration_003,
+    prm_migration_004,
 };
 
 /* A migration that rewrites sqlite_schema itself (003) must move the
@@ -910,12 +912,8 @@ static const prm_value null_value = {.type = PRM_V_NULL};
  * would take it on a full disk, and the script runner reports its lines as
  * not kept. */
 static prm_code log_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
-                          const prm_value *values[], prm_error *err)
+                          const prm_value *const values[], prm_error *err)
 {
-    prm_value id_value = {.type = PRM_V_INT, .i = id};
-    for (size_t i = 0; i < info->nfields; i++)
-        if (info->fields[i].type == PRM_F_ID)
-            values[i] = &id_value;
     const char *image = sdb_audit_image(db, info, values);
     prm_code rc = image == NULL ? prm_error_set(err, PRM_EDB, "out of memory")
                                 : sdb_audit_added(db, info, id, image, err);
