@@ -122,21 +122,6 @@ const char *store_table(const prm_kind_info *info)
     return info->plural; /* the tables are named for the plurals */
 }
 
-/* The column a field is stored in; NULL for a project's partners, which
- * live in project_partners. */
-const char *store_column(const prm_field *f)
-{
-    switch (f->type) {
-    case PRM_F_PARTNER_REF:
-        return "partner_id";
-    case PRM_F_PROJECT_REF:
-        return "project_id";
-    case PRM_F_PARTNER_LIST:
-        return NULL;
-    default:
-        return f->name;
-    }
-}
 
 /* --- SQL and helpers both engines use --------------------------------------
  * Parameters are written $1: PostgreSQL's form, which SQLite also reads

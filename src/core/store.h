@@ -81,9 +81,22 @@ __attribute__((format(printf, 2, 3)))
 void sql_add(sqlbuf *b, const char *fmt, ...);
 
 /* The table a kind is stored in, and the column of a field (NULL for a
- * project's partners, which live in project_partners). */
+ * project's partners, which live in project_partners).  Inline: adding a
+ * record asks it of every field several times. */
 const char *store_table(const prm_kind_info *info);
-const char *store_column(const prm_field *f);
+static inline const char *store_column(const prm_field *f)
+{
+    switch (f->type) {
+    case PRM_F_PARTNER_REF:
+        return "partner_id";
+    case PRM_F_PROJECT_REF:
+        return "project_id";
+    case PRM_F_PARTNER_LIST:
+        return NULL;
+    default:
+        return f->name;
+    }
+}
 
 /* What refers to a partner or project: four counts (projects,
  * communications, resources, outcomes) of the one with id $1; NULL for

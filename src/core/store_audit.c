@@ -182,7 +182,8 @@ prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
         src = sqlite3_bind_text(stmt, 7, image, -1, SQLITE_STATIC);
     if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
-    sdb_done(stmt);
+    /* All seven are bound on each use: no clearing needed (sqlite_insert). */
+    sqlite3_reset(stmt);
     if (src == SQLITE_DONE)
         return PRM_OK;
     return sdb_fail(db, src, err, "writing the audit log");
