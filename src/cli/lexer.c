@@ -59,6 +59,13 @@ static int unescape(char c)
     }
 }
 
+/* The bytes that end a run of plain text in a word: a separator, a quote,
+ * an '='.  Looked up rather than compared one by one, because every byte
+ * of every line of a script passes here. */
+static const unsigned char not_plain[256] = {
+    [' '] = 1, ['\t'] = 1, ['\''] = 1, ['"'] = 1, ['='] = 1,
+};
+
 static cli_lex_result lex_words(const char *line, size_t len, cli_words *w,
                                 char *msg, size_t size)
 {
@@ -82,7 +89,11 @@ static cli_lex_result lex_words(const char *line, size_t len, cli_words *w,
             break;
         cli_word *word = &w->items[w->n++];
         *word = (cli_word){.text = out, .eq = -1, .quoted = false};
-        while (i < len && line[i] != ' ' && line[i] != '\t') {
+        while (i < len) {
+            while (i < len && !not_plain[(unsigned char)line[i]])
+                *out++ = line[i++];
+            if (i == len || line[i] == ' ' || line[i] == '\t')
+                break;
             char c = line[i++];
             if (c == '\'') {
                 word->quoted = true;
