@@ -349,6 +349,10 @@ bool prm_parse_date(const char *s, char out[21], bool *date_only);
 bool prm_parse_number(const char *s, double *out);
 /* Whether s is valid UTF-8 of len bytes with no NUL byte. */
 bool prm_utf8_valid(const char *s, size_t len);
+/* n in decimal, as "%lld" writes it, at the end of buf; returns where it
+ * starts.  Without printf: a bulk load formats an id for every line. */
+#define PRM_INT_TEXT 24
+const char *prm_int_text(char buf[PRM_INT_TEXT], int64_t n);
 
 /* --- Export and import (transfer.c, csv.c) ------------------------------ */
 

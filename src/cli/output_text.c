@@ -91,14 +91,8 @@ static void text_changed(cli_out *o, const char *verb,
     (void)rec;
     /* Not fprintf: a bulk load prints this for every line, and formatting
      * it cost more than parsing the line. */
-    char digits[24], *d = digits + sizeof digits;
-    uint64_t n = id < 0 ? 0 - (uint64_t)id : (uint64_t)id;
-    *--d = '\0';
-    do
-        *--d = (char)('0' + n % 10);
-    while ((n /= 10) > 0);
-    if (id < 0)
-        *--d = '-';
+    char digits[PRM_INT_TEXT];
+    const char *d = prm_int_text(digits, id);
     fputs(verb, o->out);
     putc(' ', o->out);
     fputs(info->name, o->out);

@@ -293,39 +293,21 @@ static char column_affinity(const prm_field *f)
     }
 }
 
-/* n in decimal, as "%lld" writes it, into num (room for 21 bytes):
- * the id of every record a bulk load adds goes through here. */
-static void format_integer(char *num, long long n)
-{
-    char digits[24];
-    size_t len = 0;
-    /* From the negative side, where LLONG_MIN also fits. */
-    long long rest = n < 0 ? n : -n;
-    do {
-        digits[len++] = (char)('0' - rest % 10);
-        rest /= 10;
-    } while (rest != 0);
-    if (n < 0)
-        *num++ = '-';
-    while (len > 0)
-        *num++ = digits[--len];
-    *num = '\0';
-}
-
 static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
 {
-    char num[64];
+    char num[64], digits[PRM_INT_TEXT];
+    const char *text = num;
     switch (v->type) {
     case PRM_V_INT:
         if (affinity == 'r')
             sqlite3_snprintf(sizeof num, num, "%!.15g", (double)v->i);
         else
-            format_integer(num, (long long)v->i);
+            text = prm_int_text(digits, v->i);
         break;
     case PRM_V_REAL:
         if (affinity == 'i' && v->r >= -9.2e18 && v->r <= 9.2e18 &&
             v->r == (double)(long long)v->r)
-            sqlite3_snprintf(sizeof num, num, "%lld", (long long)v->r);
+            text = prm_int_text(digits, (int64_t)v->r);
         else
             sqlite3_snprintf(sizeof num, num, "%!.15g", v->r);
         break;
@@ -335,8 +317,8 @@ static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
         return image_add(db, "null", 4);
     }
     if (affinity == 't')
-        return image_string(db, num, strlen(num));
-    return image_add(db, num, strlen(num));
+        return image_string(db, text, strlen(text));
+    return image_add(db, text, strlen(text));
 }
 
 /* A time stamp prm sets itself (created_at, updated_at). */

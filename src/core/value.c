@@ -188,3 +188,16 @@ prm_code core_window_date(const prm_arg *a, char out[21], bool until,
         memcpy(out + 11, "23:59:59Z", 10);
     return PRM_OK;
 }
+
+const char *prm_int_text(char buf[PRM_INT_TEXT], int64_t n)
+{
+    char *d = buf + PRM_INT_TEXT;
+    uint64_t rest = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+    *--d = '\0';
+    do
+        *--d = (char)('0' + rest % 10);
+    while ((rest /= 10) > 0);
+    if (n < 0)
+        *--d = '-';
+    return d;
+}
