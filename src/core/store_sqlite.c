@@ -398,6 +398,14 @@ static prm_code configure(sqlite_db *db, bool memory, prm_error *err)
                        err);
     if (rc != PRM_OK || memory)
         return rc;
+    /* 16 KiB pages for a new file (an existing one keeps its own): a bulk
+     * load writes every page twice, to the WAL and back, one system call
+     * each, and the audit log doubles the bytes; four times fewer, larger
+     * pages made piping 200,000 adds 10% faster (bench/ingest).  It must
+     * come before WAL, which fixes the page size. */
+    rc = sdb_exec(db, "PRAGMA page_size = 16384", err);
+    if (rc != PRM_OK)
+        return rc;
     /* WAL lets readers run beside a writer; NORMAL sync keeps every
      * committed command through a crash of prm (SPEC.md §5) at far less
      * cost than FULL. */

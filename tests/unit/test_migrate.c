@@ -236,6 +236,27 @@ static void test_newer_schema_is_refused(void **s)
     assert_int_equal(query_int("PRAGMA user_version"), 99);
 }
 
+/* New files get 16 KiB pages in WAL mode (fewer, larger writes on bulk
+ * loads); an older file keeps the page size it was made with. */
+static void test_page_size_of_new_and_old_files(void **s)
+{
+    (void)s;
+    unlink(path);
+    prm_db *db;
+    prm_error err;
+    assert_int_equal(prm_open(path, &db, &err), PRM_OK);
+    prm_close(db);
+    assert_int_equal(query_int("PRAGMA page_size"), 16384);
+    assert_int_equal(query_int("SELECT journal_mode = 'wal' FROM "
+                               "pragma_journal_mode"),
+                     1);
+
+    db = open_fixture("v2.sql");
+    assert_int_equal(records(db, PRM_PARTNER), 2);
+    prm_close(db);
+    assert_int_equal(query_int("PRAGMA page_size"), 4096);
+}
+
 static void test_other_programs_database_is_refused(void **s)
 {
     (void)s;
@@ -421,6 +442,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_version_2_database_gets_the_new_checks),
         cmocka_unit_test(test_newer_schema_is_refused),
         cmocka_unit_test(test_other_programs_database_is_refused),
+        cmocka_unit_test(test_page_size_of_new_and_old_files),
         cmocka_unit_test(test_audit_log_is_append_only),
         cmocka_unit_test(test_failed_command_leaves_no_audit_entry),
         cmocka_unit_test(test_added_image_is_the_image_sqlite_writes),
