@@ -58,7 +58,11 @@ static void set_command_text(prm_db *db, const char *line, size_t len)
 
 int cli_exec_line(cli_session *s, const char *line, size_t len, long lineno)
 {
-    prm_error err = {.code = PRM_OK};
+    /* Not "= {.code = PRM_OK}", which zeroes the 1 KiB message on every
+     * line and pushes SQLite's hot pages out of the CPU's cache; a message
+     * is only read with a code that says there is one. */
+    prm_error err;
+    err.code = PRM_OK;
     char msg[256];
     switch (cli_lex(line, len, &s->words, msg, sizeof msg)) {
     case LEX_OK:
