@@ -223,6 +223,16 @@ void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
     add_health_terms(b, s);
     sql_add(b, " FROM partners AS p WHERE TRUE");
     add_scope(b, s);
+    /* Fenced: merged into the health formula, which names last_contact,
+     * succeeded, resources and outcomes several times each, every name
+     * would run its correlated count again (25 instead of 9 a partner).
+     * In id order, the limit goes inside the fence too, so that only the
+     * partners shown are counted. */
+    bool by_id = sort == NULL || strcmp(sort, "partner") == 0;
+    if (by_id && limit > 0)
+        sql_add(b, " ORDER BY p.id LIMIT %lld OFFSET 0", (long long)limit);
+    else
+        sql_add(b, "%s", d->fence);
     sql_add(b, ") AS counts) AS terms");
     add_report_order(b, sort, d);
     if (limit > 0)

@@ -8,7 +8,7 @@
 #include "sqlite_db.h"
 
 const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
-                                         .fence = " LIMIT -1"};
+                                         .fence = " LIMIT -1 OFFSET 0"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */
