@@ -20,7 +20,8 @@ typedef struct sql_dialect {
     const char *name_order; /* ORDER BY names without regard to ASCII case */
     /* Ends a subquery in FROM that the planner must not merge into the
      * query around it, where each use of one of its columns would run that
-     * column's correlated subquery again (" LIMIT -1", " OFFSET 0"). */
+     * column's correlated subquery again (" LIMIT -1 OFFSET 0": SQLite
+     * merges a bare LIMIT when the outer query has none; " OFFSET 0"). */
     const char *fence;
 } sql_dialect;
 
