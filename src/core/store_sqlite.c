@@ -401,8 +401,8 @@ static prm_code configure(sqlite_db *db, bool memory, prm_error *err)
     /* 16 KiB pages for a new file (an existing one keeps its own): a bulk
      * load writes every page twice, to the WAL and back, one system call
      * each, and the audit log doubles the bytes; four times fewer, larger
-     * pages made piping 200,000 adds 6-9% faster.  It must
-     * come before WAL, which fixes the page size. */
+     * pages made piping 200,000 adds 6-9% faster.  It must come before
+     * WAL, which fixes the page size. */
     rc = sdb_exec(db, "PRAGMA page_size = 16384", err);
     if (rc != PRM_OK)
         return rc;
