@@ -105,8 +105,8 @@ CREATE INDEX outcomes_project ON outcomes (project_id, at);
 CREATE INDEX outcomes_at ON outcomes (at);
 
 -- The audit log: every change to a record, written in the same transaction
--- as the change, by prm (a new record) or by triggers prm creates when it
--- opens the database (updates, deletes, a project's links).  One
+-- as the change, by prm (a new record) or by triggers prm creates on its
+-- connection before it writes (updates, deletes, a project's links).  One
 -- command's entries share a change number; an undo's entries name the
 -- change they revert in undoes.  before and after are JSON images of the
 -- record.  The after image of a record added by a command is compact: it

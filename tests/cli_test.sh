@@ -140,6 +140,20 @@ check "...no record is kept without its entry" "0" \
 check "...and the next line still runs" "Kept C" \
     "$(sqlite3 "$af" "SELECT group_concat(name, ' ') FROM (SELECT name FROM partners ORDER BY id)")"
 
+# --- one-shot commands and the audit triggers --------------------------------
+# prm makes its audit triggers before the first write, not at open: every
+# one-shot write after one-shot reads must still be logged.
+lz="$tmp/lazy.db"
+for c in "partner add name=A" "partner show A" "metrics" "partner update A region=EMEA" \
+    "partner list" "project add name=P partner=A" "project update P partners=" \
+    "partner delete A --cascade" "undo"; do
+    # shellcheck disable=SC2086 # the command's words
+    "$prm" --db "$lz" $c >/dev/null 2>&1
+done
+check "one-shot writes after reads are all in the audit log" \
+    "1 add partner|2 update partner|3 add project|3 add project_partner|4 delete project_partner|4 delete project|4 delete partner|5 add partner|5 add project|5 add project_partner" \
+    "$(sqlite3 "$lz" "SELECT group_concat(change || ' ' || action || ' ' || kind, '|') FROM (SELECT * FROM audit ORDER BY id)")"
+
 # --- a database prm may not write ---------------------------------------------
 if [ "$(id -u)" != 0 ]; then
     chmod 400 "$fd"

@@ -56,6 +56,7 @@ typedef struct sqlite_db {
     bool change_known; /* change is the last one in this transaction */
     int64_t undoes;  /* the change an undo reverts, or 0 */
     bool undo_done;  /* the command has undone a change already */
+    bool audit_triggers; /* made, outside a transaction */
     char *image;       /* the audit image of a record being added */
     size_t image_len, image_cap;
 } sqlite_db;
@@ -92,9 +93,11 @@ prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err);
 prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
                     prm_error *err);
 
-/* store_audit.c: the audit log's functions and triggers on a connection;
+/* store_audit.c: the audit log's functions on a connection (at open); its
+ * triggers (before the first write transaction: see sdb_audit_triggers);
  * the next change number for a command that writes. */
 prm_code sdb_audit_attach(sqlite_db *db, prm_error *err);
+prm_code sdb_audit_triggers(sqlite_db *db, prm_error *err);
 prm_code sdb_next_change(sqlite_db *db, prm_error *err);
 /* The statement that logs a record of this kind as added (KS_LOG_ADD). */
 void sdb_audit_added_sql(sqlbuf *b, const prm_kind_info *info);

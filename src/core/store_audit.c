@@ -392,7 +392,21 @@ static void audit_full_image(sqlbuf *b)
 
 prm_code sdb_audit_attach(sqlite_db *db, prm_error *err)
 {
-    prm_code rc = add_functions(db, err);
+    return add_functions(db, err);
+}
+
+/* The triggers are made before the first write transaction, not at open:
+ * parsing them is 60% of the instructions of a one-shot read (a show, a
+ * dashboard's metrics), which needs none.  Made outside a transaction, no
+ * rollback can take them back; every write transaction begins in
+ * sqlite_begin or sqlite_cmd_begin, which call this first.  Should one
+ * ever be made inside a transaction, they are made again next time (IF NOT
+ * EXISTS), never missed. */
+prm_code sdb_audit_triggers(sqlite_db *db, prm_error *err)
+{
+    if (db->audit_triggers)
+        return PRM_OK;
+    prm_code rc = PRM_OK;
     for (int k = 0; k < PRM_KIND_COUNT && rc == PRM_OK; k++)
         rc = kind_triggers(db, prm_kind_get((prm_kind)k), err);
     /* A project's partner links: added and removed, never updated. */
@@ -403,6 +417,7 @@ prm_code sdb_audit_attach(sqlite_db *db, prm_error *err)
                 "OLD.project_id", LINK_IMAGE("OLD"), "NULL");
     if (rc == PRM_OK)
         rc = sdb_exec(db, b.text, err);
+    db->audit_triggers = rc == PRM_OK && sqlite3_get_autocommit(db->sql);
     return rc;
 }
 

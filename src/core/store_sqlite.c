@@ -519,7 +519,8 @@ static prm_code sqlite_begin(prm_db *base, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     db->change_known = false;
-    return sdb_run_fixed(db, FX_BEGIN_IMMEDIATE, err);
+    prm_code rc = sdb_audit_triggers(db, err);
+    return rc != PRM_OK ? rc : sdb_run_fixed(db, FX_BEGIN_IMMEDIATE, err);
 }
 
 static prm_code sqlite_commit(prm_db *base, prm_error *err)
@@ -552,6 +553,10 @@ static prm_code sqlite_cmd_begin(prm_db *base, store_access access, prm_error *e
     db->cmd_owns_tx = sqlite3_get_autocommit(db->sql) != 0;
     db->cmd_savepoint = false;
     prm_code rc = PRM_OK;
+    if (access != STORE_READ)
+        rc = sdb_audit_triggers(db, err);
+    if (rc != PRM_OK)
+        return rc;
     if (db->cmd_owns_tx)
         rc = sdb_run_fixed(db,
                            access == STORE_READ ? FX_BEGIN : FX_BEGIN_IMMEDIATE,
