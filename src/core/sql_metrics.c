@@ -148,12 +148,18 @@ static void add_report_columns(sqlbuf *b, const store_scope *s)
     sql_add(b, ") AS outcomes");
 }
 
+/* Whether the report is in id order, its default. */
+static bool sorts_by_id(const char *sort)
+{
+    return sort == NULL || strcmp(sort, "partner") == 0;
+}
+
 /* ORDER BY for sort=: figures largest first (no value last), names from
  * A; ties by id. */
 static void add_report_order(sqlbuf *b, const char *sort,
                              const sql_dialect *d)
 {
-    if (sort == NULL || strcmp(sort, "partner") == 0)
+    if (sorts_by_id(sort))
         sql_add(b, " ORDER BY id");
     else if (strcmp(sort, "health") == 0)
         sql_add(b, " ORDER BY health DESC, id");
@@ -228,8 +234,7 @@ void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
      * would run its correlated count again (25 instead of 9 a partner).
      * In id order, the limit goes inside the fence too, so that only the
      * partners shown are counted. */
-    bool by_id = sort == NULL || strcmp(sort, "partner") == 0;
-    if (by_id && limit > 0)
+    if (sorts_by_id(sort) && limit > 0)
         sql_add(b, " ORDER BY p.id LIMIT %lld OFFSET 0", (long long)limit);
     else
         sql_add(b, "%s", d->fence);

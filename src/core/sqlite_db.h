@@ -96,7 +96,7 @@ prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
 /* store_audit.c: the audit log's functions on a connection (at open); its
  * triggers (before the first write transaction: see sdb_audit_triggers);
  * the next change number for a command that writes. */
-prm_code sdb_audit_attach(sqlite_db *db, prm_error *err);
+prm_code sdb_audit_functions(sqlite_db *db, prm_error *err);
 prm_code sdb_audit_triggers(sqlite_db *db, prm_error *err);
 prm_code sdb_next_change(sqlite_db *db, prm_error *err);
 /* The statement that logs a record of this kind as added (KS_LOG_ADD). */

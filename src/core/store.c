@@ -122,7 +122,6 @@ const char *store_table(const prm_kind_info *info)
     return info->plural; /* the tables are named for the plurals */
 }
 
-
 /* --- SQL and helpers both engines use --------------------------------------
  * Parameters are written $1: PostgreSQL's form, which SQLite also reads
  * (as one named parameter, the first). */

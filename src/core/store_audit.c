@@ -67,7 +67,7 @@ static void fn_command(sqlite3_context *c, int argc, sqlite3_value **argv)
                         SQLITE_STATIC);
 }
 
-static prm_code add_functions(sqlite_db *db, prm_error *err)
+prm_code sdb_audit_functions(sqlite_db *db, prm_error *err)
 {
     static const struct {
         const char *name;
@@ -389,11 +389,6 @@ static void audit_full_image(sqlbuf *b)
 #define LINK_IMAGE(row)                                                      \
     "json_object('project', " row ".project_id, 'partner', " row             \
     ".partner_id)"
-
-prm_code sdb_audit_attach(sqlite_db *db, prm_error *err)
-{
-    return add_functions(db, err);
-}
 
 /* The triggers are made before the first write transaction, not at open:
  * parsing them is 60% of the instructions of a one-shot read (a show, a

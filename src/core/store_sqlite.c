@@ -478,7 +478,7 @@ prm_code store_sqlite_open(const char *path, prm_db **out, prm_error *err)
     if (rc == PRM_OK)
         rc = ensure_schema(db, path, err);
     if (rc == PRM_OK)
-        rc = sdb_audit_attach(db, err);
+        rc = sdb_audit_functions(db, err);
     if (rc == PRM_OK && !memory && (db->path = strdup(path)) == NULL)
         rc = prm_error_set(err, PRM_EIO, "out of memory");
     if (rc != PRM_OK) {
