@@ -170,7 +170,12 @@ static void help_overview(FILE *f)
         snprintf(name, sizeof name, "%s%s%s", c->usage ? c->usage : c->name,
                  c->alias && !c->usage ? ", " : "",
                  c->alias && !c->usage ? c->alias : "");
-        fprintf(f, "  %-28s %s\n", name, c->summary);
+        /* A usage too long for the column gets its summary on the next
+         * line, as git's help does, so that the summaries stay aligned. */
+        if (strlen(name) > 28)
+            fprintf(f, "  %s\n  %-28s %s\n", name, "", c->summary);
+        else
+            fprintf(f, "  %-28s %s\n", name, c->summary);
     }
     fputs("\nType 'help COMMAND' for its usage, fields and examples, e.g. "
           "'help partner'.\n",
@@ -199,11 +204,19 @@ static void help_kind(FILE *f, const cli_command *c)
 {
     const prm_kind_info *info = c->kind();
     fprintf(f, "%s: %s\n\nUsage:\n", info->name, c->summary);
+    /* The summaries line up after the longest usage of this kind. */
+    int width = 0;
     for (size_t i = 0; i < cli_nverbs; i++) {
-        char usage[64];
-        snprintf(usage, sizeof usage, "%s %s %s", info->name,
-                 cli_verbs[i].name, cli_verbs[i].args);
-        fprintf(f, "  %-34s %s\n", usage, cli_verbs[i].summary);
+        int n = snprintf(NULL, 0, "%s %s %s", info->name, cli_verbs[i].name,
+                         cli_verbs[i].args);
+        if (n > width)
+            width = n;
+    }
+    for (size_t i = 0; i < cli_nverbs; i++) {
+        int n = fprintf(f, "  %s %s %s", info->name, cli_verbs[i].name,
+                        cli_verbs[i].args);
+        fprintf(f, "%*s%s\n", n < 0 ? 1 : width + 4 - n, "",
+                cli_verbs[i].summary);
     }
     if (c->alias != NULL)
         fprintf(f, "  ('%s' is short for '%s')\n", c->alias, c->name);
