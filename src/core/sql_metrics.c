@@ -361,96 +361,123 @@ static void add_partner_scope(sqlbuf *b, const store_scope *s)
 #define PROJECTS_OF_P                                                        \
     "(SELECT count(*) FROM project_partners AS pp WHERE pp.partner_id = p.id)"
 
+/* Active projects past due, or not updated for :stalled_days. */
+static void insight_stalled(sqlbuf *b, const store_scope *s,
+                            const sql_dialect *d)
+{
+    (void)d;
+    sql_add(b, "SELECT x.id, x.name, x.progress, CASE WHEN x.due < :asof "
+               "THEN " DAYS_SINCE("x.due") " END AS overdue, "
+               DAYS_SINCE("x.updated_at") " AS idle FROM projects AS x "
+               "WHERE x.status = 'active' AND (x.due < :asof OR "
+               DAYS_SINCE("x.updated_at") " >= :stalled_days) AND EXISTS "
+               "(SELECT 1 FROM project_partners AS pp JOIN partners AS p "
+               "ON p.id = pp.partner_id WHERE pp.project_id = x.id");
+    add_partner_scope(b, s);
+    sql_add(b, ") ORDER BY overdue DESC NULLS LAST, idle DESC, x.id");
+}
+
+/* Partners with projects and no contact for :dormant_days, or never. */
+static void insight_dormant(sqlbuf *b, const store_scope *s,
+                            const sql_dialect *d)
+{
+    sql_add(b, "SELECT * FROM (SELECT p.id, p.name, " PROJECTS_OF_P
+               " AS projects, (SELECT " DAYS_SINCE("max(c.at)")
+               " FROM communications AS c WHERE c.partner_id = p.id) AS "
+               "days FROM partners AS p WHERE TRUE");
+    add_partner_scope(b, s);
+    sql_add(b, "%s) AS q WHERE projects > 0 AND (days IS NULL OR days >= "
+               ":dormant_days) ORDER BY projects DESC, days IS NOT NULL, "
+               "days DESC, id",
+            d->fence);
+}
+
+/* Projects under way whose resources produced no outcome. */
+static void insight_idle(sqlbuf *b, const store_scope *s,
+                         const sql_dialect *d)
+{
+    (void)d;
+    sql_add(b, "SELECT x.id, x.name, count(r.id) AS resources, "
+               "sum(r.amount) AS amount FROM projects AS x JOIN "
+               "resources AS r ON r.project_id = x.id WHERE NOT EXISTS "
+               "(SELECT 1 FROM outcomes AS o WHERE o.project_id = x.id) "
+               "AND x.status <> 'planned' AND EXISTS (SELECT 1 FROM "
+               "project_partners AS pp JOIN partners AS p ON p.id = "
+               "pp.partner_id WHERE pp.project_id = x.id");
+    add_partner_scope(b, s);
+    sql_add(b, ") GROUP BY x.id ORDER BY resources DESC, amount DESC, "
+               "x.id");
+}
+
+/* Partners that do well with few projects. */
+static void insight_expand(sqlbuf *b, const store_scope *s,
+                           const sql_dialect *d)
+{
+    sql_add(b, "SELECT * FROM (SELECT id, name, projects, CASE WHEN "
+               "succeeded + failed > "
+               "0 THEN 1.0 * succeeded / (succeeded + failed) END AS "
+               "rate, CASE WHEN resources > 0 THEN 1.0 * outcomes / "
+               "resources END AS efficiency FROM (SELECT p.id, p.name, "
+               PROJECTS_OF_P " AS projects, (SELECT count(*) FROM "
+               "project_partners AS pp JOIN projects AS x ON x.id = "
+               "pp.project_id WHERE pp.partner_id = p.id AND x.status = "
+               "'succeeded') AS succeeded, (SELECT count(*) FROM "
+               "project_partners AS pp JOIN projects AS x ON x.id = "
+               "pp.project_id WHERE pp.partner_id = p.id AND x.status = "
+               "'failed') AS failed, (SELECT count(*) FROM resources AS r "
+               "WHERE r.partner_id = p.id) AS resources, (SELECT count(*) "
+               "FROM outcomes AS o WHERE o.project_id IN (SELECT "
+               "pp.project_id FROM project_partners AS pp WHERE "
+               "pp.partner_id = p.id)) AS outcomes FROM partners AS p "
+               "WHERE TRUE");
+    add_partner_scope(b, s);
+    sql_add(b, "%s) AS q) AS e WHERE 1.0 * projects <= "
+               ":expand_max_projects AND (rate >= :expand_rate OR "
+               "efficiency >= :expand_efficiency) ORDER "
+               "BY rate DESC NULLS LAST, efficiency DESC NULLS LAST, "
+               "projects, id",
+            d->fence);
+}
+
+/* Regions and types with activity but few active partners. */
+static void insight_gap(sqlbuf *b, const store_scope *s,
+                        const sql_dialect *d)
+{
+    (void)d;
+    /* Each partner's activity once (MATERIALIZED), then grouped by
+     * region and by type. */
+    sql_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
+               "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, "
+               PROJECTS_OF_P " AS "
+               "projects, (SELECT count(*) FROM communications AS c WHERE "
+               "c.partner_id = p.id) AS comms FROM partners AS p WHERE TRUE");
+    if (s->has_partner)
+        sql_add(b, " AND p.id = :partner");
+    if (s->type != NULL)
+        sql_add(b, " AND p.type = :type");
+    if (s->region != NULL)
+        sql_add(b, " AND p.region = :region");
+    sql_add(b, ") SELECT * FROM (SELECT 0 AS dim, region AS name, "
+               "sum(active) AS active, count(*) AS partners, "
+               "sum(projects) AS projects, sum(comms) AS comms FROM "
+               "act WHERE region IS NOT NULL GROUP BY region UNION ALL "
+               "SELECT 1, type, sum(active), count(*), sum(projects), "
+               "sum(comms) FROM act WHERE type IS NOT NULL GROUP BY "
+               "type) AS g WHERE 1.0 * active <= :gap_max_partners AND "
+               "projects + "
+               "comms > 0 ORDER BY projects + comms DESC, dim, name");
+}
+
 void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
                   int64_t limit, const sql_dialect *d)
 {
-    switch (rule) {
-    case RULE_STALLED:
-        sql_add(b, "SELECT x.id, x.name, x.progress, CASE WHEN x.due < :asof "
-                   "THEN " DAYS_SINCE("x.due") " END AS overdue, "
-                   DAYS_SINCE("x.updated_at") " AS idle FROM projects AS x "
-                   "WHERE x.status = 'active' AND (x.due < :asof OR "
-                   DAYS_SINCE("x.updated_at") " >= :stalled_days) AND EXISTS "
-                   "(SELECT 1 FROM project_partners AS pp JOIN partners AS p "
-                   "ON p.id = pp.partner_id WHERE pp.project_id = x.id");
-        add_partner_scope(b, s);
-        sql_add(b, ") ORDER BY overdue DESC NULLS LAST, idle DESC, x.id");
-        break;
-    case RULE_DORMANT:
-        sql_add(b, "SELECT * FROM (SELECT p.id, p.name, " PROJECTS_OF_P
-                   " AS projects, (SELECT " DAYS_SINCE("max(c.at)")
-                   " FROM communications AS c WHERE c.partner_id = p.id) AS "
-                   "days FROM partners AS p WHERE TRUE");
-        add_partner_scope(b, s);
-        sql_add(b, "%s) AS q WHERE projects > 0 AND (days IS NULL OR days >= "
-                   ":dormant_days) ORDER BY projects DESC, days IS NOT NULL, "
-                   "days DESC, id",
-                d->fence);
-        break;
-    case RULE_IDLE:
-        sql_add(b, "SELECT x.id, x.name, count(r.id) AS resources, "
-                   "sum(r.amount) AS amount FROM projects AS x JOIN "
-                   "resources AS r ON r.project_id = x.id WHERE NOT EXISTS "
-                   "(SELECT 1 FROM outcomes AS o WHERE o.project_id = x.id) "
-                   "AND x.status <> 'planned' AND EXISTS (SELECT 1 FROM "
-                   "project_partners AS pp JOIN partners AS p ON p.id = "
-                   "pp.partner_id WHERE pp.project_id = x.id");
-        add_partner_scope(b, s);
-        sql_add(b, ") GROUP BY x.id ORDER BY resources DESC, amount DESC, "
-                   "x.id");
-        break;
-    case RULE_EXPAND:
-        sql_add(b, "SELECT * FROM (SELECT id, name, projects, CASE WHEN "
-                   "succeeded + failed > "
-                   "0 THEN 1.0 * succeeded / (succeeded + failed) END AS "
-                   "rate, CASE WHEN resources > 0 THEN 1.0 * outcomes / "
-                   "resources END AS efficiency FROM (SELECT p.id, p.name, "
-                   PROJECTS_OF_P " AS projects, (SELECT count(*) FROM "
-                   "project_partners AS pp JOIN projects AS x ON x.id = "
-                   "pp.project_id WHERE pp.partner_id = p.id AND x.status = "
-                   "'succeeded') AS succeeded, (SELECT count(*) FROM "
-                   "project_partners AS pp JOIN projects AS x ON x.id = "
-                   "pp.project_id WHERE pp.partner_id = p.id AND x.status = "
-                   "'failed') AS failed, (SELECT count(*) FROM resources AS r "
-                   "WHERE r.partner_id = p.id) AS resources, (SELECT count(*) "
-                   "FROM outcomes AS o WHERE o.project_id IN (SELECT "
-                   "pp.project_id FROM project_partners AS pp WHERE "
-                   "pp.partner_id = p.id)) AS outcomes FROM partners AS p "
-                   "WHERE TRUE");
-        add_partner_scope(b, s);
-        sql_add(b, "%s) AS q) AS e WHERE 1.0 * projects <= "
-                   ":expand_max_projects AND (rate >= :expand_rate OR "
-                   "efficiency >= :expand_efficiency) ORDER "
-                   "BY rate DESC NULLS LAST, efficiency DESC NULLS LAST, "
-                   "projects, id",
-                d->fence);
-        break;
-    case RULE_GAP:
-    case RULE_COUNT:
-        /* Each partner's activity once (MATERIALIZED), then grouped by
-         * region and by type. */
-        sql_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
-                   "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, "
-                   PROJECTS_OF_P " AS "
-                   "projects, (SELECT count(*) FROM communications AS c WHERE "
-                   "c.partner_id = p.id) AS comms FROM partners AS p WHERE TRUE");
-        if (s->has_partner)
-            sql_add(b, " AND p.id = :partner");
-        if (s->type != NULL)
-            sql_add(b, " AND p.type = :type");
-        if (s->region != NULL)
-            sql_add(b, " AND p.region = :region");
-        sql_add(b, ") SELECT * FROM (SELECT 0 AS dim, region AS name, "
-                   "sum(active) AS active, count(*) AS partners, "
-                   "sum(projects) AS projects, sum(comms) AS comms FROM "
-                   "act WHERE region IS NOT NULL GROUP BY region UNION ALL "
-                   "SELECT 1, type, sum(active), count(*), sum(projects), "
-                   "sum(comms) FROM act WHERE type IS NOT NULL GROUP BY "
-                   "type) AS g WHERE 1.0 * active <= :gap_max_partners AND "
-                   "projects + "
-                   "comms > 0 ORDER BY projects + comms DESC, dim, name");
-        break;
-    }
+    static void (*const build[RULE_COUNT])(sqlbuf *, const store_scope *,
+                                           const sql_dialect *) = {
+        [RULE_STALLED] = insight_stalled, [RULE_DORMANT] = insight_dormant,
+        [RULE_IDLE] = insight_idle,       [RULE_EXPAND] = insight_expand,
+        [RULE_GAP] = insight_gap,
+    };
+    build[rule](b, s, d);
     if (limit > 0)
         sql_add(b, " LIMIT %lld", (long long)limit);
 }
