@@ -445,7 +445,9 @@ static void insight_gap(sqlbuf *b, const store_scope *s,
 {
     (void)d;
     /* Each partner's activity once (MATERIALIZED), then grouped by
-     * region and by type. */
+     * region and by type.  Not add_scope_where: partners of every status
+     * count, since the rule weighs a group's active ones against all its
+     * activity. */
     sql_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
                "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, "
                PROJECTS_OF_P " AS "
