@@ -66,6 +66,52 @@ static const unsigned char not_plain[256] = {
     [' '] = 1, ['\t'] = 1, ['\''] = 1, ['"'] = 1, ['='] = 1,
 };
 
+/* The text of a '...' quote, taken literally: *i is just past the
+ * opening quote, and is left just past the closing one. */
+static cli_lex_result copy_single_quoted(const char *line, size_t len,
+                                         size_t *i, char **out)
+{
+    const char *start = line + *i, *end = memchr(start, '\'', len - *i);
+    if (end == NULL)
+        return LEX_UNTERMINATED;
+    memcpy(*out, start, (size_t)(end - start));
+    *out += end - start;
+    *i = (size_t)(end - line) + 1;
+    return LEX_OK;
+}
+
+/* The text of a "..." quote, its escapes replaced; as above. */
+static cli_lex_result copy_double_quoted(const char *line, size_t len,
+                                         size_t *i, char **out, char *msg,
+                                         size_t size)
+{
+    for (;;) {
+        if (*i == len)
+            return LEX_UNTERMINATED;
+        char c = line[(*i)++];
+        if (c == '"')
+            return LEX_OK;
+        if (c == '\\') {
+            int e = *i < len ? unescape(line[*i]) : -1;
+            if (e < 0) {
+                /* The whole character named, not the first byte of it. */
+                int n = *i < len;
+                while (*i + n < len &&
+                       ((unsigned char)line[*i + n] & 0xC0) == 0x80)
+                    n++;
+                snprintf(msg, size,
+                         "unknown escape \\%.*s in \"...\": use \\\" \\\\ \\n "
+                         "or \\t, or '...' for literal text",
+                         n, line + *i);
+                return LEX_ERROR;
+            }
+            c = (char)e;
+            (*i)++;
+        }
+        *(*out)++ = c;
+    }
+}
+
 static cli_lex_result lex_words(const char *line, size_t len, cli_words *w,
                                 char *msg, size_t size)
 {
@@ -95,40 +141,16 @@ static cli_lex_result lex_words(const char *line, size_t len, cli_words *w,
             if (i == len || line[i] == ' ' || line[i] == '\t')
                 break;
             char c = line[i++];
-            if (c == '\'') {
+            if (c == '\'' || c == '"') {
                 word->quoted = true;
-                const char *end = memchr(line + i, '\'', len - i);
-                if (end == NULL) {
-                    snprintf(msg, size, "unterminated ' quote");
-                    return LEX_UNTERMINATED;
-                }
-                memcpy(out, line + i, (size_t)(end - (line + i)));
-                out += end - (line + i);
-                i = (size_t)(end - line) + 1;
-            } else if (c == '"') {
-                word->quoted = true;
-                for (;;) {
-                    if (i == len) {
-                        snprintf(msg, size, "unterminated \" quote");
-                        return LEX_UNTERMINATED;
-                    }
-                    c = line[i++];
-                    if (c == '"')
-                        break;
-                    if (c == '\\') {
-                        int e = i < len ? unescape(line[i]) : -1;
-                        if (e < 0) {
-                            snprintf(msg, size,
-                                     "unknown escape \\%c in \"...\": use \\\" "
-                                     "\\\\ \\n or \\t, or '...' for literal "
-                                     "text",
-                                     i < len ? line[i] : ' ');
-                            return LEX_ERROR;
-                        }
-                        c = (char)e;
-                        i++;
-                    }
-                    *out++ = c;
+                cli_lex_result r = c == '\''
+                                       ? copy_single_quoted(line, len, &i, &out)
+                                       : copy_double_quoted(line, len, &i, &out,
+                                                            msg, size);
+                if (r != LEX_OK) {
+                    if (r == LEX_UNTERMINATED)
+                        snprintf(msg, size, "unterminated %c quote", c);
+                    return r;
                 }
             } else {
                 if (c == '=' && word->eq < 0 && !word->quoted)
