@@ -30,6 +30,16 @@ check "--help exits 0" 0 "$(status "$prm" --help)"
 check "unknown option exits 2" 2 "$(status "$prm" --frobnicate)"
 check "--db without a value exits 2" 2 "$(status "$prm" --db)"
 check "unreadable -f file exits 2" 2 "$(status "$prm" --db "$db" -f "$tmp/none.prm")"
+check "an unreadable -f file is named, with the reason" \
+    "prm: cannot read $tmp/none.prm: No such file or directory" \
+    "$("$prm" --db "$db" -f "$tmp/none.prm" 2>&1)"
+mkdir "$tmp/folder.prm"
+check "a folder as -f file exits 2" 2 "$(status "$prm" --db "$db" -f "$tmp/folder.prm")"
+check "a folder as -f file says so" \
+    "prm: cannot read $tmp/folder.prm: Is a directory" \
+    "$("$prm" --db "$db" -f "$tmp/folder.prm" 2>&1)"
+check "an unreadable -f file makes no database" no \
+    "$([ -e "$tmp/db" ] && echo yes || echo no)"
 check "-f and a command exits 2" 2 "$(status "$prm" --db "$db" -f x.prm metrics)"
 check "a team database that cannot be reached exits 2" 2 \
     "$(status "$prm" --db "postgresql://localhost:1/prm?connect_timeout=5" metrics)"

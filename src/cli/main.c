@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -125,13 +126,35 @@ static int open_db(const options *o, char *path, size_t size, prm_db **db)
     return -1;
 }
 
+/* Whether the script file can be read; errno says why not.  A folder
+ * passes access() but is no script. */
+static bool script_readable(const char *file)
+{
+    struct stat st;
+    if (access(file, R_OK) != 0 || stat(file, &st) != 0)
+        return false;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return false;
+    }
+    return true;
+}
+
+/* The script file cannot be read: say why (errno). */
+static int cannot_read(const options *o)
+{
+    char what[1100];
+    snprintf(what, sizeof what, "%s: %s", o->file, strerror(errno));
+    return usage_error(o, PRM_EIO, "cannot read %s", what);
+}
+
 static int run_file(prm_db *db, const options *o)
 {
     if (strcmp(o->file, "-") == 0)
         return cli_run_fd(db, STDIN_FILENO, NULL, &o->run);
     int fd = open(o->file, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return usage_error(o, PRM_EIO, "cannot read %s", o->file);
+        return cannot_read(o);
     int status = cli_run_fd(db, fd, o->file, &o->run);
     close(fd);
     return status;
@@ -152,8 +175,8 @@ int main(int argc, char **argv)
     }
     /* Check a script file is readable before touching the database. */
     if (o.file != NULL && strcmp(o.file, "-") != 0 &&
-        access(o.file, R_OK) != 0)
-        return usage_error(&o, PRM_EIO, "cannot read %s", o.file);
+        !script_readable(o.file))
+        return cannot_read(&o);
     char path[4096];
     prm_db *db = NULL;
     status = open_db(&o, path, sizeof path, &db);
