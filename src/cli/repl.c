@@ -142,7 +142,7 @@ static void complete_value(const prm_kind_info *info, const char *text)
     const char *eq = strchr(text, '=');
     char key[64];
     size_t klen = (size_t)(eq - text);
-    if (klen >= sizeof key)
+    if (klen + 2 > sizeof key) /* room for "key=" and its NUL */
         return;
     memcpy(key, text, klen + 1);
     key[klen + 1] = '\0'; /* "key=" */

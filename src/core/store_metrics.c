@@ -46,7 +46,7 @@ prm_code sqlite_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
     *m = (prm_metrics){0};
     int64_t *out[SQLM_COUNT] = {&m->partners, NULL, &m->communications,
                                 &m->resources, &m->outcomes};
-    int64_t projects[3];
+    int64_t projects[3] = {0};
     prm_code rc = PRM_OK;
     for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
         sqlbuf b = {.len = 0};

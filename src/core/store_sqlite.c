@@ -373,6 +373,13 @@ static prm_code ensure_schema(sqlite_db *db, const char *path, prm_error *err)
                            "%s is not a prm database (it is another "
                            "program's SQLite database)",
                            path);
+    else if (version < 1)
+        /* Every prm database has had a version since the first; without
+         * one there is no knowing which migrations it needs. */
+        rc = prm_error_set(err, PRM_EDB,
+                           "%s has no schema version (PRAGMA user_version is "
+                           "%lld); restore it from a backup",
+                           path, (long long)version);
     else if (version > PRM_SCHEMA_VERSION)
         rc = prm_error_set(err, PRM_EDB,
                            "%s has schema version %lld, newer than this prm "

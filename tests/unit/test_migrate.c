@@ -236,6 +236,20 @@ static void test_newer_schema_is_refused(void **s)
     assert_int_equal(query_int("PRAGMA user_version"), 99);
 }
 
+/* A prm file whose version was lost (set to 0 by hand, say) is refused,
+ * not migrated from a version that does not exist. */
+static void test_missing_schema_version_is_refused(void **s)
+{
+    (void)s;
+    make_db("PRAGMA application_id = 1347571761; PRAGMA user_version = 0; "
+            "CREATE TABLE partners (id INTEGER PRIMARY KEY);");
+    prm_db *db;
+    prm_error err;
+    assert_int_equal(prm_open(path, &db, &err), PRM_EDB);
+    assert_non_null(strstr(err.message, "no schema version"));
+    assert_int_equal(query_int("SELECT count(*) FROM sqlite_master"), 1);
+}
+
 /* New files get 16 KiB pages in WAL mode (fewer, larger writes on bulk
  * loads); an older file keeps the page size it was made with. */
 static void test_page_size_of_new_and_old_files(void **s)
@@ -441,6 +455,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_version_1_database_is_upgraded_with_nothing_lost),
         cmocka_unit_test(test_version_2_database_gets_the_new_checks),
         cmocka_unit_test(test_newer_schema_is_refused),
+        cmocka_unit_test(test_missing_schema_version_is_refused),
         cmocka_unit_test(test_other_programs_database_is_refused),
         cmocka_unit_test(test_page_size_of_new_and_old_files),
         cmocka_unit_test(test_audit_log_is_append_only),
