@@ -135,7 +135,7 @@ static prm_code kind_triggers(sqlite_db *db, const prm_kind_info *info,
         char record[16];
         snprintf(record, sizeof record, "%s.id", actions[a][2]);
         add_trigger(&b, store_table(info), info->name, a, record,
-                    a == 0 ? "NULL" : old_image.text,
+                    old_image.text,
                     a == 2 ? "NULL" : new_image.text);
         if (b.overflow || old_image.overflow || new_image.overflow)
             return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
