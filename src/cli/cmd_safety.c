@@ -40,20 +40,34 @@ prm_code cli_cmd_audit(cli_ctx *ctx, const cli_command *cmd,
     return rc;
 }
 
+/* The changes an undo reverted, all of them (at most the N asked for),
+ * for the report. */
 typedef struct undo_list {
-    int64_t changes[64];
-    char *commands[64];
-    size_t n;
-    int64_t more; /* beyond the 64 kept for the report */
+    int64_t *changes;
+    char **commands;
+    size_t n, cap;
 } undo_list;
+
+/* A command whose copy cannot be made is reported without its text. */
+static char no_text[] = "";
 
 static void note_undone(void *ctx, int64_t change, const char *command)
 {
     undo_list *u = ctx;
-    if (u->n < 64 && (u->commands[u->n] = strdup(command)) != NULL)
-        u->changes[u->n++] = change;
-    else
-        u->more++;
+    if (u->n == u->cap)
+        return; /* the core reports at most the N it was asked for */
+    char *copy = strdup(command);
+    u->changes[u->n] = change;
+    u->commands[u->n++] = copy != NULL ? copy : no_text;
+}
+
+static void undo_list_free(undo_list *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (u->commands[i] != no_text)
+            free(u->commands[i]);
+    free(u->commands);
+    free(u->changes);
 }
 
 prm_code cli_cmd_undo(cli_ctx *ctx, const cli_command *cmd,
@@ -74,12 +88,17 @@ prm_code cli_cmd_undo(cli_ctx *ctx, const cli_command *cmd,
                                  args->pos[0]);
         n = (int)v;
     }
-    undo_list u = {.n = 0};
+    undo_list u = {.changes = malloc((size_t)n * sizeof *u.changes),
+                   .commands = malloc((size_t)n * sizeof *u.commands),
+                   .cap = (size_t)n};
+    if (u.changes == NULL || u.commands == NULL) {
+        undo_list_free(&u);
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    }
     rc = prm_undo(ctx->db, n, note_undone, &u, err);
     if (rc == PRM_OK)
         ctx->out->ops->undone(ctx->out, u.changes, u.commands, u.n);
-    for (size_t i = 0; i < u.n; i++)
-        free(u.commands[i]);
+    undo_list_free(&u);
     return rc;
 }
 
