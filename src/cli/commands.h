@@ -17,6 +17,7 @@ typedef struct cli_ctx {
     cli_out *out;
     bool quit;  /* set by quit/exit */
     bool pager; /* long output at the prompt goes through $PAGER */
+    bool json_fixed; /* --json: every command answers in JSON */
     /* argument arrays, reused from command to command */
     prm_arg *kv;
     const char **pos, **flags;

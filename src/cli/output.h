@@ -58,6 +58,8 @@ typedef struct cli_out_ops {
     /* A check's report; called when it found nothing wrong, and in text
      * mode also before the error that lists what it found. */
     void (*check)(cli_out *o, const prm_check_report *r);
+    /* The prompt's settings (set alone). */
+    void (*settings)(cli_out *o, bool json, bool color, bool pager);
     /* A block of text (help): key names it in JSON. */
     void (*text)(cli_out *o, const char *key, const char *text);
     void (*ok)(cli_out *o);

@@ -364,6 +364,14 @@ static void json_check(cli_out *o, const prm_check_report *r)
             r->file_mode, r->folder_mode);
 }
 
+static void json_settings(cli_out *o, bool json, bool color, bool pager)
+{
+    fprintf(o->out,
+            "{\"ok\":true,\"settings\":{\"json\":%s,\"color\":%s,\"pager\":%s}}\n",
+            json ? "true" : "false", color ? "true" : "false",
+            pager ? "true" : "false");
+}
+
 static void json_text(cli_out *o, const char *key, const char *text)
 {
     fprintf(o->out, "{\"ok\":true,\"%s\":", key);
@@ -414,6 +422,7 @@ const cli_out_ops cli_json_ops = {
     .user_row = json_user_row,
     .users_end = json_users_end,
     .check = json_check,
+    .settings = json_settings,
     .text = json_text,
     .ok = json_ok,
     .error = json_error,

@@ -619,6 +619,12 @@ static void text_check(cli_out *o, const prm_check_report *r)
         fputs("no problems found\n", o->out);
 }
 
+static void text_settings(cli_out *o, bool json, bool color, bool pager)
+{
+    fprintf(o->out, "json   %s\ncolor  %s\npager  %s\n", json ? "on" : "off",
+            color ? "on" : "off", pager ? "on" : "off");
+}
+
 static void text_text(cli_out *o, const char *key, const char *text)
 {
     (void)key;
@@ -670,6 +676,7 @@ const cli_out_ops cli_text_ops = {
     .user_row = text_user_row,
     .users_end = text_users_end,
     .check = text_check,
+    .settings = text_settings,
     .text = text_text,
     .ok = text_ok,
     .error = text_error,

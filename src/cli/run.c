@@ -26,7 +26,7 @@ void cli_session_init(cli_session *s, prm_db *db, const cli_opts *opts,
 {
     *s = (cli_session){.opts = *opts, .source = source};
     cli_out_init(&s->out, opts->json);
-    s->ctx = (cli_ctx){.db = db, .out = &s->out};
+    s->ctx = (cli_ctx){.db = db, .out = &s->out, .json_fixed = opts->json};
 }
 
 void cli_session_free(cli_session *s)

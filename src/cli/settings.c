@@ -42,11 +42,8 @@ bool cli_config_path(char *buf, size_t size)
 
 static void show_settings(cli_ctx *ctx)
 {
-    char text[256];
-    snprintf(text, sizeof text, "json   %s\ncolor  %s\npager  %s\n",
-             ctx->out->ops == &cli_json_ops ? "on" : "off",
-             ctx->out->color ? "on" : "off", ctx->pager ? "on" : "off");
-    ctx->out->ops->text(ctx->out, "settings", text);
+    ctx->out->ops->settings(ctx->out, ctx->out->ops == &cli_json_ops,
+                            ctx->out->color, ctx->pager);
 }
 
 prm_code cli_cmd_set(cli_ctx *ctx, const cli_command *cmd,
@@ -62,22 +59,30 @@ prm_code cli_cmd_set(cli_ctx *ctx, const cli_command *cmd,
                              "usage: set json|color|pager on|off (set alone "
                              "lists them)");
     const char *name = args->pos[0], *value = args->pos[1];
+    bool json = strcmp(name, "json") == 0;
+    bool color = strcmp(name, "color") == 0 || strcmp(name, "colour") == 0;
+    if (!json && !color && strcmp(name, "pager") != 0)
+        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                             "unknown setting '%.20s'; settings are: json, "
+                             "color, pager",
+                             name);
     bool on = strcmp(value, "on") == 0;
     if (!on && strcmp(value, "off") != 0)
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "invalid value '%.20s' for %s: on or off", value,
                              name);
-    if (strcmp(name, "json") == 0)
+    /* A program that asked for --json reads every answer as JSON. */
+    if (json && !on && ctx->json_fixed)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "--json is on for this run: every command "
+                             "answers in JSON (start prm without --json to "
+                             "switch it at the prompt)");
+    if (json)
         ctx->out->ops = on ? &cli_json_ops : &cli_text_ops;
-    else if (strcmp(name, "color") == 0 || strcmp(name, "colour") == 0)
+    else if (color)
         cli_out_set_color(ctx->out, on);
-    else if (strcmp(name, "pager") == 0)
-        ctx->pager = on;
     else
-        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "unknown setting '%.20s'; settings are: json, "
-                             "color, pager",
-                             name);
+        ctx->pager = on;
     ctx->out->ops->ok(ctx->out);
     return PRM_OK;
 }
