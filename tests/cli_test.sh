@@ -164,6 +164,18 @@ check "one-shot writes after reads are all in the audit log" \
     "1 add partner|2 update partner|3 add project|3 add project_partner|4 delete project_partner|4 delete project|4 delete partner|5 add partner|5 add project|5 add project_partner" \
     "$(sqlite3 "$lz" "SELECT group_concat(change || ' ' || action || ' ' || kind, '|') FROM (SELECT * FROM audit ORDER BY id)")"
 
+# The log keeps a one-shot command as a line that would run it again: each
+# argument a word, quoted with escapes where it needs them.
+qd="$tmp/quoting.db"
+"$prm" --db "$qd" partner add 'name=say "hi"' 'notes=back\slash
+newline' >/dev/null
+check "a one-shot command is logged as a line that runs it" \
+    'partner add name="say \"hi\"" notes="back\\slash\nnewline"' \
+    "$(sqlite3 "$qd" "SELECT command FROM audit")"
+check "a one-shot argument that is not UTF-8 is refused" \
+    "prm: 1: error: argument 3 is not valid UTF-8" \
+    "$("$prm" --db "$qd" partner add "$(printf 'name=\377')" 2>&1)"
+
 # --- a database prm may not write ---------------------------------------------
 if [ "$(id -u)" != 0 ]; then
     chmod 400 "$fd"
