@@ -10,12 +10,12 @@ sock="$tmp/tmux.sock"
 trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
-rows=40
+rows=40 cols=150
 start() { # start [ENV...]: prm at a prompt in a fresh tmux session
     tmux -S "$sock" kill-server 2>/dev/null
     while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
     rm -f "$sock"
-    tmux -S "$sock" new-session -d -x 150 -y $rows \
+    tmux -S "$sock" new-session -d -x "$cols" -y $rows \
         "env HOME=$tmp TERM=xterm PRM_NOW=2026-03-01T12:00:00Z $* $prm --db $tmp/db.prm; sleep 60"
     wait_for 'prm>'
 }
@@ -124,6 +124,19 @@ keys 'set' Enter
 check "the config file's settings apply at the prompt" "pager  off"
 keys C-d
 rm "$tmp/.config/prm/config"
+
+# tables on a narrow terminal: long text is cut, marked with an ellipsis;
+# headers and numbers never are, even when the table must wrap
+cols=60
+start NO_COLOR=1
+keys 'set pager off' Enter
+keys 'partner add name="A very long partner name that goes on" type="technology and more"' Enter
+keys 'partner list' Enter
+check "a long name is cut to fit a narrow terminal" " 4  A very long par…  technology and …  -       active  -"
+keys 'report partners' Enter
+check "...and no header of a table too wide to fit" "id  name    projects  succeeded  failed  success"
+keys C-d
+cols=150
 
 # progress of a long script, on a terminal.  Progress shows once work has
 # taken a second, so the input pauses halfway for longer than that, however

@@ -73,8 +73,13 @@ static void truncate_cell(char *s, size_t width, bool utf8)
         p += n;
     }
     /* At least two code points go, so there are two bytes for "~" and its
-     * NUL; the ellipsis needs one more. */
-    strcpy(p, utf8 && strlen(p) >= 3 ? "\xe2\x80\xa6" : "~");
+     * NUL.  The ellipsis needs three and its NUL: when the cut-off text is
+     * shorter (two ASCII letters), one more letter gives way for it. */
+    if (utf8 && strlen(p) < 3 && p > s)
+        do
+            p--;
+        while (p > s && ((unsigned char)*p & 0xC0) == 0x80);
+    strcpy(p, utf8 ? "\xe2\x80\xa6" : "~");
 }
 
 static void flatten(char *s)
@@ -173,21 +178,27 @@ static bool text_list_row(cli_out *o, const prm_record *rec)
     return true;
 }
 
-/* Narrow the widest columns until the table fits the terminal. */
-static void fit_widths(size_t *w, size_t columns, int terminal)
+/* Narrow the widest columns that can give way until the table fits the
+ * terminal.  No column gets narrower than floor[c]: a table too wide even
+ * so wraps, in as few lines as it can, but every header and number stays
+ * whole. */
+static void fit_widths(size_t *w, const size_t *floor, size_t columns,
+                       int terminal)
 {
     if (terminal <= 0)
         return;
-    for (;;) {
-        size_t total = 0, widest = 0;
-        for (size_t c = 0; c < columns; c++) {
-            total += w[c] + 2;
-            if (w[c] > w[widest])
+    size_t total = 0;
+    for (size_t c = 0; c < columns; c++)
+        total += w[c] + (c + 1 < columns ? 2 : 0);
+    while (total > (size_t)terminal) {
+        size_t widest = columns;
+        for (size_t c = 0; c < columns; c++)
+            if (w[c] > floor[c] && (widest == columns || w[c] > w[widest]))
                 widest = c;
-        }
-        if (total <= (size_t)terminal || w[widest] <= MIN_COLUMN)
+        if (widest == columns)
             return;
         w[widest]--;
+        total--;
     }
 }
 
@@ -232,18 +243,24 @@ static void render_table(cli_out *o, const table_head *h)
     size_t rows = h->n ? o->ncells / h->n : 0;
     char names[MAX_COLUMNS][32];
     char *header[MAX_COLUMNS];
-    size_t w[MAX_COLUMNS] = {0};
+    size_t w[MAX_COLUMNS] = {0}, floor[MAX_COLUMNS];
     for (size_t c = 0; c < h->n; c++) {
         snprintf(names[c], sizeof names[c], "%s", h->names[c]);
         header[c] = names[c];
-        w[c] = display_width(header[c]);
+        size_t head = display_width(header[c]);
+        w[c] = head;
         for (size_t r = 0; r < rows; r++) {
             size_t cw = display_width(o->cells[r * h->n + c]);
             if (cw > w[c])
                 w[c] = cw;
         }
+        /* A header is never cut (two "succe..." columns could not be told
+         * apart), nor a number (a cut one would lie); text keeps a few
+         * letters. */
+        size_t keep = head > MIN_COLUMN ? head : MIN_COLUMN;
+        floor[c] = h->right[c] || w[c] < keep ? w[c] : keep;
     }
-    fit_widths(w, h->n, o->width);
+    fit_widths(w, floor, h->n, o->width);
     print_cells(o, h, header, w, true);
     for (size_t r = 0; r < rows; r++)
         print_cells(o, h, o->cells + r * h->n, w, false);
