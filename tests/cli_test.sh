@@ -40,6 +40,11 @@ check "a folder as -f file says so" \
     "$("$prm" --db "$db" -f "$tmp/folder.prm" 2>&1)"
 check "an unreadable -f file makes no database" no \
     "$([ -e "$tmp/db" ] && echo yes || echo no)"
+check "a PRM_NOW that is no time exits 2" 2 \
+    "$(PRM_NOW=soon status "$prm" --db "$tmp/now.db" metrics)"
+check "...saying why" \
+    "prm: PRM_NOW: invalid time 'soon': use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]" \
+    "$(PRM_NOW=soon "$prm" --db "$tmp/now.db" metrics 2>&1 >/dev/null)"
 check "-f and a command exits 2" 2 "$(status "$prm" --db "$db" -f x.prm metrics)"
 check "a team database that cannot be reached exits 2" 2 \
     "$(status "$prm" --db "postgresql://localhost:1/prm?connect_timeout=5" metrics)"

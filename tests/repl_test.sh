@@ -138,6 +138,13 @@ check "...and no header of a table too wide to fit" "id  name    projects  succe
 keys C-d
 cols=150
 
+# LIKE's wildcards in a typed name are taken as themselves
+start
+keys 'partner add name="A_b Corp"' Enter 'partner add name="Axb Corp"' Enter
+keys 'partner show A_' Tab
+check "a name's _ completes as itself, not as any letter" 'prm> partner show "A_b Corp"'
+keys C-u C-d
+
 # progress of a long script, on a terminal.  Progress shows once work has
 # taken a second, so the input pauses halfway for longer than that, however
 # fast prm is.
