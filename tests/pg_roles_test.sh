@@ -104,6 +104,16 @@ check "audit users" "mia mia max max ann max zed ann ann" \
 check "owner is not a field of a file" unknown_field \
     "$("$prm" --db "$(mktemp -d)/f.db" --json partner update 1 owner=x | code)"
 
+# check: what prm can check of a server's database; no file, so no modes.
+check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":2,"file_mode":null,"folder_mode":null}}' \
+    "$(as val --json check)"
+check "check's table" "no problems found" "$(as val check | tail -n 1)"
+psql -qX "$admin" -c "ALTER TABLE resources DISABLE ROW LEVEL SECURITY" >/dev/null
+check "check sees row-level security switched off" "prm: 1: error: check found 1 problem: the team database's protections were changed (1 tables without row-level security, 6 of 6 audit triggers): restore them as schema_pg.sql sets them" \
+    "$(as val check 2>&1 >/dev/null)"
+check "...and fails with db" db "$(as val --json check | code)"
+psql -qX "$admin" -c "ALTER TABLE resources ENABLE ROW LEVEL SECURITY" >/dev/null
+
 psql -qX "$base" -c "DROP DATABASE $db" -c "DROP ROLE ann, mia, max, val, zed" >/dev/null
 echo "$checks checks, $fails failed"
 [ $fails -eq 0 ]

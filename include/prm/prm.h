@@ -423,7 +423,8 @@ typedef struct prm_check_report {
     char integrity[256];     /* "ok", or the first problem found */
     int64_t foreign_key_errors;
     int64_t schema_version;
-    unsigned file_mode, folder_mode; /* permission bits; 0 in memory */
+    bool on_file;            /* a file (not in memory, not a server) */
+    unsigned file_mode, folder_mode; /* its permission bits, and its folder's */
     int problems;            /* how many of the above are wrong */
     char summary[768];       /* the problems, one sentence each */
 } prm_check_report;

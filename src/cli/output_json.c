@@ -357,11 +357,14 @@ static void json_check(cli_out *o, const prm_check_report *r)
         return; /* the command fails: its error object is the output */
     fputs("{\"ok\":true,\"check\":{\"integrity_check\":", o->out);
     prm_json_cstring(o->out, r->integrity);
-    fprintf(o->out,
-            ",\"foreign_key_errors\":%lld,\"schema_version\":%lld,"
-            "\"file_mode\":\"%04o\",\"folder_mode\":\"%04o\"}}\n",
-            (long long)r->foreign_key_errors, (long long)r->schema_version,
-            r->file_mode, r->folder_mode);
+    fprintf(o->out, ",\"foreign_key_errors\":%lld,\"schema_version\":%lld,",
+            (long long)r->foreign_key_errors, (long long)r->schema_version);
+    /* A database in memory or on a server has no file, and no modes. */
+    if (r->on_file)
+        fprintf(o->out, "\"file_mode\":\"%04o\",\"folder_mode\":\"%04o\"}}\n",
+                r->file_mode, r->folder_mode);
+    else
+        fputs("\"file_mode\":null,\"folder_mode\":null}}\n", o->out);
 }
 
 static void json_settings(cli_out *o, bool json, bool color, bool pager)

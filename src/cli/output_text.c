@@ -629,7 +629,7 @@ static void text_check(cli_out *o, const prm_check_report *r)
     fprintf(o->out, "foreign_key_check    %s\n",
             r->foreign_key_errors ? "records refer to missing records" : "ok");
     fprintf(o->out, "schema version       %lld\n", (long long)r->schema_version);
-    if (r->file_mode || r->folder_mode)
+    if (r->on_file)
         fprintf(o->out, "file, folder mode    %04o, %04o\n", r->file_mode,
                 r->folder_mode);
     if (r->problems == 0)

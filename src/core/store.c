@@ -476,3 +476,13 @@ prm_code prm_user_list(prm_db *db, prm_user_fn fn, void *ctx, prm_error *err)
         rc = db->engine->user_list(db, fn, ctx, err);
     return store_cmd_end(db, rc, err);
 }
+
+void store_check_problem(prm_check_report *r, const char *fmt,
+                         const char *arg)
+{
+    size_t len = strlen(r->summary);
+    snprintf(r->summary + len, sizeof r->summary - len, "%s", len ? "; " : "");
+    len = strlen(r->summary);
+    snprintf(r->summary + len, sizeof r->summary - len, fmt, arg);
+    r->problems++;
+}

@@ -323,4 +323,9 @@ prm_code store_write_beside(const char *path,
 void store_base_init(prm_db *db, const store_engine *engine);
 void store_base_free(prm_db *db);
 
+/* Add a problem to a check's report: one clause of its summary, made from
+ * fmt and its one argument (fmt may have no conversion). */
+void store_check_problem(prm_check_report *r, const char *fmt,
+                         const char *arg);
+
 #endif /* PRM_STORE_H */

@@ -53,15 +53,6 @@ prm_code sqlite_backup(prm_db *base, const char *path, prm_error *err)
 
 /* --- check ----------------------------------------------------------------- */
 
-static void problem(prm_check_report *r, const char *fmt, const char *arg)
-{
-    size_t len = strlen(r->summary);
-    snprintf(r->summary + len, sizeof r->summary - len, "%s", len ? "; " : "");
-    len = strlen(r->summary);
-    snprintf(r->summary + len, sizeof r->summary - len, fmt, arg);
-    r->problems++;
-}
-
 static prm_code check_integrity(sqlite_db *db, prm_check_report *r,
                                 prm_error *err)
 {
@@ -75,19 +66,19 @@ static prm_code check_integrity(sqlite_db *db, prm_check_report *r,
                                : sqlite3_errmsg(db->sql));
     sdb_done(stmt);
     if (strcmp(r->integrity, "ok") != 0)
-        problem(r, "integrity_check: %s", r->integrity);
+        store_check_problem(r, "integrity_check: %s", r->integrity);
     rc = sdb_cached(db, "SELECT count(*) FROM pragma_foreign_key_check",
                     &stmt, err);
     if (rc == PRM_OK)
         rc = sdb_counts(db, stmt, &r->foreign_key_errors, 1, err);
     if (rc == PRM_OK && r->foreign_key_errors > 0)
-        problem(r, "%s", "foreign_key_check: records refer to records that "
+        store_check_problem(r, "%s", "foreign_key_check: records refer to records that "
                          "do not exist");
     if (rc == PRM_OK)
         rc = sdb_pragma_int(db, "PRAGMA user_version", &r->schema_version,
                             err);
     if (rc == PRM_OK && r->schema_version != PRM_SCHEMA_VERSION)
-        problem(r, "%s", "the schema version is not this prm's");
+        store_check_problem(r, "%s", "the schema version is not this prm's");
     return rc;
 }
 
@@ -98,15 +89,16 @@ static void check_modes(sqlite_db *db, prm_check_report *r)
     if (db->path == NULL)
         return;
     if (stat(db->path, &st) == 0) {
+        r->on_file = true;
         r->file_mode = st.st_mode & 07777;
         if (st.st_mode & 077)
-            problem(r, "%s is readable by others: chmod 600 it", db->path);
+            store_check_problem(r, "%s is readable by others: chmod 600 it", db->path);
     }
     char *copy = strdup(db->path);
     if (copy != NULL && stat(dirname(copy), &st) == 0) {
         r->folder_mode = st.st_mode & 07777;
         if (st.st_mode & 077)
-            problem(r, "the folder of %s is open to others: chmod 700 it",
+            store_check_problem(r, "the folder of %s is open to others: chmod 700 it",
                     db->path);
     }
     free(copy);

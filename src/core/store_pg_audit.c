@@ -254,30 +254,23 @@ prm_code pg_check(prm_db *base, prm_check_report *r, prm_error *err)
         return rc;
     r->schema_version = n[0];
     r->foreign_key_errors = n[3];
-    size_t at = 0;
     if (n[1] > 0 || n[2] != 6) {
         snprintf(r->integrity, sizeof r->integrity,
                  "%lld tables without row-level security, %lld of 6 audit "
                  "triggers",
                  (long long)n[1], (long long)n[2]);
-        at += (size_t)snprintf(r->summary + at, sizeof r->summary - at,
-                               "The team database's protections were changed "
-                               "(%s). ", r->integrity);
-        r->problems++;
+        store_check_problem(r,
+                            "the team database's protections were changed "
+                            "(%s): restore them as schema_pg.sql sets them",
+                            r->integrity);
     } else {
         snprintf(r->integrity, sizeof r->integrity, "ok");
     }
-    if (n[3] > 0 && at < sizeof r->summary) {
-        at += (size_t)snprintf(r->summary + at, sizeof r->summary - at,
-                               "%lld projects have no partner. ",
-                               (long long)n[3]);
-        r->problems++;
-    }
-    if (r->schema_version != 2 && at < sizeof r->summary) {
-        snprintf(r->summary + at, sizeof r->summary - at,
-                 "The schema version is %lld, not 2. ",
-                 (long long)r->schema_version);
-        r->problems++;
-    }
+    char count[32];
+    snprintf(count, sizeof count, "%lld", (long long)n[3]);
+    if (n[3] > 0)
+        store_check_problem(r, "%s projects have no partner", count);
+    if (r->schema_version != 2)
+        store_check_problem(r, "%s", "the schema version is not this prm's");
     return PRM_OK;
 }
