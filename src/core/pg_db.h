@@ -34,9 +34,16 @@ typedef struct pg_params {
  * server in one round trip with the next query (libpq's pipeline mode):
  * a command's SAVEPOINT and audit settings, the previous one's RELEASE. */
 #define PG_MAX_DEFERRED 4
+/* name points into the statement cache: the held-back statements must
+ * outlive any eviction until they are sent.  Each was the newest in the
+ * cache when held back, and at most PG_MAX_DEFERRED statements are
+ * prepared before the pipeline goes, so least-recently-used eviction
+ * cannot reach them while the cache is larger. */
+_Static_assert(PG_MAX_DEFERRED < PG_CACHE_SIZE,
+               "held-back statements must stay in the cache until sent");
 struct pg_deferred {
     const char *sql;  /* static text */
-    const char *name; /* its prepared statement, or NULL (utility) */
+    const char *name; /* its prepared statement (in the cache), or NULL */
     pg_params params;
 };
 
