@@ -36,10 +36,10 @@ typedef struct pg_params {
 #define PG_MAX_DEFERRED 4
 /* name points into the statement cache: the held-back statements must
  * outlive any eviction until they are sent.  Each was the newest in the
- * cache when held back, and at most PG_MAX_DEFERRED statements are
- * prepared before the pipeline goes, so least-recently-used eviction
- * cannot reach them while the cache is larger. */
-_Static_assert(PG_MAX_DEFERRED < PG_CACHE_SIZE,
+ * cache when held back, and only the other held-back ones and the query
+ * that sends them are prepared after it, so least-recently-used eviction
+ * cannot reach it while the cache is larger than that. */
+_Static_assert(PG_MAX_DEFERRED + 1 < PG_CACHE_SIZE,
                "held-back statements must stay in the cache until sent");
 struct pg_deferred {
     const char *sql;  /* static text */
