@@ -79,7 +79,7 @@ static void truncate_cell(char *s, size_t width, bool utf8)
         do
             p--;
         while (p > s && ((unsigned char)*p & 0xC0) == 0x80);
-    strcpy(p, utf8 ? "\xe2\x80\xa6" : "~");
+    strcpy(p, utf8 && strlen(p) >= 3 ? "\xe2\x80\xa6" : "~");
 }
 
 static void flatten(char *s)
