@@ -34,7 +34,7 @@ const cli_command cli_commands[] = {
      "partner add name=\"Acme Corp\" type=reseller region=EMEA tier=gold\n"
      "partner list region=EMEA status=active\n"
      "partner show \"Acme Corp\"\n"
-     "partner update acme email=sales@acme.example\n"
+     "partner update \"acme corp\" email=sales@acme.example\n"
      "partner delete 7 --cascade\n",
      cli_cmd_kind, partner_kind, false},
     {"project", NULL, RECORDS, NULL,
@@ -50,15 +50,15 @@ const cli_command cli_commands[] = {
      "every e-mail, call, meeting or chat with a partner", NULL,
      "comm add partner=\"Acme Corp\" method=phone subject=\"Q3 plan\" "
      "content=\"Agreed to a joint webinar\"\n"
-     "comm add partner=acme project=\"Cloud bundle\" method=email "
+     "comm add partner=\"acme corp\" project=\"Cloud bundle\" method=email "
      "at=2026-03-01T09:30 content=\"Sent the price list\"\n"
-     "comm list partner=acme method=meeting\n",
+     "comm list partner=\"acme corp\" method=meeting\n",
      cli_cmd_kind, comm_kind, false},
     {"resource", NULL, RECORDS, NULL,
      "people, technology or funding committed to a partner", NULL,
-     "resource add partner=acme kind=funding amount=25000 unit=USD "
+     "resource add partner=\"acme corp\" kind=funding amount=25000 unit=USD "
      "project=\"Cloud bundle\"\n"
-     "resource add partner=acme kind=people amount=0.5 unit=FTE "
+     "resource add partner=\"acme corp\" kind=people amount=0.5 unit=FTE "
      "description=\"solutions engineer\"\n"
      "resource list kind=funding\n",
      cli_cmd_kind, resource_kind, false},
@@ -66,7 +66,7 @@ const cli_command cli_commands[] = {
      "outcome add project=\"Cloud bundle\" description=\"first 10 customers\" "
      "value=48000\n"
      "outcome list project=\"Cloud bundle\"\n"
-     "outcome list partner=acme\n",
+     "outcome list partner=\"acme corp\"\n",
      cli_cmd_kind, outcome_kind, false},
     {"metrics", NULL, "Numbers", "metrics [FILTER=VALUE...]",
      "relationship degree, project success rate, resource efficiency",
@@ -200,7 +200,7 @@ const cli_command cli_commands[] = {
      "owner=USER.  password= sets a login password; without\none, the "
      "server's authentication (pg_hba.conf) decides.\n",
      "user add alice role=manager password='s3cret'\nuser role bob "
-     "role=viewer\nuser list\npartner update acme owner=alice\n",
+     "role=viewer\nuser list\npartner update \"acme corp\" owner=alice\n",
      cli_cmd_user, NULL, false},
     {"set", NULL, "Session", "set [json|color|pager on|off]",
      "settings of the prompt; set alone lists them",
