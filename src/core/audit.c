@@ -96,7 +96,10 @@ prm_code prm_audit(prm_db *db, const prm_arg *filters, size_t nfilters,
         if (rc != PRM_OK)
             return rc;
     }
-    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    prm_code rc = core_window_check(f.since, f.until, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
     rc = store_audit_list(db, &f, fn, ctx, err);

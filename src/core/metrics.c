@@ -83,7 +83,7 @@ prm_code core_parse_scope(prm_db *db, const prm_arg *filters, size_t n,
         if (rc != PRM_OK)
             return rc;
     }
-    return PRM_OK;
+    return core_window_check(s->since, s->until, err);
 }
 
 prm_code prm_metrics_compute(prm_db *db, const prm_arg *filters,

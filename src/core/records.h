@@ -17,6 +17,11 @@ prm_code records_add(prm_db *db, const prm_kind_info *info,
 prm_code core_window_date(const prm_arg *a, char out[21], bool until,
                           prm_error *err);
 
+/* A window whose since comes after its until (either may be NULL): no
+ * record could match, which is a mistake worth saying (value.c). */
+prm_code core_window_check(const char *since, const char *until,
+                           prm_error *err);
+
 /* The partners in scope and the date window of metrics and report, from
  * their filters (metrics.c); the window's timestamps live in t.  cmd names
  * the command in messages. */

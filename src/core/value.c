@@ -189,6 +189,18 @@ prm_code core_window_date(const prm_arg *a, char out[21], bool until,
     return PRM_OK;
 }
 
+prm_code core_window_check(const char *since, const char *until,
+                           prm_error *err)
+{
+    /* Both are ISO 8601 in UTC, of one length: text order is time order. */
+    if (since != NULL && until != NULL && strcmp(since, until) > 0)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "since=%s comes after until=%s, so nothing "
+                             "could match: swap them",
+                             since, until);
+    return PRM_OK;
+}
+
 const char *prm_int_text(char buf[PRM_INT_TEXT], int64_t n)
 {
     char *d = buf + PRM_INT_TEXT;
