@@ -45,6 +45,12 @@ check "a PRM_NOW that is no time exits 2" 2 \
 check "...saying why" \
     "prm: PRM_NOW: invalid time 'soon': use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]" \
     "$(PRM_NOW=soon "$prm" --db "$tmp/now.db" metrics 2>&1 >/dev/null)"
+if [ -w /dev/full ]; then
+    said=$("$prm" --db "$tmp/full-out.db" --json metrics 2>&1 >/dev/full)
+    code=$?
+    check "output that cannot be written fails the run" 1 "$code"
+    check "...saying why" "prm: cannot write the output: No space left on device" "$said"
+fi
 check "-f and a command exits 2" 2 "$(status "$prm" --db "$db" -f x.prm metrics)"
 check "a team database that cannot be reached exits 2" 2 \
     "$(status "$prm" --db "postgresql://localhost:1/prm?connect_timeout=5" metrics)"

@@ -61,7 +61,7 @@ static int usage_error(const options *o, prm_code code, const char *fmt,
         prm_error err;
         prm_error_set(&err, code, "%s", msg);
         out.ops->error(&out, &err, NULL, 0);
-        fflush(stdout);
+        cli_flush(stdout);
     }
     return EXIT_USAGE;
 }
@@ -161,6 +161,19 @@ static int run_file(prm_db *db, const options *o)
     return status;
 }
 
+/* Output that could not be written (a full disk, a closed pipe) is a
+ * failure of the run, said on stderr: a script that redirects prm's
+ * output must not find an empty file and a status of 0. */
+static int flush_output(int status)
+{
+    cli_flush(stdout);
+    if (cli_output_errno == 0 && !ferror(stdout))
+        return status;
+    fprintf(stderr, "prm: cannot write the output: %s\n",
+            cli_output_errno ? strerror(cli_output_errno) : "write error");
+    return status == 0 ? 1 : status;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "");
@@ -170,10 +183,8 @@ int main(int argc, char **argv)
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     options o = {.first_word = argc};
     int status = parse_options(argc, argv, &o);
-    if (status >= 0) {
-        fflush(stdout);
-        return status;
-    }
+    if (status >= 0)
+        return flush_output(status);
     /* Check a script file is readable before touching the database. */
     if (o.file != NULL && strcmp(o.file, "-") != 0 &&
         !script_readable(o.file))
@@ -192,7 +203,6 @@ int main(int argc, char **argv)
         status = cli_repl(db, path, &o.run);
     else
         status = cli_run_fd(db, STDIN_FILENO, NULL, &o.run);
-    fflush(stdout);
     prm_close(db);
-    return status;
+    return flush_output(status);
 }

@@ -2,6 +2,7 @@
  * output.c - what both output modes share: choosing one, number and value
  * formatting.
  */
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -65,6 +66,15 @@ void cli_out_set_color(cli_out *o, bool on)
 {
     o->color = on && color_allowed(STDOUT_FILENO);
     o->err_color = on && color_allowed(STDERR_FILENO);
+}
+
+int cli_output_errno;
+
+void cli_flush(FILE *f)
+{
+    errno = 0;
+    if (fflush(f) != 0 && cli_output_errno == 0)
+        cli_output_errno = errno ? errno : EIO;
 }
 
 void cli_out_free(cli_out *o)

@@ -104,6 +104,11 @@ void cli_out_init(cli_out *o, bool json);
 void cli_out_set_color(cli_out *o, bool on);
 void cli_out_free(cli_out *o);
 
+/* fflush(f), remembering in cli_output_errno why the first write that
+ * failed did: the run reports it when it ends (main.c). */
+void cli_flush(FILE *f);
+extern int cli_output_errno;
+
 /* The text of one field's value as a person reads it ("-" for none), newly
  * allocated; NULL when out of memory. */
 char *cli_format_value(const prm_value *v);

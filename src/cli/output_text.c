@@ -656,7 +656,7 @@ static void text_ok(cli_out *o)
 static void text_error(cli_out *o, const prm_error *err, const char *source,
                        long line)
 {
-    fflush(o->out); /* keep the error after the output before it */
+    cli_flush(o->out); /* keep the error after the output before it */
     if (source != NULL)
         fprintf(o->err, "%s:%ld: ", source, line);
     else

@@ -322,7 +322,7 @@ static void run_paged(const char *line, size_t len)
             pclose(p);
     }
     free(text);
-    fflush(stdout);
+    cli_flush(stdout);
 }
 
 /* The set commands of the config file, run as the prompt starts. */

@@ -121,7 +121,7 @@ static bool batch_commit(cli_session *s, long lineno)
         report(s, &err, lineno);
         return false;
     }
-    fflush(s->out.out);
+    cli_flush(s->out.out);
     return true;
 }
 
@@ -247,7 +247,7 @@ static void finish(cli_session *s, long lineno)
         report(s, &err, lineno);
     }
     prm_rollback(s->ctx.db, NULL);
-    fflush(s->out.out);
+    cli_flush(s->out.out);
     fprintf(stderr,
             "prm: %ld of %ld commands failed; with --atomic nothing was "
             "kept\n",
@@ -256,7 +256,7 @@ static void finish(cli_session *s, long lineno)
 
 static void say_interrupted(cli_session *s, long lineno)
 {
-    fflush(s->out.out);
+    cli_flush(s->out.out);
     fprintf(stderr,
             "prm: interrupted by signal %d before line %ld; %s\n",
             (int)cli_interrupted, lineno,
@@ -302,7 +302,7 @@ int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
     progress_end(&prog, &s);
     if (cli_interrupted)
         say_interrupted(&s, r.lineno + 1);
-    fflush(s.out.out);
+    cli_flush(s.out.out);
     int status = s.failed > 0 || cli_interrupted || !ok ? 1 : 0;
     cli_reader_free(&r);
     cli_session_free(&s);
@@ -389,7 +389,7 @@ int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts)
     }
     if (err.code != PRM_OK)
         report(&s, &err, 1);
-    fflush(s.out.out);
+    cli_flush(s.out.out);
     free(s.words.items);
     s.words.items = NULL;
     cli_session_free(&s);
