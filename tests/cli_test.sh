@@ -51,6 +51,9 @@ if [ -w /dev/full ]; then
     check "output that cannot be written fails the run" 1 "$code"
     check "...saying why" "prm: cannot write the output: No space left on device" "$said"
 fi
+check "stdin that is a folder exits 2" 2 "$(status "$prm" --db "$db" <"$tmp")"
+check "...saying so" "prm: cannot read stdin: Is a directory" \
+    "$("$prm" --db "$db" -f - <"$tmp" 2>&1)"
 check "-f and a command exits 2" 2 "$(status "$prm" --db "$db" -f x.prm metrics)"
 check "a team database that cannot be reached exits 2" 2 \
     "$(status "$prm" --db "postgresql://localhost:1/prm?connect_timeout=5" metrics)"

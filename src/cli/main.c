@@ -189,6 +189,13 @@ int main(int argc, char **argv)
     if (o.file != NULL && strcmp(o.file, "-") != 0 &&
         !script_readable(o.file))
         return cannot_read(&o);
+    /* So is stdin, when the commands come from it. */
+    bool reads_stdin = o.file != NULL ? strcmp(o.file, "-") == 0
+                                      : o.first_word == argc;
+    struct stat in;
+    if (reads_stdin && fstat(STDIN_FILENO, &in) == 0 && S_ISDIR(in.st_mode))
+        return usage_error(&o, PRM_EIO, "cannot read %s",
+                           "stdin: Is a directory");
     char path[4096];
     prm_db *db = NULL;
     status = open_db(&o, path, sizeof path, &db);
