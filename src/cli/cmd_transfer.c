@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,12 +160,10 @@ prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
                              args->pos[0], t.csv ? " " : "",
                              t.csv ? args->pos[1] : "");
     FILE *f = fopen(t.file, "r");
-    /* A folder opens but cannot be read: say so, not "empty". */
-    struct stat st;
-    if (f != NULL && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (f != NULL && cli_is_folder(fileno(f))) {
         fclose(f);
         f = NULL;
-        errno = EISDIR;
+        errno = EISDIR; /* again: fclose may have set it */
     }
     if (f == NULL)
         return prm_error_set(err, PRM_EIO, "cannot read %s: %s", t.file,

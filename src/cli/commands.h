@@ -85,6 +85,10 @@ void cli_ctx_free(cli_ctx *ctx);
 bool cli_history_path(char *buf, size_t size);
 bool cli_config_path(char *buf, size_t size);
 
+/* Whether fd is a folder, which opens but cannot be read: an input that
+ * is one is refused up front; errno is then EISDIR (run.c). */
+bool cli_is_folder(int fd);
+
 /* Handlers (cmd_records.c, cmd_misc.c). */
 prm_code cli_cmd_kind(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -127,25 +126,25 @@ static int open_db(const options *o, char *path, size_t size, prm_db **db)
     return -1;
 }
 
-/* Whether the script file can be read; errno says why not.  A folder
- * passes access() but is no script. */
+/* Whether the script file can be read; errno says why not. */
 static bool script_readable(const char *file)
 {
-    struct stat st;
-    if (access(file, R_OK) != 0 || stat(file, &st) != 0)
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return false;
-    if (S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        return false;
-    }
-    return true;
+    bool folder = cli_is_folder(fd);
+    close(fd);
+    if (folder)
+        errno = EISDIR; /* again: close may have set it */
+    return !folder;
 }
 
-/* The script file cannot be read: say why (errno). */
-static int cannot_read(const options *o)
+/* The commands' input (a file, or stdin) cannot be read: say why
+ * (errno). */
+static int cannot_read(const options *o, const char *name)
 {
     char what[1100];
-    snprintf(what, sizeof what, "%s: %s", o->file, strerror(errno));
+    snprintf(what, sizeof what, "%s: %s", name, strerror(errno));
     return usage_error(o, PRM_EIO, "cannot read %s", what);
 }
 
@@ -155,7 +154,7 @@ static int run_file(prm_db *db, const options *o)
         return cli_run_fd(db, STDIN_FILENO, NULL, &o->run);
     int fd = open(o->file, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return cannot_read(o);
+        return cannot_read(o, o->file);
     int status = cli_run_fd(db, fd, o->file, &o->run);
     close(fd);
     return status;
@@ -188,14 +187,12 @@ int main(int argc, char **argv)
     /* Check a script file is readable before touching the database. */
     if (o.file != NULL && strcmp(o.file, "-") != 0 &&
         !script_readable(o.file))
-        return cannot_read(&o);
+        return cannot_read(&o, o.file);
     /* So is stdin, when the commands come from it. */
     bool reads_stdin = o.file != NULL ? strcmp(o.file, "-") == 0
                                       : o.first_word == argc;
-    struct stat in;
-    if (reads_stdin && fstat(STDIN_FILENO, &in) == 0 && S_ISDIR(in.st_mode))
-        return usage_error(&o, PRM_EIO, "cannot read %s",
-                           "stdin: Is a directory");
+    if (reads_stdin && cli_is_folder(STDIN_FILENO))
+        return cannot_read(&o, "stdin");
     char path[4096];
     prm_db *db = NULL;
     status = open_db(&o, path, sizeof path, &db);

@@ -370,7 +370,8 @@ static void json_check(cli_out *o, const prm_check_report *r)
 static void json_settings(cli_out *o, bool json, bool color, bool pager)
 {
     fprintf(o->out,
-            "{\"ok\":true,\"settings\":{\"json\":%s,\"color\":%s,\"pager\":%s}}\n",
+            "{\"ok\":true,\"settings\":{\"json\":%s,\"color\":%s,"
+            "\"pager\":%s}}\n",
             json ? "true" : "false", color ? "true" : "false",
             pager ? "true" : "false");
 }

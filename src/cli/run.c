@@ -21,6 +21,15 @@
 
 volatile sig_atomic_t cli_interrupted;
 
+bool cli_is_folder(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    errno = EISDIR;
+    return true;
+}
+
 void cli_session_init(cli_session *s, prm_db *db, const cli_opts *opts,
                       const char *source)
 {

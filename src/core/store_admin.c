@@ -72,8 +72,9 @@ static prm_code check_integrity(sqlite_db *db, prm_check_report *r,
     if (rc == PRM_OK)
         rc = sdb_counts(db, stmt, &r->foreign_key_errors, 1, err);
     if (rc == PRM_OK && r->foreign_key_errors > 0)
-        store_check_problem(r, "%s", "foreign_key_check: records refer to records that "
-                         "do not exist");
+        store_check_problem(r, "%s",
+                            "foreign_key_check: records refer to records "
+                            "that do not exist");
     if (rc == PRM_OK)
         rc = sdb_pragma_int(db, "PRAGMA user_version", &r->schema_version,
                             err);
@@ -92,14 +93,17 @@ static void check_modes(sqlite_db *db, prm_check_report *r)
         r->on_file = true;
         r->file_mode = st.st_mode & 07777;
         if (st.st_mode & 077)
-            store_check_problem(r, "%s is readable by others: chmod 600 it", db->path);
+            store_check_problem(r, "%s is readable by others: chmod 600 it",
+                                db->path);
     }
     char *copy = strdup(db->path);
     if (copy != NULL && stat(dirname(copy), &st) == 0) {
         r->folder_mode = st.st_mode & 07777;
         if (st.st_mode & 077)
-            store_check_problem(r, "the folder of %s is open to others: chmod 700 it",
-                    db->path);
+            store_check_problem(r,
+                                "the folder of %s is open to others: chmod "
+                                "700 it",
+                                db->path);
     }
     free(copy);
 }

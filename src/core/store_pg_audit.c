@@ -266,10 +266,11 @@ prm_code pg_check(prm_db *base, prm_check_report *r, prm_error *err)
     } else {
         snprintf(r->integrity, sizeof r->integrity, "ok");
     }
-    char count[32];
-    snprintf(count, sizeof count, "%lld", (long long)n[3]);
-    if (n[3] > 0)
+    if (n[3] > 0) {
+        char count[32];
+        snprintf(count, sizeof count, "%lld", (long long)n[3]);
         store_check_problem(r, "%s projects have no partner", count);
+    }
     if (r->schema_version != 2)
         store_check_problem(r, "%s", "the schema version is not this prm's");
     return PRM_OK;
