@@ -202,18 +202,21 @@ static prm_code parse_value(prm_db *db, const prm_kind_info *info,
                                  f->name, show_value(value).text);
         v->type = PRM_V_INT;
         return PRM_OK;
-    case PRM_F_NUMBER:
-        if (value[0] == '-' && prm_parse_number(value + 1, &v->r))
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid %s '%s': must not be negative",
-                                 f->name, show_value(value).text);
-        if (!prm_parse_number(value, &v->r))
+    case PRM_F_NUMBER: {
+        bool minus = value[0] == '-';
+        if (!prm_parse_number(value + minus, &v->r))
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': a non-negative decimal "
                                  "number such as 12 or 0.5",
                                  f->name, show_value(value).text);
+        /* -0 is zero, not a negative amount; it is stored as 0. */
+        if (minus && v->r != 0.0)
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': must not be negative",
+                                 f->name, show_value(value).text);
         v->type = PRM_V_REAL;
         return PRM_OK;
+    }
     case PRM_F_DATE:
         if (!prm_parse_date(value, p->dates[i], NULL))
             return prm_error_set(err, PRM_EINVALID_VALUE,
