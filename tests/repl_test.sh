@@ -126,7 +126,8 @@ keys C-d
 rm "$tmp/.config/prm/config"
 
 # tables on a narrow terminal: long text is cut, marked with an ellipsis;
-# headers and numbers never are, even when the table must wrap
+# headers and numbers never are: a table too wide even so is shown a block
+# per row
 cols=60
 start NO_COLOR=1
 keys 'set pager off' Enter
@@ -134,7 +135,15 @@ keys 'partner add name="A very long partner name that goes on" type="technology 
 keys 'partner list' Enter
 check "a long name is cut to fit a narrow terminal" " 4  A very long par…  technology and …  -       active  -"
 keys 'report partners' Enter
-check "...and no header of a table too wide to fit" "id  name    projects  succeeded  failed  success"
+check "...and a table too wide even so shows a row a block" "name          A very long partner name that goes on"
+check "...a field a line" "last contact  -"
+if screen | grep -B1 -x 'id            2' | head -1 | grep -qx ''; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL: the blocks are not a blank line apart"
+    screen | sed 's/^/  | /'
+fi
 keys C-d
 cols=150
 

@@ -179,14 +179,13 @@ static bool text_list_row(cli_out *o, const prm_record *rec)
 }
 
 /* Narrow the widest columns that can give way until the table fits the
- * terminal.  No column gets narrower than floor[c]: a table too wide even
- * so wraps, in as few lines as it can, but every header and number stays
- * whole. */
-static void fit_widths(size_t *w, const size_t *floor, size_t columns,
+ * terminal.  No column gets narrower than floor[c]: every header and number
+ * stays whole.  False when the table is too wide even so. */
+static bool fit_widths(size_t *w, const size_t *floor, size_t columns,
                        int terminal)
 {
     if (terminal <= 0)
-        return;
+        return true;
     size_t total = 0;
     for (size_t c = 0; c < columns; c++)
         total += w[c] + (c + 1 < columns ? 2 : 0);
@@ -196,10 +195,11 @@ static void fit_widths(size_t *w, const size_t *floor, size_t columns,
             if (w[c] > floor[c] && (widest == columns || w[c] > w[widest]))
                 widest = c;
         if (widest == columns)
-            return;
+            return false;
         w[widest]--;
         total--;
     }
+    return true;
 }
 
 static bool right_aligned(const prm_field *f)
@@ -236,6 +236,25 @@ static void print_cells(cli_out *o, const table_head *h, char **cells,
     }
 }
 
+/* A table that cannot fit the terminal even with its text cut would wrap
+ * into lines nobody can read: each row is shown as a block instead, a field
+ * a line, as psql's expanded display does. */
+static void print_blocks(cli_out *o, const table_head *h, size_t rows)
+{
+    int label = 0;
+    for (size_t c = 0; c < h->n; c++)
+        if ((int)strlen(h->names[c]) > label)
+            label = (int)strlen(h->names[c]);
+    for (size_t r = 0; r < rows; r++) {
+        if (r > 0)
+            putc('\n', o->out);
+        for (size_t c = 0; c < h->n; c++)
+            fprintf(o->out, "%s%-*s%s  %s\n", o->color ? BOLD : "", label,
+                    h->names[c], o->color ? RESET : "",
+                    o->cells[r * h->n + c]);
+    }
+}
+
 /* Print the cells gathered in o as an aligned table under h, narrowed to
  * fit a terminal; then forget them. */
 static void render_table(cli_out *o, const table_head *h)
@@ -260,10 +279,13 @@ static void render_table(cli_out *o, const table_head *h)
         size_t keep = head > MIN_COLUMN ? head : MIN_COLUMN;
         floor[c] = h->right[c] || w[c] < keep ? w[c] : keep;
     }
-    fit_widths(w, floor, h->n, o->width);
-    print_cells(o, h, header, w, true);
-    for (size_t r = 0; r < rows; r++)
-        print_cells(o, h, o->cells + r * h->n, w, false);
+    if (fit_widths(w, floor, h->n, o->width)) {
+        print_cells(o, h, header, w, true);
+        for (size_t r = 0; r < rows; r++)
+            print_cells(o, h, o->cells + r * h->n, w, false);
+    } else {
+        print_blocks(o, h, rows);
+    }
     cli_out_free(o);
 }
 
