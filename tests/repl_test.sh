@@ -134,6 +134,9 @@ keys 'set pager off' Enter
 keys 'partner add name="A very long partner name that goes on" type="technology and more"' Enter
 keys 'partner list' Enter
 check "a long name is cut to fit a narrow terminal" " 4  A very long par…  technology and …  -       active  -"
+keys 'comm add partner=1 method=email at=2026-02-03 subject="A subject long enough to be cut" content=x' Enter
+keys 'comm list' Enter
+check "...but never a date" " 1  1        -        email   2026-02-03T00:00:00Z  A subje…"
 keys 'report partners' Enter
 check "...and a table too wide even so shows a row a block" "name          A very long partner name that goes on"
 check "...a field a line" "last contact  -"

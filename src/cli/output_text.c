@@ -210,11 +210,13 @@ static bool right_aligned(const prm_field *f)
 
 #define MAX_COLUMNS 16
 
-/* A table's columns: names and which are right-aligned (numbers). */
+/* A table's columns: names, which are right-aligned (numbers) and which
+ * other columns are never cut to fit a terminal (dates). */
 typedef struct table_head {
     const char *names[MAX_COLUMNS];
     bool right[MAX_COLUMNS];
     size_t n;
+    bool whole[MAX_COLUMNS];
 } table_head;
 
 static void print_cells(cli_out *o, const table_head *h, char **cells,
@@ -274,10 +276,11 @@ static void render_table(cli_out *o, const table_head *h)
                 w[c] = cw;
         }
         /* A header is never cut (two "succe..." columns could not be told
-         * apart), nor a number (a cut one would lie); text keeps a few
-         * letters. */
+         * apart), nor a number or a date (a cut one would lie); text keeps
+         * a few letters. */
         size_t keep = head > MIN_COLUMN ? head : MIN_COLUMN;
-        floor[c] = h->right[c] || w[c] < keep ? w[c] : keep;
+        bool whole = h->right[c] || h->whole[c];
+        floor[c] = whole || w[c] < keep ? w[c] : keep;
     }
     if (fit_widths(w, floor, h->n, o->width)) {
         print_cells(o, h, header, w, true);
@@ -295,6 +298,7 @@ static void kind_head(const prm_kind_info *info, table_head *h)
     for (size_t i = 0; i < info->nfields && h->n < MAX_COLUMNS; i++)
         if (info->fields[i].flags & PRM_FF_COLUMN) {
             h->names[h->n] = info->fields[i].name;
+            h->whole[h->n] = info->fields[i].type == PRM_F_DATE;
             h->right[h->n++] = right_aligned(&info->fields[i]);
         }
 }
@@ -448,7 +452,8 @@ static void text_report_end(cli_out *o, bool ok)
          "recency", "frequency", "closed", "yield"},
         {true, false, true, true, true, true, true, false, true, true, true,
          true, true, true, true, true},
-        16};
+        16,
+        {[7] = true}};
     table_head h = head;
     h.n = o->explain ? 16 : 12;
     if (ok && o->ncells == 0)
@@ -568,7 +573,8 @@ static void text_insights_end(cli_out *o, bool ok)
     static const table_head head = {
         {"rank", "rule", "subject", "name", "finding"},
         {true, false, false, false, false},
-        5};
+        5,
+        {false}};
     if (ok && o->ncells == 0)
         fputs("no findings: nothing needs attention\n", o->out);
     else if (ok)
@@ -595,7 +601,8 @@ static void text_audit_end(cli_out *o, bool ok)
     static const table_head head = {
         {"id", "change", "at", "user", "action", "kind", "record", "command"},
         {true, true, false, false, false, false, true, false},
-        8};
+        8,
+        {[2] = true}};
     if (ok && o->ncells == 0)
         fputs("no changes recorded\n", o->out);
     else if (ok)
@@ -637,7 +644,7 @@ static bool text_user_row(cli_out *o, const prm_user_info *u)
 static void text_users_end(cli_out *o, bool ok)
 {
     static const table_head head = {
-        {"name", "role", "partners"}, {false, false, true}, 3};
+        {"name", "role", "partners"}, {false, false, true}, 3, {false}};
     if (ok && o->ncells == 0)
         fputs("no users\n", o->out);
     else if (ok)
