@@ -137,10 +137,32 @@ static prm_code add_partner_id(parsed *p, int64_t id, prm_error *err)
     return PRM_OK;
 }
 
-/* partners=A,B or partner=A: resolve each name and add it to the set. */
+/* An item of a list without the spaces around it: "Acme, Beta". */
+static char *trim_spaces(char *s)
+{
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        s[--n] = '\0';
+    return s;
+}
+
+/* partners=A,B or partner=A: resolve each name and add it to the set.  A
+ * list that is the whole name of a partner ("A, Inc") is that partner. */
 static prm_code parse_partner_list(prm_db *db, parsed *p, const char *value,
                                    bool split, prm_error *err)
 {
+    int64_t id;
+    bool found = false;
+    if (split && strchr(value, ',') != NULL) {
+        prm_code rc = store_find_name(db, prm_kind_get(PRM_PARTNER), value,
+                                      &id, &found, err);
+        if (rc != PRM_OK)
+            return rc;
+        if (found)
+            return add_partner_id(p, id, err);
+    }
     char *copy = strdup(value);
     if (copy == NULL)
         return prm_error_set(err, PRM_EDB, "out of memory");
@@ -149,8 +171,8 @@ static prm_code parse_partner_list(prm_db *db, parsed *p, const char *value,
     char *item = split ? strtok_r(copy, ",", &save) : copy;
     for (; item != NULL && rc == PRM_OK;
          item = split ? strtok_r(NULL, ",", &save) : NULL) {
-        int64_t id;
-        rc = prm_resolve(db, PRM_PARTNER, item, &id, err);
+        rc = prm_resolve(db, PRM_PARTNER, split ? trim_spaces(item) : item,
+                         &id, err);
         if (rc == PRM_OK)
             rc = add_partner_id(p, id, err);
     }
