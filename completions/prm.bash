@@ -48,6 +48,12 @@ _prm() {
     partner | project | comm | communication | resource | outcome)
         if [[ -z $verb ]]; then
             COMPREPLY=($(compgen -W "add list show update delete" -- "$cur"))
+        elif [[ $cur == partners=*,* ]]; then
+            local list=${cur#partners=} IFS=$'\n'
+            COMPREPLY=($(compgen -P "partners=${list%,*}," -W "$(_prm_names partner)" -- "${list##*,}"))
+        elif [[ $cur == partners=* ]]; then
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -P "partners=" -W "$(_prm_names partner)" -- "${cur#*=}"))
         elif [[ $cur == partner=* || $cur == project=* ]]; then
             local kind=${cur%%=*} IFS=$'\n'
             COMPREPLY=($(compgen -P "$kind=" -W "$(_prm_names "$kind")" -- "${cur#*=}"))

@@ -30,6 +30,8 @@ check "verbs" "update" "$(complete_line prm partner up)"
 check "fields" "region=" "$(complete_line prm partner add re)"
 check "names after show" "Acme Corp" "$(complete_line prm partner show Ac)"
 check "names after partner=" "partner=Globex" "$(complete_line prm comm add partner=Gl)"
+check "names after partners=" "partners=Globex" "$(complete_line prm project add partners=Gl)"
+check "the last name of a partners= list" "partners=Acme Corp,Globex" "$(complete_line prm project add 'partners=Acme Corp,Gl')"
 check "reports" "partners" "$(complete_line prm report pa)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

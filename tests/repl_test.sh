@@ -51,6 +51,9 @@ keys 'partner list reg' Tab
 check "Tab completes a field name with =" "prm> partner list region="
 keys C-u 'project add name=P stat' Tab 'ac' Tab
 check "Tab completes an enum value" "prm> project add name=P status=active"
+keys C-u 'project add name=L partners=1,ac' Tab
+check "Tab completes the last name of a partners= list" 'prm> project add name=L partners=1,"Acme Corp"'
+keys C-u
 # A key that fills the completer's buffer to the last byte (ASan build).
 long_key=$(printf 'k%.0s' $(seq 63))
 keys C-u "partner list $long_key=" Tab C-u 'partner list' Enter

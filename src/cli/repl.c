@@ -136,6 +136,27 @@ static void complete_names(prm_kind kind, const char *key_prefix,
     prm_names(repl.session.ctx.db, kind, typed, add_name, &nc, NULL);
 }
 
+/* partners=A,B,Ac: the name after the last comma outside quotes; the
+ * names before it stay as typed. */
+static void complete_partner_list(const char *text, const char *typed)
+{
+    const char *after = typed;
+    bool quoted = false;
+    for (const char *p = typed; *p; p++)
+        if (*p == '"')
+            quoted = !quoted;
+        else if (*p == ',' && !quoted)
+            after = p + 1;
+    size_t n = (size_t)(after - text);
+    char *prefix = malloc(n + 1);
+    if (prefix == NULL)
+        return;
+    memcpy(prefix, text, n);
+    prefix[n] = '\0';
+    complete_names(PRM_PARTNER, prefix, after);
+    free(prefix);
+}
+
 /* Complete FIELD=VALUE: enum choices or names after the '='. */
 static void complete_value(const prm_kind_info *info, const char *text)
 {
@@ -150,7 +171,9 @@ static void complete_value(const prm_kind_info *info, const char *text)
     key[klen] = '\0';
     const prm_field *f = info ? prm_field_find(info, key) : NULL;
     key[klen] = '=';
-    if (strcmp(key, "partner=") == 0 || strcmp(key, "partners=") == 0)
+    if (strcmp(key, "partners=") == 0)
+        complete_partner_list(text, typed);
+    else if (strcmp(key, "partner=") == 0)
         complete_names(PRM_PARTNER, key, typed);
     else if (strcmp(key, "project=") == 0)
         complete_names(PRM_PROJECT, key, typed);
