@@ -128,18 +128,19 @@ check "the config file's settings apply at the prompt" "pager  off"
 keys C-d
 rm "$tmp/.config/prm/config"
 
-# tables on a narrow terminal: long text is cut, marked with an ellipsis;
-# headers and numbers never are: a table too wide even so is shown a block
-# per row
+# tables on a narrow terminal: long text is cut, marked with an ellipsis,
+# but for the last column's, which goes on in lines below; headers, numbers
+# and dates never are: a table too wide even so is shown a block per row
 cols=60
 start NO_COLOR=1
 keys 'set pager off' Enter
 keys 'partner add name="A very long partner name that goes on" type="technology and more"' Enter
 keys 'partner list' Enter
 check "a long name is cut to fit a narrow terminal" " 4  A very long par…  technology and …  -       active  -"
-keys 'comm add partner=1 method=email at=2026-02-03 subject="A subject long enough to be cut" content=x' Enter
+keys 'comm add partner=1 method=email at=2026-02-03 subject="Renewal terms" content=x' Enter
 keys 'comm list' Enter
-check "...but never a date" " 1  1        -        email   2026-02-03T00:00:00Z  A subje…"
+check "...but never a date" " 1  1        -        email   2026-02-03T00:00:00Z  Renewal"
+check "...and the last column's text goes on below it" "$(printf '%52s' '')terms"
 keys 'report partners' Enter
 check "...and a table too wide even so shows a row a block" "name          A very long partner name that goes on"
 check "...a field a line" "last contact  -"

@@ -219,10 +219,57 @@ typedef struct table_head {
     bool whole[MAX_COLUMNS];
 } table_head;
 
+/* Bytes of s that fit in width columns, ending after a space where one
+ * does; at least one character, so that every call makes progress. */
+static size_t fitting_bytes(const char *s, size_t width)
+{
+    size_t used = 0, at = 0, after_space = 0, n;
+    while (s[at] != '\0') {
+        unsigned cp = decode((const unsigned char *)s + at, &n);
+        size_t cw = is_wide(cp) ? 2 : 1;
+        if (used + cw > width && at > 0)
+            return after_space > 0 ? after_space : at;
+        used += cw;
+        at += n;
+        if (cp == ' ')
+            after_space = at;
+    }
+    return at;
+}
+
+/* The last column's text, when too wide, goes on in lines of its own that
+ * start under it (at column indent), broken between words where it can:
+ * the last column of insights and audit is what the row is about. */
+static void print_wrapped(cli_out *o, const char *s, size_t width,
+                          size_t indent)
+{
+    for (;;) {
+        size_t n = fitting_bytes(s, width);
+        size_t shown = n;
+        while (shown > 0 && s[shown - 1] == ' ')
+            shown--;
+        fwrite(s, 1, shown, o->out);
+        s += n;
+        while (*s == ' ')
+            s++;
+        if (*s == '\0')
+            break;
+        fprintf(o->out, "\n%*s", (int)indent, "");
+    }
+}
+
 static void print_cells(cli_out *o, const table_head *h, char **cells,
                         const size_t *w, bool header)
 {
+    size_t indent = 0;
     for (size_t c = 0; c < h->n; c++) {
+        if (!header && c + 1 == h->n && !h->right[c] && !h->whole[c] &&
+            display_width(cells[c]) > w[c]) {
+            print_wrapped(o, cells[c], w[c], indent);
+            putc('\n', o->out);
+            return;
+        }
+        indent += w[c] + 2;
         truncate_cell(cells[c], w[c], o->utf8);
         size_t pad = w[c] - display_width(cells[c]);
         bool last = c + 1 == h->n;
