@@ -137,10 +137,6 @@ keys 'set pager off' Enter
 keys 'partner add name="A very long partner name that goes on" type="technology and more"' Enter
 keys 'partner list' Enter
 check "a long name is cut to fit a narrow terminal" " 4  A very long par…  technology and …  -       active  -"
-keys 'comm add partner=1 method=email at=2026-02-03 subject="Renewal terms" content=x' Enter
-keys 'comm list' Enter
-check "...but never a date" " 1  1        -        email   2026-02-03T00:00:00Z  Renewal"
-check "...and the last column's text goes on below it" "$(printf '%52s' '')terms"
 keys 'report partners' Enter
 check "...and a table too wide even so shows a row a block" "name          A very long partner name that goes on"
 check "...a field a line" "last contact  -"
@@ -151,6 +147,16 @@ else
     echo "FAIL: the blocks are not a blank line apart"
     screen | sed 's/^/  | /'
 fi
+keys C-d
+cols=80
+start NO_COLOR=1
+keys 'set pager off' Enter
+keys 'comm add partner=1 method=email at=2026-02-03 subject="Renewal terms, the price list for 2027 and the new support levels" content=x' Enter
+keys 'comm list' Enter
+check "a date is never cut" " 1  1        -        email   2026-02-03T00:00:00Z  Renewal terms, the price"
+check "...and the last column's text goes on below it" "$(printf '%52s' '')list for 2027 and the new"
+keys 'audit kind=communication' Enter
+check "a table too wide with kinds whole is shown a row a block" "kind     communication"
 keys C-d
 cols=150
 

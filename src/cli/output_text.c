@@ -178,17 +178,26 @@ static bool text_list_row(cli_out *o, const prm_record *rec)
     return true;
 }
 
-/* Narrow the widest columns that can give way until the table fits the
- * terminal.  No column gets narrower than floor[c]: every header and number
- * stays whole.  False when the table is too wide even so. */
+/* Narrow the table to the terminal: first the last column, when its text
+ * wraps (down to its floor), then the widest of the others.  No column
+ * gets narrower than floor[c], so every header, number and date stays
+ * whole.  False when the table is too wide even so. */
 static bool fit_widths(size_t *w, const size_t *floor, size_t columns,
-                       int terminal)
+                       int terminal, bool last_wraps)
 {
-    if (terminal <= 0)
+    if (terminal <= 0 || columns == 0)
         return true;
     size_t total = 0;
     for (size_t c = 0; c < columns; c++)
         total += w[c] + (c + 1 < columns ? 2 : 0);
+    size_t last = columns - 1;
+    if (last_wraps && total > (size_t)terminal) {
+        size_t give = total - (size_t)terminal;
+        if (give > w[last] - floor[last])
+            give = w[last] - floor[last];
+        w[last] -= give;
+        total -= give;
+    }
     while (total > (size_t)terminal) {
         size_t widest = columns;
         for (size_t c = 0; c < columns; c++)
@@ -209,9 +218,11 @@ static bool right_aligned(const prm_field *f)
 }
 
 #define MAX_COLUMNS 16
+#define WRAP_MIN 16 /* the least width a wrapping last column gets */
 
 /* A table's columns: names, which are right-aligned (numbers) and which
- * other columns are never cut to fit a terminal (dates). */
+ * other columns are never cut to fit a terminal (dates, and words from a
+ * fixed list: "proj..." could be project or project_partner). */
 typedef struct table_head {
     const char *names[MAX_COLUMNS];
     bool right[MAX_COLUMNS];
@@ -258,12 +269,18 @@ static void print_wrapped(cli_out *o, const char *s, size_t width,
     }
 }
 
+/* Whether the last column holds text that wraps rather than being cut. */
+static bool last_wraps(const table_head *h)
+{
+    return h->n > 0 && !h->right[h->n - 1] && !h->whole[h->n - 1];
+}
+
 static void print_cells(cli_out *o, const table_head *h, char **cells,
                         const size_t *w, bool header)
 {
     size_t indent = 0;
     for (size_t c = 0; c < h->n; c++) {
-        if (!header && c + 1 == h->n && !h->right[c] && !h->whole[c] &&
+        if (!header && c + 1 == h->n && last_wraps(h) &&
             display_width(cells[c]) > w[c]) {
             print_wrapped(o, cells[c], w[c], indent);
             putc('\n', o->out);
@@ -323,13 +340,15 @@ static void render_table(cli_out *o, const table_head *h)
                 w[c] = cw;
         }
         /* A header is never cut (two "succe..." columns could not be told
-         * apart), nor a number or a date (a cut one would lie); text keeps
-         * a few letters. */
+         * apart), nor a number, a date or a word from a fixed list (a cut
+         * one would lie); text keeps a few letters. */
         size_t keep = head > MIN_COLUMN ? head : MIN_COLUMN;
+        if (c + 1 == h->n && last_wraps(h) && keep < WRAP_MIN)
+            keep = WRAP_MIN;
         bool whole = h->right[c] || h->whole[c];
         floor[c] = whole || w[c] < keep ? w[c] : keep;
     }
-    if (fit_widths(w, floor, h->n, o->width)) {
+    if (fit_widths(w, floor, h->n, o->width, last_wraps(h))) {
         print_cells(o, h, header, w, true);
         for (size_t r = 0; r < rows; r++)
             print_cells(o, h, o->cells + r * h->n, w, false);
@@ -345,7 +364,8 @@ static void kind_head(const prm_kind_info *info, table_head *h)
     for (size_t i = 0; i < info->nfields && h->n < MAX_COLUMNS; i++)
         if (info->fields[i].flags & PRM_FF_COLUMN) {
             h->names[h->n] = info->fields[i].name;
-            h->whole[h->n] = info->fields[i].type == PRM_F_DATE;
+            h->whole[h->n] = info->fields[i].type == PRM_F_DATE ||
+                             info->fields[i].type == PRM_F_ENUM;
             h->right[h->n++] = right_aligned(&info->fields[i]);
         }
 }
@@ -621,7 +641,7 @@ static void text_insights_end(cli_out *o, bool ok)
         {"rank", "rule", "subject", "name", "finding"},
         {true, false, false, false, false},
         5,
-        {false}};
+        {[1] = true, [2] = true}};
     if (ok && o->ncells == 0)
         fputs("no findings: nothing needs attention\n", o->out);
     else if (ok)
@@ -649,7 +669,7 @@ static void text_audit_end(cli_out *o, bool ok)
         {"id", "change", "at", "user", "action", "kind", "record", "command"},
         {true, true, false, false, false, false, true, false},
         8,
-        {[2] = true}};
+        {[2] = true, [4] = true, [5] = true}};
     if (ok && o->ncells == 0)
         fputs("no changes recorded\n", o->out);
     else if (ok)
