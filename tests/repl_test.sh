@@ -113,7 +113,7 @@ rows=12
 start "PAGER='sed s/^/PAGED:/'"
 keys 'help' Enter
 check "long output goes through the pager" "PAGED:Type 'help COMMAND'"
-keys 'set pager off' Enter 'clear' Enter
+keys 'set pager off' Enter
 keys 'help partner' Enter
 check "...and not with the pager off" "  partner list"
 if screen | grep -q "PAGED:  partner list"; then
@@ -159,6 +159,13 @@ keys 'audit kind=communication' Enter
 check "a table too wide with kinds whole is shown a row a block" "kind     communication"
 keys C-d
 cols=150
+start NO_COLOR=1
+keys 'set pager off' Enter
+tmux -S "$sock" resize-window -x 60 -y $rows
+sleep 0.5
+keys 'report partners' Enter
+check "tables fit a terminal made narrower at the prompt" "last contact  -"
+keys C-d
 
 # LIKE's wildcards in a typed name are taken as themselves
 start

@@ -33,6 +33,11 @@ void cli_out_init(cli_out *o, bool json)
     o->err_color = color_allowed(STDERR_FILENO);
     const char *codeset = nl_langinfo(CODESET);
     o->utf8 = codeset != NULL && strcasecmp(codeset, "UTF-8") == 0;
+    cli_out_measure(o);
+}
+
+void cli_out_measure(cli_out *o)
+{
     struct winsize ws;
     if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
         o->width = ws.ws_col;

@@ -99,6 +99,8 @@ extern const cli_out_ops cli_text_ops;
 extern const cli_out_ops cli_json_ops;
 
 void cli_out_init(cli_out *o, bool json);
+/* Read the terminal's width again (it was resized). */
+void cli_out_measure(cli_out *o);
 /* Colour on or off; on only takes where a terminal shows it and NO_COLOR
  * is not set. */
 void cli_out_set_color(cli_out *o, bool on);

@@ -455,6 +455,7 @@ static void repl_loop(void)
         if (got_sigwinch) {
             got_sigwinch = 0;
             rl_resize_terminal();
+            cli_out_measure(&repl.session.out); /* tables fit the new width */
         }
         if (rc < 0 && select_errno != EINTR)
             break;
