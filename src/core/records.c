@@ -84,6 +84,44 @@ static bool all_digits(const char *s)
     return true;
 }
 
+/* "; did you mean 'Acme Corp' or 'Acme Ltd'?": up to three names that
+ * start with what was typed, so a short or partly typed name tells the
+ * user what to write instead. */
+#define SUGGEST_MAX 3
+typedef struct suggestions {
+    shown names[SUGGEST_MAX];
+    size_t n;
+    char text[SUGGEST_MAX * (sizeof(shown) + 8) + 32];
+} suggestions;
+
+static bool add_suggestion(void *ctx, const char *name)
+{
+    suggestions *sg = ctx;
+    sg->names[sg->n++] = show_value(name);
+    return sg->n < SUGGEST_MAX;
+}
+
+static void suggest_names(prm_db *db, const prm_kind_info *info,
+                          const char *ref, suggestions *sg)
+{
+    prm_error ignored;
+    sg->text[0] = '\0';
+    /* Best effort: without suggestions the error still stands. */
+    if (store_names(db, info, ref, add_suggestion, sg, &ignored) != PRM_OK ||
+        sg->n == 0)
+        return;
+    size_t len = (size_t)snprintf(sg->text, sizeof sg->text,
+                                  "; did you mean");
+    for (size_t i = 0; i < sg->n; i++)
+        len += (size_t)snprintf(sg->text + len, sizeof sg->text - len,
+                                "%s'%s'",
+                                i == 0                 ? " "
+                                : i + 1 == sg->n       ? " or "
+                                                       : ", ",
+                                sg->names[i].text);
+    snprintf(sg->text + len, sizeof sg->text - len, "?");
+}
+
 /* A reference is an id when it is all digits and such a record exists;
  * otherwise a name.  So a partner called "2024" is still found by name
  * when there is no partner 2024. */
@@ -106,10 +144,16 @@ prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
     rc = store_find_name(db, info, ref, id, &found, err);
     if (rc != PRM_OK || found)
         return rc;
-    if (prm_field_find(info, "name") != NULL)
+    if (prm_field_find(info, "name") != NULL) {
+        /* All digits was meant as an id: names starting with them are
+         * no help. */
+        suggestions sg = {.n = 0, .text = ""};
+        if (!all_digits(ref))
+            suggest_names(db, info, ref, &sg);
         return prm_error_set(err, PRM_ENOT_FOUND,
-                             "no %s with id or name '%s'", info->name,
-                             show_value(ref).text);
+                             "no %s with id or name '%s'%s", info->name,
+                             show_value(ref).text, sg.text);
+    }
     return prm_error_set(err, PRM_ENOT_FOUND, "no %s with id '%s'",
                          info->name, show_value(ref).text);
 }

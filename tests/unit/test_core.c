@@ -157,6 +157,34 @@ static void test_references_by_id_or_name(void **state)
                      PRM_ENOT_FOUND);
 }
 
+/* A name not found suggests up to three that start with it, so "Acme"
+ * points at "Acme Corp"; LIKE's wildcards in the name are plain text. */
+static void test_missing_name_suggests_names_starting_with_it(void **state)
+{
+    prm_db *db = *state;
+    int64_t ref;
+    const char *names[] = {"Acme Corp", "acme Ltd", "ACME Holdings",
+                           "Acme West", "50% Off", "500 Parts", "Beta"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        assert_int_equal(ADD(db, PRM_PARTNER, {"name", names[i]}), PRM_OK);
+    assert_int_equal(prm_resolve(db, PRM_PARTNER, "acm", &ref, &err),
+                     PRM_ENOT_FOUND);
+    assert_string_equal(err.message,
+                        "no partner with id or name 'acm'; did you mean "
+                        "'Acme Corp', 'ACME Holdings' or 'acme Ltd'?");
+    assert_int_equal(prm_resolve(db, PRM_PARTNER, "Bet", &ref, &err),
+                     PRM_ENOT_FOUND);
+    assert_string_equal(err.message, "no partner with id or name 'Bet'; "
+                                     "did you mean 'Beta'?");
+    assert_int_equal(prm_resolve(db, PRM_PARTNER, "50%", &ref, &err),
+                     PRM_ENOT_FOUND);
+    assert_string_equal(err.message, "no partner with id or name '50%'; "
+                                     "did you mean '50% Off'?");
+    assert_int_equal(prm_resolve(db, PRM_PARTNER, "Gamma", &ref, &err),
+                     PRM_ENOT_FOUND);
+    assert_string_equal(err.message, "no partner with id or name 'Gamma'");
+}
+
 static void test_progress_is_a_percentage(void **state)
 {
     prm_db *db = *state;
@@ -722,6 +750,7 @@ int main(void)
         T(test_enum_values_are_checked_and_canonical),
         T(test_names_are_unique_without_regard_to_case),
         T(test_references_by_id_or_name),
+        T(test_missing_name_suggests_names_starting_with_it),
         T(test_progress_is_a_percentage),
         T(test_numbers_are_non_negative_decimals),
         T(test_negative_amount_is_invalid),
