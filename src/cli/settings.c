@@ -128,7 +128,15 @@ prm_code cli_cmd_history(cli_ctx *ctx, const cli_command *cmd,
     if (f != NULL)
         fclose(f);
     fclose(out);
-    ctx->out->ops->text(ctx->out, "history", text ? text : "");
+    /* Text that says nothing would look like a command that did nothing;
+     * JSON's empty string is plain enough. */
+    bool none = text == NULL || *text == '\0';
+    if (none && ctx->out->ops != &cli_json_ops)
+        ctx->out->ops->text(ctx->out, "history",
+                            "no history yet: the prompt keeps what is "
+                            "typed at it (help history)\n");
+    else
+        ctx->out->ops->text(ctx->out, "history", text ? text : "");
     free(text);
     return PRM_OK;
 }
