@@ -147,6 +147,10 @@ else
     echo "FAIL: the blocks are not a blank line apart"
     screen | sed 's/^/  | /'
 fi
+# two letters too many: the ellipsis takes their place, not a third's
+keys 'partner add name=Gamma type="technology and mo"' Enter
+keys 'partner list' Enter
+check "a cell two letters too wide keeps all it can" " 5  Gamma             technology and …  -       active  -"
 keys C-d
 cols=80
 start NO_COLOR=1

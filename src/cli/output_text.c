@@ -58,28 +58,41 @@ static size_t display_width(const char *str)
     return width;
 }
 
-/* Cut s to at most width columns, marking the cut. */
-static void truncate_cell(char *s, size_t width, bool utf8)
+/* Bytes of the longest start of s that fits in width columns; *used gets
+ * the columns it takes (one less than width before a wide character). */
+static size_t prefix_bytes(const char *s, size_t width, size_t *used)
 {
-    if (display_width(s) <= width || width == 0)
-        return;
-    size_t used = 0, n;
-    char *p = s;
-    while (*p) {
-        size_t w = is_wide(decode((unsigned char *)p, &n)) ? 2 : 1;
-        if (used + w > width - 1)
+    size_t at = 0, n;
+    *used = 0;
+    while (s[at] != '\0') {
+        size_t cw = is_wide(decode((const unsigned char *)s + at, &n)) ? 2 : 1;
+        if (*used + cw > width)
             break;
-        used += w;
-        p += n;
+        *used += cw;
+        at += n;
     }
-    /* At least two code points go, so there are two bytes for "~" and its
-     * NUL.  The ellipsis needs three and its NUL: when the cut-off text is
-     * shorter (two ASCII letters), one more letter gives way for it. */
-    if (utf8 && strlen(p) < 3 && p > s)
-        do
-            p--;
-        while (p > s && ((unsigned char)*p & 0xC0) == 0x80);
-    strcpy(p, utf8 && strlen(p) >= 3 ? "\xe2\x80\xa6" : "~");
+    return at;
+}
+
+/* One cell padded to width columns (on the left when right-aligned, not
+ * after the last column), cut with a mark when it is wider. */
+static void print_cell(cli_out *o, const char *s, size_t width, bool right,
+                       bool last)
+{
+    size_t shown = display_width(s), len = strlen(s);
+    const char *mark = "";
+    if (shown > width && width > 0) {
+        len = prefix_bytes(s, width - 1, &shown);
+        mark = o->utf8 ? "\xe2\x80\xa6" : "~";
+        shown++;
+    }
+    int pad = shown < width ? (int)(width - shown) : 0;
+    if (right)
+        fprintf(o->out, "%*s", pad, "");
+    fwrite(s, 1, len, o->out);
+    fputs(mark, o->out);
+    if (!right && !last)
+        fprintf(o->out, "%*s", pad, "");
 }
 
 static void flatten(char *s)
@@ -287,15 +300,10 @@ static void print_cells(cli_out *o, const table_head *h, char **cells,
             return;
         }
         indent += w[c] + 2;
-        truncate_cell(cells[c], w[c], o->utf8);
-        size_t pad = w[c] - display_width(cells[c]);
         bool last = c + 1 == h->n;
         if (header && o->color)
             fputs(BOLD, o->out);
-        if (h->right[c])
-            fprintf(o->out, "%*s%s", (int)pad, "", cells[c]);
-        else
-            fprintf(o->out, "%s%*s", cells[c], last ? 0 : (int)pad, "");
+        print_cell(o, cells[c], w[c], h->right[c], last);
         if (header && o->color)
             fputs(RESET, o->out);
         fputs(last ? "\n" : "  ", o->out);
