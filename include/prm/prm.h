@@ -354,6 +354,15 @@ bool prm_utf8_valid(const char *s, size_t len);
 #define PRM_INT_TEXT 24
 const char *prm_int_text(char buf[PRM_INT_TEXT], int64_t n);
 
+/* The one of names[] nearest to word (two edits or fewer), or NULL: for
+ * "did you mean ...?" in messages. */
+const char *prm_suggest(const char *word, const char *const *names, size_t n);
+/* " (did you mean 'region'?)" when word is near one of the words of list
+ * ("id, name, region"), else ""; written into buf (size bytes). */
+#define PRM_DID_YOU_MEAN 64
+const char *prm_did_you_mean(const char *word, const char *list, char *buf,
+                             size_t size);
+
 /* --- Export and import (transfer.c, csv.c) ------------------------------ */
 
 typedef enum prm_format { PRM_FORMAT_JSON, PRM_FORMAT_JSONL } prm_format;

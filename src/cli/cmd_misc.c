@@ -261,7 +261,7 @@ prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
             size_t n = 0;
             for (size_t i = 0; i < cli_ncommands && n < 32; i++)
                 names[n++] = cli_commands[i].name;
-            const char *near = cli_suggest(args->pos[0], names, n);
+            const char *near = prm_suggest(args->pos[0], names, n);
             if (near != NULL)
                 return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
                                      "no help for '%s'; did you mean '%s'?",

@@ -13,7 +13,7 @@ static prm_code verb_missing(const prm_kind_info *info, const char *verb,
     const char *names[8];
     for (size_t i = 0; i < cli_nverbs && i < 8; i++)
         names[i] = cli_verbs[i].name;
-    const char *near = verb ? cli_suggest(verb, names, cli_nverbs) : NULL;
+    const char *near = verb ? prm_suggest(verb, names, cli_nverbs) : NULL;
     if (verb == NULL)
         return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
                              "%s needs a verb: add, list, show, update or "

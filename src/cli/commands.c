@@ -255,45 +255,6 @@ const cli_verb *cli_verb_find(const char *name)
     return NULL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 32 || lb > 32)
-        return (size_t)-1;
-    size_t row[33];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *cli_suggest(const char *word, const char *const *names, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = 3; /* suggest only what is two edits away or closer */
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(word, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
-    return best;
-}
-
 static prm_code unknown_command(const char *word, prm_error *err)
 {
     const char *names[2 * sizeof cli_commands / sizeof cli_commands[0]];
@@ -303,7 +264,7 @@ static prm_code unknown_command(const char *word, prm_error *err)
         if (cli_commands[i].alias)
             names[n++] = cli_commands[i].alias;
     }
-    const char *near = cli_suggest(word, names, n);
+    const char *near = prm_suggest(word, names, n);
     if (near != NULL)
         return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
                              "unknown command '%s'; did you mean '%s'? "

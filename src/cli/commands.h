@@ -73,8 +73,6 @@ extern const size_t cli_nverbs;
 const cli_command *cli_command_find(const char *name);
 const cli_verb *cli_verb_find(const char *name);
 
-/* The closest of names[] to word within a small edit distance, or NULL. */
-const char *cli_suggest(const char *word, const char *const *names, size_t n);
 
 /* Run the command the words make. */
 prm_code cli_dispatch(cli_ctx *ctx, const cli_words *w, prm_error *err);

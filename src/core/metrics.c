@@ -60,11 +60,18 @@ static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
     } else if (strcmp(k, "until") == 0) {
         s->until = t->until;
         return core_window_date(a, t->until, true, err);
-    } else
+    } else {
+        char names[256], near[PRM_DID_YOU_MEAN];
+        snprintf(names, sizeof names,
+                 "partner, type, region, status, since, until%s",
+                 more_filters(cmd));
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "unknown filter '%.40s' for %s; filters are: "
-                             "partner, type, region, status, since, until%s",
-                             k, cmd, more_filters(cmd));
+                             "unknown filter '%.40s' for %s%s; filters are: "
+                             "%s",
+                             k, cmd,
+                             prm_did_you_mean(k, names, near, sizeof near),
+                             names);
+    }
     return PRM_OK;
 }
 

@@ -315,12 +315,14 @@ static int key_field(const prm_kind_info *info, const char *key)
 static prm_code check_key(const prm_kind_info *info, const char *key,
                           const char *verb, int i, prm_error *err)
 {
-    char names[512];
+    char names[512], near[PRM_DID_YOU_MEAN];
     if (i < 0) {
         field_names(info, names, sizeof names);
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "unknown field '%s' for %s %s; fields are: %s",
-                             key, info->name, verb, names);
+                             "unknown field '%s' for %s %s%s; fields are: %s",
+                             key, info->name, verb,
+                             prm_did_you_mean(key, names, near, sizeof near),
+                             names);
     }
     if (info->fields[i].flags & PRM_FF_READONLY)
         return prm_error_set(err, PRM_EINVALID_VALUE,
@@ -689,12 +691,15 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
     }
     int i = prm_field_index(info, arg->key);
     if (i < 0) {
-        char names[512];
+        char names[512], near[PRM_DID_YOU_MEAN];
         field_names(info, names, sizeof names);
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "unknown field '%s' for %s list; filter on: id, "
-                             "%s",
-                             arg->key, info->name, names);
+                             "unknown field '%s' for %s list%s; filter on: "
+                             "id, %s",
+                             arg->key, info->name,
+                             prm_did_you_mean(arg->key, names, near,
+                                              sizeof near),
+                             names);
     }
     const prm_field *fld = &info->fields[i];
     f->field = i;

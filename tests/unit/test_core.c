@@ -723,6 +723,28 @@ static void test_insight_rules_fire_on_known_data(void **state)
     assert_string_equal(fs.names[fs.n - 1], "EMEA");
 }
 
+/* "did you mean": a typo, a slip of two letters or a swapped pair finds
+ * the word; a short word must be one edit away; far words find nothing. */
+static void test_suggestions_find_the_word_meant(void **state)
+{
+    (void)state;
+    const char *names[] = {"partner", "project", "metrics", "help"};
+    assert_string_equal(prm_suggest("partnr", names, 4), "partner");
+    assert_string_equal(prm_suggest("metrcis", names, 4), "metrics");
+    assert_string_equal(prm_suggest("hepl", names, 4), "help");
+    assert_null(prm_suggest("hlp2", names, 4));
+    assert_null(prm_suggest("frobnicate", names, 4));
+    assert_null(prm_suggest("", names, 4));
+    char buf[PRM_DID_YOU_MEAN];
+    const char *fields = "id, name, type, region, status";
+    assert_string_equal(prm_did_you_mean("regoin", fields, buf, sizeof buf),
+                        " (did you mean 'region'?)");
+    assert_string_equal(prm_did_you_mean("nme", fields, buf, sizeof buf),
+                        " (did you mean 'name'?)");
+    assert_string_equal(prm_did_you_mean("xy", fields, buf, sizeof buf), "");
+    assert_string_equal(prm_did_you_mean("status", "", buf, sizeof buf), "");
+}
+
 static void test_error_codes_have_spec_names(void **state)
 {
     (void)state;
@@ -775,6 +797,7 @@ int main(void)
         T(test_trend_counts_each_kind_in_its_period),
         T(test_insight_rules_fire_on_known_data),
         T(test_error_codes_have_spec_names),
+        T(test_suggestions_find_the_word_meant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
