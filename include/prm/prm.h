@@ -448,6 +448,9 @@ prm_code prm_check(prm_db *db, prm_check_report *report, prm_error *err);
  * shortest form that reads back exactly (0.1, 0.3333333333333333). */
 void prm_format_number(double v, char *buf, size_t size);
 void prm_json_string(FILE *f, const char *s, size_t len);
+/* The same without the quotes around it: a string written in pieces, each
+ * ending on a character boundary. */
+void prm_json_chars(FILE *f, const char *s, size_t len);
 void prm_json_cstring(FILE *f, const char *s);
 void prm_json_number(FILE *f, double v);
 /* A record as a JSON object with exactly its kind's fields, in order. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,6 +98,36 @@ static prm_code run_export(cli_ctx *ctx, const transfer *t, FILE *out,
                           err);
 }
 
+/* With --json every command answers with one JSON object: an export to
+ * stdout as CSV or JSON Lines goes to a temporary file first and then out
+ * as one string, {"ok":true,"csv":"..."}, so a failed export prints its
+ * error alone.  Memory stays flat: the file is read a line at a time. */
+static prm_code export_as_string(cli_ctx *ctx, const transfer *t,
+                                 prm_error *err)
+{
+    FILE *tmp = tmpfile();
+    if (tmp == NULL)
+        return prm_error_set(err, PRM_EIO,
+                             "cannot make a temporary file for the export: "
+                             "%s (or give export a FILE)",
+                             strerror(errno));
+    prm_counts counts;
+    prm_code rc = run_export(ctx, t, tmp, &counts, err);
+    if (rc == PRM_OK && fflush(tmp) != 0)
+        rc = prm_error_set(err, PRM_EIO,
+                           "cannot write the export to a temporary file: %s "
+                           "(or give export a FILE)",
+                           strerror(errno));
+    if (rc == PRM_OK &&
+        !cli_json_text_file(ctx->out, t->csv ? "csv" : "jsonl", tmp))
+        rc = prm_error_set(err, PRM_EIO,
+                           "cannot read the export back from a temporary "
+                           "file: %s",
+                           strerror(errno));
+    fclose(tmp);
+    return rc;
+}
+
 prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
@@ -106,6 +137,9 @@ prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
     if (rc != PRM_OK)
         return rc;
     prm_counts counts;
+    bool one_object = !t.csv && t.format == PRM_FORMAT_JSON;
+    if (t.file == NULL && ctx->out->ops == &cli_json_ops && !one_object)
+        return export_as_string(ctx, &t, err);
     if (t.file == NULL) /* to stdout: the export is the output */
         return run_export(ctx, &t, ctx->out->out, &counts, err);
     FILE *f = create_private(t.file, err);

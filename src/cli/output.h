@@ -98,6 +98,12 @@ extern const char *const cli_trend_metrics[];
 extern const cli_out_ops cli_text_ops;
 extern const cli_out_ops cli_json_ops;
 
+/* {"ok":true,"KEY":"..."}: the text read from src (to its end) as one
+ * JSON string, for output that is not JSON itself (an export as CSV or
+ * JSON Lines) where every command answers with one object.  False when
+ * src could not be read; then nothing was written. */
+bool cli_json_text_file(cli_out *o, const char *key, FILE *src);
+
 void cli_out_init(cli_out *o, bool json);
 /* Read the terminal's width again (it was resized). */
 void cli_out_measure(cli_out *o);

@@ -3,6 +3,7 @@
  * one line of stdout (SPEC.md §4).  Records stream straight to stdout, so a
  * list of a million records needs no more memory than a list of one.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
@@ -381,6 +382,31 @@ static void json_text(cli_out *o, const char *key, const char *text)
     fprintf(o->out, "{\"ok\":true,\"%s\":", key);
     prm_json_cstring(o->out, text);
     fputs("}\n", o->out);
+}
+
+bool cli_json_text_file(cli_out *o, const char *key, FILE *src)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    /* Read to the end once to know it can be read: half an object on
+     * stdout would be worse than the error alone. */
+    rewind(src);
+    while ((n = getline(&line, &cap, src)) > 0)
+        ;
+    bool ok = !ferror(src);
+    if (ok) {
+        rewind(src);
+        fprintf(o->out, "{\"ok\":true,\"%s\":\"", key);
+        /* A line ends on a character boundary: UTF-8 has no '\n' inside
+         * a character. */
+        while ((n = getline(&line, &cap, src)) > 0)
+            prm_json_chars(o->out, line, (size_t)n);
+        ok = !ferror(src);
+        fputs("\"}\n", o->out);
+    }
+    free(line);
+    return ok;
 }
 
 static void json_ok(cli_out *o)

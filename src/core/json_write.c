@@ -36,6 +36,12 @@ static size_t utf8_len(unsigned char c)
 void prm_json_string(FILE *f, const char *s, size_t len)
 {
     putc('"', f);
+    prm_json_chars(f, s, len);
+    putc('"', f);
+}
+
+void prm_json_chars(FILE *f, const char *s, size_t len)
+{
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80) {
@@ -71,7 +77,6 @@ void prm_json_string(FILE *f, const char *s, size_t len)
                 putc(c, f);
         }
     }
-    putc('"', f);
 }
 
 void prm_json_cstring(FILE *f, const char *s)
