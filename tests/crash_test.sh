@@ -100,5 +100,15 @@ for sig in TERM INT; do
         fail "SIG$sig before line $line kept $kept commands"
 done
 
+# A reader that goes away (prm -f load.prm | head -1): prm stops as on
+# SIGTERM, says so, and keeps every command before that line.  The output
+# is far larger than a pipe holds, so the closed pipe is met.
+head -n 50000 "$tmp/term.prm" | "$prm" --db "$tmp/pipe.db" 2>"$tmp/pipe.err" | head -n 1 >/dev/null
+line=$(sed -n "s/.*output was closed (broken pipe); stopped before line \([0-9]*\): every command before it is kept/\1/p" "$tmp/pipe.err")
+[ -n "$line" ] && passed=$((passed + 1)) || fail "no message after a broken pipe: $(cat "$tmp/pipe.err")"
+kept=$("$prm" --db "$tmp/pipe.db" --json metrics | sed 's/.*"partners":\([0-9]*\).*/\1/')
+[ "$kept" = "$((${line:-0} - 1))" ] && passed=$((passed + 1)) ||
+    fail "a broken pipe before line $line kept $kept commands"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

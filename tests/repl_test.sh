@@ -204,5 +204,17 @@ i=0
 while [ $i -lt 300 ] && ! screen | grep -q "import done"; do sleep 0.1; i=$((i + 1)); done
 check "a long import shows progress and says when it is done" "prm: import done after"
 
+# a pager quit before the end of a long listing (60,000 partners, more
+# than a pipe holds): the prompt goes on; SIGPIPE killed it
+tmux -S "$sock" kill-server 2>/dev/null
+while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
+tmux -S "$sock" new-session -d -x 150 -y 20 \
+    "env HOME=$tmp TERM=xterm PAGER='head -n 1' $prm --db $tmp/bulk.db; echo prm ended; sleep 60"
+wait_for 'prm>'
+keys 'partner list' Enter
+wait_for 'id  name'
+keys 'metrics' Enter
+check "quitting the pager early leaves the prompt running" "relationship degree"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

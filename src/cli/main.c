@@ -168,6 +168,8 @@ static int flush_output(int status)
     cli_flush(stdout);
     if (cli_output_errno == 0 && !ferror(stdout))
         return status;
+    if (cli_interrupted == SIGPIPE) /* said already, where it stopped */
+        return status == 0 ? 1 : status;
     fprintf(stderr, "prm: cannot write the output: %s\n",
             cli_output_errno ? strerror(cli_output_errno) : "write error");
     return status == 0 ? 1 : status;

@@ -317,6 +317,21 @@ static int screen_rows(void)
     return rows > 0 ? rows : 24;
 }
 
+/* Quitting the pager before the end of a long listing closes the pipe
+ * being written: the write fails and the prompt goes on (SIGPIPE killed
+ * it).  Ignored only here, so the pager itself starts with the default. */
+static void write_to_pager(FILE *pager, const char *text, size_t size)
+{
+    struct sigaction ignore, old;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &old);
+    fwrite(text, 1, size, pager);
+    pclose(pager);
+    sigaction(SIGPIPE, &old, NULL);
+}
+
 /* Run an entry; with the pager on, output longer than the screen goes
  * through $PAGER (default less -FRX), shorter output straight out. */
 static void run_paged(const char *line, size_t len)
@@ -340,9 +355,10 @@ static void run_paged(const char *line, size_t len)
         FILE *p = lines >= screen_rows() - 1
                       ? popen(pager && *pager ? pager : "less -FRX", "w")
                       : NULL;
-        fwrite(text, 1, size, p != NULL ? p : stdout);
         if (p != NULL)
-            pclose(p);
+            write_to_pager(p, text, size);
+        else
+            fwrite(text, 1, size, stdout);
     }
     free(text);
     cli_flush(stdout);

@@ -239,6 +239,10 @@ static void catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A reader that went away (prm -f load.prm | head) stops the script as
+     * SIGTERM does: the commands run so far are kept and it is said where
+     * it stopped.  Left to kill prm, it lost the batch not yet saved. */
+    sigaction(SIGPIPE, &sa, NULL);
 }
 
 /* End the input's work: commit it, or with --atomic keep all or nothing. */
@@ -265,12 +269,17 @@ static void finish(cli_session *s, long lineno)
 
 static void say_interrupted(cli_session *s, long lineno)
 {
+    const char *kept = s->opts.atomic ? "with --atomic nothing was kept"
+                                      : "every command before it is kept";
     cli_flush(s->out.out);
-    fprintf(stderr,
-            "prm: interrupted by signal %d before line %ld; %s\n",
-            (int)cli_interrupted, lineno,
-            s->opts.atomic ? "with --atomic nothing was kept"
-                           : "every command before it is kept");
+    if (cli_interrupted == SIGPIPE)
+        fprintf(stderr,
+                "prm: the output was closed (broken pipe); stopped before "
+                "line %ld: %s\n",
+                lineno, kept);
+    else
+        fprintf(stderr, "prm: interrupted by signal %d before line %ld; %s\n",
+                (int)cli_interrupted, lineno, kept);
 }
 
 int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
