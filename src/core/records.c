@@ -181,15 +181,48 @@ static prm_code add_partner_id(parsed *p, int64_t id, prm_error *err)
     return PRM_OK;
 }
 
-/* An item of a list without the spaces around it: "Acme, Beta". */
-static char *trim_spaces(char *s)
+/* The next item of a partners= list, from *at: spaces around it dropped
+ * ("Acme, Beta"); an item in double quotes may hold commas, a quote
+ * doubled as in CSV ('"A, Inc",Beta').  Written over the list in place;
+ * NULL after the last. */
+static char *next_list_item(char **at, prm_error *err)
 {
-    while (*s == ' ')
+    char *s = *at;
+    while (*s == ' ' || *s == ',')
         s++;
-    size_t n = strlen(s);
-    while (n > 0 && s[n - 1] == ' ')
-        s[--n] = '\0';
-    return s;
+    if (*s == '\0')
+        return NULL;
+    char *item = s, *out = s;
+    if (*s == '"') {
+        for (s++;; s++) {
+            if (*s == '\0') {
+                prm_error_set(err, PRM_EINVALID_VALUE,
+                              "unterminated quote in the partners list");
+                return NULL;
+            }
+            if (*s == '"' && s[1] != '"')
+                break;
+            *out++ = *s;
+            s += *s == '"';
+        }
+        s++;
+        while (*s == ' ')
+            s++;
+        if (*s != ',' && *s != '\0') {
+            prm_error_set(err, PRM_EINVALID_VALUE,
+                          "text after the closing quote of a name in the "
+                          "partners list; separate names with commas");
+            return NULL;
+        }
+    } else {
+        while (*s != ',' && *s != '\0')
+            *out++ = *s++;
+        while (out > item && out[-1] == ' ')
+            out--;
+    }
+    *at = *s == ',' ? s + 1 : s;
+    *out = '\0';
+    return item;
 }
 
 /* partners=A,B or partner=A: resolve each name and add it to the set.  A
@@ -207,19 +240,23 @@ static prm_code parse_partner_list(prm_db *db, parsed *p, const char *value,
         if (found)
             return add_partner_id(p, id, err);
     }
+    if (!split) {
+        prm_code rc = prm_resolve(db, PRM_PARTNER, value, &id, err);
+        return rc == PRM_OK ? add_partner_id(p, id, err) : rc;
+    }
     char *copy = strdup(value);
     if (copy == NULL)
         return prm_error_set(err, PRM_EDB, "out of memory");
+    err->code = PRM_OK;
     prm_code rc = PRM_OK;
-    char *save = NULL;
-    char *item = split ? strtok_r(copy, ",", &save) : copy;
-    for (; item != NULL && rc == PRM_OK;
-         item = split ? strtok_r(NULL, ",", &save) : NULL) {
-        rc = prm_resolve(db, PRM_PARTNER, split ? trim_spaces(item) : item,
-                         &id, err);
+    char *at = copy, *item;
+    while (rc == PRM_OK && (item = next_list_item(&at, err)) != NULL) {
+        rc = prm_resolve(db, PRM_PARTNER, item, &id, err);
         if (rc == PRM_OK)
             rc = add_partner_id(p, id, err);
     }
+    if (rc == PRM_OK)
+        rc = err->code;
     free(copy);
     return rc;
 }

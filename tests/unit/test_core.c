@@ -275,6 +275,30 @@ static void test_project_partners_are_sorted_without_duplicates(void **state)
     assert_int_equal(s.ids[2], 3);
 }
 
+/* In a partners= list a name in double quotes may hold commas, a quote
+ * doubled as in CSV; a quote left open is a bad value. */
+static void test_project_partners_list_takes_quoted_names(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A, Inc"});
+    ADD(db, PRM_PARTNER, {"name", "B"});
+    ADD(db, PRM_PARTNER, {"name", "Say \"hi\", Ltd"});
+    assert_int_equal(ADD(db, PRM_PROJECT, {"name", "P"},
+                         {"partners", " \"Say \"\"hi\"\", Ltd\" , \"a, inc\""}),
+                     PRM_OK);
+    snapshot s = get(db, PRM_PROJECT, id);
+    assert_int_equal(s.v[field(PRM_PROJECT, "partners")].nids, 2);
+    assert_int_equal(s.ids[0], 1);
+    assert_int_equal(s.ids[1], 3);
+    assert_int_equal(ADD(db, PRM_PROJECT, {"name", "Q"},
+                         {"partners", "B,\"A, Inc"}),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(ADD(db, PRM_PROJECT, {"name", "Q"},
+                         {"partners", "\"A, Inc\" B"}),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(count(db, PRM_PROJECT, NULL, 0), 1);
+}
+
 static void test_failed_command_changes_nothing(void **state)
 {
     prm_db *db = *state;
@@ -778,6 +802,7 @@ int main(void)
         T(test_negative_amount_is_invalid),
         T(test_dates_are_strict_and_normalised),
         T(test_project_partners_are_sorted_without_duplicates),
+        T(test_project_partners_list_takes_quoted_names),
         T(test_failed_command_changes_nothing),
         T(test_update_changes_only_given_fields),
         T(test_text_round_trips_verbatim),
