@@ -11,12 +11,13 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
 rows=40 cols=150
-start() { # start [ENV...]: prm at a prompt in a fresh tmux session
+db=$tmp/db.prm
+start() { # start [ENV...]: prm on $db at a prompt in a fresh tmux session
     tmux -S "$sock" kill-server 2>/dev/null
     while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
     rm -f "$sock"
     tmux -S "$sock" new-session -d -x "$cols" -y $rows \
-        "env HOME=$tmp TERM=xterm PRM_NOW=2026-03-01T12:00:00Z $* $prm --db $tmp/db.prm; sleep 60"
+        "env HOME=$tmp TERM=xterm PRM_NOW=2026-03-01T12:00:00Z $* $prm --db $db; sleep 60"
     wait_for 'prm>'
 }
 keys() { tmux -S "$sock" send-keys "$@"; }
@@ -62,6 +63,16 @@ keys C-u 'partner add \' Enter 'name=Beta'
 check "a trailing backslash continues the line" "...> name=Beta"
 keys Enter
 check "the continued command runs" "added partner 2"
+# inside an open quote a name with spaces is one word to complete
+keys 'comm add partner="acme c' Tab
+check "Tab completes a name inside quotes and closes them" 'prm> comm add partner="Acme Corp"'
+keys C-u 'partner show "Ac' Tab
+check "...a REF too" 'prm> partner show "Acme Corp"'
+keys C-u 'project add name=L partners="Acme Corp, Be' Tab
+check "...and the last name of a quoted list, leaving it open" 'prm> project add name=L partners="Acme Corp, Beta'
+if screen | grep -q 'partners="Acme Corp, Beta"'; then
+    failed=$((failed + 1)); echo "FAIL: a quoted list was closed"; else passed=$((passed + 1)); fi
+keys C-u
 keys 'partner add name="Two' Enter 'Lines"'
 check "an open quote continues the line" '...> Lines"'
 keys Enter
@@ -206,15 +217,26 @@ check "a long import shows progress and says when it is done" "prm: import done 
 
 # a pager quit before the end of a long listing (60,000 partners, more
 # than a pipe holds): the prompt goes on; SIGPIPE killed it
-tmux -S "$sock" kill-server 2>/dev/null
-while tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
-tmux -S "$sock" new-session -d -x 150 -y 20 \
-    "env HOME=$tmp TERM=xterm PAGER='head -n 1' $prm --db $tmp/bulk.db; echo prm ended; sleep 60"
-wait_for 'prm>'
+cols=150 rows=20 db=$tmp/bulk.db
+start "PAGER='head -n 1'"
 keys 'partner list' Enter
 wait_for 'id  name'
 keys 'metrics' Enter
 check "quitting the pager early leaves the prompt running" "relationship degree"
+
+# a name that holds a comma, in a single-quoted partners= list, is put in
+# double quotes once it is the one match
+printf 'partner add name="A, Inc"\npartner add name=Beta\npartner add name="Zeta Corp"\n' |
+    "$prm" --db "$tmp/names.db" >/dev/null
+db=$tmp/names.db
+start
+keys "project add name=Q partners='Beta,A" Tab
+check "a name with a comma is quoted in a list" "prm> project add name=Q partners='Beta,\"A, Inc\""
+keys C-u "project add name=Q partners='\"A, Inc\",Ze" Tab
+check "...and a name after one completes" "prm> project add name=Q partners='\"A, Inc\",Zeta Corp"
+keys C-u "project add name=Q partners='Zeta Corp,\"A" Tab
+check "...and a quote the user opened is closed" "prm> project add name=Q partners='Zeta Corp,\"A, Inc\""
+keys C-u
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

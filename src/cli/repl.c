@@ -88,17 +88,23 @@ typedef struct cands {
 
 static cands found;
 
-static void cands_add(cands *c, const char *prefix, const char *value,
-                      const char *suffix)
+static bool cands_push(cands *c, char *s)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 32;
         char **items = realloc(c->items, cap * sizeof *items);
         if (items == NULL)
-            return;
+            return false;
         c->items = items;
         c->cap = cap;
     }
+    c->items[c->n++] = s;
+    return true;
+}
+
+static void cands_add(cands *c, const char *prefix, const char *value,
+                      const char *suffix)
+{
     size_t len = strlen(prefix) + strlen(value) + strlen(suffix) + 3;
     char *s = malloc(len);
     if (s == NULL)
@@ -106,7 +112,8 @@ static void cands_add(cands *c, const char *prefix, const char *value,
     bool quote = strchr(value, ' ') != NULL;
     snprintf(s, len, "%s%s%s%s%s", prefix, quote ? "\"" : "", value,
              quote ? "\"" : "", suffix);
-    c->items[c->n++] = s;
+    if (!cands_push(c, s))
+        free(s);
 }
 
 static void cands_clear(cands *c)
@@ -205,27 +212,66 @@ static void complete_metrics(const char *text)
             cands_add(&found, "", keys[i], "=");
 }
 
-/* Split the line before the cursor into its first words. */
+/* The quote open at the cursor ('"', '\'' or 0) and where the word being
+ * completed starts: words split at blanks outside quotes, as the lexer
+ * splits them. */
+static char quote_at_point(int *word_start)
+{
+    char quote = 0;
+    *word_start = 0;
+    for (int i = 0; i < rl_point; i++) {
+        char c = rl_line_buffer[i];
+        if (quote == '"' && c == '\\' && i + 1 < rl_point)
+            i++;
+        else if (quote != 0 && c == quote)
+            quote = 0;
+        else if (quote == 0 && (c == '"' || c == '\''))
+            quote = c;
+        else if (quote == 0 && (c == ' ' || c == '\t'))
+            *word_start = i + 1;
+    }
+    return quote;
+}
+
+/* Inside an open quote the word readline completes starts after it, so a
+ * name with spaces is one word ("Acme C" of partner="Acme C). */
+static char *word_breaks(void)
+{
+    static char quote_only[2];
+    int start;
+    quote_only[0] = quote_at_point(&start);
+    return quote_only[0] != 0 ? quote_only : NULL;
+}
+
+/* The first two words of the line before the word being completed, and
+ * how many words come before it. */
 static int words_before(char *first, char *second, size_t size)
 {
-    int n = 0;
-    const char *p = rl_line_buffer, *end = rl_line_buffer + rl_point;
+    int n = 0, end;
+    quote_at_point(&end);
+    const char *p = rl_line_buffer;
     first[0] = second[0] = '\0';
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
+    while (p < rl_line_buffer + end) {
         const char *start = p;
-        while (p < end && *p != ' ' && *p != '\t')
-            p++;
-        if (p == end)
-            break; /* the word being completed */
+        char quote = 0;
+        for (; p < rl_line_buffer + end; p++) {
+            if (quote == 0 && (*p == ' ' || *p == '\t'))
+                break;
+            if (quote == 0 && (*p == '"' || *p == '\''))
+                quote = *p;
+            else if (quote != 0 && *p == quote)
+                quote = 0;
+        }
         size_t len = (size_t)(p - start);
         char *dest = n == 0 ? first : n == 1 ? second : NULL;
         if (dest != NULL && len < size) {
             memcpy(dest, start, len);
             dest[len] = '\0';
         }
-        n++;
+        if (len > 0)
+            n++;
+        while (p < rl_line_buffer + end && (*p == ' ' || *p == '\t'))
+            p++;
     }
     return n;
 }
@@ -241,12 +287,118 @@ static void complete_commands(const char *text)
     }
 }
 
+/* A name as a list needs it: in double quotes, a quote in it doubled
+ * (opened, when the user opened it already). */
+static char *list_quoted(const char *kept, const char *name, bool opened)
+{
+    size_t len = strlen(kept) + 2 * strlen(name) + 3;
+    char *s = malloc(len), *p = s;
+    if (s == NULL)
+        return NULL;
+    p += sprintf(p, "%s%s", kept, opened ? "" : "\"");
+    for (const char *c = name; *c; c++) {
+        if (*c == '"')
+            *p++ = '"';
+        *p++ = *c;
+    }
+    strcpy(p, "\"");
+    return s;
+}
+
+struct quoted_ctx {
+    const char *kept; /* the text before the name, as typed */
+    bool opened;      /* the name was opened with an inner double quote */
+};
+
+static bool add_quoted_name(void *ctx, const char *name)
+{
+    const struct quoted_ctx *q = ctx;
+    char *s = q->opened ? list_quoted(q->kept, name, true)
+                        : malloc(strlen(q->kept) + strlen(name) + 1);
+    if (s != NULL && !q->opened)
+        strcat(strcpy(s, q->kept), name);
+    if (s != NULL && !cands_push(&found, s))
+        free(s);
+    return true;
+}
+
+/* Names inside an open quote: text is what follows the quote; names are
+ * given as they are.  A partners= list completes the name after its last
+ * comma (outside a double-quoted name, in a single-quoted list), and a
+ * name there that holds a comma goes in double quotes once it is the one
+ * match (before, the quote would hide what the names share). */
+static void collect_quoted(const char *text, char quote, prm_kind kind,
+                           bool list)
+{
+    const char *typed = text;
+    bool inner = false, single_list = list && quote == '\'';
+    for (const char *p = text; list && *p; p++)
+        if (*p == '"' && quote == '\'')
+            inner = !inner;
+        else if (*p == ',' && !inner)
+            typed = p + 1;
+    while (*typed == ' ')
+        typed++;
+    struct quoted_ctx q = {.opened = single_list && *typed == '"'};
+    if (q.opened)
+        typed++;
+    char *kept = strndup(text, (size_t)(typed - text));
+    if (kept == NULL)
+        return;
+    q.kept = kept;
+    prm_names(repl.session.ctx.db, kind, typed, add_quoted_name, &q, NULL);
+    const char *name = found.n == 1 ? found.items[0] + strlen(kept) : NULL;
+    if (single_list && !q.opened && name != NULL && strchr(name, ',')) {
+        char *wrapped = list_quoted(kept, name, false);
+        if (wrapped != NULL) {
+            free(found.items[0]);
+            found.items[0] = wrapped;
+        }
+    }
+    free(kept);
+    /* A single name is closed; a list may go on. */
+    if (!list)
+        rl_completion_append_character = quote;
+}
+
+/* The word being completed starts with an open quote, or holds one after
+ * its '=': complete names inside it. */
+static bool collect_in_quote(const char *text, const prm_kind_info *info,
+                             int n, const char *second)
+{
+    int start;
+    char quote = quote_at_point(&start);
+    if (quote == 0)
+        return false;
+    const char *word = rl_line_buffer + start;
+    static const struct {
+        const char *key;
+        prm_kind kind;
+        bool list;
+    } refs[] = {{"partners=", PRM_PARTNER, true},
+                {"partner=", PRM_PARTNER, false},
+                {"project=", PRM_PROJECT, false}};
+    for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+        size_t len = strlen(refs[i].key);
+        if (strncmp(word, refs[i].key, len) == 0 && word[len] == quote) {
+            collect_quoted(text, quote, refs[i].kind, refs[i].list);
+            return true;
+        }
+    }
+    if (*word == quote && info != NULL && n == 2 && cli_verb_find(second) &&
+        cli_verb_find(second)->takes_ref)
+        collect_quoted(text, quote, info->kind, false);
+    return true;
+}
+
 static void collect(const char *text)
 {
     char first[64], second[64];
     int n = words_before(first, second, sizeof first);
     const cli_command *cmd = n > 0 ? cli_command_find(first) : NULL;
     const prm_kind_info *info = cmd && cmd->kind ? cmd->kind() : NULL;
+    if (collect_in_quote(text, info, n, second))
+        return;
     if (n == 0 || (n == 1 && strcmp(first, "help") == 0)) {
         complete_commands(text);
     } else if (info != NULL && n == 1) {
@@ -489,6 +641,10 @@ int cli_repl(prm_db *db, const char *db_path, const cli_opts *opts)
     rl_catch_sigwinch = 0;
     rl_attempted_completion_function = complete;
     rl_completer_word_break_characters = " \t";
+    rl_completion_word_break_hook = word_breaks;
+    /* Else a quote that ends the word readline completes is appended
+     * after every single match, as if the word were closed. */
+    rl_basic_quote_characters = "";
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
