@@ -57,6 +57,14 @@ prm_code prm_error_set(prm_error *err, prm_code code, const char *fmt, ...)
 #endif
     ;
 
+/* A value that is none of a fixed list, said the same way everywhere:
+ * "WHAT 'VALUE'WHERE (did you mean 'X'?); INTRO: LIST", e.g.
+ * "invalid sort 'helth' (did you mean 'health'?); sort by: name, ...".
+ * VALUE is cut at a character boundary when long; LIST is "a, b, c". */
+prm_code prm_error_choice(prm_error *err, prm_code code, const char *what,
+                          const char *value, const char *where,
+                          const char *intro, const char *list);
+
 /* The message of an error, or the code's name when it has none. */
 const char *prm_error_message(const prm_error *err);
 

@@ -61,13 +61,12 @@ static prm_code report_trend(cli_ctx *ctx, const cli_args *args,
             if (strcmp(cli_trend_metrics[m], args->kv[i].value) == 0)
                 metric = cli_trend_metrics[m];
         if (metric == NULL)
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid metric '%.40s'; metrics are: "
-                                 "partners, projects, succeeded, failed, "
-                                 "communications, resources, outcomes, "
-                                 "relationship_degree, project_success_rate, "
-                                 "resource_efficiency",
-                                 args->kv[i].value);
+            return prm_error_choice(
+                err, PRM_EINVALID_VALUE, "invalid metric", args->kv[i].value,
+                "", "metrics are",
+                "partners, projects, succeeded, failed, communications, "
+                "resources, outcomes, relationship_degree, "
+                "project_success_rate, resource_efficiency");
     }
     ctx->out->ops->trend_begin(ctx->out, by, metric);
     prm_code rc = prm_trend(ctx->db, rest, nrest, trend_row, ctx, err);
@@ -86,10 +85,9 @@ prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
     if (strcmp(args->pos[0], "trend") == 0)
         return report_trend(ctx, args, err);
     if (strcmp(args->pos[0], "partners") != 0)
-        return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
-                             "unknown report '%s'; reports are: partners, "
-                             "trend",
-                             args->pos[0]);
+        return prm_error_choice(err, PRM_EUNKNOWN_COMMAND, "unknown report",
+                                args->pos[0], "", "reports are",
+                                "partners, trend");
     bool explain = false;
     for (size_t i = 0; i < args->nflags; i++) {
         if (strcmp(args->flags[i], "--explain") != 0)

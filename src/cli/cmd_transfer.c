@@ -31,10 +31,9 @@ static prm_code csv_kind(const char *cmd, const cli_args *a, transfer *t,
     if (t->kind == NULL)
         t->kind = prm_kind_find_plural(a->pos[1]);
     if (t->kind == NULL)
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "unknown kind '%s'; kinds are: partner, project, "
-                             "communication, resource, outcome",
-                             a->pos[1]);
+        return prm_error_choice(
+            err, PRM_EINVALID_VALUE, "unknown kind", a->pos[1], "",
+            "kinds are", "partner, project, communication, resource, outcome");
     return PRM_OK;
 }
 
@@ -62,11 +61,12 @@ static prm_code parse_transfer(const char *cmd, const cli_args *a,
         if (rc != PRM_OK)
             return rc;
         next = 2;
-    } else
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "unknown format '%s' for %s; formats are: json, "
-                             "jsonl, csv",
-                             f, cmd);
+    } else {
+        char where[16];
+        snprintf(where, sizeof where, " for %s", cmd);
+        return prm_error_choice(err, PRM_EINVALID_VALUE, "unknown format", f,
+                                where, "formats are", "json, jsonl, csv");
+    }
     if (a->npos > next + 1)
         return prm_error_set(err, PRM_ESYNTAX, "unexpected word '%s'",
                              a->pos[next + 1]);

@@ -62,10 +62,9 @@ prm_code cli_cmd_set(cli_ctx *ctx, const cli_command *cmd,
     bool json = strcmp(name, "json") == 0;
     bool color = strcmp(name, "color") == 0 || strcmp(name, "colour") == 0;
     if (!json && !color && strcmp(name, "pager") != 0)
-        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "unknown setting '%.20s'; settings are: json, "
-                             "color, pager",
-                             name);
+        return prm_error_choice(err, PRM_EUNKNOWN_FIELD, "unknown setting",
+                                name, "", "settings are",
+                                "json, color, pager");
     bool on = strcmp(value, "on") == 0;
     if (!on && strcmp(value, "off") != 0)
         return prm_error_set(err, PRM_EINVALID_VALUE,

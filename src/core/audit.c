@@ -36,10 +36,10 @@ static prm_code audit_kind(const char *value, const char **out,
         *out = "project_partner";
         return PRM_OK;
     }
-    return prm_error_set(err, PRM_EINVALID_VALUE,
-                         "invalid kind '%.40s'; kinds are: partner, project, "
-                         "communication, resource, outcome, project_partner",
-                         value);
+    return prm_error_choice(err, PRM_EINVALID_VALUE, "invalid kind", value, "",
+                            "kinds are",
+                            "partner, project, communication, resource, "
+                            "outcome, project_partner");
 }
 
 static prm_code audit_arg(const prm_arg *a, store_audit_filter *f,
@@ -74,10 +74,9 @@ static prm_code audit_arg(const prm_arg *a, store_audit_filter *f,
         }
         return PRM_OK;
     }
-    return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                         "unknown filter '%.40s' for audit; filters are: "
-                         "kind, id, user, since, until, limit",
-                         k);
+    return prm_error_choice(err, PRM_EUNKNOWN_FIELD, "unknown filter", k,
+                            " for audit", "filters are",
+                            "kind, id, user, since, until, limit");
 }
 
 prm_code prm_audit(prm_db *db, const prm_arg *filters, size_t nfilters,

@@ -20,10 +20,9 @@ static prm_code partner_status(const prm_arg *a, const char **out,
             *out = f->choices[i];
             return PRM_OK;
         }
-    return prm_error_set(err, PRM_EINVALID_VALUE,
-                         "invalid status '%s'; allowed: prospect, active, "
-                         "inactive",
-                         a->value);
+    return prm_error_choice(err, PRM_EINVALID_VALUE, "invalid status",
+                            a->value, "", "allowed",
+                            "prospect, active, inactive");
 }
 
 /* What a command takes besides the scope, for its error messages. */
@@ -61,16 +60,13 @@ static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
         s->until = t->until;
         return core_window_date(a, t->until, true, err);
     } else {
-        char names[256], near[PRM_DID_YOU_MEAN];
+        char names[256], where[64];
         snprintf(names, sizeof names,
                  "partner, type, region, status, since, until%s",
                  more_filters(cmd));
-        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "unknown filter '%.40s' for %s%s; filters are: "
-                             "%s",
-                             k, cmd,
-                             prm_did_you_mean(k, names, near, sizeof near),
-                             names);
+        snprintf(where, sizeof where, " for %s", cmd);
+        return prm_error_choice(err, PRM_EUNKNOWN_FIELD, "unknown filter", k,
+                                where, "filters are", names);
     }
     return PRM_OK;
 }

@@ -283,16 +283,16 @@ static prm_code parse_value(prm_db *db, const prm_kind_info *info,
                             parsed *p, prm_error *err)
 {
     prm_value *v = &p->row.v[i];
-    char allowed[256];
+    char allowed[256], what[64], where[64];
     switch (f->type) {
     case PRM_F_ENUM: {
         const char *choice = find_choice(f->choices, value);
         if (choice == NULL) {
             choice_names(f->choices, allowed, sizeof allowed);
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid %s '%s' for %s; allowed: %s",
-                                 f->name, show_value(value).text, info->name,
-                                 allowed);
+            snprintf(what, sizeof what, "invalid %s", f->name);
+            snprintf(where, sizeof where, " for %s", info->name);
+            return prm_error_choice(err, PRM_EINVALID_VALUE, what, value,
+                                    where, "allowed", allowed);
         }
         *v = (prm_value){.type = PRM_V_TEXT, .s = choice, .len = strlen(choice)};
         return PRM_OK;

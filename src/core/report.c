@@ -37,12 +37,11 @@ static prm_code report_option(const prm_arg *a, const char **sort,
             *sort = sort_fields[i];
             return PRM_OK;
         }
-    return prm_error_set(err, PRM_EINVALID_VALUE,
-                         "invalid sort '%.40s'; sort by: partner, name, "
-                         "projects, succeeded, failed, project_success_rate, "
-                         "communications, last_contact, resources, outcomes, "
-                         "resource_efficiency, health",
-                         a->value);
+    return prm_error_choice(
+        err, PRM_EINVALID_VALUE, "invalid sort", a->value, "", "sort by",
+        "partner, name, projects, succeeded, failed, project_success_rate, "
+        "communications, last_contact, resources, outcomes, "
+        "resource_efficiency, health");
 }
 
 prm_code prm_report_partners(prm_db *db, const prm_arg *filters,
@@ -92,9 +91,8 @@ static prm_code period_arg(const prm_arg *a, store_period *by, prm_error *err)
             *by = (store_period)i;
             return PRM_OK;
         }
-    return prm_error_set(err, PRM_EINVALID_VALUE,
-                         "invalid by '%.40s'; by is month, quarter or year",
-                         a->value);
+    return prm_error_choice(err, PRM_EINVALID_VALUE, "invalid by", a->value,
+                            "", "by is one of", "month, quarter, year");
 }
 
 prm_code prm_trend(prm_db *db, const prm_arg *filters, size_t nfilters,

@@ -2,10 +2,18 @@
  * suggest.c - "did you mean ...?": the nearest of a set of words to one
  * that matched none, for messages about commands, fields and filters.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "prm/prm.h"
+
+/* Letters compare without regard to ASCII case: enum values are taken in
+ * any case, so "ACTIV" is a typo of "active". */
+static bool same(char a, char b)
+{
+    return tolower((unsigned char)a) == tolower((unsigned char)b);
+}
 
 /* Edits (insert, delete, replace, or swap two neighbours: the typos
  * hands make) from a to b; words longer than 32 bytes are never near. */
@@ -21,13 +29,13 @@ static size_t edit_distance(const char *a, const char *b)
         d[0][j] = j;
     for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            size_t best = d[i - 1][j - 1] + !same(a[i - 1], b[j - 1]);
             if (d[i - 1][j] + 1 < best)
                 best = d[i - 1][j] + 1;
             if (d[i][j - 1] + 1 < best)
                 best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+            if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) &&
+                same(a[i - 2], b[j - 1]) && d[i - 2][j - 2] + 1 < best)
                 best = d[i - 2][j - 2] + 1;
             d[i][j] = best;
         }
@@ -53,6 +61,26 @@ const char *prm_suggest(const char *word, const char *const *names, size_t n)
         }
     }
     return best;
+}
+
+prm_code prm_error_choice(prm_error *err, prm_code code, const char *what,
+                          const char *value, const char *where,
+                          const char *intro, const char *list)
+{
+    /* A 1 MiB mistake makes a one-line message, cut between characters. */
+    char shown[72];
+    size_t n = strlen(value);
+    if (n >= sizeof shown) {
+        n = sizeof shown - 4;
+        while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+            n--;
+    }
+    snprintf(shown, sizeof shown, "%.*s%s", (int)n, value,
+             n < strlen(value) ? "..." : "");
+    char near[PRM_DID_YOU_MEAN];
+    return prm_error_set(err, code, "%s '%s'%s%s; %s: %s", what, shown, where,
+                         prm_did_you_mean(value, list, near, sizeof near),
+                         intro, list);
 }
 
 const char *prm_did_you_mean(const char *word, const char *list, char *buf,

@@ -766,6 +766,10 @@ static void test_suggestions_find_the_word_meant(void **state)
     assert_string_equal(prm_did_you_mean("nme", fields, buf, sizeof buf),
                         " (did you mean 'name'?)");
     assert_string_equal(prm_did_you_mean("xy", fields, buf, sizeof buf), "");
+    /* enum values are taken in any case */
+    assert_string_equal(prm_did_you_mean("ACTIV", "prospect, active, inactive",
+                                         buf, sizeof buf),
+                        " (did you mean 'active'?)");
     assert_string_equal(prm_did_you_mean("status", "", buf, sizeof buf), "");
 }
 
