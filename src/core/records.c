@@ -531,8 +531,8 @@ static prm_code find_owner(prm_db *db, const prm_kind_info *info,
                            prm_error *err)
 {
     *at = -1;
-    for (size_t i = 0; i < nargs; i++)
-        if (info->kind == PRM_PARTNER && strcmp(args[i].key, "owner") == 0) {
+    for (size_t i = 0; i < nargs && info->kind == PRM_PARTNER; i++)
+        if (strcmp(args[i].key, "owner") == 0) {
             if (*at >= 0)
                 return prm_error_set(err, PRM_ESYNTAX,
                                      "owner given twice");
