@@ -82,6 +82,13 @@ static int physical(cli_reader *r, char **text, size_t *len)
             r->start = nl ? (size_t)(nl - r->buf) + 1 : r->end;
             if (*len > 0 && (*text)[*len - 1] == '\r')
                 (*len)--;
+            /* A file saved by an editor that marks UTF-8 begins with a
+             * byte order mark: not part of the first command. */
+            if (r->lineno == 0 && *len >= 3 &&
+                memcmp(*text, "\xEF\xBB\xBF", 3) == 0) {
+                *text += 3;
+                *len -= 3;
+            }
             r->lineno++;
             return 1;
         }
