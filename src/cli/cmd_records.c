@@ -48,11 +48,19 @@ static prm_code check_shape(const prm_kind_info *info, const cli_verb *v,
                              info->name, v->name, info->name, info->name,
                              v->name, v->args);
     size_t allowed = v->takes_ref ? 1 : 0;
-    if (a->npos > allowed)
+    const char *stray = a->npos > allowed ? a->pos[allowed] : NULL;
+    /* "partner add name" or "partner list region": a field, its value
+     * forgotten, more likely than a name cut at a space. */
+    if (stray != NULL && v->takes_fields && prm_field_find(info, stray))
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "%s has no value: write %s=VALUE (usage: %s %s "
+                             "%s)",
+                             stray, stray, info->name, v->name, v->args);
+    if (stray != NULL)
         return prm_error_set(err, PRM_ESYNTAX,
                              "unexpected word '%s' (usage: %s %s %s); quote "
                              "a name that has spaces",
-                             a->pos[allowed], info->name, v->name, v->args);
+                             stray, info->name, v->name, v->args);
     if (!v->takes_fields && a->nkv > 0)
         return prm_error_set(err, PRM_ESYNTAX,
                              "%s %s takes no FIELD=VALUE (usage: %s %s %s)",
