@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -113,6 +114,38 @@ prm_code store_write_beside(const char *path,
         unlink(tmp);
     free(tmp);
     return rc;
+}
+
+prm_code store_backup_target(const char *path, const char *db_path,
+                             prm_error *err)
+{
+    struct stat target, live;
+    if (stat(path, &target) != 0)
+        return PRM_OK; /* new, or unreachable: writing it will tell */
+    if (S_ISDIR(target.st_mode))
+        return prm_error_set(err, PRM_EIO,
+                             "%s is a folder: give the backup a file name",
+                             path);
+    if (db_path != NULL && stat(db_path, &live) == 0 &&
+        live.st_dev == target.st_dev && live.st_ino == target.st_ino)
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "%s is the database itself: back up to another "
+                             "file",
+                             path);
+    static const char header[16] = "SQLite format 3";
+    char head[sizeof header];
+    FILE *f = fopen(path, "rb");
+    size_t n = f != NULL ? fread(head, 1, sizeof head, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    if (target.st_size == 0 ||
+        (n == sizeof head && memcmp(head, header, sizeof header) == 0))
+        return PRM_OK;
+    return prm_error_set(err, PRM_ECONFLICT,
+                         "%s exists and is not a database: a backup would "
+                         "overwrite it; choose another name or remove it "
+                         "first",
+                         path);
 }
 
 /* --- tables and columns, the same on every engine --------------------- */

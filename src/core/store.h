@@ -305,6 +305,12 @@ struct prm_db {
     char user[64]; /* who the audit log says runs prm */
 };
 
+/* Whether path may take a backup: a new file, or a database (last night's
+ * backup) to be replaced; not db_path itself (NULL: no file), a folder,
+ * or a file that holds something else, which the backup would destroy. */
+prm_code store_backup_target(const char *path, const char *db_path,
+                             prm_error *err);
+
 extern const store_engine store_sqlite_engine;
 extern const store_engine store_pg_engine;
 
