@@ -243,8 +243,13 @@ check "the backup opens with --db and holds every record" same \
     "$(cmp -s "$tmp/bk1.json" "$tmp/bk2.json" && echo same)"
 check "a backup replaces last night's" "backed up to $tmp/copy.db" "$("$prm" --db "$bk" backup "$tmp/copy.db")"
 check "backup onto the database itself is refused" \
-    "prm: 1: error: $bk is the database itself: back up to another file" \
+    "prm: 1: error: $bk is the database itself (or its journal): back up to another file" \
     "$("$prm" --db "$bk" backup "$bk" 2>&1)"
+check "export onto the database itself is refused" \
+    "prm: 1: error: $bk is the database itself (or its journal): export to another file" \
+    "$("$prm" --db "$bk" export json "$bk" 2>&1)"
+check "export onto a backup is refused" 1 \
+    "$(status "$prm" --db "$bk" export csv partner "$tmp/copy.db")"
 check "...and the database is as it was" ok \
     "$("$prm" --db "$bk" --json check | grep -q '"integrity_check":"ok"' && echo ok)"
 printf 'my notes\n' >"$tmp/notes.txt"
@@ -252,6 +257,8 @@ check "backup over a file that is not a database exits 1" 1 \
     "$(status "$prm" --db "$bk" backup "$tmp/notes.txt")"
 check "...and leaves the file as it was" "my notes" "$(cat "$tmp/notes.txt")"
 check "backup into a folder is refused" 1 "$(status "$prm" --db "$bk" backup "$tmp")"
+check "an export may replace a file that is not a database" 0 \
+    "$(status "$prm" --db "$bk" export json "$tmp/notes.txt")"
 check "backup in a script sees the commands before it" 4 \
     "$(printf 'partner add name=Late\nbackup %s\n' "$tmp/late.db" | "$prm" --db "$bk" >/dev/null;
        "$prm" --db "$tmp/late.db" --json partner list | grep -o '"id"' | wc -l)"

@@ -380,6 +380,10 @@ typedef struct prm_counts {
     int64_t n[PRM_KIND_COUNT];
 } prm_counts;
 
+/* Whether an export may write the file path: not the database itself
+ * (nor its journal), nor another database, which it would destroy. */
+prm_code prm_export_target(prm_db *db, const char *path, prm_error *err);
+
 /* Write every record to out: JSON, SPEC.md's export object, or JSON
  * Lines, a record a line (README: Formats). */
 prm_code prm_export(prm_db *db, prm_format format, FILE *out,

@@ -142,6 +142,8 @@ prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
         return export_as_string(ctx, &t, err);
     if (t.file == NULL) /* to stdout: the export is the output */
         return run_export(ctx, &t, ctx->out->out, &counts, err);
+    if (prm_export_target(ctx->db, t.file, err) != PRM_OK)
+        return err->code;
     FILE *f = create_private(t.file, err);
     if (f == NULL)
         return err->code;

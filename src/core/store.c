@@ -116,36 +116,92 @@ prm_code store_write_beside(const char *path,
     return rc;
 }
 
-prm_code store_backup_target(const char *path, const char *db_path,
-                             prm_error *err)
+/* What a file about to be written holds now. */
+typedef enum target_kind {
+    TARGET_NEW,      /* nothing yet, or an empty file */
+    TARGET_FOLDER,
+    TARGET_LIVE,     /* the open database, its WAL or its shared memory */
+    TARGET_DATABASE, /* some other database: a backup, say */
+    TARGET_OTHER     /* anything else */
+} target_kind;
+
+static bool same_file(const struct stat *a, const char *path,
+                      const char *suffix)
 {
-    struct stat target, live;
-    if (stat(path, &target) != 0)
-        return PRM_OK; /* new, or unreachable: writing it will tell */
-    if (S_ISDIR(target.st_mode))
-        return prm_error_set(err, PRM_EIO,
-                             "%s is a folder: give the backup a file name",
-                             path);
-    if (db_path != NULL && stat(db_path, &live) == 0 &&
-        live.st_dev == target.st_dev && live.st_ino == target.st_ino)
-        return prm_error_set(err, PRM_ECONFLICT,
-                             "%s is the database itself: back up to another "
-                             "file",
-                             path);
+    char name[4096];
+    struct stat b;
+    return snprintf(name, sizeof name, "%s%s", path, suffix) <
+               (int)sizeof name &&
+           stat(name, &b) == 0 && a->st_dev == b.st_dev &&
+           a->st_ino == b.st_ino;
+}
+
+static target_kind target_of(prm_db *db, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return TARGET_NEW; /* new, or unreachable: writing it will tell */
+    if (S_ISDIR(st.st_mode))
+        return TARGET_FOLDER;
+    if (db->file != NULL && (same_file(&st, db->file, "") ||
+                             same_file(&st, db->file, "-wal") ||
+                             same_file(&st, db->file, "-shm")))
+        return TARGET_LIVE;
+    if (st.st_size == 0)
+        return TARGET_NEW;
     static const char header[16] = "SQLite format 3";
     char head[sizeof header];
     FILE *f = fopen(path, "rb");
     size_t n = f != NULL ? fread(head, 1, sizeof head, f) : 0;
     if (f != NULL)
         fclose(f);
-    if (target.st_size == 0 ||
-        (n == sizeof head && memcmp(head, header, sizeof header) == 0))
-        return PRM_OK;
+    return n == sizeof head && memcmp(head, header, sizeof header) == 0
+               ? TARGET_DATABASE
+               : TARGET_OTHER;
+}
+
+static prm_code refuse_live(const char *what, const char *path,
+                            prm_error *err)
+{
     return prm_error_set(err, PRM_ECONFLICT,
-                         "%s exists and is not a database: a backup would "
-                         "overwrite it; choose another name or remove it "
-                         "first",
-                         path);
+                         "%s is the database itself (or its journal): %s to "
+                         "another file",
+                         path, what);
+}
+
+prm_code store_backup_target(prm_db *db, const char *path, prm_error *err)
+{
+    switch (target_of(db, path)) {
+    case TARGET_FOLDER:
+        return prm_error_set(err, PRM_EIO,
+                             "%s is a folder: give the backup a file name",
+                             path);
+    case TARGET_LIVE:
+        return refuse_live("back up", path, err);
+    case TARGET_OTHER:
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "%s exists and is not a database: a backup "
+                             "would overwrite it; choose another name or "
+                             "remove it first",
+                             path);
+    default:
+        return PRM_OK;
+    }
+}
+
+prm_code prm_export_target(prm_db *db, const char *path, prm_error *err)
+{
+    switch (target_of(db, path)) {
+    case TARGET_LIVE:
+        return refuse_live("export", path, err);
+    case TARGET_DATABASE:
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "%s is a database: an export would overwrite "
+                             "it; choose another name",
+                             path);
+    default:
+        return PRM_OK; /* an export replaces a file, as > in a shell */
+    }
 }
 
 /* --- tables and columns, the same on every engine --------------------- */

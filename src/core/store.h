@@ -303,13 +303,13 @@ struct prm_db {
     char *command; /* the text of the command being run, for the audit log */
     size_t command_cap;
     char user[64]; /* who the audit log says runs prm */
+    const char *file; /* the database file; NULL for a server or memory */
 };
 
 /* Whether path may take a backup: a new file, or a database (last night's
- * backup) to be replaced; not db_path itself (NULL: no file), a folder,
- * or a file that holds something else, which the backup would destroy. */
-prm_code store_backup_target(const char *path, const char *db_path,
-                             prm_error *err);
+ * backup) to be replaced; not the open database, a folder, or a file that
+ * holds something else, which the backup would destroy. */
+prm_code store_backup_target(prm_db *db, const char *path, prm_error *err);
 
 extern const store_engine store_sqlite_engine;
 extern const store_engine store_pg_engine;

@@ -48,7 +48,7 @@ static prm_code fill_copy(void *ctx, const char *tmp, prm_error *err)
 
 prm_code sqlite_backup(prm_db *base, const char *path, prm_error *err)
 {
-    prm_code rc = store_backup_target(path, ((sqlite_db *)base)->path, err);
+    prm_code rc = store_backup_target(base, path, err);
     return rc != PRM_OK ? rc : store_write_beside(path, fill_copy, base, err);
 }
 

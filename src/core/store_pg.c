@@ -1275,7 +1275,7 @@ static prm_code fill_file_copy(void *ctx, const char *tmp, prm_error *err)
 
 static prm_code pg_backup(prm_db *base, const char *path, prm_error *err)
 {
-    prm_code rc = store_backup_target(path, NULL, err);
+    prm_code rc = store_backup_target(base, path, err);
     return rc != PRM_OK ? rc
                         : store_write_beside(path, fill_file_copy, base, err);
 }

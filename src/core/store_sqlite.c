@@ -488,6 +488,7 @@ prm_code store_sqlite_open(const char *path, prm_db **out, prm_error *err)
         rc = sdb_audit_functions(db, err);
     if (rc == PRM_OK && !memory && (db->path = strdup(path)) == NULL)
         rc = prm_error_set(err, PRM_EIO, "out of memory");
+    db->base.file = db->path;
     if (rc != PRM_OK) {
         sqlite_close(&db->base);
         return rc;
