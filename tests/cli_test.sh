@@ -29,6 +29,9 @@ check "--version" "prm 0.1.0" "$("$prm" --version)"
 check "--help exits 0" 0 "$(status "$prm" --help)"
 check "unknown option exits 2" 2 "$(status "$prm" --frobnicate)"
 check "--db without a value exits 2" 2 "$(status "$prm" --db)"
+check "an empty --db is said to be one (an unset variable)" \
+    "prm: --db needs a value (see prm --help)" "$("$prm" --db '' partner list 2>&1)"
+check "...and --db= too" 2 "$(status "$prm" --db= partner list)"
 check "unreadable -f file exits 2" 2 "$(status "$prm" --db "$db" -f "$tmp/none.prm")"
 check "an unreadable -f file is named, with the reason" \
     "prm: cannot read $tmp/none.prm: No such file or directory" \

@@ -84,12 +84,17 @@ static int parse_options(int argc, char **argv, options *o)
             fputs(usage, stdout);
             return 0;
         } else if (strcmp(a, "--db") == 0 || strcmp(a, "-f") == 0) {
-            if (i + 1 == argc)
+            /* An empty value is a variable that was not set: --db "$DB". */
+            if (i + 1 == argc || argv[i + 1][0] == '\0')
                 return usage_error(o, PRM_ESYNTAX,
                                    "%s needs a value (see prm --help)", a);
             *(a[1] == 'f' ? &o->file : &o->db) = argv[++i];
-        } else if (strncmp(a, "--db=", 5) == 0)
+        } else if (strncmp(a, "--db=", 5) == 0) {
+            if (a[5] == '\0')
+                return usage_error(o, PRM_ESYNTAX,
+                                   "%s needs a value (see prm --help)", "--db");
             o->db = a + 5;
+        }
         else if (strcmp(a, "--") == 0) {
             i++;
             break;
