@@ -59,17 +59,22 @@ static size_t display_width(const char *str)
 }
 
 /* Bytes of the longest start of s that fits in width columns; *used gets
- * the columns it takes (one less than width before a wide character). */
-static size_t prefix_bytes(const char *s, size_t width, size_t *used)
+ * the columns it takes (one less than width before a wide character) and
+ * *after_space the bytes up to the last space in it (0: none). */
+static size_t prefix_bytes(const char *s, size_t width, size_t *used,
+                           size_t *after_space)
 {
     size_t at = 0, n;
-    *used = 0;
+    *used = *after_space = 0;
     while (s[at] != '\0') {
-        size_t cw = is_wide(decode((const unsigned char *)s + at, &n)) ? 2 : 1;
+        unsigned cp = decode((const unsigned char *)s + at, &n);
+        size_t cw = is_wide(cp) ? 2 : 1;
         if (*used + cw > width)
             break;
         *used += cw;
         at += n;
+        if (cp == ' ')
+            *after_space = at;
     }
     return at;
 }
@@ -82,7 +87,8 @@ static void print_cell(cli_out *o, const char *s, size_t width, bool right,
     size_t shown = display_width(s), len = strlen(s);
     const char *mark = "";
     if (shown > width && width > 0) {
-        len = prefix_bytes(s, width - 1, &shown);
+        size_t space;
+        len = prefix_bytes(s, width - 1, &shown, &space);
         mark = o->utf8 ? "\xe2\x80\xa6" : "~";
         shown++;
     }
@@ -258,18 +264,15 @@ typedef struct table_head {
  * does; at least one character, so that every call makes progress. */
 static size_t fitting_bytes(const char *s, size_t width)
 {
-    size_t used = 0, at = 0, after_space = 0, n;
-    while (s[at] != '\0') {
-        unsigned cp = decode((const unsigned char *)s + at, &n);
-        size_t cw = is_wide(cp) ? 2 : 1;
-        if (used + cw > width && at > 0)
-            return after_space > 0 ? after_space : at;
-        used += cw;
-        at += n;
-        if (cp == ' ')
-            after_space = at;
+    size_t used, after_space, n;
+    size_t at = prefix_bytes(s, width, &used, &after_space);
+    if (s[at] == '\0')
+        return at;
+    if (at == 0) { /* a character wider than the column: it goes alone */
+        decode((const unsigned char *)s, &n);
+        return n;
     }
-    return at;
+    return after_space > 0 ? after_space : at;
 }
 
 /* The last column's text, when too wide, goes on in lines of its own that

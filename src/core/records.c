@@ -50,28 +50,6 @@ static void choice_names(const char *const *choices, char *buf, size_t size)
                                 i ? ", " : "", choices[i]);
 }
 
-/* A value as an error message quotes it: cut short when it is long, at a
- * character boundary, so a 1 MiB mistake makes a one-line message. */
-typedef struct shown {
-    char text[72];
-} shown;
-
-static shown show_value(const char *v)
-{
-    shown s;
-    size_t n = strlen(v);
-    if (n < sizeof s.text) {
-        memcpy(s.text, v, n + 1);
-        return s;
-    }
-    n = sizeof s.text - 4;
-    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
-        n--;
-    memcpy(s.text, v, n);
-    memcpy(s.text + n, "...", 4);
-    return s;
-}
-
 /* --- References ------------------------------------------------------- */
 
 static bool all_digits(const char *s)
@@ -89,15 +67,15 @@ static bool all_digits(const char *s)
  * user what to write instead. */
 #define SUGGEST_MAX 3
 typedef struct suggestions {
-    shown names[SUGGEST_MAX];
+    core_shown names[SUGGEST_MAX];
     size_t n;
-    char text[SUGGEST_MAX * (sizeof(shown) + 8) + 32];
+    char text[SUGGEST_MAX * (sizeof(core_shown) + 8) + 32];
 } suggestions;
 
 static bool add_suggestion(void *ctx, const char *name)
 {
     suggestions *sg = ctx;
-    sg->names[sg->n++] = show_value(name);
+    sg->names[sg->n++] = core_show_value(name);
     return sg->n < SUGGEST_MAX;
 }
 
@@ -152,10 +130,10 @@ prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
             suggest_names(db, info, ref, &sg);
         return prm_error_set(err, PRM_ENOT_FOUND,
                              "no %s with id or name '%s'%s", info->name,
-                             show_value(ref).text, sg.text);
+                             core_show_value(ref).text, sg.text);
     }
     return prm_error_set(err, PRM_ENOT_FOUND, "no %s with id '%s'",
-                         info->name, show_value(ref).text);
+                         info->name, core_show_value(ref).text);
 }
 
 /* --- Values ------------------------------------------------------------- */
@@ -181,25 +159,25 @@ static prm_code add_partner_id(parsed *p, int64_t id, prm_error *err)
     return PRM_OK;
 }
 
-/* The next item of a partners= list, from *at: spaces around it dropped
- * ("Acme, Beta"); an item in double quotes may hold commas, a quote
- * doubled as in CSV ('"A, Inc",Beta').  Written over the list in place;
- * NULL after the last. */
-static char *next_list_item(char **at, prm_error *err)
+/* The next item of a partners= list, from *at, into *item (NULL after
+ * the last): spaces around it dropped ("Acme, Beta"); an item in double
+ * quotes may hold commas, a quote doubled as in CSV ('"A, Inc",Beta').
+ * Written over the list in place. */
+static prm_code next_list_item(char **at, char **item, prm_error *err)
 {
     char *s = *at;
+    *item = NULL;
     while (*s == ' ' || *s == ',')
         s++;
     if (*s == '\0')
-        return NULL;
-    char *item = s, *out = s;
+        return PRM_OK;
+    char *start = s, *out = s;
     if (*s == '"') {
         for (s++;; s++) {
-            if (*s == '\0') {
-                prm_error_set(err, PRM_EINVALID_VALUE,
-                              "unterminated quote in the partners list");
-                return NULL;
-            }
+            if (*s == '\0')
+                return prm_error_set(err, PRM_EINVALID_VALUE,
+                                     "unterminated quote in the partners "
+                                     "list");
             if (*s == '"' && s[1] != '"')
                 break;
             *out++ = *s;
@@ -208,21 +186,21 @@ static char *next_list_item(char **at, prm_error *err)
         s++;
         while (*s == ' ')
             s++;
-        if (*s != ',' && *s != '\0') {
-            prm_error_set(err, PRM_EINVALID_VALUE,
-                          "text after the closing quote of a name in the "
-                          "partners list; separate names with commas");
-            return NULL;
-        }
+        if (*s != ',' && *s != '\0')
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "text after the closing quote of a name in "
+                                 "the partners list; separate names with "
+                                 "commas");
     } else {
         while (*s != ',' && *s != '\0')
             *out++ = *s++;
-        while (out > item && out[-1] == ' ')
+        while (out > start && out[-1] == ' ')
             out--;
     }
     *at = *s == ',' ? s + 1 : s;
     *out = '\0';
-    return item;
+    *item = start;
+    return PRM_OK;
 }
 
 /* partners=A,B or partner=A: resolve each name and add it to the set.  A
@@ -247,16 +225,15 @@ static prm_code parse_partner_list(prm_db *db, parsed *p, const char *value,
     char *copy = strdup(value);
     if (copy == NULL)
         return prm_error_set(err, PRM_EDB, "out of memory");
-    err->code = PRM_OK;
-    prm_code rc = PRM_OK;
     char *at = copy, *item;
-    while (rc == PRM_OK && (item = next_list_item(&at, err)) != NULL) {
+    prm_code rc;
+    while ((rc = next_list_item(&at, &item, err)) == PRM_OK && item != NULL) {
         rc = prm_resolve(db, PRM_PARTNER, item, &id, err);
         if (rc == PRM_OK)
             rc = add_partner_id(p, id, err);
+        if (rc != PRM_OK)
+            break;
     }
-    if (rc == PRM_OK)
-        rc = err->code;
     free(copy);
     return rc;
 }
@@ -302,7 +279,7 @@ static prm_code parse_value(prm_db *db, const prm_kind_info *info,
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': a whole number from 0 to "
                                  "100",
-                                 f->name, show_value(value).text);
+                                 f->name, core_show_value(value).text);
         v->type = PRM_V_INT;
         return PRM_OK;
     case PRM_F_NUMBER: {
@@ -311,12 +288,12 @@ static prm_code parse_value(prm_db *db, const prm_kind_info *info,
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': a non-negative decimal "
                                  "number such as 12 or 0.5",
-                                 f->name, show_value(value).text);
+                                 f->name, core_show_value(value).text);
         /* -0 is zero, not a negative amount; it is stored as 0. */
         if (minus && v->r != 0.0)
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': must not be negative",
-                                 f->name, show_value(value).text);
+                                 f->name, core_show_value(value).text);
         v->type = PRM_V_REAL;
         return PRM_OK;
     }
@@ -325,7 +302,7 @@ static prm_code parse_value(prm_db *db, const prm_kind_info *info,
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': use YYYY-MM-DD or "
                                  "YYYY-MM-DDTHH:MM[:SS][Z], a real date",
-                                 f->name, show_value(value).text);
+                                 f->name, core_show_value(value).text);
         *v = (prm_value){.type = PRM_V_TEXT, .s = p->dates[i], .len = 20};
         return PRM_OK;
     case PRM_F_PARTNER_REF:

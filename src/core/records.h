@@ -12,6 +12,15 @@ prm_code records_add(prm_db *db, const prm_kind_info *info,
                      const prm_arg *args, size_t nargs, int64_t *id,
                      prm_error *err);
 
+/* A value as an error message quotes it: cut short when it is long, at a
+ * character boundary, so a 1 MiB mistake makes a one-line message
+ * (value.c). */
+typedef struct core_shown {
+    char text[72];
+} core_shown;
+
+core_shown core_show_value(const char *v);
+
 /* A since= or until= filter as a timestamp; a date alone as until takes
  * in that whole day (value.c). */
 prm_code core_window_date(const prm_arg *a, char out[21], bool until,

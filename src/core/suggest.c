@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "prm/prm.h"
+#include "records.h"
 
 /* Letters compare without regard to ASCII case: enum values are taken in
  * any case, so "ACTIV" is a typo of "active". */
@@ -67,18 +67,9 @@ prm_code prm_error_choice(prm_error *err, prm_code code, const char *what,
                           const char *value, const char *where,
                           const char *intro, const char *list)
 {
-    /* A 1 MiB mistake makes a one-line message, cut between characters. */
-    char shown[72];
-    size_t n = strlen(value);
-    if (n >= sizeof shown) {
-        n = sizeof shown - 4;
-        while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
-            n--;
-    }
-    snprintf(shown, sizeof shown, "%.*s%s", (int)n, value,
-             n < strlen(value) ? "..." : "");
     char near[PRM_DID_YOU_MEAN];
-    return prm_error_set(err, code, "%s '%s'%s%s; %s: %s", what, shown, where,
+    return prm_error_set(err, code, "%s '%s'%s%s; %s: %s", what,
+                         core_show_value(value).text, where,
                          prm_did_you_mean(value, list, near, sizeof near),
                          intro, list);
 }

@@ -174,6 +174,22 @@ bool prm_utf8_valid(const char *str, size_t len)
     return true;
 }
 
+core_shown core_show_value(const char *v)
+{
+    core_shown s;
+    size_t n = strlen(v);
+    if (n < sizeof s.text) {
+        memcpy(s.text, v, n + 1);
+        return s;
+    }
+    n = sizeof s.text - 4;
+    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(s.text, v, n);
+    memcpy(s.text + n, "...", 4);
+    return s;
+}
+
 prm_code core_window_date(const prm_arg *a, char out[21], bool until,
                           prm_error *err)
 {
