@@ -168,7 +168,7 @@ start NO_COLOR=1
 keys 'set pager off' Enter
 keys 'comm add partner=1 method=email at=2026-02-03 subject="Renewal terms, the price list for 2027 and the new support levels" content=x' Enter
 keys 'comm list' Enter
-check "a date is never cut" " 1  1        -        email   2026-02-03T00:00:00Z  Renewal terms, the price"
+check "a date is never cut" " 1  Acme Corp  -        email   2026-02-03T00:00:00Z  Renewal terms, the price"
 check "...and the last column's text goes on below it" "$(printf '%52s' '')list for 2027 and the new"
 keys 'audit kind=communication' Enter
 check "a table too wide with kinds whole is shown a row a block" "kind     communication"

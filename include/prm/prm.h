@@ -149,10 +149,18 @@ typedef struct prm_value {
     size_t nids;
 } prm_value;
 
-/* A record: one value per field of its kind, in the kind's field order. */
+/*
+ * A record: one value per field of its kind, in the kind's field order.
+ * Records from prm_get and prm_list also carry, for each reference (a
+ * partner, a project, a project's partners), the name of what it refers to,
+ * for output meant for people: ref_name[i] for field i, a project's
+ * partners' names joined by ", " in ascending id; NULL for any other field
+ * and where there is none.
+ */
 typedef struct prm_record {
     const prm_kind_info *info;
     prm_value v[PRM_MAX_FIELDS];
+    const char *ref_name[PRM_MAX_FIELDS];
 } prm_record;
 
 /* Called once per record; return false to stop early. */
@@ -251,9 +259,11 @@ prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
 prm_code prm_get(prm_db *db, prm_kind kind, int64_t id, prm_record_fn fn,
                  void *ctx, prm_error *err);
 
-/* Call fn for every record matching all filters, in ascending id. */
+/* Call fn for every record matching all filters, in ascending id; with
+ * names, each record carries the names of what it refers to (ref_name), at
+ * the cost of a lookup per reference. */
 prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
-                  size_t nfilters, prm_record_fn fn, void *ctx,
+                  size_t nfilters, bool names, prm_record_fn fn, void *ctx,
                   prm_error *err);
 
 /* The names of records of a kind starting with prefix (for completion). */

@@ -137,8 +137,8 @@ prm_code cli_verb_list(cli_ctx *ctx, const prm_kind_info *info,
     /* Filters are checked before the first row, so an error never
      * follows half a list. */
     ctx->out->ops->list_begin(ctx->out, info);
-    prm_code rc = prm_list(ctx->db, info->kind, args->kv, args->nkv, list_row,
-                           ctx, err);
+    prm_code rc = prm_list(ctx->db, info->kind, args->kv, args->nkv,
+                           ctx->out->ops->ref_names, list_row, ctx, err);
     if (rc == PRM_OK)
         ctx->out->ops->list_end(ctx->out, info, true);
     else

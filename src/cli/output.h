@@ -67,6 +67,10 @@ typedef struct cli_out_ops {
     void (*error)(cli_out *o, const prm_error *err, const char *source,
                   long line);
     bool needs_record;
+    /* Whether lists show what a record refers to by name (prm_list's
+     * names): a lookup per reference that output for programs, which
+     * gives ids, does without. */
+    bool ref_names;
 } cli_out_ops;
 
 struct cli_out {

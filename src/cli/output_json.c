@@ -457,4 +457,5 @@ const cli_out_ops cli_json_ops = {
     .ok = json_ok,
     .error = json_error,
     .needs_record = true,
+    .ref_names = false,
 };

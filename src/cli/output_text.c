@@ -136,11 +136,28 @@ static void text_changed(cli_out *o, const char *verb,
     fwrite(line, 1, (size_t)(p - line), o->out);
 }
 
+/* A reference as people read it: the name of what it refers to, and in
+ * show its id too ("Acme Corp (1)", "Acme Corp, Beta (1,2)"), as an id
+ * alone says little and a name alone is not what a script would type. */
+static char *ref_text(const prm_record *rec, size_t i, bool with_id)
+{
+    const char *name = rec->ref_name[i];
+    char *id = cli_format_value(&rec->v[i]);
+    if (name == NULL || id == NULL)
+        return id;
+    size_t size = strlen(name) + strlen(id) + 4;
+    char *s = malloc(size);
+    if (s != NULL)
+        snprintf(s, size, with_id ? "%s (%s)" : "%s", name, id);
+    free(id);
+    return s;
+}
+
 static void text_show(cli_out *o, const prm_record *rec)
 {
     const prm_kind_info *info = rec->info;
     for (size_t i = 0; i < info->nfields; i++) {
-        char *value = cli_format_value(&rec->v[i]);
+        char *value = ref_text(rec, i, true);
         fprintf(o->out, "%s%-12s%s ", o->color ? BOLD : "",
                 info->fields[i].name, o->color ? RESET : "");
         /* Later lines of a multi-line value line up under the first. */
@@ -199,7 +216,7 @@ static bool text_list_row(cli_out *o, const prm_record *rec)
     for (size_t i = 0; i < rec->info->nfields; i++) {
         if (!(rec->info->fields[i].flags & PRM_FF_COLUMN))
             continue;
-        char *cell = cli_format_value(&rec->v[i]);
+        char *cell = ref_text(rec, i, false);
         if (cell != NULL)
             flatten(cell);
         if (!push_cell(o, cell))
@@ -816,4 +833,5 @@ const cli_out_ops cli_text_ops = {
     .ok = text_ok,
     .error = text_error,
     .needs_record = false,
+    .ref_names = true,
 };

@@ -94,7 +94,7 @@ prm_code prm_export_csv(prm_db *db, prm_kind kind, FILE *out, int64_t *rows,
     for (size_t i = 0; i < info->nfields; i++)
         fprintf(out, "%s%s", i ? "," : "", info->fields[i].name);
     fputs("\r\n", out);
-    rc = store_list(db, info, NULL, 0, export_row, &ex, err);
+    rc = store_list(db, info, NULL, 0, false, export_row, &ex, err);
     if (rc == PRM_OK && (fflush(out) != 0 || ferror(out)))
         rc = prm_error_set(err, PRM_EIO, "cannot write the export");
     *rows = ex.rows;

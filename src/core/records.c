@@ -740,7 +740,7 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
 }
 
 prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
-                  size_t nfilters, prm_record_fn fn, void *ctx,
+                  size_t nfilters, bool names, prm_record_fn fn, void *ctx,
                   prm_error *err)
 {
     const prm_kind_info *info = prm_kind_get(kind);
@@ -762,7 +762,7 @@ prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
             rc = make_filter(db, info, &filters[i], &f[i], &p, err);
     }
     if (rc == PRM_OK)
-        rc = store_list(db, info, f, nfilters, fn, ctx, err);
+        rc = store_list(db, info, f, nfilters, names, fn, ctx, err);
     parsed_free(&p);
     return store_cmd_end(db, rc, err);
 }

@@ -426,10 +426,24 @@ prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
 }
 
 prm_code store_list(prm_db *db, const prm_kind_info *info,
-                    const store_filter *filters, size_t nfilters,
+                    const store_filter *filters, size_t nfilters, bool names,
                     prm_record_fn fn, void *ctx, prm_error *err)
 {
-    return db->engine->list(db, info, filters, nfilters, fn, ctx, err);
+    return db->engine->list(db, info, filters, nfilters, names, fn, ctx, err);
+}
+
+void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
+                         const char *partners_names)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        if (f->type == PRM_F_PARTNER_LIST)
+            sql_add(b, ", %s", partners_names);
+        else if (store_is_ref(f))
+            sql_add(b, ", (SELECT name FROM %s WHERE id = t.\"%s\")",
+                    f->type == PRM_F_PARTNER_REF ? "partners" : "projects",
+                    store_column(f));
+    }
 }
 
 prm_code store_names(prm_db *db, const prm_kind_info *info,

@@ -84,6 +84,16 @@ void sql_add(sqlbuf *b, const char *fmt, ...);
  * project's partners, which live in project_partners).  Inline: adding a
  * record asks it of every field several times. */
 const char *store_table(const prm_kind_info *info);
+static inline bool store_is_ref(const prm_field *f)
+{
+    return f->type == PRM_F_PARTNER_REF || f->type == PRM_F_PROJECT_REF ||
+           f->type == PRM_F_PARTNER_LIST;
+}
+/* After a select list of a kind's fields, a column for each reference: the
+ * name of what it refers to.  partners_names is the engine's expression
+ * for a project's partners' names, joined by ", " in ascending id. */
+void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
+                         const char *partners_names);
 static inline const char *store_column(const prm_field *f)
 {
     switch (f->type) {
@@ -127,8 +137,10 @@ prm_code store_find_name(prm_db *db, const prm_kind_info *info,
                          prm_error *err);
 prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
                      prm_record_fn fn, void *ctx, prm_error *err);
+/* names: with the names of what each record refers to (prm_record's
+ * ref_name), a lookup per reference that an export does without. */
 prm_code store_list(prm_db *db, const prm_kind_info *info,
-                    const store_filter *filters, size_t nfilters,
+                    const store_filter *filters, size_t nfilters, bool names,
                     prm_record_fn fn, void *ctx, prm_error *err);
 prm_code store_names(prm_db *db, const prm_kind_info *info,
                      const char *prefix,
@@ -248,7 +260,8 @@ typedef struct store_engine {
                       prm_record_fn fn, void *ctx, prm_error *err);
     prm_code (*list)(prm_db *db, const prm_kind_info *info,
                      const store_filter *filters, size_t nfilters,
-                     prm_record_fn fn, void *ctx, prm_error *err);
+                     bool names, prm_record_fn fn, void *ctx,
+                     prm_error *err);
     prm_code (*names)(prm_db *db, const prm_kind_info *info,
                       const char *prefix,
                       bool (*fn)(void *ctx, const char *name), void *ctx,

@@ -537,7 +537,9 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
 /* --- reading records ------------------------------------------------------- */
 
 
-static void add_select_list(sqlbuf *b, const prm_kind_info *info)
+/* The fields of a kind, in order, then with names the names of what its
+ * references refer to (store_add_ref_names). */
+static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
 {
     for (size_t i = 0; i < info->nfields; i++) {
         const char *col = store_column(&info->fields[i]);
@@ -549,7 +551,29 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info)
                        "partner_id) FROM project_partners WHERE project_id = "
                        "t.id)");
     }
+    if (names)
+        store_add_ref_names(
+            b, info,
+            "(SELECT string_agg(p.name, ', ' ORDER BY p.id) FROM "
+            "project_partners AS pp JOIN partners AS p ON p.id = "
+            "pp.partner_id WHERE pp.project_id = t.id)");
     sql_add(b, " FROM %s AS t", store_table(info));
+}
+
+/* The names after the fields, when the result has them. */
+static void row_ref_names(const PGresult *res, int row,
+                          const prm_kind_info *info, prm_record *rec)
+{
+    int col = (int)info->nfields;
+    bool named = PQnfields(res) > col;
+    for (size_t i = 0; i < info->nfields; i++) {
+        rec->ref_name[i] = NULL;
+        if (named && store_is_ref(&info->fields[i])) {
+            if (!PQgetisnull(res, row, col))
+                rec->ref_name[i] = PQgetvalue(res, row, col);
+            col++;
+        }
+    }
 }
 
 static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
@@ -590,6 +614,7 @@ static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
             v->len = (size_t)PQgetlength(res, row, (int)i);
         }
     }
+    row_ref_names(res, row, info, rec);
     return PRM_OK;
 }
 
@@ -613,7 +638,7 @@ static prm_code pg_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
 {
     pg_db *db = (pg_db *)base;
     sqlbuf b = {.len = 0};
-    add_select_list(&b, info);
+    add_select_list(&b, info, true);
     sql_add(&b, " WHERE t.id = $1");
     pg_params p = {.n = 0};
     pgp_int(&p, id);
@@ -676,12 +701,13 @@ static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
 
 static prm_code pg_list(prm_db *base, const prm_kind_info *info,
                         const store_filter *filters, size_t nfilters,
-                        prm_record_fn fn, void *ctx, prm_error *err)
+                        bool names, prm_record_fn fn, void *ctx,
+                        prm_error *err)
 {
     pg_db *db = (pg_db *)base;
     sqlbuf b = {.len = 0};
     pg_params p = {.n = 0};
-    add_select_list(&b, info);
+    add_select_list(&b, info, names);
     for (size_t i = 0; i < nfilters; i++) {
         sql_add(&b, i ? " AND " : " WHERE ");
         add_filter(&b, &p, info, &filters[i]);

@@ -612,7 +612,9 @@ static prm_code sqlite_cmd_end(prm_db *base, prm_code rc, prm_error *err)
 /* --- Reading records ------------------------------------------------------ */
 
 
-static void add_select_list(sqlbuf *b, const prm_kind_info *info)
+/* The fields of a kind, in order, then with names the names of what its
+ * references refer to (store_add_ref_names). */
+static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
 {
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
@@ -625,7 +627,26 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info)
                        "partner_id FROM project_partners WHERE project_id = "
                        "t.id ORDER BY partner_id))");
     }
+    if (names)
+        store_add_ref_names(
+            b, info,
+            "(SELECT group_concat(name, ', ') FROM (SELECT p.name FROM "
+            "project_partners AS pp JOIN partners AS p ON p.id = "
+            "pp.partner_id WHERE pp.project_id = t.id ORDER BY p.id))");
     sql_add(b, " FROM %s AS t", store_table(info));
+}
+
+/* The names after the fields, when the statement has them. */
+static void row_ref_names(sqlite3_stmt *stmt, const prm_kind_info *info,
+                          prm_record *rec)
+{
+    int col = (int)info->nfields;
+    bool named = sqlite3_column_count(stmt) > col;
+    for (size_t i = 0; i < info->nfields; i++) {
+        rec->ref_name[i] = NULL;
+        if (named && store_is_ref(&info->fields[i]))
+            rec->ref_name[i] = (const char *)sqlite3_column_text(stmt, col++);
+    }
 }
 
 static prm_code row_to_record(sqlite_db *db, const prm_kind_info *info,
@@ -660,6 +681,7 @@ static prm_code row_to_record(sqlite_db *db, const prm_kind_info *info,
             v->len = (size_t)sqlite3_column_bytes(stmt, (int)i);
         }
     }
+    row_ref_names(stmt, info, rec);
     return PRM_OK;
 }
 
@@ -751,12 +773,12 @@ static int bind_filter(sqlite3_stmt *stmt, int *idx, const store_filter *f)
 }
 
 static prm_code sqlite_list(prm_db *base, const prm_kind_info *info,
-                    const store_filter *filters, size_t nfilters,
+                    const store_filter *filters, size_t nfilters, bool names,
                     prm_record_fn fn, void *ctx, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
-    add_select_list(&b, info);
+    add_select_list(&b, info, names);
     for (size_t i = 0; i < nfilters; i++) {
         sql_add(&b, i ? " AND " : " WHERE ");
         add_filter_sql(&b, info, &filters[i]);
@@ -863,7 +885,7 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
         else if (which == KS_LOG_ADD)
             sdb_audit_added_sql(&b, info);
         else {
-            add_select_list(&b, info);
+            add_select_list(&b, info, true);
             sql_add(&b, " WHERE t.id = ?");
         }
         if (b.overflow)

@@ -59,7 +59,7 @@ static prm_code export_kinds(prm_db *db, exporter *ex, prm_counts *counts,
         ex->rows = 0;
         if (ex->format == PRM_FORMAT_JSON)
             fprintf(ex->out, ",\"%s\":[", info->plural);
-        prm_code rc = store_list(db, info, NULL, 0, export_row, ex, err);
+        prm_code rc = store_list(db, info, NULL, 0, false, export_row, ex, err);
         if (rc != PRM_OK)
             return rc;
         if (ex->format == PRM_FORMAT_JSON)

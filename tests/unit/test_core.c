@@ -75,7 +75,7 @@ static int field(prm_kind kind, const char *name)
 static int count(prm_db *db, prm_kind kind, const prm_arg *f, size_t n)
 {
     snapshot s = {0};
-    assert_int_equal(prm_list(db, kind, f, n, take, &s, &err), PRM_OK);
+    assert_int_equal(prm_list(db, kind, f, n, false, take, &s, &err), PRM_OK);
     return s.rows;
 }
 
@@ -275,6 +275,57 @@ static void test_project_partners_are_sorted_without_duplicates(void **state)
     assert_int_equal(s.ids[2], 3);
 }
 
+/* The names of what a record refers to, for people: each reference's,
+ * a project's partners' joined in id order; only when asked for in a list,
+ * always in a fetched record; none for a field that refers to nothing. */
+typedef struct named {
+    int rows;
+    char names[PRM_MAX_FIELDS][128];
+    bool has[PRM_MAX_FIELDS];
+} named;
+
+static bool take_names(void *ctx, const prm_record *rec)
+{
+    named *n = ctx;
+    n->rows++;
+    for (size_t i = 0; i < rec->info->nfields; i++) {
+        n->has[i] = rec->ref_name[i] != NULL;
+        snprintf(n->names[i], sizeof n->names[i], "%s",
+                 n->has[i] ? rec->ref_name[i] : "");
+    }
+    return true;
+}
+
+static void test_records_carry_the_names_they_refer_to(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "Zeta, Inc"});
+    ADD(db, PRM_PARTNER, {"name", "Alpha"});
+    ADD(db, PRM_PROJECT, {"name", "P"}, {"partners", "alpha,1"});
+    ADD(db, PRM_COMMUNICATION, {"partner", "Alpha"}, {"method", "email"},
+        {"content", "x"});
+    int partner = field(PRM_COMMUNICATION, "partner");
+    int project = field(PRM_COMMUNICATION, "project");
+    named n = {0};
+    assert_int_equal(prm_list(db, PRM_COMMUNICATION, NULL, 0, true,
+                              take_names, &n, &err),
+                     PRM_OK);
+    assert_int_equal(n.rows, 1);
+    assert_string_equal(n.names[partner], "Alpha");
+    assert_false(n.has[project]);
+    assert_false(n.has[field(PRM_COMMUNICATION, "content")]);
+    n = (named){0};
+    assert_int_equal(prm_list(db, PRM_COMMUNICATION, NULL, 0, false,
+                              take_names, &n, &err),
+                     PRM_OK);
+    assert_false(n.has[partner]);
+    n = (named){0};
+    assert_int_equal(prm_get(db, PRM_PROJECT, 1, take_names, &n, &err),
+                     PRM_OK);
+    assert_string_equal(n.names[field(PRM_PROJECT, "partners")],
+                        "Zeta, Inc, Alpha");
+}
+
 /* In a partners= list a name in double quotes may hold commas, a quote
  * doubled as in CSV; a quote left open is a bad value. */
 static void test_project_partners_list_takes_quoted_names(void **state)
@@ -429,7 +480,7 @@ static void test_list_filters_by_equality_and_reference(void **state)
     assert_int_equal(count(db, PRM_OUTCOME, day, 1), 1);
     prm_arg bad[] = {{"colour", "x"}};
     snapshot s = {0};
-    assert_int_equal(prm_list(db, PRM_PARTNER, bad, 1, take, &s, &err),
+    assert_int_equal(prm_list(db, PRM_PARTNER, bad, 1, false, take, &s, &err),
                      PRM_EUNKNOWN_FIELD);
 }
 
@@ -807,6 +858,7 @@ int main(void)
         T(test_dates_are_strict_and_normalised),
         T(test_project_partners_are_sorted_without_duplicates),
         T(test_project_partners_list_takes_quoted_names),
+        T(test_records_carry_the_names_they_refer_to),
         T(test_failed_command_changes_nothing),
         T(test_update_changes_only_given_fields),
         T(test_text_round_trips_verbatim),

@@ -96,7 +96,7 @@ static void check_file(const char *name)
         fail_msg("%s: %s", name, err.message);
     assert_int_equal(added, cJSON_GetArraySize(expected));
     rows got = {.n = 0};
-    assert_int_equal(prm_list(db, PRM_PARTNER, NULL, 0, take, &got, &err),
+    assert_int_equal(prm_list(db, PRM_PARTNER, NULL, 0, false, take, &got, &err),
                      PRM_OK);
     int row = 0;
     const cJSON *obj;

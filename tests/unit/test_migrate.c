@@ -117,7 +117,7 @@ static int records(prm_db *db, prm_kind kind)
 {
     int n = 0;
     prm_error err;
-    assert_int_equal(prm_list(db, kind, NULL, 0, count_rows, &n, &err), 0);
+    assert_int_equal(prm_list(db, kind, NULL, 0, false, count_rows, &n, &err), 0);
     return n;
 }
 
