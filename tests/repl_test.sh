@@ -187,6 +187,16 @@ start
 keys 'partner add name="A_b Corp"' Enter 'partner add name="Axb Corp"' Enter
 keys 'partner show A_' Tab
 check "a name's _ completes as itself, not as any letter" 'prm> partner show "A_b Corp"'
+# a completed name is quoted as the lexer reads it back
+keys C-u "partner add name=\"O'Brien\"" Enter "partner add name='Say \"hi\" Ltd'" Enter
+keys C-u 'partner show O' Tab
+check "a name with an apostrophe completes in double quotes" "prm> partner show \"O'Brien\""
+keys Enter
+check "...and the completed line runs" "name         O'Brien"
+keys 'comm add partner=Sa' Tab
+check "a name with double quotes completes escaped" 'prm> comm add partner="Say \"hi\" Ltd"'
+keys ' method=email content=x' Enter
+check "...and the completed line runs" "added communication 2"
 keys C-u C-d
 
 # progress of a long script, on a terminal.  Progress shows once work has

@@ -43,6 +43,31 @@ static bool reserve(cli_words *w, size_t len)
     return true;
 }
 
+char *cli_quote_word(const char *text, size_t key, bool alone)
+{
+    const char *value = text + key;
+    bool plain = *value != '\0' && strpbrk(value, " \t\"'\\#\n\r") == NULL &&
+                 (!alone || strchr(value, '=') == NULL);
+    /* Quoted, each byte is at most two, with the quotes and the NUL. */
+    char *s = malloc(key + 2 * strlen(value) + 3), *p = s;
+    if (s == NULL)
+        return NULL;
+    memcpy(p, text, key);
+    p += key;
+    if (plain) {
+        strcpy(p, value);
+        return s;
+    }
+    *p++ = '"';
+    for (const char *c = value; *c; c++) {
+        if (*c == '"' || *c == '\\' || *c == '\n' || *c == '\t')
+            *p++ = '\\';
+        *p++ = *c == '\n' ? 'n' : *c == '\t' ? 't' : *c;
+    }
+    strcpy(p, "\"");
+    return s;
+}
+
 static int unescape(char c)
 {
     switch (c) {

@@ -35,4 +35,14 @@ cli_lex_result cli_lex(const char *line, size_t len, cli_words *w, char *msg,
                        size_t size);
 void cli_words_free(cli_words *w);
 
+/*
+ * The other way: text written as one word that cli_lex reads back as text.
+ * The first key bytes (a "FIELD=") stay as they are; the rest goes in
+ * double quotes, escaped, when it is empty or holds what the lexer would
+ * read otherwise (a separator, a quote, a backslash, a '#', a line break)
+ * or, when alone (a word that is not a FIELD=VALUE), an '=' that would make
+ * it one.  A new string, NULL when out of memory.
+ */
+char *cli_quote_word(const char *text, size_t key, bool alone);
+
 #endif

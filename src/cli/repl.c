@@ -102,17 +102,25 @@ static bool cands_push(cands *c, char *s)
     return true;
 }
 
+/* A candidate: prefix (a "FIELD=" or nothing), then value quoted as the
+ * lexer must read it back (a name may hold spaces, quotes, '#'), then
+ * suffix. */
 static void cands_add(cands *c, const char *prefix, const char *value,
                       const char *suffix)
 {
-    size_t len = strlen(prefix) + strlen(value) + strlen(suffix) + 3;
-    char *s = malloc(len);
-    if (s == NULL)
+    size_t lp = strlen(prefix), lv = strlen(value);
+    char *word = malloc(lp + lv + 1);
+    if (word == NULL)
         return;
-    bool quote = strchr(value, ' ') != NULL;
-    snprintf(s, len, "%s%s%s%s%s", prefix, quote ? "\"" : "", value,
-             quote ? "\"" : "", suffix);
-    if (!cands_push(c, s))
+    memcpy(word, prefix, lp);
+    memcpy(word + lp, value, lv + 1);
+    char *quoted = cli_quote_word(word, lp, lp == 0);
+    free(word);
+    char *s = quoted ? malloc(strlen(quoted) + strlen(suffix) + 1) : NULL;
+    if (s != NULL)
+        strcat(strcpy(s, quoted), suffix);
+    free(quoted);
+    if (s != NULL && !cands_push(c, s))
         free(s);
 }
 

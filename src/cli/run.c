@@ -350,43 +350,33 @@ static bool argv_words(cli_words *w, int argc, char **argv)
 }
 
 /* The words of a one-shot command as one line of the command language,
- * quoted where the shell had to quote them, for the audit log. */
+ * quoted where the shell had to quote them, for the audit log.  A word
+ * with '=' is a FIELD=VALUE (argv_words), its FIELD= left outside the
+ * quotes. */
 static char *argv_text(int argc, char **argv)
 {
-    size_t size = 1;
-    for (int i = 0; i < argc; i++)
-        size += 2 * strlen(argv[i]) + 4;
-    char *text = malloc(size), *p = text;
-    if (text == NULL)
-        return NULL;
-    for (int i = 0; i < argc; i++) {
+    size_t size = 1, len = 0;
+    char *text = malloc(size);
+    for (int i = 0; i < argc && text != NULL; i++) {
         const char *w = argv[i];
         const char *eq = strchr(w, '=');
-        bool plain = strpbrk(w, " \t\"'\\#\n") == NULL && *w != '\0';
-        if (i > 0)
-            *p++ = ' ';
-        if (plain) {
-            p += sprintf(p, "%s", w);
-            continue;
+        const char *special = strpbrk(w, " \t\"'\\#\n\r");
+        size_t key =
+            eq != NULL && special != NULL && special > eq ? (size_t)(eq - w) + 1
+                                                         : 0;
+        char *word = cli_quote_word(w, key, false);
+        char *grown = word ? realloc(text, size += strlen(word) + 1) : NULL;
+        if (grown == NULL) {
+            free(word);
+            free(text);
+            return NULL;
         }
-        size_t key = eq != NULL && strpbrk(w, " \t\"'\\#\n") > eq
-                         ? (size_t)(eq - w) + 1
-                         : 0;
-        memcpy(p, w, key);
-        p += key;
-        *p++ = '"';
-        for (const char *c = w + key; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                *p++ = '\\';
-            if (*c == '\n') {
-                *p++ = '\\';
-                *p++ = 'n';
-            } else
-                *p++ = *c;
-        }
-        *p++ = '"';
+        text = grown;
+        len += (size_t)sprintf(text + len, "%s%s", i ? " " : "", word);
+        free(word);
     }
-    *p = '\0';
+    if (text != NULL)
+        text[len] = '\0';
     return text;
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,6 +101,34 @@ static void test_empty_quotes_make_an_empty_word(void **state)
     assert_string_equal(w.items[1].text, "");
 }
 
+/* cli_quote_word writes what cli_lex reads back: the same text, one word,
+ * a field's key left outside the quotes, an '=' in a word alone quoted. */
+static void test_quoted_words_read_back_as_written(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Acme",  "Acme Corp", "O'Brien", "Say \"hi\"", "a\\b", "#1",
+        "a=b",   "",          "tab\there", "two\nlines", "x#y", "\xc3\xa9t\xc3\xa9"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *q = cli_quote_word(texts[i], 0, true);
+        assert_non_null(q);
+        assert_int_equal(lex(q), LEX_OK);
+        assert_int_equal(w.n, 1);
+        assert_string_equal(w.items[0].text, texts[i]);
+        assert_int_equal(w.items[0].eq, -1);
+        free(q);
+    }
+    char *plain = cli_quote_word("Acme", 0, true);
+    assert_string_equal(plain, "Acme");
+    free(plain);
+    char *field = cli_quote_word("partner=Say \"hi\" Ltd", 8, false);
+    assert_string_equal(field, "partner=\"Say \\\"hi\\\" Ltd\"");
+    assert_int_equal(lex(field), LEX_OK);
+    assert_string_equal(w.items[0].text, "partner=Say \"hi\" Ltd");
+    assert_int_equal(w.items[0].eq, 7);
+    free(field);
+}
+
 /* --- reader ------------------------------------------------------------- */
 
 static int pipe_of(const char *text, size_t len)
@@ -174,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_bad_escape_is_an_error),
         cmocka_unit_test(test_invalid_utf8_and_nul),
         cmocka_unit_test(test_empty_quotes_make_an_empty_word),
+        cmocka_unit_test(test_quoted_words_read_back_as_written),
         cmocka_unit_test(
             test_reader_handles_crlf_continuation_and_no_final_newline),
         cmocka_unit_test(test_reader_keeps_nul_bytes_for_the_lexer),
