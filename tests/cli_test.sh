@@ -57,6 +57,11 @@ fi
 check "stdin that is a folder exits 2" 2 "$(status "$prm" --db "$db" <"$tmp")"
 check "...saying so" "prm: cannot read stdin: Is a directory" \
     "$("$prm" --db "$db" -f - <"$tmp" 2>&1)"
+check "a closed stdin exits 2, not an empty script that succeeds" 2 \
+    "$(status "$prm" --db "$db" <&-)"
+check "...saying so" "prm: cannot read stdin: Bad file descriptor" \
+    "$("$prm" --db "$db" -f - <&- 2>&1)"
+check "a one-shot command needs no stdin" 0 "$(status "$prm" --db "$db" metrics <&-)"
 check "-f and a command exits 2" 2 "$(status "$prm" --db "$db" -f x.prm metrics)"
 check "a team database that cannot be reached exits 2" 2 \
     "$(status "$prm" --db "postgresql://localhost:1/prm?connect_timeout=5" metrics)"

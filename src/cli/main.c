@@ -200,6 +200,11 @@ int main(int argc, char **argv)
                                       : o.first_word == argc;
     if (reads_stdin && cli_is_folder(STDIN_FILENO))
         return cannot_read(&o, "stdin");
+    /* A closed stdin must be said now: SQLite, opening the database, puts
+     * /dev/null on a free descriptor below 3, and the script would then
+     * be read as empty and "succeed". */
+    if (reads_stdin && fcntl(STDIN_FILENO, F_GETFD) < 0)
+        return cannot_read(&o, "stdin");
     char path[4096];
     prm_db *db = NULL;
     status = open_db(&o, path, sizeof path, &db);
