@@ -43,28 +43,42 @@ static bool reserve(cli_words *w, size_t len)
     return true;
 }
 
+/* Append n bytes of text at p as the lexer reads them back: as they are
+ * when nothing in them needs quotes, else in double quotes, escaped; an
+ * '=' needs them when eq_special, and empty text when empty_special.
+ * p has room for 2 * n + 2 more bytes. */
+static char *quote_part(char *p, const char *text, size_t n, bool eq_special,
+                        bool empty_special)
+{
+    bool plain = n > 0 || !empty_special;
+    for (size_t i = 0; i < n && plain; i++)
+        plain = !strchr(" \t\"'\\#\n\r", text[i]) &&
+                !(eq_special && text[i] == '=');
+    if (plain) {
+        memcpy(p, text, n);
+        return p + n;
+    }
+    *p++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        char c = text[i];
+        if (c == '"' || c == '\\' || c == '\n' || c == '\t')
+            *p++ = '\\';
+        *p++ = c == '\n' ? 'n' : c == '\t' ? 't' : c;
+    }
+    *p++ = '"';
+    return p;
+}
+
 char *cli_quote_word(const char *text, size_t key, bool alone)
 {
-    const char *value = text + key;
-    bool plain = *value != '\0' && strpbrk(value, " \t\"'\\#\n\r") == NULL &&
-                 (!alone || strchr(value, '=') == NULL);
+    size_t len = strlen(text);
     /* Quoted, each byte is at most two, with the quotes and the NUL. */
-    char *s = malloc(key + 2 * strlen(value) + 3), *p = s;
+    char *s = malloc(2 * len + 3), *p = s;
     if (s == NULL)
         return NULL;
     memcpy(p, text, key);
-    p += key;
-    if (plain) {
-        strcpy(p, value);
-        return s;
-    }
-    *p++ = '"';
-    for (const char *c = value; *c; c++) {
-        if (*c == '"' || *c == '\\' || *c == '\n' || *c == '\t')
-            *p++ = '\\';
-        *p++ = *c == '\n' ? 'n' : *c == '\t' ? 't' : *c;
-    }
-    strcpy(p, "\"");
+    p = quote_part(p + key, text + key, len - key, alone, key == 0);
+    *p = '\0';
     return s;
 }
 

@@ -37,11 +37,13 @@ void cli_words_free(cli_words *w);
 
 /*
  * The other way: text written as one word that cli_lex reads back as text.
- * The first key bytes (a "FIELD=") stay as they are; the rest goes in
- * double quotes, escaped, when it is empty or holds what the lexer would
- * read otherwise (a separator, a quote, a backslash, a '#', a line break)
- * or, when alone (a word that is not a FIELD=VALUE), an '=' that would make
- * it one.  A new string, NULL when out of memory.
+ * The first key bytes (a FIELD=VALUE word's "FIELD=", which must need no
+ * quotes: a quoted part before an '=' makes it no field) stay as they are.
+ * The rest goes in double quotes, escaped, when it holds what the lexer
+ * would read otherwise (a separator, a quote, a backslash, a '#', a line
+ * break), when the word would be empty, and, when alone (a word that is
+ * not a FIELD=VALUE), when it holds an '=' that would make it one.  A new
+ * string, NULL when out of memory.
  */
 char *cli_quote_word(const char *text, size_t key, bool alone);
 

@@ -102,23 +102,18 @@ static bool cands_push(cands *c, char *s)
     return true;
 }
 
-/* A candidate: prefix (a "FIELD=" or nothing), then value quoted as the
- * lexer must read it back (a name may hold spaces, quotes, '#'), then
- * suffix. */
+/* A candidate: prefix (a "FIELD=", a list so far, or nothing), then value
+ * quoted as the lexer must read it back (a name may hold spaces, quotes,
+ * '#'; alone, an '='), then suffix. */
 static void cands_add(cands *c, const char *prefix, const char *value,
                       const char *suffix)
 {
-    size_t lp = strlen(prefix), lv = strlen(value);
-    char *word = malloc(lp + lv + 1);
-    if (word == NULL)
-        return;
-    memcpy(word, prefix, lp);
-    memcpy(word + lp, value, lv + 1);
-    char *quoted = cli_quote_word(word, lp, lp == 0);
-    free(word);
-    char *s = quoted ? malloc(strlen(quoted) + strlen(suffix) + 1) : NULL;
+    char *quoted = cli_quote_word(value, 0, *prefix == '\0');
+    size_t len = quoted ? strlen(prefix) + strlen(quoted) + strlen(suffix) + 1
+                        : 0;
+    char *s = quoted ? malloc(len) : NULL;
     if (s != NULL)
-        strcat(strcpy(s, quoted), suffix);
+        snprintf(s, len, "%s%s%s", prefix, quoted, suffix);
     free(quoted);
     if (s != NULL && !cands_push(c, s))
         free(s);

@@ -350,20 +350,17 @@ static bool argv_words(cli_words *w, int argc, char **argv)
 }
 
 /* The words of a one-shot command as one line of the command language,
- * quoted where the shell had to quote them, for the audit log.  A word
- * with '=' is a FIELD=VALUE (argv_words), its FIELD= left outside the
- * quotes. */
+ * quoted where the shell had to quote them, for the audit log. */
 static char *argv_text(int argc, char **argv)
 {
     size_t size = 1, len = 0;
     char *text = malloc(size);
     for (int i = 0; i < argc && text != NULL; i++) {
         const char *w = argv[i];
-        const char *eq = strchr(w, '=');
-        const char *special = strpbrk(w, " \t\"'\\#\n\r");
-        size_t key =
-            eq != NULL && special != NULL && special > eq ? (size_t)(eq - w) + 1
-                                                         : 0;
+        /* A FIELD= that would need quotes (a field no kind has) goes
+         * in them with the rest: a quoted name makes no field. */
+        size_t key = strcspn(w, "=");
+        key = w[key] == '=' && strcspn(w, " \t\"'\\#\n\r") > key ? key + 1 : 0;
         char *word = cli_quote_word(w, key, false);
         char *grown = word ? realloc(text, size += strlen(word) + 1) : NULL;
         if (grown == NULL) {

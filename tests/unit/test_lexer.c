@@ -127,6 +127,9 @@ static void test_quoted_words_read_back_as_written(void **state)
     assert_string_equal(w.items[0].text, "partner=Say \"hi\" Ltd");
     assert_int_equal(w.items[0].eq, 7);
     free(field);
+    char *cleared = cli_quote_word("tier=", 5, false);
+    assert_string_equal(cleared, "tier=");
+    free(cleared);
 }
 
 /* --- reader ------------------------------------------------------------- */
