@@ -50,6 +50,8 @@ keys Enter
 check "the completed line runs" "region       EMEA"
 keys 'partner list reg' Tab
 check "Tab completes a field name with =" "prm> partner list region="
+keys C-u 'comm list unt' Tab
+check "Tab completes a list's until=" "prm> comm list until="
 keys C-u 'project add name=P stat' Tab 'ac' Tab
 check "Tab completes an enum value" "prm> project add name=P status=active"
 keys C-u 'project add name=L partners=1,ac' Tab

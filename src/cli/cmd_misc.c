@@ -228,6 +228,16 @@ static void help_kind(FILE *f, const cli_command *c)
         fputs("\nlist also takes project=REF.", f);
     if (info->kind == PRM_PROJECT || info->kind == PRM_OUTCOME)
         fputs("\nlist also takes partner=REF.", f);
+    static const char *const dated_by[] = {
+        [PRM_PARTNER] = "created_at",
+        [PRM_PROJECT] = "start (else created_at)",
+        [PRM_COMMUNICATION] = "at",
+        [PRM_RESOURCE] = "at",
+        [PRM_OUTCOME] = "at"};
+    fprintf(f,
+            "\nlist also takes since=DATE and until=DATE (both included): "
+            "the %ss\nwhose %s is in that window.",
+            info->name, dated_by[info->kind]);
     fputs("\n\nExamples:\n", f);
     indent_lines(f, c->examples);
 }

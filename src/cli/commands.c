@@ -52,7 +52,8 @@ const cli_command cli_commands[] = {
      "content=\"Agreed to a joint webinar\"\n"
      "comm add partner=\"acme corp\" project=\"Cloud bundle\" method=email "
      "at=2026-03-01T09:30 content=\"Sent the price list\"\n"
-     "comm list partner=\"acme corp\" method=meeting\n",
+     "comm list partner=\"acme corp\" method=meeting\n"
+     "comm list partner=\"acme corp\" since=2026-03-01 until=2026-03-31\n",
      cli_cmd_kind, comm_kind, false},
     {"resource", NULL, RECORDS, NULL,
      "people, technology or funding committed to a partner", NULL,
@@ -60,7 +61,7 @@ const cli_command cli_commands[] = {
      "project=\"Cloud bundle\"\n"
      "resource add partner=\"acme corp\" kind=people amount=0.5 unit=FTE "
      "description=\"solutions engineer\"\n"
-     "resource list kind=funding\n",
+     "resource list kind=funding since=2026-01-01\n",
      cli_cmd_kind, resource_kind, false},
     {"outcome", NULL, RECORDS, NULL, "what a project produced", NULL,
      "outcome add project=\"Cloud bundle\" description=\"first 10 customers\" "

@@ -204,6 +204,10 @@ static void complete_fields(const prm_kind_info *info, const char *verb,
         if (strncmp(f->name, text, strlen(text)) == 0)
             cands_add(&found, "", f->name, "=");
     }
+    static const char *const window[] = {"since", "until"};
+    for (size_t i = 0; verb != NULL && strcmp(verb, "list") == 0 && i < 2; i++)
+        if (strncmp(window[i], text, strlen(text)) == 0)
+            cands_add(&found, "", window[i], "=");
 }
 
 static void complete_metrics(const char *text)

@@ -684,6 +684,26 @@ static prm_code date_filter(const prm_field *fld, const char *value,
     return PRM_OK;
 }
 
+/* since=DATE or until=DATE: the records of a window of time, by the
+ * kind's date (store_date_sql); a date alone as until takes in its day. */
+static prm_code window_filter(const prm_arg *arg, store_filter *f,
+                              prm_error *err)
+{
+    bool until = strcmp(arg->key, "until") == 0;
+    char *date = until ? f->hi : f->lo;
+    prm_code rc = core_window_date(arg, date, until, err);
+    /* The open end: every stored date is 20 bytes of ISO 8601 between. */
+    memcpy(until ? f->lo : f->hi,
+           until ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z", 21);
+    f->op = SF_WINDOW;
+    return rc;
+}
+
+static bool is_window_key(const char *key)
+{
+    return strcmp(key, "since") == 0 || strcmp(key, "until") == 0;
+}
+
 static prm_code make_filter(prm_db *db, const prm_kind_info *info,
                             const prm_arg *arg, store_filter *f, parsed *p,
                             prm_error *err)
@@ -703,10 +723,14 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
                                .len = strlen(arg->value)};
         return PRM_OK;
     }
+    if (is_window_key(arg->key))
+        return window_filter(arg, f, err);
     int i = prm_field_index(info, arg->key);
     if (i < 0) {
         char names[512], near[PRM_DID_YOU_MEAN];
         field_names(info, names, sizeof names);
+        size_t len = strlen(names);
+        snprintf(names + len, sizeof names - len, ", since, until");
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "unknown field '%s' for %s list%s; filter on: "
                              "id, %s",
@@ -739,6 +763,19 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
     return rc;
 }
 
+/* A since= after the until= could match nothing: said, as metrics says. */
+static prm_code check_window(const prm_arg *filters, const store_filter *f,
+                             size_t n, prm_error *err)
+{
+    const char *since = NULL, *until = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].op == SF_WINDOW && strcmp(filters[i].key, "since") == 0)
+            since = f[i].lo;
+        else if (f[i].op == SF_WINDOW)
+            until = f[i].hi;
+    return core_window_check(since, until, err);
+}
+
 prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
                   size_t nfilters, bool names, prm_record_fn fn, void *ctx,
                   prm_error *err)
@@ -761,6 +798,8 @@ prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
         if (rc == PRM_OK)
             rc = make_filter(db, info, &filters[i], &f[i], &p, err);
     }
+    if (rc == PRM_OK)
+        rc = check_window(filters, f, nfilters, err);
     if (rc == PRM_OK)
         rc = store_list(db, info, f, nfilters, names, fn, ctx, err);
     parsed_free(&p);

@@ -432,6 +432,18 @@ prm_code store_list(prm_db *db, const prm_kind_info *info,
     return db->engine->list(db, info, filters, nfilters, names, fn, ctx, err);
 }
 
+const char *store_date_sql(const prm_kind_info *info)
+{
+    switch (info->kind) {
+    case PRM_PARTNER:
+        return "t.created_at";
+    case PRM_PROJECT:
+        return "coalesce(t.start, t.created_at)";
+    default:
+        return "t.at";
+    }
+}
+
 void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
                          const char *partners_names)
 {

@@ -26,7 +26,8 @@ typedef enum store_filter_op {
     SF_HAS_PARTNER,  /* project has partner value.i */
     SF_HAS_PROJECT,  /* partner is in project value.i */
     SF_PARTNER_WORK, /* outcome of a project that partner value.i is in */
-    SF_OWNER         /* partner owned by value.s (team databases only) */
+    SF_OWNER,        /* partner owned by value.s (team databases only) */
+    SF_WINDOW        /* lo <= the kind's date <= hi (store_date_sql) */
 } store_filter_op;
 
 typedef struct store_filter {
@@ -84,6 +85,10 @@ void sql_add(sqlbuf *b, const char *fmt, ...);
  * project's partners, which live in project_partners).  Inline: adding a
  * record asks it of every field several times. */
 const char *store_table(const prm_kind_info *info);
+/* The date since= and until= limit a list of a kind by: when it happened
+ * (at), a project's start or else when it was added (as metrics, SPEC.md
+ * §4), when a partner was added.  SQL over the table as t. */
+const char *store_date_sql(const prm_kind_info *info);
 static inline bool store_is_ref(const prm_field *f)
 {
     return f->type == PRM_F_PARTNER_REF || f->type == PRM_F_PROJECT_REF ||

@@ -677,6 +677,12 @@ static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
         pgp_str(p, f->hi);
         sql_add(b, "t.\"%s\" BETWEEN $%d AND $%d", col, p->n - 1, p->n);
         break;
+    case SF_WINDOW:
+        pgp_str(p, f->lo);
+        pgp_str(p, f->hi);
+        sql_add(b, "%s BETWEEN $%d AND $%d", store_date_sql(info), p->n - 1,
+                p->n);
+        break;
     case SF_HAS_PARTNER:
         pgp_value(p, &f->value);
         sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "

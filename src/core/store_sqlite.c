@@ -753,6 +753,9 @@ static void add_filter_sql(sqlbuf *b, const prm_kind_info *info,
     case SF_OWNER: /* a file has no owners: records.c refuses owner= */
         sql_add(b, "(? IS NULL AND FALSE)");
         break;
+    case SF_WINDOW:
+        sql_add(b, "%s BETWEEN ? AND ?", store_date_sql(info));
+        break;
     }
 }
 
@@ -761,7 +764,8 @@ static int bind_filter(sqlite3_stmt *stmt, int *idx, const store_filter *f)
     switch (f->op) {
     case SF_NULL:
         return SQLITE_OK;
-    case SF_RANGE: {
+    case SF_RANGE:
+    case SF_WINDOW: {
         int rc = sqlite3_bind_text(stmt, (*idx)++, f->lo, -1, SQLITE_STATIC);
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_text(stmt, (*idx)++, f->hi, -1, SQLITE_STATIC);

@@ -326,6 +326,36 @@ static void test_records_carry_the_names_they_refer_to(void **state)
                         "Zeta, Inc, Alpha");
 }
 
+/* since= and until= limit a list by the kind's own date, both included,
+ * a date alone as until taking in its day; a since after the until is a
+ * bad value. */
+static void test_list_window_by_each_kinds_date(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    ADD(db, PRM_PROJECT, {"name", "Started"}, {"partner", "A"},
+        {"start", "2026-01-10"});
+    ADD(db, PRM_PROJECT, {"name", "Unstarted"}, {"partner", "A"});
+    ADD(db, PRM_COMMUNICATION, {"partner", "A"}, {"method", "email"},
+        {"content", "x"}, {"at", "2026-02-28T23:59:59"});
+    ADD(db, PRM_COMMUNICATION, {"partner", "A"}, {"method", "email"},
+        {"content", "y"}, {"at", "2026-03-01"});
+    prm_arg until[] = {{"until", "2026-02-28"}};
+    assert_int_equal(count(db, PRM_COMMUNICATION, until, 1), 1);
+    prm_arg since[] = {{"since", "2026-02-28T23:59:59"}};
+    assert_int_equal(count(db, PRM_COMMUNICATION, since, 1), 2);
+    /* the unstarted project is dated by when it was added (now) */
+    prm_arg january[] = {{"since", "2026-01-01"}, {"until", "2026-01-31"}};
+    assert_int_equal(count(db, PRM_PROJECT, january, 2), 1);
+    assert_int_equal(count(db, PRM_PROJECT, since, 1), 1);
+    snapshot s = {0};
+    prm_arg swapped[] = {{"until", "2026-01-01"}, {"since", "2026-02-01"}};
+    assert_int_equal(prm_list(db, PRM_COMMUNICATION, swapped, 2, false, take,
+                              &s, &err),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(s.rows, 0);
+}
+
 /* In a partners= list a name in double quotes may hold commas, a quote
  * doubled as in CSV; a quote left open is a bad value. */
 static void test_project_partners_list_takes_quoted_names(void **state)
@@ -859,6 +889,7 @@ int main(void)
         T(test_project_partners_are_sorted_without_duplicates),
         T(test_project_partners_list_takes_quoted_names),
         T(test_records_carry_the_names_they_refer_to),
+        T(test_list_window_by_each_kinds_date),
         T(test_failed_command_changes_nothing),
         T(test_update_changes_only_given_fields),
         T(test_text_round_trips_verbatim),
