@@ -61,8 +61,10 @@ _prm() {
             local IFS=$'\n'
             COMPREPLY=($(compgen -W "$(_prm_names "$cmd")" -- "$cur"))
         else
+            local fields=$(_prm_fields "$cmd")
+            [[ $verb == list ]] && fields="$fields since= until="
             compopt -o nospace 2>/dev/null
-            COMPREPLY=($(compgen -W "$(_prm_fields "$cmd")" -- "$cur"))
+            COMPREPLY=($(compgen -W "$fields" -- "$cur"))
         fi ;;
     report) [[ -z $verb ]] && COMPREPLY=($(compgen -W "partners trend" -- "$cur")) ;;
     export | import) [[ -z $verb ]] && COMPREPLY=($(compgen -W "json jsonl csv" -- "$cur")) ;;
