@@ -142,13 +142,15 @@ static void text_changed(cli_out *o, const char *verb,
 static char *ref_text(const prm_record *rec, size_t i, bool with_id)
 {
     const char *name = rec->ref_name[i];
+    if (name == NULL)
+        return cli_format_value(&rec->v[i]);
+    if (!with_id)
+        return strdup(name);
     char *id = cli_format_value(&rec->v[i]);
-    if (name == NULL || id == NULL)
-        return id;
-    size_t size = strlen(name) + strlen(id) + 4;
-    char *s = malloc(size);
+    size_t size = id ? strlen(name) + strlen(id) + 4 : 0;
+    char *s = id ? malloc(size) : NULL;
     if (s != NULL)
-        snprintf(s, size, with_id ? "%s (%s)" : "%s", name, id);
+        snprintf(s, size, "%s (%s)", name, id);
     free(id);
     return s;
 }
