@@ -6,18 +6,22 @@
 
 #include "commands.h"
 
-static prm_code no_words(const char *cmd, const cli_args *a, size_t pos,
-                         bool fields, prm_error *err)
+/* Refuse an option, more than pos words, or (unless fields) a
+ * FIELD=VALUE, showing the command's usage. */
+static prm_code no_words(const cli_command *cmd, const cli_args *a,
+                         size_t pos, bool fields, prm_error *err)
 {
     if (a->nflags > 0)
         return prm_error_set(err, PRM_ESYNTAX, "unknown option '%s' for %s",
-                             a->flags[0], cmd);
+                             a->flags[0], cmd->name);
     if (a->npos > pos)
-        return prm_error_set(err, PRM_ESYNTAX, "unexpected word '%s' (help %s)",
-                             a->pos[pos], cmd);
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: %s)", a->pos[pos],
+                             cmd->usage);
     if (!fields && a->nkv > 0)
         return prm_error_set(err, PRM_ESYNTAX,
-                             "%s takes no FIELD=VALUE (help %s)", cmd, cmd);
+                             "%s takes no FIELD=VALUE (usage: %s)", cmd->name,
+                             cmd->usage);
     return PRM_OK;
 }
 
@@ -30,8 +34,7 @@ static bool audit_row(void *ctx, const prm_audit_entry *e)
 prm_code cli_cmd_audit(cli_ctx *ctx, const cli_command *cmd,
                        const cli_args *args, prm_error *err)
 {
-    (void)cmd;
-    prm_code rc = no_words("audit", args, 0, true, err);
+    prm_code rc = no_words(cmd, args, 0, true, err);
     if (rc != PRM_OK)
         return rc;
     ctx->out->ops->audit_begin(ctx->out);
@@ -73,8 +76,7 @@ static void undo_list_free(undo_list *u)
 prm_code cli_cmd_undo(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err)
 {
-    (void)cmd;
-    prm_code rc = no_words("undo", args, 1, false, err);
+    prm_code rc = no_words(cmd, args, 1, false, err);
     if (rc != PRM_OK)
         return rc;
     int n = 1;
@@ -105,8 +107,7 @@ prm_code cli_cmd_undo(cli_ctx *ctx, const cli_command *cmd,
 prm_code cli_cmd_backup(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
-    (void)cmd;
-    prm_code rc = no_words("backup", args, 1, false, err);
+    prm_code rc = no_words(cmd, args, 1, false, err);
     if (rc != PRM_OK)
         return rc;
     if (args->npos == 0)
@@ -122,8 +123,7 @@ prm_code cli_cmd_backup(cli_ctx *ctx, const cli_command *cmd,
 prm_code cli_cmd_check(cli_ctx *ctx, const cli_command *cmd,
                        const cli_args *args, prm_error *err)
 {
-    (void)cmd;
-    prm_code rc = no_words("check", args, 0, false, err);
+    prm_code rc = no_words(cmd, args, 0, false, err);
     if (rc != PRM_OK)
         return rc;
     prm_check_report r;

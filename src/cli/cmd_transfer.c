@@ -38,14 +38,15 @@ static prm_code csv_kind(const char *cmd, const cli_args *a, transfer *t,
 }
 
 /* FORMAT [KIND] [FILE] */
-static prm_code parse_transfer(const char *cmd, const cli_args *a,
+static prm_code parse_transfer(const cli_command *c, const cli_args *a,
                                transfer *t, prm_error *err)
 {
+    const char *cmd = c->name;
     *t = (transfer){.csv = false};
     if (a->nkv > 0 || a->nflags > 0)
         return prm_error_set(err, PRM_ESYNTAX,
-                             "%s takes no FIELD=VALUE or options (help %s)",
-                             cmd, cmd);
+                             "%s takes no FIELD=VALUE or options (usage: %s)",
+                             cmd, c->usage);
     if (a->npos == 0)
         return prm_error_set(err, PRM_EMISSING_FIELD,
                              "%s needs a format: json, jsonl or csv", cmd);
@@ -68,8 +69,9 @@ static prm_code parse_transfer(const char *cmd, const cli_args *a,
                                 where, "formats are", "json, jsonl, csv");
     }
     if (a->npos > next + 1)
-        return prm_error_set(err, PRM_ESYNTAX, "unexpected word '%s'",
-                             a->pos[next + 1]);
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: %s)",
+                             a->pos[next + 1], c->usage);
     t->file = a->npos > next ? a->pos[next] : NULL;
     return PRM_OK;
 }
@@ -131,9 +133,8 @@ static prm_code export_as_string(cli_ctx *ctx, const transfer *t,
 prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
-    (void)cmd;
     transfer t;
-    prm_code rc = parse_transfer("export", args, &t, err);
+    prm_code rc = parse_transfer(cmd, args, &t, err);
     if (rc != PRM_OK)
         return rc;
     prm_counts counts;
@@ -185,9 +186,8 @@ static void show_progress(void *ctx, int64_t done)
 prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
-    (void)cmd;
     transfer t;
-    prm_code rc = parse_transfer("import", args, &t, err);
+    prm_code rc = parse_transfer(cmd, args, &t, err);
     if (rc != PRM_OK)
         return rc;
     if (t.file == NULL)

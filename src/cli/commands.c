@@ -125,7 +125,7 @@ const cli_command cli_commands[] = {
      "insights\ninsights region=APAC dormant_days=60\n"
      "insights expand_rate=0.8 limit=0\n",
      cli_cmd_insights, NULL, false},
-    {"export", NULL, "Data", "export json|jsonl|csv KIND [FILE]",
+    {"export", NULL, "Data", "export json|jsonl [FILE], or csv KIND [FILE]",
      "write the records, to FILE (mode 0600) or stdout",
      "json writes one document, SPEC.md's export object:\n"
      "  {\"ok\":true,\"format\":\"prm-export\",\"version\":1,"
@@ -140,7 +140,7 @@ const cli_command cli_commands[] = {
      "export json partners.json\nexport jsonl backup.jsonl\nexport json\n"
      "export csv partner partners.csv\n",
      cli_cmd_export, NULL, false},
-    {"import", NULL, "Data", "import json|jsonl|csv KIND FILE",
+    {"import", NULL, "Data", "import json|jsonl FILE, or csv KIND FILE",
      "add every record of an export; all or nothing",
      "A bad file (not JSON, not a prm export, a wrong type, an unknown "
      "field,\na reference to a record the file does not hold, a name that "
