@@ -24,7 +24,8 @@ static prm_code user_fields(const cli_args *a, const char **role,
                                  "role=%s (help user)",
                                  key, allow_password ? " and password=" : "");
         if (*slot != NULL)
-            return prm_error_set(err, PRM_ESYNTAX, "%s given twice", key);
+            return prm_error_set(err, PRM_ESYNTAX,
+                                 "%s is given twice; give it once", key);
         *slot = a->kv[i].value;
     }
     if (*role == NULL)
@@ -41,8 +42,14 @@ static bool user_row(void *ctx, const prm_user_info *u)
 
 static prm_code user_list(cli_ctx *ctx, const cli_args *a, prm_error *err)
 {
-    if (a->npos > 1 || a->nkv > 0)
-        return prm_error_set(err, PRM_ESYNTAX, "user list takes no more words");
+    if (a->npos > 1)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: user list)",
+                             a->pos[1]);
+    if (a->nkv > 0)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "user list takes no FIELD=VALUE (usage: user "
+                             "list)");
     ctx->out->ops->users_begin(ctx->out);
     prm_code rc = prm_user_list(ctx->db, user_row, ctx, err);
     ctx->out->ops->users_end(ctx->out, rc == PRM_OK);
@@ -52,7 +59,6 @@ static prm_code user_list(cli_ctx *ctx, const cli_args *a, prm_error *err)
 prm_code cli_cmd_user(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *a, prm_error *err)
 {
-    (void)cmd;
     const char *verb = a->npos > 0 ? a->pos[0] : "";
     if (a->nflags > 0)
         return prm_error_set(err, PRM_ESYNTAX, "unknown option '%s' for user",
@@ -60,9 +66,13 @@ prm_code cli_cmd_user(cli_ctx *ctx, const cli_command *cmd,
     if (strcmp(verb, "list") == 0)
         return user_list(ctx, a, err);
     bool add = strcmp(verb, "add") == 0;
-    if (!add && strcmp(verb, "role") != 0)
+    if (a->npos == 0)
         return prm_error_set(err, PRM_ESYNTAX,
-                             "user needs add, role or list (help user)");
+                             "user needs add, role or list (usage: %s)",
+                             cmd->usage);
+    if (!add && strcmp(verb, "role") != 0)
+        return prm_error_choice(err, PRM_ESYNTAX, "unknown word", verb,
+                                " for user", "user takes", "add, role, list");
     if (a->npos != 2)
         return prm_error_set(err, PRM_EMISSING_FIELD,
                              "user %s needs one NAME (usage: user %s NAME "
