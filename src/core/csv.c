@@ -310,7 +310,7 @@ static prm_code import_rows(csv_reader *r, prm_db *db,
                 continue; /* an empty cell: no value */
             if (strlen(cell(r, i)) != cell_len(r, i))
                 return prm_error_set(err, PRM_EINVALID_VALUE,
-                                     "line %ld: column %s holds a NUL byte",
+                                     "line %ld: column '%s' holds a NUL byte",
                                      first, names[i]);
             args[nargs++] = (prm_arg){names[i], cell(r, i)};
         }
