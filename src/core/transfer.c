@@ -238,14 +238,18 @@ static prm_code number_value(const prm_field *f, const cJSON *j, prm_value *v,
     return PRM_OK;
 }
 
-/* One field of a record from the file into row. */
-static prm_code import_value(importer *im, const prm_field *f, int i,
-                             const cJSON *j, store_row *row, prm_error *err)
+/* One field of a record of kind info from the file into row. */
+static prm_code import_value(importer *im, const prm_kind_info *info,
+                             const prm_field *f, int i, const cJSON *j,
+                             store_row *row, prm_error *err)
 {
     prm_value *v = &row->v[i];
     row->set[i] = true;
-    if (cJSON_IsNull(j) && f->type != PRM_F_ID &&
-        !(f->flags & PRM_FF_REQUIRED)) {
+    bool needed = f->type == PRM_F_ID || (f->flags & PRM_FF_REQUIRED);
+    if (cJSON_IsNull(j) && needed)
+        return prm_error_set(err, PRM_EMISSING_FIELD, "%s has no %s (null)",
+                             info->name, f->name);
+    if (cJSON_IsNull(j)) {
         /* created_at and updated_at default to now */
         row->set[i] = !(f->flags & PRM_FF_READONLY);
         *v = (prm_value){.type = PRM_V_NULL};
@@ -354,7 +358,7 @@ static prm_code import_record(importer *im, const prm_kind_info *info,
                                c->string);
         else {
             seen[i] = true;
-            rc = import_value(im, &info->fields[i], i, c, &row, err);
+            rc = import_value(im, info, &info->fields[i], i, c, &row, err);
             if (rc == PRM_OK && info->fields[i].type == PRM_F_ID)
                 old_id = row.v[i].i;
         }
