@@ -512,7 +512,7 @@ static prm_code find_owner(prm_db *db, const prm_kind_info *info,
         if (strcmp(args[i].key, "owner") == 0) {
             if (*at >= 0)
                 return prm_error_set(err, PRM_ESYNTAX,
-                                     "owner given twice");
+                                     "owner is given twice; give it once");
             *at = (int)i;
         }
     if (*at >= 0 && db->engine->set_owner == NULL)
@@ -781,10 +781,12 @@ prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
                   prm_error *err)
 {
     const prm_kind_info *info = prm_kind_get(kind);
-    if (nfilters > PRM_MAX_FIELDS)
+    /* Each field once, and partner= or project=, owner=, since=, until=. */
+    enum { MAX_FILTERS = PRM_MAX_FIELDS + 4 };
+    if (nfilters > MAX_FILTERS)
         return prm_error_set(err, PRM_ESYNTAX,
                              "too many filters: give each field once");
-    store_filter f[PRM_MAX_FIELDS];
+    store_filter f[MAX_FILTERS];
     parsed p = {.ids = NULL};
     prm_code rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)

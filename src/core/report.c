@@ -64,7 +64,8 @@ prm_code prm_report_partners(prm_db *db, const prm_arg *filters,
         for (size_t j = 0; j < i; j++)
             if (strcmp(filters[i].key, filters[j].key) == 0)
                 return prm_error_set(err, PRM_ESYNTAX,
-                                     "%s is given twice", filters[i].key);
+                                     "%s is given twice; give it once",
+                                     filters[i].key);
         prm_code rc = report_option(&filters[i], &sort, &limit, err);
         if (rc != PRM_OK)
             return rc;
