@@ -54,6 +54,11 @@ keys C-u 'comm list unt' Tab
 check "Tab completes a list's until=" "prm> comm list until="
 keys C-u 'project add name=P stat' Tab 'ac' Tab
 check "Tab completes an enum value" "prm> project add name=P status=active"
+keys C-u 'metrics reg' Tab
+check "Tab completes a metrics filter" "prm> metrics region="
+keys C-u 'project add name="Cloud bundle" partner=1' Enter
+keys 'comm add project=cl' Tab
+check "Tab completes a project's name after project=" 'prm> comm add project="Cloud bundle"'
 keys C-u 'project add name=L partners=1,ac' Tab
 check "Tab completes the last name of a partners= list" 'prm> project add name=L partners=1,"Acme Corp"'
 keys C-u
