@@ -194,6 +194,11 @@ prm_code core_window_date(const prm_arg *a, char out[21], bool until,
                           prm_error *err)
 {
     bool date_only;
+    if (a->value[0] == '\0')
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s needs a date: %s=YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM[:SS][Z]",
+                             a->key, a->key);
     if (!prm_parse_date(a->value, out, &date_only))
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "invalid %s '%.40s': use YYYY-MM-DD or "
