@@ -43,6 +43,18 @@ static bool reserve(cli_words *w, size_t len)
     return true;
 }
 
+/* The bytes that make a word need quotes to be read back as it is: a
+ * separator, a quote, a backslash, a '#' (a comment at a word's start), a
+ * line break. */
+static const char needs_quotes[] = " \t\"'\\#\n\r";
+
+size_t cli_unquoted_key(const char *word)
+{
+    size_t key = strcspn(word, "=");
+    return word[key] == '=' && strcspn(word, needs_quotes) > key ? key + 1
+                                                                   : 0;
+}
+
 /* Append n bytes of text at p as the lexer reads them back: as they are
  * when nothing in them needs quotes, else in double quotes, escaped; an
  * '=' needs them when eq_special, and empty text when empty_special.
@@ -52,7 +64,7 @@ static char *quote_part(char *p, const char *text, size_t n, bool eq_special,
 {
     bool plain = n > 0 || !empty_special;
     for (size_t i = 0; i < n && plain; i++)
-        plain = !strchr(" \t\"'\\#\n\r", text[i]) &&
+        plain = !strchr(needs_quotes, text[i]) &&
                 !(eq_special && text[i] == '=');
     if (plain) {
         memcpy(p, text, n);

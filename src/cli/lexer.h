@@ -46,5 +46,9 @@ void cli_words_free(cli_words *w);
  * string, NULL when out of memory.
  */
 char *cli_quote_word(const char *text, size_t key, bool alone);
+/* The key to give cli_quote_word for a FIELD=VALUE word: its "FIELD="'s
+ * length when that needs no quotes, else 0 (a field no kind has: the whole
+ * word is quoted, as a quoted name makes no field). */
+size_t cli_unquoted_key(const char *word);
 
 #endif

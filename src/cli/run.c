@@ -353,27 +353,21 @@ static bool argv_words(cli_words *w, int argc, char **argv)
  * quoted where the shell had to quote them, for the audit log. */
 static char *argv_text(int argc, char **argv)
 {
-    size_t size = 1, len = 0;
-    char *text = malloc(size);
+    size_t size = 1; /* quoted, a word is at most 2 * len + 2 bytes */
+    for (int i = 0; i < argc; i++)
+        size += 2 * strlen(argv[i]) + 3;
+    char *text = malloc(size), *p = text;
     for (int i = 0; i < argc && text != NULL; i++) {
-        const char *w = argv[i];
-        /* A FIELD= that would need quotes (a field no kind has) goes
-         * in them with the rest: a quoted name makes no field. */
-        size_t key = strcspn(w, "=");
-        key = w[key] == '=' && strcspn(w, " \t\"'\\#\n\r") > key ? key + 1 : 0;
-        char *word = cli_quote_word(w, key, false);
-        char *grown = word ? realloc(text, size += strlen(word) + 1) : NULL;
-        if (grown == NULL) {
-            free(word);
+        char *word = cli_quote_word(argv[i], cli_unquoted_key(argv[i]), false);
+        if (word == NULL) {
             free(text);
             return NULL;
         }
-        text = grown;
-        len += (size_t)sprintf(text + len, "%s%s", i ? " " : "", word);
+        p += sprintf(p, "%s%s", i ? " " : "", word);
         free(word);
     }
     if (text != NULL)
-        text[len] = '\0';
+        *p = '\0';
     return text;
 }
 
