@@ -6,6 +6,7 @@
  * (store_metrics.c), streamed a row at a time.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,108 @@ static prm_code period_arg(const prm_arg *a, store_period *by, prm_error *err)
                             "", "by is one of", "month, quarter, year");
 }
 
+/* Room for a period's name, with room to spare for what the compiler
+ * cannot prove of the numbers printed into it. */
+enum { PERIOD_SIZE = 24 };
+
+/* The period of an ISO 8601 date: 2026-03, 2026-Q1 or 2026, as the
+ * store names them. */
+static void period_of(store_period by, const char *date, char out[PERIOD_SIZE])
+{
+    if (by == PERIOD_YEAR)
+        snprintf(out, PERIOD_SIZE, "%.4s", date);
+    else if (by == PERIOD_QUARTER)
+        snprintf(out, PERIOD_SIZE, "%.4s-Q%d", date,
+                 ((date[5] - '0') * 10 + date[6] - '0' + 2) / 3);
+    else
+        snprintf(out, PERIOD_SIZE, "%.7s", date);
+}
+
+/* Step p to the period after it; false after 9999, where dates end. */
+static bool period_next(store_period by, char p[PERIOD_SIZE])
+{
+    int year = atoi(p);
+    int sub = by == PERIOD_YEAR      ? 0
+              : by == PERIOD_QUARTER ? p[6] - '0'
+                                     : atoi(p + 5);
+    int last = by == PERIOD_YEAR ? 0 : by == PERIOD_QUARTER ? 4 : 12;
+    if (sub == last) {
+        year++;
+        sub = last == 0 ? 0 : 1;
+    } else {
+        sub++;
+    }
+    if (year < 0 || year > 9999 || sub < 0 || sub > 12)
+        return false;
+    if (by == PERIOD_YEAR)
+        snprintf(p, PERIOD_SIZE, "%04d", year);
+    else if (by == PERIOD_QUARTER)
+        snprintf(p, PERIOD_SIZE, "%04d-Q%d", year, sub);
+    else
+        snprintf(p, PERIOD_SIZE, "%04d-%02d", year, sub);
+    return true;
+}
+
+/* A period with nothing in it is still a period: a chart that skipped it
+ * would draw March next to November.  The store gives the periods that
+ * have rows; these pass them on with the empty ones between them, and
+ * after the last up to the window's end or today, whichever is sooner
+ * (zeros in the period, the running totals unchanged). */
+typedef struct trend_fill {
+    prm_trend_fn fn;
+    void *ctx;
+    store_period by;
+    char next[PERIOD_SIZE];       /* the period after the last passed on; "" none */
+    prm_metrics total;   /* the running totals at its end */
+    bool stopped;        /* fn asked for no more */
+} trend_fill;
+
+/* Pass on the empty periods from next up to period, and period itself
+ * when inclusive. */
+static bool fill_until(trend_fill *f, const char *period, bool inclusive)
+{
+    while (f->next[0] != '\0' && !f->stopped) {
+        int order = strcmp(f->next, period);
+        if (order > 0 || (order == 0 && !inclusive))
+            break;
+        prm_trend_row empty = {.period = f->next, .total = f->total};
+        f->stopped = !f->fn(f->ctx, &empty);
+        if (!period_next(f->by, f->next))
+            f->next[0] = '\0';
+    }
+    return !f->stopped;
+}
+
+static bool fill_row(void *ctx, const prm_trend_row *row)
+{
+    trend_fill *f = ctx;
+    if (!fill_until(f, row->period, false))
+        return false;
+    f->total = row->total;
+    f->stopped = !f->fn(f->ctx, row);
+    snprintf(f->next, sizeof f->next, "%s", row->period);
+    if (!period_next(f->by, f->next))
+        f->next[0] = '\0';
+    return !f->stopped;
+}
+
+static prm_code trend_filled(prm_db *db, const store_scope *scope,
+                             store_period by, prm_trend_fn fn, void *ctx,
+                             prm_error *err)
+{
+    trend_fill f = {.fn = fn, .ctx = ctx, .by = by, .next = ""};
+    prm_code rc = store_trend(db, scope, by, fill_row, &f, err);
+    const char *now = store_now(db);
+    const char *end = scope->until != NULL && strcmp(scope->until, now) < 0
+                          ? scope->until
+                          : now;
+    char last[PERIOD_SIZE];
+    period_of(by, end, last);
+    if (rc == PRM_OK)
+        fill_until(&f, last, true);
+    return rc;
+}
+
 prm_code prm_trend(prm_db *db, const prm_arg *filters, size_t nfilters,
                    prm_trend_fn fn, void *ctx, prm_error *err)
 {
@@ -121,6 +224,6 @@ prm_code prm_trend(prm_db *db, const prm_arg *filters, size_t nfilters,
     rc = core_parse_scope(db, scope_args, nscope, &scope, &text,
                           "report trend", err);
     if (rc == PRM_OK)
-        rc = store_trend(db, &scope, by, fn, ctx, err);
+        rc = trend_filled(db, &scope, by, fn, ctx, err);
     return store_cmd_end(db, rc, err);
 }

@@ -775,6 +775,41 @@ static void test_trend_counts_each_kind_in_its_period(void **state)
                      PRM_EINVALID_VALUE);
 }
 
+/* Months with nothing in them are passed on as periods of zeros, up to
+ * today (the clock is at 2026-03-01) or the window's end. */
+static void test_trend_passes_on_empty_periods(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    ADD(db, PRM_COMMUNICATION, {"partner", "A"}, {"method", "email"},
+        {"content", "c"}, {"at", "2025-10-05"});
+    trend_rows t = {.n = 0};
+    assert_int_equal(prm_trend(db, NULL, 0, take_trend, &t, &err), PRM_OK);
+    assert_int_equal(t.n, 6);
+    const char *months[] = {"2025-10", "2025-11", "2025-12",
+                            "2026-01", "2026-02", "2026-03"};
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(t.periods[i], months[i]);
+    assert_int_equal(t.rows[0].in.communications, 1);
+    assert_int_equal(t.rows[1].in.communications, 0);
+    assert_int_equal(t.rows[4].total.communications, 1); /* carried on */
+    assert_int_equal(t.rows[5].in.partners, 1);
+    t.n = 0;
+    prm_arg quarters[] = {{"by", "quarter"}, {"until", "2025-12-31"}};
+    assert_int_equal(prm_trend(db, quarters, 2, take_trend, &t, &err), 0);
+    assert_int_equal(t.n, 1);
+    assert_string_equal(t.periods[0], "2025-Q4");
+    t.n = 0;
+    prm_arg years[] = {{"by", "year"}, {"until", "2031-01-01"}};
+    assert_int_equal(prm_trend(db, years, 2, take_trend, &t, &err), 0);
+    assert_int_equal(t.n, 2); /* to today, not to 2031 */
+    assert_string_equal(t.periods[1], "2026");
+    t.n = 5; /* room for three more: the callback stops a gap midway */
+    assert_int_equal(prm_trend(db, NULL, 0, take_trend, &t, &err), PRM_OK);
+    assert_int_equal(t.n, 8);
+    assert_string_equal(t.periods[7], "2025-12");
+}
+
 typedef struct findings {
     int n;
     char rules[16][32];
@@ -907,6 +942,7 @@ int main(void)
         T(test_report_sorts_and_limits),
         T(test_health_score_from_its_terms),
         T(test_trend_counts_each_kind_in_its_period),
+        T(test_trend_passes_on_empty_periods),
         T(test_insight_rules_fire_on_known_data),
         T(test_error_codes_have_spec_names),
         T(test_suggestions_find_the_word_meant),
