@@ -91,6 +91,8 @@ keys 'partner list' Enter
 check "Ctrl-C abandons the line; the next one runs" " 3  Two Lines"
 keys 'partner show Never' Enter
 check "the abandoned line did not run" "no partner with id or name 'Never'"
+keys 'undo' Enter
+check "undo says the undone command on one line" ': partner add name="Two Lines"'
 keys 'partnr list' Enter
 check "a mistake is explained in one line" "did you mean 'partner'?"
 keys ' partner show Beta' Enter

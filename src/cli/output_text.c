@@ -101,11 +101,25 @@ static void print_cell(cli_out *o, const char *s, size_t width, bool right,
         fprintf(o->out, "%*s", pad, "");
 }
 
+/* A line break or tab would break a table's row or a one-line message:
+ * they show as spaces. */
+static bool breaks_line(char c)
+{
+    return c == '\n' || c == '\t' || c == '\r';
+}
+
 static void flatten(char *s)
 {
     for (; *s; s++)
-        if (*s == '\n' || *s == '\t' || *s == '\r')
+        if (breaks_line(*s))
             *s = ' ';
+}
+
+/* s on one line, as flatten() would show it, without changing it. */
+static void put_flat(const char *s, FILE *out)
+{
+    for (; *s; s++)
+        putc(breaks_line(*s) ? ' ' : *s, out);
 }
 
 static void text_changed(cli_out *o, const char *verb,
@@ -721,9 +735,11 @@ static void text_audit_end(cli_out *o, bool ok)
 static void text_undone(cli_out *o, const int64_t *changes,
                         char *const *commands, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        fprintf(o->out, "undid change %lld: %s\n", (long long)changes[i],
-                commands[i]);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(o->out, "undid change %lld: ", (long long)changes[i]);
+        put_flat(commands[i], o->out);
+        putc('\n', o->out);
+    }
 }
 
 static void text_backed_up(cli_out *o, const char *file)
