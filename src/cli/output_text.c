@@ -101,25 +101,62 @@ static void print_cell(cli_out *o, const char *s, size_t width, bool right,
         fprintf(o->out, "%*s", pad, "");
 }
 
-/* A line break or tab would break a table's row or a one-line message:
- * they show as spaces. */
-static bool breaks_line(char c)
+/* How text from the database is shown to a person.  A control character
+ * in it would move the cursor, recolour or retitle the terminal (a
+ * partner named "\033]0;...\a" by a teammate): it shows as ^X (C0 and
+ * DEL) or as \u0080 (C1) instead.  On one line (a table's cell, a
+ * message) a line break or tab is a space; in a block (show) line feeds
+ * and tabs stay. */
+typedef enum shown_as { SHOWN_ON_ONE_LINE, SHOWN_AS_BLOCK } shown_as;
+
+/* Write s as shown into dst (NULL: only count); the bytes it takes. */
+static size_t visible_text(char *dst, const char *s, shown_as how)
 {
-    return c == '\n' || c == '\t' || c == '\r';
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char out[8];
+        size_t len = 1;
+        out[0] = (char)*p;
+        if (*p == '\n' || *p == '\t' || (*p == '\r' && how == SHOWN_ON_ONE_LINE)) {
+            if (how == SHOWN_ON_ONE_LINE)
+                out[0] = ' ';
+        } else if (*p < 0x20 || *p == 0x7F) {
+            out[0] = '^';
+            out[1] = (char)(*p ^ 0x40);
+            len = 2;
+        } else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            len = (size_t)snprintf(out, sizeof out, "\\u%04X", p[1]);
+            p++;
+        }
+        if (dst != NULL)
+            memcpy(dst + n, out, len);
+        n += len;
+    }
+    return n;
 }
 
-static void flatten(char *s)
+/* s as shown, in place when that takes no more bytes, else in a new
+ * string (s is freed); NULL when out of memory. */
+static char *visible(char *s, shown_as how)
 {
-    for (; *s; s++)
-        if (breaks_line(*s))
-            *s = ' ';
+    size_t len = strlen(s), need = visible_text(NULL, s, how);
+    char *to = need == len ? s : malloc(need + 1);
+    if (to != NULL) {
+        visible_text(to, s, how);
+        to[need] = '\0';
+    }
+    if (to != s)
+        free(s);
+    return to;
 }
 
-/* s on one line, as flatten() would show it, without changing it. */
-static void put_flat(const char *s, FILE *out)
+/* Print s as shown. */
+static void put_visible(FILE *out, const char *s, shown_as how)
 {
-    for (; *s; s++)
-        putc(breaks_line(*s) ? ' ' : *s, out);
+    char *copy = strdup(s);
+    copy = copy ? visible(copy, how) : NULL;
+    fputs(copy ? copy : "(out of memory)", out);
+    free(copy);
 }
 
 static void text_changed(cli_out *o, const char *verb,
@@ -174,6 +211,7 @@ static void text_show(cli_out *o, const prm_record *rec)
     const prm_kind_info *info = rec->info;
     for (size_t i = 0; i < info->nfields; i++) {
         char *value = ref_text(rec, i, true);
+        value = value ? visible(value, SHOWN_AS_BLOCK) : NULL;
         fprintf(o->out, "%s%-12s%s ", o->color ? BOLD : "",
                 info->fields[i].name, o->color ? RESET : "");
         /* Later lines of a multi-line value line up under the first. */
@@ -218,7 +256,7 @@ static bool push_row(cli_out *o, char **cells, size_t n)
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         if (cells[i] != NULL)
-            flatten(cells[i]);
+            cells[i] = visible(cells[i], SHOWN_ON_ONE_LINE);
         if (ok)
             ok = push_cell(o, cells[i]);
         else
@@ -234,7 +272,7 @@ static bool text_list_row(cli_out *o, const prm_record *rec)
             continue;
         char *cell = ref_text(rec, i, false);
         if (cell != NULL)
-            flatten(cell);
+            cell = visible(cell, SHOWN_ON_ONE_LINE);
         if (!push_cell(o, cell))
             return false;
     }
@@ -737,7 +775,7 @@ static void text_undone(cli_out *o, const int64_t *changes,
 {
     for (size_t i = 0; i < n; i++) {
         fprintf(o->out, "undid change %lld: ", (long long)changes[i]);
-        put_flat(commands[i], o->out);
+        put_visible(o->out, commands[i], SHOWN_ON_ONE_LINE);
         putc('\n', o->out);
     }
 }
@@ -814,8 +852,10 @@ static void text_error(cli_out *o, const prm_error *err, const char *source,
         fprintf(o->err, "%s:%ld: ", source, line);
     else
         fprintf(o->err, "prm: %ld: ", line);
-    fprintf(o->err, "%serror:%s %s\n", o->err_color ? RED : "",
-            o->err_color ? RESET : "", prm_error_message(err));
+    fprintf(o->err, "%serror:%s ", o->err_color ? RED : "",
+            o->err_color ? RESET : "");
+    put_visible(o->err, prm_error_message(err), SHOWN_ON_ONE_LINE);
+    putc('\n', o->err);
 }
 
 const cli_out_ops cli_text_ops = {
