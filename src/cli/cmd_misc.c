@@ -221,9 +221,11 @@ static void help_kind(FILE *f, const cli_command *c)
     fputs("\nFields (* required on add):\n", f);
     for (size_t i = 0; i < info->nfields; i++)
         help_field(f, &info->fields[i]);
-    fputs("\nREF is an id or a name.  FIELD= with nothing after it clears a "
-          "field;\nas a list filter it matches records without one.",
-          f);
+    /* Only partners and projects have names to refer to them by. */
+    fprintf(f,
+            "\nREF is an id%s.  FIELD= with nothing after it clears a "
+            "field;\nas a list filter it matches records without one.",
+            prm_field_find(info, "name") != NULL ? " or a name" : "");
     if (info->kind == PRM_PARTNER)
         fputs("\nlist also takes project=REF.", f);
     if (info->kind == PRM_PROJECT || info->kind == PRM_OUTCOME)
