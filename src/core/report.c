@@ -148,9 +148,9 @@ typedef struct trend_fill {
     prm_trend_fn fn;
     void *ctx;
     store_period by;
-    char next[PERIOD_SIZE];       /* the period after the last passed on; "" none */
-    prm_metrics total;   /* the running totals at its end */
-    bool stopped;        /* fn asked for no more */
+    char next[PERIOD_SIZE]; /* the period after the last passed on; "" none */
+    prm_metrics total;      /* the running totals at its end */
+    bool stopped;           /* fn asked for no more */
 } trend_fill;
 
 /* Pass on the empty periods from next up to period, and period itself
