@@ -294,6 +294,20 @@ if command -v sqlite3 >/dev/null; then
            status "$prm" --db "$u" check)"
 fi
 
+# A long table's rows go through a temporary file (past 8,192 cells) and
+# come back whole, in order and aligned to the widest cell of any row,
+# whether it went to the file (row 5) or stayed in memory (row 2999).
+long="$tmp/long.db"
+awk 'BEGIN { for (i = 1; i <= 3000; i++)
+    printf "partner add name=%s region=%s\n", i == 2999 ? "Wide-2999" : "P" i, i == 5 ? "Far-Eastern" : "R" i % 7 }' |
+    "$prm" --db "$long" >/dev/null
+awk 'BEGIN { printf "%4s  %-9s  %-4s  %-11s  %-6s  %s\n", "id", "name", "type", "region", "status", "tier"
+    for (i = 1; i <= 3000; i++)
+        printf "%4d  %-9s  %-4s  %-11s  %-6s  %s\n", i, i == 2999 ? "Wide-2999" : "P" i, "-", i == 5 ? "Far-Eastern" : "R" i % 7, "active", "-" }' >"$tmp/long.want"
+"$prm" --db "$long" partner list >"$tmp/long.got"
+check "a list of 3,000 rows is whole and aligned" same \
+    "$(cmp -s "$tmp/long.want" "$tmp/long.got" && echo same || diff "$tmp/long.want" "$tmp/long.got" | head -3)"
+
 # Users and owners are for team databases; on a file they are refused.
 check "user on a file" '{"ok":false,"error":{"code":"unknown_command","message":"user list: a file has no users; users and roles are for team databases (--db postgresql://...)","line":1}}' \
     "$("$prm" --db "$db" --json user list)"

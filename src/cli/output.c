@@ -94,6 +94,12 @@ void cli_out_free(cli_out *o)
     free(o->cells);
     o->cells = NULL;
     o->ncells = o->cap = 0;
+    if (o->spill != NULL)
+        fclose(o->spill);
+    o->spill = NULL;
+    o->spill_failed = false;
+    o->spilled_rows = o->spill_columns = 0;
+    memset(o->spill_width, 0, sizeof o->spill_width);
 }
 
 static char *ids_text(const prm_value *v)

@@ -12,6 +12,9 @@
 
 typedef struct cli_out cli_out;
 
+/* The most columns a text table has (report partners --explain). */
+#define CLI_MAX_COLUMNS 16
+
 typedef struct cli_out_ops {
     /* An add or update succeeded; rec is the stored record when
      * needs_record is set, else NULL. */
@@ -80,9 +83,14 @@ struct cli_out {
     bool err_color; /* colour on stderr */
     bool utf8;      /* the locale can show Unicode */
     int width;      /* terminal columns, 0 when not a terminal */
-    /* rows of a text table being built */
+    /* rows of a text table being built: in memory, and past a few
+     * thousand, in an unnamed temporary file (output_text.c) */
     char **cells;
     size_t ncells, cap;
+    FILE *spill;
+    bool spill_failed; /* no file, or it would not take more: keep rows */
+    size_t spilled_rows, spill_columns;
+    size_t spill_width[CLI_MAX_COLUMNS]; /* the widest cell of each column */
     /* a JSON list being streamed */
     const prm_kind_info *list_kind;
     size_t list_rows;

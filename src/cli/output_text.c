@@ -249,6 +249,128 @@ static bool push_cell(cli_out *o, char *cell)
     return true;
 }
 
+/* A long table's rows do not all stay in memory: past SPILL_CELLS cells,
+ * the whole rows gathered so far go to an unnamed temporary file (their
+ * widths noted) and are read back a row at a time when the table is
+ * printed, so that `comm list` of five million records takes the memory
+ * of a thousand.  Where no file can be had, or it fills, they stay. */
+#define SPILL_CELLS 8192
+
+/* A chunk of spilled rows: this header, then their cells, each ending in
+ * a NUL. */
+typedef struct spill_header {
+    size_t bytes, rows;
+} spill_header;
+
+static void spill_rows(cli_out *o, size_t columns)
+{
+    if (o->ncells < SPILL_CELLS || columns == 0 ||
+        columns > CLI_MAX_COLUMNS || o->spill_failed ||
+        (o->spilled_rows > 0 && columns != o->spill_columns))
+        return;
+    if (o->spill == NULL && (o->spill = tmpfile()) == NULL) {
+        o->spill_failed = true;
+        return;
+    }
+    spill_header head = {.bytes = 0, .rows = o->ncells / columns};
+    size_t cells = head.rows * columns, w[CLI_MAX_COLUMNS];
+    for (size_t i = 0; i < cells; i++)
+        head.bytes += strlen(o->cells[i]) + 1;
+    char *chunk = malloc(head.bytes), *at = chunk;
+    if (chunk == NULL)
+        return; /* kept in memory; the next row tries again */
+    memcpy(w, o->spill_width, sizeof w);
+    for (size_t i = 0; i < cells; i++) {
+        size_t cw = display_width(o->cells[i]), len = strlen(o->cells[i]);
+        if (cw > w[i % columns])
+            w[i % columns] = cw;
+        memcpy(at, o->cells[i], len + 1);
+        at += len + 1;
+    }
+    /* The rows count as spilled only once the file has them all. */
+    bool written = fwrite(&head, sizeof head, 1, o->spill) == 1 &&
+                   fwrite(chunk, 1, head.bytes, o->spill) == head.bytes &&
+                   fflush(o->spill) == 0;
+    free(chunk);
+    if (!written) {
+        o->spill_failed = true;
+        return;
+    }
+    memcpy(o->spill_width, w, sizeof w);
+    for (size_t i = 0; i < cells; i++)
+        free(o->cells[i]);
+    o->ncells -= cells;
+    memmove(o->cells, o->cells + cells, o->ncells * sizeof *o->cells);
+    o->spilled_rows += head.rows;
+    o->spill_columns = columns;
+}
+
+/* Reads a table's rows in order: those spilled, a chunk at a time, then
+ * those in memory. */
+typedef struct row_cursor {
+    size_t row;          /* rows read */
+    size_t chunk_rows;   /* rows left in the chunk */
+    char *chunk, *at;    /* the chunk read, and the next cell in it */
+    size_t cap;
+    char *cells[CLI_MAX_COLUMNS];
+} row_cursor;
+
+static bool read_chunk(cli_out *o, row_cursor *rc)
+{
+    spill_header head;
+    if (rc->row == 0 && fseek(o->spill, 0, SEEK_SET) != 0)
+        return false;
+    if (fread(&head, sizeof head, 1, o->spill) != 1 || head.rows == 0)
+        return false;
+    if (head.bytes > rc->cap) {
+        char *chunk = realloc(rc->chunk, head.bytes);
+        if (chunk == NULL)
+            return false;
+        rc->chunk = chunk;
+        rc->cap = head.bytes;
+    }
+    if (fread(rc->chunk, 1, head.bytes, o->spill) != head.bytes)
+        return false;
+    rc->at = rc->chunk;
+    rc->chunk_rows = head.rows;
+    return true;
+}
+
+static char **next_row(cli_out *o, size_t columns, row_cursor *rc)
+{
+    if (rc->row < o->spilled_rows) {
+        if (rc->chunk_rows == 0 && !read_chunk(o, rc))
+            return NULL;
+        for (size_t c = 0; c < columns; c++) {
+            rc->cells[c] = rc->at;
+            rc->at += strlen(rc->at) + 1;
+        }
+        rc->chunk_rows--;
+        rc->row++;
+        return rc->cells;
+    }
+    size_t r = rc->row - o->spilled_rows;
+    if ((r + 1) * columns > o->ncells)
+        return NULL;
+    rc->row++;
+    return o->cells + r * columns;
+}
+
+/* Forget the cursor; say so if spilled rows could not be read back. */
+static void row_cursor_end(cli_out *o, row_cursor *rc)
+{
+    if (rc->row < o->spilled_rows)
+        fprintf(o->err, "prm: %zu rows of the table could not be read back "
+                        "from a temporary file\n",
+                o->spilled_rows - rc->row);
+    free(rc->chunk);
+}
+
+static bool table_empty(const cli_out *o)
+{
+    return o->ncells == 0 && o->spilled_rows == 0;
+}
+
 /* Add a row of newly made cells (NULL where one could not be made) to the
  * table being built; on failure the rest are freed. */
 static bool push_row(cli_out *o, char **cells, size_t n)
@@ -262,11 +384,14 @@ static bool push_row(cli_out *o, char **cells, size_t n)
         else
             free(cells[i]);
     }
+    if (ok)
+        spill_rows(o, n);
     return ok;
 }
 
 static bool text_list_row(cli_out *o, const prm_record *rec)
 {
+    size_t columns = 0;
     for (size_t i = 0; i < rec->info->nfields; i++) {
         if (!(rec->info->fields[i].flags & PRM_FF_COLUMN))
             continue;
@@ -275,7 +400,9 @@ static bool text_list_row(cli_out *o, const prm_record *rec)
             cell = visible(cell, SHOWN_ON_ONE_LINE);
         if (!push_cell(o, cell))
             return false;
+        columns++;
     }
+    spill_rows(o, columns);
     return true;
 }
 
@@ -318,7 +445,7 @@ static bool right_aligned(const prm_field *f)
            f->type == PRM_F_NUMBER;
 }
 
-#define MAX_COLUMNS 16
+#define MAX_COLUMNS CLI_MAX_COLUMNS
 #define WRAP_MIN 16 /* the least width a wrapping last column gets */
 
 /* A table's columns: names, which are right-aligned (numbers) and which
@@ -398,20 +525,22 @@ static void print_cells(cli_out *o, const table_head *h, char **cells,
 /* A table that cannot fit the terminal even with its text cut would wrap
  * into lines nobody can read: each row is shown as a block instead, a field
  * a line, as psql's expanded display does. */
-static void print_blocks(cli_out *o, const table_head *h, size_t rows)
+static void print_blocks(cli_out *o, const table_head *h)
 {
     int label = 0;
     for (size_t c = 0; c < h->n; c++)
         if ((int)strlen(h->names[c]) > label)
             label = (int)strlen(h->names[c]);
-    for (size_t r = 0; r < rows; r++) {
-        if (r > 0)
+    row_cursor rc = {.row = 0};
+    char **cells;
+    while ((cells = next_row(o, h->n, &rc)) != NULL) {
+        if (rc.row > 1)
             putc('\n', o->out);
         for (size_t c = 0; c < h->n; c++)
             fprintf(o->out, "%s%-*s%s  %s\n", o->color ? BOLD : "", label,
-                    h->names[c], o->color ? RESET : "",
-                    o->cells[r * h->n + c]);
+                    h->names[c], o->color ? RESET : "", cells[c]);
     }
+    row_cursor_end(o, &rc);
 }
 
 /* Print the cells gathered in o as an aligned table under h, narrowed to
@@ -419,6 +548,7 @@ static void print_blocks(cli_out *o, const table_head *h, size_t rows)
 static void render_table(cli_out *o, const table_head *h)
 {
     size_t rows = h->n ? o->ncells / h->n : 0;
+    bool spilled = o->spilled_rows > 0 && o->spill_columns == h->n;
     char names[MAX_COLUMNS][32];
     char *header[MAX_COLUMNS];
     size_t w[MAX_COLUMNS] = {0}, floor[MAX_COLUMNS];
@@ -426,7 +556,7 @@ static void render_table(cli_out *o, const table_head *h)
         snprintf(names[c], sizeof names[c], "%s", h->names[c]);
         header[c] = names[c];
         size_t head = display_width(header[c]);
-        w[c] = head;
+        w[c] = spilled && o->spill_width[c] > head ? o->spill_width[c] : head;
         for (size_t r = 0; r < rows; r++) {
             size_t cw = display_width(o->cells[r * h->n + c]);
             if (cw > w[c])
@@ -443,10 +573,13 @@ static void render_table(cli_out *o, const table_head *h)
     }
     if (fit_widths(w, floor, h->n, o->width, last_wraps(h))) {
         print_cells(o, h, header, w, true);
-        for (size_t r = 0; r < rows; r++)
-            print_cells(o, h, o->cells + r * h->n, w, false);
+        row_cursor rc = {.row = 0};
+        char **cells;
+        while ((cells = next_row(o, h->n, &rc)) != NULL)
+            print_cells(o, h, cells, w, false);
+        row_cursor_end(o, &rc);
     } else {
-        print_blocks(o, h, rows);
+        print_blocks(o, h);
     }
     cli_out_free(o);
 }
@@ -467,7 +600,7 @@ static void text_list_end(cli_out *o, const prm_kind_info *info, bool ok)
 {
     table_head h;
     kind_head(info, &h);
-    if (ok && o->ncells == 0)
+    if (ok && table_empty(o))
         fprintf(o->out, "no %s\n", info->plural);
     else if (ok)
         render_table(o, &h);
@@ -616,11 +749,11 @@ static void text_report_end(cli_out *o, bool ok)
         {[7] = true}};
     table_head h = head;
     h.n = o->explain ? 16 : 12;
-    if (ok && o->ncells == 0)
+    if (ok && table_empty(o))
         fputs("no partners\n", o->out);
     else if (ok)
         render_table(o, &h);
-    if (ok && o->explain && o->ncells == 0)
+    if (ok && o->explain && table_empty(o))
         fputs("health = round(100 * (0.3 recency + 0.2 frequency + 0.3 closed "
               "+ 0.2 yield)); README: Health\n",
               o->out);
@@ -735,7 +868,7 @@ static void text_insights_end(cli_out *o, bool ok)
         {true, false, false, false, false},
         5,
         {[1] = true, [2] = true}};
-    if (ok && o->ncells == 0)
+    if (ok && table_empty(o))
         fputs("no findings: nothing needs attention\n", o->out);
     else if (ok)
         render_table(o, &head);
@@ -763,7 +896,7 @@ static void text_audit_end(cli_out *o, bool ok)
         {true, true, false, false, false, false, true, false},
         8,
         {[2] = true, [4] = true, [5] = true}};
-    if (ok && o->ncells == 0)
+    if (ok && table_empty(o))
         fputs("no changes recorded\n", o->out);
     else if (ok)
         render_table(o, &head);
@@ -807,7 +940,7 @@ static void text_users_end(cli_out *o, bool ok)
 {
     static const table_head head = {
         {"name", "role", "partners"}, {false, false, true}, 3, {false}};
-    if (ok && o->ncells == 0)
+    if (ok && table_empty(o))
         fputs("no users\n", o->out);
     else if (ok)
         render_table(o, &head);
