@@ -159,11 +159,13 @@ const cli_command cli_commands[] = {
      "Lists the newest 50 entries of the audit log (limit=N for another "
      "number,\nlimit=0 for all), oldest first.  Filters: kind= (partner, "
      "project,\ncommunication, resource, outcome, project_partner), id= "
-     "(the record's id),\nuser=, since=DATE, until=DATE.  Every add, update "
-     "and delete, by a command,\nan import or an undo, is recorded in the "
-     "same transaction as the change;\nthe entries of one command share a "
-     "change number.  No command alters\nor removes an entry.\n",
-     "audit\naudit kind=partner id=3\naudit since=2026-03-01 limit=0\n",
+     "(the record's id; with\nkind=partner or kind=project, a name too), "
+     "user=, since=DATE, until=DATE.\nEvery add, update and delete, by a "
+     "command, an import or an undo, is\nrecorded in the same transaction "
+     "as the change; the entries of one command\nshare a change number.  "
+     "No command alters or removes an entry.\n",
+     "audit\naudit kind=partner id=3\naudit kind=partner id=\"Acme Corp\"\n"
+     "audit since=2026-03-01 limit=0\n",
      cli_cmd_audit, NULL, false},
     {"undo", NULL, "Safety", "undo [N]",
      "revert the last N changes (default 1)",

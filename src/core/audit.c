@@ -11,6 +11,7 @@
 
 typedef struct audit_text {
     char since[21], until[21];
+    const char *id_name; /* id= given as a partner's or project's name */
 } audit_text;
 
 static bool whole(const char *s, int64_t *out)
@@ -61,6 +62,11 @@ static prm_code audit_arg(const prm_arg *a, store_audit_filter *f,
         return core_window_date(a, t->until, true, err);
     }
     int64_t n;
+    if (strcmp(k, "id") == 0 && !whole(a->value, &n) && *a->value != '\0') {
+        f->has_record = true;
+        t->id_name = a->value; /* found once kind= is known */
+        return PRM_OK;
+    }
     if (strcmp(k, "id") == 0 || strcmp(k, "limit") == 0) {
         if (!whole(a->value, &n))
             return prm_error_set(err, PRM_EINVALID_VALUE,
@@ -83,7 +89,7 @@ prm_code prm_audit(prm_db *db, const prm_arg *filters, size_t nfilters,
                    prm_audit_fn fn, void *ctx, prm_error *err)
 {
     store_audit_filter f = {.limit = 50};
-    audit_text t;
+    audit_text t = {.id_name = NULL};
     for (size_t i = 0; i < nfilters; i++) {
         for (size_t j = 0; j < i; j++)
             if (strcmp(filters[i].key, filters[j].key) == 0)
@@ -95,13 +101,24 @@ prm_code prm_audit(prm_db *db, const prm_arg *filters, size_t nfilters,
         if (rc != PRM_OK)
             return rc;
     }
+    const prm_kind_info *named = f.kind ? prm_kind_find(f.kind) : NULL;
+    if (t.id_name != NULL && (named == NULL || !prm_field_find(named, "name")))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid id '%.40s': a whole number, or a name "
+                             "with kind=partner or kind=project",
+                             t.id_name);
     prm_code rc = core_window_check(f.since, f.until, err);
     if (rc != PRM_OK)
         return rc;
     rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
-    rc = store_audit_list(db, &f, fn, ctx, err);
+    /* A name finds the record as it is now; a deleted one's id still
+     * finds its entries. */
+    if (t.id_name != NULL)
+        rc = prm_resolve(db, named->kind, t.id_name, &f.record, err);
+    if (rc == PRM_OK)
+        rc = store_audit_list(db, &f, fn, ctx, err);
     return store_cmd_end(db, rc, err);
 }
 
