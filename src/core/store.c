@@ -8,6 +8,7 @@
  * command text, progress) lives here.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -298,6 +299,21 @@ prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
         p = *end == ',' ? end + 1 : NULL;
     }
     return PRM_OK;
+}
+
+char *store_id_array(const prm_value *list, char open, char close)
+{
+    size_t len = 3 + list->nids * 21;
+    char *array = malloc(len);
+    if (array == NULL)
+        return NULL;
+    size_t at = 0;
+    array[at++] = open;
+    for (size_t i = 0; i < list->nids; i++)
+        at += (size_t)snprintf(array + at, len - at, "%s%" PRId64,
+                               i ? "," : "", list->ids[i]);
+    snprintf(array + at, len - at, "%c", close);
+    return array;
 }
 
 /* --- the clock and the command text ----------------------------------- */

@@ -128,6 +128,11 @@ char *store_like_prefix(const char *prefix);
 prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
                          size_t *n, prm_error *err);
 
+/* A project's partner ids as an array literal for SQL, between open and
+ * close ("[1,2]" for SQLite's json_each, "{1,2}" for PostgreSQL); free
+ * it.  NULL when out of memory. */
+char *store_id_array(const prm_value *list, char open, char close);
+
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". */
 const char *store_now(prm_db *db);
 

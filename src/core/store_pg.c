@@ -790,42 +790,37 @@ static prm_code write_fail(pg_db *db, prm_code rc, const prm_kind_info *info,
 }
 
 /* Links of a new or changed project: first to the partners the user owns,
- * so that row security sees the project as theirs for the others. */
+ * so that row security sees the project as theirs for the others.  A
+ * change keeps the links that stay, so that the audit log shows only the
+ * partners that left or joined. */
 static prm_code set_partners(pg_db *db, int64_t project,
                              const prm_value *list, bool replace,
                              prm_error *err)
 {
+    char *array = store_id_array(list, '{', '}');
+    if (array == NULL)
+        return prm_error_set(err, PRM_EDB, "out of memory");
     pg_params p = {.n = 0};
     pgp_int(&p, project);
+    pgp_str(&p, array);
     prm_code rc = PRM_OK;
     if (replace)
-        rc = pg_run(db, "DELETE FROM project_partners WHERE project_id = $1",
+        rc = pg_run(db,
+                    "DELETE FROM project_partners WHERE project_id = $1 AND "
+                    "NOT (partner_id = ANY ($2::bigint[]))",
                     &p, err);
-    size_t len = 2;
-    for (size_t i = 0; i < list->nids; i++)
-        len += 21;
-    char *array = malloc(len);
-    if (array == NULL) {
-        pgp_free(&p);
-        return prm_error_set(err, PRM_EDB, "out of memory");
-    }
-    size_t at = 0;
-    array[at++] = '{';
-    for (size_t i = 0; i < list->nids; i++)
-        at += (size_t)snprintf(array + at, len - at, "%s%" PRId64,
-                               i ? "," : "", list->ids[i]);
-    snprintf(array + at, len - at, "}");
-    pgp_str(&p, array);
     for (int mine = 1; mine >= 0 && rc == PRM_OK; mine--)
         rc = pg_run(db,
                     mine ? "INSERT INTO project_partners (project_id, "
                            "partner_id) SELECT $1, id FROM partners WHERE id "
                            "= ANY ($2::bigint[]) AND owner = current_user "
-                           "ORDER BY id"
+                           "AND id NOT IN (SELECT partner_id FROM "
+                           "project_partners WHERE project_id = $1) ORDER BY id"
                          : "INSERT INTO project_partners (project_id, "
                            "partner_id) SELECT $1, id FROM partners WHERE id "
                            "= ANY ($2::bigint[]) AND owner <> current_user "
-                           "ORDER BY id",
+                           "AND id NOT IN (SELECT partner_id FROM "
+                           "project_partners WHERE project_id = $1) ORDER BY id",
                     &p, err);
     pgp_free(&p);
     free(array);

@@ -917,21 +917,46 @@ static prm_code write_fail(sqlite_db *db, int src, const prm_kind_info *info,
     return sdb_fail(db, src, err, "writing");
 }
 
+/* Drop the links of project to partners not in list. */
+static prm_code unlink_others(sqlite_db *db, int64_t project,
+                              const prm_value *list, prm_error *err)
+{
+    char *array = store_id_array(list, '[', ']');
+    if (array == NULL)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(db,
+                             "DELETE FROM project_partners WHERE project_id = "
+                             "?1 AND partner_id NOT IN (SELECT value FROM "
+                             "json_each(?2))",
+                             &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_bind_id(db, stmt, 1, project, err);
+    if (rc == PRM_OK &&
+        sqlite3_bind_text(stmt, 2, array, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        rc = sdb_fail(db, sqlite3_errcode(db->sql), err, "unlinking");
+    if (rc == PRM_OK)
+        rc = sdb_run(db, stmt, err, "unlinking a partner");
+    free(array);
+    return rc;
+}
+
+/* A new project's links, or a changed one's: that keeps the links that
+ * stay, so that the audit log shows only the partners that left or
+ * joined. */
 static prm_code set_partners(sqlite_db *db, int64_t project,
                              const prm_value *list, bool replace,
                              prm_error *err)
 {
-    prm_code rc = PRM_OK;
-    if (replace)
-        rc = sdb_run_with_id(db,
-                         "DELETE FROM project_partners WHERE project_id = ?1",
-                         project, err);
+    prm_code rc = replace ? unlink_others(db, project, list, err) : PRM_OK;
     sqlite3_stmt *stmt;
     if (rc == PRM_OK)
         rc = sdb_cached(db,
-                    "INSERT INTO project_partners (project_id, partner_id) "
-                    "VALUES (?1, ?2)",
-                    &stmt, err);
+                        replace ? "INSERT OR IGNORE INTO project_partners "
+                                  "(project_id, partner_id) VALUES (?1, ?2)"
+                                : "INSERT INTO project_partners (project_id, "
+                                  "partner_id) VALUES (?1, ?2)",
+                        &stmt, err);
     for (size_t i = 0; rc == PRM_OK && i < list->nids; i++) {
         rc = sdb_bind_id(db, stmt, 1, project, err);
         if (rc == PRM_OK)
