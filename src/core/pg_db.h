@@ -81,7 +81,15 @@ void pgp_free(pg_params *p);
  * result for the caller to PQclear. */
 prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
                   prm_error *err);
-/* The same, for a statement whose result is not needed. */
+/* A row of a streamed read: row r of res, valid during the call; *stop
+ * set skips the rest. */
+typedef prm_code (*pg_row_fn)(void *ctx, const PGresult *res, int r,
+                              bool *stop, prm_error *err);
+/* Run a read (prepared once), handing its rows to fn one at a time as
+ * they arrive, so that memory holds a row, not the whole result. */
+prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
+                       pg_row_fn fn, void *ctx, prm_error *err);
+/* pg_query for a statement whose result is not needed. */
 prm_code pg_run(pg_db *db, const char *sql, pg_params *p, prm_error *err);
 /* Hold sql (static text) back until the next query; p's values are moved
  * into the queue (p may be NULL). */

@@ -39,6 +39,7 @@ struct pq_api {
                                const int *paramLengths,
                                const int *paramFormats, int resultFormat);
     PGresult *(*PQgetResult)(PGconn *conn);
+    int (*PQsetSingleRowMode)(PGconn *conn);
     int (*PQenterPipelineMode)(PGconn *conn);
     int (*PQexitPipelineMode)(PGconn *conn);
     int (*PQpipelineSync)(PGconn *conn);
@@ -72,6 +73,7 @@ prm_code pq_load(prm_error *err);
 #define PQsendQueryParams pq_api.PQsendQueryParams
 #define PQsendQueryPrepared pq_api.PQsendQueryPrepared
 #define PQgetResult pq_api.PQgetResult
+#define PQsetSingleRowMode pq_api.PQsetSingleRowMode
 #define PQenterPipelineMode pq_api.PQenterPipelineMode
 #define PQexitPipelineMode pq_api.PQexitPipelineMode
 #define PQpipelineSync pq_api.PQpipelineSync

@@ -321,6 +321,41 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
     return PRM_OK;
 }
 
+/* libpq's single-row mode: a list or an export of a million records
+ * would otherwise arrive, and be held, as one result.  Rows after fn
+ * stops are read and dropped, which leaves the connection ready. */
+prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
+                       pg_row_fn fn, void *ctx, prm_error *err)
+{
+    if (p != NULL && p->failed)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    const char *name = NULL;
+    prm_code rc = prepared(db, sql, &name, err);
+    if (rc == PRM_OK && db->ndeferred > 0) {
+        db->savepoint_sent = true;
+        rc = flush_deferred(db, err);
+    }
+    if (rc != PRM_OK)
+        return rc;
+    if (PQsendQueryPrepared(db->conn, name, p ? p->n : 0,
+                            p ? p->values : NULL, NULL, NULL, 0) != 1)
+        return pg_fail(db, NULL, err, "sending to the team database");
+    PQsetSingleRowMode(db->conn); /* refused: the rows come all at once */
+    bool stop = false;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK) {
+            if (rc == PRM_OK)
+                rc = pg_fail(db, res, err, "the team database");
+        }
+        for (int r = 0; rc == PRM_OK && !stop && r < PQntuples(res); r++)
+            rc = fn(ctx, res, r, &stop, err);
+        PQclear(res);
+    }
+    return rc;
+}
+
 prm_code pg_run(pg_db *db, const char *sql, pg_params *p, prm_error *err)
 {
     PGresult *res;
@@ -705,6 +740,24 @@ static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
     }
 }
 
+typedef struct list_rows {
+    pg_db *db;
+    const prm_kind_info *info;
+    prm_record_fn fn;
+    void *ctx;
+} list_rows;
+
+static prm_code list_row(void *ctx, const PGresult *res, int r, bool *stop,
+                         prm_error *err)
+{
+    list_rows *l = ctx;
+    prm_record rec;
+    prm_code rc = row_to_record(l->db, l->info, res, r, &rec, err);
+    if (rc == PRM_OK && !l->fn(l->ctx, &rec))
+        *stop = true;
+    return rc;
+}
+
 static prm_code pg_list(prm_db *base, const prm_kind_info *info,
                         const store_filter *filters, size_t nfilters,
                         bool names, prm_record_fn fn, void *ctx,
@@ -719,15 +772,12 @@ static prm_code pg_list(prm_db *base, const prm_kind_info *info,
         add_filter(&b, &p, info, &filters[i]);
     }
     sql_add(&b, " ORDER BY t.id");
-    PGresult *res;
+    list_rows rows = {.db = db, .info = info, .fn = fn, .ctx = ctx};
     prm_code rc = b.overflow ? prm_error_set(err, PRM_EDB,
                                              "internal error: SQL too long")
-                             : pg_query(db, b.text, &p, &res, err);
+                             : pg_query_rows(db, b.text, &p, list_row, &rows,
+                                             err);
     pgp_free(&p);
-    if (rc != PRM_OK)
-        return rc;
-    rc = each_row(db, info, res, fn, ctx, err);
-    PQclear(res);
     return rc;
 }
 

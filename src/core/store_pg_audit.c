@@ -13,6 +13,35 @@
 
 #include "pg_db.h"
 
+typedef struct audit_rows {
+    prm_audit_fn fn;
+    void *ctx;
+} audit_rows;
+
+static prm_code audit_row(void *ctx, const PGresult *res, int r, bool *stop,
+                          prm_error *err)
+{
+    (void)err;
+    audit_rows *a = ctx;
+#define TEXT(c) (PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c))
+    prm_audit_entry e = {
+        .id = pg_int(res, r, 0),
+        .change = pg_int(res, r, 1),
+        .at = TEXT(2),
+        .user = TEXT(3),
+        .command = TEXT(4),
+        .action = TEXT(5),
+        .kind = TEXT(6),
+        .record = pg_int(res, r, 7),
+        .before = TEXT(8),
+        .after = TEXT(9),
+        .undoes = pg_int(res, r, 10),
+    };
+#undef TEXT
+    *stop = !a->fn(a->ctx, &e);
+    return PRM_OK;
+}
+
 prm_code pg_audit_list(prm_db *base, const store_audit_filter *f,
                        prm_audit_fn fn, void *ctx, prm_error *err)
 {
@@ -47,32 +76,11 @@ prm_code pg_audit_list(prm_db *base, const store_audit_filter *f,
         sql_add(&b, " LIMIT $%d", p.n);
     }
     sql_add(&b, ") AS newest ORDER BY id");
-    PGresult *res;
-    prm_code rc = pg_query((pg_db *)base, b.text, &p, &res, err);
+    audit_rows rows = {.fn = fn, .ctx = ctx};
+    prm_code rc = pg_query_rows((pg_db *)base, b.text, &p, audit_row, &rows,
+                                err);
     pgp_free(&p);
-    if (rc != PRM_OK)
-        return rc;
-    for (int r = 0; r < PQntuples(res); r++) {
-#define TEXT(c) (PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c))
-        prm_audit_entry e = {
-            .id = pg_int(res, r, 0),
-            .change = pg_int(res, r, 1),
-            .at = TEXT(2),
-            .user = TEXT(3),
-            .command = TEXT(4),
-            .action = TEXT(5),
-            .kind = TEXT(6),
-            .record = pg_int(res, r, 7),
-            .before = TEXT(8),
-            .after = TEXT(9),
-            .undoes = pg_int(res, r, 10),
-        };
-#undef TEXT
-        if (!fn(ctx, &e))
-            break;
-    }
-    PQclear(res);
-    return PRM_OK;
+    return rc;
 }
 
 /* --- undo ----------------------------------------------------------------- */

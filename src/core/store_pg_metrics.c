@@ -110,9 +110,11 @@ static prm_code number_params(const sqlbuf *in, const named *v, sqlbuf *out,
     return PRM_OK;
 }
 
+/* Run b with its :names bound: the whole result to *res, or, with fn,
+ * its rows streamed to fn one at a time (pg_query_rows). */
 static prm_code run_named(pg_db *db, const sqlbuf *b, const store_scope *s,
                           const store_thresholds *t, PGresult **res,
-                          prm_error *err)
+                          pg_row_fn fn, void *ctx, prm_error *err)
 {
     named v = {.s = s, .t = t};
     snprintf(v.asof, sizeof v.asof, "%s",
@@ -122,7 +124,8 @@ static prm_code run_named(pg_db *db, const sqlbuf *b, const store_scope *s,
     pg_params p = {.n = 0};
     prm_code rc = number_params(b, &v, &sql, &p, err);
     if (rc == PRM_OK)
-        rc = pg_query(db, sql.text, &p, res, err);
+        rc = fn != NULL ? pg_query_rows(db, sql.text, &p, fn, ctx, err)
+                        : pg_query(db, sql.text, &p, res, err);
     pgp_free(&p);
     return rc;
 }
@@ -144,7 +147,7 @@ prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
         sqlbuf b = {.len = 0};
         sqlm_metrics(&b, i, s);
         PGresult *res;
-        rc = run_named(db, &b, s, NULL, &res, err);
+        rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
         if (rc != PRM_OK)
             break;
         if (out[i] != NULL) {
@@ -159,42 +162,49 @@ prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
     return rc;
 }
 
+typedef struct report_rows {
+    prm_report_fn fn;
+    void *ctx;
+} report_rows;
+
+static prm_code report_row(void *ctx, const PGresult *res, int r, bool *stop,
+                           prm_error *err)
+{
+    (void)err;
+    report_rows *rr = ctx;
+    prm_report_row row = {
+        .partner = pg_int(res, r, 0),
+        .name = PQgetvalue(res, r, 1),
+        .m = {.partners = 1,
+              .projects = pg_int(res, r, 2),
+              .succeeded = pg_int(res, r, 3),
+              .failed = pg_int(res, r, 4),
+              .communications = pg_int(res, r, 5),
+              .resources = pg_int(res, r, 7),
+              .outcomes = pg_int(res, r, 8)},
+        .last_contact = PQgetisnull(res, r, 6) ? NULL : PQgetvalue(res, r, 6),
+        .recent = pg_int(res, r, 9),
+        .has_days = !PQgetisnull(res, r, 10),
+        .days = pg_double(res, r, 10),
+        .recency = pg_double(res, r, 11),
+        .frequency = pg_double(res, r, 12),
+        .success = pg_double(res, r, 13),
+        .efficiency = pg_double(res, r, 14),
+        .health = (int64_t)pg_double(res, r, 15),
+    };
+    *stop = !rr->fn(rr->ctx, &row);
+    return PRM_OK;
+}
+
+/* A row per partner in scope, streamed: a team database may hold many. */
 prm_code pg_report(prm_db *base, const store_scope *s, const char *sort,
                    int64_t limit, prm_report_fn fn, void *ctx, prm_error *err)
 {
     sqlbuf b = {.len = 0};
     sqlm_report(&b, s, sort, limit, &dialect);
-    PGresult *res;
-    prm_code rc = run_named((pg_db *)base, &b, s, NULL, &res, err);
-    if (rc != PRM_OK)
-        return rc;
-    for (int r = 0; r < PQntuples(res); r++) {
-        prm_report_row row = {
-            .partner = pg_int(res, r, 0),
-            .name = PQgetvalue(res, r, 1),
-            .m = {.partners = 1,
-                  .projects = pg_int(res, r, 2),
-                  .succeeded = pg_int(res, r, 3),
-                  .failed = pg_int(res, r, 4),
-                  .communications = pg_int(res, r, 5),
-                  .resources = pg_int(res, r, 7),
-                  .outcomes = pg_int(res, r, 8)},
-            .last_contact = PQgetisnull(res, r, 6) ? NULL
-                                                   : PQgetvalue(res, r, 6),
-            .recent = pg_int(res, r, 9),
-            .has_days = !PQgetisnull(res, r, 10),
-            .days = pg_double(res, r, 10),
-            .recency = pg_double(res, r, 11),
-            .frequency = pg_double(res, r, 12),
-            .success = pg_double(res, r, 13),
-            .efficiency = pg_double(res, r, 14),
-            .health = (int64_t)pg_double(res, r, 15),
-        };
-        if (!fn(ctx, &row))
-            break;
-    }
-    PQclear(res);
-    return PRM_OK;
+    report_rows rows = {.fn = fn, .ctx = ctx};
+    return run_named((pg_db *)base, &b, s, NULL, NULL, report_row, &rows,
+                     err);
 }
 
 prm_code pg_trend(prm_db *base, const store_scope *s, store_period by,
@@ -203,7 +213,8 @@ prm_code pg_trend(prm_db *base, const store_scope *s, store_period by,
     sqlbuf b = {.len = 0};
     sqlm_trend(&b, s, by);
     PGresult *res;
-    prm_code rc = run_named((pg_db *)base, &b, s, NULL, &res, err);
+    prm_code rc =
+        run_named((pg_db *)base, &b, s, NULL, &res, NULL, NULL, err);
     if (rc != PRM_OK)
         return rc;
     prm_trend_row row = {.period = NULL};
@@ -232,7 +243,7 @@ prm_code pg_insights(prm_db *base, store_rule rule, const store_scope *s,
     sqlbuf b = {.len = 0};
     sqlm_insight(&b, rule, s, limit, &dialect);
     PGresult *res;
-    prm_code rc = run_named((pg_db *)base, &b, s, t, &res, err);
+    prm_code rc = run_named((pg_db *)base, &b, s, t, &res, NULL, NULL, err);
     if (rc != PRM_OK)
         return rc;
     for (int r = 0; r < PQntuples(res); r++) {
