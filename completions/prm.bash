@@ -9,7 +9,11 @@ _prm_fields() {
     comm | communication) echo "partner= project= method= at= subject= content=" ;;
     resource) echo "partner= project= kind= amount= unit= description= at=" ;;
     outcome) echo "project= description= value= at=" ;;
-    metrics | report | insights) echo "partner= type= region= status= since= until=" ;;
+    metrics) echo "partner= type= region= status= since= until=" ;;
+    partners) echo "partner= type= region= status= since= until= sort= limit=" ;;
+    trend) echo "partner= type= region= status= since= until= by= metric=" ;;
+    insights) echo "partner= type= region= status= until= limit= stalled_days= dormant_days= expand_rate= expand_efficiency= expand_max_projects= gap_max_partners=" ;;
+    audit) echo "kind= id= user= since= until= limit=" ;;
     esac
 }
 
@@ -66,8 +70,21 @@ _prm() {
             compopt -o nospace 2>/dev/null
             COMPREPLY=($(compgen -W "$fields" -- "$cur"))
         fi ;;
-    report) [[ -z $verb ]] && COMPREPLY=($(compgen -W "partners trend" -- "$cur")) ;;
-    export | import) [[ -z $verb ]] && COMPREPLY=($(compgen -W "json jsonl csv" -- "$cur")) ;;
+    report)
+        if [[ -z $verb ]]; then
+            COMPREPLY=($(compgen -W "partners trend" -- "$cur"))
+        else
+            compopt -o nospace 2>/dev/null
+            COMPREPLY=($(compgen -W "$(_prm_fields "$verb")" -- "$cur"))
+        fi ;;
+    export | import)
+        if [[ -z $verb ]]; then
+            COMPREPLY=($(compgen -W "json jsonl csv" -- "$cur"))
+        elif [[ $verb == csv ]] && ((cword == first + 2)); then
+            COMPREPLY=($(compgen -W "partner project communication resource outcome" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -f -- "$cur"))
+        fi ;;
     help) COMPREPLY=($(compgen -W "partner project comm resource outcome metrics report insights export import audit undo backup check set history" -- "$cur")) ;;
     *) compopt -o nospace 2>/dev/null
        COMPREPLY=($(compgen -W "$(_prm_fields "$cmd")" -- "$cur")) ;;

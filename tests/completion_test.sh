@@ -35,5 +35,10 @@ check "names after partner=" "partner=Globex" "$(complete_line prm comm add part
 check "names after partners=" "partners=Globex" "$(complete_line prm project add partners=Gl)"
 check "the last name of a partners= list" "partners=Acme Corp,Globex" "$(complete_line prm project add 'partners=Acme Corp,Gl')"
 check "reports" "partners" "$(complete_line prm report pa)"
+check "a trend's keys" "by=" "$(complete_line prm report trend b)"
+check "report partners' keys" "sort=" "$(complete_line prm report partners so)"
+check "audit's filters" "kind=" "$(complete_line prm audit ki)"
+check "insights' thresholds" "dormant_days=" "$(complete_line prm insights dor)"
+check "the kind after export csv" "communication" "$(complete_line prm export csv comm)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

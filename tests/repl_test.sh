@@ -56,6 +56,14 @@ keys C-u 'project add name=P stat' Tab 'ac' Tab
 check "Tab completes an enum value" "prm> project add name=P status=active"
 keys C-u 'metrics reg' Tab
 check "Tab completes a metrics filter" "prm> metrics region="
+keys C-u 'report tr' Tab 'met' Tab 'project_s' Tab
+check "Tab completes report's word, a trend key and its value" "prm> report trend metric=project_success_rate"
+keys C-u 'audit kind=project_' Tab
+check "Tab completes an audit kind" "prm> audit kind=project_partner"
+keys C-u 'export csv comm' Tab
+check "Tab completes export's format and kind" "prm> export csv communication"
+keys C-u 'insights dorm' Tab
+check "Tab completes an insights threshold" "prm> insights dormant_days="
 keys C-u 'project add name="Cloud bundle" partner=1' Enter
 keys 'comm add project=cl' Tab
 check "Tab completes a project's name after project=" 'prm> comm add project="Cloud bundle"'

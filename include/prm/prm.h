@@ -309,6 +309,9 @@ typedef struct prm_report_row {
 
 typedef bool (*prm_report_fn)(void *ctx, const prm_report_row *row);
 
+/* The fields report partners' sort= may name, NULL-terminated. */
+extern const char *const prm_report_sort_fields[];
+
 /* A row per partner in scope: the filters of metrics, plus sort=FIELD
  * (a report field; figures largest first, name from A) and limit=N. */
 prm_code prm_report_partners(prm_db *db, const prm_arg *filters,

@@ -167,8 +167,99 @@ static void complete_partner_list(const char *text, const char *typed)
     free(prefix);
 }
 
-/* Complete FIELD=VALUE: enum choices or names after the '='. */
-static void complete_value(const prm_kind_info *info, const char *text)
+/* Tab after a command that is not a record kind: the word it takes next
+ * (report partners|trend, export json|jsonl|csv), its KEY= filters and
+ * the values some keys take. */
+#define SCOPE_KEYS "partner", "type", "region", "status", "since", "until"
+static const char *const metrics_keys[] = {SCOPE_KEYS, NULL};
+static const char *const report_keys[] = {SCOPE_KEYS, "sort", "limit", NULL};
+static const char *const trend_keys[] = {SCOPE_KEYS, "by", "metric", NULL};
+static const char *const insights_keys[] = {
+    "partner",      "type",         "region",      "status",
+    "until",        "limit",        "stalled_days", "dormant_days",
+    "expand_rate",  "expand_efficiency", "expand_max_projects",
+    "gap_max_partners", NULL};
+static const char *const audit_keys[] = {"kind",  "id",    "user",
+                                         "since", "until", "limit", NULL};
+static const char *const report_words[] = {"partners", "trend", NULL};
+static const char *const formats[] = {"json", "jsonl", "csv", NULL};
+static const char *const set_words[] = {"json", "color", "pager", NULL};
+static const char *const user_words[] = {"add", "role", "list", NULL};
+static const char *const periods[] = {"month", "quarter", "year", NULL};
+static const char *const roles[] = {"admin", "manager", "viewer", NULL};
+static const char *const audit_kinds[] = {
+    "partner",  "project", "communication", "resource",
+    "outcome", "project_partner", NULL};
+
+typedef struct command_tab {
+    const char *command;
+    const char *const *words; /* the second word, or NULL */
+    const char *const *keys;  /* KEY= after it, or NULL */
+} command_tab;
+
+static const command_tab command_tabs[] = {
+    {"metrics", NULL, metrics_keys}, {"report", report_words, report_keys},
+    {"insights", NULL, insights_keys}, {"audit", NULL, audit_keys},
+    {"export", formats, NULL},       {"import", formats, NULL},
+    {"set", set_words, NULL},        {"user", user_words, NULL},
+};
+
+static void cands_matching(const char *const *words, const char *prefix,
+                           const char *text, const char *suffix)
+{
+    for (size_t i = 0; words != NULL && words[i] != NULL; i++)
+        if (strncmp(words[i], text, strlen(text)) == 0)
+            cands_add(&found, prefix, words[i], suffix);
+}
+
+/* The values Tab offers for KEY= of a command that is not a kind. */
+static const char *const *key_choices(const char *command, const char *key)
+{
+    if (strcmp(key, "by") == 0)
+        return periods;
+    if (strcmp(key, "metric") == 0)
+        return cli_trend_metrics;
+    if (strcmp(key, "sort") == 0)
+        return prm_report_sort_fields;
+    if (strcmp(key, "role") == 0)
+        return roles;
+    if (strcmp(key, "kind") == 0 && strcmp(command, "audit") == 0)
+        return audit_kinds;
+    if (strcmp(key, "status") == 0) /* the partners in scope */
+        return prm_field_find(prm_kind_get(PRM_PARTNER), "status")->choices;
+    return NULL;
+}
+
+/* The words after a command that is not a kind: n words come before the
+ * one completed, the second of them second. */
+static void complete_command_words(const char *command, int n,
+                                   const char *second, const char *text)
+{
+    const command_tab *t = NULL;
+    for (size_t i = 0; i < sizeof command_tabs / sizeof command_tabs[0]; i++)
+        if (strcmp(command_tabs[i].command, command) == 0)
+            t = &command_tabs[i];
+    if (t == NULL)
+        return;
+    if (t->words != NULL && n == 1) {
+        cands_matching(t->words, "", text, " ");
+    } else if (t->words != NULL && n == 2 && strcmp(second, "csv") == 0) {
+        for (int k = 0; k < PRM_KIND_COUNT; k++) { /* export csv KIND */
+            const char *kind = prm_kind_get((prm_kind)k)->name;
+            if (strncmp(kind, text, strlen(text)) == 0)
+                cands_add(&found, "", kind, " ");
+        }
+    } else if (t->keys != NULL && (t->words == NULL || n >= 2)) {
+        bool trend = strcmp(command, "report") == 0 &&
+                     strcmp(second, "trend") == 0;
+        cands_matching(trend ? trend_keys : t->keys, "", text, "=");
+    }
+}
+
+/* Complete FIELD=VALUE: enum choices or names after the '=', for a kind
+ * (info) or another command. */
+static void complete_value(const prm_kind_info *info, const char *command,
+                           const char *text)
 {
     const char *eq = strchr(text, '=');
     char key[64];
@@ -187,10 +278,14 @@ static void complete_value(const prm_kind_info *info, const char *text)
         complete_names(PRM_PARTNER, key, typed);
     else if (strcmp(key, "project=") == 0)
         complete_names(PRM_PROJECT, key, typed);
-    else if (f != NULL && f->choices != NULL)
-        for (size_t i = 0; f->choices[i]; i++)
-            if (strncmp(f->choices[i], typed, strlen(typed)) == 0)
-                cands_add(&found, key, f->choices[i], "");
+    else if (f != NULL)
+        cands_matching(f->choices, key, typed, "");
+    else if (info == NULL && command != NULL) {
+        key[klen] = '\0';
+        const char *const *choices = key_choices(command, key);
+        key[klen] = '=';
+        cands_matching(choices, key, typed, "");
+    }
 }
 
 static void complete_fields(const prm_kind_info *info, const char *verb,
@@ -208,15 +303,6 @@ static void complete_fields(const prm_kind_info *info, const char *verb,
     for (size_t i = 0; verb != NULL && strcmp(verb, "list") == 0 && i < 2; i++)
         if (strncmp(window[i], text, strlen(text)) == 0)
             cands_add(&found, "", window[i], "=");
-}
-
-static void complete_metrics(const char *text)
-{
-    static const char *const keys[] = {"partner", "type",  "region",
-                                       "status",  "since", "until"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strncmp(keys[i], text, strlen(text)) == 0)
-            cands_add(&found, "", keys[i], "=");
 }
 
 /* The quote open at the cursor ('"', '\'' or 0) and where the word being
@@ -413,14 +499,14 @@ static void collect(const char *text)
             if (strncmp(cli_verbs[i].name, text, strlen(text)) == 0)
                 cands_add(&found, "", cli_verbs[i].name, " ");
     } else if (strchr(text, '=') != NULL) {
-        complete_value(info, text);
+        complete_value(info, cmd ? cmd->name : NULL, text);
     } else if (info != NULL && n == 2 && cli_verb_find(second) &&
                cli_verb_find(second)->takes_ref) {
         complete_names(info->kind, "", text);
     } else if (info != NULL) {
         complete_fields(info, second, text);
-    } else if (cmd != NULL && strcmp(cmd->name, "metrics") == 0) {
-        complete_metrics(text);
+    } else if (cmd != NULL) {
+        complete_command_words(cmd->name, n, second, text);
     }
 }
 

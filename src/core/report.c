@@ -12,8 +12,7 @@
 
 #include "records.h"
 
-/* The fields sort= may name. */
-static const char *const sort_fields[] = {
+const char *const prm_report_sort_fields[] = {
     "partner",        "name",          "projects",
     "succeeded",      "failed",        "project_success_rate",
     "communications", "last_contact",  "resources",
@@ -33,9 +32,9 @@ static prm_code report_option(const prm_arg *a, const char **sort,
         *limit = strtoll(v, NULL, 10);
         return PRM_OK;
     }
-    for (size_t i = 0; sort_fields[i] != NULL; i++)
-        if (strcmp(sort_fields[i], a->value) == 0) {
-            *sort = sort_fields[i];
+    for (size_t i = 0; prm_report_sort_fields[i] != NULL; i++)
+        if (strcmp(prm_report_sort_fields[i], a->value) == 0) {
+            *sort = prm_report_sort_fields[i];
             return PRM_OK;
         }
     return prm_error_choice(
