@@ -175,9 +175,9 @@ static const char *const metrics_keys[] = {SCOPE_KEYS, NULL};
 static const char *const report_keys[] = {SCOPE_KEYS, "sort", "limit", NULL};
 static const char *const trend_keys[] = {SCOPE_KEYS, "by", "metric", NULL};
 static const char *const insights_keys[] = {
-    "partner",      "type",         "region",      "status",
-    "until",        "limit",        "stalled_days", "dormant_days",
-    "expand_rate",  "expand_efficiency", "expand_max_projects",
+    "partner",     "type",         "region",            "status",
+    "until",       "limit",        "stalled_days",      "dormant_days",
+    "expand_rate", "expand_efficiency", "expand_max_projects",
     "gap_max_partners", NULL};
 static const char *const audit_keys[] = {"kind",  "id",    "user",
                                          "since", "until", "limit", NULL};
@@ -188,7 +188,7 @@ static const char *const user_words[] = {"add", "role", "list", NULL};
 static const char *const periods[] = {"month", "quarter", "year", NULL};
 static const char *const roles[] = {"admin", "manager", "viewer", NULL};
 static const char *const audit_kinds[] = {
-    "partner",  "project", "communication", "resource",
+    "partner", "project",         "communication", "resource",
     "outcome", "project_partner", NULL};
 
 typedef struct command_tab {
