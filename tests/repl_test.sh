@@ -60,6 +60,8 @@ keys C-u 'report tr' Tab 'met' Tab 'project_s' Tab
 check "Tab completes report's word, a trend key and its value" "prm> report trend metric=project_success_rate"
 keys C-u 'audit kind=project_' Tab
 check "Tab completes an audit kind" "prm> audit kind=project_partner"
+keys C-u 'audit kind=partner id=Ac' Tab
+check "...and a partner's name after its id=" 'prm> audit kind=partner id="Acme Corp"'
 keys C-u 'export csv comm' Tab
 check "Tab completes export's format and kind" "prm> export csv communication"
 keys C-u 'insights dorm' Tab

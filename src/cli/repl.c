@@ -256,6 +256,21 @@ static void complete_command_words(const char *command, int n,
     }
 }
 
+/* audit kind=partner id=Ac: with kind= a partner or project on the line,
+ * id= takes its name. */
+static void complete_audit_id(const char *key, const char *typed)
+{
+    static const char *const named[] = {"partner", "project"};
+    for (int i = 0; i < 2; i++) {
+        char word[32];
+        snprintf(word, sizeof word, " kind=%s", named[i]);
+        const char *at = strstr(rl_line_buffer, word);
+        size_t len = strlen(word);
+        if (at != NULL && (at[len] == ' ' || at[len] == '\0'))
+            complete_names(i == 0 ? PRM_PARTNER : PRM_PROJECT, key, typed);
+    }
+}
+
 /* Complete FIELD=VALUE: enum choices or names after the '=', for a kind
  * (info) or another command. */
 static void complete_value(const prm_kind_info *info, const char *command,
@@ -280,6 +295,9 @@ static void complete_value(const prm_kind_info *info, const char *command,
         complete_names(PRM_PROJECT, key, typed);
     else if (f != NULL)
         cands_matching(f->choices, key, typed, "");
+    else if (command != NULL && strcmp(command, "audit") == 0 &&
+             strcmp(key, "id=") == 0)
+        complete_audit_id(key, typed);
     else if (info == NULL && command != NULL) {
         key[klen] = '\0';
         const char *const *choices = key_choices(command, key);
