@@ -880,12 +880,29 @@ static void text_audit_begin(cli_out *o)
     cli_out_free(o);
 }
 
+/* The record an entry is about; a project's link to a partner is
+ * "PROJECT/PARTNER" (the partner read from its image), or a person could
+ * not tell which partner joined or left. */
+static char *record_cell(const prm_audit_entry *e)
+{
+    const char *image = e->after != NULL ? e->after : e->before;
+    const char *partner = image != NULL && strcmp(e->kind, "project_partner") == 0
+                              ? strstr(image, "\"partner\":")
+                              : NULL;
+    if (partner == NULL)
+        return count_cell(e->record);
+    char buf[48];
+    snprintf(buf, sizeof buf, "%lld/%lld", (long long)e->record,
+             strtoll(partner + strlen("\"partner\":"), NULL, 10));
+    return strdup(buf);
+}
+
 static bool text_audit_row(cli_out *o, const prm_audit_entry *e)
 {
-    char *cells[] = {count_cell(e->id),     count_cell(e->change),
-                     strdup(e->at),         strdup(e->user),
-                     strdup(e->action),     strdup(e->kind),
-                     count_cell(e->record), strdup(e->command)};
+    char *cells[] = {count_cell(e->id),  count_cell(e->change),
+                     strdup(e->at),      strdup(e->user),
+                     strdup(e->action),  strdup(e->kind),
+                     record_cell(e),     strdup(e->command)};
     return push_row(o, cells, sizeof cells / sizeof cells[0]);
 }
 
