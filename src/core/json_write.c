@@ -44,6 +44,15 @@ void prm_json_chars(FILE *f, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        /* DEL and the C1 controls need no escape in JSON, but raw they
+         * could drive the terminal of whoever reads the output there
+         * (U+009B is CSI): escaped, they read back the same. */
+        if (c == 0x7F || (c == 0xC2 && i + 1 < len &&
+                          (unsigned char)s[i + 1] >= 0x80 &&
+                          (unsigned char)s[i + 1] <= 0x9F)) {
+            fprintf(f, "\\u%04x", c == 0x7F ? c : (unsigned char)s[++i]);
+            continue;
+        }
         if (c >= 0x80) {
             size_t n = utf8_len(c);
             if (i + n <= len && prm_utf8_valid(s + i, n)) {
