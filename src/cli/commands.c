@@ -101,7 +101,8 @@ const cli_command cli_commands[] = {
      "shows\nper period the projects started, succeeded and failed, "
      "communications,\nresources, outcomes and partners added, and the three "
      "ratios as of the\nperiod's end; on a terminal as a bar chart of "
-     "metric= (default projects).\n",
+     "metric= (default projects).\nThe periods run without a gap from the "
+     "first with anything in it to today\n(or until=, if sooner).\n",
      "report partners\nreport partners region=APAC\n"
      "report partners sort=health limit=10 --explain\n"
      "report trend by=quarter metric=project_success_rate\n",
