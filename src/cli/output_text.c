@@ -109,15 +109,21 @@ static void print_cell(cli_out *o, const char *s, size_t width, bool right,
  * and tabs stay. */
 typedef enum shown_as { SHOWN_ON_ONE_LINE, SHOWN_AS_BLOCK } shown_as;
 
-/* Write s as shown into dst (NULL: only count); the bytes it takes. */
-static size_t visible_text(char *dst, const char *s, shown_as how)
+/* Write s as shown into dst (NULL: only count); the bytes it takes.
+ * *resized says whether any character took more or fewer bytes. */
+static size_t visible_text(char *dst, const char *s, shown_as how,
+                           bool *resized)
 {
     size_t n = 0;
+    *resized = false;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         char out[8];
-        size_t len = 1;
+        size_t len = 1, in = 1;
         out[0] = (char)*p;
-        if (*p == '\n' || *p == '\t' || (*p == '\r' && how == SHOWN_ON_ONE_LINE)) {
+        if (*p == '\r' && p[1] == '\n') {
+            len = 0; /* a CRLF (a spreadsheet's): the LF breaks the line */
+        } else if (*p == '\n' || *p == '\t' ||
+                   (*p == '\r' && how == SHOWN_ON_ONE_LINE)) {
             if (how == SHOWN_ON_ONE_LINE)
                 out[0] = ' ';
         } else if (*p < 0x20 || *p == 0x7F) {
@@ -126,8 +132,11 @@ static size_t visible_text(char *dst, const char *s, shown_as how)
             len = 2;
         } else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
             len = (size_t)snprintf(out, sizeof out, "\\u%04X", p[1]);
+            in = 2;
             p++;
         }
+        if (len != in)
+            *resized = true;
         if (dst != NULL)
             memcpy(dst + n, out, len);
         n += len;
@@ -135,14 +144,15 @@ static size_t visible_text(char *dst, const char *s, shown_as how)
     return n;
 }
 
-/* s as shown, in place when that takes no more bytes, else in a new
+/* s as shown, in place when no character changes size, else in a new
  * string (s is freed); NULL when out of memory. */
 static char *visible(char *s, shown_as how)
 {
-    size_t len = strlen(s), need = visible_text(NULL, s, how);
-    char *to = need == len ? s : malloc(need + 1);
+    bool resized;
+    size_t need = visible_text(NULL, s, how, &resized);
+    char *to = resized ? malloc(need + 1) : s;
     if (to != NULL) {
-        visible_text(to, s, how);
+        visible_text(to, s, how, &resized);
         to[need] = '\0';
     }
     if (to != s)
