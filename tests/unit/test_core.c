@@ -810,6 +810,77 @@ static void test_trend_passes_on_empty_periods(void **state)
     assert_string_equal(t.periods[7], "2025-12");
 }
 
+typedef struct entries {
+    int n;
+    char action[16][8];
+    int64_t record[16];
+    char image[16][64]; /* after, else before */
+} entries;
+
+static bool take_entry(void *ctx, const prm_audit_entry *e)
+{
+    entries *es = ctx;
+    snprintf(es->action[es->n], sizeof es->action[0], "%s", e->action);
+    es->record[es->n] = e->record;
+    snprintf(es->image[es->n], sizeof es->image[0], "%s",
+             e->after ? e->after : e->before ? e->before : "");
+    return ++es->n < 16;
+}
+
+static int audit_entries(prm_db *db, const prm_arg *f, size_t n, entries *es)
+{
+    es->n = 0;
+    assert_int_equal(prm_audit(db, f, n, take_entry, es, &err), PRM_OK);
+    return es->n;
+}
+
+/* A project's new partner list keeps the links that stay, so the log
+ * holds only those that left or joined. */
+static void test_audit_logs_only_the_links_that_change(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    ADD(db, PRM_PARTNER, {"name", "B"});
+    ADD(db, PRM_PARTNER, {"name", "C"});
+    ADD(db, PRM_PROJECT, {"name", "X"}, {"partners", "A,B"});
+    entries es;
+    prm_arg links[] = {{"kind", "project_partner"}};
+    assert_int_equal(audit_entries(db, links, 1, &es), 2);
+    prm_arg same[] = {{"partners", "B,A"}};
+    assert_int_equal(prm_update(db, PRM_PROJECT, "X", same, 1, &id, &err), 0);
+    assert_int_equal(audit_entries(db, links, 1, &es), 2);
+    prm_arg other[] = {{"partners", "B,C"}};
+    assert_int_equal(prm_update(db, PRM_PROJECT, "X", other, 1, &id, &err), 0);
+    assert_int_equal(audit_entries(db, links, 1, &es), 4);
+    assert_string_equal(es.action[2], "delete");
+    assert_non_null(strstr(es.image[2], "\"partner\":1"));
+    assert_string_equal(es.action[3], "add");
+    assert_non_null(strstr(es.image[3], "\"partner\":3"));
+    assert_int_equal(get(db, PRM_PROJECT, 1).ids[1], 3);
+}
+
+/* audit id= is a number, or with kind=partner|project a name. */
+static void test_audit_finds_a_record_by_name(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "Acme Corp"});
+    ADD(db, PRM_PARTNER, {"name", "Beta"});
+    entries es;
+    prm_arg by_name[] = {{"id", "beta"}, {"kind", "partner"}};
+    assert_int_equal(audit_entries(db, by_name, 2, &es), 1);
+    assert_int_equal(es.record[0], 2);
+    prm_arg no_kind[] = {{"id", "beta"}};
+    assert_int_equal(prm_audit(db, no_kind, 1, take_entry, &es, &err),
+                     PRM_EINVALID_VALUE);
+    prm_arg nameless[] = {{"kind", "outcome"}, {"id", "beta"}};
+    assert_int_equal(prm_audit(db, nameless, 2, take_entry, &es, &err),
+                     PRM_EINVALID_VALUE);
+    prm_arg unknown[] = {{"kind", "partner"}, {"id", "Acme"}};
+    assert_int_equal(prm_audit(db, unknown, 2, take_entry, &es, &err),
+                     PRM_ENOT_FOUND);
+    assert_non_null(strstr(err.message, "did you mean 'Acme Corp'"));
+}
+
 typedef struct findings {
     int n;
     char rules[16][32];
@@ -943,6 +1014,8 @@ int main(void)
         T(test_health_score_from_its_terms),
         T(test_trend_counts_each_kind_in_its_period),
         T(test_trend_passes_on_empty_periods),
+        T(test_audit_logs_only_the_links_that_change),
+        T(test_audit_finds_a_record_by_name),
         T(test_insight_rules_fire_on_known_data),
         T(test_error_codes_have_spec_names),
         T(test_suggestions_find_the_word_meant),
