@@ -881,6 +881,21 @@ static void test_audit_finds_a_record_by_name(void **state)
     assert_non_null(strstr(err.message, "did you mean 'Acme Corp'"));
 }
 
+/* JSON strings: controls escaped, DEL and C1 too (they could drive a
+ * terminal), other UTF-8 as it is, invalid bytes as U+FFFD. */
+static void test_json_strings_escape_what_a_terminal_would_obey(void **state)
+{
+    (void)state;
+    char buf[128] = "";
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    const char s[] = "a\x1b[1m\x7f\xc2\x9b\xc2\xa0\xc3\xa9\"\\\n\xff";
+    prm_json_string(f, s, sizeof s - 1);
+    fclose(f);
+    assert_string_equal(buf, "\"a\\u001b[1m\\u007f\\u009b\xc2\xa0\xc3\xa9\\\"\\\\"
+                             "\\n\\ufffd\"");
+}
+
 typedef struct findings {
     int n;
     char rules[16][32];
@@ -1016,6 +1031,7 @@ int main(void)
         T(test_trend_passes_on_empty_periods),
         T(test_audit_logs_only_the_links_that_change),
         T(test_audit_finds_a_record_by_name),
+        T(test_json_strings_escape_what_a_terminal_would_obey),
         T(test_insight_rules_fire_on_known_data),
         T(test_error_codes_have_spec_names),
         T(test_suggestions_find_the_word_meant),
