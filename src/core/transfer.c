@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json_stream.h"
 #include "store.h"
 
 #define JSON_FORMAT "prm-export"
@@ -380,32 +381,24 @@ static prm_code import_record(importer *im, const prm_kind_info *info,
 
 /* --- import: the two formats ----------------------------------------------- */
 
-/* Where cJSON stopped, as "line L, column C". */
-static void json_error_at(const char *text, const char *stop, char *buf,
-                          size_t size)
+static prm_code not_an_export(const char *format, prm_error *err)
 {
-    long line = 1, col = 1;
-    for (const char *p = text; stop != NULL && p < stop && *p; p++) {
-        col++;
-        if (*p == '\n') {
-            line++;
-            col = 1;
-        }
-    }
-    snprintf(buf, size, "line %ld, column %ld", line, col);
+    return prm_error_set(err, PRM_EINVALID_VALUE,
+                         "not a prm export: expected a JSON object with "
+                         "\"format\":\"%s\"",
+                         format);
 }
 
-static prm_code check_header(const cJSON *root, const char *format,
+static prm_code check_format(const cJSON *f, const char *format,
                              prm_error *err)
 {
-    const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "format");
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "version");
-    if (!cJSON_IsObject(root) || !cJSON_IsString(f) ||
-        strcmp(f->valuestring, format) != 0)
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "not a prm export: expected a JSON object with "
-                             "\"format\":\"%s\"",
-                             format);
+    if (!cJSON_IsString(f) || strcmp(f->valuestring, format) != 0)
+        return not_an_export(format, err);
+    return PRM_OK;
+}
+
+static prm_code check_version(const cJSON *v, prm_error *err)
+{
     if (!cJSON_IsNumber(v) || v->valuedouble != FORMAT_VERSION)
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "unsupported export version (this prm reads "
@@ -414,87 +407,167 @@ static prm_code check_header(const cJSON *root, const char *format,
     return PRM_OK;
 }
 
-static prm_code import_document(importer *im, const cJSON *root,
-                                prm_error *err)
+static prm_code check_header(const cJSON *root, const char *format,
+                             prm_error *err)
 {
-    prm_code rc = check_header(root, JSON_FORMAT, err);
-    for (const cJSON *c = root->child; c != NULL && rc == PRM_OK; c = c->next)
-        if (strcmp(c->string, "ok") != 0 && strcmp(c->string, "format") != 0 &&
-            strcmp(c->string, "version") != 0 && !prm_kind_find_plural(c->string))
-            rc = prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                               "unknown member '%.40s' in the export",
-                               c->string);
-    for (int k = 0; k < PRM_KIND_COUNT && rc == PRM_OK; k++) {
-        const prm_kind_info *info = prm_kind_get((prm_kind)k);
-        const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, info->plural);
-        if (list == NULL)
-            continue; /* a kind with no records may be left out */
-        if (!cJSON_IsArray(list))
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "\"%s\" must be an array", info->plural);
-        int index = 0;
-        const cJSON *item;
-        cJSON_ArrayForEach(item, list)
-        {
-            snprintf(im->where, sizeof im->where, "%s[%d]", info->plural,
-                     index++);
-            rc = import_record(im, info, item, err);
-            if (rc != PRM_OK)
-                break;
-        }
-    }
+    if (!cJSON_IsObject(root))
+        return not_an_export(format, err);
+    prm_code rc = check_format(
+        cJSON_GetObjectItemCaseSensitive(root, "format"), format, err);
+    if (rc == PRM_OK)
+        rc = check_version(cJSON_GetObjectItemCaseSensitive(root, "version"),
+                           err);
     return rc;
 }
 
-static prm_code read_all(FILE *in, char **text, size_t *len, prm_error *err)
+/* --- import json: the document a value at a time ---------------------------
+ * Each record is added as it is read (json_stream.h), so memory holds one
+ * record however large the file.  That asks an order of the document, the
+ * one export writes: "ok", "format" and "version" first, then the kinds'
+ * arrays, partners before projects before communications, resources and
+ * outcomes, each once (a project's partners are then in the database
+ * before it). */
+
+typedef struct json_doc {
+    bool format, version; /* read */
+    int last_kind;        /* the kind whose array was read last, or -1 */
+} json_doc;
+
+static prm_code import_array(importer *im, json_stream *js,
+                             const prm_kind_info *info, prm_error *err)
 {
-    size_t cap = 1 << 16;
-    *len = 0;
-    *text = malloc(cap);
-    while (*text != NULL) {
-        *len += fread(*text + *len, 1, cap - *len - 1, in);
-        if (*len < cap - 1)
-            break;
-        char *more = realloc(*text, cap * 2);
-        if (more == NULL) {
-            free(*text);
-            *text = NULL;
-            break;
+    if (js->c != '[') {
+        cJSON *v = json_stream_value(js, err); /* JSON at all? */
+        cJSON_Delete(v);
+        return v == NULL ? err->code
+                         : prm_error_set(err, PRM_EINVALID_VALUE,
+                                         "\"%s\" must be an array",
+                                         info->plural);
+    }
+    json_stream_skip(js);
+    if (json_stream_accept(js, ']'))
+        return PRM_OK;
+    for (int index = 0;; index++) {
+        cJSON *rec = json_stream_value(js, err);
+        if (rec == NULL)
+            return err->code;
+        snprintf(im->where, sizeof im->where, "%s[%d]", info->plural, index);
+        prm_code rc = import_record(im, info, rec, err);
+        cJSON_Delete(rec);
+        if (rc != PRM_OK)
+            return rc;
+        if (json_stream_accept(js, ']'))
+            return PRM_OK;
+        if (!json_stream_accept(js, ','))
+            return json_stream_error(js, err);
+    }
+}
+
+/* The header's members: "ok" (any value), "format", "version". */
+static prm_code import_header(json_stream *js, const char *key, json_doc *doc,
+                              prm_error *err)
+{
+    bool format = strcmp(key, "format") == 0;
+    bool ours = strcmp(key, "version") == 0 || prm_kind_find_plural(key);
+    if (!doc->format && !format && ours)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "\"format\" must come before \"%.40s\": an "
+                             "export begins with its format and version",
+                             key);
+    if (!doc->format && !format && strcmp(key, "ok") != 0)
+        return not_an_export(JSON_FORMAT, err);
+    cJSON *v = json_stream_value(js, err);
+    if (v == NULL)
+        return err->code;
+    prm_code rc = PRM_OK;
+    if (format) {
+        rc = check_format(v, JSON_FORMAT, err);
+        doc->format = true;
+    } else if (strcmp(key, "version") == 0) {
+        rc = check_version(v, err);
+        doc->version = true;
+    }
+    cJSON_Delete(v);
+    return rc;
+}
+
+static prm_code import_member(importer *im, json_stream *js, const char *key,
+                              json_doc *doc, prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_find_plural(key);
+    bool header = strcmp(key, "ok") == 0 || strcmp(key, "format") == 0 ||
+                  strcmp(key, "version") == 0;
+    if (header || !doc->format)
+        return import_header(js, key, doc, err);
+    if (!doc->version)
+        return check_version(NULL, err);
+    if (info == NULL)
+        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                             "unknown member '%.40s' in the export", key);
+    if ((int)info->kind == doc->last_kind)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "\"%s\" is given twice", info->plural);
+    if ((int)info->kind < doc->last_kind)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "\"%s\" comes after \"%s\": an export lists "
+                             "partners, projects, communications, resources "
+                             "and outcomes in that order, each once",
+                             info->plural,
+                             prm_kind_get((prm_kind)doc->last_kind)->plural);
+    doc->last_kind = (int)info->kind;
+    return import_array(im, js, info, err);
+}
+
+static prm_code import_object(importer *im, json_stream *js, prm_error *err)
+{
+    json_doc doc = {.last_kind = -1};
+    json_stream_skip(js); /* the '{' */
+    if (!json_stream_accept(js, '}'))
+        for (;;) {
+            if (js->c != '"')
+                return json_stream_error(js, err);
+            cJSON *key = json_stream_value(js, err);
+            if (key == NULL)
+                return err->code;
+            prm_code rc = json_stream_accept(js, ':')
+                              ? import_member(im, js, key->valuestring, &doc,
+                                              err)
+                              : json_stream_error(js, err);
+            cJSON_Delete(key);
+            if (rc != PRM_OK)
+                return rc;
+            if (json_stream_accept(js, '}'))
+                break;
+            if (!json_stream_accept(js, ','))
+                return json_stream_error(js, err);
         }
-        *text = more;
-        cap *= 2;
-    }
-    if (*text == NULL)
-        return prm_error_set(err, PRM_EIO, "out of memory reading the file");
-    (*text)[*len] = '\0';
-    if (ferror(in)) {
-        free(*text);
-        return prm_error_set(err, PRM_EIO, "cannot read the file");
-    }
-    return PRM_OK;
+    if (!doc.format)
+        return not_an_export(JSON_FORMAT, err);
+    return doc.version ? PRM_OK : check_version(NULL, err);
+}
+
+/* Anything but an object: not valid JSON, or valid and not an export. */
+static prm_code import_other(json_stream *js, prm_error *err)
+{
+    cJSON *v = json_stream_value(js, err);
+    if (v == NULL)
+        return err->code;
+    cJSON_Delete(v);
+    return js->c != EOF ? json_stream_error(js, err)
+                        : not_an_export(JSON_FORMAT, err);
 }
 
 static prm_code import_json(importer *im, FILE *in, prm_error *err)
 {
-    char *text;
-    size_t len;
-    prm_code rc = read_all(in, &text, &len, err);
-    if (rc != PRM_OK)
-        return rc;
-    const char *stop = NULL;
-    /* The length takes in the NUL read_all put after the text: cJSON
-     * checks for it to know that nothing follows the document. */
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &stop, true);
-    if (root == NULL || memchr(text, '\0', len) != NULL) {
-        char at[64];
-        json_error_at(text, stop ? stop : cJSON_GetErrorPtr(), at, sizeof at);
-        rc = prm_error_set(err, PRM_EINVALID_VALUE,
-                           "not valid JSON (at %s)", at);
-    } else {
-        rc = import_document(im, root, err);
-    }
-    cJSON_Delete(root);
-    free(text);
+    json_stream js;
+    json_stream_init(&js, in);
+    prm_code rc = js.c == '{' ? import_object(im, &js, err)
+                              : import_other(&js, err);
+    if (rc == PRM_OK && js.c != EOF) /* nothing may follow the document */
+        rc = json_stream_error(&js, err);
+    if (rc == PRM_OK && ferror(in))
+        rc = prm_error_set(err, PRM_EIO, "cannot read the file");
+    json_stream_free(&js);
     return rc;
 }
 
