@@ -2,13 +2,34 @@
  * fuzz_import.c - libFuzzer target: any bytes as a file to import json,
  * import jsonl and import csv into an empty in-memory database (each in a
  * transaction rolled back afterwards).  A rejected import must leave the
- * database empty.
+ * database empty, and import json, which reads a document a record at a
+ * time, must take nothing that cJSON refuses as a whole document.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
 #include "prm/prm.h"
+
+/* Whether cJSON takes data whole: one value, nothing after it. */
+static bool whole_json(const uint8_t *data, size_t size)
+{
+    if (memchr(data, '\0', size) != NULL)
+        return false;
+    char *text = malloc(size + 1);
+    if (text == NULL)
+        abort();
+    memcpy(text, data, size);
+    text[size] = '\0';
+    cJSON *v = cJSON_ParseWithLengthOpts(text, size + 1, NULL, true);
+    cJSON_Delete(v);
+    free(text);
+    return v != NULL;
+}
 
 static void must_be_empty(prm_db *db)
 {
@@ -41,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              in, &counts, &err);
         if (rc != PRM_OK)
             must_be_empty(db);
+        else if (format == 0 && !whole_json(data, size))
+            abort(); /* the streamed reader took what is not JSON */
         fclose(in);
         prm_rollback(db, &err);
     }
