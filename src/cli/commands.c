@@ -149,6 +149,9 @@ const cli_command cli_commands[] = {
      "database is left\nas it was.  Into an empty database the records keep "
      "their ids; into one\nwith records they get new ids and references "
      "are mapped to match.\n"
+     "json is read a record at a time, in the order export writes: format "
+     "and\nversion first, then partners, projects, communications, "
+     "resources, outcomes.\n"
      "csv KIND adds a row per record as KIND add would: the header names "
      "the\nfields, references may be ids or names, an empty cell is no "
      "value, and\nthe id, created_at and updated_at columns are ignored.\n",
