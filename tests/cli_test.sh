@@ -308,6 +308,16 @@ awk 'BEGIN { printf "%4s  %-9s  %-4s  %-11s  %-6s  %s\n", "id", "name", "type", 
 check "a list of 3,000 rows is whole and aligned" same \
     "$(cmp -s "$tmp/long.want" "$tmp/long.got" && echo same || diff "$tmp/long.want" "$tmp/long.got" | head -3)"
 
+# import FILE may be - (stdin) when the commands do not come from stdin.
+"$prm" --db "$tmp/src.db" partner add name=Piped >/dev/null
+check "import jsonl - reads stdin in a one-shot command" "imported 1 partner, 0 projects, 0 communications, 0 resources, 0 outcomes from stdin" \
+    "$("$prm" --db "$tmp/src.db" export jsonl | "$prm" --db "$tmp/dst.db" import jsonl -)"
+check "...and so does import csv KIND -" "imported 1 partner from stdin" \
+    "$("$prm" --db "$tmp/src.db" export csv partner | "$prm" --db "$tmp/dst2.db" import csv partner -)"
+check "...but not in a script read from stdin, which it would consume" \
+    "prm: 1: error: cannot read stdin: the commands come from it; give a file, or run prm import json - as a command of its own" \
+    "$(echo 'import json -' | "$prm" --db "$tmp/dst.db" 2>&1)"
+
 # Users and owners are for team databases; on a file they are refused.
 check "user on a file" '{"ok":false,"error":{"code":"unknown_command","message":"user list: a file has no users; users and roles are for team databases (--db postgresql://...)","line":1}}' \
     "$("$prm" --db "$db" --json user list)"

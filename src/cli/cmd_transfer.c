@@ -195,9 +195,21 @@ prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
                              "import needs a FILE (usage: import %s%s%s FILE)",
                              args->pos[0], t.csv ? " " : "",
                              t.csv ? args->pos[1] : "");
-    FILE *f = fopen(t.file, "r");
+    /* "-" is stdin, when the commands do not come from it:
+     * curl ... | prm import jsonl - */
+    bool from_stdin = strcmp(t.file, "-") == 0;
+    if (from_stdin && !ctx->stdin_free)
+        return prm_error_set(err, PRM_EIO,
+                             "cannot read stdin: the commands come from it; "
+                             "give a file, or run prm import %s - as a "
+                             "command of its own",
+                             args->pos[0]);
+    if (from_stdin)
+        t.file = "stdin";
+    FILE *f = from_stdin ? stdin : fopen(t.file, "r");
     if (f != NULL && cli_is_folder(fileno(f))) {
-        fclose(f);
+        if (!from_stdin)
+            fclose(f);
         f = NULL;
         errno = EISDIR; /* again: fclose may have set it */
     }
@@ -219,7 +231,8 @@ prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
         fprintf(stderr, "\rprm: %s after %.1f s%30s\n",
                 rc == PRM_OK ? "import done" : "import failed",
                 since_ms(&progress.start) / 1000.0, "");
-    fclose(f);
+    if (!from_stdin)
+        fclose(f);
     if (rc == PRM_OK) {
         ctx->out->ops->transferred(ctx->out, "imported", t.file, &counts,
                                    t.csv ? (int)t.kind->kind : -1);

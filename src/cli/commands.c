@@ -151,7 +151,8 @@ const cli_command cli_commands[] = {
      "are mapped to match.\n"
      "json is read a record at a time, in the order export writes: format "
      "and\nversion first, then partners, projects, communications, "
-     "resources, outcomes.\n"
+     "resources, outcomes.\nFILE - is stdin (prm import jsonl - < "
+     "all.jsonl), unless the commands\ncome from it.\n"
      "csv KIND adds a row per record as KIND add would: the header names "
      "the\nfields, references may be ids or names, an empty cell is no "
      "value, and\nthe id, created_at and updated_at columns are ignored.\n",

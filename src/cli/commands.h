@@ -18,6 +18,7 @@ typedef struct cli_ctx {
     bool quit;  /* set by quit/exit */
     bool pager; /* long output at the prompt goes through $PAGER */
     bool json_fixed; /* --json: every command answers in JSON */
+    bool stdin_free; /* stdin is not where the commands come from */
     /* argument arrays, reused from command to command */
     prm_arg *kv;
     const char **pos, **flags;

@@ -290,6 +290,7 @@ int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
 {
     cli_session s;
     cli_session_init(&s, db, opts, source);
+    s.ctx.stdin_free = fd != STDIN_FILENO;
     cli_reader r;
     cli_reader_init(&r, fd);
     r.before_wait = commit_before_wait;
@@ -375,6 +376,7 @@ int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts)
 {
     cli_session s;
     cli_session_init(&s, db, opts, NULL);
+    s.ctx.stdin_free = true;
     prm_error err = {.code = PRM_OK};
     if (!argv_words(&s.words, argc, argv))
         prm_error_set(&err, PRM_EIO, "out of memory");
