@@ -4,6 +4,7 @@
 #   cli_test.sh PRM
 set -u
 prm=$1
+case $prm in /*) ;; *) prm=$PWD/$prm ;; esac # some checks run elsewhere
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export HOME="$tmp/home" PRM_NOW=2026-03-01T12:00:00Z NO_COLOR=1
@@ -317,6 +318,9 @@ check "...and so does import csv KIND -" "imported 1 partner from stdin" \
 check "...but not in a script read from stdin, which it would consume" \
     "prm: 1: error: cannot read stdin: the commands come from it; give a file, or run prm import json - as a command of its own" \
     "$(echo 'import json -' | "$prm" --db "$tmp/dst.db" 2>&1)"
+
+check "export json - writes stdout, not a file called -" "1 no file" \
+    "$(cd "$tmp" && "$prm" --db "$tmp/src.db" export json - | grep -c '"name":"Piped"') $([ -e "$tmp/-" ] && echo file || echo no file)"
 
 # Users and owners are for team databases; on a file they are refused.
 check "user on a file" '{"ok":false,"error":{"code":"unknown_command","message":"user list: a file has no users; users and roles are for team databases (--db postgresql://...)","line":1}}' \

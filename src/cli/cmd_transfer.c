@@ -137,6 +137,8 @@ prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
     prm_code rc = parse_transfer(cmd, args, &t, err);
     if (rc != PRM_OK)
         return rc;
+    if (t.file != NULL && strcmp(t.file, "-") == 0)
+        t.file = NULL; /* "-" is stdout, not a file called "-" */
     prm_counts counts;
     bool one_object = !t.csv && t.format == PRM_FORMAT_JSON;
     if (t.file == NULL && ctx->out->ops == &cli_json_ops && !one_object)
