@@ -322,6 +322,9 @@ check "...but not in a script read from stdin, which it would consume" \
 check "export json - writes stdout, not a file called -" "1 no file" \
     "$(cd "$tmp" && "$prm" --db "$tmp/src.db" export json - | grep -c '"name":"Piped"') $([ -e "$tmp/-" ] && echo file || echo no file)"
 
+check "backup - is refused, and makes no file called -" "invalid_value no file" \
+    "$(cd "$tmp" && "$prm" --db "$tmp/src.db" --json backup - | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p') $([ -e "$tmp/-" ] && echo file || echo no file)"
+
 # Users and owners are for team databases; on a file they are refused.
 check "user on a file" '{"ok":false,"error":{"code":"unknown_command","message":"user list: a file has no users; users and roles are for team databases (--db postgresql://...)","line":1}}' \
     "$("$prm" --db "$db" --json user list)"

@@ -114,6 +114,11 @@ prm_code cli_cmd_backup(cli_ctx *ctx, const cli_command *cmd,
         return prm_error_set(err, PRM_EMISSING_FIELD,
                              "backup needs a FILE to write (usage: backup "
                              "FILE)");
+    /* Elsewhere "-" is stdin or stdout; a backup is a database file. */
+    if (strcmp(args->pos[0], "-") == 0)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "backup writes a database file, not stdout: "
+                             "give its path (usage: backup FILE)");
     rc = prm_backup(ctx->db, args->pos[0], err);
     if (rc == PRM_OK)
         ctx->out->ops->backed_up(ctx->out, args->pos[0]);
