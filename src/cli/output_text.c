@@ -895,15 +895,15 @@ static void text_audit_begin(cli_out *o)
  * not tell which partner joined or left. */
 static char *record_cell(const prm_audit_entry *e)
 {
+    static const char key[] = "\"partner\":";
     const char *image = e->after != NULL ? e->after : e->before;
-    const char *partner = image != NULL && strcmp(e->kind, "project_partner") == 0
-                              ? strstr(image, "\"partner\":")
-                              : NULL;
+    bool link = e->kind != NULL && strcmp(e->kind, "project_partner") == 0;
+    const char *partner = link && image ? strstr(image, key) : NULL;
     if (partner == NULL)
         return count_cell(e->record);
     char buf[48];
     snprintf(buf, sizeof buf, "%lld/%lld", (long long)e->record,
-             strtoll(partner + strlen("\"partner\":"), NULL, 10));
+             strtoll(partner + sizeof key - 1, NULL, 10));
     return strdup(buf);
 }
 

@@ -865,12 +865,14 @@ static prm_code set_partners(pg_db *db, int64_t project,
                            "partner_id) SELECT $1, id FROM partners WHERE id "
                            "= ANY ($2::bigint[]) AND owner = current_user "
                            "AND id NOT IN (SELECT partner_id FROM "
-                           "project_partners WHERE project_id = $1) ORDER BY id"
+                           "project_partners WHERE project_id = $1) "
+                           "ORDER BY id"
                          : "INSERT INTO project_partners (project_id, "
                            "partner_id) SELECT $1, id FROM partners WHERE id "
                            "= ANY ($2::bigint[]) AND owner <> current_user "
                            "AND id NOT IN (SELECT partner_id FROM "
-                           "project_partners WHERE project_id = $1) ORDER BY id",
+                           "project_partners WHERE project_id = $1) "
+                           "ORDER BY id",
                     &p, err);
     pgp_free(&p);
     free(array);
