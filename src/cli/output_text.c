@@ -401,19 +401,12 @@ static bool push_row(cli_out *o, char **cells, size_t n)
 
 static bool text_list_row(cli_out *o, const prm_record *rec)
 {
-    size_t columns = 0;
-    for (size_t i = 0; i < rec->info->nfields; i++) {
-        if (!(rec->info->fields[i].flags & PRM_FF_COLUMN))
-            continue;
-        char *cell = ref_text(rec, i, false);
-        if (cell != NULL)
-            cell = visible(cell, SHOWN_ON_ONE_LINE);
-        if (!push_cell(o, cell))
-            return false;
-        columns++;
-    }
-    spill_rows(o, columns);
-    return true;
+    char *cells[CLI_MAX_COLUMNS];
+    size_t n = 0;
+    for (size_t i = 0; i < rec->info->nfields && n < CLI_MAX_COLUMNS; i++)
+        if (rec->info->fields[i].flags & PRM_FF_COLUMN)
+            cells[n++] = ref_text(rec, i, false);
+    return push_row(o, cells, n);
 }
 
 /* Narrow the table to the terminal: first the last column, when its text

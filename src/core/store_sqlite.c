@@ -397,26 +397,26 @@ static prm_code ensure_schema(sqlite_db *db, const char *path, prm_error *err)
 static prm_code configure(sqlite_db *db, bool memory, prm_error *err)
 {
     /* Savepoints keep their undo records in memory, not in temporary
-     * files; a larger page cache keeps a batch's pages off the disk until
-     * its commit.  Both are bounded, so memory stays flat. */
+     * files. */
     prm_code rc = sdb_exec(db,
-                       "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
-                       "PRAGMA cache_size = -65536",
-                       err);
-    if (rc != PRM_OK || memory)
-        return rc;
-    /* The cache's size in KiB is turned into pages when it is set, and a
-     * change of page size keeps that count (SQLite 3.40): set after 16 KiB
-     * pages, 64 MiB is 4,096 pages, but set before, it became 16,384 of
-     * them, 256 MiB, on every new database.  So it is set again below. */
+                           "PRAGMA foreign_keys = ON; PRAGMA temp_store = "
+                           "MEMORY",
+                           err);
     /* 16 KiB pages for a new file (an existing one keeps its own): a bulk
      * load writes every page twice, to the WAL and back, one system call
      * each, and the audit log doubles the bytes; four times fewer, larger
      * pages made piping 200,000 adds 6-9% faster.  It must come before
      * WAL, which fixes the page size. */
-    rc = sdb_exec(db, "PRAGMA page_size = 16384; PRAGMA cache_size = -65536",
-                  err);
-    if (rc != PRM_OK)
+    if (rc == PRM_OK && !memory)
+        rc = sdb_exec(db, "PRAGMA page_size = 16384", err);
+    /* A larger page cache keeps a batch's pages off the disk until its
+     * commit, bounded, so memory stays flat.  Set after the page size:
+     * SQLite (3.40) turns the size in KiB into a count of pages when it
+     * is set and keeps the count when the page size changes, which made
+     * 64 MiB of 4 KiB pages 256 MiB of 16 KiB ones on a new database. */
+    if (rc == PRM_OK)
+        rc = sdb_exec(db, "PRAGMA cache_size = -65536", err);
+    if (rc != PRM_OK || memory)
         return rc;
     /* WAL lets readers run beside a writer; NORMAL sync keeps every
      * committed command through a crash of prm (SPEC.md §5) at far less
@@ -955,12 +955,11 @@ static prm_code set_partners(sqlite_db *db, int64_t project,
 {
     prm_code rc = replace ? unlink_others(db, project, list, err) : PRM_OK;
     sqlite3_stmt *stmt;
+    /* OR IGNORE: the links that stay are there already. */
     if (rc == PRM_OK)
         rc = sdb_cached(db,
-                        replace ? "INSERT OR IGNORE INTO project_partners "
-                                  "(project_id, partner_id) VALUES (?1, ?2)"
-                                : "INSERT INTO project_partners (project_id, "
-                                  "partner_id) VALUES (?1, ?2)",
+                        "INSERT OR IGNORE INTO project_partners (project_id, "
+                        "partner_id) VALUES (?1, ?2)",
                         &stmt, err);
     for (size_t i = 0; rc == PRM_OK && i < list->nids; i++) {
         rc = sdb_bind_id(db, stmt, 1, project, err);
