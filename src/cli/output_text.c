@@ -30,6 +30,23 @@ static bool is_wide(unsigned cp)
            (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
+/* Whether a code point takes no column of its own: combining marks, which
+ * sit on the letter before them ("Zoe" and U+0308 is "Zoë", as macOS
+ * writes it), zero-width spaces and joiners, and variation selectors. */
+static bool is_zero_width(unsigned cp)
+{
+    return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+           (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+           (cp >= 0xFE20 && cp <= 0xFE2F) || (cp >= 0xE0100 && cp <= 0xE01EF);
+}
+
+/* Columns a code point takes on a terminal. */
+static size_t columns(unsigned cp)
+{
+    return is_zero_width(cp) ? 0 : is_wide(cp) ? 2 : 1;
+}
+
 /* Decode the code point at s (valid UTF-8); *n gets its length. */
 static unsigned decode(const unsigned char *s, size_t *n)
 {
@@ -51,7 +68,7 @@ static size_t display_width(const char *str)
     const unsigned char *s = (const unsigned char *)str;
     size_t width = 0, n;
     while (*s) {
-        width += is_wide(decode(s, &n)) ? 2 : 1;
+        width += columns(decode(s, &n));
         for (size_t i = 0; i < n && *s; i++)
             s++;
     }
@@ -68,7 +85,7 @@ static size_t prefix_bytes(const char *s, size_t width, size_t *used,
     *used = *after_space = 0;
     while (s[at] != '\0') {
         unsigned cp = decode((const unsigned char *)s + at, &n);
-        size_t cw = is_wide(cp) ? 2 : 1;
+        size_t cw = columns(cp);
         if (*used + cw > width)
             break;
         *used += cw;
