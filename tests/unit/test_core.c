@@ -949,6 +949,34 @@ static void test_insight_rules_fire_on_known_data(void **state)
     assert_string_equal(fs.names[fs.n - 1], "EMEA");
 }
 
+static bool take_message(void *ctx, const prm_finding *f)
+{
+    snprintf(ctx, 160, "%s %s: %s", f->rule, f->name, f->message);
+    return false; /* the first is enough */
+}
+
+/* An active project with no due date is stalled when nobody has touched
+ * it for stalled_days; one updated since is not. */
+static void test_stalled_without_due_date(void **state)
+{
+    prm_db *db = *state;
+    char found[160] = "";
+    prm_set_now(db, "2026-01-01T00:00:00Z", &err);
+    ADD(db, PRM_PARTNER, {"name", "P"});
+    ADD(db, PRM_COMMUNICATION, {"partner", "P"}, {"method", "email"},
+        {"content", "x"}, {"at", "2026-03-01"});
+    ADD(db, PRM_PROJECT, {"name", "Idle"}, {"partner", "P"},
+        {"status", "active"}, {"progress", "20"});
+    prm_set_now(db, "2026-03-01T00:00:00Z", &err);
+    assert_int_equal(prm_insights(db, NULL, 0, take_message, found, &err), 0);
+    assert_string_equal(found, "stalled_project Idle: active, 20% done, not "
+                               "updated for 59 days (threshold 30)");
+    prm_arg later[] = {{"stalled_days", "60"}};
+    found[0] = '\0';
+    assert_int_equal(prm_insights(db, later, 1, take_message, found, &err), 0);
+    assert_true(strncmp(found, "stalled_project", 15) != 0);
+}
+
 /* "did you mean": a typo, a slip of two letters or a swapped pair finds
  * the word; a short word must be one edit away; far words find nothing. */
 static void test_suggestions_find_the_word_meant(void **state)
@@ -1033,6 +1061,7 @@ int main(void)
         T(test_audit_finds_a_record_by_name),
         T(test_json_strings_escape_what_a_terminal_would_obey),
         T(test_insight_rules_fire_on_known_data),
+        T(test_stalled_without_due_date),
         T(test_error_codes_have_spec_names),
         T(test_suggestions_find_the_word_meant),
     };
