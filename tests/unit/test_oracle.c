@@ -8,8 +8,9 @@
  * arrays beside it.  Then, for many random scopes (partner, type, region,
  * status, since, until), every count metrics gives must be the one the
  * arrays give by SPEC.md section 4's rules, counted here the slow, obvious
- * way; and each row of report partners must be what the same rules give
- * for that partner alone.
+ * way; each row of report partners must be what the same rules give for
+ * that partner alone; and each month of report trend what they give for
+ * that month, with totals that run on from month to month.
  *
  *   test_oracle [DB]      (default: a database in memory; a postgresql://
  *                          URI runs it on an empty team database)
@@ -62,6 +63,7 @@ typedef struct model_partner {
     int64_t id;
     char name[16];
     const char *type, *region, *status;
+    char added[STAMP];
 } model_partner;
 
 typedef struct model_project {
@@ -114,6 +116,9 @@ static void load_partners(prm_db *db)
         p->type = pick(types, 3);
         p->region = pick(regions, 4);
         p->status = pick(partner_statuses, 3);
+        prm_error err;
+        random_stamp(p->added, NULL);
+        assert_int_equal(prm_set_now(db, p->added, &err), PRM_OK);
         prm_arg args[4] = {{"name", p->name}, {"status", p->status}};
         size_t n = 2;
         if (p->type != NULL)
@@ -347,6 +352,104 @@ static bool check_row(void *ctx, const prm_report_row *row)
     return true;
 }
 
+/* report trend by month: what each month holds by the same rules, a
+ * partner counted in the month it was added (or the window's first, when
+ * added before it), the totals running on from month to month. */
+typedef struct trend_check {
+    const scope *s;
+    prm_metrics sum; /* of every row's month */
+    char last[8];
+} trend_check;
+
+static bool in_month(const scope *s, const char *stamp, const char *month)
+{
+    return in_window(s, stamp) && strncmp(stamp, month, 7) == 0;
+}
+
+static int64_t partners_added_in(const scope *s, const char *month)
+{
+    int64_t n = 0;
+    for (int i = 0; i < NPARTNERS; i++) {
+        const char *added = m.partners[i].added;
+        if (!partner_in(s, i) || (s->until[0] && strncmp(added, s->until, 10) > 0))
+            continue;
+        if (s->since[0] && strncmp(added, s->since, 10) < 0)
+            added = s->since;
+        n += strncmp(added, month, 7) == 0;
+    }
+    return n;
+}
+
+static prm_metrics month_expected(const scope *s, const char *month)
+{
+    prm_metrics e = {.partners = partners_added_in(s, month)};
+    for (int i = 0; i < NPROJECTS; i++) {
+        const model_project *p = &m.projects[i];
+        if (!project_in(s, i) || !in_month(s, p->dated, month))
+            continue;
+        e.projects++;
+        e.succeeded += strcmp(p->status, "succeeded") == 0;
+        e.failed += strcmp(p->status, "failed") == 0;
+    }
+    for (int i = 0; i < NCOMMS; i++)
+        e.communications += partner_in(s, m.comms[i].of) &&
+                            in_month(s, m.comms[i].at, month);
+    for (int i = 0; i < NRESOURCES; i++)
+        e.resources += partner_in(s, m.resources[i].of) &&
+                       in_month(s, m.resources[i].at, month);
+    for (int i = 0; i < NOUTCOMES; i++)
+        e.outcomes += project_in(s, m.outcomes[i].of) &&
+                      in_month(s, m.outcomes[i].at, month);
+    return e;
+}
+
+static void add_metrics(prm_metrics *to, const prm_metrics *m_)
+{
+    to->partners += m_->partners;
+    to->projects += m_->projects;
+    to->succeeded += m_->succeeded;
+    to->failed += m_->failed;
+    to->communications += m_->communications;
+    to->resources += m_->resources;
+    to->outcomes += m_->outcomes;
+}
+
+static bool check_month(void *ctx, const prm_trend_row *row)
+{
+    trend_check *c = ctx;
+    assert_int_equal(strlen(row->period), 7);
+    /* months in order, none skipped */
+    if (c->last[0]) {
+        int y = atoi(c->last), mo = atoi(c->last + 5) + 1;
+        char want[32];
+        snprintf(want, sizeof want, "%04d-%02d", mo > 12 ? y + 1 : y,
+                 mo > 12 ? 1 : mo);
+        assert_string_equal(row->period, want);
+    }
+    snprintf(c->last, sizeof c->last, "%s", row->period);
+    prm_metrics want = month_expected(c->s, row->period);
+    assert_same_metrics(&row->in, &want);
+    add_metrics(&c->sum, &want);
+    assert_same_metrics(&row->total, &c->sum);
+    return true;
+}
+
+static void check_trend(prm_db *db, const scope *s, const filters *f)
+{
+    prm_error err;
+    trend_check c = {.s = s};
+    if (prm_trend(db, f->args, f->n, check_month, &c, &err) != PRM_OK)
+        fail_msg("trend failed: %s", err.message);
+    /* every record in the window is in some month of it */
+    prm_metrics all = expected(s);
+    all.partners = 0;
+    for (int i = 0; i < NPARTNERS; i++)
+        all.partners += partner_in(s, i) &&
+                        (!s->until[0] ||
+                         strncmp(m.partners[i].added, s->until, 10) <= 0);
+    assert_same_metrics(&c.sum, &all);
+}
+
 static void test_metrics_and_report_follow_the_rules(void **state)
 {
     (void)state;
@@ -375,6 +478,7 @@ static void test_metrics_and_report_follow_the_rules(void **state)
                 PRM_OK)
                 fail_msg("report failed: %s", err.message);
             assert_int_equal(c.rows, want.partners);
+            check_trend(db, &s, &f);
         }
         prm_close(db);
         /* A team database is used once: the next seed would find its
