@@ -237,14 +237,28 @@ static bool project_in(const scope *s, int i)
     return false;
 }
 
-static prm_metrics expected(const scope *s)
+static int64_t partners_added_in(const scope *s, const char *month);
+
+/* Whether a record dated stamp counts: in the window and, when month is
+ * not NULL, in that month of it. */
+static bool dated_in(const scope *s, const char *stamp, const char *month)
+{
+    return in_window(s, stamp) &&
+           (month == NULL || strncmp(stamp, month, 7) == 0);
+}
+
+/* What the rules give over the window (month NULL: dates never limit the
+ * partners) or in one month of it (the partners added in it). */
+static prm_metrics counted(const scope *s, const char *month)
 {
     prm_metrics e = {0};
-    for (int i = 0; i < NPARTNERS; i++)
+    for (int i = 0; i < NPARTNERS && month == NULL; i++)
         e.partners += partner_in(s, i);
+    if (month != NULL)
+        e.partners = partners_added_in(s, month);
     for (int i = 0; i < NPROJECTS; i++) {
         const model_project *p = &m.projects[i];
-        if (!project_in(s, i) || !in_window(s, p->dated))
+        if (!project_in(s, i) || !dated_in(s, p->dated, month))
             continue;
         e.projects++;
         e.succeeded += strcmp(p->status, "succeeded") == 0;
@@ -252,15 +266,20 @@ static prm_metrics expected(const scope *s)
     }
     for (int i = 0; i < NCOMMS; i++)
         e.communications += partner_in(s, m.comms[i].of) &&
-                            in_window(s, m.comms[i].at);
+                            dated_in(s, m.comms[i].at, month);
     for (int i = 0; i < NRESOURCES; i++)
         e.resources += partner_in(s, m.resources[i].of) &&
-                       in_window(s, m.resources[i].at);
+                       dated_in(s, m.resources[i].at, month);
     /* an outcome counts by its own date, whenever its project started */
     for (int i = 0; i < NOUTCOMES; i++)
         e.outcomes += project_in(s, m.outcomes[i].of) &&
-                      in_window(s, m.outcomes[i].at);
+                      dated_in(s, m.outcomes[i].at, month);
     return e;
+}
+
+static prm_metrics expected(const scope *s)
+{
+    return counted(s, NULL);
 }
 
 /* --- what prm says -------------------------------------------------------- */
@@ -361,11 +380,6 @@ typedef struct trend_check {
     char last[8];
 } trend_check;
 
-static bool in_month(const scope *s, const char *stamp, const char *month)
-{
-    return in_window(s, stamp) && strncmp(stamp, month, 7) == 0;
-}
-
 static int64_t partners_added_in(const scope *s, const char *month)
 {
     int64_t n = 0;
@@ -378,29 +392,6 @@ static int64_t partners_added_in(const scope *s, const char *month)
         n += strncmp(added, month, 7) == 0;
     }
     return n;
-}
-
-static prm_metrics month_expected(const scope *s, const char *month)
-{
-    prm_metrics e = {.partners = partners_added_in(s, month)};
-    for (int i = 0; i < NPROJECTS; i++) {
-        const model_project *p = &m.projects[i];
-        if (!project_in(s, i) || !in_month(s, p->dated, month))
-            continue;
-        e.projects++;
-        e.succeeded += strcmp(p->status, "succeeded") == 0;
-        e.failed += strcmp(p->status, "failed") == 0;
-    }
-    for (int i = 0; i < NCOMMS; i++)
-        e.communications += partner_in(s, m.comms[i].of) &&
-                            in_month(s, m.comms[i].at, month);
-    for (int i = 0; i < NRESOURCES; i++)
-        e.resources += partner_in(s, m.resources[i].of) &&
-                       in_month(s, m.resources[i].at, month);
-    for (int i = 0; i < NOUTCOMES; i++)
-        e.outcomes += project_in(s, m.outcomes[i].of) &&
-                      in_month(s, m.outcomes[i].at, month);
-    return e;
 }
 
 static void add_metrics(prm_metrics *to, const prm_metrics *m_)
@@ -427,7 +418,7 @@ static bool check_month(void *ctx, const prm_trend_row *row)
         assert_string_equal(row->period, want);
     }
     snprintf(c->last, sizeof c->last, "%s", row->period);
-    prm_metrics want = month_expected(c->s, row->period);
+    prm_metrics want = counted(c->s, row->period);
     assert_same_metrics(&row->in, &want);
     add_metrics(&c->sum, &want);
     assert_same_metrics(&row->total, &c->sum);
