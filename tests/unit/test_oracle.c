@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "prm/prm.h"
+#include "seeded.h"
 
 #define NPARTNERS 24
 #define NPROJECTS 40
@@ -36,16 +37,6 @@
 #define STAMP 21 /* "2026-03-01T12:30:00Z" and its NUL */
 
 static const char *db_path = ":memory:";
-static uint64_t rng;
-
-static unsigned next(unsigned below)
-{
-    /* xorshift64*: reproducible everywhere, unlike rand() */
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return (unsigned)((rng * 2685821657736338717ULL) >> 33) % below;
-}
 
 static const char *pick(const char *const *from, unsigned n)
 {
@@ -445,7 +436,7 @@ static void test_metrics_and_report_follow_the_rules(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        rng = seed * 0x9E3779B97F4A7C15ULL;
+        seeded_start(seed);
         prm_db *db;
         prm_error err;
         assert_int_equal(prm_open(db_path, &db, &err), PRM_OK);
