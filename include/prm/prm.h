@@ -444,7 +444,8 @@ prm_code prm_audit(prm_db *db, const prm_arg *filters, size_t nfilters,
                    prm_audit_fn fn, void *ctx, prm_error *err);
 
 /* Revert the last n changes (commands) not yet undone, all or nothing;
- * fn hears of each, newest first, once all have succeeded. */
+ * fn (when not NULL) hears of each, newest first, once all have
+ * succeeded. */
 prm_code prm_undo(prm_db *db, int n,
                   void (*fn)(void *ctx, int64_t change, const char *command),
                   void *ctx, prm_error *err);

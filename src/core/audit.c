@@ -155,7 +155,7 @@ prm_code prm_undo(prm_db *db, int n,
         *err = (prm_error){.code = PRM_OK};
     }
     rc = store_cmd_end(db, rc, err);
-    for (int i = 0; rc == PRM_OK && i < count; i++)
+    for (int i = 0; rc == PRM_OK && fn != NULL && i < count; i++)
         fn(ctx, done[i].change, done[i].command);
     free(done);
     return rc;

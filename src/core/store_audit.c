@@ -67,16 +67,41 @@ static void fn_command(sqlite3_context *c, int argc, sqlite3_value **argv)
                         SQLITE_STATIC);
 }
 
+/* A real number as the images hold it: as prm writes numbers everywhere
+ * else (prm_format_number: 2, 0.1, 0.30000000000000004, 1.5e+20), which is
+ * also how a team database writes them.  SQLite's own JSON writer keeps
+ * fifteen digits (0.3): an undo, which puts back what an image says, lost
+ * the rest. */
+static void number_text(double r, char *out, size_t size)
+{
+    prm_format_number(r, out, size);
+}
+
+/* prm_number(x): x's image text as above; NULL for NULL.  The triggers
+ * wrap it in json() so that json_object() takes it as a number. */
+static void fn_number(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(c);
+        return;
+    }
+    char text[64];
+    number_text(sqlite3_value_double(argv[0]), text, sizeof text);
+    sqlite3_result_text(c, text, -1, SQLITE_TRANSIENT);
+}
+
 prm_code sdb_audit_functions(sqlite_db *db, prm_error *err)
 {
     static const struct {
         const char *name;
+        int nargs;
         void (*fn)(sqlite3_context *, int, sqlite3_value **);
-    } fns[] = {{"prm_change", fn_change}, {"prm_undoes", fn_undoes},
-               {"prm_now", fn_now},       {"prm_user", fn_user},
-               {"prm_command", fn_command}};
+    } fns[] = {{"prm_change", 0, fn_change}, {"prm_undoes", 0, fn_undoes},
+               {"prm_now", 0, fn_now},       {"prm_user", 0, fn_user},
+               {"prm_command", 0, fn_command}, {"prm_number", 1, fn_number}};
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-        int rc = sqlite3_create_function_v2(db->sql, fns[i].name, 0,
+        int rc = sqlite3_create_function_v2(db->sql, fns[i].name, fns[i].nargs,
                                             SQLITE_UTF8, db, fns[i].fn, NULL,
                                             NULL, NULL);
         if (rc != SQLITE_OK)
@@ -94,10 +119,15 @@ static void add_image(sqlbuf *b, const prm_kind_info *info, const char *row)
     sql_add(b, "json_object(");
     size_t n = 0;
     for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = store_column(&info->fields[i]);
-        if (col != NULL)
-            sql_add(b, "%s'%s', %s.\"%s\"", n++ ? ", " : "",
-                    info->fields[i].name, row, col);
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (col == NULL)
+            continue;
+        sql_add(b, "%s'%s', ", n++ ? ", " : "", f->name);
+        if (f->type == PRM_F_NUMBER) /* every digit (number_text) */
+            sql_add(b, "json(prm_number(%s.\"%s\"))", row, col);
+        else
+            sql_add(b, "%s.\"%s\"", row, col);
     }
     sql_add(b, ")");
 }
@@ -300,7 +330,7 @@ static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
     switch (v->type) {
     case PRM_V_INT:
         if (affinity == 'r')
-            sqlite3_snprintf(sizeof num, num, "%!.15g", (double)v->i);
+            number_text((double)v->i, num, sizeof num);
         else
             text = prm_int_text(digits, v->i);
         break;
@@ -308,7 +338,9 @@ static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
         if (affinity == 'i' && v->r >= -9.2e18 && v->r <= 9.2e18 &&
             v->r == (double)(long long)v->r)
             text = prm_int_text(digits, (int64_t)v->r);
-        else
+        else if (affinity == 'r')
+            number_text(v->r, num, sizeof num);
+        else /* as SQLite turns a real into text to store it */
             sqlite3_snprintf(sizeof num, num, "%!.15g", v->r);
         break;
     case PRM_V_TEXT:
@@ -378,6 +410,8 @@ static void audit_full_image(sqlbuf *b)
             else if (is_stamp(f))
                 sql_add(b, "coalesce(json_extract(after, '$.%s'), at)",
                         f->name);
+            else if (f->type == PRM_F_NUMBER) /* as written, every digit */
+                sql_add(b, "after -> '$.%s'", f->name);
             else
                 sql_add(b, "json_extract(after, '$.%s')", f->name);
         }

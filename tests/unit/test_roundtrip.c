@@ -11,6 +11,9 @@
  * bytes, text that looks like a number or a formula) and of numbers whose
  * shortest form is long (0.1 + 0.2).  It goes through JSON, JSON Lines
  * and CSV (each kind's file imported in order into an empty database).
+ *
+ * And undo: after random adds, updates and deletes of such records, each
+ * undo must give back the export as it was before the change it reverts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,98 +106,119 @@ static void add(prm_db *db, prm_kind kind, argset *a)
         fail_msg("add failed: %s", err.message);
 }
 
-static void load_partners(prm_db *db)
+/* The fields of a new record of each kind, at random; serial keeps names
+ * unique, and references are ids up to the counts given. */
+static void partner_fields(argset *a, unsigned serial)
 {
     static const char *const statuses[] = {"prospect", "active", "inactive"};
-    for (int i = 0; i < NPARTNERS; i++) {
-        argset a = {.n = 0};
-        char prefix[16], name[TEXT_MAX];
-        snprintf(prefix, sizeof prefix, "P%02d ", i);
-        random_text(name, sizeof name, prefix);
-        set(&a, "name", name);
-        maybe_text(&a, "type");
-        maybe_text(&a, "region");
-        set(&a, "status", statuses[next(3)]);
-        maybe_text(&a, "tier");
-        maybe_text(&a, "email");
-        maybe_text(&a, "phone");
-        maybe_text(&a, "notes");
-        add(db, PRM_PARTNER, &a);
-    }
+    char prefix[16], name[TEXT_MAX];
+    snprintf(prefix, sizeof prefix, "P%02u ", serial);
+    random_text(name, sizeof name, prefix);
+    set(a, "name", name);
+    maybe_text(a, "type");
+    maybe_text(a, "region");
+    set(a, "status", statuses[next(3)]);
+    maybe_text(a, "tier");
+    maybe_text(a, "email");
+    maybe_text(a, "phone");
+    maybe_text(a, "notes");
 }
 
-static void load_projects(prm_db *db)
+static void project_fields(argset *a, unsigned serial, unsigned npartners)
 {
     static const char *const statuses[] = {"planned", "active", "succeeded",
                                            "failed", "cancelled"};
-    for (int i = 0; i < NPROJECTS; i++) {
-        argset a = {.n = 0};
-        char prefix[16], name[TEXT_MAX], num[16], date[24];
-        snprintf(prefix, sizeof prefix, "J%02d ", i);
-        random_text(name, sizeof name, prefix);
-        set(&a, "name", name);
-        unsigned first = 1 + next(NPARTNERS), second = 1 + next(NPARTNERS);
-        snprintf(num, sizeof num, "%u", first);
-        if (second != first)
-            snprintf(num + strlen(num), sizeof num - strlen(num), ",%u",
-                     second);
-        set(&a, "partners", num);
-        maybe_text(&a, "goal");
-        maybe_text(&a, "plan");
-        snprintf(num, sizeof num, "%u", next(101));
-        set(&a, "progress", num);
-        set(&a, "status", statuses[next(5)]);
-        maybe_text(&a, "result");
-        if (next(2)) {
-            random_date(date);
-            set(&a, "start", date);
-        }
-        if (next(2)) {
-            random_date(date);
-            set(&a, "due", date);
-        }
-        add(db, PRM_PROJECT, &a);
+    char prefix[16], name[TEXT_MAX], num[16], date[24];
+    snprintf(prefix, sizeof prefix, "J%02u ", serial);
+    random_text(name, sizeof name, prefix);
+    set(a, "name", name);
+    unsigned first = 1 + next(npartners), second = 1 + next(npartners);
+    snprintf(num, sizeof num, "%u", first);
+    if (second != first)
+        snprintf(num + strlen(num), sizeof num - strlen(num), ",%u", second);
+    set(a, "partners", num);
+    maybe_text(a, "goal");
+    maybe_text(a, "plan");
+    snprintf(num, sizeof num, "%u", next(101));
+    set(a, "progress", num);
+    set(a, "status", statuses[next(5)]);
+    maybe_text(a, "result");
+    if (next(2)) {
+        random_date(date);
+        set(a, "start", date);
+    }
+    if (next(2)) {
+        random_date(date);
+        set(a, "due", date);
     }
 }
 
-static void load_events(prm_db *db)
+/* A communication, resource or outcome. */
+static void event_fields(prm_kind kind, argset *a, unsigned npartners,
+                         unsigned nprojects)
 {
     static const char *const methods[] = {"email", "phone", "meeting",
                                           "chat", "other"};
     static const char *const kinds[] = {"people", "technology", "funding",
                                         "other"};
+    char ref[16], date[24], text[TEXT_MAX];
+    random_date(date);
+    set(a, "at", date);
+    snprintf(ref, sizeof ref, "%u", 1 + next(nprojects));
+    if (kind == PRM_OUTCOME) {
+        set(a, "project", ref);
+        random_text(text, sizeof text, "o");
+        set(a, "description", text);
+        if (next(2))
+            set(a, "value", random_number());
+        return;
+    }
+    if (next(2))
+        set(a, "project", ref);
+    snprintf(ref, sizeof ref, "%u", 1 + next(npartners));
+    set(a, "partner", ref);
+    if (kind == PRM_COMMUNICATION) {
+        set(a, "method", methods[next(5)]);
+        maybe_text(a, "subject");
+        random_text(text, sizeof text, "c");
+        set(a, "content", text);
+    } else {
+        set(a, "kind", kinds[next(4)]);
+        set(a, "amount", random_number());
+        maybe_text(a, "unit");
+        maybe_text(a, "description");
+    }
+}
+
+static void random_fields(prm_kind kind, argset *a, unsigned serial,
+                          unsigned npartners, unsigned nprojects)
+{
+    if (kind == PRM_PARTNER)
+        partner_fields(a, serial);
+    else if (kind == PRM_PROJECT)
+        project_fields(a, serial, npartners);
+    else
+        event_fields(kind, a, npartners, nprojects);
+}
+
+static void load(prm_db *db)
+{
+    for (unsigned i = 0; i < NPARTNERS; i++) {
+        argset a = {.n = 0};
+        partner_fields(&a, i);
+        add(db, PRM_PARTNER, &a);
+    }
+    for (unsigned i = 0; i < NPROJECTS; i++) {
+        argset a = {.n = 0};
+        project_fields(&a, i, NPARTNERS);
+        add(db, PRM_PROJECT, &a);
+    }
     for (int i = 0; i < 3 * NEVENTS; i++) {
         argset a = {.n = 0};
-        char ref[16], date[24], text[TEXT_MAX];
         prm_kind kind = i < NEVENTS       ? PRM_COMMUNICATION
                         : i < 2 * NEVENTS ? PRM_RESOURCE
                                           : PRM_OUTCOME;
-        random_date(date);
-        set(&a, "at", date);
-        snprintf(ref, sizeof ref, "%u", 1 + next(NPROJECTS));
-        if (kind == PRM_OUTCOME) {
-            set(&a, "project", ref);
-            random_text(text, sizeof text, "o");
-            set(&a, "description", text);
-            if (next(2))
-                set(&a, "value", random_number());
-        } else {
-            if (next(2))
-                set(&a, "project", ref);
-            snprintf(ref, sizeof ref, "%u", 1 + next(NPARTNERS));
-            set(&a, "partner", ref);
-        }
-        if (kind == PRM_COMMUNICATION) {
-            set(&a, "method", methods[next(5)]);
-            maybe_text(&a, "subject");
-            random_text(text, sizeof text, "c");
-            set(&a, "content", text);
-        } else if (kind == PRM_RESOURCE) {
-            set(&a, "kind", kinds[next(4)]);
-            set(&a, "amount", random_number());
-            maybe_text(&a, "unit");
-            maybe_text(&a, "description");
-        }
+        event_fields(kind, &a, NPARTNERS, NPROJECTS);
         add(db, kind, &a);
     }
 }
@@ -215,6 +239,7 @@ static void read_all(FILE *f, bytes *b)
     assert_non_null(b->data);
     rewind(f);
     assert_int_equal(fread(b->data, 1, b->len, f), b->len);
+    b->data[b->len] = '\0';
     rewind(f);
 }
 
@@ -225,15 +250,21 @@ static void assert_same_bytes(const bytes *a, const bytes *b, const char *what)
     size_t at = 0;
     while (at < a->len && at < b->len && a->data[at] == b->data[at])
         at++;
+    size_t from = at > 60 ? at - 60 : 0; /* where they part, in context */
+    fprintf(stderr, "expected: %.120s\nactual:   %.120s\n", a->data + from,
+            b->data + from);
     fail_msg("%s: differs at byte %zu (%zu and %zu bytes)", what, at, a->len,
              b->len);
 }
 
+/* A new database whose clock stands still: a CSV import dates its rows
+ * when it runs (README: Formats), as an add would. */
 static prm_db *fresh(void)
 {
     prm_db *db;
     prm_error err;
     assert_int_equal(prm_open(":memory:", &db, &err), PRM_OK);
+    assert_int_equal(prm_set_now(db, "2026-03-01T12:00:00Z", &err), PRM_OK);
     return db;
 }
 
@@ -315,9 +346,7 @@ static void test_exports_come_back_byte_for_byte(void **state)
     for (uint64_t seed = 1; seed <= 5; seed++) {
         seeded_start(seed);
         prm_db *db = fresh();
-        load_partners(db);
-        load_projects(db);
-        load_events(db);
+        load(db);
         bytes first;
         fclose(exported(db, PRM_FORMAT_JSON, &first));
         check_json_formats(db, &first);
@@ -327,10 +356,102 @@ static void test_exports_come_back_byte_for_byte(void **state)
     }
 }
 
+/* --- undo ----------------------------------------------------------------- */
+
+#define NCOMMANDS 160
+
+/* A record of kind to refer to or change: one of those added so far. */
+static unsigned some(const unsigned added[], prm_kind kind)
+{
+    return 1 + next(added[kind] ? added[kind] : 1);
+}
+
+/* One random command: an add, an update of one to three fields, or a
+ * delete (perhaps with --cascade), of a random kind and record; false
+ * when prm refused it (a reference to a record deleted, a delete that
+ * needs --cascade), which changes nothing.  added counts the adds of each
+ * kind, whose ids run from 1. */
+static bool random_command(prm_db *db, unsigned serial, unsigned added[])
+{
+    prm_kind kind = (prm_kind)next(PRM_KIND_COUNT);
+    unsigned what = next(10);
+    argset a = {.n = 0};
+    random_fields(kind, &a, serial, some(added, PRM_PARTNER),
+                  some(added, PRM_PROJECT));
+    prm_error err;
+    int64_t id;
+    if (what < 5) {
+        bool ok = prm_add(db, kind, a.args, a.n, &id, &err) == PRM_OK;
+        added[kind] += ok;
+        return ok;
+    }
+    char ref[16];
+    snprintf(ref, sizeof ref, "%u", some(added, kind));
+    if (what < 8) {
+        argset u = {.n = 0};
+        size_t from = next((unsigned)a.n), count = 1 + next(3);
+        for (size_t k = from; k < a.n && k < from + count; k++)
+            set(&u, a.args[k].key, a.args[k].value);
+        return prm_update(db, kind, ref, u.args, u.n, &id, &err) == PRM_OK;
+    }
+    return prm_delete(db, kind, ref, next(2) == 0, &id, &err) == PRM_OK;
+}
+
+static void undo(prm_db *db, int n)
+{
+    prm_error err;
+    if (prm_undo(db, n, NULL, NULL, &err) != PRM_OK)
+        fail_msg("undo %d failed: %s", n, err.message);
+}
+
+/* Undo takes back each change exactly: after random commands, undoing
+ * them one at a time gives back each state before them, export for
+ * export (ids, fields, time stamps, a project's partners, what a
+ * --cascade delete took with it); the last half in one undo N. */
+static void test_undo_takes_back_each_change(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        seeded_start(seed);
+        prm_db *db = fresh();
+        static bytes before[NCOMMANDS + 1];
+        int changes = 0;
+        unsigned added[PRM_KIND_COUNT] = {0};
+        fclose(exported(db, PRM_FORMAT_JSON, &before[0]));
+        for (unsigned i = 0; i < NCOMMANDS; i++) {
+            char now[24];
+            prm_error err;
+            snprintf(now, sizeof now, "2026-01-%02uT%02u:%02u:00Z",
+                     1 + i / 1440, i / 60 % 24, i % 60);
+            assert_int_equal(prm_set_now(db, now, &err), PRM_OK);
+            if (random_command(db, i, added))
+                fclose(exported(db, PRM_FORMAT_JSON, &before[++changes]));
+        }
+        assert_true(changes > NCOMMANDS / 4);
+        int half = changes / 2;
+        for (int i = changes; i > half; i--) {
+            bytes now;
+            undo(db, 1);
+            fclose(exported(db, PRM_FORMAT_JSON, &now));
+            assert_same_bytes(&before[i - 1], &now, "after undo");
+            free(now.data);
+        }
+        bytes empty;
+        undo(db, half);
+        fclose(exported(db, PRM_FORMAT_JSON, &empty));
+        assert_same_bytes(&before[0], &empty, "after undo N");
+        free(empty.data);
+        for (int i = 0; i <= changes; i++)
+            free(before[i].data);
+        prm_close(db);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exports_come_back_byte_for_byte),
+        cmocka_unit_test(test_undo_takes_back_each_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
