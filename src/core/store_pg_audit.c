@@ -202,9 +202,19 @@ prm_code pg_undo_last(prm_db *base, int64_t *undone, char *command,
     pg_params p = {.n = 0};
     pgp_int(&p, change);
     PGresult *entries;
+    /* What the change added goes first, children before parents; then
+     * what it deleted comes back, parents before children; then what it
+     * updated (a reference it cleared may name a record put back).  Not
+     * simply newest first, as on SQLite: PostgreSQL logs a project's links
+     * after the project when a delete cascades to them, and putting the
+     * links back first broke their foreign key. */
     rc = pg_query(db,
                   "SELECT action, kind, record, before, after, command FROM "
-                  "audit WHERE change = $1 ORDER BY id DESC",
+                  "audit WHERE change = $1 ORDER BY CASE action WHEN 'add' "
+                  "THEN 0 WHEN 'delete' THEN 1 ELSE 2 END, CASE kind WHEN "
+                  "'partner' THEN 0 WHEN 'project' THEN 1 WHEN "
+                  "'project_partner' THEN 2 ELSE 3 END * CASE action WHEN "
+                  "'delete' THEN 1 ELSE -1 END, id DESC",
                   &p, &entries, err);
     if (rc != PRM_OK)
         return rc;
