@@ -463,6 +463,79 @@ static void test_undo_takes_back_each_change(void **state)
 
 static const char *team_db;
 
+/* What an analysis says, as text to compare: a line per finding or row. */
+static bool note_finding(void *ctx, const prm_finding *f)
+{
+    FILE *out = ctx;
+    fprintf(out, "%d %s %s %lld %s: %s", f->rank, f->rule, f->subject,
+            (long long)f->id, f->name ? f->name : "-", f->message);
+    for (size_t i = 0; i < f->nnumbers; i++)
+        fprintf(out, " %s=%.9g", f->number_names[i],
+                f->has_number[i] ? f->numbers[i] : -1.0);
+    fputc('\n', out);
+    return true;
+}
+
+static bool note_row(void *ctx, const prm_report_row *r)
+{
+    FILE *out = ctx;
+    const prm_metrics *m = &r->m;
+    fprintf(out,
+            "%lld %s %lld %lld %lld %lld %lld %lld %s health=%lld %.9g %.9g "
+            "%.9g %.9g %d %.9g %lld\n",
+            (long long)r->partner, r->name, (long long)m->projects,
+            (long long)m->succeeded, (long long)m->failed,
+            (long long)m->communications, (long long)m->resources,
+            (long long)m->outcomes, r->last_contact ? r->last_contact : "-",
+            (long long)r->health, r->recency, r->frequency, r->success,
+            r->efficiency, r->has_days, r->has_days ? r->days : -1.0,
+            (long long)r->recent);
+    return true;
+}
+
+/* A scope (the filters of both) and a threshold of insights. */
+typedef struct analysis {
+    prm_arg filter, threshold;
+} analysis;
+
+/* insights and report partners over one scope, as text. */
+static void analyse(prm_db *db, const analysis *a, bytes *b)
+{
+    FILE *f = tmpfile();
+    prm_error err;
+    assert_non_null(f);
+    prm_arg both[2] = {a->filter, a->threshold};
+    if (prm_insights(db, both, 2, note_finding, f, &err) != PRM_OK)
+        fail_msg("insights failed: %s", err.message);
+    if (prm_report_partners(db, &a->filter, 1, note_row, f, &err) != PRM_OK)
+        fail_msg("report failed: %s", err.message);
+    read_all(f, b);
+    fclose(f);
+}
+
+/* Insights and report partners (the health score and its terms) are SQL of
+ * each engine's own: the same records must give the same findings and
+ * rows, over several scopes and thresholds. */
+static void check_same_analyses(prm_db *dbs[2])
+{
+    static const analysis analyses[] = {
+        {{"limit", "50"}, {"dormant_days", "90"}},
+        {{"status", "active"}, {"dormant_days", "400"}},
+        {{"status", "inactive"}, {"stalled_days", "10"}},
+        {{"until", "2024-06-30"}, {"expand_rate", "0.2"}},
+        {{"partner", "7"}, {"gap_max_partners", "5"}},
+        {{"since", "2023-01-01"}, {"expand_max_projects", "1"}},
+    };
+    for (size_t s = 0; s < sizeof analyses / sizeof *analyses; s++) {
+        bytes out[2];
+        for (int i = 0; i < 2; i++)
+            analyse(dbs[i], &analyses[s], &out[i]);
+        assert_same_bytes(&out[1], &out[0], "insights and report");
+        free(out[0].data);
+        free(out[1].data);
+    }
+}
+
 /* The same awkward records added to a team database and to one in memory
  * come out the same, in every format: the engines store and write text,
  * numbers and dates alike. */
@@ -499,6 +572,7 @@ static void test_engines_export_the_same(void **state)
         free(out[0].data);
         free(out[1].data);
     }
+    check_same_analyses(dbs);
     prm_close(dbs[0]);
     prm_close(dbs[1]);
 }
