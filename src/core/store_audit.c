@@ -67,18 +67,12 @@ static void fn_command(sqlite3_context *c, int argc, sqlite3_value **argv)
                         SQLITE_STATIC);
 }
 
-/* A real number as the images hold it: as prm writes numbers everywhere
- * else (prm_format_number: 2, 0.1, 0.30000000000000004, 1.5e+20), which is
- * also how a team database writes them.  SQLite's own JSON writer keeps
- * fifteen digits (0.3): an undo, which puts back what an image says, lost
- * the rest. */
-static void number_text(double r, char *out, size_t size)
-{
-    prm_format_number(r, out, size);
-}
-
-/* prm_number(x): x's image text as above; NULL for NULL.  The triggers
- * wrap it in json() so that json_object() takes it as a number. */
+/* prm_number(x): a real number as the images hold it, NULL for NULL: as
+ * prm writes numbers everywhere else (prm_format_number: 2, 0.1,
+ * 0.30000000000000004, 1.5e+20), which is also how a team database writes
+ * them.  SQLite's own JSON writer keeps fifteen digits (0.3), and an undo,
+ * which puts back what an image says, lost the rest.  The triggers wrap it
+ * in json() so that json_object() takes it as a number. */
 static void fn_number(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -87,7 +81,7 @@ static void fn_number(sqlite3_context *c, int argc, sqlite3_value **argv)
         return;
     }
     char text[64];
-    number_text(sqlite3_value_double(argv[0]), text, sizeof text);
+    prm_format_number(sqlite3_value_double(argv[0]), text, sizeof text);
     sqlite3_result_text(c, text, -1, SQLITE_TRANSIENT);
 }
 
@@ -124,7 +118,7 @@ static void add_image(sqlbuf *b, const prm_kind_info *info, const char *row)
         if (col == NULL)
             continue;
         sql_add(b, "%s'%s', ", n++ ? ", " : "", f->name);
-        if (f->type == PRM_F_NUMBER) /* every digit (number_text) */
+        if (f->type == PRM_F_NUMBER) /* every digit (fn_number) */
             sql_add(b, "json(prm_number(%s.\"%s\"))", row, col);
         else
             sql_add(b, "%s.\"%s\"", row, col);
@@ -330,7 +324,7 @@ static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
     switch (v->type) {
     case PRM_V_INT:
         if (affinity == 'r')
-            number_text((double)v->i, num, sizeof num);
+            prm_format_number((double)v->i, num, sizeof num);
         else
             text = prm_int_text(digits, v->i);
         break;
@@ -339,7 +333,7 @@ static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
             v->r == (double)(long long)v->r)
             text = prm_int_text(digits, (int64_t)v->r);
         else if (affinity == 'r')
-            number_text(v->r, num, sizeof num);
+            prm_format_number(v->r, num, sizeof num);
         else /* as SQLite turns a real into text to store it */
             sqlite3_snprintf(sizeof num, num, "%!.15g", v->r);
         break;
