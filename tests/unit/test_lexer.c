@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "awkward.h"
 #include "lexer.h"
 #include "reader.h"
 
@@ -132,6 +133,31 @@ static void test_quoted_words_read_back_as_written(void **state)
     free(cleared);
 }
 
+/* The same for random awkward text, alone and as a field's value, and
+ * with both in one line: each reads back as exactly the text quoted. */
+static void test_random_text_reads_back_as_quoted(void **state)
+{
+    (void)state;
+    seeded_start(3);
+    for (int i = 0; i < 2000; i++) {
+        char text[200], field[210], line[1024];
+        random_text(text, sizeof text, NULL);
+        snprintf(field, sizeof field, "notes=%s", text);
+        char *alone = cli_quote_word(text, 0, true);
+        char *value = cli_quote_word(field, cli_unquoted_key(field), false);
+        assert_true(alone != NULL && value != NULL);
+        snprintf(line, sizeof line, "partner update %s %s", alone, value);
+        assert_int_equal(lex(line), LEX_OK);
+        assert_int_equal(w.n, 4);
+        assert_string_equal(w.items[2].text, text);
+        assert_int_equal(w.items[2].eq, -1);
+        assert_string_equal(w.items[3].text, field);
+        assert_int_equal(w.items[3].eq, 5);
+        free(alone);
+        free(value);
+    }
+}
+
 /* --- reader ------------------------------------------------------------- */
 
 static int pipe_of(const char *text, size_t len)
@@ -207,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_and_nul),
         cmocka_unit_test(test_empty_quotes_make_an_empty_word),
         cmocka_unit_test(test_quoted_words_read_back_as_written),
+        cmocka_unit_test(test_random_text_reads_back_as_quoted),
         cmocka_unit_test(
             test_reader_handles_crlf_continuation_and_no_final_newline),
         cmocka_unit_test(test_reader_keeps_nul_bytes_for_the_lexer),
