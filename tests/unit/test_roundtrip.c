@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <cmocka.h>
 
 #include "prm/prm.h"
@@ -383,6 +384,82 @@ static bool random_command(prm_db *db, unsigned serial, unsigned added[])
     return prm_delete(db, kind, ref, next(2) == 0, &id, &err) == PRM_OK;
 }
 
+#define MAX_RECORDS 256 /* ids the undo test's records stay under */
+
+/* The newest audit entry of each record of each kind (not the links). */
+typedef struct newest {
+    char *image[PRM_KIND_COUNT][MAX_RECORDS]; /* after it; NULL: deleted */
+    bool logged[PRM_KIND_COUNT][MAX_RECORDS];
+} newest;
+
+static bool take_entry(void *ctx, const prm_audit_entry *e)
+{
+    newest *n = ctx;
+    const prm_kind_info *info = prm_kind_find(e->kind);
+    if (info == NULL)
+        return true; /* a project's link: its project's export shows it */
+    assert_true(e->record > 0 && e->record < MAX_RECORDS);
+    char **image = &n->image[info->kind][e->record];
+    free(*image);
+    *image = strcmp(e->action, "delete") == 0 ? NULL : strdup(e->after);
+    n->logged[info->kind][e->record] = true;
+    return true;
+}
+
+/* Each field of the image as the record has it (a team database's image
+ * of a partner also names its owner, which no export shows). */
+static void assert_record_is(const cJSON *record, const char *image)
+{
+    cJSON *parsed = cJSON_Parse(image);
+    assert_non_null(parsed);
+    const cJSON *field;
+    cJSON_ArrayForEach(field, parsed) {
+        if (strcmp(field->string, "owner") == 0)
+            continue;
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(record,
+                                                               field->string);
+        if (value == NULL || !cJSON_Compare(field, value, true))
+            fail_msg("the log says %s, the record has %s", image,
+                     cJSON_PrintUnformatted(record));
+    }
+    cJSON_Delete(parsed);
+}
+
+/* The log tells the truth: every record there is, is as its newest entry
+ * says, field for field, and every record whose newest entry deleted it is
+ * gone. */
+static void assert_log_matches(prm_db *db)
+{
+    static newest n;
+    prm_error err;
+    prm_arg all = {"limit", "0"};
+    memset(&n, 0, sizeof n);
+    if (prm_audit(db, &all, 1, take_entry, &n, &err) != PRM_OK)
+        fail_msg("audit failed: %s", err.message);
+    bytes out;
+    fclose(exported(db, PRM_FORMAT_JSON, &out));
+    cJSON *doc = cJSON_Parse(out.data);
+    assert_non_null(doc);
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        bool there[MAX_RECORDS] = {false};
+        const cJSON *record;
+        cJSON_ArrayForEach(record, cJSON_GetObjectItemCaseSensitive(
+                                       doc, prm_kind_get((prm_kind)k)->plural)) {
+            int id = (int)cJSON_GetObjectItemCaseSensitive(record, "id")->valuedouble;
+            assert_true(id > 0 && id < MAX_RECORDS && n.logged[k][id]);
+            assert_non_null(n.image[k][id]);
+            assert_record_is(record, n.image[k][id]);
+            there[id] = true;
+        }
+        for (int id = 0; id < MAX_RECORDS; id++) {
+            assert_true(there[id] == (n.image[k][id] != NULL));
+            free(n.image[k][id]);
+        }
+    }
+    cJSON_Delete(doc);
+    free(out.data);
+}
+
 static void undo(prm_db *db, int n)
 {
     prm_error err;
@@ -414,6 +491,7 @@ static void test_undo_takes_back_each_change(void **state)
                 fclose(exported(db, PRM_FORMAT_JSON, &before[++changes]));
         }
         assert_true(changes > NCOMMANDS / 10); /* not a vacuous run */
+        assert_log_matches(db);
         int half = changes / 2;
         for (int i = changes; i > half; i--) {
             bytes now;
@@ -426,6 +504,7 @@ static void test_undo_takes_back_each_change(void **state)
         undo(db, half);
         fclose(exported(db, PRM_FORMAT_JSON, &empty));
         assert_same_bytes(&before[0], &empty, "after undo N");
+        assert_log_matches(db);
         free(empty.data);
         for (int i = 0; i <= changes; i++)
             free(before[i].data);
