@@ -276,115 +276,7 @@ static void import(prm_db *db, prm_format format, FILE *f)
         fail_msg("import failed: %s", err.message);
 }
 
-/* JSON and JSON Lines, each imported into a new database, whose JSON
- * export must be the first one. */
-static void check_json_formats(prm_db *db, const bytes *first)
-{
-    static const prm_format formats[] = {PRM_FORMAT_JSON, PRM_FORMAT_JSONL};
-    for (size_t i = 0; i < 2; i++) {
-        bytes file, again;
-        FILE *f = exported(db, formats[i], &file);
-        prm_db *copy = fresh();
-        import(copy, formats[i], f);
-        fclose(exported(copy, PRM_FORMAT_JSON, &again));
-        assert_same_bytes(first, &again, i ? "jsonl" : "json");
-        prm_close(copy);
-        fclose(f);
-        free(file.data);
-        free(again.data);
-    }
-}
-
-/* Each kind's CSV imported in order into an empty database: each file
- * comes back the same, and so does the whole JSON export. */
-static void check_csv(prm_db *db, const bytes *first)
-{
-    prm_db *copy = fresh();
-    for (int k = 0; k < PRM_KIND_COUNT; k++) {
-        bytes file, again;
-        int64_t rows;
-        prm_error err;
-        FILE *f = tmpfile(), *g = tmpfile();
-        assert_true(f != NULL && g != NULL);
-        assert_int_equal(prm_export_csv(db, (prm_kind)k, f, &rows, &err),
-                         PRM_OK);
-        read_all(f, &file);
-        if (prm_import_csv(copy, (prm_kind)k, f, &rows, &err) != PRM_OK)
-            fail_msg("csv import failed: %s", err.message);
-        assert_int_equal(prm_export_csv(copy, (prm_kind)k, g, &rows, &err),
-                         PRM_OK);
-        read_all(g, &again);
-        assert_same_bytes(&file, &again, "csv");
-        fclose(f);
-        fclose(g);
-        free(file.data);
-        free(again.data);
-    }
-    bytes whole;
-    fclose(exported(copy, PRM_FORMAT_JSON, &whole));
-    assert_same_bytes(first, &whole, "json after csv");
-    free(whole.data);
-    prm_close(copy);
-}
-
-static void test_exports_come_back_byte_for_byte(void **state)
-{
-    (void)state;
-    for (uint64_t seed = 1; seed <= 5; seed++) {
-        seeded_start(seed);
-        prm_db *db = fresh();
-        load(db);
-        bytes first;
-        fclose(exported(db, PRM_FORMAT_JSON, &first));
-        check_json_formats(db, &first);
-        check_csv(db, &first);
-        free(first.data);
-        prm_close(db);
-    }
-}
-
-/* --- undo ----------------------------------------------------------------- */
-
-#define NCOMMANDS 160
-
-/* A record of kind to refer to or change: one of those added so far. */
-static unsigned some(const unsigned added[], prm_kind kind)
-{
-    return 1 + next(added[kind] ? added[kind] : 1);
-}
-
-/* One random command: an add, an update of one to three fields, or a
- * delete (perhaps with --cascade), of a random kind and record; false
- * when prm refused it (a reference to a record deleted, a delete that
- * needs --cascade), which changes nothing.  added counts the adds of each
- * kind, whose ids run from 1. */
-static bool random_command(prm_db *db, unsigned serial, unsigned added[])
-{
-    prm_kind kind = (prm_kind)next(PRM_KIND_COUNT);
-    unsigned what = next(10);
-    argset a = {.n = 0};
-    random_fields(kind, &a, serial, some(added, PRM_PARTNER),
-                  some(added, PRM_PROJECT));
-    prm_error err;
-    int64_t id;
-    if (what < 5) {
-        bool ok = prm_add(db, kind, a.args, a.n, &id, &err) == PRM_OK;
-        added[kind] += ok;
-        return ok;
-    }
-    char ref[16];
-    snprintf(ref, sizeof ref, "%u", some(added, kind));
-    if (what < 8) {
-        argset u = {.n = 0};
-        size_t from = next((unsigned)a.n), count = 1 + next(3);
-        for (size_t k = from; k < a.n && k < from + count; k++)
-            set(&u, a.args[k].key, a.args[k].value);
-        return prm_update(db, kind, ref, u.args, u.n, &id, &err) == PRM_OK;
-    }
-    return prm_delete(db, kind, ref, next(2) == 0, &id, &err) == PRM_OK;
-}
-
-#define MAX_RECORDS 256 /* ids the undo test's records stay under */
+#define MAX_RECORDS 256 /* ids the tests' records stay under */
 
 /* The newest audit entry of each record of each kind (not the links). */
 typedef struct newest {
@@ -458,6 +350,117 @@ static void assert_log_matches(prm_db *db)
     }
     cJSON_Delete(doc);
     free(out.data);
+}
+
+/* JSON and JSON Lines, each imported into a new database, whose JSON
+ * export must be the first one. */
+static void check_json_formats(prm_db *db, const bytes *first)
+{
+    static const prm_format formats[] = {PRM_FORMAT_JSON, PRM_FORMAT_JSONL};
+    for (size_t i = 0; i < 2; i++) {
+        bytes file, again;
+        FILE *f = exported(db, formats[i], &file);
+        prm_db *copy = fresh();
+        import(copy, formats[i], f);
+        fclose(exported(copy, PRM_FORMAT_JSON, &again));
+        assert_same_bytes(first, &again, i ? "jsonl" : "json");
+        assert_log_matches(copy);
+        prm_close(copy);
+        fclose(f);
+        free(file.data);
+        free(again.data);
+    }
+}
+
+/* Each kind's CSV imported in order into an empty database: each file
+ * comes back the same, and so does the whole JSON export. */
+static void check_csv(prm_db *db, const bytes *first)
+{
+    prm_db *copy = fresh();
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        bytes file, again;
+        int64_t rows;
+        prm_error err;
+        FILE *f = tmpfile(), *g = tmpfile();
+        assert_true(f != NULL && g != NULL);
+        assert_int_equal(prm_export_csv(db, (prm_kind)k, f, &rows, &err),
+                         PRM_OK);
+        read_all(f, &file);
+        if (prm_import_csv(copy, (prm_kind)k, f, &rows, &err) != PRM_OK)
+            fail_msg("csv import failed: %s", err.message);
+        assert_int_equal(prm_export_csv(copy, (prm_kind)k, g, &rows, &err),
+                         PRM_OK);
+        read_all(g, &again);
+        assert_same_bytes(&file, &again, "csv");
+        fclose(f);
+        fclose(g);
+        free(file.data);
+        free(again.data);
+    }
+    bytes whole;
+    fclose(exported(copy, PRM_FORMAT_JSON, &whole));
+    assert_same_bytes(first, &whole, "json after csv");
+    assert_log_matches(copy);
+    free(whole.data);
+    prm_close(copy);
+}
+
+static void test_exports_come_back_byte_for_byte(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        seeded_start(seed);
+        prm_db *db = fresh();
+        load(db);
+        bytes first;
+        fclose(exported(db, PRM_FORMAT_JSON, &first));
+        assert_log_matches(db);
+        check_json_formats(db, &first);
+        check_csv(db, &first);
+        free(first.data);
+        prm_close(db);
+    }
+}
+
+/* --- undo ----------------------------------------------------------------- */
+
+#define NCOMMANDS 160
+
+/* A record of kind to refer to or change: one of those added so far. */
+static unsigned some(const unsigned added[], prm_kind kind)
+{
+    return 1 + next(added[kind] ? added[kind] : 1);
+}
+
+/* One random command: an add, an update of one to three fields, or a
+ * delete (perhaps with --cascade), of a random kind and record; false
+ * when prm refused it (a reference to a record deleted, a delete that
+ * needs --cascade), which changes nothing.  added counts the adds of each
+ * kind, whose ids run from 1. */
+static bool random_command(prm_db *db, unsigned serial, unsigned added[])
+{
+    prm_kind kind = (prm_kind)next(PRM_KIND_COUNT);
+    unsigned what = next(10);
+    argset a = {.n = 0};
+    random_fields(kind, &a, serial, some(added, PRM_PARTNER),
+                  some(added, PRM_PROJECT));
+    prm_error err;
+    int64_t id;
+    if (what < 5) {
+        bool ok = prm_add(db, kind, a.args, a.n, &id, &err) == PRM_OK;
+        added[kind] += ok;
+        return ok;
+    }
+    char ref[16];
+    snprintf(ref, sizeof ref, "%u", some(added, kind));
+    if (what < 8) {
+        argset u = {.n = 0};
+        size_t from = next((unsigned)a.n), count = 1 + next(3);
+        for (size_t k = from; k < a.n && k < from + count; k++)
+            set(&u, a.args[k].key, a.args[k].value);
+        return prm_update(db, kind, ref, u.args, u.n, &id, &err) == PRM_OK;
+    }
+    return prm_delete(db, kind, ref, next(2) == 0, &id, &err) == PRM_OK;
 }
 
 static void undo(prm_db *db, int n)
@@ -628,6 +631,7 @@ static void test_engines_export_the_same(void **state)
         free(out[1].data);
     }
     check_same_analyses(dbs);
+    assert_log_matches(dbs[0]);
     prm_close(dbs[0]);
     prm_close(dbs[1]);
 }
