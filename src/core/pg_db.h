@@ -63,6 +63,8 @@ typedef struct pg_db {
      * transaction holds the writers' lock, as it counts change numbers. */
     int64_t next_id[PRM_KIND_COUNT];
     int64_t cmd_next_id[PRM_KIND_COUNT]; /* as the command began */
+    int64_t cmd_change_from; /* change and change_known as it began */
+    bool cmd_change_known;
     int64_t *ids;       /* a fetched project's partners */
     size_t ids_cap;
     struct pg_deferred deferred[PG_MAX_DEFERRED];

@@ -54,6 +54,8 @@ typedef struct sqlite_db {
     /* what the audit log records of the command being run */
     int64_t change;  /* its change number */
     bool change_known; /* change is the last one in this transaction */
+    int64_t cmd_change_from; /* change and change_known as the command */
+    bool cmd_change_known;   /* began, given back should it fail */
     int64_t undoes;  /* the change an undo reverts, or 0 */
     bool undo_done;  /* the command has undone a change already */
     bool audit_triggers; /* made, outside a transaction */

@@ -207,16 +207,21 @@ prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err)
     d->name = name;
     d->params = (pg_params){.n = 0};
     if (p != NULL) {
-        /* move the values: numbers live in the params themselves */
+        /* A deferred statement is sent after its caller has returned, often
+         * with the next command's first query: it owns its values.  (It
+         * borrowed the command text once, which the next command's text
+         * then moved, and sent freed memory as the first undo's audit
+         * settings, which made the next command fail and roll the undo
+         * back with it.) */
         for (int i = 0; i < p->n; i++) {
-            if (p->values[i] == p->num[i])
-                pgp_text(&d->params, p->num[i], strlen(p->num[i]));
-            else if (p->owned[i] != NULL) {
+            if (p->owned[i] != NULL) {
                 d->params.owned[i] = p->owned[i];
                 d->params.values[d->params.n++] = p->owned[i];
                 p->owned[i] = NULL;
-            } else
-                pgp_str(&d->params, p->values[i]);
+            } else if (p->values[i] != NULL)
+                pgp_text(&d->params, p->values[i], strlen(p->values[i]));
+            else
+                pgp_str(&d->params, NULL);
         }
         d->params.failed |= p->failed;
     }
@@ -525,6 +530,8 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
                        err);
     else
         rc = pg_defer(db, "SAVEPOINT prm_cmd", NULL, err);
+    db->cmd_change_from = db->change;
+    db->cmd_change_known = db->change_known;
     if (rc == PRM_OK && access != STORE_READ)
         rc = next_change(db, err);
     memcpy(db->cmd_next_id, db->next_id, sizeof db->next_id);
@@ -552,6 +559,12 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
         if (rc != PRM_OK)
             pg_simple(db, "ROLLBACK", NULL);
         return rc;
+    }
+    /* A failed command is no change: the next takes its number, so that
+     * a script's changes are numbered alike however it is batched. */
+    if (rc != PRM_OK) {
+        db->change = db->cmd_change_from;
+        db->change_known = db->cmd_change_known;
     }
     if (!db->cmd_savepoint)
         return rc;

@@ -579,6 +579,8 @@ static prm_code sqlite_cmd_begin(prm_db *base, store_access access, prm_error *e
         rc = sdb_run_fixed(db, FX_SAVEPOINT, err);
     }
     /* A command that writes is one change in the audit log. */
+    db->cmd_change_from = db->change;
+    db->cmd_change_known = db->change_known;
     if (rc == PRM_OK && access != STORE_READ) {
         rc = sdb_next_change(db, err);
         if (rc != PRM_OK && db->cmd_owns_tx)
@@ -600,6 +602,12 @@ static prm_code sqlite_cmd_end(prm_db *base, prm_code rc, prm_error *err)
         if (rc != PRM_OK)
             sdb_run_fixed(db, FX_ROLLBACK, NULL);
         return rc;
+    }
+    /* A failed command is no change: the next takes its number, so that
+     * a script's changes are numbered alike however it is batched. */
+    if (rc != PRM_OK) {
+        db->change = db->cmd_change_from;
+        db->change_known = db->cmd_change_known;
     }
     /* Some errors (a full disk, say) make SQLite roll the whole
      * transaction back; then there is no savepoint left to end. */
