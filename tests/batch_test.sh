@@ -9,7 +9,8 @@
 # transaction; one line at a time, a transaction each; and, without the
 # lines that failed, as one --atomic transaction.  All three must leave
 # the same records and the same audit log, and the failures must be the
-# same lines.  A failed command inside a batch must take back all it did
+# same lines.  With --bail, and a bad line halfway through the good ones,
+# it must keep what the lines before the bad one keep alone.  A failed command inside a batch must take back all it did
 # and nothing more.  With PG_DIR (a cluster of tests/pg_cluster.sh), on
 # team databases.
 set -u
@@ -37,7 +38,8 @@ db() {
         -c "CREATE DATABASE batch_$1" >/dev/null || exit 1
     echo "$base" | sed "s|:///postgres?|:///batch_$1?|"
 }
-batched=$(db batched) single=$(db single) atomic=$(db atomic)
+batched=$(db batched) single=$(db single) atomic=$(db atomic) bail=$(db bail)
+before_bail=$(db before_bail)
 
 awk -v n="$lines" -v seed="$seed" '
 function pick(list,   a, k) { k = split(list, a, " "); return a[int(rand() * k) + 1] }
@@ -101,12 +103,21 @@ done <"$tmp/script.prm"
 "$prm" --db "$atomic" --atomic -f "$tmp/kept.prm" >/dev/null 2>"$tmp/atomic.err" ||
     fail "the lines that succeeded one at a time failed together: $(head -3 "$tmp/atomic.err")"
 
+# 4. --bail keeps what came before the first failure, as if the script had
+# ended there: the good lines with a bad one halfway
+half=$(($(wc -l <"$tmp/kept.prm") / 2))
+{ head -n "$half" "$tmp/kept.prm"; echo "frobnicate"; tail -n +$((half + 1)) "$tmp/kept.prm"; } >"$tmp/bail.prm"
+"$prm" --db "$bail" --bail -f "$tmp/bail.prm" >/dev/null 2>&1
+[ $? = 1 ] || fail "--bail did not exit 1"
+head -n "$half" "$tmp/kept.prm" | "$prm" --db "$before_bail" >/dev/null 2>&1 ||
+    fail "the good lines before the bad one failed"
+
 cmp -s "$tmp/batched.failed" "$tmp/single.failed" ||
     fail "different lines failed: $(diff "$tmp/batched.failed" "$tmp/single.failed" | head -5)"
 failed=$(wc -l <"$tmp/single.failed")
 [ "$failed" -gt $((lines / 10)) ] || fail "only $failed of $lines lines failed: the script tests too little"
 [ "$failed" -lt $((lines * 9 / 10)) ] || fail "$failed of $lines lines failed: the script tests too little"
-for run in batched single atomic; do
+for run in batched single atomic bail before_bail; do
     eval "where=\$$run"
     "$prm" --db "$where" export json "$tmp/$run.json" >/dev/null
     "$prm" --db "$where" --json audit limit=0 >"$tmp/$run.audit"
@@ -118,5 +129,7 @@ done
 for run in single atomic; do
     cmp -s "$tmp/batched.audit" "$tmp/$run.audit" || fail "audit logs differ: batched and $run"
 done
-[ $status = 0 ] && echo "ok: $lines lines, $failed failed, the same records and log three ways"
+cmp -s "$tmp/bail.json" "$tmp/before_bail.json" || fail "--bail kept something else"
+cmp -s "$tmp/bail.audit" "$tmp/before_bail.audit" || fail "--bail logged something else"
+[ $status = 0 ] && echo "ok: $lines lines, $failed failed, the same records and log three ways, --bail as if cut"
 exit $status
