@@ -636,9 +636,31 @@ static void test_engines_export_the_same(void **state)
     prm_close(dbs[1]);
 }
 
+/* An export of awkward records imported into an empty team database
+ * comes back from it byte for byte, and its log tells the truth. */
+static void test_team_database_imports_exactly(void **state)
+{
+    (void)state;
+    seeded_start(11);
+    prm_db *mem = fresh(), *team = open_at(team_db);
+    load(mem);
+    bytes first, again;
+    FILE *f = exported(mem, PRM_FORMAT_JSON, &first);
+    import(team, PRM_FORMAT_JSON, f);
+    fclose(f);
+    fclose(exported(team, PRM_FORMAT_JSON, &again));
+    assert_same_bytes(&first, &again, "json through a team database");
+    assert_log_matches(team);
+    free(first.data);
+    free(again.data);
+    prm_close(mem);
+    prm_close(team);
+}
+
 /*   test_roundtrip               everything, in memory
  *   test_roundtrip URI           the undo test on an empty team database
- *   test_roundtrip --parity URI  the same records there and in memory */
+ *   test_roundtrip --parity URI  the same records there and in memory
+ *   test_roundtrip --import URI  an export imported there */
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -651,9 +673,16 @@ int main(int argc, char **argv)
     const struct CMUnitTest parity[] = {
         cmocka_unit_test(test_engines_export_the_same),
     };
+    const struct CMUnitTest import_to_team[] = {
+        cmocka_unit_test(test_team_database_imports_exactly),
+    };
     if (argc > 2 && strcmp(argv[1], "--parity") == 0) {
         team_db = argv[2];
         return cmocka_run_group_tests(parity, NULL, NULL);
+    }
+    if (argc > 2 && strcmp(argv[1], "--import") == 0) {
+        team_db = argv[2];
+        return cmocka_run_group_tests(import_to_team, NULL, NULL);
     }
     if (argc > 1) {
         undo_db = argv[1];
