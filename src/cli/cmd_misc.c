@@ -228,7 +228,11 @@ static void help_kind(FILE *f, const cli_command *c)
             prm_field_find(info, "name") != NULL ? " or a name" : "");
     if (info->kind == PRM_PARTNER)
         fputs("\nlist also takes project=REF.", f);
-    if (info->kind == PRM_PROJECT || info->kind == PRM_OUTCOME)
+    if (info->kind == PRM_PROJECT)
+        fputs("\nlist also takes partner=REF (the partner's projects); "
+              "partners=A,B is\nthe projects whose partners are A and B, "
+              "no others.", f);
+    if (info->kind == PRM_OUTCOME)
         fputs("\nlist also takes partner=REF.", f);
     static const char *const dated_by[] = {
         [PRM_PARTNER] = "created_at",

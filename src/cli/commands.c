@@ -43,6 +43,7 @@ const cli_command cli_commands[] = {
      "start=2026-01-15\n"
      "project add name=Expo partners=1,2 due=2026-06-30\n"
      "project list partner=\"Acme Corp\" status=active\n"
+     "project list partners=1,2\n"
      "project update \"Cloud bundle\" progress=60\n"
      "project update Expo status=succeeded result=\"12 leads\"\n",
      cli_cmd_kind, project_kind, false},

@@ -650,7 +650,9 @@ static prm_code reference_filter(prm_db *db, const prm_kind_info *info,
                                  store_filter *f, bool *handled,
                                  prm_error *err)
 {
-    bool partner = strcmp(key, "partner") == 0 || strcmp(key, "partners") == 0;
+    /* An outcome has no partners field: partners= is partner= there. */
+    bool partner = strcmp(key, "partner") == 0 ||
+                   (info->kind == PRM_OUTCOME && strcmp(key, "partners") == 0);
     prm_kind target = partner ? PRM_PARTNER : PRM_PROJECT;
     *handled = true;
     if (info->kind == PRM_PARTNER && strcmp(key, "project") == 0)
@@ -665,6 +667,18 @@ static prm_code reference_filter(prm_db *db, const prm_kind_info *info,
     }
     f->value = (prm_value){.type = PRM_V_INT};
     return prm_resolve(db, target, value, &f->value.i, err);
+}
+
+/* partners=A,B: the projects whose partners are A and B, no more, no
+ * fewer (a list filters by equality like any field; partner=A is the
+ * projects A is in).  Empty, it matches nothing: every project has one. */
+static prm_code partners_filter(prm_db *db, const char *value,
+                                store_filter *f, parsed *p, prm_error *err)
+{
+    prm_code rc = parse_partner_list(db, p, value, true, err);
+    f->op = SF_PARTNERS_ARE;
+    f->value = (prm_value){.type = PRM_V_IDS, .ids = p->ids, .nids = p->nids};
+    return rc;
 }
 
 /* A date alone as a filter means that whole day. */
@@ -708,6 +722,8 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
                             const prm_arg *arg, store_filter *f, parsed *p,
                             prm_error *err)
 {
+    if (info->kind == PRM_PROJECT && strcmp(arg->key, "partners") == 0)
+        return partners_filter(db, arg->value, f, p, err);
     bool handled;
     prm_code rc = reference_filter(db, info, arg->key, arg->value, f,
                                    &handled, err);

@@ -281,6 +281,24 @@ char *store_like_prefix(const char *prefix)
     return pattern;
 }
 
+char *store_ids_text(const int64_t *ids, size_t n)
+{
+    char *text = malloc(n * PRM_INT_TEXT + 1);
+    if (text == NULL)
+        return NULL;
+    char *p = text, digits[PRM_INT_TEXT];
+    *p = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *d = prm_int_text(digits, ids[i]);
+        size_t len = strlen(d);
+        if (i > 0)
+            *p++ = ',';
+        memcpy(p, d, len + 1);
+        p += len;
+    }
+    return text;
+}
+
 prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
                          size_t *n, prm_error *err)
 {

@@ -26,6 +26,7 @@ typedef enum store_filter_op {
     SF_HAS_PARTNER,  /* project has partner value.i */
     SF_HAS_PROJECT,  /* partner is in project value.i */
     SF_PARTNER_WORK, /* outcome of a project that partner value.i is in */
+    SF_PARTNERS_ARE, /* project's partners are exactly value.ids (sorted) */
     SF_OWNER,        /* partner owned by value.s (team databases only) */
     SF_WINDOW        /* lo <= the kind's date <= hi (store_date_sql) */
 } store_filter_op;
@@ -123,6 +124,9 @@ const char *const *store_cascade_sql(const prm_kind_info *info);
 /* A LIKE pattern (escape character \) for names that start with prefix;
  * free it.  NULL when out of memory. */
 char *store_like_prefix(const char *prefix);
+/* Sorted ids as the text "1,2,3" both engines make of a project's
+ * partners to compare it whole; malloc'd, NULL when out of memory. */
+char *store_ids_text(const int64_t *ids, size_t n);
 /* "3,1,2" (a project's partner ids as text) into *ids (grown as needed,
  * *cap entries), *n of them. */
 prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,

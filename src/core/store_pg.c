@@ -703,6 +703,28 @@ static prm_code pg_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
     return rc;
 }
 
+/* A project's partners, exactly these: the first one's projects
+ * (indexed), then the whole list, as text in ascending order. */
+static void add_partners_are(sqlbuf *b, pg_params *p, const prm_value *v)
+{
+    if (v->nids == 0) {
+        sql_add(b, "FALSE");
+        return;
+    }
+    char *text = store_ids_text(v->ids, v->nids);
+    if (text == NULL) {
+        p->failed = true;
+        return;
+    }
+    pgp_int(p, v->ids[0]);
+    pgp_text(p, text, strlen(text));
+    free(text);
+    sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
+               "partner_id = $%d) AND (SELECT string_agg(partner_id::text, "
+               "',' ORDER BY partner_id) FROM project_partners WHERE "
+               "project_id = t.id) = $%d", p->n - 1, p->n);
+}
+
 static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
                        const store_filter *f)
 {
@@ -745,6 +767,9 @@ static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
         pgp_value(p, &f->value);
         sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
                    "WHERE partner_id = $%d)", p->n);
+        break;
+    case SF_PARTNERS_ARE:
+        add_partners_are(b, p, &f->value);
         break;
     case SF_OWNER:
         pgp_value(p, &f->value);

@@ -763,6 +763,18 @@ static void add_filter_sql(sqlbuf *b, const prm_kind_info *info,
         sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
                    "WHERE partner_id = ?)");
         break;
+    case SF_PARTNERS_ARE:
+        /* The first partner's projects (indexed), then the whole list
+         * as text in ascending order (the primary key's: no sort). */
+        if (f->value.nids == 0)
+            sql_add(b, "FALSE");
+        else
+            sql_add(b, "t.id IN (SELECT project_id FROM project_partners "
+                       "WHERE partner_id = ?) AND (SELECT group_concat("
+                       "partner_id, ',') FROM (SELECT partner_id FROM "
+                       "project_partners WHERE project_id = t.id ORDER BY "
+                       "partner_id)) = ?");
+        break;
     case SF_OWNER: /* a file has no owners: records.c refuses owner= */
         sql_add(b, "(? IS NULL AND FALSE)");
         break;
@@ -782,6 +794,18 @@ static int bind_filter(sqlite3_stmt *stmt, int *idx, const store_filter *f)
         int rc = sqlite3_bind_text(stmt, (*idx)++, f->lo, -1, SQLITE_STATIC);
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_text(stmt, (*idx)++, f->hi, -1, SQLITE_STATIC);
+        return rc;
+    }
+    case SF_PARTNERS_ARE: {
+        if (f->value.nids == 0)
+            return SQLITE_OK;
+        char *text = store_ids_text(f->value.ids, f->value.nids);
+        if (text == NULL)
+            return SQLITE_NOMEM;
+        int rc = sqlite3_bind_int64(stmt, (*idx)++, f->value.ids[0]);
+        if (rc == SQLITE_OK)
+            return sqlite3_bind_text(stmt, (*idx)++, text, -1, free);
+        free(text);
         return rc;
     }
     default:

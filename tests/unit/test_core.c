@@ -275,6 +275,32 @@ static void test_project_partners_are_sorted_without_duplicates(void **state)
     assert_int_equal(s.ids[2], 3);
 }
 
+/* partners= filters a list by the whole set, in any order or case;
+ * partner= by membership. */
+static void test_list_partners_is_the_whole_set(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "A"});
+    ADD(db, PRM_PARTNER, {"name", "B"});
+    ADD(db, PRM_PARTNER, {"name", "C"});
+    ADD(db, PRM_PROJECT, {"name", "AB"}, {"partners", "A,B"});
+    ADD(db, PRM_PROJECT, {"name", "B"}, {"partner", "B"});
+    ADD(db, PRM_PROJECT, {"name", "ABC"}, {"partners", "A,B,C"});
+    prm_arg ab[] = {{"partners", "b,a"}}, b[] = {{"partners", "B"}},
+            c[] = {{"partners", "C"}}, none[] = {{"partners", ""}},
+            has_b[] = {{"partner", "B"}}, twice[] = {{"partners", "1,2,1"}};
+    assert_int_equal(count(db, PRM_PROJECT, ab, 1), 1);
+    assert_int_equal(count(db, PRM_PROJECT, twice, 1), 1);
+    assert_int_equal(count(db, PRM_PROJECT, b, 1), 1);
+    assert_int_equal(count(db, PRM_PROJECT, c, 1), 0);
+    assert_int_equal(count(db, PRM_PROJECT, none, 1), 0);
+    assert_int_equal(count(db, PRM_PROJECT, has_b, 1), 3);
+    prm_arg ghost[] = {{"partners", "A,ghost"}};
+    snapshot s = {0};
+    assert_int_equal(prm_list(db, PRM_PROJECT, ghost, 1, false, take, &s, &err),
+                     PRM_ENOT_FOUND);
+}
+
 /* The names of what a record refers to, for people: each reference's,
  * a project's partners' joined in id order; only when asked for in a list,
  * always in a fetched record; none for a field that refers to nothing. */
@@ -1036,6 +1062,7 @@ int main(void)
         T(test_negative_amount_is_invalid),
         T(test_dates_are_strict_and_normalised),
         T(test_project_partners_are_sorted_without_duplicates),
+        T(test_list_partners_is_the_whole_set),
         T(test_project_partners_list_takes_quoted_names),
         T(test_records_carry_the_names_they_refer_to),
         T(test_list_window_by_each_kinds_date),
