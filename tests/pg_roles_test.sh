@@ -43,6 +43,8 @@ check "joint project" "added project 1" "$(as max project add name=Joint partner
 
 # ... and may not change another's.
 check "other's partner" forbidden "$(as max --json partner update MiaCo tier=gold | code)"
+check "other's partner, to what it holds" forbidden "$(as max --json partner update MiaCo region=EMEA | code)"
+check "own partner, to what it holds" "unchanged partner 1" "$(as mia partner update MiaCo region=EMEA)"
 check "other's comm" forbidden "$(as max --json comm add partner=MiaCo method=phone content=x | code)"
 check "other's delete" forbidden "$(as max --json partner delete MiaCo --cascade | code)"
 check "project of nobody's" forbidden "$(as max --json project add name=Theirs partners=MiaCo | code)"
@@ -52,6 +54,7 @@ check "exit status of a refusal" 1 "$?"
 
 # A viewer reads and reports, and writes nothing.
 check "viewer reads" 2 "$(as val --json metrics | sed -n 's/.*"partners":\([0-9]*\).*/\1/p')"
+check "viewer sets what is set" forbidden "$(as val --json partner update MiaCo region=EMEA | code)"
 check "viewer adds" forbidden "$(as val --json partner add name=ValCo | code)"
 check "viewer user add" forbidden "$(as val --json user add eve role=admin | code)"
 check "manager user add" forbidden "$(as max --json user add eve role=admin | code)"

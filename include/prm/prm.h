@@ -239,10 +239,12 @@ bool prm_in_transaction(const prm_db *db);
 prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
                  int64_t *id, prm_error *err);
 
-/* Change the fields named in args of the record ref refers to. */
+/* Change the fields named in args of the record ref refers to.  When
+ * they hold those values already, nothing is written (no audit entry, no
+ * new updated_at) and *changed (if not NULL) is false. */
 prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
                     const prm_arg *args, size_t nargs, int64_t *id,
-                    prm_error *err);
+                    bool *changed, prm_error *err);
 
 /*
  * Delete the record ref refers to.  When other records refer to it, fails

@@ -160,10 +160,12 @@ prm_code cli_verb_update(cli_ctx *ctx, const prm_kind_info *info,
                          const cli_args *args, prm_error *err)
 {
     int64_t id;
+    bool changed;
     prm_code rc = prm_update(ctx->db, info->kind, args->pos[0], args->kv,
-                             args->nkv, &id, err);
+                             args->nkv, &id, &changed, err);
     if (rc == PRM_OK)
-        rc = report_change(ctx, info, "updated", id, err);
+        rc = report_change(ctx, info, changed ? "updated" : "unchanged", id,
+                           err);
     return rc;
 }
 

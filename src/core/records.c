@@ -522,10 +522,13 @@ static prm_code find_owner(prm_db *db, const prm_kind_info *info,
     return PRM_OK;
 }
 
+/* An update that would leave every field as it is writes nothing: no
+ * audit entry, no new updated_at, no change number (a nightly sync that
+ * sets what is already set leaves no trace).  owner= always writes. */
 static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
                              const char *ref, const prm_arg *args,
-                             size_t nargs, int64_t *id, parsed *p,
-                             prm_error *err)
+                             size_t nargs, int64_t *id, bool *changed,
+                             parsed *p, prm_error *err)
 {
     int owner;
     prm_code rc = find_owner(db, info, args, nargs, &owner, err);
@@ -544,16 +547,20 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
         if (rc != PRM_OK)
             return rc;
         attach_partner_list(info, p);
-        rc = store_update(db, info, *id, &p->row, err);
+        rc = store_differs(db, info, *id, &p->row, changed, err);
+        if (rc == PRM_OK && *changed)
+            rc = store_update(db, info, *id, &p->row, err);
     }
-    if (rc == PRM_OK && owner >= 0)
+    if (rc == PRM_OK && owner >= 0) {
         rc = db->engine->set_owner(db, *id, args[owner].value, err);
+        *changed = true;
+    }
     return rc;
 }
 
 prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
                     const prm_arg *args, size_t nargs, int64_t *id,
-                    prm_error *err)
+                    bool *changed, prm_error *err)
 {
     const prm_kind_info *info = prm_kind_get(kind);
     if (nargs == 0)
@@ -565,7 +572,12 @@ prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
     prm_code rc = store_cmd_begin(db, write_access(kind), err);
     if (rc != PRM_OK)
         return rc;
-    rc = update_in_tx(db, info, ref, args, nargs, id, &p, err);
+    bool wrote = false;
+    rc = update_in_tx(db, info, ref, args, nargs, id, &wrote, &p, err);
+    if (rc == PRM_OK && !wrote)
+        store_unchanged(db);
+    if (changed != NULL)
+        *changed = wrote;
     rc = store_cmd_end(db, rc, err);
     parsed_free(&p);
     return rc;

@@ -440,6 +440,17 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
     return db->engine->update(db, info, id, row, err);
 }
 
+prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
+                       const store_row *row, bool *differs, prm_error *err)
+{
+    return db->engine->differs(db, info, id, row, differs, err);
+}
+
+void store_unchanged(prm_db *db)
+{
+    db->engine->unchanged(db);
+}
+
 prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
                       bool *found, prm_error *err)
 {

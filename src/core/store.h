@@ -144,6 +144,9 @@ prm_code store_insert(prm_db *db, const prm_kind_info *info,
                       const store_row *row, int64_t *id, prm_error *err);
 prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
                       const store_row *row, prm_error *err);
+prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
+                       const store_row *row, bool *differs, prm_error *err);
+void store_unchanged(prm_db *db);
 prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
                       bool *found, prm_error *err);
 prm_code store_find_name(prm_db *db, const prm_kind_info *info,
@@ -265,6 +268,14 @@ typedef struct store_engine {
                        const store_row *row, int64_t *id, prm_error *err);
     prm_code (*update)(prm_db *db, const prm_kind_info *info, int64_t id,
                        const store_row *row, prm_error *err);
+    /* Whether writing row would change record id (a field, or a
+     * project's partners); on a team database, also whether the user may
+     * change it (PRM_EFORBIDDEN if not). */
+    prm_code (*differs)(prm_db *db, const prm_kind_info *info, int64_t id,
+                        const store_row *row, bool *differs, prm_error *err);
+    /* The command wrote nothing: it is no change, and the next one takes
+     * its change number (as cmd_end does for a failed command). */
+    void (*unchanged)(prm_db *db);
     prm_code (*exists)(prm_db *db, const prm_kind_info *info, int64_t id,
                        bool *found, prm_error *err);
     prm_code (*find_name)(prm_db *db, const prm_kind_info *info,

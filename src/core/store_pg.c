@@ -1030,6 +1030,60 @@ static prm_code pg_update(prm_db *base, const prm_kind_info *info, int64_t id,
     return rc;
 }
 
+/* Whether any field row sets differs from what record $1 holds, locking
+ * the row FOR UPDATE: row security hides a row the user may not change,
+ * and a viewer may lock none, so a change that would change nothing is
+ * refused where the change would be. */
+static prm_code pg_differs(prm_db *base, const prm_kind_info *info,
+                           int64_t id, const store_row *row, bool *differs,
+                           prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    sqlbuf b = {.len = 0};
+    pg_params p = {.n = 0};
+    pgp_int(&p, id);
+    sql_add(&b, "SELECT false");
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (!row->set[i] || (f->flags & PRM_FF_READONLY))
+            continue;
+        if (col != NULL) {
+            pgp_value(&p, &row->v[i]);
+            sql_add(&b, " OR t.\"%s\" IS DISTINCT FROM $%d", col, p.n);
+        } else if (f->type == PRM_F_PARTNER_LIST) {
+            char *text = store_ids_text(row->v[i].ids, row->v[i].nids);
+            if (text == NULL)
+                p.failed = true;
+            else
+                pgp_text(&p, text, strlen(text));
+            free(text);
+            sql_add(&b, " OR (SELECT string_agg(partner_id::text, ',' ORDER "
+                        "BY partner_id) FROM project_partners WHERE "
+                        "project_id = t.id) IS DISTINCT FROM $%d", p.n);
+        }
+    }
+    sql_add(&b, " FROM %s AS t WHERE t.id = $1 FOR UPDATE", store_table(info));
+    PGresult *res;
+    prm_code rc = b.overflow ? prm_error_set(err, PRM_EDB,
+                                             "internal error: SQL too long")
+                             : pg_query(db, b.text, &p, &res, err);
+    pgp_free(&p);
+    if (rc != PRM_OK)
+        return rc;
+    bool hidden = PQntuples(res) == 0;
+    *differs = hidden || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return hidden ? hidden_row(db, info, id, err) : PRM_OK;
+}
+
+static void pg_unchanged(prm_db *base)
+{
+    pg_db *db = (pg_db *)base;
+    db->change = db->cmd_change_from;
+    db->change_known = db->cmd_change_known;
+}
+
 static prm_code pg_exists(prm_db *base, const prm_kind_info *info, int64_t id,
                           bool *found, prm_error *err)
 {
@@ -1536,6 +1590,8 @@ const store_engine store_pg_engine = {
     .cmd_end = pg_cmd_end,
     .insert = pg_insert,
     .update = pg_update,
+    .differs = pg_differs,
+    .unchanged = pg_unchanged,
     .exists = pg_exists,
     .find_name = pg_find_name,
     .fetch = pg_fetch,

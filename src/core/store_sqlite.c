@@ -1107,6 +1107,73 @@ static prm_code sqlite_update(prm_db *base, const prm_kind_info *info, int64_t i
     return rc;
 }
 
+/* Field i of row set to its value: the value bound as ?(i+2), a project's
+ * partners as the text of their ids, which differs_sql compares. */
+static int bind_new_value(sqlite3_stmt *stmt, size_t i, const prm_value *v)
+{
+    if (v->type != PRM_V_IDS)
+        return sdb_bind_value(stmt, (int)i + 2, v);
+    char *text = store_ids_text(v->ids, v->nids);
+    if (text == NULL)
+        return SQLITE_NOMEM;
+    return sqlite3_bind_text(stmt, (int)i + 2, text, -1, free);
+}
+
+/* SELECT whether any field row sets differs from what record ?1 holds.
+ * Text compares byte for byte (a name's case is a change, though names
+ * are unique without regard to it). */
+static void differs_sql(sqlbuf *b, const prm_kind_info *info,
+                        const store_row *row)
+{
+    sql_add(b, "SELECT 0");
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (!row->set[i] || (f->flags & PRM_FF_READONLY))
+            continue;
+        if (col != NULL)
+            sql_add(b, " OR t.\"%s\" IS NOT ?%zu COLLATE BINARY", col, i + 2);
+        else if (f->type == PRM_F_PARTNER_LIST)
+            sql_add(b, " OR (SELECT group_concat(partner_id, ',') FROM "
+                       "(SELECT partner_id FROM project_partners WHERE "
+                       "project_id = t.id ORDER BY partner_id)) IS NOT ?%zu",
+                    i + 2);
+    }
+    sql_add(b, " FROM %s AS t WHERE t.id = ?1", store_table(info));
+}
+
+static prm_code sqlite_differs(prm_db *base, const prm_kind_info *info,
+                               int64_t id, const store_row *row,
+                               bool *differs, prm_error *err)
+{
+    sqlite_db *db = (sqlite_db *)base;
+    sqlbuf b = {.len = 0};
+    differs_sql(&b, info, row);
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = sqlite3_bind_int64(stmt, 1, id);
+    for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++)
+        if (row->set[i] && !(info->fields[i].flags & PRM_FF_READONLY))
+            src = bind_new_value(stmt, i, &row->v[i]);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    /* No row: the update will say so. */
+    *differs = src != SQLITE_ROW || sqlite3_column_int(stmt, 0) != 0;
+    sdb_done(stmt);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return sdb_fail(db, src, err, "comparing");
+    return PRM_OK;
+}
+
+static void sqlite_unchanged(prm_db *base)
+{
+    sqlite_db *db = (sqlite_db *)base;
+    db->change = db->cmd_change_from;
+    db->change_known = db->cmd_change_known;
+}
+
 /* Run a query whose one row holds one or more counts. */
 prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out,
                        int n, prm_error *err)
@@ -1301,6 +1368,8 @@ const store_engine store_sqlite_engine = {
     .cmd_end = sqlite_cmd_end,
     .insert = sqlite_insert,
     .update = sqlite_update,
+    .differs = sqlite_differs,
+    .unchanged = sqlite_unchanged,
     .exists = sqlite_exists,
     .find_name = sqlite_find_name,
     .fetch = sqlite_fetch,

@@ -415,7 +415,7 @@ static void test_failed_command_changes_nothing(void **state)
                      PRM_ENOT_FOUND);
     assert_int_equal(count(db, PRM_PROJECT, NULL, 0), 0);
     prm_arg upd[] = {{"region", "EMEA"}, {"status", "bogus"}};
-    assert_int_equal(prm_update(db, PRM_PARTNER, "A", upd, 2, &id, &err),
+    assert_int_equal(prm_update(db, PRM_PARTNER, "A", upd, 2, &id, NULL, &err),
                      PRM_EINVALID_VALUE);
     snapshot s = get(db, PRM_PARTNER, 1);
     assert_int_equal(s.v[field(PRM_PARTNER, "region")].type, PRM_V_NULL);
@@ -427,7 +427,7 @@ static void test_update_changes_only_given_fields(void **state)
     ADD(db, PRM_PARTNER, {"name", "A"}, {"region", "EMEA"}, {"tier", "gold"});
     prm_set_now(db, "2026-04-01", &err);
     prm_arg upd[] = {{"tier", ""}, {"email", "x@y.z"}};
-    assert_int_equal(prm_update(db, PRM_PARTNER, "a", upd, 2, &id, &err),
+    assert_int_equal(prm_update(db, PRM_PARTNER, "a", upd, 2, &id, NULL, &err),
                      PRM_OK);
     snapshot s = get(db, PRM_PARTNER, id);
     assert_string_equal(s.text[field(PRM_PARTNER, "region")], "EMEA");
@@ -438,7 +438,7 @@ static void test_update_changes_only_given_fields(void **state)
     assert_string_equal(s.text[field(PRM_PARTNER, "updated_at")],
                         "2026-04-01T00:00:00Z");
     prm_arg empty_name[] = {{"name", ""}};
-    assert_int_equal(prm_update(db, PRM_PARTNER, "a", empty_name, 1, &id,
+    assert_int_equal(prm_update(db, PRM_PARTNER, "a", empty_name, 1, &id, NULL,
                                 &err),
                      PRM_EINVALID_VALUE);
 }
@@ -839,7 +839,7 @@ static void test_trend_passes_on_empty_periods(void **state)
 typedef struct entries {
     int n;
     char action[16][8];
-    int64_t record[16];
+    int64_t record[16], change[16];
     char image[16][64]; /* after, else before */
 } entries;
 
@@ -848,6 +848,7 @@ static bool take_entry(void *ctx, const prm_audit_entry *e)
     entries *es = ctx;
     snprintf(es->action[es->n], sizeof es->action[0], "%s", e->action);
     es->record[es->n] = e->record;
+    es->change[es->n] = e->change;
     snprintf(es->image[es->n], sizeof es->image[0], "%s",
              e->after ? e->after : e->before ? e->before : "");
     return ++es->n < 16;
@@ -873,16 +874,64 @@ static void test_audit_logs_only_the_links_that_change(void **state)
     prm_arg links[] = {{"kind", "project_partner"}};
     assert_int_equal(audit_entries(db, links, 1, &es), 2);
     prm_arg same[] = {{"partners", "B,A"}};
-    assert_int_equal(prm_update(db, PRM_PROJECT, "X", same, 1, &id, &err), 0);
+    assert_int_equal(prm_update(db, PRM_PROJECT, "X", same, 1, &id, NULL, &err), 0);
     assert_int_equal(audit_entries(db, links, 1, &es), 2);
     prm_arg other[] = {{"partners", "B,C"}};
-    assert_int_equal(prm_update(db, PRM_PROJECT, "X", other, 1, &id, &err), 0);
+    assert_int_equal(prm_update(db, PRM_PROJECT, "X", other, 1, &id, NULL, &err), 0);
     assert_int_equal(audit_entries(db, links, 1, &es), 4);
     assert_string_equal(es.action[2], "delete");
     assert_non_null(strstr(es.image[2], "\"partner\":1"));
     assert_string_equal(es.action[3], "add");
     assert_non_null(strstr(es.image[3], "\"partner\":3"));
     assert_int_equal(get(db, PRM_PROJECT, 1).ids[1], 3);
+}
+
+/* An update to the values a record holds writes nothing: no entry, no new
+ * updated_at, no change number; a name's case, a number, a cleared field
+ * and another partner list are changes. */
+static void test_update_to_the_same_values_changes_nothing(void **state)
+{
+    prm_db *db = *state;
+    ADD(db, PRM_PARTNER, {"name", "Acme"}, {"tier", "gold"});
+    ADD(db, PRM_PARTNER, {"name", "B"});
+    ADD(db, PRM_PROJECT, {"name", "X"}, {"partners", "Acme,B"},
+        {"progress", "40"});
+    prm_set_now(db, "2026-04-01T00:00:00Z", &err);
+    entries es;
+    int before = audit_entries(db, NULL, 0, &es);
+    bool changed = true;
+    prm_arg same[] = {{"status", "ACTIVE"}, {"name", "Acme"}, {"email", ""}};
+    assert_int_equal(prm_update(db, PRM_PARTNER, "acme", same, 3, &id,
+                                &changed, &err),
+                     PRM_OK);
+    assert_false(changed);
+    prm_arg same_project[] = {{"partners", "b,1"}, {"progress", "40"}};
+    assert_int_equal(prm_update(db, PRM_PROJECT, "X", same_project, 2, &id,
+                                &changed, &err),
+                     PRM_OK);
+    assert_false(changed);
+    assert_int_equal(audit_entries(db, NULL, 0, &es), before);
+    assert_string_equal(get(db, PRM_PARTNER, 1).text[field(PRM_PARTNER,
+                                                           "updated_at")],
+                        "2026-03-01T12:00:00Z");
+    const char *changes[][2] = {{"name", "ACME"}, {"tier", ""},
+                                {"notes", "x"}};
+    for (size_t i = 0; i < 3; i++) {
+        prm_arg one[] = {{changes[i][0], changes[i][1]}};
+        assert_int_equal(prm_update(db, PRM_PARTNER, "acme", one, 1, &id,
+                                    &changed, &err),
+                         PRM_OK);
+        assert_true(changed);
+    }
+    prm_arg other[] = {{"partners", "Acme"}};
+    assert_int_equal(prm_update(db, PRM_PROJECT, "X", other, 1, &id, &changed,
+                                &err),
+                     PRM_OK);
+    assert_true(changed);
+    /* 3 partner updates, the project's update and its dropped link, each
+     * command one change following on from the last before the no-ops. */
+    assert_int_equal(audit_entries(db, NULL, 0, &es), before + 5);
+    assert_int_equal(es.change[before], es.change[before - 1] + 1);
 }
 
 /* audit id= is a number, or with kind=partner|project a name. */
@@ -1085,6 +1134,7 @@ int main(void)
         T(test_trend_counts_each_kind_in_its_period),
         T(test_trend_passes_on_empty_periods),
         T(test_audit_logs_only_the_links_that_change),
+        T(test_update_to_the_same_values_changes_nothing),
         T(test_audit_finds_a_record_by_name),
         T(test_json_strings_escape_what_a_terminal_would_obey),
         T(test_insight_rules_fire_on_known_data),

@@ -458,7 +458,7 @@ static bool random_command(prm_db *db, unsigned serial, unsigned added[])
         size_t from = next((unsigned)a.n), count = 1 + next(3);
         for (size_t k = from; k < a.n && k < from + count; k++)
             set(&u, a.args[k].key, a.args[k].value);
-        return prm_update(db, kind, ref, u.args, u.n, &id, &err) == PRM_OK;
+        return prm_update(db, kind, ref, u.args, u.n, &id, NULL, &err) == PRM_OK;
     }
     return prm_delete(db, kind, ref, next(2) == 0, &id, &err) == PRM_OK;
 }
