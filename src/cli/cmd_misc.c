@@ -227,13 +227,15 @@ static void help_kind(FILE *f, const cli_command *c)
             "field;\nas a list filter it matches records without one.",
             prm_field_find(info, "name") != NULL ? " or a name" : "");
     if (info->kind == PRM_PARTNER)
-        fputs("\nlist also takes project=REF.", f);
+        fputs("\nlist also takes project=REF, more than once for partners "
+              "in several.", f);
     if (info->kind == PRM_PROJECT)
-        fputs("\nlist also takes partner=REF (the partner's projects); "
-              "partners=A,B is\nthe projects whose partners are A and B, "
-              "no others.", f);
+        fputs("\nlist also takes partner=REF (the partner's projects; "
+              "again for those\nof several partners); partners=A,B is the "
+              "projects whose partners\nare A and B, no others.", f);
     if (info->kind == PRM_OUTCOME)
-        fputs("\nlist also takes partner=REF.", f);
+        fputs("\nlist also takes partner=REF, more than once for projects "
+              "of several.", f);
     static const char *const dated_by[] = {
         [PRM_PARTNER] = "created_at",
         [PRM_PROJECT] = "start (else created_at)",

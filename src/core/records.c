@@ -791,6 +791,16 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
     return rc;
 }
 
+/* A filter that may be given more than once, each narrowing the list:
+ * project list partner=A partner=B is the projects A and B are both in. */
+static bool is_membership(const prm_kind_info *info, const char *key)
+{
+    if (info->kind == PRM_PARTNER)
+        return strcmp(key, "project") == 0;
+    return (info->kind == PRM_PROJECT || info->kind == PRM_OUTCOME) &&
+           strcmp(key, "partner") == 0;
+}
+
 /* A since= after the until= could match nothing: said, as metrics says. */
 static prm_code check_window(const prm_arg *filters, const store_filter *f,
                              size_t n, prm_error *err)
@@ -820,7 +830,7 @@ prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
     if (rc != PRM_OK)
         return rc;
     for (size_t i = 0; i < nfilters && rc == PRM_OK; i++) {
-        for (size_t j = 0; j < i; j++)
+        for (size_t j = 0; j < i && !is_membership(info, filters[i].key); j++)
             if (strcmp(filters[i].key, filters[j].key) == 0)
                 rc = prm_error_set(err, PRM_ESYNTAX,
                                    "%s is given twice; give each filter once",

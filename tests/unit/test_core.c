@@ -276,7 +276,7 @@ static void test_project_partners_are_sorted_without_duplicates(void **state)
 }
 
 /* partners= filters a list by the whole set, in any order or case;
- * partner= by membership. */
+ * partner= by membership, each one given narrowing the list. */
 static void test_list_partners_is_the_whole_set(void **state)
 {
     prm_db *db = *state;
@@ -295,6 +295,8 @@ static void test_list_partners_is_the_whole_set(void **state)
     assert_int_equal(count(db, PRM_PROJECT, c, 1), 0);
     assert_int_equal(count(db, PRM_PROJECT, none, 1), 0);
     assert_int_equal(count(db, PRM_PROJECT, has_b, 1), 3);
+    prm_arg with_a_and_c[] = {{"partner", "A"}, {"partner", "c"}};
+    assert_int_equal(count(db, PRM_PROJECT, with_a_and_c, 2), 1);
     prm_arg ghost[] = {{"partners", "A,ghost"}};
     snapshot s = {0};
     assert_int_equal(prm_list(db, PRM_PROJECT, ghost, 1, false, take, &s, &err),
