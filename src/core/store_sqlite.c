@@ -1119,6 +1119,15 @@ static int bind_new_value(sqlite3_stmt *stmt, size_t i, const prm_value *v)
     return sqlite3_bind_text(stmt, (int)i + 2, text, -1, free);
 }
 
+/* Whether differs_sql compares field i: one row sets that the user may. */
+static bool compared(const prm_kind_info *info, const store_row *row,
+                     size_t i)
+{
+    const prm_field *f = &info->fields[i];
+    return row->set[i] && !(f->flags & PRM_FF_READONLY) &&
+           (store_column(f) != NULL || f->type == PRM_F_PARTNER_LIST);
+}
+
 /* SELECT whether any field row sets differs from what record ?1 holds.
  * Text compares byte for byte (a name's case is a change, though names
  * are unique without regard to it). */
@@ -1127,13 +1136,12 @@ static void differs_sql(sqlbuf *b, const prm_kind_info *info,
 {
     sql_add(b, "SELECT 0");
     for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        const char *col = store_column(f);
-        if (!row->set[i] || (f->flags & PRM_FF_READONLY))
+        const char *col = store_column(&info->fields[i]);
+        if (!compared(info, row, i))
             continue;
         if (col != NULL)
             sql_add(b, " OR t.\"%s\" IS NOT ?%zu COLLATE BINARY", col, i + 2);
-        else if (f->type == PRM_F_PARTNER_LIST)
+        else
             sql_add(b, " OR (SELECT group_concat(partner_id, ',') FROM "
                        "(SELECT partner_id FROM project_partners WHERE "
                        "project_id = t.id ORDER BY partner_id)) IS NOT ?%zu",
@@ -1155,7 +1163,7 @@ static prm_code sqlite_differs(prm_db *base, const prm_kind_info *info,
         return rc;
     int src = sqlite3_bind_int64(stmt, 1, id);
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++)
-        if (row->set[i] && !(info->fields[i].flags & PRM_FF_READONLY))
+        if (compared(info, row, i))
             src = bind_new_value(stmt, i, &row->v[i]);
     if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
