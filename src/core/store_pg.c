@@ -24,6 +24,13 @@ extern const char prm_schema_pg_sql[]; /* schema_pg.sql, embedded */
 #define PG_SCHEMA_VERSION 2
 #define PG_INIT_LOCK "1347571761" /* an advisory lock: "PRM1" */
 
+
+/* A project's partner ids as text, ascending ("1,2,3"): what a record
+ * reads, and what store_ids_text makes of a list to compare with it. */
+#define PARTNER_IDS_SQL                                                      \
+    "(SELECT string_agg(partner_id::text, ',' ORDER BY partner_id) FROM "   \
+    "project_partners WHERE project_id = t.id)"
+
 /* --- parameters ----------------------------------------------------------- */
 
 static bool pgp_room(pg_params *p)
@@ -329,6 +336,15 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
 /* libpq's single-row mode: a list or an export of a million records
  * would otherwise arrive, and be held, as one result.  Rows after fn
  * stops are read and dropped, which leaves the connection ready. */
+/* pg_query of SQL built in b, which may not have fitted. */
+static prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
+                               PGresult **out, prm_error *err)
+{
+    if (b->overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    return pg_query(db, b->text, p, out, err);
+}
+
 prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
                        pg_row_fn fn, void *ctx, prm_error *err)
 {
@@ -595,9 +611,7 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
         if (col != NULL)
             sql_add(b, "t.\"%s\"", col);
         else
-            sql_add(b, "(SELECT string_agg(partner_id::text, ',' ORDER BY "
-                       "partner_id) FROM project_partners WHERE project_id = "
-                       "t.id)");
+            sql_add(b, PARTNER_IDS_SQL);
     }
     if (names)
         store_add_ref_names(
@@ -720,9 +734,8 @@ static void add_partners_are(sqlbuf *b, pg_params *p, const prm_value *v)
     pgp_text(p, text, strlen(text));
     free(text);
     sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
-               "partner_id = $%d) AND (SELECT string_agg(partner_id::text, "
-               "',' ORDER BY partner_id) FROM project_partners WHERE "
-               "project_id = t.id) = $%d", p->n - 1, p->n);
+               "partner_id = $%d) AND " PARTNER_IDS_SQL " = $%d", p->n - 1,
+            p->n);
 }
 
 static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
@@ -960,9 +973,7 @@ static prm_code pg_insert(prm_db *base, const prm_kind_info *info,
                 k + 4);
     }
     PGresult *res;
-    prm_code rc = b.overflow ? prm_error_set(err, PRM_EDB,
-                                             "internal error: SQL too long")
-                             : pg_query(db, b.text, &p, &res, err);
+    prm_code rc = pg_query_built(db, &b, &p, &res, err);
     pgp_free(&p);
     if (settings != NULL)
         pgp_free(&settings->params);
@@ -1013,7 +1024,7 @@ static prm_code pg_update(prm_db *base, const prm_kind_info *info, int64_t id,
     prm_code rc = PRM_OK;
     if (n > 0) {
         PGresult *res;
-        rc = pg_query(db, b.text, &p, &res, err);
+        rc = pg_query_built(db, &b, &p, &res, err);
         if (rc == PRM_OK) {
             bool none = strcmp(PQcmdTuples(res), "0") == 0;
             PQclear(res);
@@ -1058,16 +1069,12 @@ static prm_code pg_differs(prm_db *base, const prm_kind_info *info,
             else
                 pgp_text(&p, text, strlen(text));
             free(text);
-            sql_add(&b, " OR (SELECT string_agg(partner_id::text, ',' ORDER "
-                        "BY partner_id) FROM project_partners WHERE "
-                        "project_id = t.id) IS DISTINCT FROM $%d", p.n);
+            sql_add(&b, " OR " PARTNER_IDS_SQL " IS DISTINCT FROM $%d", p.n);
         }
     }
     sql_add(&b, " FROM %s AS t WHERE t.id = $1 FOR UPDATE", store_table(info));
     PGresult *res;
-    prm_code rc = b.overflow ? prm_error_set(err, PRM_EDB,
-                                             "internal error: SQL too long")
-                             : pg_query(db, b.text, &p, &res, err);
+    prm_code rc = pg_query_built(db, &b, &p, &res, err);
     pgp_free(&p);
     if (rc != PRM_OK)
         return rc;
