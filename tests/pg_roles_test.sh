@@ -78,6 +78,11 @@ check "psql manager id counter" "ERROR:  permission denied for table prm_ids" \
 # An admin (not a superuser) hands a partner over and manages users.
 check "admin owner" "updated partner 1" "$(as ann partner update MiaCo owner=max)"
 check "new owner changes" "updated partner 1" "$(as max partner update MiaCo tier=gold)"
+audit_rows() { as ann --json audit list | grep -o '"change":' | wc -l; }
+before=$(audit_rows)
+check "owner it has" "unchanged partner 1" "$(as ann partner update MiaCo owner=max tier=gold)"
+check "owner it has, no audit entry" "$before" "$(audit_rows)"
+check "owner it has, another's partner" forbidden "$(as mia --json partner update MiaCo owner=max | code)"
 check "old owner refused" forbidden "$(as mia --json partner update MiaCo tier=silver | code)"
 check "owner must be a user" invalid_value "$(as ann --json partner update MiaCo owner=nobody | code)"
 check "admin adds user" "added user zed (viewer)" "$(as ann user add zed role=viewer)"

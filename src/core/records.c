@@ -476,8 +476,9 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
     attach_partner_list(info, p);
     rc = store_insert(db, info, &p->row, id, err);
     /* An owner other than whoever adds it: an admin adding for a manager. */
+    bool changed;
     if (rc == PRM_OK && owner >= 0)
-        rc = db->engine->set_owner(db, *id, args[owner].value, err);
+        rc = db->engine->set_owner(db, *id, args[owner].value, &changed, err);
     return rc;
 }
 
@@ -524,7 +525,8 @@ static prm_code find_owner(prm_db *db, const prm_kind_info *info,
 
 /* An update that would leave every field as it is writes nothing: no
  * audit entry, no new updated_at, no change number (a nightly sync that
- * sets what is already set leaves no trace).  owner= always writes. */
+ * sets what is already set leaves no trace); so does owner= naming the
+ * owner it has. */
 static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
                              const char *ref, const prm_arg *args,
                              size_t nargs, int64_t *id, bool *changed,
@@ -551,10 +553,11 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
         if (rc == PRM_OK && *changed)
             rc = store_update(db, info, *id, &p->row, err);
     }
-    if (rc == PRM_OK && owner >= 0) {
-        rc = db->engine->set_owner(db, *id, args[owner].value, err);
-        *changed = true;
-    }
+    bool new_owner = false;
+    if (rc == PRM_OK && owner >= 0)
+        rc = db->engine->set_owner(db, *id, args[owner].value, &new_owner,
+                                   err);
+    *changed = *changed || new_owner;
     return rc;
 }
 

@@ -318,9 +318,11 @@ typedef struct store_engine {
                           size_t size, prm_error *err);
     prm_code (*backup)(prm_db *db, const char *path, prm_error *err);
     prm_code (*check)(prm_db *db, prm_check_report *r, prm_error *err);
-    /* Team databases only (NULL on a file): owners and users. */
+    /* Team databases only (NULL on a file): owners and users.  set_owner
+     * leaves a partner that has that owner already as it is (*changed
+     * false), like an update that changes nothing. */
     prm_code (*set_owner)(prm_db *db, int64_t partner, const char *user,
-                          prm_error *err);
+                          bool *changed, prm_error *err);
     prm_code (*user_add)(prm_db *db, const char *name, const char *role,
                          const char *password, prm_error *err);
     prm_code (*user_role)(prm_db *db, const char *name, const char *role,

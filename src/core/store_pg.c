@@ -1269,10 +1269,11 @@ static prm_code user_role_of(pg_db *db, const char *name, char *role,
 }
 
 static prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
-                             prm_error *err)
+                             bool *changed, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
     char role[16];
+    *changed = false;
     prm_code rc = user_role_of(db, user, role, sizeof role, err);
     if (rc != PRM_OK)
         return rc;
@@ -1288,14 +1289,26 @@ static prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
     pgp_str(&p, store_now(base));
     rc = pg_query(db,
                   "UPDATE partners SET owner = $2, updated_at = $3 WHERE id = "
-                  "$1",
+                  "$1 AND owner IS DISTINCT FROM $2",
                   &p, &res, err);
     if (rc != PRM_OK)
         return rc;
-    bool none = strcmp(PQcmdTuples(res), "0") == 0;
+    *changed = strcmp(PQcmdTuples(res), "0") != 0;
     PQclear(res);
-    return none ? hidden_row(db, prm_kind_get(PRM_PARTNER), partner, err)
-                : PRM_OK;
+    if (*changed)
+        return PRM_OK;
+    /* Nothing written: the partner has that owner, or this user may not
+     * change it (then the lock finds no row, as pg_differs's does). */
+    pg_params q = {.n = 0};
+    pgp_int(&q, partner);
+    rc = pg_query(db, "SELECT 1 FROM partners WHERE id = $1 FOR UPDATE", &q,
+                  &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    bool hidden = PQntuples(res) == 0;
+    PQclear(res);
+    return hidden ? hidden_row(db, prm_kind_get(PRM_PARTNER), partner, err)
+                  : PRM_OK;
 }
 
 /* Run a statement about roles: their names cannot be parameters, so they
