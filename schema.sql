@@ -1,4 +1,4 @@
--- schema.sql - the prm database schema, version 4.
+-- schema.sql - the prm database schema, version 5.
 --
 -- This file is the single source of the schema: the build embeds it into
 -- the prm binary, which runs it in one transaction on a new database.
@@ -13,7 +13,7 @@
 -- each time an INSERT runs, which doubled the cost of adding one record.
 
 PRAGMA application_id = 1347571761;
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 CREATE TABLE partners (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -113,7 +113,12 @@ CREATE INDEX outcomes_at ON outcomes (at);
 -- leaves out what the entry holds already (the id, which is record;
 -- fields that are null; created_at and updated_at when they equal at), and
 -- prm makes it whole when it reads the log.  An image that begins with
--- "id" is whole.  Nothing may change or remove an entry.
+-- "id" is whole.  An add whose command is empty was made by the command
+-- its image gives, which prm writes out when it reads the log: "KIND add"
+-- and " FIELD=VALUE" for each field of the compact image, in order, but
+-- those at their default, VALUE bare when made of letters, digits and
+-- -_.:@/+ only, else in double quotes with \" and \\ escaped.  Nothing
+-- may change or remove an entry.
 CREATE TABLE audit (
     id          INTEGER PRIMARY KEY,
     change      INTEGER NOT NULL,

@@ -14,7 +14,10 @@
 #include "store.h"
 
 #define PRM_APPLICATION_ID 1347571761 /* "PRM1" */
-#define PRM_SCHEMA_VERSION 4
+#define PRM_SCHEMA_VERSION 5
+/* The longest command an add may have to be logged without it
+ * (store_audit.c); a longer one is logged as typed. */
+#define PRM_ADD_COMMAND_MAX 512
 #define STMT_CACHE_SIZE 64
 #define BUSY_TIMEOUT_MS 30000
 
@@ -26,6 +29,8 @@ enum fixed_stmt {
     FX_SAVEPOINT,
     FX_RELEASE,
     FX_ROLLBACK_TO,
+    FX_CACHE_READ,
+    FX_CACHE_WRITE,
     FX_COUNT
 };
 
@@ -49,6 +54,7 @@ typedef struct sqlite_db {
     unsigned long tick;
     bool cmd_owns_tx;   /* the command began the transaction */
     bool cmd_savepoint; /* the command opened a savepoint */
+    bool write_cache;   /* the page cache is the small one for writing */
     int64_t *ids; /* a fetched project's partners */
     size_t ids_cap;
     /* what the audit log records of the command being run */

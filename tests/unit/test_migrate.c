@@ -152,7 +152,7 @@ static void test_version_1_database_is_upgraded_with_nothing_lost(void **s)
     assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err), PRM_OK);
     assert_int_equal(id, 3);
     prm_close(db);
-    assert_int_equal(query_int("PRAGMA user_version"), 4);
+    assert_int_equal(query_int("PRAGMA user_version"), 5);
     assert_int_equal(query_int("SELECT count(*) FROM audit"), 1);
     assert_schema_is_current();
     assert_int_equal(
@@ -203,7 +203,7 @@ static void test_version_2_database_gets_the_new_checks(void **s)
         "\"phone\":null,\"notes\":null,\"created_at\":\"2026-01-01T00:00:00Z\","
         "\"updated_at\":\"2026-01-01T00:00:00Z\"}");
     prm_close(db);
-    assert_int_equal(query_int("PRAGMA user_version"), 4);
+    assert_int_equal(query_int("PRAGMA user_version"), 5);
     assert_int_equal(query_int("SELECT count(*) FROM audit"), 2);
     assert_int_equal(query_int("SELECT quick_check = 'ok' FROM pragma_quick_check"), 1);
     assert_schema_is_current();
@@ -289,7 +289,7 @@ static void test_audit_log_is_append_only(void **s)
     prm_error err;
     int64_t id;
     assert_int_equal(prm_open(path, &db, &err), PRM_OK);
-    prm_set_command(db, "partner add name=A", 18);
+    prm_set_command(db, "partner add name='A'", 20);
     prm_arg a[] = {{"name", "A"}};
     assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err), PRM_OK);
     prm_close(db);
@@ -303,8 +303,90 @@ static void test_audit_log_is_append_only(void **s)
     sqlite3_close(raw);
     assert_int_equal(
         query_int("SELECT count(*) FROM audit WHERE command = "
-                  "'partner add name=A' AND action = 'add'"),
+                  "'partner add name=''A''' AND action = 'add'"),
         1);
+}
+
+/* The commands of db's audit log as prm gives them, one per line. */
+static char commands[2048];
+
+static bool keep_command(void *ctx, const prm_audit_entry *e)
+{
+    (void)ctx;
+    size_t len = strlen(commands);
+    snprintf(commands + len, sizeof commands - len, "%s\n", e->command);
+    return true;
+}
+
+static const char *logged_commands(prm_db *db)
+{
+    prm_error err;
+    prm_arg all[] = {{"limit", "0"}};
+    commands[0] = '\0';
+    assert_int_equal(prm_audit(db, all, 1, keep_command, NULL, &err),
+                     PRM_OK);
+    return commands;
+}
+
+/* An add typed as prm writes it from its image is stored without its
+ * command and read back as typed; any other spelling is stored as typed. */
+static void test_add_command_left_out_only_when_image_gives_it(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *command;
+        prm_kind kind;
+        prm_arg args[3];
+        size_t nargs;
+        bool left_out;
+    } adds[] = {
+        {"partner add name=\"Acme Ltd\" type=reseller region=EMEA",
+         PRM_PARTNER,
+         {{"name", "Acme Ltd"}, {"type", "reseller"}, {"region", "EMEA"}},
+         3, true},
+        {"partner add name=B email=b@x.example", PRM_PARTNER,
+         {{"name", "B"}, {"email", "b@x.example"}}, 2, true},
+        {"partner add name=\"Q \\\"x\\\" \\\\ y\"", PRM_PARTNER,
+         {{"name", "Q \"x\" \\ y"}}, 1, true},
+        /* the default is left out of the form, so naming it is another
+         * spelling; so are another order, quotes, spaces, escapes */
+        {"partner add name=C status=active", PRM_PARTNER,
+         {{"name", "C"}, {"status", "active"}}, 2, false},
+        {"partner add region=EMEA name=D", PRM_PARTNER,
+         {{"region", "EMEA"}, {"name", "D"}}, 2, false},
+        {"partner add name=\"E\"", PRM_PARTNER, {{"name", "E"}}, 1, false},
+        {"partner add  name=F", PRM_PARTNER, {{"name", "F"}}, 1, false},
+        {"partner add name=G notes=\"a\\nb\"", PRM_PARTNER,
+         {{"name", "G"}, {"notes", "a\nb"}}, 2, false},
+        /* a reference is stored as a number, which the form has not */
+        {"communication add partner=B method=email content=hi",
+         PRM_COMMUNICATION,
+         {{"partner", "B"}, {"method", "email"}, {"content", "hi"}}, 3, false},
+    };
+    const size_t n = sizeof adds / sizeof adds[0];
+    unlink(path);
+    prm_db *db;
+    prm_error err;
+    int64_t id;
+    char want[2048] = "";
+    assert_int_equal(prm_open(path, &db, &err), PRM_OK);
+    for (size_t i = 0; i < n; i++) {
+        prm_set_command(db, adds[i].command, strlen(adds[i].command));
+        prm_code rc = prm_add(db, adds[i].kind, adds[i].args, adds[i].nargs,
+                              &id, &err);
+        if (rc != PRM_OK)
+            fail_msg("%s: %s", adds[i].command, err.message);
+        size_t len = strlen(want);
+        snprintf(want + len, sizeof want - len, "%s\n", adds[i].command);
+    }
+    assert_string_equal(logged_commands(db), want);
+    prm_close(db);
+    for (size_t i = 0; i < n; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql,
+                 "SELECT command = '' FROM audit WHERE id = %zu", i + 1);
+        assert_int_equal(query_int(sql), adds[i].left_out);
+    }
 }
 
 static void test_failed_command_leaves_no_audit_entry(void **s)
@@ -459,6 +541,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_other_programs_database_is_refused),
         cmocka_unit_test(test_page_size_of_new_and_old_files),
         cmocka_unit_test(test_audit_log_is_append_only),
+        cmocka_unit_test(test_add_command_left_out_only_when_image_gives_it),
         cmocka_unit_test(test_failed_command_leaves_no_audit_entry),
         cmocka_unit_test(test_added_image_is_the_image_sqlite_writes),
     };
