@@ -189,12 +189,20 @@ static prm_code kind_triggers(sqlite_db *db, const prm_kind_info *info,
 
 static bool bare_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || (c != '\0' && strchr("-_.:@/+", c));
+    switch (c) {
+    case '-': case '_': case '.': case ':': case '@': case '/': case '+':
+        return true;
+    default:
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9');
+    }
 }
 
+/* The command being made into out, or, with out NULL, compared with
+ * expect as it is made (stopping at the first difference). */
 typedef struct {
     char *out;
+    const char *expect;
     size_t len, size;
 } cmd_text;
 
@@ -202,9 +210,17 @@ static bool cmd_put(cmd_text *t, const char *s, size_t n)
 {
     if (n >= t->size - t->len)
         return false;
-    memcpy(t->out + t->len, s, n);
+    if (t->out == NULL) {
+        /* s holds no NUL, so the loop stops at the end of expect */
+        const char *e = t->expect + t->len;
+        for (size_t i = 0; i < n; i++)
+            if (e[i] != s[i])
+                return false;
+    } else {
+        memcpy(t->out + t->len, s, n);
+        t->out[t->len + n] = '\0';
+    }
     t->len += n;
-    t->out[t->len] = '\0';
     return true;
 }
 
@@ -229,29 +245,27 @@ static bool image_string_span(const char *p, size_t *len, bool *escaped)
     return true;
 }
 
-static bool cmd_field(cmd_text *t, const prm_field *f, const char *v,
-                      size_t n, bool escaped)
+static bool cmd_field(cmd_text *t, const prm_field *f, size_t name_len,
+                      const char *v, size_t n, bool escaped)
 {
     if (!escaped && f->default_value != NULL &&
-        strlen(f->default_value) == n && memcmp(f->default_value, v, n) == 0)
+        strncmp(f->default_value, v, n) == 0 && f->default_value[n] == '\0')
         return true;
     bool bare = n > 0 && !escaped;
     for (size_t i = 0; i < n && bare; i++)
         bare = bare_char((unsigned char)v[i]);
-    return cmd_put(t, " ", 1) && cmd_put(t, f->name, strlen(f->name)) &&
+    return cmd_put(t, " ", 1) && cmd_put(t, f->name, name_len) &&
            cmd_put(t, bare ? "=" : "=\"", bare ? 1 : 2) && cmd_put(t, v, n) &&
            (bare || cmd_put(t, "\"", 1));
 }
 
-/* The command an add's compact image gives, into out; false when it has
- * none (or it does not fit). */
+/* The command an add's compact image gives, made or compared (cmd_text);
+ * false when it has none, does not fit or differs. */
 static bool add_command(const prm_kind_info *info, const char *image,
-                        char *out, size_t size)
+                        cmd_text *t)
 {
-    cmd_text t = {.out = out, .len = 0, .size = size};
-    if (image == NULL || image[0] != '{' || size == 0 ||
-        !cmd_put(&t, info->name, strlen(info->name)) ||
-        !cmd_put(&t, " add", 4))
+    if (image == NULL || image[0] != '{' ||
+        !cmd_put(t, info->name, strlen(info->name)) || !cmd_put(t, " add", 4))
         return false;
     const char *p = image + 1;
     size_t next = 0; /* the image's fields come in the kind's order */
@@ -262,20 +276,21 @@ static bool add_command(const prm_kind_info *info, const char *image,
             return false;
         size_t klen = (size_t)(end - key);
         while (next < info->nfields &&
-               (strlen(info->fields[next].name) != klen ||
-                memcmp(info->fields[next].name, key, klen) != 0))
+               (strncmp(info->fields[next].name, key, klen) != 0 ||
+                info->fields[next].name[klen] != '\0'))
             next++;
         size_t vlen;
         bool escaped;
         if (next == info->nfields ||
             !image_string_span(end + 3, &vlen, &escaped) ||
-            !cmd_field(&t, &info->fields[next], end + 3, vlen, escaped))
+            !cmd_field(t, &info->fields[next], klen, end + 3, vlen, escaped))
             return false;
         p = end + 3 + vlen + 1;
         if (*p == ',')
             p++;
     }
-    return p[0] == '}' && p[1] == '\0';
+    return p[0] == '}' && p[1] == '\0' &&
+           (t->out != NULL || t->expect[t->len] == '\0');
 }
 
 /* prm_add_command(kind, after): the command of an add logged without one
@@ -287,9 +302,9 @@ static void fn_add_command(sqlite3_context *c, int argc, sqlite3_value **argv)
     const char *kind = (const char *)sqlite3_value_text(argv[0]);
     const prm_kind_info *info = kind ? prm_kind_find(kind) : NULL;
     char text[PRM_ADD_COMMAND_MAX];
+    cmd_text t = {.out = text, .size = sizeof text};
     if (info != NULL &&
-        add_command(info, (const char *)sqlite3_value_text(argv[1]), text,
-                    sizeof text))
+        add_command(info, (const char *)sqlite3_value_text(argv[1]), &t))
         sqlite3_result_text(c, text, -1, SQLITE_TRANSIENT);
     else
         sqlite3_result_text(c, "", 0, SQLITE_STATIC);
@@ -312,10 +327,9 @@ prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
     if (rc != PRM_OK)
         return rc;
     const char *command = db->base.command ? db->base.command : "";
-    char canonical[PRM_ADD_COMMAND_MAX];
-    if (command[0] != '\0' &&
-        add_command(info, image, canonical, sizeof canonical) &&
-        strcmp(canonical, command) == 0)
+    cmd_text same = {.out = NULL, .expect = command,
+                     .size = PRM_ADD_COMMAND_MAX};
+    if (command[0] != '\0' && add_command(info, image, &same))
         command = "";
     int src = sqlite3_bind_int64(stmt, 1, db->change);
     if (src == SQLITE_OK)
