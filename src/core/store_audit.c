@@ -198,11 +198,8 @@ static bool bare_char(unsigned char c)
     }
 }
 
-/* The command being made into out, or, with out NULL, compared with
- * expect as it is made (stopping at the first difference). */
 typedef struct {
     char *out;
-    const char *expect;
     size_t len, size;
 } cmd_text;
 
@@ -210,17 +207,9 @@ static bool cmd_put(cmd_text *t, const char *s, size_t n)
 {
     if (n >= t->size - t->len)
         return false;
-    if (t->out == NULL) {
-        /* s holds no NUL, so the loop stops at the end of expect */
-        const char *e = t->expect + t->len;
-        for (size_t i = 0; i < n; i++)
-            if (e[i] != s[i])
-                return false;
-    } else {
-        memcpy(t->out + t->len, s, n);
-        t->out[t->len + n] = '\0';
-    }
+    memcpy(t->out + t->len, s, n);
     t->len += n;
+    t->out[t->len] = '\0';
     return true;
 }
 
@@ -259,8 +248,8 @@ static bool cmd_field(cmd_text *t, const prm_field *f, size_t name_len,
            (bare || cmd_put(t, "\"", 1));
 }
 
-/* The command an add's compact image gives, made or compared (cmd_text);
- * false when it has none, does not fit or differs. */
+/* The command an add's compact image gives, into t; false when it has
+ * none or it does not fit. */
 static bool add_command(const prm_kind_info *info, const char *image,
                         cmd_text *t)
 {
@@ -289,8 +278,90 @@ static bool add_command(const prm_kind_info *info, const char *image,
         if (*p == ',')
             p++;
     }
-    return p[0] == '}' && p[1] == '\0' &&
-           (t->out != NULL || t->expect[t->len] == '\0');
+    return p[0] == '}' && p[1] == '\0';
+}
+
+/* Whether a field's value (the image's JSON text up to its closing quote)
+ * is its default, which the form leaves out. */
+static bool at_default(const prm_field *f, const char *v)
+{
+    const char *d = f->default_value;
+    if (d == NULL)
+        return false;
+    size_t i = 0;
+    while (d[i] != '\0' && v[i] == d[i])
+        i++;
+    return d[i] == '\0' && v[i] == '"';
+}
+
+/* Whether c begins with " KEY=VALUE" as the form writes the image's value
+ * v (JSON text past its opening quote); *end past both.  A quoted VALUE
+ * is the image's text as it is, so the two are read side by side. */
+static bool same_field(const char **cmd, const char *key, size_t klen,
+                       const char **image_value)
+{
+    const char *c = *cmd, *v = *image_value;
+    if (c[0] != ' ' || strncmp(c + 1, key, klen) != 0 || c[1 + klen] != '=')
+        return false;
+    c += klen + 2;
+    bool quoted = *c == '"';
+    c += quoted;
+    bool bare = *v != '"';
+    size_t i = 0;
+    for (; v[i] != '"'; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if (ch == '\0' || (unsigned char)c[i] != ch)
+            return false;
+        if (ch == '\\') {
+            if ((v[i + 1] != '"' && v[i + 1] != '\\') || c[i + 1] != v[i + 1])
+                return false;
+            i++;
+            bare = false;
+        } else if (bare)
+            bare = bare_char(ch);
+    }
+    if (quoted == bare || (quoted && c[i] != '"'))
+        return false;
+    *cmd = c + i + quoted;
+    *image_value = v + i + 1;
+    return true;
+}
+
+/* Whether command is exactly the one add_command makes of image, read
+ * side by side without making it: this runs for every add. */
+static bool is_add_command(const prm_kind_info *info, const char *image,
+                           const char *command)
+{
+    size_t name_len = strlen(info->name);
+    if (image == NULL || image[0] != '{' ||
+        strncmp(command, info->name, name_len) != 0 ||
+        strncmp(command + name_len, " add", 4) != 0)
+        return false;
+    const char *c = command + name_len + 4, *p = image + 1;
+    size_t next = 0;
+    while (*p == '"') {
+        const char *key = ++p;
+        while (*p != '"' && *p != '\0')
+            p++;
+        size_t klen = (size_t)(p - key);
+        if (p[0] != '"' || p[1] != ':' || p[2] != '"')
+            return false;
+        while (next < info->nfields &&
+               (strncmp(info->fields[next].name, key, klen) != 0 ||
+                info->fields[next].name[klen] != '\0'))
+            next++;
+        if (next == info->nfields)
+            return false;
+        p += 3;
+        if (at_default(&info->fields[next], p))
+            p += strlen(info->fields[next].default_value) + 1;
+        else if (!same_field(&c, key, klen, &p))
+            return false;
+        if (*p == ',')
+            p++;
+    }
+    return p[0] == '}' && p[1] == '\0' && *c == '\0' &&
+           (size_t)(c - command) < PRM_ADD_COMMAND_MAX;
 }
 
 /* prm_add_command(kind, after): the command of an add logged without one
@@ -327,9 +398,7 @@ prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
     if (rc != PRM_OK)
         return rc;
     const char *command = db->base.command ? db->base.command : "";
-    cmd_text same = {.out = NULL, .expect = command,
-                     .size = PRM_ADD_COMMAND_MAX};
-    if (command[0] != '\0' && add_command(info, image, &same))
+    if (command[0] != '\0' && is_add_command(info, image, command))
         command = "";
     int src = sqlite3_bind_int64(stmt, 1, db->change);
     if (src == SQLITE_OK)

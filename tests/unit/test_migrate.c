@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,14 @@ static const char *logged_commands(prm_db *db)
     return commands;
 }
 
+static bool append_command(void *ctx, const prm_audit_entry *e)
+{
+    char *buf = ctx;
+    size_t len = strlen(buf);
+    snprintf(buf + len, 200000 - len, "%s\n", e->command);
+    return true;
+}
+
 /* An add typed as prm writes it from its image is stored without its
  * command and read back as typed; any other spelling is stored as typed. */
 static void test_add_command_left_out_only_when_image_gives_it(void **s)
@@ -387,6 +396,90 @@ static void test_add_command_left_out_only_when_image_gives_it(void **s)
                  "SELECT command = '' FROM audit WHERE id = %zu", i + 1);
         assert_int_equal(query_int(sql), adds[i].left_out);
     }
+}
+
+/* The form written out by the test itself, for random values: an add
+ * typed in it is stored without its command, any other spelling with it,
+ * and every one reads back as typed. */
+static void spell_value(char *out, size_t size, const char *field,
+                        const char *v, bool force_quotes)
+{
+    bool bare = *v != '\0' && !force_quotes;
+    for (const char *c = v; *c && bare; c++)
+        bare = isalnum((unsigned char)*c) || strchr("-_.:@/+", *c);
+    size_t len = strlen(out);
+    len += (size_t)snprintf(out + len, size - len, " %s=%s", field,
+                            bare ? "" : "\"");
+    for (const char *c = v; *c && len + 3 < size; c++) {
+        if (!bare && (*c == '"' || *c == '\\'))
+            out[len++] = '\\';
+        out[len++] = *c;
+    }
+    snprintf(out + len, size - len, "%s", bare ? "" : "\"");
+}
+
+static void test_add_command_round_trips_random_values(void **s)
+{
+    (void)s;
+    static const char *const pieces[] = {
+        "a", "Z", "0", "9", "-", "_", ".", ":", "@", "/", "+",
+        " ", "\"", "\\", "=", ",", "#", "\t", "\xc3\xa9"};
+    static const char *const fields[] = {"type", "region", "tier", "notes"};
+    unsigned seed = 12345;
+    unlink(path);
+    prm_db *db;
+    prm_error err;
+    int64_t id;
+    assert_int_equal(prm_open(path, &db, &err), PRM_OK);
+    static char want[200000];
+    want[0] = '\0';
+    int expect_left_out = 0;
+    for (int i = 0; i < 300; i++) {
+        char values[5][16], name[32];
+        prm_arg args[6];
+        size_t n = 0;
+        snprintf(name, sizeof name, "P%d", i);
+        args[n++] = (prm_arg){"name", name};
+        for (size_t f = 0; f < 4; f++) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % 3 == 0)
+                continue;
+            size_t count = 1 + (seed >> 20) % 6;
+            values[f][0] = '\0';
+            for (size_t k = 0; k < count; k++) {
+                seed = seed * 1103515245u + 12345u;
+                strcat(values[f],
+                       pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)]);
+            }
+            args[n++] = (prm_arg){fields[f], values[f]};
+        }
+        seed = seed * 1103515245u + 12345u;
+        unsigned variant = (seed >> 16) % 4; /* 0, 1: the form */
+        char typed[512] = "partner add";
+        spell_value(typed, sizeof typed, "name", name, variant == 2);
+        for (size_t a = 1; a < n; a++)
+            spell_value(typed, sizeof typed, args[a].key, args[a].value, false);
+        if (variant == 3) {
+            args[n++] = (prm_arg){"status", "active"};
+            spell_value(typed, sizeof typed, "status", "active", false);
+        }
+        bool has_form = strchr(typed, '\t') == NULL;
+        expect_left_out += has_form && variant < 2;
+        prm_set_command(db, typed, strlen(typed));
+        if (prm_add(db, PRM_PARTNER, args, n, &id, &err) != PRM_OK)
+            fail_msg("%s: %s", typed, err.message);
+        size_t len = strlen(want);
+        snprintf(want + len, sizeof want - len, "%s\n", typed);
+    }
+    static char got[200000];
+    got[0] = '\0';
+    prm_arg all[] = {{"limit", "0"}};
+    assert_int_equal(prm_audit(db, all, 1, append_command, got, &err), PRM_OK);
+    assert_string_equal(got, want);
+    prm_close(db);
+    assert_true(expect_left_out > 50 && expect_left_out < 250);
+    assert_int_equal(query_int("SELECT count(*) FROM audit WHERE command = ''"),
+                     expect_left_out);
 }
 
 static void test_failed_command_leaves_no_audit_entry(void **s)
@@ -542,6 +635,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_page_size_of_new_and_old_files),
         cmocka_unit_test(test_audit_log_is_append_only),
         cmocka_unit_test(test_add_command_left_out_only_when_image_gives_it),
+        cmocka_unit_test(test_add_command_round_trips_random_values),
         cmocka_unit_test(test_failed_command_leaves_no_audit_entry),
         cmocka_unit_test(test_added_image_is_the_image_sqlite_writes),
     };
