@@ -187,15 +187,31 @@ static prm_code kind_triggers(sqlite_db *db, const prm_kind_info *info,
  * strings that need no other escape have the form; any other command is
  * logged as typed. */
 
+/* The bytes a VALUE may have bare: letters, digits and -_.:@/+, as bits
+ * of two words (bytes 0-63 and 64-127), since every byte of every add
+ * passes here. */
+#define BIT(n) ((uint64_t)1 << (n))
+static const uint64_t bare_low = BIT('+') | BIT('-') | BIT('.') | BIT('/') |
+                                 (((BIT(10) - 1)) << '0') | BIT(':');
+static const uint64_t bare_high = BIT('@' - 64) |
+                                  (((BIT(26) - 1)) << ('A' - 64)) |
+                                  BIT('_' - 64) |
+                                  (((BIT(26) - 1)) << ('a' - 64));
+#undef BIT
+
 static bool bare_char(unsigned char c)
 {
-    switch (c) {
-    case '-': case '_': case '.': case ':': case '@': case '/': case '+':
-        return true;
-    default:
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               (c >= '0' && c <= '9');
-    }
+    return c < 64 ? (bare_low >> c) & 1 : c < 128 && (bare_high >> (c - 64)) & 1;
+}
+
+/* Whether the n bytes at a are those at b (b holds no NUL among them, so
+ * a's end stops the loop). */
+static bool same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
 }
 
 typedef struct {
@@ -301,7 +317,7 @@ static bool same_field(const char **cmd, const char *key, size_t klen,
                        const char **image_value)
 {
     const char *c = *cmd, *v = *image_value;
-    if (c[0] != ' ' || strncmp(c + 1, key, klen) != 0 || c[1 + klen] != '=')
+    if (c[0] != ' ' || !same_bytes(c + 1, key, klen) || c[1 + klen] != '=')
         return false;
     c += klen + 2;
     bool quoted = *c == '"';
@@ -334,8 +350,8 @@ static bool is_add_command(const prm_kind_info *info, const char *image,
 {
     size_t name_len = strlen(info->name);
     if (image == NULL || image[0] != '{' ||
-        strncmp(command, info->name, name_len) != 0 ||
-        strncmp(command + name_len, " add", 4) != 0)
+        !same_bytes(command, info->name, name_len) ||
+        !same_bytes(command + name_len, " add", 4))
         return false;
     const char *c = command + name_len + 4, *p = image + 1;
     size_t next = 0;
@@ -347,7 +363,7 @@ static bool is_add_command(const prm_kind_info *info, const char *image,
         if (p[0] != '"' || p[1] != ':' || p[2] != '"')
             return false;
         while (next < info->nfields &&
-               (strncmp(info->fields[next].name, key, klen) != 0 ||
+               (!same_bytes(info->fields[next].name, key, klen) ||
                 info->fields[next].name[klen] != '\0'))
             next++;
         if (next == info->nfields)
