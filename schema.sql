@@ -111,14 +111,14 @@ CREATE INDEX outcomes_at ON outcomes (at);
 -- change they revert in undoes.  before and after are JSON images of the
 -- record.  The after image of a record added by a command is compact: it
 -- leaves out what the entry holds already (the id, which is record;
--- fields that are null; created_at and updated_at when they equal at), and
--- prm makes it whole when it reads the log.  An image that begins with
--- "id" is whole.  An add whose command is empty was made by the command
--- its image gives, which prm writes out when it reads the log: "KIND add"
--- and " FIELD=VALUE" for each field of the compact image, in order, but
--- those at their default, VALUE bare when made of letters, digits and
--- -_.:@/+ only, else in double quotes with \" and \\ escaped.  Nothing
--- may change or remove an entry.
+-- fields that are null; created_at and updated_at when they equal at) and
+-- a status at its default (active, planned; since schema 5), and prm
+-- makes it whole when it reads the log.  An image that begins with "id"
+-- is whole.  An add whose command is empty was made by the command its
+-- image gives, which prm writes out when it reads the log: "KIND add" and
+-- " FIELD=VALUE" for each field of the compact image, in order, VALUE
+-- bare when made of letters, digits and -_.:@/+ only, else in double
+-- quotes with \" and \\ escaped.  Nothing may change or remove an entry.
 CREATE TABLE audit (
     id          INTEGER PRIMARY KEY,
     change      INTEGER NOT NULL,

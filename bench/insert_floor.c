@@ -3,8 +3,9 @@
  * inserted into prm's own schema by one reused prepared statement in one
  * transaction, with no parsing, validation or output at all.  With
  * "audit", each insert also writes the audit entry prm writes for it (its
- * JSON image; the command is empty, as prm logs an add typed as its image
- * gives it), by a second reused statement: the same durable work as
+ * compact JSON image, the status at its default left out; the command is
+ * empty, as prm logs an add typed as its image gives it), by a second
+ * reused statement: the same durable work as
  * prm's, less everything else.  With "minimal", the entry
  * is the smallest one a change could have (when, who, action, kind, id; no
  * command, no image): what any per-change audit log costs at the least.
@@ -48,7 +49,7 @@ static void make_entry(char *img, size_t nimg, const char *name,
 {
     snprintf(img, nimg,
              "{\"name\":\"%s\",\"type\":\"reseller\",\"region\":\"%s\","
-             "\"status\":\"active\",\"tier\":\"gold\"}",
+             "\"tier\":\"gold\"}",
              name, region);
 }
 

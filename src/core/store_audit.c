@@ -180,7 +180,7 @@ static prm_code kind_triggers(sqlite_db *db, const prm_kind_info *info,
  * read (AUDIT_COMMAND): it holds nothing the image does not, and leaving
  * it out makes the entry a third smaller and bulk loads faster
  * (bench/ingest).  The form: "KIND add", then " FIELD=VALUE" for each
- * field of the compact image in its order but those at their default,
+ * field of the compact image in its order (which leaves defaults out),
  * VALUE bare when it is made of letters, digits and -_.:@/+ only, else in
  * double quotes with \" and \\ (the image's own JSON escapes of those two,
  * so the quoted text is the image's text as it is).  Only images of
@@ -253,9 +253,6 @@ static bool image_string_span(const char *p, size_t *len, bool *escaped)
 static bool cmd_field(cmd_text *t, const prm_field *f, size_t name_len,
                       const char *v, size_t n, bool escaped)
 {
-    if (!escaped && f->default_value != NULL &&
-        strncmp(f->default_value, v, n) == 0 && f->default_value[n] == '\0')
-        return true;
     bool bare = n > 0 && !escaped;
     for (size_t i = 0; i < n && bare; i++)
         bare = bare_char((unsigned char)v[i]);
@@ -295,19 +292,6 @@ static bool add_command(const prm_kind_info *info, const char *image,
             p++;
     }
     return p[0] == '}' && p[1] == '\0';
-}
-
-/* Whether a field's value (the image's JSON text up to its closing quote)
- * is its default, which the form leaves out. */
-static bool at_default(const prm_field *f, const char *v)
-{
-    const char *d = f->default_value;
-    if (d == NULL)
-        return false;
-    size_t i = 0;
-    while (d[i] != '\0' && v[i] == d[i])
-        i++;
-    return d[i] == '\0' && v[i] == '"';
 }
 
 /* Whether c begins with " KEY=VALUE" as the form writes the image's value
@@ -369,9 +353,7 @@ static bool is_add_command(const prm_kind_info *info, const char *image,
         if (next == info->nfields)
             return false;
         p += 3;
-        if (at_default(&info->fields[next], p))
-            p += strlen(info->fields[next].default_value) + 1;
-        else if (!same_field(&c, key, klen, &p))
+        if (!same_field(&c, key, klen, &p))
             return false;
         if (*p == ',')
             p++;
@@ -580,15 +562,26 @@ static bool is_stamp(const prm_field *f)
     return f->type == PRM_F_DATE && (f->flags & PRM_FF_READONLY);
 }
 
+/* A choice with a default that an add gives when none is named (a
+ * partner's status "active"): never null (schema.sql), so an image that
+ * leaves it out means the default. */
+static bool has_default_choice(const prm_field *f)
+{
+    return f->type == PRM_F_ENUM && f->default_value != NULL;
+}
+
 /* Whether the compact image of an add leaves the field out: the entry
- * holds it already (see audit_full_image). */
+ * holds it already, or it is the default choice (see audit_full_image). */
 static bool implied_by_entry(sqlite_db *db, const prm_field *f,
                              const prm_value *v)
 {
     if (f->type == PRM_F_ID || v->type == PRM_V_NULL)
         return true;
-    return is_stamp(f) && v->type == PRM_V_TEXT &&
-           strcmp(v->s, store_now(&db->base)) == 0;
+    if (v->type != PRM_V_TEXT)
+        return false;
+    if (has_default_choice(f))
+        return strcmp(v->s, f->default_value) == 0;
+    return is_stamp(f) && strcmp(v->s, store_now(&db->base)) == 0;
 }
 
 const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
@@ -633,6 +626,9 @@ static void audit_full_image(sqlbuf *b)
                         f->name);
             else if (f->type == PRM_F_NUMBER) /* as written, every digit */
                 sql_add(b, "after -> '$.%s'", f->name);
+            else if (has_default_choice(f))
+                sql_add(b, "coalesce(json_extract(after, '$.%s'), '%s')",
+                        f->name, f->default_value);
             else
                 sql_add(b, "json_extract(after, '$.%s')", f->name);
         }

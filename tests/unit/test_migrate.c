@@ -396,6 +396,14 @@ static void test_add_command_left_out_only_when_image_gives_it(void **s)
                  "SELECT command = '' FROM audit WHERE id = %zu", i + 1);
         assert_int_equal(query_int(sql), adds[i].left_out);
     }
+    /* the status at its default is left out of the stored image too */
+    assert_int_equal(
+        query_int("SELECT after = '{\"name\":\"Acme Ltd\",\"type\":"
+                  "\"reseller\",\"region\":\"EMEA\"}' FROM audit WHERE id = 1"),
+        1);
+    assert_int_equal(
+        query_int("SELECT after = '{\"name\":\"C\"}' FROM audit WHERE id = 4"),
+        1);
 }
 
 /* The form written out by the test itself, for random values: an add
