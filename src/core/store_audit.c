@@ -294,9 +294,10 @@ static bool add_command(const prm_kind_info *info, const char *image,
     return p[0] == '}' && p[1] == '\0';
 }
 
-/* Whether c begins with " KEY=VALUE" as the form writes the image's value
- * v (JSON text past its opening quote); *end past both.  A quoted VALUE
- * is the image's text as it is, so the two are read side by side. */
+/* Whether *cmd begins with " KEY=VALUE" as the form writes the image's
+ * value at *image_value (JSON text past its opening quote); if so, both
+ * are moved past it.  A quoted VALUE is the image's text as it is, so the
+ * two are read side by side. */
 static bool same_field(const char **cmd, const char *key, size_t klen,
                        const char **image_value)
 {
