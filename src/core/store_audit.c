@@ -250,13 +250,35 @@ static bool image_string_span(const char *p, size_t *len, bool *escaped)
     return true;
 }
 
-static bool cmd_field(cmd_text *t, const prm_field *f, size_t name_len,
+/* The field of the key at *p (the opening quote of "KEY":"), looked for
+ * from *next on, as an image's fields come in the kind's order; *p is
+ * left on the text of its value.  NULL for a key with no text value or
+ * no field. */
+static const prm_field *image_text_field(const prm_kind_info *info,
+                                         const char **p, size_t *next,
+                                         size_t *klen)
+{
+    const char *key = *p + 1, *end = strchr(key, '"');
+    if (end == NULL || end[1] != ':' || end[2] != '"')
+        return NULL;
+    *klen = (size_t)(end - key);
+    while (*next < info->nfields &&
+           (!same_bytes(info->fields[*next].name, key, *klen) ||
+            info->fields[*next].name[*klen] != '\0'))
+        (*next)++;
+    if (*next == info->nfields)
+        return NULL;
+    *p = end + 3;
+    return &info->fields[*next];
+}
+
+static bool cmd_field(cmd_text *t, const char *name, size_t name_len,
                       const char *v, size_t n, bool escaped)
 {
     bool bare = n > 0 && !escaped;
     for (size_t i = 0; i < n && bare; i++)
         bare = bare_char((unsigned char)v[i]);
-    return cmd_put(t, " ", 1) && cmd_put(t, f->name, name_len) &&
+    return cmd_put(t, " ", 1) && cmd_put(t, name, name_len) &&
            cmd_put(t, bare ? "=" : "=\"", bare ? 1 : 2) && cmd_put(t, v, n) &&
            (bare || cmd_put(t, "\"", 1));
 }
@@ -270,24 +292,14 @@ static bool add_command(const prm_kind_info *info, const char *image,
         !cmd_put(t, info->name, strlen(info->name)) || !cmd_put(t, " add", 4))
         return false;
     const char *p = image + 1;
-    size_t next = 0; /* the image's fields come in the kind's order */
+    size_t next = 0, klen, vlen;
     while (*p == '"') {
-        const char *key = ++p;
-        const char *end = strchr(key, '"');
-        if (end == NULL || end[1] != ':' || end[2] != '"')
-            return false;
-        size_t klen = (size_t)(end - key);
-        while (next < info->nfields &&
-               (strncmp(info->fields[next].name, key, klen) != 0 ||
-                info->fields[next].name[klen] != '\0'))
-            next++;
-        size_t vlen;
+        const prm_field *f = image_text_field(info, &p, &next, &klen);
         bool escaped;
-        if (next == info->nfields ||
-            !image_string_span(end + 3, &vlen, &escaped) ||
-            !cmd_field(t, &info->fields[next], klen, end + 3, vlen, escaped))
+        if (f == NULL || !image_string_span(p, &vlen, &escaped) ||
+            !cmd_field(t, f->name, klen, p, vlen, escaped))
             return false;
-        p = end + 3 + vlen + 1;
+        p += vlen + 1;
         if (*p == ',')
             p++;
     }
@@ -339,22 +351,10 @@ static bool is_add_command(const prm_kind_info *info, const char *image,
         !same_bytes(command + name_len, " add", 4))
         return false;
     const char *c = command + name_len + 4, *p = image + 1;
-    size_t next = 0;
+    size_t next = 0, klen;
     while (*p == '"') {
-        const char *key = ++p;
-        while (*p != '"' && *p != '\0')
-            p++;
-        size_t klen = (size_t)(p - key);
-        if (p[0] != '"' || p[1] != ':' || p[2] != '"')
-            return false;
-        while (next < info->nfields &&
-               (!same_bytes(info->fields[next].name, key, klen) ||
-                info->fields[next].name[klen] != '\0'))
-            next++;
-        if (next == info->nfields)
-            return false;
-        p += 3;
-        if (!same_field(&c, key, klen, &p))
+        const prm_field *f = image_text_field(info, &p, &next, &klen);
+        if (f == NULL || !same_field(&c, f->name, klen, &p))
             return false;
         if (*p == ',')
             p++;

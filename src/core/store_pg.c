@@ -24,7 +24,6 @@ extern const char prm_schema_pg_sql[]; /* schema_pg.sql, embedded */
 #define PG_SCHEMA_VERSION 2
 #define PG_INIT_LOCK "1347571761" /* an advisory lock: "PRM1" */
 
-
 /* A project's partner ids as text, ascending ("1,2,3"): what a record
  * reads, and what store_ids_text makes of a list to compare with it. */
 #define PARTNER_IDS_SQL                                                      \
@@ -333,9 +332,6 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
     return PRM_OK;
 }
 
-/* libpq's single-row mode: a list or an export of a million records
- * would otherwise arrive, and be held, as one result.  Rows after fn
- * stops are read and dropped, which leaves the connection ready. */
 /* pg_query of SQL built in b, which may not have fitted. */
 static prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
                                PGresult **out, prm_error *err)
@@ -345,6 +341,9 @@ static prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
     return pg_query(db, b->text, p, out, err);
 }
 
+/* libpq's single-row mode: a list or an export of a million records
+ * would otherwise arrive, and be held, as one result.  Rows after fn
+ * stops are read and dropped, which leaves the connection ready. */
 prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
                        pg_row_fn fn, void *ctx, prm_error *err)
 {

@@ -26,7 +26,6 @@
 
 extern const char prm_schema_sql[]; /* schema.sql, embedded by the build */
 
-
 /* A project's partner ids as text, ascending ("1,2,3"): what a record
  * reads, and what store_ids_text makes of a list to compare with it. */
 #define PARTNER_IDS_SQL                                                      \
