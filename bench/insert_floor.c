@@ -65,7 +65,7 @@ int main(int argc, char **argv)
     char *schema = slurp(argv[1]);
     long n = atol(argv[3]);
     sqlite3 *db;
-    /* The connection set up as prm sets up its own (store_sqlite.c): no
+    /* The connection set up as prm sets up its own (src/core/store/sqlite/db.c): no
      * memory statistics, no locking of a connection one thread uses. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (schema == NULL ||

@@ -421,7 +421,7 @@ prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,
 void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
                       void *ctx);
 
-/* --- Keeping it safe (audit.c, store_admin.c) -------------------------- */
+/* --- Keeping it safe (audit.c, backup.c, store/*/admin.c) -------------------------- */
 
 /* The text of the command about to run (len bytes), as the audit log
  * records it.  Copied into a buffer the database handle reuses, so a
@@ -452,8 +452,9 @@ prm_code prm_undo(prm_db *db, int n,
                   void (*fn)(void *ctx, int64_t change, const char *command),
                   void *ctx, prm_error *err);
 
-/* A consistent copy of the database at path, mode 0600, made with SQLite's
- * online backup while others may be using the database. */
+/* A consistent copy of the database at path, mode 0600, made while others
+ * may be using the database: a file's pages (SQLite's online backup), or a
+ * team database's records from one snapshot in a new prm file. */
 prm_code prm_backup(prm_db *db, const char *path, prm_error *err);
 
 typedef struct prm_check_report {

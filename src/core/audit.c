@@ -1,13 +1,13 @@
 /*
  * audit.c - reading the audit log and undoing changes: the filters and
- * the all-or-nothing of undo; the SQL is in store_audit.c.
+ * the all-or-nothing of undo; the SQL is in store/sqlite/audit.c and store/pg/audit.c.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "records.h"
-#include "store.h"
+#include "store/store.h"
 
 typedef struct audit_text {
     char since[21], until[21];

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "records.h"
-#include "store.h"
+#include "store/store.h"
 
 /* --- export ------------------------------------------------------------- */
 

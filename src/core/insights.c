@@ -17,7 +17,7 @@
  *                    communications) but gap_max_partners (1) active
  *                    partners or fewer                - most activity first
  * Inactive partners are left out unless status= asks for them.  The SQL is
- * in store_insights.c.
+ * in store/sql_metrics.c.
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "records.h"
-#include "store.h"
+#include "store/store.h"
 
 static prm_code partner_status(const prm_arg *a, const char **out,
                                prm_error *err)

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "records.h"
-#include "store.h"
+#include "store/store.h"
 
 /* What the words of one command parse into. */
 typedef struct parsed {
@@ -478,7 +478,7 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
     /* An owner other than whoever adds it: an admin adding for a manager. */
     bool changed;
     if (rc == PRM_OK && owner >= 0)
-        rc = db->engine->set_owner(db, *id, args[owner].value, &changed, err);
+        rc = store_set_owner(db, *id, args[owner].value, &changed, err);
     return rc;
 }
 
@@ -516,7 +516,7 @@ static prm_code find_owner(prm_db *db, const prm_kind_info *info,
                                      "owner is given twice; give it once");
             *at = (int)i;
         }
-    if (*at >= 0 && db->engine->set_owner == NULL)
+    if (*at >= 0 && !prm_is_team(db))
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "partners have an owner only on a team database "
                              "(--db postgresql://...)");
@@ -555,8 +555,7 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
     }
     bool new_owner = false;
     if (rc == PRM_OK && owner >= 0)
-        rc = db->engine->set_owner(db, *id, args[owner].value, &new_owner,
-                                   err);
+        rc = store_set_owner(db, *id, args[owner].value, &new_owner, err);
     *changed = *changed || new_owner;
     return rc;
 }

@@ -4,7 +4,7 @@
 #ifndef PRM_RECORDS_H
 #define PRM_RECORDS_H
 
-#include "store.h"
+#include "store/store.h"
 
 /* prm_add without a transaction of its own: for callers that add many
  * records as one command (import csv). */

@@ -3,7 +3,7 @@
  *
  * Each row's figures are metrics partner=ID's, with the same date window;
  * they come from one SQL statement of indexed per-partner aggregates
- * (store_metrics.c), streamed a row at a time.
+ * (store/sql_metrics.c), streamed a row at a time.
  */
 #include <ctype.h>
 #include <stdio.h>

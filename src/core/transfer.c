@@ -22,7 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "json_stream.h"
-#include "store.h"
+#include "store/store.h"
 
 #define JSON_FORMAT "prm-export"
 #define JSONL_FORMAT "prm-jsonl"

@@ -1,5 +1,5 @@
 /*
- * store_admin.c - backup and check on SQLite.
+ * admin.c - a copy of the database file and check, on SQLite.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,12 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sqlite_db.h"
+#include "store/sqlite/sqlite_db.h"
 
 /* --- backup ------------------------------------------------------------- */
 
-static prm_code copy_into(sqlite_db *db, const char *tmp, prm_error *err)
+/* A page-by-page copy of the database into the new file tmp. */
+prm_code sqlite_copy_to(prm_db *base, const char *tmp, prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     sqlite3 *dest = NULL;
     int rc = sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL);
     sqlite3_backup *b =
@@ -39,17 +41,6 @@ static prm_code copy_into(sqlite_db *db, const char *tmp, prm_error *err)
                             dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
     sqlite3_close(dest);
     return out;
-}
-
-static prm_code fill_copy(void *ctx, const char *tmp, prm_error *err)
-{
-    return copy_into(ctx, tmp, err);
-}
-
-prm_code sqlite_backup(prm_db *base, const char *path, prm_error *err)
-{
-    prm_code rc = store_backup_target(base, path, err);
-    return rc != PRM_OK ? rc : store_write_beside(path, fill_copy, base, err);
 }
 
 /* --- check ----------------------------------------------------------------- */

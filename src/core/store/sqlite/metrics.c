@@ -1,11 +1,11 @@
 /*
- * store_metrics.c - metrics, report and trend on SQLite: the statements of
+ * metrics.c - metrics, report and trend on SQLite: the statements of
  * sql_metrics.c, prepared once, bound by name and stepped.
  */
 #include <string.h>
 
-#include "sql_metrics.h"
-#include "sqlite_db.h"
+#include "store/sql_metrics.h"
+#include "store/sqlite/sqlite_db.h"
 
 const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                          .fence = " LIMIT -1 OFFSET 0"};

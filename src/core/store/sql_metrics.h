@@ -13,7 +13,7 @@
 #ifndef PRM_SQL_METRICS_H
 #define PRM_SQL_METRICS_H
 
-#include "store.h"
+#include "store/store.h"
 
 /* What differs between the engines' SQL. */
 typedef struct sql_dialect {

@@ -1,5 +1,5 @@
 /*
- * store_audit.c - the audit log and undo on SQLite.
+ * audit.c - the audit log and undo on SQLite.
  *
  * Every insert, update and delete of a record (and of a project's partner
  * links) is recorded in the same transaction as the change itself, so a
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlite_db.h"
+#include "store/sqlite/sqlite_db.h"
 
 /* --- functions the triggers call ----------------------------------------- */
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "pq_load.h"
+#include "store/pg/pq_load.h"
 
 struct pq_api pq_api;
 

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store/engine.h"
 
 void store_base_init(prm_db *db, const store_engine *engine)
 {
@@ -73,49 +73,6 @@ const char *prm_user(const prm_db *db)
     return db->user;
 }
 
-/* --- SQL text ----------------------------------------------------------- */
-
-void sql_add(sqlbuf *b, const char *fmt, ...)
-{
-    if (b->overflow)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->text + b->len, sizeof b->text - b->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof b->text - b->len)
-        b->overflow = true;
-    else
-        b->len += (size_t)n;
-}
-
-prm_code store_write_beside(const char *path,
-                            prm_code (*fill)(void *ctx, const char *tmp,
-                                             prm_error *err),
-                            void *ctx, prm_error *err)
-{
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (tmp == NULL)
-        return prm_error_set(err, PRM_EIO, "out of memory");
-    snprintf(tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp); /* mode 0600 */
-    if (fd < 0) {
-        prm_code rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
-                                    strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    close(fd);
-    prm_code rc = fill(ctx, tmp, err);
-    if (rc == PRM_OK && rename(tmp, path) != 0)
-        rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", path,
-                           strerror(errno));
-    if (rc != PRM_OK)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
 
 /* What a file about to be written holds now. */
 typedef enum target_kind {
@@ -203,135 +160,6 @@ prm_code prm_export_target(prm_db *db, const char *path, prm_error *err)
     default:
         return PRM_OK; /* an export replaces a file, as > in a shell */
     }
-}
-
-/* --- tables and columns, the same on every engine --------------------- */
-
-const char *store_table(const prm_kind_info *info)
-{
-    return info->plural; /* the tables are named for the plurals */
-}
-
-/* --- SQL and helpers both engines use --------------------------------------
- * Parameters are written $1: PostgreSQL's form, which SQLite also reads
- * (as one named parameter, the first). */
-
-const char *store_deps_sql(const prm_kind_info *info)
-{
-    if (info->kind == PRM_PARTNER)
-        return "SELECT (SELECT count(*) FROM project_partners WHERE "
-               "partner_id = $1), (SELECT count(*) FROM communications WHERE "
-               "partner_id = $1), (SELECT count(*) FROM resources WHERE "
-               "partner_id = $1), 0";
-    if (info->kind == PRM_PROJECT)
-        return "SELECT 0, (SELECT count(*) FROM communications WHERE "
-               "project_id = $1), (SELECT count(*) FROM resources WHERE "
-               "project_id = $1), (SELECT count(*) FROM outcomes WHERE "
-               "project_id = $1)";
-    return NULL;
-}
-
-/* Projects whose only partner is $1: they cannot outlive it. */
-#define SOLE_PROJECTS                                                        \
-    "(SELECT pp.project_id FROM project_partners AS pp WHERE pp.partner_id " \
-    "= $1 AND NOT EXISTS (SELECT 1 FROM project_partners AS o WHERE "        \
-    "o.project_id = pp.project_id AND o.partner_id <> $1))"
-
-static const char *const partner_cascade[] = {
-    "DELETE FROM outcomes WHERE project_id IN " SOLE_PROJECTS,
-    "DELETE FROM communications WHERE partner_id = $1 OR project_id IN "
-    SOLE_PROJECTS,
-    "DELETE FROM resources WHERE partner_id = $1 OR project_id IN "
-    SOLE_PROJECTS,
-    "DELETE FROM projects WHERE id IN " SOLE_PROJECTS,
-    "DELETE FROM project_partners WHERE partner_id = $1",
-    NULL,
-};
-
-static const char *const project_cascade[] = {
-    "DELETE FROM outcomes WHERE project_id = $1",
-    "DELETE FROM communications WHERE project_id = $1",
-    "DELETE FROM resources WHERE project_id = $1",
-    NULL,
-};
-
-const char *const *store_cascade_sql(const prm_kind_info *info)
-{
-    if (info->kind == PRM_PARTNER)
-        return partner_cascade;
-    if (info->kind == PRM_PROJECT)
-        return project_cascade;
-    return NULL;
-}
-
-char *store_like_prefix(const char *prefix)
-{
-    size_t n = strlen(prefix);
-    char *pattern = malloc(2 * n + 2);
-    if (pattern == NULL)
-        return NULL;
-    char *p = pattern;
-    for (size_t i = 0; i < n; i++) {
-        if (prefix[i] == '%' || prefix[i] == '_' || prefix[i] == '\\')
-            *p++ = '\\';
-        *p++ = prefix[i];
-    }
-    *p++ = '%';
-    *p = '\0';
-    return pattern;
-}
-
-char *store_ids_text(const int64_t *ids, size_t n)
-{
-    char *text = malloc(n * PRM_INT_TEXT + 1);
-    if (text == NULL)
-        return NULL;
-    char *p = text, digits[PRM_INT_TEXT];
-    *p = '\0';
-    for (size_t i = 0; i < n; i++) {
-        const char *d = prm_int_text(digits, ids[i]);
-        size_t len = strlen(d);
-        if (i > 0)
-            *p++ = ',';
-        memcpy(p, d, len + 1);
-        p += len;
-    }
-    return text;
-}
-
-prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
-                         size_t *n, prm_error *err)
-{
-    *n = 0;
-    for (const char *p = text; p != NULL && *p != '\0';) {
-        if (*n == *cap) {
-            size_t grown = *cap ? *cap * 2 : 8;
-            int64_t *more = realloc(*ids, grown * sizeof *more);
-            if (more == NULL)
-                return prm_error_set(err, PRM_EDB, "out of memory");
-            *ids = more;
-            *cap = grown;
-        }
-        char *end;
-        (*ids)[(*n)++] = strtoll(p, &end, 10);
-        p = *end == ',' ? end + 1 : NULL;
-    }
-    return PRM_OK;
-}
-
-char *store_id_array(const prm_value *list, char open, char close)
-{
-    size_t len = 3 + list->nids * 21;
-    char *array = malloc(len);
-    if (array == NULL)
-        return NULL;
-    size_t at = 0;
-    array[at++] = open;
-    for (size_t i = 0; i < list->nids; i++)
-        at += (size_t)snprintf(array + at, len - at, "%s%" PRId64,
-                               i ? "," : "", list->ids[i]);
-    snprintf(array + at, len - at, "%c", close);
-    return array;
 }
 
 /* --- the clock and the command text ----------------------------------- */
@@ -477,32 +305,6 @@ prm_code store_list(prm_db *db, const prm_kind_info *info,
     return db->engine->list(db, info, filters, nfilters, names, fn, ctx, err);
 }
 
-const char *store_date_sql(const prm_kind_info *info)
-{
-    switch (info->kind) {
-    case PRM_PARTNER:
-        return "t.created_at";
-    case PRM_PROJECT:
-        return "coalesce(t.start, t.created_at)";
-    default:
-        return "t.at";
-    }
-}
-
-void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
-                         const char *partners_names)
-{
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        if (f->type == PRM_F_PARTNER_LIST)
-            sql_add(b, ", %s", partners_names);
-        else if (store_is_ref(f))
-            sql_add(b, ", (SELECT name FROM %s WHERE id = t.\"%s\")",
-                    f->type == PRM_F_PARTNER_REF ? "partners" : "projects",
-                    store_column(f));
-    }
-}
-
 prm_code store_names(prm_db *db, const prm_kind_info *info,
                      const char *prefix,
                      bool (*fn)(void *ctx, const char *name), void *ctx,
@@ -584,9 +386,17 @@ prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
     return db->engine->undo_last(db, undone, command, size, err);
 }
 
-prm_code prm_backup(prm_db *db, const char *path, prm_error *err)
+prm_code store_set_owner(prm_db *db, int64_t partner, const char *user,
+                         bool *changed, prm_error *err)
 {
-    return db->engine->backup(db, path, err);
+    return db->engine->set_owner(db, partner, user, changed, err);
+}
+
+prm_code store_copy_to(prm_db *db, const char *path, bool *copied,
+                       prm_error *err)
+{
+    *copied = db->engine->copy_to != NULL;
+    return *copied ? db->engine->copy_to(db, path, err) : PRM_OK;
 }
 
 prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)

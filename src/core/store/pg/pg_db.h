@@ -1,15 +1,16 @@
 /*
- * pg_db.h - the inside of the PostgreSQL storage layer (team databases),
- * shared by its files: store_pg.c (connecting, statements, transactions,
- * records, users), store_pg_audit.c (the audit log, undo, check) and
- * store_pg_metrics.c (metrics, report, trend, insights).
+ * pg_db.h - the inside of the PostgreSQL engine (team databases), shared
+ * by its files: db.c (connecting, statements, transactions), records.c,
+ * users.c (owners, users and roles), audit.c (the audit log, undo, check)
+ * and metrics.c (metrics, report, trend, insights).  Nothing outside
+ * src/core/store/pg/ includes it.
  */
 #ifndef PRM_PG_DB_H
 #define PRM_PG_DB_H
 
-#include "pq_load.h"
+#include "store/pg/pq_load.h"
 
-#include "store.h"
+#include "store/engine.h"
 
 #define PG_CACHE_SIZE 64
 #define PG_MAX_PARAMS 40
@@ -72,6 +73,13 @@ typedef struct pg_db {
     bool savepoint_sent; /* the command's SAVEPOINT has reached the server */
 } pg_db;
 
+/* The prm role of a database user, or "" when they have none. */
+#define ROLE_OF(who)                                                         \
+    "CASE WHEN pg_has_role(" who ", 'prm_admin', 'MEMBER') THEN 'admin' "    \
+    "WHEN pg_has_role(" who ", 'prm_manager', 'MEMBER') THEN 'manager' "     \
+    "WHEN pg_has_role(" who ", 'prm_viewer', 'MEMBER') THEN 'viewer' ELSE "  \
+    "'' END"
+
 void pgp_str(pg_params *p, const char *s);   /* s outlives the statement */
 void pgp_text(pg_params *p, const char *s, size_t len); /* copied */
 void pgp_int(pg_params *p, int64_t i);
@@ -103,8 +111,65 @@ prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
 prm_code pg_fail(pg_db *db, const PGresult *res, prm_error *err,
                  const char *what);
 int64_t pg_int(const PGresult *res, int row, int col);
+/* pg_query of SQL built in b; refuses SQL that did not fit. */
+prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
+                        PGresult **out, prm_error *err);
+/* Run a statement without parameters (transaction control). */
+prm_code pg_simple(pg_db *db, const char *sql, prm_error *err);
+/* Zero rows written to a record that exists: row security hid it
+ * (forbidden). */
+prm_code pg_hidden_row(pg_db *db, const prm_kind_info *info, int64_t id,
+                       prm_error *err);
+/* What the user's role allows, for a forbidden command's message. */
+const char *pg_role_limit(const pg_db *db);
+/* The audit settings waiting to go as the last deferred statement, taken
+ * out of the queue so that an INSERT can carry them itself; NULL when
+ * there are none. */
+struct pg_deferred *pg_take_settings(pg_db *db);
 
-/* store_pg_audit.c and store_pg_metrics.c */
+/* Entry points of the engine defined in other files of it (the table is
+ * store_pg_engine in db.c): records.c, users.c, audit.c, metrics.c. */
+prm_code pg_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
+                  prm_record_fn fn, void *ctx, prm_error *err);
+prm_code pg_list(prm_db *base, const prm_kind_info *info,
+                 const store_filter *filters, size_t nfilters,
+                 bool names, prm_record_fn fn, void *ctx,
+                 prm_error *err);
+prm_code pg_names(prm_db *base, const prm_kind_info *info,
+                  const char *prefix,
+                  bool (*fn)(void *ctx, const char *name), void *ctx,
+                  prm_error *err);
+prm_code pg_insert(prm_db *base, const prm_kind_info *info,
+                   const store_row *row, int64_t *id, prm_error *err);
+prm_code pg_update(prm_db *base, const prm_kind_info *info, int64_t id,
+                   const store_row *row, prm_error *err);
+prm_code pg_differs(prm_db *base, const prm_kind_info *info,
+                    int64_t id, const store_row *row, bool *differs,
+                    prm_error *err);
+void pg_unchanged(prm_db *base);
+prm_code pg_exists(prm_db *base, const prm_kind_info *info, int64_t id,
+                   bool *found, prm_error *err);
+prm_code pg_find_name(prm_db *base, const prm_kind_info *info,
+                      const char *name, int64_t *id, bool *found,
+                      prm_error *err);
+prm_code pg_deps_of(prm_db *base, const prm_kind_info *info, int64_t id,
+                    store_deps *deps, prm_error *err);
+prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
+                   bool cascade, prm_error *err);
+prm_code pg_is_empty(prm_db *base, bool *empty, prm_error *err);
+prm_code pg_map_reset(prm_db *base, prm_error *err);
+prm_code pg_map_put(prm_db *base, prm_kind kind, int64_t old,
+                    int64_t new_id, prm_error *err);
+prm_code pg_map_get(prm_db *base, prm_kind kind, int64_t old,
+                    int64_t *new_id, bool *found, prm_error *err);
+prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
+                      bool *changed, prm_error *err);
+prm_code pg_user_add(prm_db *base, const char *name, const char *role,
+                     const char *password, prm_error *err);
+prm_code pg_user_role(prm_db *base, const char *name, const char *role,
+                      prm_error *err);
+prm_code pg_user_list(prm_db *base, prm_user_fn fn, void *ctx,
+                      prm_error *err);
 prm_code pg_audit_list(prm_db *db, const store_audit_filter *f,
                        prm_audit_fn fn, void *ctx, prm_error *err);
 prm_code pg_undo_last(prm_db *db, int64_t *undone, char *command,

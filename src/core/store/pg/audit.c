@@ -1,5 +1,5 @@
 /*
- * store_pg_audit.c - the audit log, undo and check on a team database.
+ * audit.c - the audit log, undo and check on a team database.
  *
  * The entries are written by triggers in the database (schema_pg.sql), so
  * every change is logged, whoever makes it and however; what prm adds is
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pg_db.h"
+#include "store/pg/pg_db.h"
 
 typedef struct audit_rows {
     prm_audit_fn fn;

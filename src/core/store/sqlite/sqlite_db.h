@@ -1,8 +1,8 @@
 /*
- * sqlite_db.h - the inside of the SQLite storage layer, shared by its files
- * (store_sqlite.c: opening, transactions, records; store_metrics.c;
- * store_audit.c: the audit log, undo, backup, check).  Nothing outside
- * src/core/store_*.c includes it.
+ * sqlite_db.h - the inside of the SQLite engine, shared by its files (db.c:
+ * opening, statements, transactions; records.c; metrics.c and insights.c;
+ * audit.c: the audit log and undo; admin.c: copy and check).  Nothing
+ * outside src/core/store/sqlite/ includes it.
  */
 #ifndef PRM_SQLITE_DB_H
 #define PRM_SQLITE_DB_H
@@ -11,12 +11,12 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store/engine.h"
 
 #define PRM_APPLICATION_ID 1347571761 /* "PRM1" */
 #define PRM_SCHEMA_VERSION 5
 /* The longest command an add may have to be logged without it
- * (store_audit.c); a longer one is logged as typed. */
+ * (audit.c); a longer one is logged as typed. */
 #define PRM_ADD_COMMAND_MAX 512
 #define STMT_CACHE_SIZE 64
 #define BUSY_TIMEOUT_MS 30000
@@ -101,7 +101,7 @@ prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err);
 prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
                     prm_error *err);
 
-/* store_audit.c: the audit log's functions on a connection (at open); its
+/* audit.c: the audit log's functions on a connection (at open); its
  * triggers (before the first write transaction: see sdb_audit_triggers);
  * the next change number for a command that writes. */
 prm_code sdb_audit_functions(sqlite_db *db, prm_error *err);
@@ -128,13 +128,46 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
                        prm_error *err);
 
 /* The statement for the SQL of sql_metrics.c in b, with the scope and the
- * report's dates (:asof, :recent_since) bound (store_metrics.c). */
+ * report's dates (:asof, :recent_since) bound (metrics.c). */
 prm_code sdb_prepare_scoped(sqlite_db *db, const sqlbuf *b,
                             const store_scope *s, sqlite3_stmt **stmt,
                             prm_error *err);
 
 /* Entry points of the engine defined in other files of it (the table is
- * store_sqlite_engine in store_sqlite.c). */
+ * store_sqlite_engine in db.c): records.c, then metrics.c, insights.c,
+ * audit.c and admin.c. */
+prm_code sqlite_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
+                      prm_record_fn fn, void *ctx, prm_error *err);
+prm_code sqlite_list(prm_db *base, const prm_kind_info *info,
+                     const store_filter *filters, size_t nfilters, bool names,
+                     prm_record_fn fn, void *ctx, prm_error *err);
+prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
+                      const char *prefix,
+                      bool (*fn)(void *ctx, const char *name), void *ctx,
+                      prm_error *err);
+prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
+                       const store_row *row, int64_t *id, prm_error *err);
+prm_code sqlite_update(prm_db *base, const prm_kind_info *info, int64_t id,
+                       const store_row *row, prm_error *err);
+prm_code sqlite_differs(prm_db *base, const prm_kind_info *info,
+                        int64_t id, const store_row *row,
+                        bool *differs, prm_error *err);
+void sqlite_unchanged(prm_db *base);
+prm_code sqlite_exists(prm_db *base, const prm_kind_info *info, int64_t id,
+                       bool *found, prm_error *err);
+prm_code sqlite_find_name(prm_db *base, const prm_kind_info *info,
+                          const char *name, int64_t *id, bool *found,
+                          prm_error *err);
+prm_code sqlite_deps_of(prm_db *base, const prm_kind_info *info, int64_t id,
+                        store_deps *deps, prm_error *err);
+prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
+                       bool cascade, prm_error *err);
+prm_code sqlite_is_empty(prm_db *base, bool *empty, prm_error *err);
+prm_code sqlite_map_reset(prm_db *base, prm_error *err);
+prm_code sqlite_map_put(prm_db *base, prm_kind kind, int64_t old, int64_t new_id,
+                        prm_error *err);
+prm_code sqlite_map_get(prm_db *base, prm_kind kind, int64_t old,
+                        int64_t *new_id, bool *found, prm_error *err);
 prm_code sqlite_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
                         prm_error *err);
 prm_code sqlite_report(prm_db *db, const store_scope *scope, const char *sort,
@@ -150,7 +183,7 @@ prm_code sqlite_audit_list(prm_db *db, const store_audit_filter *f,
                            prm_audit_fn fn, void *ctx, prm_error *err);
 prm_code sqlite_undo_last(prm_db *db, int64_t *undone, char *command,
                           size_t size, prm_error *err);
-prm_code sqlite_backup(prm_db *db, const char *path, prm_error *err);
+prm_code sqlite_copy_to(prm_db *db, const char *path, prm_error *err);
 prm_code sqlite_check(prm_db *db, prm_check_report *r, prm_error *err);
 
 #endif

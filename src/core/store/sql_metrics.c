@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sql_metrics.h"
+#include "store/sql_metrics.h"
 
 /* " AND ..." conditions on partners AS p that choose the partners in a
  * scope; with active_only and no status=, inactive partners are left out. */

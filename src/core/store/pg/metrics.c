@@ -1,13 +1,13 @@
 /*
- * store_pg_metrics.c - metrics, report, trend and insights on PostgreSQL:
+ * metrics.c - metrics, report, trend and insights on PostgreSQL:
  * the statements of sql_metrics.c, their :named parameters numbered.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pg_db.h"
-#include "sql_metrics.h"
+#include "store/pg/pg_db.h"
+#include "store/sql_metrics.h"
 
 static const sql_dialect dialect = {
     .name_order = "lower(name COLLATE \"C\"), name", .fence = " OFFSET 0"};

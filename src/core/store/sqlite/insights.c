@@ -1,12 +1,12 @@
 /*
- * store_insights.c - the opportunity-mining rules on SQLite (insights.c
+ * insights.c - the opportunity-mining rules on SQLite (insights.c
  * says what each means, sql_metrics.c holds their SQL): one statement per
  * rule, rows streamed.
  */
 #include <string.h>
 
-#include "sql_metrics.h"
-#include "sqlite_db.h"
+#include "store/sql_metrics.h"
+#include "store/sqlite/sqlite_db.h"
 
 static int bind_number(sqlite3_stmt *stmt, const char *name, double v)
 {

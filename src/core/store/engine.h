@@ -1,0 +1,133 @@
+/*
+ * engine.h - what an engine implements, and the handle every engine's
+ * handle begins with.
+ *
+ * Only the dispatcher (store.c) and the engines (sqlite/, pg/) include
+ * this file; the rest of the core calls the store_* functions of store.h
+ * and never sees an engine.
+ */
+#ifndef PRM_STORE_ENGINE_H
+#define PRM_STORE_ENGINE_H
+
+#include "store/store.h"
+
+/* --- engines ---------------------------------------------------------------
+ *
+ * Each engine (sqlite/db.c, pg/db.c) fills one store_engine; every
+ * store_* function of store.h and the engine-specific prm_* functions call
+ * through db->engine (store.c).  An engine's own handle begins with a
+ * struct prm_db, so the engine gets it back from the pointer it is given.
+ */
+
+typedef struct store_engine {
+    const char *name; /* "sqlite", "postgresql" */
+    void (*close)(prm_db *db);
+    prm_code (*begin)(prm_db *db, prm_error *err);
+    prm_code (*commit)(prm_db *db, prm_error *err);
+    prm_code (*rollback)(prm_db *db, prm_error *err);
+    bool (*in_transaction)(const prm_db *db);
+    prm_code (*cmd_begin)(prm_db *db, store_access access, prm_error *err);
+    prm_code (*cmd_end)(prm_db *db, prm_code rc, prm_error *err);
+    prm_code (*insert)(prm_db *db, const prm_kind_info *info,
+                       const store_row *row, int64_t *id, prm_error *err);
+    prm_code (*update)(prm_db *db, const prm_kind_info *info, int64_t id,
+                       const store_row *row, prm_error *err);
+    /* Whether writing row would change record id (a field, or a
+     * project's partners); on a team database, also whether the user may
+     * change it (PRM_EFORBIDDEN if not). */
+    prm_code (*differs)(prm_db *db, const prm_kind_info *info, int64_t id,
+                        const store_row *row, bool *differs, prm_error *err);
+    /* The command wrote nothing: it is no change, and the next one takes
+     * its change number (as cmd_end does for a failed command). */
+    void (*unchanged)(prm_db *db);
+    prm_code (*exists)(prm_db *db, const prm_kind_info *info, int64_t id,
+                       bool *found, prm_error *err);
+    prm_code (*find_name)(prm_db *db, const prm_kind_info *info,
+                          const char *name, int64_t *id, bool *found,
+                          prm_error *err);
+    prm_code (*fetch)(prm_db *db, const prm_kind_info *info, int64_t id,
+                      prm_record_fn fn, void *ctx, prm_error *err);
+    prm_code (*list)(prm_db *db, const prm_kind_info *info,
+                     const store_filter *filters, size_t nfilters,
+                     bool names, prm_record_fn fn, void *ctx,
+                     prm_error *err);
+    prm_code (*names)(prm_db *db, const prm_kind_info *info,
+                      const char *prefix,
+                      bool (*fn)(void *ctx, const char *name), void *ctx,
+                      prm_error *err);
+    prm_code (*deps_of)(prm_db *db, const prm_kind_info *info, int64_t id,
+                        store_deps *deps, prm_error *err);
+    prm_code (*remove)(prm_db *db, const prm_kind_info *info, int64_t id,
+                       bool cascade, prm_error *err);
+    prm_code (*metrics)(prm_db *db, const store_scope *scope,
+                        prm_metrics *out, prm_error *err);
+    prm_code (*is_empty)(prm_db *db, bool *empty, prm_error *err);
+    prm_code (*map_reset)(prm_db *db, prm_error *err);
+    prm_code (*map_put)(prm_db *db, prm_kind kind, int64_t old,
+                        int64_t new_id, prm_error *err);
+    prm_code (*map_get)(prm_db *db, prm_kind kind, int64_t old,
+                        int64_t *new_id, bool *found, prm_error *err);
+    prm_code (*report)(prm_db *db, const store_scope *scope,
+                       const char *sort, int64_t limit, prm_report_fn fn,
+                       void *ctx, prm_error *err);
+    prm_code (*trend)(prm_db *db, const store_scope *scope, store_period by,
+                      prm_trend_fn fn, void *ctx, prm_error *err);
+    prm_code (*insights)(prm_db *db, store_rule rule, const store_scope *s,
+                         const store_thresholds *t, int64_t limit,
+                         bool (*fn)(void *ctx, const store_insight_row *row),
+                         void *ctx, prm_error *err);
+    prm_code (*audit_list)(prm_db *db, const store_audit_filter *f,
+                           prm_audit_fn fn, void *ctx, prm_error *err);
+    prm_code (*undo_last)(prm_db *db, int64_t *undone, char *command,
+                          size_t size, prm_error *err);
+    /* Copy the database into the new file path, which opens as a prm
+     * database; NULL when the engine cannot (a team database is copied by
+     * the core, through an export). */
+    prm_code (*copy_to)(prm_db *db, const char *path, prm_error *err);
+    prm_code (*check)(prm_db *db, prm_check_report *r, prm_error *err);
+    /* Team databases only (NULL on a file): owners and users.  set_owner
+     * leaves a partner that has that owner already as it is (*changed
+     * false), like an update that changes nothing. */
+    prm_code (*set_owner)(prm_db *db, int64_t partner, const char *user,
+                          bool *changed, prm_error *err);
+    prm_code (*user_add)(prm_db *db, const char *name, const char *role,
+                         const char *password, prm_error *err);
+    prm_code (*user_role)(prm_db *db, const char *name, const char *role,
+                          prm_error *err);
+    prm_code (*user_list)(prm_db *db, prm_user_fn fn, void *ctx,
+                          prm_error *err);
+} store_engine;
+
+/* What every engine's handle starts with: the engine, and the state that
+ * is the same on every engine. */
+struct prm_db {
+    const store_engine *engine;
+    void (*progress)(void *ctx, int64_t done);
+    void *progress_ctx;
+    bool clock_fixed;
+    char now[21];
+    time_t now_second;
+    char *command; /* the text of the command being run, for the audit log */
+    size_t command_cap;
+    char user[64]; /* who the audit log says runs prm */
+    const char *file; /* the database file; NULL for a server or memory */
+};
+
+extern const store_engine store_sqlite_engine;
+extern const store_engine store_pg_engine;
+
+/* Open an engine's database (sqlite/db.c, pg/db.c). */
+prm_code store_sqlite_open(const char *path, prm_db **out, prm_error *err);
+prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err);
+
+/* Fill the common part of a new handle; free it on close. */
+void store_base_init(prm_db *db, const store_engine *engine);
+void store_base_free(prm_db *db);
+
+/* Add a problem to a check's report: one clause of its summary, made from
+ * fmt and its one argument (fmt may have no conversion). */
+void store_check_problem(prm_check_report *r, const char *fmt,
+                         const char *arg);
+
+
+#endif /* PRM_STORE_ENGINE_H */

@@ -1,0 +1,759 @@
+/*
+ * db.c - the PostgreSQL engine (team databases): its connection, prepared
+ * statements, errors and transactions, opening a database, and the engine
+ * table the dispatcher calls through.
+ *
+ * The same interface as the SQLite engine, with the same results; what
+ * differs is who may do what.  prm does not check roles itself: the
+ * database does (schema_pg.sql: grants and row-level security), so psql
+ * can do no more than prm.  What the database refuses is PRM_EFORBIDDEN.
+ *
+ * Statements are prepared on the server once per connection and found by
+ * their text.  PostgreSQL aborts a whole transaction on any error, so a
+ * command inside a batch runs in a savepoint: a failed command takes back
+ * only itself, as on SQLite.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg/pg_db.h"
+
+extern const char prm_schema_pg_sql[]; /* schema_pg.sql, embedded */
+
+#define PG_SCHEMA_VERSION 2
+#define PG_INIT_LOCK "1347571761" /* an advisory lock: "PRM1" */
+
+/* --- parameters ----------------------------------------------------------- */
+
+static bool pgp_room(pg_params *p)
+{
+    if (p->n < PG_MAX_PARAMS)
+        return true;
+    p->failed = true;
+    return false;
+}
+
+void pgp_str(pg_params *p, const char *s)
+{
+    if (pgp_room(p))
+        p->values[p->n++] = s;
+}
+
+void pgp_text(pg_params *p, const char *s, size_t len)
+{
+    if (!pgp_room(p))
+        return;
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        p->failed = true;
+        return;
+    }
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    p->owned[p->n] = copy;
+    p->values[p->n++] = copy;
+}
+
+void pgp_int(pg_params *p, int64_t i)
+{
+    if (!pgp_room(p))
+        return;
+    snprintf(p->num[p->n], sizeof p->num[p->n], "%" PRId64, i);
+    p->values[p->n] = p->num[p->n];
+    p->n++;
+}
+
+static void pgp_real(pg_params *p, double r)
+{
+    if (!pgp_room(p))
+        return;
+    snprintf(p->num[p->n], sizeof p->num[p->n], "%.17g", r);
+    p->values[p->n] = p->num[p->n];
+    p->n++;
+}
+
+void pgp_value(pg_params *p, const prm_value *v)
+{
+    switch (v->type) {
+    case PRM_V_INT:
+        pgp_int(p, v->i);
+        break;
+    case PRM_V_REAL:
+        pgp_real(p, v->r);
+        break;
+    case PRM_V_TEXT:
+        pgp_text(p, v->s, v->len);
+        break;
+    default:
+        pgp_str(p, NULL);
+    }
+}
+
+void pgp_free(pg_params *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        free(p->owned[i]);
+        p->owned[i] = NULL;
+    }
+    p->n = 0;
+}
+
+/* --- errors --------------------------------------------------------------- */
+
+const char *pg_role_limit(const pg_db *db)
+{
+    if (strcmp(db->role, "viewer") == 0)
+        return "viewers read and report only";
+    if (strcmp(db->role, "manager") == 0)
+        return "managers change only the partners they own and their "
+               "projects, communications, resources and outcomes";
+    return "ask an admin of this database";
+}
+
+static prm_code sqlstate_code(const char *state)
+{
+    if (state == NULL)
+        return PRM_EDB;
+    if (strcmp(state, "42501") == 0)
+        return PRM_EFORBIDDEN; /* insufficient privilege, row security */
+    if (strncmp(state, "23", 2) == 0)
+        return PRM_ECONFLICT; /* integrity: unique, foreign key, check */
+    if (strncmp(state, "22", 2) == 0)
+        return PRM_EINVALID_VALUE;
+    return PRM_EDB;
+}
+
+prm_code pg_fail(pg_db *db, const PGresult *res, prm_error *err,
+                 const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                          : NULL;
+    if (msg == NULL)
+        msg = PQerrorMessage(db->conn);
+    prm_code code = sqlstate_code(state);
+    if (code == PRM_EFORBIDDEN)
+        return prm_error_set(err, code, "%s, a %s here, may not do that: %s (%s)",
+                             db->base.user, db->role, pg_role_limit(db), msg);
+    if (code == PRM_EDB && PQstatus(db->conn) != CONNECTION_OK)
+        return prm_error_set(err, code, "%s: lost the connection to the team "
+                             "database: %s", what, PQerrorMessage(db->conn));
+    return prm_error_set(err, code, "%s: %s", what, msg);
+}
+
+/* --- statements ------------------------------------------------------------ */
+
+/* The prepared statement for sql, preparing it (and forgetting the least
+ * recently used one) when it is new on this connection. */
+static prm_code prepared(pg_db *db, const char *sql, const char **name,
+                         prm_error *err)
+{
+    db->tick++;
+    for (size_t i = 0; i < db->ncache; i++)
+        if (strcmp(db->cache[i].sql, sql) == 0) {
+            db->cache[i].last_use = db->tick;
+            *name = db->cache[i].name;
+            return PRM_OK;
+        }
+    size_t slot = db->ncache;
+    if (slot == PG_CACHE_SIZE) {
+        slot = 0;
+        for (size_t i = 1; i < PG_CACHE_SIZE; i++)
+            if (db->cache[i].last_use < db->cache[slot].last_use)
+                slot = i;
+        char dealloc[48];
+        snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", db->cache[slot].name);
+        PQclear(PQexec(db->conn, dealloc));
+        free(db->cache[slot].sql);
+        db->cache[slot].sql = NULL;
+    } else {
+        db->ncache++;
+    }
+    struct pg_stmt *s = &db->cache[slot];
+    snprintf(s->name, sizeof s->name, "prm_%lu", ++db->names);
+    s->sql = strdup(sql);
+    PGresult *res = s->sql ? PQprepare(db->conn, s->name, sql, 0, NULL) : NULL;
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        prm_code rc = s->sql ? pg_fail(db, res, err, "preparing a statement")
+                             : prm_error_set(err, PRM_EDB, "out of memory");
+        PQclear(res);
+        free(s->sql);
+        /* the slot is free again: move the last one into it */
+        db->cache[slot] = db->cache[--db->ncache];
+        return rc;
+    }
+    PQclear(res);
+    s->last_use = db->tick;
+    *name = s->name;
+    return PRM_OK;
+}
+
+prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err)
+{
+    if (db->ndeferred == PG_MAX_DEFERRED)
+        return prm_error_set(err, PRM_EDB, "internal error: too many "
+                                           "deferred statements");
+    /* Statements with parameters are prepared once, as any query;
+     * SAVEPOINT and RELEASE cannot be and are cheap to parse. */
+    const char *name = NULL;
+    if (p != NULL) {
+        prm_code rc = prepared(db, sql, &name, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
+    struct pg_deferred *d = &db->deferred[db->ndeferred++];
+    d->sql = sql;
+    d->name = name;
+    d->params = (pg_params){.n = 0};
+    if (p != NULL) {
+        /* A deferred statement is sent after its caller has returned, often
+         * with the next command's first query: it owns its values.  (It
+         * borrowed the command text once, which the next command's text
+         * then moved, and sent freed memory as the first undo's audit
+         * settings, which made the next command fail and roll the undo
+         * back with it.) */
+        for (int i = 0; i < p->n; i++) {
+            if (p->owned[i] != NULL) {
+                d->params.owned[i] = p->owned[i];
+                d->params.values[d->params.n++] = p->owned[i];
+                p->owned[i] = NULL;
+            } else if (p->values[i] != NULL)
+                pgp_text(&d->params, p->values[i], strlen(p->values[i]));
+            else
+                pgp_str(&d->params, NULL);
+        }
+        d->params.failed |= p->failed;
+    }
+    return PRM_OK;
+}
+
+static void drop_deferred(pg_db *db)
+{
+    for (int i = 0; i < db->ndeferred; i++)
+        pgp_free(&db->deferred[i].params);
+    db->ndeferred = 0;
+}
+
+/* Send the deferred statements, then (when name is not NULL) the prepared
+ * statement name, as one pipeline; read every result.  The query's result
+ * goes to *out; the first failure is the error. */
+static prm_code pipeline(pg_db *db, const char *name, const pg_params *p,
+                         PGresult **out, prm_error *err)
+{
+    bool sent = PQenterPipelineMode(db->conn) == 1;
+    int queries = 0;
+    for (int i = 0; sent && i < db->ndeferred; i++, queries++) {
+        const pg_params *dp = &db->deferred[i].params;
+        const char *name_i = db->deferred[i].name;
+        sent = !dp->failed &&
+               (name_i != NULL
+                    ? PQsendQueryPrepared(db->conn, name_i, dp->n, dp->values,
+                                          NULL, NULL, 0)
+                    : PQsendQueryParams(db->conn, db->deferred[i].sql, 0,
+                                        NULL, NULL, NULL, NULL, 0)) == 1;
+    }
+    if (sent && name != NULL) {
+        sent = PQsendQueryPrepared(db->conn, name, p ? p->n : 0,
+                                   p ? p->values : NULL, NULL, NULL, 0) == 1;
+        queries++;
+    }
+    if (sent)
+        sent = PQpipelineSync(db->conn) == 1;
+    drop_deferred(db);
+    prm_code rc = sent ? PRM_OK
+                       : pg_fail(db, NULL, err, "sending to the team database");
+    /* Each query's results end with a NULL; the sync's with SYNC. */
+    for (int q = 0; sent && q <= queries; q++) {
+        PGresult *res;
+        while ((res = PQgetResult(db->conn)) != NULL) {
+            ExecStatusType st = PQresultStatus(res);
+            if (st == PGRES_PIPELINE_SYNC) {
+                PQclear(res);
+                q = queries; /* done */
+                break;
+            }
+            if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+                rc == PRM_OK)
+                rc = pg_fail(db, st == PGRES_PIPELINE_ABORTED ? NULL : res,
+                             err, "the team database");
+            if (rc == PRM_OK && q == queries - 1 && name != NULL && out) {
+                PQclear(*out);
+                *out = res;
+            } else {
+                PQclear(res);
+            }
+        }
+    }
+    PQexitPipelineMode(db->conn);
+    if (rc != PRM_OK && out != NULL) {
+        PQclear(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static prm_code flush_deferred(pg_db *db, prm_error *err)
+{
+    if (db->ndeferred == 0)
+        return PRM_OK;
+    return pipeline(db, NULL, NULL, NULL, err);
+}
+
+prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
+                  prm_error *err)
+{
+    *out = NULL;
+    if (p != NULL && p->failed)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    const char *name = NULL;
+    prm_code rc = prepared(db, sql, &name, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (db->ndeferred > 0) {
+        db->savepoint_sent = true;
+        return pipeline(db, name, p, out, err);
+    }
+    PGresult *res = PQexecPrepared(db->conn, name, p ? p->n : 0,
+                                   p ? p->values : NULL, NULL, NULL, 0);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        rc = pg_fail(db, res, err, "the team database");
+        PQclear(res);
+        return rc;
+    }
+    *out = res;
+    return PRM_OK;
+}
+
+/* pg_query of SQL built in b, which may not have fitted. */
+prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
+                               PGresult **out, prm_error *err)
+{
+    if (b->overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    return pg_query(db, b->text, p, out, err);
+}
+
+/* libpq's single-row mode: a list or an export of a million records
+ * would otherwise arrive, and be held, as one result.  Rows after fn
+ * stops are read and dropped, which leaves the connection ready. */
+prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
+                       pg_row_fn fn, void *ctx, prm_error *err)
+{
+    if (p != NULL && p->failed)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    const char *name = NULL;
+    prm_code rc = prepared(db, sql, &name, err);
+    if (rc == PRM_OK && db->ndeferred > 0) {
+        db->savepoint_sent = true;
+        rc = flush_deferred(db, err);
+    }
+    if (rc != PRM_OK)
+        return rc;
+    if (PQsendQueryPrepared(db->conn, name, p ? p->n : 0,
+                            p ? p->values : NULL, NULL, NULL, 0) != 1)
+        return pg_fail(db, NULL, err, "sending to the team database");
+    PQsetSingleRowMode(db->conn); /* refused: the rows come all at once */
+    bool stop = false;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK) {
+            if (rc == PRM_OK)
+                rc = pg_fail(db, res, err, "the team database");
+        }
+        for (int r = 0; rc == PRM_OK && !stop && r < PQntuples(res); r++)
+            rc = fn(ctx, res, r, &stop, err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+prm_code pg_run(pg_db *db, const char *sql, pg_params *p, prm_error *err)
+{
+    PGresult *res;
+    prm_code rc = pg_query(db, sql, p, &res, err);
+    PQclear(res);
+    return rc;
+}
+
+int64_t pg_int(const PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        return 0;
+    return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
+                   int n, prm_error *err)
+{
+    PGresult *res;
+    prm_code rc = pg_query(db, sql, p, &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    for (int i = 0; i < n; i++)
+        out[i] = PQntuples(res) > 0 ? pg_int(res, 0, i) : 0;
+    PQclear(res);
+    return PRM_OK;
+}
+
+/* Statements without parameters or results: transactions, roles. */
+prm_code pg_simple(pg_db *db, const char *sql, prm_error *err)
+{
+    prm_code rc = flush_deferred(db, err);
+    if (rc != PRM_OK)
+        return rc;
+    PGresult *res = PQexec(db->conn, sql);
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_fail(db, res, err, "the team database");
+    PQclear(res);
+    return rc;
+}
+
+/* --- transactions -------------------------------------------------------- */
+
+static bool pg_in_transaction(const prm_db *base)
+{
+    const pg_db *db = (const pg_db *)base;
+    return PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+}
+
+static prm_code pg_begin(prm_db *base, prm_error *err)
+{
+    ((pg_db *)base)->change_known = false;
+    return pg_simple((pg_db *)base, "BEGIN", err);
+}
+
+static prm_code pg_commit(prm_db *base, prm_error *err)
+{
+    ((pg_db *)base)->change_known = false;
+    if (!pg_in_transaction(base))
+        return PRM_OK;
+    return pg_simple((pg_db *)base, "COMMIT", err); /* sends a RELEASE first */
+}
+
+static prm_code pg_rollback(prm_db *base, prm_error *err)
+{
+    ((pg_db *)base)->change_known = false;
+    drop_deferred((pg_db *)base);
+    if (!pg_in_transaction(base))
+        return PRM_OK;
+    return pg_simple((pg_db *)base, "ROLLBACK", err);
+}
+
+static const char settings_sql[] =
+    "SELECT set_config('prm.command', $1, true), "
+    "set_config('prm.now', $2, true), set_config('prm.undoes', $3, true), "
+    "set_config('prm.change', $4, true)";
+
+/* The audit settings waiting to go as the last deferred statement, taken
+ * out of the queue so that an INSERT can carry them itself: one statement
+ * less for every record a bulk load adds.  NULL when there are none. */
+struct pg_deferred *pg_take_settings(pg_db *db)
+{
+    if (db->ndeferred == 0 ||
+        db->deferred[db->ndeferred - 1].sql != settings_sql)
+        return NULL;
+    return &db->deferred[--db->ndeferred];
+}
+
+prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
+{
+    pg_params p = {.n = 0};
+    pgp_str(&p, db->base.command ? db->base.command : "");
+    pgp_str(&p, store_now(&db->base));
+    if (undoes > 0)
+        pgp_int(&p, undoes);
+    else
+        pgp_str(&p, "");
+    pgp_int(&p, db->change);
+    prm_code rc = pg_defer(db, settings_sql, &p, err);
+    pgp_free(&p);
+    return rc;
+}
+
+/*
+ * The change number of a command that writes, as on a file: one more than
+ * the log's last, read under the writers' advisory lock (held to the end
+ * of the transaction, so numbers follow commit order); inside a batch,
+ * which keeps the lock, counted on from the number read once.  The ids the
+ * next records get are read and counted the same way, which spares the id
+ * trigger its work for every row prm adds.
+ */
+static prm_code next_change(pg_db *db, prm_error *err)
+{
+    if (db->change_known && !db->cmd_owns_tx) {
+        db->change++;
+        return PRM_OK;
+    }
+    /* The lock first, in a statement of its own: the counts must be read
+     * with a snapshot taken after it is held. */
+    prm_code rc = pg_defer(db, "SELECT pg_advisory_xact_lock(1347571761)",
+                           NULL, err);
+    int64_t n[1 + PRM_KIND_COUNT];
+    if (rc == PRM_OK)
+        rc = pg_counts(
+            db,
+            "SELECT (SELECT coalesce(max(change), 0) + 1 FROM audit), "
+            "greatest((SELECT max(id) FROM partners), (SELECT last FROM "
+            "prm_ids WHERE kind = 'partners')) + 1, greatest((SELECT max(id) "
+            "FROM projects), (SELECT last FROM prm_ids WHERE kind = "
+            "'projects')) + 1, greatest((SELECT max(id) FROM communications), "
+            "(SELECT last FROM prm_ids WHERE kind = 'communications')) + 1, "
+            "greatest((SELECT max(id) FROM resources), (SELECT last FROM "
+            "prm_ids WHERE kind = 'resources')) + 1, greatest((SELECT max(id) "
+            "FROM outcomes), (SELECT last FROM prm_ids WHERE kind = "
+            "'outcomes')) + 1",
+            NULL, n, 1 + PRM_KIND_COUNT, err);
+    if (rc == PRM_OK) {
+        db->change = n[0];
+        for (int k = 0; k < PRM_KIND_COUNT; k++)
+            db->next_id[prm_kind_get((prm_kind)k)->kind] = n[1 + k];
+    }
+    db->change_known = rc == PRM_OK && !db->cmd_owns_tx;
+    return rc;
+}
+
+/*
+ * A command alone is a transaction of its own: a read sees one snapshot
+ * (REPEATABLE READ), so metrics add up even while others write.  Inside a
+ * batch it is a savepoint.  Writes run READ COMMITTED, so that two writers
+ * wait for each other rather than fail.
+ */
+static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    db->cmd_owns_tx = !pg_in_transaction(base);
+    db->cmd_savepoint = !db->cmd_owns_tx;
+    db->undo_done = false;
+    db->savepoint_sent = false;
+    prm_code rc;
+    /* Inside a batch, the savepoint and the settings travel with the
+     * command's first query. */
+    if (db->cmd_owns_tx)
+        rc = pg_simple(db,
+                       access == STORE_READ
+                           ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                           : "BEGIN",
+                       err);
+    else
+        rc = pg_defer(db, "SAVEPOINT prm_cmd", NULL, err);
+    db->cmd_change_from = db->change;
+    db->cmd_change_known = db->change_known;
+    if (rc == PRM_OK && access != STORE_READ)
+        rc = next_change(db, err);
+    memcpy(db->cmd_next_id, db->next_id, sizeof db->next_id);
+    if (rc == PRM_OK && access != STORE_READ)
+        rc = pg_audit_settings(db, 0, err);
+    if (rc != PRM_OK) {
+        drop_deferred(db);
+        if (db->cmd_owns_tx)
+            pg_simple(db, "ROLLBACK", NULL);
+    }
+    return rc;
+}
+
+static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    prm_error end_err;
+    if (db->cmd_owns_tx) {
+        drop_deferred(db); /* settings no query needed */
+        if (rc == PRM_OK && pg_simple(db, "COMMIT", &end_err) != PRM_OK) {
+            pg_simple(db, "ROLLBACK", NULL);
+            *err = end_err;
+            return err->code;
+        }
+        if (rc != PRM_OK)
+            pg_simple(db, "ROLLBACK", NULL);
+        return rc;
+    }
+    /* A failed command is no change: the next takes its number, so that
+     * a script's changes are numbered alike however it is batched. */
+    if (rc != PRM_OK) {
+        db->change = db->cmd_change_from;
+        db->change_known = db->cmd_change_known;
+    }
+    if (!db->cmd_savepoint)
+        return rc;
+    if (!db->savepoint_sent) {
+        drop_deferred(db); /* the command sent nothing: nothing to undo */
+        return rc;
+    }
+    if (rc == PRM_OK) /* goes with the next command's first query */
+        return pg_defer(db, "RELEASE prm_cmd", NULL, err);
+    /* the ids the failed command took are given back with its rows */
+    memcpy(db->next_id, db->cmd_next_id, sizeof db->next_id);
+    drop_deferred(db);
+    pg_simple(db, "ROLLBACK TO prm_cmd", NULL);
+    pg_simple(db, "RELEASE prm_cmd", NULL);
+    return rc;
+}
+
+/* --- opening ---------------------------------------------------------------- */
+
+static void pg_close(prm_db *base)
+{
+    pg_db *db = (pg_db *)base;
+    drop_deferred(db);
+    for (size_t i = 0; i < db->ncache; i++)
+        free(db->cache[i].sql);
+    PQfinish(db->conn);
+    free(db->ids);
+    store_base_free(base);
+    free(db);
+}
+
+static prm_code create_schema(pg_db *db, prm_error *err)
+{
+    prm_code rc = pg_simple(db, "BEGIN", err);
+    if (rc != PRM_OK)
+        return rc;
+    /* Two first connections at once: one creates, the other waits and
+     * finds it done. */
+    PGresult *res = PQexec(db->conn,
+                           "SELECT pg_advisory_xact_lock(" PG_INIT_LOCK "), "
+                           "to_regclass('prm_meta') IS NULL");
+    bool missing = res && PQresultStatus(res) == PGRES_TUPLES_OK &&
+                   strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = pg_fail(db, res, err, "creating the schema");
+    PQclear(res);
+    if (rc == PRM_OK && missing) {
+        res = PQexec(db->conn, prm_schema_pg_sql);
+        if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_fail(db, res, err, "creating the schema");
+        PQclear(res);
+        /* The creator is the database's first admin. */
+        if (rc == PRM_OK)
+            rc = pg_simple(db, "GRANT prm_admin TO CURRENT_USER", err);
+    }
+    if (rc != PRM_OK) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+        return prm_error_set(err, PRM_EDB,
+                             "this team database has no prm schema yet, and "
+                             "%s cannot create it (%s); an admin, a user who "
+                             "may create tables and roles, must open it first",
+                             db->base.user, msg);
+    }
+    return pg_simple(db, "COMMIT", err);
+}
+
+static prm_code check_schema(pg_db *db, prm_error *err)
+{
+    PGresult *res = PQexec(db->conn, "SELECT to_regclass('prm_meta') IS NULL");
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        prm_code rc = pg_fail(db, res, err, "opening the team database");
+        PQclear(res);
+        return rc;
+    }
+    bool missing = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    prm_code rc = missing ? create_schema(db, err) : PRM_OK;
+    int64_t version = 0;
+    if (rc == PRM_OK)
+        rc = pg_counts(db, "SELECT max(version) FROM prm_meta", NULL, &version,
+                       1, err);
+    if (rc == PRM_OK && version != PG_SCHEMA_VERSION)
+        rc = prm_error_set(err, PRM_EDB,
+                           "the team database has schema version %lld; this "
+                           "prm knows %d",
+                           (long long)version, PG_SCHEMA_VERSION);
+    return rc;
+}
+
+static prm_code who_am_i(pg_db *db, prm_error *err)
+{
+    PGresult *res;
+    prm_code rc = pg_query(db, "SELECT session_user, " ROLE_OF("session_user"),
+                           NULL, &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    snprintf(db->base.user, sizeof db->base.user, "%s", PQgetvalue(res, 0, 0));
+    snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 1));
+    PQclear(res);
+    if (db->role[0] == '\0')
+        return prm_error_set(err, PRM_EFORBIDDEN,
+                             "%s has no role on this team database; an admin "
+                             "gives one with: user add %s role=viewer (or "
+                             "manager, admin)",
+                             db->base.user, db->base.user);
+    return PRM_OK;
+}
+
+prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
+{
+    *out = NULL;
+    prm_code loaded = pq_load(err);
+    if (loaded != PRM_OK)
+        return loaded;
+    pg_db *db = calloc(1, sizeof *db);
+    if (db == NULL)
+        return prm_error_set(err, PRM_EIO, "out of memory");
+    store_base_init(&db->base, &store_pg_engine);
+    db->conn = PQconnectdb(uri);
+    prm_code rc = PRM_OK;
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+        const char *msg = db->conn ? PQerrorMessage(db->conn) : "out of memory";
+        size_t n = strlen(msg);
+        while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            n--;
+        rc = prm_error_set(err, PRM_EDB, "cannot connect to the team database: "
+                           "%.*s", (int)n, msg);
+    }
+    /* Quiet NOTICEs (CREATE ... IF NOT EXISTS) stay off the terminal. */
+    if (rc == PRM_OK)
+        rc = pg_simple(db, "SET client_min_messages = warning", err);
+    if (rc == PRM_OK)
+        rc = check_schema(db, err);
+    if (rc == PRM_OK)
+        rc = who_am_i(db, err);
+    if (rc != PRM_OK) {
+        pg_close(&db->base);
+        return rc;
+    }
+    *out = &db->base;
+    return PRM_OK;
+}
+
+const store_engine store_pg_engine = {
+    .name = "postgresql",
+    .close = pg_close,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .in_transaction = pg_in_transaction,
+    .cmd_begin = pg_cmd_begin,
+    .cmd_end = pg_cmd_end,
+    .insert = pg_insert,
+    .update = pg_update,
+    .differs = pg_differs,
+    .unchanged = pg_unchanged,
+    .exists = pg_exists,
+    .find_name = pg_find_name,
+    .fetch = pg_fetch,
+    .list = pg_list,
+    .names = pg_names,
+    .deps_of = pg_deps_of,
+    .remove = pg_remove,
+    .metrics = pg_metrics,
+    .is_empty = pg_is_empty,
+    .map_reset = pg_map_reset,
+    .map_put = pg_map_put,
+    .map_get = pg_map_get,
+    .report = pg_report,
+    .trend = pg_trend,
+    .insights = pg_insights,
+    .audit_list = pg_audit_list,
+    .undo_last = pg_undo_last,
+    .check = pg_check,
+    .set_owner = pg_set_owner,
+    .user_add = pg_user_add,
+    .user_role = pg_user_role,
+    .user_list = pg_user_list,
+};

@@ -1,0 +1,653 @@
+/*
+ * records.c - records on a team database: reading (fetch, list with
+ * filters, names for completion), writing (insert, update, the unchanged
+ * check, delete with its cascade) and the id map of an import.  Row-level
+ * security decides what a user sees and may change; a write that touches
+ * no row of a record that exists was refused by it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg/pg_db.h"
+
+/* A project's partner ids as text, ascending ("1,2,3"): what a record
+ * reads, and what store_ids_text makes of a list to compare with it. */
+#define PARTNER_IDS_SQL                                                      \
+    "(SELECT string_agg(partner_id::text, ',' ORDER BY partner_id) FROM "   \
+    "project_partners WHERE project_id = t.id)"
+/* --- reading records ------------------------------------------------------- */
+
+
+/* The fields of a kind, in order, then with names the names of what its
+ * references refer to (store_add_ref_names). */
+static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const char *col = store_column(&info->fields[i]);
+        sql_add(b, i ? ", " : "SELECT ");
+        if (col != NULL)
+            sql_add(b, "t.\"%s\"", col);
+        else
+            sql_add(b, PARTNER_IDS_SQL);
+    }
+    if (names)
+        store_add_ref_names(
+            b, info,
+            "(SELECT string_agg(p.name, ', ' ORDER BY p.id) FROM "
+            "project_partners AS pp JOIN partners AS p ON p.id = "
+            "pp.partner_id WHERE pp.project_id = t.id)");
+    sql_add(b, " FROM %s AS t", store_table(info));
+}
+
+/* The names after the fields, when the result has them. */
+static void row_ref_names(const PGresult *res, int row,
+                          const prm_kind_info *info, prm_record *rec)
+{
+    int col = (int)info->nfields;
+    bool named = PQnfields(res) > col;
+    for (size_t i = 0; i < info->nfields; i++) {
+        rec->ref_name[i] = NULL;
+        if (named && store_is_ref(&info->fields[i])) {
+            if (!PQgetisnull(res, row, col))
+                rec->ref_name[i] = PQgetvalue(res, row, col);
+            col++;
+        }
+    }
+}
+
+static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
+                              const PGresult *res, int row, prm_record *rec,
+                              prm_error *err)
+{
+    rec->info = info;
+    for (size_t i = 0; i < info->nfields; i++) {
+        prm_value *v = &rec->v[i];
+        *v = (prm_value){.type = PRM_V_NULL};
+        if (PQgetisnull(res, row, (int)i))
+            continue;
+        const char *text = PQgetvalue(res, row, (int)i);
+        switch (info->fields[i].type) {
+        case PRM_F_PARTNER_LIST: {
+            prm_code rc = store_parse_ids(text, &db->ids, &db->ids_cap,
+                                          &v->nids, err);
+            if (rc != PRM_OK)
+                return rc;
+            v->type = PRM_V_IDS;
+            v->ids = db->ids;
+            break;
+        }
+        case PRM_F_ID:
+        case PRM_F_PERCENT:
+        case PRM_F_PARTNER_REF:
+        case PRM_F_PROJECT_REF:
+            v->type = PRM_V_INT;
+            v->i = strtoll(text, NULL, 10);
+            break;
+        case PRM_F_NUMBER:
+            v->type = PRM_V_REAL;
+            v->r = strtod(text, NULL);
+            break;
+        default:
+            v->type = PRM_V_TEXT;
+            v->s = text;
+            v->len = (size_t)PQgetlength(res, row, (int)i);
+        }
+    }
+    row_ref_names(res, row, info, rec);
+    return PRM_OK;
+}
+
+static prm_code each_row(pg_db *db, const prm_kind_info *info,
+                         const PGresult *res, prm_record_fn fn, void *ctx,
+                         prm_error *err)
+{
+    for (int r = 0; r < PQntuples(res); r++) {
+        prm_record rec;
+        prm_code rc = row_to_record(db, info, res, r, &rec, err);
+        if (rc != PRM_OK)
+            return rc;
+        if (!fn(ctx, &rec))
+            break;
+    }
+    return PRM_OK;
+}
+
+prm_code pg_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
+                         prm_record_fn fn, void *ctx, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    sqlbuf b = {.len = 0};
+    add_select_list(&b, info, true);
+    sql_add(&b, " WHERE t.id = $1");
+    pg_params p = {.n = 0};
+    pgp_int(&p, id);
+    PGresult *res;
+    prm_code rc = pg_query(db, b.text, &p, &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = prm_error_set(err, PRM_ENOT_FOUND, "no %s with id %lld",
+                           info->name, (long long)id);
+    else
+        rc = each_row(db, info, res, fn, ctx, err);
+    PQclear(res);
+    return rc;
+}
+
+/* A project's partners, exactly these: the first one's projects
+ * (indexed), then the whole list, as text in ascending order. */
+static void add_partners_are(sqlbuf *b, pg_params *p, const prm_value *v)
+{
+    if (v->nids == 0) {
+        sql_add(b, "FALSE");
+        return;
+    }
+    char *text = store_ids_text(v->ids, v->nids);
+    if (text == NULL) {
+        p->failed = true;
+        return;
+    }
+    pgp_int(p, v->ids[0]);
+    pgp_text(p, text, strlen(text));
+    free(text);
+    sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
+               "partner_id = $%d) AND " PARTNER_IDS_SQL " = $%d", p->n - 1,
+            p->n);
+}
+
+static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
+                       const store_filter *f)
+{
+    const char *col =
+        f->op <= SF_RANGE ? store_column(&info->fields[f->field]) : NULL;
+    switch (f->op) {
+    case SF_EQ:
+        pgp_value(p, &f->value);
+        if (strcmp(col, "name") == 0) /* unique without regard to case */
+            sql_add(b, "lower(t.name COLLATE \"C\") = lower($%d COLLATE "
+                       "\"C\")", p->n);
+        else
+            sql_add(b, "t.\"%s\" = $%d", col, p->n);
+        break;
+    case SF_NULL:
+        sql_add(b, "t.\"%s\" IS NULL", col);
+        break;
+    case SF_RANGE:
+        pgp_str(p, f->lo);
+        pgp_str(p, f->hi);
+        sql_add(b, "t.\"%s\" BETWEEN $%d AND $%d", col, p->n - 1, p->n);
+        break;
+    case SF_WINDOW:
+        pgp_str(p, f->lo);
+        pgp_str(p, f->hi);
+        sql_add(b, "%s BETWEEN $%d AND $%d", store_date_sql(info), p->n - 1,
+                p->n);
+        break;
+    case SF_HAS_PARTNER:
+        pgp_value(p, &f->value);
+        sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
+                   "partner_id = $%d)", p->n);
+        break;
+    case SF_HAS_PROJECT:
+        pgp_value(p, &f->value);
+        sql_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
+                   "project_id = $%d)", p->n);
+        break;
+    case SF_PARTNER_WORK:
+        pgp_value(p, &f->value);
+        sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
+                   "WHERE partner_id = $%d)", p->n);
+        break;
+    case SF_PARTNERS_ARE:
+        add_partners_are(b, p, &f->value);
+        break;
+    case SF_OWNER:
+        pgp_value(p, &f->value);
+        sql_add(b, "t.owner = $%d", p->n);
+        break;
+    }
+}
+
+typedef struct list_rows {
+    pg_db *db;
+    const prm_kind_info *info;
+    prm_record_fn fn;
+    void *ctx;
+} list_rows;
+
+static prm_code list_row(void *ctx, const PGresult *res, int r, bool *stop,
+                         prm_error *err)
+{
+    list_rows *l = ctx;
+    prm_record rec;
+    prm_code rc = row_to_record(l->db, l->info, res, r, &rec, err);
+    if (rc == PRM_OK && !l->fn(l->ctx, &rec))
+        *stop = true;
+    return rc;
+}
+
+prm_code pg_list(prm_db *base, const prm_kind_info *info,
+                        const store_filter *filters, size_t nfilters,
+                        bool names, prm_record_fn fn, void *ctx,
+                        prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    sqlbuf b = {.len = 0};
+    pg_params p = {.n = 0};
+    add_select_list(&b, info, names);
+    for (size_t i = 0; i < nfilters; i++) {
+        sql_add(&b, i ? " AND " : " WHERE ");
+        add_filter(&b, &p, info, &filters[i]);
+    }
+    sql_add(&b, " ORDER BY t.id");
+    list_rows rows = {.db = db, .info = info, .fn = fn, .ctx = ctx};
+    prm_code rc = b.overflow ? prm_error_set(err, PRM_EDB,
+                                             "internal error: SQL too long")
+                             : pg_query_rows(db, b.text, &p, list_row, &rows,
+                                             err);
+    pgp_free(&p);
+    return rc;
+}
+
+/* Names of a kind that start with prefix, for tab completion. */
+prm_code pg_names(prm_db *base, const prm_kind_info *info,
+                         const char *prefix,
+                         bool (*fn)(void *ctx, const char *name), void *ctx,
+                         prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    if (prm_field_find(info, "name") == NULL)
+        return PRM_OK;
+    char *pattern = store_like_prefix(prefix);
+    if (pattern == NULL)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    sqlbuf b = {.len = 0};
+    sql_add(&b,
+            "SELECT name FROM %s WHERE lower(name COLLATE \"C\") LIKE "
+            "lower($1 COLLATE \"C\") ESCAPE '\\' ORDER BY lower(name COLLATE "
+            "\"C\"), name LIMIT 1000",
+            store_table(info));
+    pg_params p = {.n = 0};
+    pgp_str(&p, pattern);
+    PGresult *res;
+    prm_code rc = pg_query(db, b.text, &p, &res, err);
+    free(pattern);
+    if (rc != PRM_OK)
+        return rc;
+    for (int r = 0; r < PQntuples(res); r++)
+        if (!fn(ctx, PQgetvalue(res, r, 0)))
+            break;
+    PQclear(res);
+    return PRM_OK;
+}
+
+/* --- writing records ------------------------------------------------------- */
+
+static int partner_list_index(const prm_kind_info *info)
+{
+    for (size_t i = 0; i < info->nfields; i++)
+        if (info->fields[i].type == PRM_F_PARTNER_LIST)
+            return (int)i;
+    return -1;
+}
+
+/* A failed write: a taken name is the user's conflict. */
+static prm_code write_fail(pg_db *db, prm_code rc, const prm_kind_info *info,
+                           const store_row *row, prm_error *err)
+{
+    int name = prm_field_index(info, "name");
+    if (rc == PRM_ECONFLICT && name >= 0 && row->set[name] &&
+        strstr(err->message, "duplicate key") != NULL)
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "a %s named '%.*s' already exists; names are "
+                             "unique, without regard to case",
+                             info->name, (int)row->v[name].len,
+                             row->v[name].s);
+    (void)db;
+    return rc;
+}
+
+/* Links of a new or changed project: first to the partners the user owns,
+ * so that row security sees the project as theirs for the others.  A
+ * change keeps the links that stay, so that the audit log shows only the
+ * partners that left or joined. */
+static prm_code set_partners(pg_db *db, int64_t project,
+                             const prm_value *list, bool replace,
+                             prm_error *err)
+{
+    char *array = store_id_array(list, '{', '}');
+    if (array == NULL)
+        return prm_error_set(err, PRM_EDB, "out of memory");
+    pg_params p = {.n = 0};
+    pgp_int(&p, project);
+    pgp_str(&p, array);
+    prm_code rc = PRM_OK;
+    if (replace)
+        rc = pg_run(db,
+                    "DELETE FROM project_partners WHERE project_id = $1 AND "
+                    "NOT (partner_id = ANY ($2::bigint[]))",
+                    &p, err);
+    for (int mine = 1; mine >= 0 && rc == PRM_OK; mine--)
+        rc = pg_run(db,
+                    mine ? "INSERT INTO project_partners (project_id, "
+                           "partner_id) SELECT $1, id FROM partners WHERE id "
+                           "= ANY ($2::bigint[]) AND owner = current_user "
+                           "AND id NOT IN (SELECT partner_id FROM "
+                           "project_partners WHERE project_id = $1) "
+                           "ORDER BY id"
+                         : "INSERT INTO project_partners (project_id, "
+                           "partner_id) SELECT $1, id FROM partners WHERE id "
+                           "= ANY ($2::bigint[]) AND owner <> current_user "
+                           "AND id NOT IN (SELECT partner_id FROM "
+                           "project_partners WHERE project_id = $1) "
+                           "ORDER BY id",
+                    &p, err);
+    pgp_free(&p);
+    free(array);
+    return rc;
+}
+
+prm_code pg_insert(prm_db *base, const prm_kind_info *info,
+                          const store_row *row, int64_t *id, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    const char *now = store_now(base);
+    sqlbuf cols = {.len = 0}, vals = {.len = 0};
+    pg_params p = {.n = 0};
+    int64_t *next = &db->next_id[info->kind];
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (col == NULL)
+            continue;
+        if (f->type == PRM_F_ID && !row->set[i])
+            pgp_int(&p, *next); /* counted under the writers' lock */
+        else if (!row->set[i] && (f->flags & PRM_FF_READONLY))
+            pgp_str(&p, now);
+        else
+            pgp_value(&p, &row->v[i]);
+        sql_add(&cols, "%s\"%s\"", p.n > 1 ? ", " : "", col);
+        sql_add(&vals, "%s$%d", p.n > 1 ? ", " : "", p.n);
+    }
+    sqlbuf b = {.len = 0};
+    struct pg_deferred *settings = pg_take_settings(db);
+    if (settings == NULL) {
+        sql_add(&b, "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
+                store_table(info), cols.text, vals.text);
+    } else {
+        /* The row is made only once the settings are set, before any
+         * trigger of the INSERT fires. */
+        int k = p.n;
+        for (int i = 0; i < settings->params.n; i++)
+            pgp_str(&p, settings->params.values[i]);
+        sql_add(&b,
+                "INSERT INTO %s (%s) SELECT %s FROM (SELECT "
+                "set_config('prm.command', $%d, true), set_config('prm.now', "
+                "$%d, true), set_config('prm.undoes', $%d, true), "
+                "set_config('prm.change', $%d, true)) AS prm_settings "
+                "RETURNING id",
+                store_table(info), cols.text, vals.text, k + 1, k + 2, k + 3,
+                k + 4);
+    }
+    PGresult *res;
+    prm_code rc = pg_query_built(db, &b, &p, &res, err);
+    pgp_free(&p);
+    if (settings != NULL)
+        pgp_free(&settings->params);
+    if (rc != PRM_OK)
+        return write_fail(db, rc, info, row, err);
+    *id = pg_int(res, 0, 0);
+    PQclear(res);
+    if (*id >= *next)
+        *next = *id + 1;
+    int list = partner_list_index(info);
+    if (list >= 0)
+        rc = set_partners(db, *id, &row->v[list], false, err);
+    return rc;
+}
+
+/* Zero rows written to a record that exists: row security hid it. */
+prm_code pg_hidden_row(pg_db *db, const prm_kind_info *info, int64_t id,
+                           prm_error *err)
+{
+    return prm_error_set(err, PRM_EFORBIDDEN,
+                         "%s, a %s here, may not change %s %lld: %s",
+                         db->base.user, db->role, info->name, (long long)id,
+                         pg_role_limit(db));
+}
+
+prm_code pg_update(prm_db *base, const prm_kind_info *info, int64_t id,
+                          const store_row *row, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    sqlbuf b = {.len = 0};
+    pg_params p = {.n = 0};
+    pgp_int(&p, id);
+    sql_add(&b, "UPDATE %s SET ", store_table(info));
+    int n = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (col == NULL || (f->flags & PRM_FF_READONLY) || !row->set[i])
+            continue;
+        pgp_value(&p, &row->v[i]);
+        sql_add(&b, "%s\"%s\" = $%d", n++ ? ", " : "", col, p.n);
+    }
+    if (prm_field_index(info, "updated_at") >= 0) {
+        pgp_str(&p, store_now(base));
+        sql_add(&b, "%supdated_at = $%d", n++ ? ", " : "", p.n);
+    }
+    sql_add(&b, " WHERE id = $1");
+    prm_code rc = PRM_OK;
+    if (n > 0) {
+        PGresult *res;
+        rc = pg_query_built(db, &b, &p, &res, err);
+        if (rc == PRM_OK) {
+            bool none = strcmp(PQcmdTuples(res), "0") == 0;
+            PQclear(res);
+            if (none)
+                rc = pg_hidden_row(db, info, id, err);
+        } else {
+            rc = write_fail(db, rc, info, row, err);
+        }
+    }
+    pgp_free(&p);
+    int list = partner_list_index(info);
+    if (rc == PRM_OK && list >= 0 && row->set[list])
+        rc = set_partners(db, id, &row->v[list], true, err);
+    return rc;
+}
+
+/* Whether any field row sets differs from what record $1 holds, locking
+ * the row FOR UPDATE: row security hides a row the user may not change,
+ * and a viewer may lock none, so a change that would change nothing is
+ * refused where the change would be. */
+prm_code pg_differs(prm_db *base, const prm_kind_info *info,
+                           int64_t id, const store_row *row, bool *differs,
+                           prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    sqlbuf b = {.len = 0};
+    pg_params p = {.n = 0};
+    pgp_int(&p, id);
+    sql_add(&b, "SELECT false");
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (!row->set[i] || (f->flags & PRM_FF_READONLY))
+            continue;
+        if (col != NULL) {
+            pgp_value(&p, &row->v[i]);
+            sql_add(&b, " OR t.\"%s\" IS DISTINCT FROM $%d", col, p.n);
+        } else if (f->type == PRM_F_PARTNER_LIST) {
+            char *text = store_ids_text(row->v[i].ids, row->v[i].nids);
+            if (text == NULL)
+                p.failed = true;
+            else
+                pgp_text(&p, text, strlen(text));
+            free(text);
+            sql_add(&b, " OR " PARTNER_IDS_SQL " IS DISTINCT FROM $%d", p.n);
+        }
+    }
+    sql_add(&b, " FROM %s AS t WHERE t.id = $1 FOR UPDATE", store_table(info));
+    PGresult *res;
+    prm_code rc = pg_query_built(db, &b, &p, &res, err);
+    pgp_free(&p);
+    if (rc != PRM_OK)
+        return rc;
+    bool hidden = PQntuples(res) == 0;
+    *differs = hidden || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return hidden ? pg_hidden_row(db, info, id, err) : PRM_OK;
+}
+
+void pg_unchanged(prm_db *base)
+{
+    pg_db *db = (pg_db *)base;
+    db->change = db->cmd_change_from;
+    db->change_known = db->cmd_change_known;
+}
+
+prm_code pg_exists(prm_db *base, const prm_kind_info *info, int64_t id,
+                          bool *found, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT count(*) FROM %s WHERE id = $1", store_table(info));
+    pg_params p = {.n = 0};
+    pgp_int(&p, id);
+    int64_t n = 0;
+    prm_code rc = pg_counts((pg_db *)base, b.text, &p, &n, 1, err);
+    *found = n != 0;
+    return rc;
+}
+
+prm_code pg_find_name(prm_db *base, const prm_kind_info *info,
+                             const char *name, int64_t *id, bool *found,
+                             prm_error *err)
+{
+    *found = false;
+    if (prm_field_find(info, "name") == NULL)
+        return PRM_OK;
+    sqlbuf b = {.len = 0};
+    sql_add(&b,
+            "SELECT id FROM %s WHERE lower(name COLLATE \"C\") = lower($1 "
+            "COLLATE \"C\")",
+            store_table(info));
+    pg_params p = {.n = 0};
+    pgp_str(&p, name);
+    PGresult *res;
+    prm_code rc = pg_query((pg_db *)base, b.text, &p, &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (PQntuples(res) > 0) {
+        *id = pg_int(res, 0, 0);
+        *found = true;
+    }
+    PQclear(res);
+    return PRM_OK;
+}
+
+prm_code pg_deps_of(prm_db *base, const prm_kind_info *info, int64_t id,
+                           store_deps *deps, prm_error *err)
+{
+    *deps = (store_deps){0};
+    const char *sql = store_deps_sql(info);
+    if (sql == NULL)
+        return PRM_OK;
+    pg_params p = {.n = 0};
+    pgp_int(&p, id);
+    int64_t n[4];
+    prm_code rc = pg_counts((pg_db *)base, sql, &p, n, 4, err);
+    if (rc == PRM_OK)
+        *deps = (store_deps){n[0], n[1], n[2], n[3]};
+    return rc;
+}
+
+prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
+                          bool cascade, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    const char *const *steps = cascade ? store_cascade_sql(info) : NULL;
+    pg_params p = {.n = 0};
+    pgp_int(&p, id);
+    prm_code rc = PRM_OK;
+    for (size_t i = 0; steps != NULL && steps[i] != NULL && rc == PRM_OK; i++)
+        rc = pg_run(db, steps[i], &p, err);
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "DELETE FROM %s WHERE id = $1", store_table(info));
+    PGresult *res = NULL;
+    if (rc == PRM_OK)
+        rc = pg_query(db, b.text, &p, &res, err);
+    if (rc == PRM_OK && strcmp(PQcmdTuples(res), "0") == 0)
+        rc = pg_hidden_row(db, info, id, err);
+    PQclear(res);
+    return rc;
+}
+
+/* --- import -------------------------------------------------------------- */
+
+prm_code pg_is_empty(prm_db *base, bool *empty, prm_error *err)
+{
+    int64_t n = 1;
+    prm_code rc = pg_counts((pg_db *)base,
+                            "SELECT (EXISTS (SELECT 1 FROM partners) OR EXISTS "
+                            "(SELECT 1 FROM projects) OR EXISTS (SELECT 1 FROM "
+                            "communications) OR EXISTS (SELECT 1 FROM "
+                            "resources) OR EXISTS (SELECT 1 FROM outcomes))::int",
+                            NULL, &n, 1, err);
+    *empty = n == 0;
+    return rc;
+}
+
+prm_code pg_map_reset(prm_db *base, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    prm_code rc = pg_simple(db,
+                            "CREATE TEMP TABLE IF NOT EXISTS prm_import_map "
+                            "(kind integer, old bigint, new bigint, PRIMARY KEY "
+                            "(kind, old))",
+                            err);
+    if (rc == PRM_OK)
+        rc = pg_simple(db, "DELETE FROM prm_import_map", err);
+    return rc;
+}
+
+prm_code pg_map_put(prm_db *base, prm_kind kind, int64_t old,
+                           int64_t new_id, prm_error *err)
+{
+    pg_params p = {.n = 0};
+    pgp_int(&p, kind);
+    pgp_int(&p, old);
+    pgp_int(&p, new_id);
+    prm_code rc = pg_run((pg_db *)base,
+                         "INSERT INTO prm_import_map (kind, old, new) VALUES "
+                         "($1, $2, $3)",
+                         &p, err);
+    if (rc == PRM_ECONFLICT)
+        return prm_error_set(err, PRM_ECONFLICT, "id %lld appears twice",
+                             (long long)old);
+    return rc;
+}
+
+prm_code pg_map_get(prm_db *base, prm_kind kind, int64_t old,
+                           int64_t *new_id, bool *found, prm_error *err)
+{
+    pg_params p = {.n = 0};
+    pgp_int(&p, kind);
+    pgp_int(&p, old);
+    PGresult *res;
+    prm_code rc = pg_query((pg_db *)base,
+                           "SELECT new FROM prm_import_map WHERE kind = $1 AND "
+                           "old = $2",
+                           &p, &res, err);
+    if (rc != PRM_OK)
+        return rc;
+    *found = PQntuples(res) > 0;
+    if (*found)
+        *new_id = pg_int(res, 0, 0);
+    PQclear(res);
+    return PRM_OK;
+}
+
