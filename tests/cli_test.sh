@@ -1,6 +1,6 @@
 #!/bin/sh
 # cli_test.sh - invocation, exit statuses, database files and transactions
-# (SPEC.md §1), through the built binary.
+# (doc/prm.1: INVOCATION, EXIT STATUS), through the built binary.
 #   cli_test.sh PRM
 set -u
 prm=$1

@@ -1,5 +1,5 @@
 #!/bin/sh
-# crash_test.sh - SPEC.md §5: kill -9 at any moment leaves a database that
+# crash_test.sh - the crash guarantee: kill -9 at any moment leaves a database that
 # passes check, holding exactly a prefix of the commands piped in.
 # 200,000 mixed commands (partner, communication, project, outcome adds,
 # each referring to the records just before it) are piped into prm, which

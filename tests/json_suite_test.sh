@@ -1,6 +1,6 @@
 #!/bin/sh
 # json_suite_test.sh - import json on every parsing case of JSONTestSuite
-# (../shared/testdata/json-test-suite/test_parsing, see its README): each
+# (tests/testdata/json-test-suite/test_parsing, see its README): each
 # file is refused with a clear error (n_*: not valid JSON; y_* and i_*:
 # valid or not, never a prm export), prm never crashes, and the database
 # is left as it was.

@@ -27,7 +27,7 @@ extern "C" {
 
 /* --- Errors ------------------------------------------------------------ */
 
-/* The error codes of SPEC.md section 4, in its order. */
+/* The error codes a failed command reports (doc/prm.1, ERRORS). */
 typedef enum prm_code {
     PRM_OK = 0,
     PRM_ESYNTAX,
@@ -47,10 +47,12 @@ typedef struct prm_error {
     char message[1024];
 } prm_error;
 
-/* The SPEC.md name of a code: "syntax", "not_found", ... */
+/* The name of a code as errors show it: "syntax", "not_found", ... */
 const char *prm_code_name(prm_code code);
 
-/* Fill err with code and a printf-style message; returns code. */
+/* Fill err with code and a printf-style message; returns code.  The
+ * arguments may include err->message itself, to reword it: "%s: %s",
+ * file, err->message puts the file before what went wrong. */
 prm_code prm_error_set(prm_error *err, prm_code code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -64,6 +66,10 @@ prm_code prm_error_set(prm_error *err, prm_code code, const char *fmt, ...)
 prm_code prm_error_choice(prm_error *err, prm_code code, const char *what,
                           const char *value, const char *where,
                           const char *intro, const char *list);
+
+/* Memory ran out: one code (io, as for any resource the system could not
+ * give) and one message everywhere; returns PRM_EIO. */
+prm_code prm_error_nomem(prm_error *err);
 
 /* The message of an error, or the code's name when it has none. */
 const char *prm_error_message(const prm_error *err);
@@ -281,7 +287,7 @@ typedef struct prm_metrics {
 } prm_metrics;
 
 /* Filters: partner, type, region, status (partners in scope) and since,
- * until (each kind by its own date).  See SPEC.md section 4. */
+ * until (each kind by its own date).  See doc/prm.1, METRICS. */
 prm_code prm_metrics_compute(prm_db *db, const prm_arg *filters,
                              size_t nfilters, prm_metrics *out,
                              prm_error *err);
@@ -365,9 +371,13 @@ prm_code prm_insights(prm_db *db, const prm_arg *filters, size_t nfilters,
 
 /* --- Value syntax (shared with front ends for completion and help) ----- */
 
-/* Parse a SPEC.md date into "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL).
- * *date_only tells whether only a date was given. */
-bool prm_parse_date(const char *s, char out[21], bool *date_only);
+/* A time as prm stores and prints it, "YYYY-MM-DDTHH:MM:SSZ", with its
+ * NUL. */
+#define PRM_TIME_SIZE 21
+/* Parse a date as the command language takes it (YYYY-MM-DD or
+ * YYYY-MM-DDTHH:MM[:SS][Z]) into "YYYY-MM-DDTHH:MM:SSZ".  *date_only
+ * tells whether only a date was given. */
+bool prm_parse_date(const char *s, char out[PRM_TIME_SIZE], bool *date_only);
 /* A non-negative decimal number, finite. */
 bool prm_parse_number(const char *s, double *out);
 /* Whether s is valid UTF-8 of len bytes with no NUL byte. */
@@ -399,7 +409,7 @@ typedef struct prm_counts {
  * (nor its journal), nor another database, which it would destroy. */
 prm_code prm_export_target(prm_db *db, const char *path, prm_error *err);
 
-/* Write every record to out: JSON, SPEC.md's export object, or JSON
+/* Write every record to out: JSON, prm's export object, or JSON
  * Lines, a record a line (README: Formats). */
 prm_code prm_export(prm_db *db, prm_format format, FILE *out,
                     prm_counts *counts, prm_error *err);
@@ -421,7 +431,7 @@ prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,
 void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
                       void *ctx);
 
-/* --- Keeping it safe (audit.c, backup.c, store/*/admin.c) -------------------------- */
+/* --- Keeping it safe (audit.c, backup.c; check in the engines) ------- */
 
 /* The text of the command about to run (len bytes), as the audit log
  * records it.  Copied into a buffer the database handle reuses, so a

@@ -47,9 +47,12 @@ static prm_code report_trend(cli_ctx *ctx, const cli_args *args,
                              "[FILTER=VALUE...])",
                              args->npos > 1 ? args->pos[1] : args->flags[0]);
     const char *metric = "projects", *by = "month";
-    prm_arg rest[32];
+    /* The filters for the core: all but metric=, which says what to draw. */
+    prm_arg *rest = malloc((args->nkv + 1) * sizeof *rest);
+    if (rest == NULL)
+        return prm_error_nomem(err);
     size_t nrest = 0;
-    for (size_t i = 0; i < args->nkv && nrest < 32; i++) {
+    for (size_t i = 0; i < args->nkv; i++) {
         if (strcmp(args->kv[i].key, "metric") != 0) {
             if (strcmp(args->kv[i].key, "by") == 0)
                 by = args->kv[i].value;
@@ -60,17 +63,20 @@ static prm_code report_trend(cli_ctx *ctx, const cli_args *args,
         for (size_t m = 0; cli_trend_metrics[m] != NULL; m++)
             if (strcmp(cli_trend_metrics[m], args->kv[i].value) == 0)
                 metric = cli_trend_metrics[m];
-        if (metric == NULL)
+        if (metric == NULL) {
+            free(rest);
             return prm_error_choice(
                 err, PRM_EINVALID_VALUE, "invalid metric", args->kv[i].value,
                 "", "metrics are",
                 "partners, projects, succeeded, failed, communications, "
                 "resources, outcomes, relationship_degree, "
                 "project_success_rate, resource_efficiency");
+        }
     }
     ctx->out->ops->trend_begin(ctx->out, by, metric);
     prm_code rc = prm_trend(ctx->db, rest, nrest, trend_row, ctx, err);
     ctx->out->ops->trend_end(ctx->out, rc == PRM_OK);
+    free(rest);
     return rc;
 }
 
@@ -291,14 +297,14 @@ prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (f == NULL)
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     if (topic != NULL)
         help_command(f, topic);
     else
         help_overview(f);
     if (fclose(f) != 0 || text == NULL) {
         free(text);
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     }
     ctx->out->ops->text(ctx->out, "help", text);
     free(text);

@@ -95,7 +95,7 @@ prm_code cli_cmd_undo(cli_ctx *ctx, const cli_command *cmd,
                    .cap = (size_t)n};
     if (u.changes == NULL || u.commands == NULL) {
         undo_list_free(&u);
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     }
     rc = prm_undo(ctx->db, n, note_undone, &u, err);
     if (rc == PRM_OK)

@@ -240,8 +240,6 @@ prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
                                    t.csv ? (int)t.kind->kind : -1);
         return PRM_OK;
     }
-    char msg[sizeof err->message];
-    snprintf(msg, sizeof msg, "%s", err->message);
     return prm_error_set(err, err->code, "%s: %s; nothing was imported",
-                         t.file, msg);
+                         t.file, err->message);
 }

@@ -129,7 +129,7 @@ const cli_command cli_commands[] = {
      cli_cmd_insights, NULL, false},
     {"export", NULL, "Data", "export json|jsonl [FILE], or csv KIND [FILE]",
      "write the records, to FILE (mode 0600) or stdout",
-     "json writes one document, SPEC.md's export object:\n"
+     "json writes one document, prm's export object:\n"
      "  {\"ok\":true,\"format\":\"prm-export\",\"version\":1,"
      "\"partners\":[...],\"projects\":[...],\n"
      "   \"communications\":[...],\"resources\":[...],\"outcomes\":[...]}\n"
@@ -192,10 +192,13 @@ const cli_command cli_commands[] = {
      "backup /var/backups/prm-2026-03-01.db\n", cli_cmd_backup, NULL, true},
     {"check", NULL, "Safety", "check",
      "integrity, foreign keys, schema version, file permissions",
-     "Runs PRAGMA integrity_check and foreign_key_check, reads the schema "
-     "version,\nand warns when the database file or its folder is open to "
-     "other users.\nThe command fails (exit status 1) when anything is "
-     "wrong.\n",
+     "On a file: checks every page (SQLite's integrity_check) and every "
+     "reference\n(foreign_key_check), reads the schema version, and warns "
+     "when the database\nfile or its folder is open to other users.  On a "
+     "team database: checks the\nschema version, that every table keeps "
+     "its row-level security and audit\ntrigger, and that every project "
+     "has a partner (the server keeps its pages).\nThe command fails (exit "
+     "status 1) when anything is wrong.\n",
      "check\n", cli_cmd_check, NULL, true},
     {"user", NULL, "Team", "user add|role|list [NAME role=ROLE]",
      "the users of a team database and their roles",
@@ -319,7 +322,7 @@ static prm_code split_args(cli_ctx *ctx, const cli_words *w, size_t from,
 {
     *a = (cli_args){.pos = NULL};
     if (!reserve_args(ctx, w->n))
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     a->pos = ctx->pos;
     a->kv = ctx->kv;
     a->flags = ctx->flags;

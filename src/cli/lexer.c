@@ -1,5 +1,5 @@
 /*
- * lexer.c - words, quotes and comments of the command language (SPEC.md §2).
+ * lexer.c - words, quotes and comments of the command language (doc/prm.1, THE COMMAND LANGUAGE).
  *
  * Words are separated by spaces or tabs.  "..." takes the escapes \" \\ \n
  * and \t; '...' is literal; quoted and unquoted parts of one word join, as in

@@ -104,7 +104,7 @@ void cli_out_free(cli_out *o)
 
 static char *ids_text(const prm_value *v)
 {
-    size_t size = v->nids * 21 + 1;
+    size_t size = v->nids * PRM_INT_TEXT + 1; /* each with a comma */
     char *s = malloc(size);
     if (s == NULL)
         return NULL;

@@ -1,6 +1,6 @@
 /*
  * output_json.c - machine output: exactly one JSON object per command, on
- * one line of stdout (SPEC.md §4).  Records stream straight to stdout, so a
+ * one line of stdout (doc/prm.1, JSON OUTPUT).  Records stream straight to stdout, so a
  * list of a million records needs no more memory than a list of one.
  */
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
  * output_text.c - output for people: aligned tables, a field-per-line view
- * of one record, a metrics panel, and errors on stderr in SPEC.md's form
+ * of one record, a metrics panel, and errors on stderr in the documented form
  * (prm: LINE: error: TEXT, or FILE:LINE: error: TEXT).  Colour only when
  * the stream is a terminal and NO_COLOR is not set.
  */

@@ -379,7 +379,7 @@ int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts)
     s.ctx.stdin_free = true;
     prm_error err = {.code = PRM_OK};
     if (!argv_words(&s.words, argc, argv))
-        prm_error_set(&err, PRM_EIO, "out of memory");
+        prm_error_nomem(&err);
     for (int i = 0; i < argc && err.code == PRM_OK; i++)
         if (!prm_utf8_valid(argv[i], strlen(argv[i])))
             prm_error_set(&err, PRM_EINVALID_VALUE,

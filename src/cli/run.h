@@ -40,7 +40,7 @@ void cli_session_free(cli_session *s);
 int cli_exec_line(cli_session *s, const char *line, size_t len, long lineno);
 
 /* Scripts from a file descriptor and one-shot commands; each returns the
- * exit status of SPEC.md §1. */
+ * exit status prm promises (0, 1 or 2: doc/prm.1, EXIT STATUS). */
 int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts);
 int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts);
 

@@ -112,7 +112,7 @@ prm_code cli_cmd_history(cli_ctx *ctx, const cli_command *cmd,
     if (out == NULL) {
         if (f)
             fclose(f);
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     }
     long total = 0;
     while (f != NULL && getline(&line, &cap, f) >= 0)

@@ -10,20 +10,9 @@
 #include "store/store.h"
 
 typedef struct audit_text {
-    char since[21], until[21];
+    char since[PRM_TIME_SIZE], until[PRM_TIME_SIZE];
     const char *id_name; /* id= given as a partner's or project's name */
 } audit_text;
-
-static bool whole(const char *s, int64_t *out)
-{
-    if (*s == '\0' || strlen(s) > 18)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!isdigit((unsigned char)*p))
-            return false;
-    *out = strtoll(s, NULL, 10);
-    return true;
-}
 
 static prm_code audit_kind(const char *value, const char **out,
                            prm_error *err)
@@ -62,16 +51,16 @@ static prm_code audit_arg(const prm_arg *a, store_audit_filter *f,
         return core_window_date(a, t->until, true, err);
     }
     int64_t n;
-    if (strcmp(k, "id") == 0 && !whole(a->value, &n) && *a->value != '\0') {
+    if (strcmp(k, "id") == 0 && !core_whole(a->value, &n) &&
+        *a->value != '\0') {
         f->has_record = true;
         t->id_name = a->value; /* found once kind= is known */
         return PRM_OK;
     }
     if (strcmp(k, "id") == 0 || strcmp(k, "limit") == 0) {
-        if (!whole(a->value, &n))
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid %s '%.40s': a whole number", k,
-                                 a->value);
+        prm_code rc = core_parse_whole(a, &n, err);
+        if (rc != PRM_OK)
+            return rc;
         if (k[0] == 'i') {
             f->has_record = true;
             f->record = n;
@@ -136,7 +125,7 @@ prm_code prm_undo(prm_db *db, int n,
                              "undo takes a number of changes from 1 to 10000");
     undone *done = calloc((size_t)n, sizeof *done);
     if (done == NULL)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     prm_code rc = store_cmd_begin(db, STORE_WRITE_MANY, err);
     if (rc != PRM_OK) {
         free(done);

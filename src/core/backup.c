@@ -26,7 +26,7 @@ static prm_code write_beside(const char *path,
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
     if (tmp == NULL)
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     snprintf(tmp, n, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp); /* mode 0600 */
     if (fd < 0) {

@@ -159,7 +159,7 @@ static int quoted_cell(csv_reader *r, long first, prm_error *err)
         if (c == '\n')
             r->line++;
         if (!put_char(r, (char)c)) {
-            prm_error_set(err, PRM_EIO, "out of memory");
+            prm_error_nomem(err);
             return -2;
         }
     }
@@ -169,7 +169,7 @@ static int quoted_cell(csv_reader *r, long first, prm_error *err)
 static int read_cell(csv_reader *r, long first, prm_error *err)
 {
     if (!start_cell(r)) {
-        prm_error_set(err, PRM_EIO, "out of memory");
+        prm_error_nomem(err);
         return -2;
     }
     int c = getc(r->in);
@@ -187,13 +187,13 @@ static int read_cell(csv_reader *r, long first, prm_error *err)
          * is, as spreadsheets do. */
         for (; c != ',' && c != '\n' && c != '\r' && c != EOF; c = getc(r->in)) {
             if (!put_char(r, (char)c)) {
-                prm_error_set(err, PRM_EIO, "out of memory");
+                prm_error_nomem(err);
                 return -2;
             }
         }
     }
     if (c != -2 && !put_char(r, '\0')) {
-        prm_error_set(err, PRM_EIO, "out of memory");
+        prm_error_nomem(err);
         return -2;
     }
     return c;
@@ -317,9 +317,8 @@ static prm_code import_rows(csv_reader *r, prm_db *db,
         int64_t id;
         rc = records_add(db, info, args, nargs, &id, err);
         if (rc != PRM_OK) {
-            char msg[sizeof err->message];
-            snprintf(msg, sizeof msg, "%s", err->message);
-            return prm_error_set(err, err->code, "line %ld: %s", first, msg);
+            return prm_error_set(err, err->code, "line %ld: %s", first,
+                                 err->message);
         }
         (*rows)++;
         store_progress(db, *rows);

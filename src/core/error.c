@@ -1,8 +1,10 @@
 /*
- * error.c - the core's one error type: SPEC.md's codes and a message.
+ * error.c - the core's one error type: a code from the fixed list every
+ * failed command reports, and a message a person can act on.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "prm/prm.h"
 
@@ -31,12 +33,22 @@ prm_code prm_error_set(prm_error *err, prm_code code, const char *fmt, ...)
 {
     if (err == NULL)
         return code;
-    err->code = code;
+    /* Formatted aside first: the arguments may be err->message. */
+    char text[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+    text[len] = '\0';
+    err->code = code;
+    memcpy(err->message, text, len + 1);
     return code;
+}
+
+prm_code prm_error_nomem(prm_error *err)
+{
+    return prm_error_set(err, PRM_EIO, "out of memory");
 }
 
 const char *prm_error_message(const prm_error *err)

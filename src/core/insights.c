@@ -142,18 +142,8 @@ static prm_code threshold_arg(const prm_arg *a, store_thresholds *t,
                               int64_t *limit, bool *taken, prm_error *err)
 {
     *taken = true;
-    if (strcmp(a->key, "limit") == 0) {
-        const char *p = a->value;
-        bool digits = *p != '\0' && strlen(p) <= 18;
-        for (; *p && digits; p++)
-            digits = isdigit((unsigned char)*p);
-        if (!digits)
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid limit '%.40s': a whole number",
-                                 a->value);
-        *limit = strtoll(a->value, NULL, 10);
-        return PRM_OK;
-    }
+    if (strcmp(a->key, "limit") == 0)
+        return core_parse_whole(a, limit, err);
     for (size_t i = 0; i < NTHRESHOLDS; i++) {
         if (strcmp(a->key, thresholds[i].name) != 0)
             continue;

@@ -3,7 +3,7 @@
  *
  * These tables drive everything that depends on a kind's shape: validation
  * of FIELD=VALUE words, the SQL the storage layer builds, JSON and text
- * output, help and tab completion.  Field order is SPEC.md section 3's order,
+ * output, help and tab completion.  Field order is the documented order (doc/prm.1, RECORDS),
  * which is also the order of keys in JSON records.
  */
 #include <string.h>

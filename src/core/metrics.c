@@ -1,5 +1,5 @@
 /*
- * metrics.c - the partnership metrics of SPEC.md section 4.
+ * metrics.c - the partnership metrics (doc/prm.1, METRICS).
  *
  * The counts come from SQL aggregates in the storage layer; this file only
  * reads the filters and divides.  A ratio with nothing to divide by has no

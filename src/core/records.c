@@ -18,7 +18,7 @@
 /* What the words of one command parse into. */
 typedef struct parsed {
     store_row row;
-    char dates[PRM_MAX_FIELDS][21];
+    char dates[PRM_MAX_FIELDS][PRM_TIME_SIZE];
     int64_t *ids; /* a project's partners, sorted, no duplicates */
     size_t nids, cap;
 } parsed;
@@ -149,7 +149,7 @@ static prm_code add_partner_id(parsed *p, int64_t id, prm_error *err)
         size_t cap = p->cap ? p->cap * 2 : 4;
         int64_t *ids = realloc(p->ids, cap * sizeof *ids);
         if (ids == NULL)
-            return prm_error_set(err, PRM_EDB, "out of memory");
+            return prm_error_nomem(err);
         p->ids = ids;
         p->cap = cap;
     }
@@ -224,7 +224,7 @@ static prm_code parse_partner_list(prm_db *db, parsed *p, const char *value,
     }
     char *copy = strdup(value);
     if (copy == NULL)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     char *at = copy, *item;
     prm_code rc;
     while ((rc = next_list_item(&at, &item, err)) == PRM_OK && item != NULL) {
@@ -503,7 +503,7 @@ prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
 }
 
 /* The owner=USER of a partner add or update, which only a team database
- * has (it is not a field of SPEC.md's records); -1 when not given. */
+ * has (it is not one of the partner's fields); -1 when not given. */
 static prm_code find_owner(prm_db *db, const prm_kind_info *info,
                            const prm_arg *args, size_t nargs, int *at,
                            prm_error *err)
@@ -722,7 +722,7 @@ static prm_code window_filter(const prm_arg *arg, store_filter *f,
     prm_code rc = core_window_date(arg, date, until, err);
     /* The open end: every stored date is 20 bytes of ISO 8601 between. */
     memcpy(until ? f->lo : f->hi,
-           until ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z", 21);
+           until ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z", PRM_TIME_SIZE);
     f->op = SF_WINDOW;
     return rc;
 }

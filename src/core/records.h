@@ -21,9 +21,16 @@ typedef struct core_shown {
 
 core_shown core_show_value(const char *v);
 
+/* Whether s is a whole number of at most 18 digits (no sign), and its
+ * value (value.c). */
+bool core_whole(const char *s, int64_t *out);
+/* The value of a KEY=N option that takes a whole number (limit=, id=):
+ * "invalid KEY 'V': a whole number" when it is not. */
+prm_code core_parse_whole(const prm_arg *a, int64_t *out, prm_error *err);
+
 /* A since= or until= filter as a timestamp; a date alone as until takes
  * in that whole day (value.c). */
-prm_code core_window_date(const prm_arg *a, char out[21], bool until,
+prm_code core_window_date(const prm_arg *a, char out[PRM_TIME_SIZE], bool until,
                           prm_error *err);
 
 /* A window whose since comes after its until (either may be NULL): no
@@ -35,7 +42,7 @@ prm_code core_window_check(const char *since, const char *until,
  * their filters (metrics.c); the window's timestamps live in t.  cmd names
  * the command in messages. */
 typedef struct core_scope_text {
-    char since[21], until[21];
+    char since[PRM_TIME_SIZE], until[PRM_TIME_SIZE];
 } core_scope_text;
 
 prm_code core_parse_scope(prm_db *db, const prm_arg *filters, size_t n,

@@ -21,17 +21,8 @@ const char *const prm_report_sort_fields[] = {
 static prm_code report_option(const prm_arg *a, const char **sort,
                               int64_t *limit, prm_error *err)
 {
-    if (strcmp(a->key, "limit") == 0) {
-        const char *v = a->value;
-        bool digits = *v != '\0' && strlen(v) <= 18;
-        for (const char *p = v; *p && digits; p++)
-            digits = isdigit((unsigned char)*p);
-        if (!digits)
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid limit '%.40s': a whole number", v);
-        *limit = strtoll(v, NULL, 10);
-        return PRM_OK;
-    }
+    if (strcmp(a->key, "limit") == 0)
+        return core_parse_whole(a, limit, err);
     for (size_t i = 0; prm_report_sort_fields[i] != NULL; i++)
         if (strcmp(prm_report_sort_fields[i], a->value) == 0) {
             *sort = prm_report_sort_fields[i];

@@ -2,7 +2,7 @@
  * transfer.c - export and import of whole databases as JSON.
  *
  * Two formats carry every record, id and field:
- *   json   one document, SPEC.md's export object:
+ *   json   one document, prm's export object:
  *          {"ok":true,"format":"prm-export","version":1,"partners":[...],...}
  *   jsonl  a header line {"format":"prm-jsonl","version":1}, then one record
  *          a line, keyed by its kind: {"partner":{...}}
@@ -100,7 +100,7 @@ typedef struct importer {
     bool keep_ids;
     prm_counts *counts;
     char where[64];
-    char dates[PRM_MAX_FIELDS][21];
+    char dates[PRM_MAX_FIELDS][PRM_TIME_SIZE];
     int64_t *ids;
     size_t nids, cap;
     int64_t done; /* records added so far */
@@ -109,9 +109,7 @@ typedef struct importer {
 /* Prefix err's message with where it happened. */
 static prm_code at_where(const importer *im, prm_error *err)
 {
-    char msg[sizeof err->message];
-    snprintf(msg, sizeof msg, "%s", err->message);
-    return prm_error_set(err, err->code, "%s: %s", im->where, msg);
+    return prm_error_set(err, err->code, "%s: %s", im->where, err->message);
 }
 
 static bool whole_number(const cJSON *j, int64_t *out)
@@ -160,7 +158,7 @@ static prm_code add_id(importer *im, int64_t id, prm_error *err)
         size_t cap = im->cap ? im->cap * 2 : 8;
         int64_t *ids = realloc(im->ids, cap * sizeof *ids);
         if (ids == NULL)
-            return prm_error_set(err, PRM_EDB, "out of memory");
+            return prm_error_nomem(err);
         im->ids = ids;
         im->cap = cap;
     }

@@ -62,7 +62,7 @@ static bool parse_time(const char *s, int *hh, int *mm, int *ss)
     return s[0] == '\0' && *hh <= 23 && *mm <= 59 && *ss <= 59;
 }
 
-bool prm_parse_date(const char *s, char out[21], bool *date_only)
+bool prm_parse_date(const char *s, char out[PRM_TIME_SIZE], bool *date_only)
 {
     int y, m, d, hh = 0, mm = 0, ss = 0;
     if (strlen(s) < 10 || !parse_day(s, &y, &m, &d))
@@ -72,7 +72,7 @@ bool prm_parse_date(const char *s, char out[21], bool *date_only)
         return false;
     /* Every part was range-checked above, so this fills exactly 20 bytes;
      * the casts tell the compiler so. */
-    snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u,
+    snprintf(out, PRM_TIME_SIZE, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u,
              (unsigned)m % 100u, (unsigned)d % 100u, (unsigned)hh % 100u,
              (unsigned)mm % 100u, (unsigned)ss % 100u);
     if (date_only != NULL)
@@ -190,7 +190,7 @@ core_shown core_show_value(const char *v)
     return s;
 }
 
-prm_code core_window_date(const prm_arg *a, char out[21], bool until,
+prm_code core_window_date(const prm_arg *a, char out[PRM_TIME_SIZE], bool until,
                           prm_error *err)
 {
     bool date_only;
@@ -233,4 +233,24 @@ const char *prm_int_text(char buf[PRM_INT_TEXT], int64_t n)
     if (n < 0)
         *--d = '-';
     return d;
+}
+
+bool core_whole(const char *s, int64_t *out)
+{
+    if (*s == '\0' || strlen(s) > 18)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    *out = strtoll(s, NULL, 10);
+    return true;
+}
+
+prm_code core_parse_whole(const prm_arg *a, int64_t *out, prm_error *err)
+{
+    if (!core_whole(a->value, out))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid %s '%.40s': a whole number", a->key,
+                             a->value);
+    return PRM_OK;
 }

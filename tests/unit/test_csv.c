@@ -1,6 +1,6 @@
 /*
- * test_csv.c - import csv on every file of csv-spectrum (../shared/testdata,
- * see its README): the header is renamed to partner fields and every cell
+ * test_csv.c - import csv on every file of csv-spectrum (tests/testdata, see
+ * its README): the header is renamed to partner fields and every cell
  * must arrive exactly as the matching json/ file says (an empty cell is
  * no value).  Also export/import round trips of awkward text.
  *
@@ -238,7 +238,7 @@ static void test_csv_import_is_all_or_nothing(void **state)
 
 int main(int argc, char **argv)
 {
-    spectrum = argc > 1 ? argv[1] : "../shared/testdata/csv-spectrum";
+    spectrum = argc > 1 ? argv[1] : "tests/testdata/csv-spectrum";
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spectrum_comma_in_quotes),
         cmocka_unit_test(test_spectrum_empty),

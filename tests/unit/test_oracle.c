@@ -7,7 +7,7 @@
  * outcomes) goes into a fresh database through the core, and into plain C
  * arrays beside it.  Then, for many random scopes (partner, type, region,
  * status, since, until), every count metrics gives must be the one the
- * arrays give by SPEC.md section 4's rules, counted here the slow, obvious
+ * arrays give by the documented rules of metrics (doc/prm.1, METRICS), counted here the slow, obvious
  * way; each row of report partners must be what the same rules give for
  * that partner alone; and each month of report trend what they give for
  * that month, with totals that run on from month to month.

@@ -2,7 +2,7 @@
  * test_roundtrip.c - export, import, export again: the same bytes, for
  * seeded random data that is as awkward as text and numbers get.
  *
- * SPEC.md section 5: an export imported into a new database reproduces
+ * The export guarantee: an export imported into a new database reproduces
  * every record, id and field exactly, so that a second export is
  * byte-identical to the first.  Hand-written cases hold a few awkward
  * values; this holds many at once, drawn from a palette of what breaks

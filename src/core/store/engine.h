@@ -105,7 +105,7 @@ struct prm_db {
     void (*progress)(void *ctx, int64_t done);
     void *progress_ctx;
     bool clock_fixed;
-    char now[21];
+    char now[PRM_TIME_SIZE];
     time_t now_second;
     char *command; /* the text of the command being run, for the audit log */
     size_t command_cap;

@@ -128,7 +128,7 @@ prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
             size_t grown = *cap ? *cap * 2 : 8;
             int64_t *more = realloc(*ids, grown * sizeof *more);
             if (more == NULL)
-                return prm_error_set(err, PRM_EDB, "out of memory");
+                return prm_error_nomem(err);
             *ids = more;
             *cap = grown;
         }
@@ -141,7 +141,7 @@ prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
 
 char *store_id_array(const prm_value *list, char open, char close)
 {
-    size_t len = 3 + list->nids * 21;
+    size_t len = 3 + list->nids * PRM_INT_TEXT; /* each with a comma */
     char *array = malloc(len);
     if (array == NULL)
         return NULL;

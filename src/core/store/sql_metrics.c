@@ -244,13 +244,13 @@ void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
         sql_add(b, " LIMIT %lld", (long long)limit);
 }
 
-void sqlm_recent_since(const char *asof, char out[21])
+void sqlm_recent_since(const char *asof, char out[PRM_TIME_SIZE])
 {
     struct tm tm = {0};
     int y, mo, d, h, mi, sec;
     if (sscanf(asof, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) !=
         6) {
-        snprintf(out, 21, "%s", asof);
+        snprintf(out, PRM_TIME_SIZE, "%s", asof);
         return;
     }
     tm.tm_year = y - 1900;
@@ -261,7 +261,7 @@ void sqlm_recent_since(const char *asof, char out[21])
     tm.tm_sec = sec;
     time_t t = timegm(&tm);
     gmtime_r(&t, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(out, PRM_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* --- report trend ---------------------------------------------------------- */

@@ -51,6 +51,6 @@ void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
                   int64_t limit, const sql_dialect *d);
 
 /* The timestamp 90 days before asof (the report's "recent"). */
-void sqlm_recent_since(const char *asof, char out[21]);
+void sqlm_recent_since(const char *asof, char out[PRM_TIME_SIZE]);
 
 #endif

@@ -35,7 +35,7 @@ typedef struct store_filter {
     store_filter_op op;
     int field;
     prm_value value;
-    char lo[21], hi[21];
+    char lo[PRM_TIME_SIZE], hi[PRM_TIME_SIZE];
 } store_filter;
 
 /* Records that refer to one record; what blocks a plain delete. */
@@ -43,7 +43,7 @@ typedef struct store_deps {
     int64_t projects, communications, resources, outcomes;
 } store_deps;
 
-/* The partners metrics look at, and the date window of SPEC.md §4. */
+/* The partners metrics look at, and the date window (doc/prm.1, METRICS). */
 typedef struct store_scope {
     bool has_partner;
     int64_t partner;
@@ -87,8 +87,8 @@ void sql_add(sqlbuf *b, const char *fmt, ...);
  * record asks it of every field several times. */
 const char *store_table(const prm_kind_info *info);
 /* The date since= and until= limit a list of a kind by: when it happened
- * (at), a project's start or else when it was added (as metrics, SPEC.md
- * §4), when a partner was added.  SQL over the table as t. */
+ * (at), a project's start or else when it was added (as metrics count
+ * them), when a partner was added.  SQL over the table as t. */
 const char *store_date_sql(const prm_kind_info *info);
 static inline bool store_is_ref(const prm_field *f)
 {

@@ -232,10 +232,8 @@ prm_code pg_undo_last(prm_db *base, int64_t *undone, char *command,
     if (rc == PRM_OK)
         rc = pg_audit_settings(db, 0, err);
     if (rc != PRM_OK) {
-        char msg[sizeof err->message];
-        snprintf(msg, sizeof msg, "%s", err->message);
         return prm_error_set(err, err->code, "cannot undo change %lld (%s): %s",
-                             (long long)change, command, msg);
+                             (long long)change, command, err->message);
     }
     *undone = change;
     return PRM_OK;
@@ -289,7 +287,7 @@ prm_code pg_check(prm_db *base, prm_check_report *r, prm_error *err)
         snprintf(count, sizeof count, "%lld", (long long)n[3]);
         store_check_problem(r, "%s projects have no partner", count);
     }
-    if (r->schema_version != 2)
+    if (r->schema_version != PG_SCHEMA_VERSION)
         store_check_problem(r, "%s", "the schema version is not this prm's");
     return PRM_OK;
 }

@@ -23,7 +23,6 @@
 
 extern const char prm_schema_pg_sql[]; /* schema_pg.sql, embedded */
 
-#define PG_SCHEMA_VERSION 2
 #define PG_INIT_LOCK "1347571761" /* an advisory lock: "PRM1" */
 
 /* --- parameters ----------------------------------------------------------- */
@@ -178,7 +177,7 @@ static prm_code prepared(pg_db *db, const char *sql, const char **name,
     PGresult *res = s->sql ? PQprepare(db->conn, s->name, sql, 0, NULL) : NULL;
     if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
         prm_code rc = s->sql ? pg_fail(db, res, err, "preparing a statement")
-                             : prm_error_set(err, PRM_EDB, "out of memory");
+                             : prm_error_nomem(err);
         PQclear(res);
         free(s->sql);
         /* the slot is free again: move the last one into it */
@@ -307,7 +306,7 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
 {
     *out = NULL;
     if (p != NULL && p->failed)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     const char *name = NULL;
     prm_code rc = prepared(db, sql, &name, err);
     if (rc != PRM_OK)
@@ -344,7 +343,7 @@ prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
                        pg_row_fn fn, void *ctx, prm_error *err)
 {
     if (p != NULL && p->failed)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     const char *name = NULL;
     prm_code rc = prepared(db, sql, &name, err);
     if (rc == PRM_OK && db->ndeferred > 0) {
@@ -491,7 +490,7 @@ static prm_code next_change(pg_db *db, prm_error *err)
     }
     /* The lock first, in a statement of its own: the counts must be read
      * with a snapshot taken after it is held. */
-    prm_code rc = pg_defer(db, "SELECT pg_advisory_xact_lock(1347571761)",
+    prm_code rc = pg_defer(db, "SELECT pg_advisory_xact_lock(" PG_INIT_LOCK ")",
                            NULL, err);
     int64_t n[1 + PRM_KIND_COUNT];
     if (rc == PRM_OK)
@@ -632,14 +631,12 @@ static prm_code create_schema(pg_db *db, prm_error *err)
             rc = pg_simple(db, "GRANT prm_admin TO CURRENT_USER", err);
     }
     if (rc != PRM_OK) {
-        char msg[sizeof err->message];
-        snprintf(msg, sizeof msg, "%s", err->message);
         PQclear(PQexec(db->conn, "ROLLBACK"));
         return prm_error_set(err, PRM_EDB,
                              "this team database has no prm schema yet, and "
                              "%s cannot create it (%s); an admin, a user who "
                              "may create tables and roles, must open it first",
-                             db->base.user, msg);
+                             db->base.user, err->message);
     }
     return pg_simple(db, "COMMIT", err);
 }
@@ -694,7 +691,7 @@ prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
         return loaded;
     pg_db *db = calloc(1, sizeof *db);
     if (db == NULL)
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     store_base_init(&db->base, &store_pg_engine);
     db->conn = PQconnectdb(uri);
     prm_code rc = PRM_OK;

@@ -16,7 +16,7 @@ static const sql_dialect dialect = {
 typedef struct named {
     const store_scope *s;
     const store_thresholds *t;
-    char asof[21], recent[21];
+    char asof[PRM_TIME_SIZE], recent[PRM_TIME_SIZE];
 } named;
 
 static bool is_name_char(char c)

@@ -262,7 +262,7 @@ prm_code pg_names(prm_db *base, const prm_kind_info *info,
         return PRM_OK;
     char *pattern = store_like_prefix(prefix);
     if (pattern == NULL)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     sqlbuf b = {.len = 0};
     sql_add(&b,
             "SELECT name FROM %s WHERE lower(name COLLATE \"C\") LIKE "
@@ -319,7 +319,7 @@ static prm_code set_partners(pg_db *db, int64_t project,
 {
     char *array = store_id_array(list, '{', '}');
     if (array == NULL)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     pg_params p = {.n = 0};
     pgp_int(&p, project);
     pgp_str(&p, array);

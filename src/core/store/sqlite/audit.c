@@ -815,7 +815,7 @@ static prm_code change_entries(sqlite_db *db, int64_t change, int64_t **ids,
             cap = cap ? cap * 2 : 16;
             int64_t *more = realloc(*ids, cap * sizeof *more);
             if (more == NULL) {
-                rc = prm_error_set(err, PRM_EDB, "out of memory");
+                rc = prm_error_nomem(err);
                 break;
             }
             *ids = more;
@@ -931,7 +931,7 @@ static prm_code revert_by_id(sqlite_db *db, int64_t id, prm_error *err)
     char *after = column_text(stmt, 4) ? strdup(column_text(stmt, 4)) : NULL;
     sdb_done(stmt);
     if (action == NULL || kind == NULL)
-        rc = prm_error_set(err, PRM_EDB, "out of memory");
+        rc = prm_error_nomem(err);
     else
         rc = revert_entry(db, action, kind, record, before, after, err);
     free(action);
@@ -986,11 +986,9 @@ prm_code sqlite_undo_last(prm_db *base, int64_t *undone, char *command,
     db->undoes = 0;
     free(ids);
     if (rc != PRM_OK) {
-        char msg[sizeof err->message];
-        snprintf(msg, sizeof msg, "%s", err->message);
         return prm_error_set(err, err->code,
                              "cannot undo change %lld (%s): %s",
-                             (long long)change, command, msg);
+                             (long long)change, command, err->message);
     }
     *undone = change;
     return PRM_OK;

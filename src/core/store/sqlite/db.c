@@ -88,7 +88,7 @@ prm_code sdb_cached(sqlite_db *db, const char *sql, sqlite3_stmt **out,
     }
     char *copy = strdup(sql);
     if (copy == NULL)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     sqlite3_stmt *stmt;
     prm_code rc = sdb_prepare(db, sql, &stmt, err);
     if (rc != PRM_OK) {
@@ -211,7 +211,7 @@ static prm_code make_parents(const char *path, prm_error *err)
 {
     char *copy = strdup(path);
     if (copy == NULL)
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     prm_code rc = PRM_OK;
     for (char *p = copy + 1; *p != '\0' && rc == PRM_OK; p++) {
         if (*p != '/')
@@ -323,11 +323,9 @@ static prm_code migrate(sqlite_db *db, const char *path, int64_t version,
         if (rc == PRM_OK)
             rc = bump_schema_version(db, err);
         if (rc != PRM_OK) {
-            char msg[sizeof err->message];
-            snprintf(msg, sizeof msg, "%s", err->message);
             rc = prm_error_set(err, PRM_EDB,
                                "cannot upgrade %s from schema version %lld: %s",
-                               path, (long long)v, msg);
+                               path, (long long)v, err->message);
         }
     }
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, defensive,
@@ -363,11 +361,9 @@ static prm_code ensure_schema(sqlite_db *db, const char *path, prm_error *err)
         (rc = sdb_pragma_int(db, "PRAGMA user_version", &version, err)) ||
         (rc = sdb_pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects,
                          err))) {
-        char why[sizeof err->message];
-        snprintf(why, sizeof why, "%s", err->message);
         sdb_run_fixed(db, FX_ROLLBACK, NULL);
         return prm_error_set(err, PRM_EDB, "%s is not a prm database (%s)",
-                             path, why);
+                             path, err->message);
     }
     if (app_id == 0 && objects == 0)
         rc = sdb_exec(db, prm_schema_sql, err);
@@ -423,7 +419,7 @@ static prm_code configure(sqlite_db *db, bool memory, prm_error *err)
     if (rc != PRM_OK || memory)
         return rc;
     /* WAL lets readers run beside a writer; NORMAL sync keeps every
-     * committed command through a crash of prm (SPEC.md §5) at far less
+     * committed command through a crash of prm (doc/design.md, guarantees) at far less
      * cost than FULL. */
     rc = sdb_exec(db, "PRAGMA journal_mode = WAL", err);
     if (rc == PRM_OK)
@@ -457,7 +453,7 @@ prm_code store_sqlite_open(const char *path, prm_db **out, prm_error *err)
     }
     sqlite_db *db = calloc(1, sizeof *db);
     if (db == NULL)
-        return prm_error_set(err, PRM_EIO, "out of memory");
+        return prm_error_nomem(err);
     store_base_init(&db->base, &store_sqlite_engine);
     /* One thread uses a connection: SQLite need not lock it on every
      * call (5% of a bulk load's instructions). */
@@ -496,7 +492,7 @@ prm_code store_sqlite_open(const char *path, prm_db **out, prm_error *err)
     if (rc == PRM_OK)
         rc = sdb_audit_functions(db, err);
     if (rc == PRM_OK && !memory && (db->path = strdup(path)) == NULL)
-        rc = prm_error_set(err, PRM_EIO, "out of memory");
+        rc = prm_error_nomem(err);
     db->base.file = db->path;
     if (rc != PRM_OK) {
         sqlite_close(&db->base);

@@ -20,7 +20,7 @@ prm_code sdb_prepare_scoped(sqlite_db *db, const sqlbuf *b,
     if (rc != PRM_OK)
         return rc;
     const char *asof = s->until != NULL ? s->until : store_now(&db->base);
-    char recent[21];
+    char recent[PRM_TIME_SIZE];
     sqlm_recent_since(asof, recent);
     int src = sdb_bind_scope(*stmt, s);
     if (src == SQLITE_OK)

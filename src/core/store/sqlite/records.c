@@ -244,7 +244,7 @@ prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
     /* LIKE on a NOCASE column uses its index; escape LIKE's wildcards. */
     char *pattern = store_like_prefix(prefix);
     if (pattern == NULL)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     sqlbuf b = {.len = 0};
     sql_add(&b,
             "SELECT name FROM %s WHERE name LIKE ?1 ESCAPE '\\' ORDER BY "
@@ -352,7 +352,7 @@ static prm_code unlink_others(sqlite_db *db, int64_t project,
 {
     char *array = store_id_array(list, '[', ']');
     if (array == NULL)
-        return prm_error_set(err, PRM_EDB, "out of memory");
+        return prm_error_nomem(err);
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached(db,
                              "DELETE FROM project_partners WHERE project_id = "
@@ -415,7 +415,7 @@ static prm_code log_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
                           const prm_value *const values[], prm_error *err)
 {
     const char *image = sdb_audit_image(db, info, values);
-    prm_code rc = image == NULL ? prm_error_set(err, PRM_EDB, "out of memory")
+    prm_code rc = image == NULL ? prm_error_nomem(err)
                                 : sdb_audit_added(db, info, id, image, err);
     if (rc != PRM_OK && !db->cmd_owns_tx && !db->cmd_savepoint &&
         !sqlite3_get_autocommit(db->sql))
