@@ -97,7 +97,7 @@ const cli_command cli_commands[] = {
      "ratio with no value last,\nname from A), limit=N keeps the first N.  "
      "Each row has a health score,\n0 to 100, from recency and frequency "
      "of contact, closed success and\nefficiency; --explain shows the "
-     "terms (README: Health).\n\n"
+     "terms (doc/guide.md: Health).\n\n"
      "report trend [by=month|quarter|year] [metric=NAME] [FILTER=VALUE...] "
      "shows\nper period the projects started, succeeded and failed, "
      "communications,\nresources, outcomes and partners added, and the three "

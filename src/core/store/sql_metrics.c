@@ -176,7 +176,7 @@ static void add_report_order(sqlbuf *b, const char *sort,
 }
 
 /*
- * The health score, 0 to 100 (README: Health), from four terms, each 0..1:
+ * The health score, 0 to 100 (doc/guide.md: Health), from four terms, each 0..1:
  *   recency    1 at the day of the last contact, falling to 0 at 180 days
  *              (0 when there was none)
  *   frequency  communications in the 90 days before the report's date,
