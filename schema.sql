@@ -1,9 +1,11 @@
--- schema.sql - the prm database schema, version 5.
+-- schema.sql - the prm database schema, as it is after the newest
+-- migration in migrations/.
 --
 -- This file is the single source of the schema: the build embeds it into
--- the prm binary, which runs it in one transaction on a new database.
--- application_id marks the file as a prm database ("PRM1"); user_version is
--- the schema version that later releases migrate from.
+-- the prm binary, which runs it in one transaction on a new database and
+-- then sets PRAGMA user_version to the newest migration's number, the
+-- schema version later releases migrate from.  application_id marks the
+-- file as a prm database ("PRM1").
 --
 -- Names are unique per kind without regard to ASCII case (COLLATE NOCASE).
 -- Dates are TEXT in ISO 8601 UTC ("2026-03-01T00:00:00Z"), so that text
@@ -13,7 +15,6 @@
 -- each time an INSERT runs, which doubled the cost of adding one record.
 
 PRAGMA application_id = 1347571761;
-PRAGMA user_version = 5;
 
 CREATE TABLE partners (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,4 +1,6 @@
--- schema_pg.sql - the prm schema on PostgreSQL (team databases), version 2.
+-- schema_pg.sql - the prm schema on PostgreSQL (team databases), as it is
+-- after the newest migration in migrations/ (NNN_*.pg.sql upgrade an
+-- older team database in place; prm records the version in prm_meta).
 --
 -- The same tables, columns and checks as schema.sql (a test compares the
 -- two), plus what a shared database needs: partners have an owner, and
@@ -39,7 +41,6 @@ $$;
 CREATE TABLE prm_meta (
     version     integer NOT NULL
 );
-INSERT INTO prm_meta (version) VALUES (2);
 
 -- Record ids, as SQLite's AUTOINCREMENT gives them: one more than the
 -- largest ever used, never reused, and (unlike a sequence) given back when

@@ -113,7 +113,7 @@ check "owner is not a field of a file" unknown_field \
     "$("$prm" --db "$(mktemp -d)/f.db" --json partner update 1 owner=x | code)"
 
 # check: what prm can check of a server's database; no file, so no modes.
-check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":2,"file_mode":null,"folder_mode":null}}' \
+check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":5,"file_mode":null,"folder_mode":null}}' \
     "$(as val --json check)"
 check "check's table" "no problems found" "$(as val check | tail -n 1)"
 psql -qX "$admin" -c "ALTER TABLE resources DISABLE ROW LEVEL SECURITY" >/dev/null

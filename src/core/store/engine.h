@@ -9,6 +9,7 @@
 #ifndef PRM_STORE_ENGINE_H
 #define PRM_STORE_ENGINE_H
 
+#include "store/migrations.h"
 #include "store/store.h"
 
 /* --- engines ---------------------------------------------------------------

@@ -287,7 +287,7 @@ prm_code pg_check(prm_db *base, prm_check_report *r, prm_error *err)
         snprintf(count, sizeof count, "%lld", (long long)n[3]);
         store_check_problem(r, "%s projects have no partner", count);
     }
-    if (r->schema_version != PG_SCHEMA_VERSION)
+    if (r->schema_version != store_schema_version)
         store_check_problem(r, "%s", "the schema version is not this prm's");
     return PRM_OK;
 }

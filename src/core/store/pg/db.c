@@ -606,6 +606,79 @@ static void pg_close(prm_db *base)
     free(db);
 }
 
+/* Record the schema version this prm writes (sql: an INSERT or UPDATE of
+ * prm_meta with the version as $1). */
+static prm_code set_version(pg_db *db, const char *sql, prm_error *err)
+{
+    pg_params p = {.n = 0};
+    pgp_int(&p, store_schema_version);
+    prm_code rc = pg_run(db, sql, &p, err);
+    pgp_free(&p);
+    return rc;
+}
+
+/* Run one migration file (statements, or only comments); a failure names
+ * the file. */
+static prm_code run_migration(pg_db *db, const store_migration *m,
+                              prm_error *err)
+{
+    PGresult *res = PQexec(db->conn, m->sql);
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    prm_code rc = PRM_OK;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+        status != PGRES_EMPTY_QUERY)
+        rc = pg_fail(db, res, err, m->name);
+    if (rc != PRM_OK)
+        rc = prm_error_set(err, rc, "cannot upgrade the team database to "
+                           "schema version %d: %s", m->version, err->message);
+    PQclear(res);
+    return rc;
+}
+
+/* Bring a team database of an older schema version up to this prm's, in
+ * one transaction under the lock that creating one takes: two first
+ * connections at once upgrade it once.  Only the schema's owner (the
+ * admin who created it, or a superuser) can; anyone else is told who must
+ * open it first, and nothing changes. */
+static prm_code upgrade_schema(pg_db *db, prm_error *err)
+{
+    prm_code rc = pg_simple(db, "BEGIN", err);
+    if (rc != PRM_OK)
+        return rc;
+    PGresult *res = PQexec(
+        db->conn, "SELECT pg_advisory_xact_lock(" PG_INIT_LOCK "), (SELECT "
+                  "max(version) FROM prm_meta), session_user, pg_has_role("
+                  "(SELECT tableowner FROM pg_tables WHERE tablename = "
+                  "'prm_meta' AND schemaname = 'public'), 'USAGE')");
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = pg_fail(db, res, err, "reading the schema version");
+    int64_t version = rc == PRM_OK ? pg_int(res, 0, 1) : 0;
+    bool may = rc == PRM_OK && strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+    if (rc == PRM_OK)
+        snprintf(db->base.user, sizeof db->base.user, "%s",
+                 PQgetvalue(res, 0, 2));
+    PQclear(res);
+    if (rc == PRM_OK && !may && version < store_schema_version)
+        rc = prm_error_set(err, PRM_EDB,
+                           "this team database has schema version %lld and "
+                           "%s may not upgrade it to %d: its owner (the "
+                           "admin who created it) must open it with this prm "
+                           "first",
+                           (long long)version, db->base.user,
+                           store_schema_version);
+    const store_migration *m = store_pg_migrations;
+    for (; rc == PRM_OK && m->version != 0; m++)
+        if (m->version > version)
+            rc = run_migration(db, m, err);
+    if (rc == PRM_OK && version < store_schema_version)
+        rc = set_version(db, "UPDATE prm_meta SET version = $1", err);
+    if (rc != PRM_OK) {
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+        return rc;
+    }
+    return pg_simple(db, "COMMIT", err);
+}
+
 static prm_code create_schema(pg_db *db, prm_error *err)
 {
     prm_code rc = pg_simple(db, "BEGIN", err);
@@ -629,6 +702,9 @@ static prm_code create_schema(pg_db *db, prm_error *err)
         /* The creator is the database's first admin. */
         if (rc == PRM_OK)
             rc = pg_simple(db, "GRANT prm_admin TO CURRENT_USER", err);
+        if (rc == PRM_OK)
+            rc = set_version(db, "INSERT INTO prm_meta (version) VALUES ($1)",
+                             err);
     }
     if (rc != PRM_OK) {
         PQclear(PQexec(db->conn, "ROLLBACK"));
@@ -656,11 +732,13 @@ static prm_code check_schema(pg_db *db, prm_error *err)
     if (rc == PRM_OK)
         rc = pg_counts(db, "SELECT max(version) FROM prm_meta", NULL, &version,
                        1, err);
-    if (rc == PRM_OK && version != PG_SCHEMA_VERSION)
+    if (rc == PRM_OK && version > store_schema_version)
         rc = prm_error_set(err, PRM_EDB,
-                           "the team database has schema version %lld; this "
-                           "prm knows %d",
-                           (long long)version, PG_SCHEMA_VERSION);
+                           "the team database has schema version %lld, newer "
+                           "than this prm knows (%d); upgrade prm to open it",
+                           (long long)version, store_schema_version);
+    else if (rc == PRM_OK && version < store_schema_version)
+        rc = upgrade_schema(db, err);
     return rc;
 }
 

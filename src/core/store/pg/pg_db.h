@@ -12,8 +12,6 @@
 
 #include "store/engine.h"
 
-/* The version of schema_pg.sql this prm makes and reads (prm_meta). */
-#define PG_SCHEMA_VERSION 2
 #define PG_CACHE_SIZE 64
 #define PG_MAX_PARAMS 40
 

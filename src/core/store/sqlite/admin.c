@@ -70,7 +70,7 @@ static prm_code check_integrity(sqlite_db *db, prm_check_report *r,
     if (rc == PRM_OK)
         rc = sdb_pragma_int(db, "PRAGMA user_version", &r->schema_version,
                             err);
-    if (rc == PRM_OK && r->schema_version != PRM_SCHEMA_VERSION)
+    if (rc == PRM_OK && r->schema_version != store_schema_version)
         store_check_problem(r, "%s", "the schema version is not this prm's");
     return rc;
 }

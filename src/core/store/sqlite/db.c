@@ -279,18 +279,14 @@ prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err)
     return PRM_OK;
 }
 
-extern const char prm_migration_002[]; /* migrations/002_audit.sql */
-extern const char prm_migration_003[]; /* migrations/003_enum_checks.sql */
-extern const char prm_migration_004[]; /* migrations/004_compact_images.sql */
-extern const char prm_migration_005[]; /* migrations/005_canonical_commands.sql */
-
-/* The migrations, in order: migration[i] takes version i + 1 to i + 2. */
-static const char *const migrations[PRM_SCHEMA_VERSION - 1] = {
-    prm_migration_002,
-    prm_migration_003,
-    prm_migration_004,
-    prm_migration_005,
-};
+/* The schema version this prm writes, as PRAGMA user_version. */
+static prm_code set_user_version(sqlite_db *db, prm_error *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+             store_schema_version);
+    return sdb_exec(db, sql, err);
+}
 
 /* A migration that rewrites sqlite_schema itself (003) must move the
  * schema version on, or other connections keep the statements they read;
@@ -318,16 +314,25 @@ static prm_code migrate(sqlite_db *db, const char *path, int64_t version,
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, -1, &defensive);
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)NULL);
     prm_code rc = PRM_OK;
-    for (int64_t v = version; v < PRM_SCHEMA_VERSION && rc == PRM_OK; v++) {
-        rc = sdb_exec(db, migrations[v - 1], err);
+    const store_migration *m = store_sqlite_migrations;
+    for (; m->version != 0 && rc == PRM_OK; m++) {
+        if (m->version <= version)
+            continue;
+        rc = sdb_exec(db, m->sql, err);
         if (rc == PRM_OK)
             rc = bump_schema_version(db, err);
-        if (rc != PRM_OK) {
+        if (rc != PRM_OK)
             rc = prm_error_set(err, PRM_EDB,
-                               "cannot upgrade %s from schema version %lld: %s",
-                               path, (long long)v, err->message);
-        }
+                               "cannot upgrade %s to schema version %d "
+                               "(migrations/%s): %s",
+                               path, m->version, m->name, err->message);
+        else
+            version = m->version;
     }
+    /* A version with no SQLite migration (the team schema's alone)
+     * moves the number on all the same. */
+    if (rc == PRM_OK && version < store_schema_version)
+        rc = set_user_version(db, err);
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, defensive,
                       (int *)NULL);
     return rc;
@@ -342,7 +347,7 @@ static bool is_current(sqlite_db *db)
                PRM_OK &&
            sdb_pragma_int(db, "PRAGMA user_version", &version, NULL) ==
                PRM_OK &&
-           app_id == PRM_APPLICATION_ID && version == PRM_SCHEMA_VERSION;
+           app_id == PRM_APPLICATION_ID && version == store_schema_version;
 }
 
 /* Give a new (empty) database the schema; check an existing one is prm's
@@ -365,8 +370,11 @@ static prm_code ensure_schema(sqlite_db *db, const char *path, prm_error *err)
         return prm_error_set(err, PRM_EDB, "%s is not a prm database (%s)",
                              path, err->message);
     }
-    if (app_id == 0 && objects == 0)
+    if (app_id == 0 && objects == 0) {
         rc = sdb_exec(db, prm_schema_sql, err);
+        if (rc == PRM_OK)
+            rc = set_user_version(db, err);
+    }
     else if (app_id != PRM_APPLICATION_ID)
         rc = prm_error_set(err, PRM_EDB,
                            "%s is not a prm database (it is another "
@@ -379,11 +387,11 @@ static prm_code ensure_schema(sqlite_db *db, const char *path, prm_error *err)
                            "%s has no schema version (PRAGMA user_version is "
                            "%lld); restore it from a backup",
                            path, (long long)version);
-    else if (version > PRM_SCHEMA_VERSION)
+    else if (version > store_schema_version)
         rc = prm_error_set(err, PRM_EDB,
                            "%s has schema version %lld, newer than this prm "
                            "knows (%d); upgrade prm to open it",
-                           path, (long long)version, PRM_SCHEMA_VERSION);
+                           path, (long long)version, store_schema_version);
     else
         rc = migrate(db, path, version, err);
     if (rc != PRM_OK) {

@@ -14,7 +14,6 @@
 #include "store/engine.h"
 
 #define PRM_APPLICATION_ID 1347571761 /* "PRM1" */
-#define PRM_SCHEMA_VERSION 5
 /* The longest command an add may have to be logged without it
  * (audit.c); a longer one is logged as typed. */
 #define PRM_ADD_COMMAND_MAX 512

@@ -1,0 +1,9 @@
+-- 005_one_numbering.pg.sql - team databases take the version numbers of
+-- file databases.
+--
+-- A team database's schema was numbered on its own (version 2, the first
+-- and only one) while files counted 5 migrations.  From here on one number
+-- names one schema on both engines, and a migration NNN is written for
+-- each engine that it changes.  Version 2 of a team database already has
+-- every table and column of version 5, so nothing else changes: prm moves
+-- the number in prm_meta on once this file has run.
