@@ -254,7 +254,7 @@ prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
 
 /*
  * Delete the record ref refers to.  When other records refer to it, fails
- * with PRM_ECONFLICT unless cascade is set; see README for what goes with it.
+ * with PRM_ECONFLICT unless cascade is set; see doc/guide.md for what goes with it.
  */
 prm_code prm_delete(prm_db *db, prm_kind kind, const char *ref, bool cascade,
                     int64_t *id, prm_error *err);
@@ -307,7 +307,7 @@ typedef struct prm_report_row {
     const char *name;
     prm_metrics m;
     const char *last_contact; /* or NULL */
-    /* The health score, 0 to 100, and its terms (README: Health). */
+    /* The health score, 0 to 100, and its terms (doc/guide.md: Health). */
     int64_t health;
     double recency, frequency, success, efficiency; /* each 0..1 */
     bool has_days;
@@ -346,7 +346,7 @@ prm_code prm_trend(prm_db *db, const prm_arg *filters, size_t nfilters,
 /* --- Insights (insights.c) ---------------------------------------------- */
 
 /* One finding of opportunity mining: the rule that fired, its subject and
- * the numbers behind it, in rank order (README: Insights). */
+ * the numbers behind it, in rank order (doc/guide.md: Insights). */
 typedef struct prm_finding {
     int rank;
     const char *rule;    /* stalled_project, dormant_partner, ... */
@@ -410,7 +410,7 @@ typedef struct prm_counts {
 prm_code prm_export_target(prm_db *db, const char *path, prm_error *err);
 
 /* Write every record to out: JSON, prm's export object, or JSON
- * Lines, a record a line (README: Formats). */
+ * Lines, a record a line (doc/guide.md: Formats). */
 prm_code prm_export(prm_db *db, prm_format format, FILE *out,
                     prm_counts *counts, prm_error *err);
 /* Add every record of an export; all or nothing.  Into an empty database
@@ -420,7 +420,7 @@ prm_code prm_import(prm_db *db, prm_format format, FILE *in,
 
 /* One kind's records as CSV (RFC 4180) with a header row of field names;
  * *rows gets the number of records written or added.  Import adds each
- * row as `KIND add` would, all or nothing (README: Formats). */
+ * row as `KIND add` would, all or nothing (doc/guide.md: Formats). */
 prm_code prm_export_csv(prm_db *db, prm_kind kind, FILE *out, int64_t *rows,
                         prm_error *err);
 prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,

@@ -1,6 +1,6 @@
 /*
  * cmd_transfer.c - export and import: whole databases as JSON or JSON
- * Lines, one kind as CSV (README: Formats).
+ * Lines, one kind as CSV (doc/guide.md: Formats).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -79,7 +79,7 @@ static const prm_field resource_fields[] = {
     {"project", PRM_F_PROJECT_REF, COL, NULL, NULL,
      "the project it is for (id or name)"},
     {"kind", PRM_F_ENUM, REQ | COL, resource_kinds, NULL, "what is committed"},
-    {"amount", PRM_F_NUMBER, COL, NULL, "1", "how much (default 1)"},
+    {"amount", PRM_F_NUMBER, COL, NULL, "1", "how much"},
     {"unit", PRM_F_TEXT, COL, NULL, NULL, "unit of the amount, e.g. FTE, USD"},
     {"description", PRM_F_TEXT, COL, NULL, NULL, "what it is"},
     {"at", PRM_F_DATE, COL | PRM_FF_NOW, NULL, NULL,

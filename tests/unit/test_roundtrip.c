@@ -235,7 +235,7 @@ static void assert_same_bytes(const bytes *a, const bytes *b, const char *what)
 }
 
 /* A new database whose clock stands still: a CSV import dates its rows
- * when it runs (README: Formats), as an add would. */
+ * when it runs (doc/guide.md: Formats), as an add would. */
 static prm_db *open_at(const char *path)
 {
     prm_db *db;
