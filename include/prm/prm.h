@@ -113,8 +113,6 @@ typedef struct prm_field {
     const char *help;           /* one line: what the field means */
 } prm_field;
 
-#define PRM_MAX_FIELDS 12
-
 typedef struct prm_kind_info {
     prm_kind kind;
     const char *name;   /* "partner" */
@@ -165,8 +163,8 @@ typedef struct prm_value {
  */
 typedef struct prm_record {
     const prm_kind_info *info;
-    prm_value v[PRM_MAX_FIELDS];
-    const char *ref_name[PRM_MAX_FIELDS];
+    const prm_value *v;          /* info->nfields values */
+    const char *const *ref_name; /* info->nfields names, or NULLs */
 } prm_record;
 
 /* Called once per record; return false to stop early. */

@@ -254,7 +254,8 @@ static prm_code read_header(csv_reader *r, const prm_kind_info *info,
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "the file is empty: the first row must name the "
                              "fields");
-    if (r->ncells > PRM_MAX_FIELDS)
+    /* Each field once, and partner for a project's partners. */
+    if (r->ncells > info->nfields + 1)
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "line %ld: %zu columns; a %s has %zu fields",
                              first, r->ncells, info->name, info->nfields);
@@ -288,8 +289,8 @@ static prm_code import_rows(csv_reader *r, prm_db *db,
                             const prm_kind_info *info, int64_t *rows,
                             prm_error *err)
 {
-    int columns[PRM_MAX_FIELDS];
-    char names[PRM_MAX_FIELDS][32];
+    int columns[STORE_MAX_FIELDS];
+    char names[STORE_MAX_FIELDS][32];
     size_t ncolumns = 0;
     prm_code rc = read_header(r, info, columns, &ncolumns, err);
     if (rc != PRM_OK)
@@ -303,7 +304,7 @@ static prm_code import_rows(csv_reader *r, prm_db *db,
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "line %ld: %zu cells, but the header has %zu",
                                  first, r->ncells, ncolumns);
-        prm_arg args[PRM_MAX_FIELDS];
+        prm_arg args[STORE_MAX_FIELDS];
         size_t nargs = 0;
         for (size_t i = 0; i < ncolumns; i++) {
             if (columns[i] < 0 || cell(r, i)[0] == '\0')

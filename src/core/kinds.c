@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "prm/prm.h"
+#include "store/store.h"
 
 static const char *const partner_statuses[] = {"prospect", "active",
                                                "inactive", NULL};
@@ -114,8 +115,12 @@ static const prm_kind_info kinds[PRM_KIND_COUNT] = {
      "what a project produced", outcome_fields, COUNT(outcome_fields)},
 };
 
-_Static_assert(COUNT(project_fields) <= PRM_MAX_FIELDS, "too many fields");
-_Static_assert(COUNT(partner_fields) <= PRM_MAX_FIELDS, "too many fields");
+/* Every kind fits the storage layer's rows. */
+_Static_assert(COUNT(partner_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(project_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(comm_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(resource_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(outcome_fields) <= STORE_MAX_FIELDS, "too many fields");
 
 const prm_kind_info *prm_kind_get(prm_kind kind)
 {

@@ -18,7 +18,7 @@
 /* What the words of one command parse into. */
 typedef struct parsed {
     store_row row;
-    char dates[PRM_MAX_FIELDS][PRM_TIME_SIZE];
+    char dates[STORE_MAX_FIELDS][PRM_TIME_SIZE];
     int64_t *ids; /* a project's partners, sorted, no duplicates */
     size_t nids, cap;
 } parsed;
@@ -460,7 +460,7 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
                           parsed *p, prm_error *err)
 {
     int owner;
-    prm_arg fields[PRM_MAX_FIELDS * 4];
+    prm_arg fields[STORE_MAX_FIELDS * 4];
     const prm_arg *use;
     size_t n = 0;
     prm_code rc = find_owner(db, info, args, nargs, &owner, err);
@@ -539,7 +539,7 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
     if (rc != PRM_OK)
         return rc;
     /* The fields but owner, which the engine sets on its own. */
-    prm_arg fields[PRM_MAX_FIELDS * 4];
+    prm_arg fields[STORE_MAX_FIELDS * 4];
     const prm_arg *use;
     size_t n = 0;
     rc = without(args, nargs, owner, fields, sizeof fields / sizeof *fields,
@@ -821,9 +821,10 @@ prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
                   prm_error *err)
 {
     const prm_kind_info *info = prm_kind_get(kind);
-    /* Each field once, and partner= or project=, owner=, since=, until=. */
-    enum { MAX_FILTERS = PRM_MAX_FIELDS + 4 };
-    if (nfilters > MAX_FILTERS)
+    /* Each field once, and partner= or project=, owner=, since=, until=,
+     * with room for a membership filter given again. */
+    enum { MAX_FILTERS = STORE_MAX_FIELDS + 5 };
+    if (nfilters > info->nfields + 5)
         return prm_error_set(err, PRM_ESYNTAX,
                              "too many filters: give each field once");
     store_filter f[MAX_FILTERS];

@@ -100,7 +100,7 @@ typedef struct importer {
     bool keep_ids;
     prm_counts *counts;
     char where[64];
-    char dates[PRM_MAX_FIELDS][PRM_TIME_SIZE];
+    char dates[STORE_MAX_FIELDS][PRM_TIME_SIZE];
     int64_t *ids;
     size_t nids, cap;
     int64_t done; /* records added so far */
@@ -343,7 +343,7 @@ static prm_code import_record(importer *im, const prm_kind_info *info,
                              "%s: a %s must be a JSON object", im->where,
                              info->name);
     store_row row = {.set = {false}};
-    bool seen[PRM_MAX_FIELDS] = {false};
+    bool seen[STORE_MAX_FIELDS] = {false};
     int64_t old_id = 0, new_id;
     prm_code rc = PRM_OK;
     for (const cJSON *c = obj->child; c != NULL && rc == PRM_OK; c = c->next) {

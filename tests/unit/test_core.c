@@ -13,6 +13,8 @@
 
 #include "prm/prm.h"
 
+#define MAX_FIELDS 32 /* more than any kind has */
+
 #define ARGS(...) ((prm_arg[]){__VA_ARGS__})
 #define NARGS(...) (sizeof((prm_arg[]){__VA_ARGS__}) / sizeof(prm_arg))
 #define ADD(db, kind, ...)                                                   \
@@ -40,8 +42,8 @@ static int teardown(void **state)
 /* A copy of one record, taken by a callback. */
 typedef struct snapshot {
     int rows;
-    char text[PRM_MAX_FIELDS][256];
-    prm_value v[PRM_MAX_FIELDS];
+    char text[MAX_FIELDS][256];
+    prm_value v[MAX_FIELDS];
     int64_t ids[8];
 } snapshot;
 
@@ -308,8 +310,8 @@ static void test_list_partners_is_the_whole_set(void **state)
  * always in a fetched record; none for a field that refers to nothing. */
 typedef struct named {
     int rows;
-    char names[PRM_MAX_FIELDS][128];
-    bool has[PRM_MAX_FIELDS];
+    char names[MAX_FIELDS][128];
+    bool has[MAX_FIELDS];
 } named;
 
 static bool take_names(void *ctx, const prm_record *rec)

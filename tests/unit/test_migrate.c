@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "prm/prm.h"
+#include "store/migrations.h" /* the newest schema version */
 
 static const char *fixtures;
 static char path[4096];
@@ -153,7 +154,7 @@ static void test_version_1_database_is_upgraded_with_nothing_lost(void **s)
     assert_int_equal(prm_add(db, PRM_PARTNER, a, 1, &id, &err), PRM_OK);
     assert_int_equal(id, 3);
     prm_close(db);
-    assert_int_equal(query_int("PRAGMA user_version"), 5);
+    assert_int_equal(query_int("PRAGMA user_version"), store_schema_version);
     assert_int_equal(query_int("SELECT count(*) FROM audit"), 1);
     assert_schema_is_current();
     assert_int_equal(
@@ -204,7 +205,7 @@ static void test_version_2_database_gets_the_new_checks(void **s)
         "\"phone\":null,\"notes\":null,\"created_at\":\"2026-01-01T00:00:00Z\","
         "\"updated_at\":\"2026-01-01T00:00:00Z\"}");
     prm_close(db);
-    assert_int_equal(query_int("PRAGMA user_version"), 5);
+    assert_int_equal(query_int("PRAGMA user_version"), store_schema_version);
     assert_int_equal(query_int("SELECT count(*) FROM audit"), 2);
     assert_int_equal(query_int("SELECT quick_check = 'ok' FROM pragma_quick_check"), 1);
     assert_schema_is_current();

@@ -12,12 +12,33 @@
 
 #include "prm/prm.h"
 
+/* The most fields a kind may have: the size of the rows below.  Not part
+ * of the public API (a prm_record points at its values); kinds.c checks
+ * every kind against it when it is compiled. */
+#define STORE_MAX_FIELDS 32
+
 /* The values of a record to write, by field index; set[i] says whether
  * field i was given (an update writes only those). */
 typedef struct store_row {
-    bool set[PRM_MAX_FIELDS];
-    prm_value v[PRM_MAX_FIELDS];
+    bool set[STORE_MAX_FIELDS];
+    prm_value v[STORE_MAX_FIELDS];
 } store_row;
+
+/* A record being read: the values and reference names an engine fills,
+ * and the prm_record handed on, which points at them. */
+typedef struct store_record {
+    prm_record rec;
+    prm_value v[STORE_MAX_FIELDS];
+    const char *ref_name[STORE_MAX_FIELDS];
+} store_record;
+
+static inline void store_record_init(store_record *r,
+                                     const prm_kind_info *info)
+{
+    r->rec.info = info;
+    r->rec.v = r->v;
+    r->rec.ref_name = r->ref_name;
+}
 
 typedef enum store_filter_op {
     SF_EQ,           /* field = value */

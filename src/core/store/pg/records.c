@@ -43,7 +43,7 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
 
 /* The names after the fields, when the result has them. */
 static void row_ref_names(const PGresult *res, int row,
-                          const prm_kind_info *info, prm_record *rec)
+                          const prm_kind_info *info, store_record *rec)
 {
     int col = (int)info->nfields;
     bool named = PQnfields(res) > col;
@@ -58,10 +58,10 @@ static void row_ref_names(const PGresult *res, int row,
 }
 
 static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
-                              const PGresult *res, int row, prm_record *rec,
+                              const PGresult *res, int row, store_record *rec,
                               prm_error *err)
 {
-    rec->info = info;
+    store_record_init(rec, info);
     for (size_t i = 0; i < info->nfields; i++) {
         prm_value *v = &rec->v[i];
         *v = (prm_value){.type = PRM_V_NULL};
@@ -104,11 +104,11 @@ static prm_code each_row(pg_db *db, const prm_kind_info *info,
                          prm_error *err)
 {
     for (int r = 0; r < PQntuples(res); r++) {
-        prm_record rec;
+        store_record rec;
         prm_code rc = row_to_record(db, info, res, r, &rec, err);
         if (rc != PRM_OK)
             return rc;
-        if (!fn(ctx, &rec))
+        if (!fn(ctx, &rec.rec))
             break;
     }
     return PRM_OK;
@@ -221,9 +221,9 @@ static prm_code list_row(void *ctx, const PGresult *res, int r, bool *stop,
                          prm_error *err)
 {
     list_rows *l = ctx;
-    prm_record rec;
+    store_record rec;
     prm_code rc = row_to_record(l->db, l->info, res, r, &rec, err);
-    if (rc == PRM_OK && !l->fn(l->ctx, &rec))
+    if (rc == PRM_OK && !l->fn(l->ctx, &rec.rec))
         *stop = true;
     return rc;
 }

@@ -46,7 +46,7 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
 
 /* The names after the fields, when the statement has them. */
 static void row_ref_names(sqlite3_stmt *stmt, const prm_kind_info *info,
-                          prm_record *rec)
+                          store_record *rec)
 {
     int col = (int)info->nfields;
     bool named = sqlite3_column_count(stmt) > col;
@@ -58,10 +58,10 @@ static void row_ref_names(sqlite3_stmt *stmt, const prm_kind_info *info,
 }
 
 static prm_code row_to_record(sqlite_db *db, const prm_kind_info *info,
-                              sqlite3_stmt *stmt, prm_record *rec,
+                              sqlite3_stmt *stmt, store_record *rec,
                               prm_error *err)
 {
-    rec->info = info;
+    store_record_init(rec, info);
     for (size_t i = 0; i < info->nfields; i++) {
         prm_value *v = &rec->v[i];
         *v = (prm_value){.type = PRM_V_NULL};
@@ -102,10 +102,10 @@ static prm_code each_row(sqlite_db *db, const prm_kind_info *info,
     int src;
     *rows = 0;
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        prm_record rec;
+        store_record rec;
         rc = row_to_record(db, info, stmt, &rec, err);
         (*rows)++;
-        if (rc != PRM_OK || !fn(ctx, &rec))
+        if (rc != PRM_OK || !fn(ctx, &rec.rec))
             break;
     }
     if (rc == PRM_OK && src != SQLITE_ROW && src != SQLITE_DONE)
@@ -433,7 +433,7 @@ prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
         return rc;
     const char *now = store_now(&db->base);
     prm_value stamp = {.type = PRM_V_TEXT, .s = now, .len = strlen(now)};
-    const prm_value *values[PRM_MAX_FIELDS];
+    const prm_value *values[STORE_MAX_FIELDS];
     int idx = 1, src = SQLITE_OK;
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
         const prm_field *f = &info->fields[i];

@@ -1,0 +1,212 @@
+/*
+ * test_schema_kinds.c - every kind's fields (src/core/kinds.c) against
+ * the two schemas and the team database's audit images: the columns of
+ * the kind's table in schema.sql (read by SQLite itself) and in
+ * schema_pg.sql (in any order: a migration's ADD COLUMN puts a new one
+ * last), and the keys prm_image gives the kind's rows on a team database,
+ * in field order (the order of an image's keys).  A field added to one place but not another
+ * fails here, before any e2e case does.
+ *
+ *   test_schema_kinds SCHEMA_SQL SCHEMA_PG_SQL
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "prm/prm.h"
+#include "store/store.h"
+
+static char *schema_sqlite, *schema_pg;
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 16, len = 0, n;
+    char *buf = malloc(cap);
+    while (buf != NULL && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            char *grown = realloc(buf, cap *= 2);
+            if (grown == NULL)
+                free(buf);
+            buf = grown;
+        }
+    }
+    fclose(f);
+    if (buf != NULL)
+        buf[len] = '\0';
+    return buf;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The words of s in ascending order, in place. */
+static void sort_words(char *s)
+{
+    char *words[256], copy[1024];
+    size_t n = 0;
+    snprintf(copy, sizeof copy, "%s", s);
+    for (char *w = strtok(copy, " "); w != NULL && n < 256;
+         w = strtok(NULL, " "))
+        words[n++] = w;
+    qsort(words, n, sizeof *words, by_text);
+    size_t at = 0;
+    s[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        at += (size_t)snprintf(s + at, 1024 - at, "%s%s", i ? " " : "",
+                               words[i]);
+}
+
+/* The columns a kind's fields have, in order, as "a b c". */
+static void field_columns(const prm_kind_info *info, char *out, size_t size)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < info->nfields; i++) {
+        const char *col = store_column(&info->fields[i]);
+        if (col != NULL)
+            at += (size_t)snprintf(out + at, size - at, "%s%s",
+                                   at ? " " : "", col);
+    }
+}
+
+static void test_sqlite_tables_have_the_fields(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, schema_sqlite, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("schema.sql: %s", msg);
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const prm_kind_info *info = prm_kind_get((prm_kind)k);
+        char want[1024], got[1024] = "", sql[128];
+        field_columns(info, want, sizeof want);
+        snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')",
+                 store_table(info));
+        sqlite3_stmt *stmt;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+                         SQLITE_OK);
+        size_t at = 0;
+        while (sqlite3_step(stmt) == SQLITE_ROW)
+            at += (size_t)snprintf(got + at, sizeof got - at, "%s%s",
+                                   at ? " " : "",
+                                   sqlite3_column_text(stmt, 0));
+        sqlite3_finalize(stmt);
+        sort_words(want);
+        sort_words(got);
+        if (strcmp(want, got) != 0)
+            fail_msg("schema.sql, table %s: columns '%s', fields '%s'",
+                     store_table(info), got, want);
+    }
+    sqlite3_close(db);
+}
+
+/* The text of s from the line that starts with start to the next line
+ * that starts with end; malloc'd, NULL when start is missing. */
+static char *block(const char *s, const char *start, const char *end)
+{
+    const char *b = strstr(s, start);
+    if (b == NULL)
+        return NULL;
+    const char *e = strstr(b + strlen(start), end);
+    size_t n = e ? (size_t)(e - b) : strlen(b);
+    char *out = malloc(n + 1);
+    assert_non_null(out);
+    memcpy(out, b, n);
+    out[n] = '\0';
+    return out;
+}
+
+static void test_pg_tables_have_the_fields(void **state)
+{
+    (void)state;
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const prm_kind_info *info = prm_kind_get((prm_kind)k);
+        char want[1024], got[1024] = "", start[96];
+        field_columns(info, want, sizeof want);
+        snprintf(start, sizeof start, "\nCREATE TABLE %s (\n",
+                 store_table(info));
+        char *table = block(schema_pg, start, "\n);");
+        if (table == NULL)
+            fail_msg("schema_pg.sql has no table %s", store_table(info));
+        /* Column lines are indented four spaces and start with a name. */
+        size_t at = 0;
+        for (char *line = strchr(table + 1, '\n'); line != NULL;
+             line = strchr(line + 1, '\n')) {
+            char name[64];
+            if (sscanf(line + 1, "    %63[a-z_]", name) != 1 ||
+                strncmp(line + 1, "    ", 4) != 0 || line[5] == ' ' ||
+                strcmp(name, "owner") == 0 || strcmp(name, "PRIMARY") == 0)
+                continue;
+            at += (size_t)snprintf(got + at, sizeof got - at, "%s%s",
+                                   at ? " " : "", name);
+        }
+        free(table);
+        sort_words(want);
+        sort_words(got);
+        if (strcmp(want, got) != 0)
+            fail_msg("schema_pg.sql, table %s: columns '%s', fields '%s'",
+                     store_table(info), got, want);
+    }
+}
+
+static void test_pg_audit_images_have_the_fields(void **state)
+{
+    (void)state;
+    char *image = block(schema_pg, "CREATE FUNCTION prm_image(", "\n$$;");
+    assert_non_null(image);
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const prm_kind_info *info = prm_kind_get((prm_kind)k);
+        char when[64];
+        snprintf(when, sizeof when, "WHEN '%s' THEN", info->name);
+        char *body = block(image, when, "WHEN '");
+        if (body == NULL)
+            fail_msg("prm_image has no case for %s", info->name);
+        /* Each field with a column, under its own name, in order. */
+        const char *at = body;
+        for (size_t i = 0; i < info->nfields; i++) {
+            const char *col = store_column(&info->fields[i]);
+            if (col == NULL)
+                continue;
+            char key[128];
+            snprintf(key, sizeof key, "r.%s AS %s", col, info->fields[i].name);
+            const char *found = strstr(at, key);
+            if (found == NULL)
+                fail_msg("prm_image of a %s lacks (or misorders) '%s'",
+                         info->name, key);
+            at = found + strlen(key);
+        }
+        free(body);
+    }
+    free(image);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3 || (schema_sqlite = read_all(argv[1])) == NULL ||
+        (schema_pg = read_all(argv[2])) == NULL) {
+        fprintf(stderr, "usage: test_schema_kinds SCHEMA_SQL SCHEMA_PG_SQL\n");
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sqlite_tables_have_the_fields),
+        cmocka_unit_test(test_pg_tables_have_the_fields),
+        cmocka_unit_test(test_pg_audit_images_have_the_fields),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    free(schema_sqlite);
+    free(schema_pg);
+    return failed;
+}
