@@ -12,7 +12,7 @@ _prm_fields() {
     metrics) echo "partner= type= region= status= since= until=" ;;
     partners) echo "partner= type= region= status= since= until= sort= limit=" ;;
     trend) echo "partner= type= region= status= since= until= by= metric=" ;;
-    insights) echo "partner= type= region= status= until= limit= stalled_days= dormant_days= expand_rate= expand_efficiency= expand_max_projects= gap_max_partners=" ;;
+    insights) echo "partner= type= region= status= since= until= limit= dormant_days= stalled_days= expand_rate= expand_efficiency= expand_max_projects= gap_max_partners=" ;;
     audit) echo "kind= id= user= since= until= limit=" ;;
     esac
 }

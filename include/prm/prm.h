@@ -429,6 +429,27 @@ prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,
 void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
                       void *ctx);
 
+/* --- What each command takes (keys.c) ------------------------------- */
+
+/* The KEY= words a command that is not a record kind takes (filters,
+ * thresholds, options), in the order messages list them: command is
+ * "metrics", "report partners", "report trend", "insights" or "audit";
+ * NULL for any other.  Each list ends with NULL. */
+const char *const *prm_command_keys(const char *command);
+/* The values KEY= of command takes when they are a fixed list (by=,
+ * metric=, sort=, an audit's kind=, a scope's status=, a user's role=);
+ * NULL when it takes any value. */
+const char *const *prm_key_values(const char *command, const char *key);
+/* The columns report trend counts or computes per period, the periods it
+ * counts by, the kinds of record the audit log names, a team database's
+ * roles. */
+extern const char *const prm_trend_metrics[];
+extern const char *const prm_trend_periods[];
+extern const char *const prm_audit_kinds[];
+extern const char *const prm_roles[];
+/* words as one line for a person, "a, b, c", in buf; returns buf. */
+const char *prm_words_text(const char *const *words, char *buf, size_t size);
+
 /* --- Keeping it safe (audit.c, backup.c; check in the engines) ------- */
 
 /* The text of the command about to run (len bytes), as the audit log

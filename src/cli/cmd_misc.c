@@ -60,17 +60,16 @@ static prm_code report_trend(cli_ctx *ctx, const cli_args *args,
             continue;
         }
         metric = NULL;
-        for (size_t m = 0; cli_trend_metrics[m] != NULL; m++)
-            if (strcmp(cli_trend_metrics[m], args->kv[i].value) == 0)
-                metric = cli_trend_metrics[m];
+        for (size_t m = 0; prm_trend_metrics[m] != NULL; m++)
+            if (strcmp(prm_trend_metrics[m], args->kv[i].value) == 0)
+                metric = prm_trend_metrics[m];
         if (metric == NULL) {
             free(rest);
+            char names[512];
             return prm_error_choice(
                 err, PRM_EINVALID_VALUE, "invalid metric", args->kv[i].value,
                 "", "metrics are",
-                "partners, projects, succeeded, failed, communications, "
-                "resources, outcomes, relationship_degree, "
-                "project_success_rate, resource_efficiency");
+                prm_words_text(prm_trend_metrics, names, sizeof names));
         }
     }
     ctx->out->ops->trend_begin(ctx->out, by, metric);

@@ -43,19 +43,15 @@ void cli_out_measure(cli_out *o)
         o->width = ws.ws_col;
 }
 
-const char *const cli_trend_metrics[] = {
-    "partners",  "projects", "succeeded",           "failed",
-    "communications", "resources", "outcomes", "relationship_degree",
-    "project_success_rate", "resource_efficiency", NULL};
-
 bool cli_trend_value(const prm_trend_row *r, const char *metric, double *v)
 {
     const int64_t *in[] = {&r->in.partners,       &r->in.projects,
                            &r->in.succeeded,      &r->in.failed,
                            &r->in.communications, &r->in.resources,
                            &r->in.outcomes};
+    /* The counts come first in prm_trend_metrics, in this order. */
     for (size_t i = 0; i < 7; i++)
-        if (strcmp(metric, cli_trend_metrics[i]) == 0) {
+        if (strcmp(metric, prm_trend_metrics[i]) == 0) {
             *v = (double)*in[i];
             return true;
         }

@@ -102,10 +102,9 @@ struct cli_out {
     size_t nvalues, values_cap;
 };
 
-/* The value of one of report trend's metrics in a period; false when a
- * ratio has nothing to divide by.  NULL names: all the metric names. */
+/* The value in a period of one of report trend's metrics (a name from
+ * prm_trend_metrics); false when a ratio has nothing to divide by. */
 bool cli_trend_value(const prm_trend_row *r, const char *metric, double *v);
-extern const char *const cli_trend_metrics[];
 
 extern const cli_out_ops cli_text_ops;
 extern const cli_out_ops cli_json_ops;

@@ -191,10 +191,10 @@ static bool json_trend_row(cli_out *o, const prm_trend_row *r)
         putc(',', f);
     fputs("{\"period\":", f);
     prm_json_cstring(f, r->period);
-    for (size_t i = 0; cli_trend_metrics[i] != NULL; i++) {
+    for (size_t i = 0; prm_trend_metrics[i] != NULL; i++) {
         double v;
-        bool has = cli_trend_value(r, cli_trend_metrics[i], &v);
-        json_ratio(f, cli_trend_metrics[i], has, v);
+        bool has = cli_trend_value(r, prm_trend_metrics[i], &v);
+        json_ratio(f, prm_trend_metrics[i], has, v);
     }
     putc('}', f);
     return !ferror(f);

@@ -170,38 +170,24 @@ static void complete_partner_list(const char *text, const char *typed)
 /* Tab after a command that is not a record kind: the word it takes next
  * (report partners|trend, export json|jsonl|csv), its KEY= filters and
  * the values some keys take. */
-#define SCOPE_KEYS "partner", "type", "region", "status", "since", "until"
-static const char *const metrics_keys[] = {SCOPE_KEYS, NULL};
-static const char *const report_keys[] = {SCOPE_KEYS, "sort", "limit", NULL};
-static const char *const trend_keys[] = {SCOPE_KEYS, "by", "metric", NULL};
-static const char *const insights_keys[] = {
-    "partner",     "type",         "region",            "status",
-    "until",       "limit",        "stalled_days",      "dormant_days",
-    "expand_rate", "expand_efficiency", "expand_max_projects",
-    "gap_max_partners", NULL};
-static const char *const audit_keys[] = {"kind",  "id",    "user",
-                                         "since", "until", "limit", NULL};
 static const char *const report_words[] = {"partners", "trend", NULL};
 static const char *const formats[] = {"json", "jsonl", "csv", NULL};
 static const char *const set_words[] = {"json", "color", "pager", NULL};
 static const char *const user_words[] = {"add", "role", "list", NULL};
-static const char *const periods[] = {"month", "quarter", "year", NULL};
-static const char *const roles[] = {"admin", "manager", "viewer", NULL};
-static const char *const audit_kinds[] = {
-    "partner", "project",         "communication", "resource",
-    "outcome", "project_partner", NULL};
 
+/* The KEY= words come from the core (prm_command_keys), by the command's
+ * name and, for report, its second word. */
 typedef struct command_tab {
     const char *command;
     const char *const *words; /* the second word, or NULL */
-    const char *const *keys;  /* KEY= after it, or NULL */
+    bool keys;                /* it takes KEY= words after them */
 } command_tab;
 
 static const command_tab command_tabs[] = {
-    {"metrics", NULL, metrics_keys}, {"report", report_words, report_keys},
-    {"insights", NULL, insights_keys}, {"audit", NULL, audit_keys},
-    {"export", formats, NULL},       {"import", formats, NULL},
-    {"set", set_words, NULL},        {"user", user_words, NULL},
+    {"metrics", NULL, true},  {"report", report_words, true},
+    {"insights", NULL, true}, {"audit", NULL, true},
+    {"export", formats, false}, {"import", formats, false},
+    {"set", set_words, false},  {"user", user_words, false},
 };
 
 static void cands_matching(const char *const *words, const char *prefix,
@@ -212,23 +198,6 @@ static void cands_matching(const char *const *words, const char *prefix,
             cands_add(&found, prefix, words[i], suffix);
 }
 
-/* The values Tab offers for KEY= of a command that is not a kind. */
-static const char *const *key_choices(const char *command, const char *key)
-{
-    if (strcmp(key, "by") == 0)
-        return periods;
-    if (strcmp(key, "metric") == 0)
-        return cli_trend_metrics;
-    if (strcmp(key, "sort") == 0)
-        return prm_report_sort_fields;
-    if (strcmp(key, "role") == 0)
-        return roles;
-    if (strcmp(key, "kind") == 0 && strcmp(command, "audit") == 0)
-        return audit_kinds;
-    if (strcmp(key, "status") == 0) /* the partners in scope */
-        return prm_field_find(prm_kind_get(PRM_PARTNER), "status")->choices;
-    return NULL;
-}
 
 /* The words after a command that is not a kind: n words come before the
  * one completed, the second of them second. */
@@ -249,10 +218,11 @@ static void complete_command_words(const char *command, int n,
             if (strncmp(kind, text, strlen(text)) == 0)
                 cands_add(&found, "", kind, " ");
         }
-    } else if (t->keys != NULL && (t->words == NULL || n >= 2)) {
-        bool trend = strcmp(command, "report") == 0 &&
-                     strcmp(second, "trend") == 0;
-        cands_matching(trend ? trend_keys : t->keys, "", text, "=");
+    } else if (t->keys && (t->words == NULL || n >= 2)) {
+        char name[64];
+        snprintf(name, sizeof name, "%s%s%s", command,
+                 t->words != NULL ? " " : "", t->words != NULL ? second : "");
+        cands_matching(prm_command_keys(name), "", text, "=");
     }
 }
 
@@ -300,7 +270,7 @@ static void complete_value(const prm_kind_info *info, const char *command,
         complete_audit_id(key, typed);
     else if (info == NULL && command != NULL) {
         key[klen] = '\0';
-        const char *const *choices = key_choices(command, key);
+        const char *const *choices = prm_key_values(command, key);
         key[klen] = '=';
         cands_matching(choices, key, typed, "");
     }

@@ -22,14 +22,16 @@ static prm_code audit_kind(const char *value, const char **out,
         *out = info->name;
         return PRM_OK;
     }
-    if (strcmp(value, "project_partner") == 0) {
-        *out = "project_partner";
-        return PRM_OK;
-    }
+    for (size_t i = 0; prm_audit_kinds[i] != NULL; i++)
+        if (strcmp(value, prm_audit_kinds[i]) == 0) {
+            *out = prm_audit_kinds[i];
+            return PRM_OK;
+        }
+    char kinds[256];
     return prm_error_choice(err, PRM_EINVALID_VALUE, "invalid kind", value, "",
                             "kinds are",
-                            "partner, project, communication, resource, "
-                            "outcome, project_partner");
+                            prm_words_text(prm_audit_kinds, kinds,
+                                           sizeof kinds));
 }
 
 static prm_code audit_arg(const prm_arg *a, store_audit_filter *f,
@@ -69,9 +71,11 @@ static prm_code audit_arg(const prm_arg *a, store_audit_filter *f,
         }
         return PRM_OK;
     }
+    char keys[256];
     return prm_error_choice(err, PRM_EUNKNOWN_FIELD, "unknown filter", k,
                             " for audit", "filters are",
-                            "kind, id, user, since, until, limit");
+                            prm_words_text(prm_command_keys("audit"), keys,
+                                           sizeof keys));
 }
 
 prm_code prm_audit(prm_db *db, const prm_arg *filters, size_t nfilters,

@@ -31,14 +31,10 @@ static const struct threshold {
     size_t offset;
     double fallback, max;
 } thresholds[] = {
-    {"dormant_days", offsetof(store_thresholds, dormant_days), 90, 36500},
-    {"stalled_days", offsetof(store_thresholds, stalled_days), 30, 36500},
-    {"expand_rate", offsetof(store_thresholds, expand_rate), 0.6, 1},
-    {"expand_efficiency", offsetof(store_thresholds, expand_efficiency), 1.0,
-     1e9},
-    {"expand_max_projects", offsetof(store_thresholds, expand_max_projects), 2,
-     1e9},
-    {"gap_max_partners", offsetof(store_thresholds, gap_max_partners), 1, 1e9},
+#define THRESHOLD(name, fallback, max)                                       \
+    {#name, offsetof(store_thresholds, name), fallback, max},
+    CORE_INSIGHT_THRESHOLDS(THRESHOLD)
+#undef THRESHOLD
 };
 #define NTHRESHOLDS (sizeof thresholds / sizeof thresholds[0])
 

@@ -20,22 +20,11 @@ static prm_code partner_status(const prm_arg *a, const char **out,
             *out = f->choices[i];
             return PRM_OK;
         }
+    char allowed[128];
     return prm_error_choice(err, PRM_EINVALID_VALUE, "invalid status",
                             a->value, "", "allowed",
-                            "prospect, active, inactive");
-}
-
-/* What a command takes besides the scope, for its error messages. */
-static const char *more_filters(const char *cmd)
-{
-    if (strcmp(cmd, "report partners") == 0)
-        return ", sort, limit";
-    if (strcmp(cmd, "report trend") == 0)
-        return ", by, metric";
-    if (strcmp(cmd, "insights") == 0)
-        return ", limit, dormant_days, stalled_days, expand_rate, "
-               "expand_efficiency, expand_max_projects, gap_max_partners";
-    return "";
+                            prm_words_text(f->choices, allowed,
+                                           sizeof allowed));
 }
 
 static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
@@ -60,10 +49,8 @@ static prm_code scope_arg(prm_db *db, const prm_arg *a, store_scope *s,
         s->until = t->until;
         return core_window_date(a, t->until, true, err);
     } else {
-        char names[256], where[64];
-        snprintf(names, sizeof names,
-                 "partner, type, region, status, since, until%s",
-                 more_filters(cmd));
+        char names[512], where[64];
+        prm_words_text(prm_command_keys(cmd), names, sizeof names);
         snprintf(where, sizeof where, " for %s", cmd);
         return prm_error_choice(err, PRM_EUNKNOWN_FIELD, "unknown filter", k,
                                 where, "filters are", names);

@@ -38,6 +38,16 @@ prm_code core_window_date(const prm_arg *a, char out[PRM_TIME_SIZE], bool until,
 prm_code core_window_check(const char *since, const char *until,
                            prm_error *err);
 
+/* The thresholds of insights, once: X(name, default, largest allowed), in
+ * the order messages list them (insights.c, keys.c). */
+#define CORE_INSIGHT_THRESHOLDS(X)                                           \
+    X(dormant_days, 90, 36500)                                               \
+    X(stalled_days, 30, 36500)                                               \
+    X(expand_rate, 0.6, 1)                                                   \
+    X(expand_efficiency, 1.0, 1e9)                                           \
+    X(expand_max_projects, 2, 1e9)                                           \
+    X(gap_max_partners, 1, 1e9)
+
 /* The partners in scope and the date window of metrics and report, from
  * their filters (metrics.c); the window's timestamps live in t.  cmd names
  * the command in messages. */

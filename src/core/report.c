@@ -28,11 +28,11 @@ static prm_code report_option(const prm_arg *a, const char **sort,
             *sort = prm_report_sort_fields[i];
             return PRM_OK;
         }
-    return prm_error_choice(
-        err, PRM_EINVALID_VALUE, "invalid sort", a->value, "", "sort by",
-        "partner, name, projects, succeeded, failed, project_success_rate, "
-        "communications, last_contact, resources, outcomes, "
-        "resource_efficiency, health");
+    char names[512];
+    return prm_error_choice(err, PRM_EINVALID_VALUE, "invalid sort", a->value,
+                            "", "sort by",
+                            prm_words_text(prm_report_sort_fields, names,
+                                           sizeof names));
 }
 
 prm_code prm_report_partners(prm_db *db, const prm_arg *filters,
@@ -77,14 +77,17 @@ prm_code prm_report_partners(prm_db *db, const prm_arg *filters,
 
 static prm_code period_arg(const prm_arg *a, store_period *by, prm_error *err)
 {
-    static const char *const names[] = {"month", "quarter", "year"};
-    for (int i = 0; i < 3; i++)
-        if (strcmp(a->value, names[i]) == 0) {
+    /* prm_trend_periods is in store_period's order. */
+    for (int i = 0; prm_trend_periods[i] != NULL; i++)
+        if (strcmp(a->value, prm_trend_periods[i]) == 0) {
             *by = (store_period)i;
             return PRM_OK;
         }
+    char names[64];
     return prm_error_choice(err, PRM_EINVALID_VALUE, "invalid by", a->value,
-                            "", "by is one of", "month, quarter, year");
+                            "", "by is one of",
+                            prm_words_text(prm_trend_periods, names,
+                                           sizeof names));
 }
 
 /* Room for a period's name, with room to spare for what the compiler
