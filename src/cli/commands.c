@@ -30,223 +30,340 @@ static const prm_kind_info *outcome_kind(void)
 #define RECORDS "Records (each has add, list, show, update, delete)"
 
 const cli_command cli_commands[] = {
-    {"partner", NULL, RECORDS, NULL, "organisations you work with", NULL,
-     "partner add name=\"Acme Corp\" type=reseller region=EMEA tier=gold\n"
-     "partner list region=EMEA status=active\n"
-     "partner show \"Acme Corp\"\n"
-     "partner update \"acme corp\" email=sales@acme.example\n"
-     "partner delete 7 --cascade\n",
-     cli_cmd_kind, partner_kind, false},
-    {"project", NULL, RECORDS, NULL,
-     "joint projects with one or more partners", NULL,
-     "project add name=\"Cloud bundle\" partner=\"Acme Corp\" status=active "
-     "start=2026-01-15\n"
-     "project add name=Expo partners=1,2 due=2026-06-30\n"
-     "project list partner=\"Acme Corp\" status=active\n"
-     "project list partners=1,2\n"
-     "project update \"Cloud bundle\" progress=60\n"
-     "project update Expo status=succeeded result=\"12 leads\"\n",
-     cli_cmd_kind, project_kind, false},
-    {"communication", "comm", RECORDS, NULL,
-     "every e-mail, call, meeting or chat with a partner", NULL,
-     "comm add partner=\"Acme Corp\" method=phone subject=\"Q3 plan\" "
-     "content=\"Agreed to a joint webinar\"\n"
-     "comm add partner=\"acme corp\" project=\"Cloud bundle\" method=email "
-     "at=2026-03-01T09:30 content=\"Sent the price list\"\n"
-     "comm list partner=\"acme corp\" method=meeting\n"
-     "comm list partner=\"acme corp\" since=2026-03-01 until=2026-03-31\n",
-     cli_cmd_kind, comm_kind, false},
-    {"resource", NULL, RECORDS, NULL,
-     "people, technology or funding committed to a partner", NULL,
-     "resource add partner=\"acme corp\" kind=funding amount=25000 unit=USD "
-     "project=\"Cloud bundle\"\n"
-     "resource add partner=\"acme corp\" kind=people amount=0.5 unit=FTE "
-     "description=\"solutions engineer\"\n"
-     "resource list kind=funding since=2026-01-01\n",
-     cli_cmd_kind, resource_kind, false},
-    {"outcome", NULL, RECORDS, NULL, "what a project produced", NULL,
-     "outcome add project=\"Cloud bundle\" description=\"first 10 customers\" "
-     "value=48000\n"
-     "outcome list project=\"Cloud bundle\"\n"
-     "outcome list partner=\"acme corp\"\n",
-     cli_cmd_kind, outcome_kind, false},
-    {"metrics", NULL, "Numbers", "metrics [FILTER=VALUE...]",
-     "relationship degree, project success rate, resource efficiency",
-     "Counts partners, projects, communications, resources and outcomes, and\n"
-     "the ratios between them:\n"
-     "  relationship_degree   projects / partners\n"
-     "  project_success_rate  succeeded projects / all projects\n"
-     "  closed_success_rate   succeeded / (succeeded + failed)\n"
-     "  resource_efficiency   outcomes / resources\n"
-     "A ratio with nothing to divide by is n/a (null in JSON).\n\n"
-     "Filters: partner=REF type= region= status= choose the partners in\n"
-     "scope; since=DATE and until=DATE (inclusive; a date alone as until\n"
-     "takes in that whole day) limit projects by start (or creation),\n"
-     "and communications, resources and outcomes by their own date.\n",
-     "metrics\n"
-     "metrics region=EMEA\n"
-     "metrics partner=\"Acme Corp\" since=2026-01-01 until=2026-03-31\n",
-     cli_cmd_metrics, NULL, false},
-    {"report", NULL, "Numbers", "report partners|trend [FILTER=VALUE...]",
-     "partners side by side, or the metrics over time as a chart",
-     "A row per partner: projects, succeeded, failed, project success "
-     "rate,\ncommunications, last contact, resources, outcomes, resource "
-     "efficiency;\neach figure is the one metrics partner=ID gives, with the "
-     "same filters\n(type=, region=, status=, partner=, since=, until=).  "
-     "sort=FIELD orders the\nrows by a field (figures largest first, a "
-     "ratio with no value last,\nname from A), limit=N keeps the first N.  "
-     "Each row has a health score,\n0 to 100, from recency and frequency "
-     "of contact, closed success and\nefficiency; --explain shows the "
-     "terms (doc/guide.md: Health).\n\n"
-     "report trend [by=month|quarter|year] [metric=NAME] [FILTER=VALUE...] "
-     "shows\nper period the projects started, succeeded and failed, "
-     "communications,\nresources, outcomes and partners added, and the three "
-     "ratios as of the\nperiod's end; on a terminal as a bar chart of "
-     "metric= (default projects).\nThe periods run without a gap from the "
-     "first with anything in it to today\n(or until=, if sooner).\n",
-     "report partners\nreport partners region=APAC\n"
-     "report partners sort=health limit=10 --explain\n"
-     "report trend by=quarter metric=project_success_rate\n",
-     cli_cmd_report, NULL, false},
-    {"insights", NULL, "Numbers", "insights [FILTER=VALUE...]",
-     "where to act next: stalled, dormant, idle, expand, gaps",
-     "Findings, most urgent first, each with the rule that fired and the "
-     "numbers\nbehind it:\n"
-     "  stalled_project  active, past due or not updated for stalled_days "
-     "(30)\n"
-     "  dormant_partner  has projects, no contact for dormant_days (90)\n"
-     "  idle_resources   resources on a project with no outcome yet\n"
-     "  expand_partner   closed success >= expand_rate (0.6) or efficiency "
-     ">=\n                   expand_efficiency (1.0), at most "
-     "expand_max_projects (2)\n"
-     "  coverage_gap     a region or type with activity but at most\n"
-     "                   gap_max_partners (1) active partners\n"
-     "Filters: partner=, type=, region=, status= (inactive partners are "
-     "left out\nunless asked for), until=DATE (the analysis date; default "
-     "now), limit=N\nfindings per rule (default 10, 0 for all).\n",
-     "insights\ninsights region=APAC dormant_days=60\n"
-     "insights expand_rate=0.8 limit=0\n",
-     cli_cmd_insights, NULL, false},
-    {"export", NULL, "Data", "export json|jsonl [FILE], or csv KIND [FILE]",
-     "write the records, to FILE (mode 0600) or stdout",
-     "json writes one document, prm's export object:\n"
-     "  {\"ok\":true,\"format\":\"prm-export\",\"version\":1,"
-     "\"partners\":[...],\"projects\":[...],\n"
-     "   \"communications\":[...],\"resources\":[...],\"outcomes\":[...]}\n"
-     "jsonl writes {\"format\":\"prm-jsonl\",\"version\":1} and then one "
-     "record a line,\nkeyed by its kind: {\"partner\":{...}}.  Memory stays "
-     "flat however large\nthe database.  Importing an export into a new "
-     "database gives every record\nits id and fields back.\n"
-     "csv KIND writes one kind as CSV (RFC 4180) for spreadsheets: a header "
-     "row\nof field names, then a row per record.\n",
-     "export json partners.json\nexport jsonl backup.jsonl\nexport json\n"
-     "export csv partner partners.csv\n",
-     cli_cmd_export, NULL, false},
-    {"import", NULL, "Data", "import json|jsonl FILE, or csv KIND FILE",
-     "add every record of an export; all or nothing",
-     "A bad file (not JSON, not a prm export, a wrong type, an unknown "
-     "field,\na reference to a record the file does not hold, a name that "
-     "is taken)\nis refused whole with a message saying where, and the "
-     "database is left\nas it was.  Into an empty database the records keep "
-     "their ids; into one\nwith records they get new ids and references "
-     "are mapped to match.\n"
-     "json is read a record at a time, in the order export writes: format "
-     "and\nversion first, then partners, projects, communications, "
-     "resources, outcomes.\nFILE - is stdin (prm import jsonl - < "
-     "all.jsonl), unless the commands\ncome from it.\n"
-     "csv KIND adds a row per record as KIND add would: the header names "
-     "the\nfields, references may be ids or names, an empty cell is no "
-     "value, and\nthe id, created_at and updated_at columns are ignored.\n",
-     "import json partners.json\nimport jsonl backup.jsonl\n"
-     "import csv partner partners.csv\n",
-     cli_cmd_import, NULL, false},
-    {"audit", NULL, "Safety", "audit [FILTER=VALUE...]",
-     "every change: when, who, the command, the record before and after",
-     "Lists the newest 50 entries of the audit log (limit=N for another "
-     "number,\nlimit=0 for all), oldest first.  Filters: kind= (partner, "
-     "project,\ncommunication, resource, outcome, project_partner), id= "
-     "(the record's id; with\nkind=partner or kind=project, a name too), "
-     "user=, since=DATE, until=DATE.\nEvery add, update and delete, by a "
-     "command, an import or an undo, is\nrecorded in the same transaction "
-     "as the change; the entries of one command\nshare a change number.  "
-     "No command alters or removes an entry.\n",
-     "audit\naudit kind=partner id=3\naudit kind=partner id=\"Acme Corp\"\n"
-     "audit since=2026-03-01 limit=0\n",
-     cli_cmd_audit, NULL, false},
-    {"undo", NULL, "Safety", "undo [N]",
-     "revert the last N changes (default 1)",
-     "Reverts the newest N changes (one change per command) that have not "
-     "been\nundone, using the images the audit log keeps: what was added is "
-     "deleted,\nwhat was changed or deleted is put back, with its id (a "
-     "cascade's records\ntoo).  The undo is itself recorded.  All or "
-     "nothing: when a change can no\nlonger be reverted (a record added "
-     "since refers to it, say), nothing is.\n",
-     "undo\nundo 3\n", cli_cmd_undo, NULL, false},
-    {"backup", NULL, "Safety", "backup FILE",
-     "a consistent copy of the database, mode 0600",
-     "Copies the database with SQLite's online backup, while others may be "
-     "using\nit.  To restore, open the copy: prm --db FILE (or copy it back "
-     "in place\nwhile no prm runs).  A team database is copied into a prm "
-     "file: its records\nas of one moment, with their ids (the audit log "
-     "stays on the server).\n",
-     "backup /var/backups/prm-2026-03-01.db\n", cli_cmd_backup, NULL, true},
-    {"check", NULL, "Safety", "check",
-     "integrity, foreign keys, schema version, file permissions",
-     "On a file: checks every page (SQLite's integrity_check) and every "
-     "reference\n(foreign_key_check), reads the schema version, and warns "
-     "when the database\nfile or its folder is open to other users.  On a "
-     "team database: checks the\nschema version, that every table keeps "
-     "its row-level security and audit\ntrigger, and that every project "
-     "has a partner (the server keeps its pages).\nThe command fails (exit "
-     "status 1) when anything is wrong.\n",
-     "check\n", cli_cmd_check, NULL, true},
-    {"user", NULL, "Team", "user add|role|list [NAME role=ROLE]",
-     "the users of a team database and their roles",
-     "On a team database (--db postgresql://...), admins add users and "
-     "change\ntheir roles; everyone may list them.  Roles: admin "
-     "(everything, and users),\nmanager (adds records; changes only the "
-     "partners they own, and those\npartners' projects, communications, "
-     "resources and outcomes), viewer\n(reads and reports).  The database "
-     "enforces them, for psql too.  A partner's\nowner (who manages it) is "
-     "whoever added it; an admin hands it over with\npartner update REF "
-     "owner=USER.  password= sets a login password; without\none, the "
-     "server's authentication (pg_hba.conf) decides.\n",
-     "user add alice role=manager password='s3cret'\nuser role bob "
-     "role=viewer\nuser list\npartner update \"acme corp\" owner=alice\n",
-     cli_cmd_user, NULL, false},
-    {"set", NULL, "Session", "set [json|color|pager on|off]",
-     "settings of the prompt; set alone lists them",
-     "json on prints JSON Lines, as --json does; color on uses colour on a "
-     "terminal\n(never with NO_COLOR); pager on sends output longer than "
-     "the terminal\nthrough $PAGER (default: less -FRX).  The prompt runs "
-     "the set commands of\n$XDG_CONFIG_HOME/prm/config (else "
-     "~/.config/prm/config) when it starts.\n",
-     "set\nset pager off\nset json on\n", cli_cmd_set, NULL, false},
-    {"history", NULL, "Session", "history [N]",
-     "the last N entries of the prompt's history (default 20)",
-     "The prompt keeps its history in $XDG_STATE_HOME/prm/history (else\n"
-     "~/.local/state/prm/history), PRM_HISTSIZE entries (default 1000); an "
-     "entry\nthat starts with a space is not kept.\n",
-     "history\nhistory 5\n", cli_cmd_history, NULL, false},
-    {"help", NULL, "Session", "help [COMMAND]",
-     "list the commands, or explain one", NULL, "help\nhelp partner\n",
-     cli_cmd_help, NULL, false},
-    {"quit", "exit", "Session", "quit | exit", "leave prm", NULL, "quit\n",
-     cli_cmd_quit, NULL, false},
+    {
+        .name = "partner",
+        .group = RECORDS,
+        .summary = "organisations you work with",
+        .examples = "partner add name=\"Acme Corp\" type=reseller region=EMEA tier=gold\n"
+            "partner list region=EMEA status=active\n"
+            "partner show \"Acme Corp\"\n"
+            "partner update \"acme corp\" email=sales@acme.example\n"
+            "partner delete 7 --cascade\n",
+        .run = cli_cmd_kind,
+        .kind = partner_kind,
+    },
+    {
+        .name = "project",
+        .group = RECORDS,
+        .summary = "joint projects with one or more partners",
+        .examples = "project add name=\"Cloud bundle\" partner=\"Acme Corp\" status=active "
+            "start=2026-01-15\n"
+            "project add name=Expo partners=1,2 due=2026-06-30\n"
+            "project list partner=\"Acme Corp\" status=active\n"
+            "project list partners=1,2\n"
+            "project update \"Cloud bundle\" progress=60\n"
+            "project update Expo status=succeeded result=\"12 leads\"\n",
+        .run = cli_cmd_kind,
+        .kind = project_kind,
+    },
+    {
+        .name = "communication",
+        .alias = "comm",
+        .group = RECORDS,
+        .summary = "every e-mail, call, meeting or chat with a partner",
+        .examples = "comm add partner=\"Acme Corp\" method=phone subject=\"Q3 plan\" "
+            "content=\"Agreed to a joint webinar\"\n"
+            "comm add partner=\"acme corp\" project=\"Cloud bundle\" method=email "
+            "at=2026-03-01T09:30 content=\"Sent the price list\"\n"
+            "comm list partner=\"acme corp\" method=meeting\n"
+            "comm list partner=\"acme corp\" since=2026-03-01 until=2026-03-31\n",
+        .run = cli_cmd_kind,
+        .kind = comm_kind,
+    },
+    {
+        .name = "resource",
+        .group = RECORDS,
+        .summary = "people, technology or funding committed to a partner",
+        .examples = "resource add partner=\"acme corp\" kind=funding amount=25000 unit=USD "
+            "project=\"Cloud bundle\"\n"
+            "resource add partner=\"acme corp\" kind=people amount=0.5 unit=FTE "
+            "description=\"solutions engineer\"\n"
+            "resource list kind=funding since=2026-01-01\n",
+        .run = cli_cmd_kind,
+        .kind = resource_kind,
+    },
+    {
+        .name = "outcome",
+        .group = RECORDS,
+        .summary = "what a project produced",
+        .examples = "outcome add project=\"Cloud bundle\" description=\"first 10 customers\" "
+            "value=48000\n"
+            "outcome list project=\"Cloud bundle\"\n"
+            "outcome list partner=\"acme corp\"\n",
+        .run = cli_cmd_kind,
+        .kind = outcome_kind,
+    },
+    {
+        .name = "metrics",
+        .group = "Numbers",
+        .usage = "metrics [FILTER=VALUE...]",
+        .summary = "relationship degree, project success rate, resource efficiency",
+        .details = "Counts partners, projects, communications, resources and outcomes, and\n"
+            "the ratios between them:\n"
+            "  relationship_degree   projects / partners\n"
+            "  project_success_rate  succeeded projects / all projects\n"
+            "  closed_success_rate   succeeded / (succeeded + failed)\n"
+            "  resource_efficiency   outcomes / resources\n"
+            "A ratio with nothing to divide by is n/a (null in JSON).\n\n"
+            "Filters: partner=REF type= region= status= choose the partners in\n"
+            "scope; since=DATE and until=DATE (inclusive; a date alone as until\n"
+            "takes in that whole day) limit projects by start (or creation),\n"
+            "and communications, resources and outcomes by their own date.\n",
+        .examples = "metrics\n"
+            "metrics region=EMEA\n"
+            "metrics partner=\"Acme Corp\" since=2026-01-01 until=2026-03-31\n",
+        .run = cli_cmd_metrics,
+    },
+    {
+        .name = "report",
+        .group = "Numbers",
+        .usage = "report partners|trend [FILTER=VALUE...]",
+        .summary = "partners side by side, or the metrics over time as a chart",
+        .details = "A row per partner: projects, succeeded, failed, project success "
+            "rate,\ncommunications, last contact, resources, outcomes, resource "
+            "efficiency;\neach figure is the one metrics partner=ID gives, with the "
+            "same filters\n(type=, region=, status=, partner=, since=, until=).  "
+            "sort=FIELD orders the\nrows by a field (figures largest first, a "
+            "ratio with no value last,\nname from A), limit=N keeps the first N.  "
+            "Each row has a health score,\n0 to 100, from recency and frequency "
+            "of contact, closed success and\nefficiency; --explain shows the "
+            "terms (doc/guide.md: Health).\n\n"
+            "report trend [by=month|quarter|year] [metric=NAME] [FILTER=VALUE...] "
+            "shows\nper period the projects started, succeeded and failed, "
+            "communications,\nresources, outcomes and partners added, and the three "
+            "ratios as of the\nperiod's end; on a terminal as a bar chart of "
+            "metric= (default projects).\nThe periods run without a gap from the "
+            "first with anything in it to today\n(or until=, if sooner).\n",
+        .examples = "report partners\nreport partners region=APAC\n"
+            "report partners sort=health limit=10 --explain\n"
+            "report trend by=quarter metric=project_success_rate\n",
+        .run = cli_cmd_report,
+    },
+    {
+        .name = "insights",
+        .group = "Numbers",
+        .usage = "insights [FILTER=VALUE...]",
+        .summary = "where to act next: stalled, dormant, idle, expand, gaps",
+        .details = "Findings, most urgent first, each with the rule that fired and the "
+            "numbers\nbehind it:\n"
+            "  stalled_project  active, past due or not updated for stalled_days "
+            "(30)\n"
+            "  dormant_partner  has projects, no contact for dormant_days (90)\n"
+            "  idle_resources   resources on a project with no outcome yet\n"
+            "  expand_partner   closed success >= expand_rate (0.6) or efficiency "
+            ">=\n                   expand_efficiency (1.0), at most "
+            "expand_max_projects (2)\n"
+            "  coverage_gap     a region or type with activity but at most\n"
+            "                   gap_max_partners (1) active partners\n"
+            "Filters: partner=, type=, region=, status= (inactive partners are "
+            "left out\nunless asked for), until=DATE (the analysis date; default "
+            "now), limit=N\nfindings per rule (default 10, 0 for all).\n",
+        .examples = "insights\ninsights region=APAC dormant_days=60\n"
+            "insights expand_rate=0.8 limit=0\n",
+        .run = cli_cmd_insights,
+    },
+    {
+        .name = "export",
+        .group = "Data",
+        .usage = "export json|jsonl [FILE], or csv KIND [FILE]",
+        .summary = "write the records, to FILE (mode 0600) or stdout",
+        .details = "json writes one document, prm's export object:\n"
+            "  {\"ok\":true,\"format\":\"prm-export\",\"version\":1,"
+            "\"partners\":[...],\"projects\":[...],\n"
+            "   \"communications\":[...],\"resources\":[...],\"outcomes\":[...]}\n"
+            "jsonl writes {\"format\":\"prm-jsonl\",\"version\":1} and then one "
+            "record a line,\nkeyed by its kind: {\"partner\":{...}}.  Memory stays "
+            "flat however large\nthe database.  Importing an export into a new "
+            "database gives every record\nits id and fields back.\n"
+            "csv KIND writes one kind as CSV (RFC 4180) for spreadsheets: a header "
+            "row\nof field names, then a row per record.\n",
+        .examples = "export json partners.json\nexport jsonl backup.jsonl\nexport json\n"
+            "export csv partner partners.csv\n",
+        .run = cli_cmd_export,
+    },
+    {
+        .name = "import",
+        .group = "Data",
+        .usage = "import json|jsonl FILE, or csv KIND FILE",
+        .summary = "add every record of an export; all or nothing",
+        .details = "A bad file (not JSON, not a prm export, a wrong type, an unknown "
+            "field,\na reference to a record the file does not hold, a name that "
+            "is taken)\nis refused whole with a message saying where, and the "
+            "database is left\nas it was.  Into an empty database the records keep "
+            "their ids; into one\nwith records they get new ids and references "
+            "are mapped to match.\n"
+            "json is read a record at a time, in the order export writes: format "
+            "and\nversion first, then partners, projects, communications, "
+            "resources, outcomes.\nFILE - is stdin (prm import jsonl - < "
+            "all.jsonl), unless the commands\ncome from it.\n"
+            "csv KIND adds a row per record as KIND add would: the header names "
+            "the\nfields, references may be ids or names, an empty cell is no "
+            "value, and\nthe id, created_at and updated_at columns are ignored.\n",
+        .examples = "import json partners.json\nimport jsonl backup.jsonl\n"
+            "import csv partner partners.csv\n",
+        .run = cli_cmd_import,
+    },
+    {
+        .name = "audit",
+        .group = "Safety",
+        .usage = "audit [FILTER=VALUE...]",
+        .summary = "every change: when, who, the command, the record before and after",
+        .details = "Lists the newest 50 entries of the audit log (limit=N for another "
+            "number,\nlimit=0 for all), oldest first.  Filters: kind= (partner, "
+            "project,\ncommunication, resource, outcome, project_partner), id= "
+            "(the record's id; with\nkind=partner or kind=project, a name too), "
+            "user=, since=DATE, until=DATE.\nEvery add, update and delete, by a "
+            "command, an import or an undo, is\nrecorded in the same transaction "
+            "as the change; the entries of one command\nshare a change number.  "
+            "No command alters or removes an entry.\n",
+        .examples = "audit\naudit kind=partner id=3\naudit kind=partner id=\"Acme Corp\"\n"
+            "audit since=2026-03-01 limit=0\n",
+        .run = cli_cmd_audit,
+    },
+    {
+        .name = "undo",
+        .group = "Safety",
+        .usage = "undo [N]",
+        .summary = "revert the last N changes (default 1)",
+        .details = "Reverts the newest N changes (one change per command) that have not "
+            "been\nundone, using the images the audit log keeps: what was added is "
+            "deleted,\nwhat was changed or deleted is put back, with its id (a "
+            "cascade's records\ntoo).  The undo is itself recorded.  All or "
+            "nothing: when a change can no\nlonger be reverted (a record added "
+            "since refers to it, say), nothing is.\n",
+        .examples = "undo\nundo 3\n",
+        .run = cli_cmd_undo,
+    },
+    {
+        .name = "backup",
+        .group = "Safety",
+        .usage = "backup FILE",
+        .summary = "a consistent copy of the database, mode 0600",
+        .details = "Copies the database with SQLite's online backup, while others may be "
+            "using\nit.  To restore, open the copy: prm --db FILE (or copy it back "
+            "in place\nwhile no prm runs).  A team database is copied into a prm "
+            "file: its records\nas of one moment, with their ids (the audit log "
+            "stays on the server).\n",
+        .examples = "backup /var/backups/prm-2026-03-01.db\n",
+        .run = cli_cmd_backup,
+        .needs_commit = true,
+    },
+    {
+        .name = "check",
+        .group = "Safety",
+        .usage = "check",
+        .summary = "integrity, foreign keys, schema version, file permissions",
+        .details = "On a file: checks every page (SQLite's integrity_check) and every "
+            "reference\n(foreign_key_check), reads the schema version, and warns "
+            "when the database\nfile or its folder is open to other users.  On a "
+            "team database: checks the\nschema version, that every table keeps "
+            "its row-level security and audit\ntrigger, and that every project "
+            "has a partner (the server keeps its pages).\nThe command fails (exit "
+            "status 1) when anything is wrong.\n",
+        .examples = "check\n",
+        .run = cli_cmd_check,
+        .needs_commit = true,
+    },
+    {
+        .name = "user",
+        .group = "Team",
+        .usage = "user add|role|list [NAME role=ROLE]",
+        .summary = "the users of a team database and their roles",
+        .details = "On a team database (--db postgresql://...), admins add users and "
+            "change\ntheir roles; everyone may list them.  Roles: admin "
+            "(everything, and users),\nmanager (adds records; changes only the "
+            "partners they own, and those\npartners' projects, communications, "
+            "resources and outcomes), viewer\n(reads and reports).  The database "
+            "enforces them, for psql too.  A partner's\nowner (who manages it) is "
+            "whoever added it; an admin hands it over with\npartner update REF "
+            "owner=USER.  password= sets a login password; without\none, the "
+            "server's authentication (pg_hba.conf) decides.\n",
+        .examples = "user add alice role=manager password='s3cret'\nuser role bob "
+            "role=viewer\nuser list\npartner update \"acme corp\" owner=alice\n",
+        .run = cli_cmd_user,
+    },
+    {
+        .name = "set",
+        .group = "Session",
+        .usage = "set [json|color|pager on|off]",
+        .summary = "settings of the prompt; set alone lists them",
+        .details = "json on prints JSON Lines, as --json does; color on uses colour on a "
+            "terminal\n(never with NO_COLOR); pager on sends output longer than "
+            "the terminal\nthrough $PAGER (default: less -FRX).  The prompt runs "
+            "the set commands of\n$XDG_CONFIG_HOME/prm/config (else "
+            "~/.config/prm/config) when it starts.\n",
+        .examples = "set\nset pager off\nset json on\n",
+        .run = cli_cmd_set,
+    },
+    {
+        .name = "history",
+        .group = "Session",
+        .usage = "history [N]",
+        .summary = "the last N entries of the prompt's history (default 20)",
+        .details = "The prompt keeps its history in $XDG_STATE_HOME/prm/history (else\n"
+            "~/.local/state/prm/history), PRM_HISTSIZE entries (default 1000); an "
+            "entry\nthat starts with a space is not kept.\n",
+        .examples = "history\nhistory 5\n",
+        .run = cli_cmd_history,
+    },
+    {
+        .name = "help",
+        .group = "Session",
+        .usage = "help [COMMAND]",
+        .summary = "list the commands, or explain one",
+        .examples = "help\nhelp partner\n",
+        .run = cli_cmd_help,
+    },
+    {
+        .name = "quit",
+        .alias = "exit",
+        .group = "Session",
+        .usage = "quit | exit",
+        .summary = "leave prm",
+        .examples = "quit\n",
+        .run = cli_cmd_quit,
+    },
 };
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 
 const cli_verb cli_verbs[] = {
-    {"add", "FIELD=VALUE...", "add a record", false, true, NULL,
-     cli_verb_add},
-    {"list", "[FIELD=VALUE...]", "list the records that match every filter",
-     false, true, NULL, cli_verb_list},
-    {"show", "REF", "show one record", true, false, NULL, cli_verb_show},
-    {"update", "REF FIELD=VALUE...", "change fields of a record", true, true,
-     NULL, cli_verb_update},
-    {"delete", "REF [--cascade]",
-     "delete a record (--cascade: with the records that refer to it)", true,
-     false, "--cascade", cli_verb_delete},
+    {
+        .name = "add",
+        .args = "FIELD=VALUE...",
+        .summary = "add a record",
+        .takes_fields = true,
+        .run = cli_verb_add,
+    },
+    {
+        .name = "list",
+        .args = "[FIELD=VALUE...]",
+        .summary = "list the records that match every filter",
+        .takes_fields = true,
+        .run = cli_verb_list,
+    },
+    {
+        .name = "show",
+        .args = "REF",
+        .summary = "show one record",
+        .takes_ref = true,
+        .run = cli_verb_show,
+    },
+    {
+        .name = "update",
+        .args = "REF FIELD=VALUE...",
+        .summary = "change fields of a record",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_update,
+    },
+    {
+        .name = "delete",
+        .args = "REF [--cascade]",
+        .summary = "delete a record (--cascade: with the records that refer to it)",
+        .takes_ref = true,
+        .flag = "--cascade",
+        .run = cli_verb_delete,
+    },
 };
 const size_t cli_nverbs = sizeof cli_verbs / sizeof cli_verbs[0];
 

@@ -80,7 +80,7 @@ prm_code cli_dispatch(cli_ctx *ctx, const cli_words *w, prm_error *err);
 
 void cli_ctx_free(cli_ctx *ctx);
 
-/* Where the prompt keeps its history and reads its settings (settings.c). */
+/* Where the prompt keeps its history and reads its settings (cmd_session.c). */
 bool cli_history_path(char *buf, size_t size);
 bool cli_config_path(char *buf, size_t size);
 
@@ -88,7 +88,8 @@ bool cli_config_path(char *buf, size_t size);
  * is one is refused up front; errno is then EISDIR (run.c). */
 bool cli_is_folder(int fd);
 
-/* Handlers (cmd_records.c, cmd_misc.c). */
+/* Handlers, one file per family: cmd_records.c, cmd_numbers.c,
+ * cmd_transfer.c, cmd_safety.c, cmd_users.c, cmd_session.c, cmd_help.c. */
 prm_code cli_cmd_kind(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
 prm_code cli_cmd_metrics(cli_ctx *ctx, const cli_command *cmd,

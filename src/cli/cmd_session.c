@@ -1,6 +1,7 @@
 /*
- * settings.c - what a person can set at the prompt (set json|color|pager
- * on|off), the config file that sets them at start, and the history list.
+ * cmd_session.c - the commands of a session: what a person can set at the
+ * prompt (set json|color|pager on|off), the config file that sets them at
+ * start, the history list, and quit.
  *
  * The config file, $XDG_CONFIG_HOME/prm/config (else ~/.config/prm/config),
  * holds `set` commands, one a line, with # comments; the prompt runs them
@@ -137,5 +138,16 @@ prm_code cli_cmd_history(cli_ctx *ctx, const cli_command *cmd,
     else
         ctx->out->ops->text(ctx->out, "history", text ? text : "");
     free(text);
+    return PRM_OK;
+}
+
+prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
+                      const cli_args *args, prm_error *err)
+{
+    (void)cmd;
+    if (args->npos + args->nkv + args->nflags > 0)
+        return prm_error_set(err, PRM_ESYNTAX, "quit takes no arguments");
+    ctx->quit = true;
+    ctx->out->ops->ok(ctx->out);
     return PRM_OK;
 }
