@@ -10,6 +10,7 @@
 #define PRM_STORE_ENGINE_H
 
 #include "store/migrations.h"
+#include "store/sql_metrics.h"
 #include "store/store.h"
 
 /* --- engines ---------------------------------------------------------------
@@ -22,6 +23,19 @@
 
 typedef struct store_engine {
     const char *name; /* "sqlite", "postgresql" */
+    /* What differs in the SQL both engines otherwise share. */
+    const sql_dialect *dialect;
+    /* One statement of SQL written for both engines ($1, $2... numbered in
+     * the order they first appear), prepared once and kept, with params
+     * bound.  out (may be NULL) gets the first row's first nout columns as
+     * integers (0 for NULL, and when there is no row); *got (may be NULL)
+     * whether there was a row.  A broken constraint is PRM_ECONFLICT; what
+     * names the work in an error's message.  store.c builds what is the
+     * same on both engines (exists, names, dependants, the import map) on
+     * it. */
+    prm_code (*exec)(prm_db *db, const char *sql, const prm_value *params,
+                     size_t nparams, int64_t *out, size_t nout, bool *got,
+                     const char *what, prm_error *err);
     void (*close)(prm_db *db);
     prm_code (*begin)(prm_db *db, prm_error *err);
     prm_code (*commit)(prm_db *db, prm_error *err);
@@ -41,11 +55,6 @@ typedef struct store_engine {
     /* The command wrote nothing: it is no change, and the next one takes
      * its change number (as cmd_end does for a failed command). */
     void (*unchanged)(prm_db *db);
-    prm_code (*exists)(prm_db *db, const prm_kind_info *info, int64_t id,
-                       bool *found, prm_error *err);
-    prm_code (*find_name)(prm_db *db, const prm_kind_info *info,
-                          const char *name, int64_t *id, bool *found,
-                          prm_error *err);
     prm_code (*fetch)(prm_db *db, const prm_kind_info *info, int64_t id,
                       prm_record_fn fn, void *ctx, prm_error *err);
     prm_code (*list)(prm_db *db, const prm_kind_info *info,
@@ -56,18 +65,11 @@ typedef struct store_engine {
                       const char *prefix,
                       bool (*fn)(void *ctx, const char *name), void *ctx,
                       prm_error *err);
-    prm_code (*deps_of)(prm_db *db, const prm_kind_info *info, int64_t id,
-                        store_deps *deps, prm_error *err);
     prm_code (*remove)(prm_db *db, const prm_kind_info *info, int64_t id,
                        bool cascade, prm_error *err);
     prm_code (*metrics)(prm_db *db, const store_scope *scope,
                         prm_metrics *out, prm_error *err);
-    prm_code (*is_empty)(prm_db *db, bool *empty, prm_error *err);
     prm_code (*map_reset)(prm_db *db, prm_error *err);
-    prm_code (*map_put)(prm_db *db, prm_kind kind, int64_t old,
-                        int64_t new_id, prm_error *err);
-    prm_code (*map_get)(prm_db *db, prm_kind kind, int64_t old,
-                        int64_t *new_id, bool *found, prm_error *err);
     prm_code (*report)(prm_db *db, const store_scope *scope,
                        const char *sort, int64_t limit, prm_report_fn fn,
                        void *ctx, prm_error *err);

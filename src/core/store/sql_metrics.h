@@ -23,10 +23,13 @@ typedef struct sql_dialect {
      * column's correlated subquery again (" LIMIT -1 OFFSET 0": SQLite
      * merges a bare LIMIT when the outer query has none; " OFFSET 0"). */
     const char *fence;
+    /* WHERE a record's name is $1 without regard to ASCII case. */
+    const char *name_equals;
 } sql_dialect;
 
-/* The dialect of SQLite, for the SQLite engine's files. */
+/* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */
 extern const sql_dialect sqlm_sqlite_dialect;
+extern const sql_dialect sqlm_pg_dialect;
 
 /* The metrics are five counts: partners; projects (three columns: all,
  * succeeded, failed); communications; resources; outcomes. */

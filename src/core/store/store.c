@@ -73,7 +73,6 @@ const char *prm_user(const prm_db *db)
     return db->user;
 }
 
-
 /* What a file about to be written holds now. */
 typedef enum target_kind {
     TARGET_NEW,      /* nothing yet, or an empty file */
@@ -279,19 +278,6 @@ void store_unchanged(prm_db *db)
     db->engine->unchanged(db);
 }
 
-prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
-                      bool *found, prm_error *err)
-{
-    return db->engine->exists(db, info, id, found, err);
-}
-
-prm_code store_find_name(prm_db *db, const prm_kind_info *info,
-                         const char *name, int64_t *id, bool *found,
-                         prm_error *err)
-{
-    return db->engine->find_name(db, info, name, id, found, err);
-}
-
 prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
                      prm_record_fn fn, void *ctx, prm_error *err)
 {
@@ -313,12 +299,6 @@ prm_code store_names(prm_db *db, const prm_kind_info *info,
     return db->engine->names(db, info, prefix, fn, ctx, err);
 }
 
-prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
-                       store_deps *deps, prm_error *err)
-{
-    return db->engine->deps_of(db, info, id, deps, err);
-}
-
 prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
                       bool cascade, prm_error *err)
 {
@@ -329,28 +309,6 @@ prm_code store_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
                        prm_error *err)
 {
     return db->engine->metrics(db, scope, out, err);
-}
-
-prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
-{
-    return db->engine->is_empty(db, empty, err);
-}
-
-prm_code store_map_reset(prm_db *db, prm_error *err)
-{
-    return db->engine->map_reset(db, err);
-}
-
-prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
-                       prm_error *err)
-{
-    return db->engine->map_put(db, kind, old, new_id, err);
-}
-
-prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
-                       int64_t *new_id, bool *found, prm_error *err)
-{
-    return db->engine->map_get(db, kind, old, new_id, found, err);
 }
 
 prm_code store_report(prm_db *db, const store_scope *scope, const char *sort,

@@ -386,6 +386,28 @@ int64_t pg_int(const PGresult *res, int row, int col)
     return strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
+prm_code pg_exec(prm_db *base, const char *sql, const prm_value *params,
+                 size_t nparams, int64_t *out, size_t nout, bool *got,
+                 const char *what, prm_error *err)
+{
+    (void)what; /* pg_fail says what the server refused */
+    pg_params p = {.n = 0};
+    for (size_t i = 0; i < nparams; i++)
+        pgp_value(&p, &params[i]);
+    PGresult *res;
+    prm_code rc = pg_query((pg_db *)base, sql, &p, &res, err);
+    pgp_free(&p);
+    if (rc != PRM_OK)
+        return rc;
+    bool row = PQntuples(res) > 0;
+    for (size_t i = 0; i < nout; i++)
+        out[i] = row ? pg_int(res, 0, (int)i) : 0;
+    if (got != NULL)
+        *got = row;
+    PQclear(res);
+    return PRM_OK;
+}
+
 prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
                    int n, prm_error *err)
 {
@@ -798,6 +820,8 @@ prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
 
 const store_engine store_pg_engine = {
     .name = "postgresql",
+    .dialect = &sqlm_pg_dialect,
+    .exec = pg_exec,
     .close = pg_close,
     .begin = pg_begin,
     .commit = pg_commit,
@@ -809,18 +833,12 @@ const store_engine store_pg_engine = {
     .update = pg_update,
     .differs = pg_differs,
     .unchanged = pg_unchanged,
-    .exists = pg_exists,
-    .find_name = pg_find_name,
     .fetch = pg_fetch,
     .list = pg_list,
     .names = pg_names,
-    .deps_of = pg_deps_of,
     .remove = pg_remove,
     .metrics = pg_metrics,
-    .is_empty = pg_is_empty,
     .map_reset = pg_map_reset,
-    .map_put = pg_map_put,
-    .map_get = pg_map_get,
     .report = pg_report,
     .trend = pg_trend,
     .insights = pg_insights,

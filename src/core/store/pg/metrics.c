@@ -9,8 +9,12 @@
 #include "store/pg/pg_db.h"
 #include "store/sql_metrics.h"
 
-static const sql_dialect dialect = {
-    .name_order = "lower(name COLLATE \"C\"), name", .fence = " OFFSET 0"};
+/* lower() under the C collation folds ASCII letters alone, as SQLite's
+ * NOCASE does. */
+const sql_dialect sqlm_pg_dialect = {
+    .name_order = "lower(name COLLATE \"C\"), name",
+    .fence = " OFFSET 0",
+    .name_equals = "lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")"};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {
@@ -201,7 +205,7 @@ prm_code pg_report(prm_db *base, const store_scope *s, const char *sort,
                    int64_t limit, prm_report_fn fn, void *ctx, prm_error *err)
 {
     sqlbuf b = {.len = 0};
-    sqlm_report(&b, s, sort, limit, &dialect);
+    sqlm_report(&b, s, sort, limit, &sqlm_pg_dialect);
     report_rows rows = {.fn = fn, .ctx = ctx};
     return run_named((pg_db *)base, &b, s, NULL, NULL, report_row, &rows,
                      err);
@@ -241,7 +245,7 @@ prm_code pg_insights(prm_db *base, store_rule rule, const store_scope *s,
                      void *ctx, prm_error *err)
 {
     sqlbuf b = {.len = 0};
-    sqlm_insight(&b, rule, s, limit, &dialect);
+    sqlm_insight(&b, rule, s, limit, &sqlm_pg_dialect);
     PGresult *res;
     prm_code rc = run_named((pg_db *)base, &b, s, t, &res, NULL, NULL, err);
     if (rc != PRM_OK)

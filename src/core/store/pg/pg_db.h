@@ -104,6 +104,11 @@ prm_code pg_run(pg_db *db, const char *sql, pg_params *p, prm_error *err);
 /* Hold sql (static text) back until the next query; p's values are moved
  * into the queue (p may be NULL). */
 prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err);
+/* The engine's exec (engine.h): one statement, values bound, a row of
+ * integers back. */
+prm_code pg_exec(prm_db *db, const char *sql, const prm_value *params,
+                 size_t nparams, int64_t *out, size_t nout, bool *got,
+                 const char *what, prm_error *err);
 /* Run a query whose one row holds n counts. */
 prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
                    int n, prm_error *err);
@@ -147,21 +152,9 @@ prm_code pg_differs(prm_db *base, const prm_kind_info *info,
                     int64_t id, const store_row *row, bool *differs,
                     prm_error *err);
 void pg_unchanged(prm_db *base);
-prm_code pg_exists(prm_db *base, const prm_kind_info *info, int64_t id,
-                   bool *found, prm_error *err);
-prm_code pg_find_name(prm_db *base, const prm_kind_info *info,
-                      const char *name, int64_t *id, bool *found,
-                      prm_error *err);
-prm_code pg_deps_of(prm_db *base, const prm_kind_info *info, int64_t id,
-                    store_deps *deps, prm_error *err);
 prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                    bool cascade, prm_error *err);
-prm_code pg_is_empty(prm_db *base, bool *empty, prm_error *err);
 prm_code pg_map_reset(prm_db *base, prm_error *err);
-prm_code pg_map_put(prm_db *base, prm_kind kind, int64_t old,
-                    int64_t new_id, prm_error *err);
-prm_code pg_map_get(prm_db *base, prm_kind kind, int64_t old,
-                    int64_t *new_id, bool *found, prm_error *err);
 prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
                       bool *changed, prm_error *err);
 prm_code pg_user_add(prm_db *base, const char *name, const char *role,

@@ -19,7 +19,6 @@
     "project_partners WHERE project_id = t.id)"
 /* --- reading records ------------------------------------------------------- */
 
-
 /* The fields of a kind, in order, then with names the names of what its
  * references refer to (store_add_ref_names). */
 static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
@@ -510,61 +509,6 @@ void pg_unchanged(prm_db *base)
     db->change_known = db->cmd_change_known;
 }
 
-prm_code pg_exists(prm_db *base, const prm_kind_info *info, int64_t id,
-                          bool *found, prm_error *err)
-{
-    sqlbuf b = {.len = 0};
-    sql_add(&b, "SELECT count(*) FROM %s WHERE id = $1", store_table(info));
-    pg_params p = {.n = 0};
-    pgp_int(&p, id);
-    int64_t n = 0;
-    prm_code rc = pg_counts((pg_db *)base, b.text, &p, &n, 1, err);
-    *found = n != 0;
-    return rc;
-}
-
-prm_code pg_find_name(prm_db *base, const prm_kind_info *info,
-                             const char *name, int64_t *id, bool *found,
-                             prm_error *err)
-{
-    *found = false;
-    if (prm_field_find(info, "name") == NULL)
-        return PRM_OK;
-    sqlbuf b = {.len = 0};
-    sql_add(&b,
-            "SELECT id FROM %s WHERE lower(name COLLATE \"C\") = lower($1 "
-            "COLLATE \"C\")",
-            store_table(info));
-    pg_params p = {.n = 0};
-    pgp_str(&p, name);
-    PGresult *res;
-    prm_code rc = pg_query((pg_db *)base, b.text, &p, &res, err);
-    if (rc != PRM_OK)
-        return rc;
-    if (PQntuples(res) > 0) {
-        *id = pg_int(res, 0, 0);
-        *found = true;
-    }
-    PQclear(res);
-    return PRM_OK;
-}
-
-prm_code pg_deps_of(prm_db *base, const prm_kind_info *info, int64_t id,
-                           store_deps *deps, prm_error *err)
-{
-    *deps = (store_deps){0};
-    const char *sql = store_deps_sql(info);
-    if (sql == NULL)
-        return PRM_OK;
-    pg_params p = {.n = 0};
-    pgp_int(&p, id);
-    int64_t n[4];
-    prm_code rc = pg_counts((pg_db *)base, sql, &p, n, 4, err);
-    if (rc == PRM_OK)
-        *deps = (store_deps){n[0], n[1], n[2], n[3]};
-    return rc;
-}
-
 prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                           bool cascade, prm_error *err)
 {
@@ -588,19 +532,6 @@ prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
 
 /* --- import -------------------------------------------------------------- */
 
-prm_code pg_is_empty(prm_db *base, bool *empty, prm_error *err)
-{
-    int64_t n = 1;
-    prm_code rc = pg_counts((pg_db *)base,
-                            "SELECT (EXISTS (SELECT 1 FROM partners) OR EXISTS "
-                            "(SELECT 1 FROM projects) OR EXISTS (SELECT 1 FROM "
-                            "communications) OR EXISTS (SELECT 1 FROM "
-                            "resources) OR EXISTS (SELECT 1 FROM outcomes))::int",
-                            NULL, &n, 1, err);
-    *empty = n == 0;
-    return rc;
-}
-
 prm_code pg_map_reset(prm_db *base, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
@@ -612,42 +543,5 @@ prm_code pg_map_reset(prm_db *base, prm_error *err)
     if (rc == PRM_OK)
         rc = pg_simple(db, "DELETE FROM prm_import_map", err);
     return rc;
-}
-
-prm_code pg_map_put(prm_db *base, prm_kind kind, int64_t old,
-                           int64_t new_id, prm_error *err)
-{
-    pg_params p = {.n = 0};
-    pgp_int(&p, kind);
-    pgp_int(&p, old);
-    pgp_int(&p, new_id);
-    prm_code rc = pg_run((pg_db *)base,
-                         "INSERT INTO prm_import_map (kind, old, new) VALUES "
-                         "($1, $2, $3)",
-                         &p, err);
-    if (rc == PRM_ECONFLICT)
-        return prm_error_set(err, PRM_ECONFLICT, "id %lld appears twice",
-                             (long long)old);
-    return rc;
-}
-
-prm_code pg_map_get(prm_db *base, prm_kind kind, int64_t old,
-                           int64_t *new_id, bool *found, prm_error *err)
-{
-    pg_params p = {.n = 0};
-    pgp_int(&p, kind);
-    pgp_int(&p, old);
-    PGresult *res;
-    prm_code rc = pg_query((pg_db *)base,
-                           "SELECT new FROM prm_import_map WHERE kind = $1 AND "
-                           "old = $2",
-                           &p, &res, err);
-    if (rc != PRM_OK)
-        return rc;
-    *found = PQntuples(res) > 0;
-    if (*found)
-        *new_id = pg_int(res, 0, 0);
-    PQclear(res);
-    return PRM_OK;
 }
 

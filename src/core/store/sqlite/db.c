@@ -204,6 +204,33 @@ prm_code sdb_run_with_id(sqlite_db *db, const char *sql, int64_t id,
     return rc;
 }
 
+prm_code sqlite_exec(prm_db *base, const char *sql, const prm_value *params,
+                     size_t nparams, int64_t *out, size_t nout, bool *got,
+                     const char *what, prm_error *err)
+{
+    sqlite_db *db = (sqlite_db *)base;
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(db, sql, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = SQLITE_OK;
+    for (size_t i = 0; i < nparams && src == SQLITE_OK; i++)
+        src = sdb_bind_value(stmt, (int)i + 1, &params[i]);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    for (size_t i = 0; i < nout; i++)
+        out[i] = src == SQLITE_ROW ? sqlite3_column_int64(stmt, (int)i) : 0;
+    if (got != NULL)
+        *got = src == SQLITE_ROW;
+    if (src != SQLITE_ROW && src != SQLITE_DONE && (src & 0xff) == SQLITE_CONSTRAINT)
+        rc = prm_error_set(err, PRM_ECONFLICT, "%s: %s", what,
+                           sqlite3_errmsg(db->sql));
+    else if (src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = sdb_fail(db, src, err, what);
+    sdb_done(stmt);
+    return rc;
+}
+
 /* --- Opening ------------------------------------------------------------- */
 
 /* Create the folders above path that are missing, mode 0700. */
@@ -651,6 +678,8 @@ static prm_code sqlite_cmd_end(prm_db *base, prm_code rc, prm_error *err)
 
 const store_engine store_sqlite_engine = {
     .name = "sqlite",
+    .dialect = &sqlm_sqlite_dialect,
+    .exec = sqlite_exec,
     .close = sqlite_close,
     .begin = sqlite_begin,
     .commit = sqlite_commit,
@@ -662,18 +691,12 @@ const store_engine store_sqlite_engine = {
     .update = sqlite_update,
     .differs = sqlite_differs,
     .unchanged = sqlite_unchanged,
-    .exists = sqlite_exists,
-    .find_name = sqlite_find_name,
     .fetch = sqlite_fetch,
     .list = sqlite_list,
     .names = sqlite_names,
-    .deps_of = sqlite_deps_of,
     .remove = sqlite_remove,
     .metrics = sqlite_metrics,
-    .is_empty = sqlite_is_empty,
     .map_reset = sqlite_map_reset,
-    .map_put = sqlite_map_put,
-    .map_get = sqlite_map_get,
     .report = sqlite_report,
     .trend = sqlite_trend,
     .insights = sqlite_insights,

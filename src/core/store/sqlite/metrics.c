@@ -7,8 +7,10 @@
 #include "store/sql_metrics.h"
 #include "store/sqlite/sqlite_db.h"
 
+/* Names are stored COLLATE NOCASE, which folds ASCII letters alone. */
 const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
-                                         .fence = " LIMIT -1 OFFSET 0"};
+                                         .fence = " LIMIT -1 OFFSET 0",
+                                         .name_equals = "name = $1"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

@@ -12,7 +12,6 @@
 
 #include "store/sqlite/sqlite_db.h"
 
-
 /* A project's partner ids as text, ascending ("1,2,3"): what a record
  * reads, and what store_ids_text makes of a list to compare with it. */
 #define PARTNER_IDS_SQL                                                      \
@@ -20,7 +19,6 @@
     "project_partners WHERE project_id = t.id ORDER BY partner_id))"
 
 /* --- Reading records ------------------------------------------------------ */
-
 
 /* The fields of a kind, in order, then with names the names of what its
  * references refer to (store_add_ref_names). */
@@ -585,72 +583,7 @@ prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out,
     return PRM_OK;
 }
 
-prm_code sqlite_exists(prm_db *base, const prm_kind_info *info, int64_t id,
-                      bool *found, prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    sqlbuf b = {.len = 0};
-    sql_add(&b, "SELECT EXISTS (SELECT 1 FROM %s WHERE id = ?1)",
-            store_table(info));
-    sqlite3_stmt *stmt;
-    int64_t n = 0;
-    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
-    if (rc == PRM_OK)
-        rc = sdb_bind_id(db, stmt, 1, id, err);
-    if (rc == PRM_OK)
-        rc = sdb_counts(db, stmt, &n, 1, err);
-    *found = n != 0;
-    return rc;
-}
-
-prm_code sqlite_find_name(prm_db *base, const prm_kind_info *info,
-                         const char *name, int64_t *id, bool *found,
-                         prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    *found = false;
-    if (prm_field_find(info, "name") == NULL)
-        return PRM_OK;
-    sqlbuf b = {.len = 0};
-    sql_add(&b, "SELECT id FROM %s WHERE name = ?1", store_table(info));
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
-    if (rc != PRM_OK)
-        return rc;
-    int src = sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_step(stmt);
-    if (src == SQLITE_ROW) {
-        *id = sqlite3_column_int64(stmt, 0);
-        *found = true;
-    }
-    sdb_done(stmt);
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return sdb_fail(db, src, err, "looking up a name");
-    return PRM_OK;
-}
-
-prm_code sqlite_deps_of(prm_db *base, const prm_kind_info *info, int64_t id,
-                       store_deps *deps, prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    *deps = (store_deps){0};
-    const char *sql = store_deps_sql(info);
-    if (sql == NULL)
-        return PRM_OK;
-    sqlite3_stmt *stmt;
-    int64_t n[4];
-    prm_code rc = sdb_cached(db, sql, &stmt, err);
-    if (rc == PRM_OK)
-        rc = sdb_bind_id(db, stmt, 1, id, err);
-    if (rc == PRM_OK)
-        rc = sdb_counts(db, stmt, n, 4, err);
-    if (rc == PRM_OK)
-        *deps = (store_deps){n[0], n[1], n[2], n[3]};
-    return rc;
-}
-
-/* Projects whose only partner is ?1: they cannot outlive it. */
+/* A record, after (with cascade) what refers to it (store_cascade_sql). */
 prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                       bool cascade, prm_error *err)
 {
@@ -668,23 +601,6 @@ prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
     return sdb_run_with_id(db, b.text, id, err);
 }
 
-prm_code sqlite_is_empty(prm_db *base, bool *empty, prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    sqlite3_stmt *stmt;
-    int64_t n = 1;
-    prm_code rc = sdb_cached(db,
-                         "SELECT EXISTS (SELECT 1 FROM partners) OR EXISTS "
-                         "(SELECT 1 FROM projects) OR EXISTS (SELECT 1 FROM "
-                         "communications) OR EXISTS (SELECT 1 FROM resources) "
-                         "OR EXISTS (SELECT 1 FROM outcomes)",
-                         &stmt, err);
-    if (rc == PRM_OK)
-        rc = sdb_counts(db, stmt, &n, 1, err);
-    *empty = n == 0;
-    return rc;
-}
-
 /* The ids an import read and the ids they were stored under live in a
  * temporary table, so memory stays flat however large the import. */
 prm_code sqlite_map_reset(prm_db *base, prm_error *err)
@@ -698,59 +614,5 @@ prm_code sqlite_map_reset(prm_db *base, prm_error *err)
     if (rc == PRM_OK)
         rc = sdb_exec(db, "DELETE FROM temp.prm_import_map", err);
     return rc;
-}
-
-prm_code sqlite_map_put(prm_db *base, prm_kind kind, int64_t old, int64_t new_id,
-                       prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached(db,
-                         "INSERT INTO temp.prm_import_map (kind, old, new) "
-                         "VALUES (?1, ?2, ?3)",
-                         &stmt, err);
-    if (rc == PRM_OK)
-        rc = sdb_bind_id(db, stmt, 1, kind, err);
-    if (rc == PRM_OK)
-        rc = sdb_bind_id(db, stmt, 2, old, err);
-    if (rc == PRM_OK)
-        rc = sdb_bind_id(db, stmt, 3, new_id, err);
-    if (rc != PRM_OK)
-        return rc;
-    int src = sqlite3_step(stmt);
-    sdb_done(stmt);
-    if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return prm_error_set(err, PRM_ECONFLICT, "id %lld appears twice",
-                             (long long)old);
-    if (src != SQLITE_DONE)
-        return sdb_fail(db, src, err, "importing");
-    return PRM_OK;
-}
-
-prm_code sqlite_map_get(prm_db *base, prm_kind kind, int64_t old,
-                       int64_t *new_id, bool *found, prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    sqlite3_stmt *stmt;
-    *found = false;
-    prm_code rc = sdb_cached(db,
-                         "SELECT new FROM temp.prm_import_map WHERE kind = ?1 "
-                         "AND old = ?2",
-                         &stmt, err);
-    if (rc == PRM_OK)
-        rc = sdb_bind_id(db, stmt, 1, kind, err);
-    if (rc == PRM_OK)
-        rc = sdb_bind_id(db, stmt, 2, old, err);
-    if (rc != PRM_OK)
-        return rc;
-    int src = sqlite3_step(stmt);
-    if (src == SQLITE_ROW) {
-        *new_id = sqlite3_column_int64(stmt, 0);
-        *found = true;
-    }
-    sdb_done(stmt);
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return sdb_fail(db, src, err, "importing");
-    return PRM_OK;
 }
 

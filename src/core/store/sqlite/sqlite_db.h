@@ -93,6 +93,11 @@ prm_code sdb_bind_id(sqlite_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
                      prm_error *err);
 prm_code sdb_run_with_id(sqlite_db *db, const char *sql, int64_t id,
                          prm_error *err);
+/* The engine's exec (engine.h): one statement, values bound, a row of
+ * integers back. */
+prm_code sqlite_exec(prm_db *db, const char *sql, const prm_value *params,
+                     size_t nparams, int64_t *out, size_t nout, bool *got,
+                     const char *what, prm_error *err);
 prm_code sdb_pragma_int(sqlite_db *db, const char *sql, int64_t *out,
                         prm_error *err);
 prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err);
@@ -152,21 +157,9 @@ prm_code sqlite_differs(prm_db *base, const prm_kind_info *info,
                         int64_t id, const store_row *row,
                         bool *differs, prm_error *err);
 void sqlite_unchanged(prm_db *base);
-prm_code sqlite_exists(prm_db *base, const prm_kind_info *info, int64_t id,
-                       bool *found, prm_error *err);
-prm_code sqlite_find_name(prm_db *base, const prm_kind_info *info,
-                          const char *name, int64_t *id, bool *found,
-                          prm_error *err);
-prm_code sqlite_deps_of(prm_db *base, const prm_kind_info *info, int64_t id,
-                        store_deps *deps, prm_error *err);
 prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                        bool cascade, prm_error *err);
-prm_code sqlite_is_empty(prm_db *base, bool *empty, prm_error *err);
 prm_code sqlite_map_reset(prm_db *base, prm_error *err);
-prm_code sqlite_map_put(prm_db *base, prm_kind kind, int64_t old, int64_t new_id,
-                        prm_error *err);
-prm_code sqlite_map_get(prm_db *base, prm_kind kind, int64_t old,
-                        int64_t *new_id, bool *found, prm_error *err);
 prm_code sqlite_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
                         prm_error *err);
 prm_code sqlite_report(prm_db *db, const store_scope *scope, const char *sort,

@@ -1,0 +1,112 @@
+/*
+ * shared.c - what both engines do with the same SQL, written once on the
+ * engine's exec (one statement, values bound, a row of integers back):
+ * whether a record exists, a record by its name, what refers to a record,
+ * whether the database is empty, and the id map of an import.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/engine.h"
+
+/* A value to bind: an id, or a kind's number. */
+static prm_value int_value(int64_t i)
+{
+    return (prm_value){.type = PRM_V_INT, .i = i};
+}
+
+static prm_code exec_built(prm_db *db, const sqlbuf *b, const prm_value *p,
+                           size_t np, int64_t *out, size_t nout, bool *got,
+                           const char *what, prm_error *err)
+{
+    if (b->overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    return db->engine->exec(db, b->text, p, np, out, nout, got, what, err);
+}
+
+prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
+                      bool *found, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT count(*) FROM %s WHERE id = $1", store_table(info));
+    prm_value p = int_value(id);
+    int64_t n = 0;
+    prm_code rc = exec_built(db, &b, &p, 1, &n, 1, NULL, "counting", err);
+    *found = n != 0;
+    return rc;
+}
+
+prm_code store_find_name(prm_db *db, const prm_kind_info *info,
+                         const char *name, int64_t *id, bool *found,
+                         prm_error *err)
+{
+    *found = false;
+    if (prm_field_find(info, "name") == NULL)
+        return PRM_OK;
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT id FROM %s WHERE %s", store_table(info),
+            db->engine->dialect->name_equals);
+    prm_value p = {.type = PRM_V_TEXT, .s = name, .len = strlen(name)};
+    return exec_built(db, &b, &p, 1, id, 1, found, "looking up a name", err);
+}
+
+prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
+                       store_deps *deps, prm_error *err)
+{
+    *deps = (store_deps){0};
+    const char *sql = store_deps_sql(info);
+    if (sql == NULL)
+        return PRM_OK;
+    prm_value p = int_value(id);
+    int64_t n[4];
+    prm_code rc = db->engine->exec(db, sql, &p, 1, n, 4, NULL, "counting", err);
+    if (rc == PRM_OK)
+        *deps = (store_deps){n[0], n[1], n[2], n[3]};
+    return rc;
+}
+
+prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
+{
+    int64_t n = 1;
+    prm_code rc = db->engine->exec(
+        db,
+        "SELECT CAST((EXISTS (SELECT 1 FROM partners) OR EXISTS (SELECT 1 "
+        "FROM projects) OR EXISTS (SELECT 1 FROM communications) OR EXISTS "
+        "(SELECT 1 FROM resources) OR EXISTS (SELECT 1 FROM outcomes)) AS "
+        "integer)",
+        NULL, 0, &n, 1, NULL, "counting", err);
+    *empty = n == 0;
+    return rc;
+}
+
+/* The ids an import read and the ids they were stored under live in a
+ * temporary table (the engine makes it: store_map_reset), so memory stays
+ * flat however large the import. */
+prm_code store_map_reset(prm_db *db, prm_error *err)
+{
+    return db->engine->map_reset(db, err);
+}
+
+prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
+                       prm_error *err)
+{
+    prm_value p[3] = {int_value(kind), int_value(old), int_value(new_id)};
+    prm_code rc = db->engine->exec(db,
+                                   "INSERT INTO prm_import_map (kind, old, "
+                                   "new) VALUES ($1, $2, $3)",
+                                   p, 3, NULL, 0, NULL, "importing", err);
+    if (rc == PRM_ECONFLICT)
+        return prm_error_set(err, PRM_ECONFLICT, "id %lld appears twice",
+                             (long long)old);
+    return rc;
+}
+
+prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
+                       int64_t *new_id, bool *found, prm_error *err)
+{
+    prm_value p[2] = {int_value(kind), int_value(old)};
+    return db->engine->exec(db,
+                            "SELECT new FROM prm_import_map WHERE kind = $1 "
+                            "AND old = $2",
+                            p, 2, new_id, 1, found, "importing", err);
+}
