@@ -1,10 +1,9 @@
 /*
  * records.c - add, update, delete, show and list for every kind.
  *
- * One generic module driven by the field tables in kinds.c: it checks each
- * FIELD=VALUE word against its field (enums, percentages, numbers, dates,
- * references), turns it into a typed value and hands typed rows to the
- * storage layer.  Nothing here knows SQL.
+ * One generic module driven by the field tables in kinds.c: the words are
+ * made typed rows and filters (record_values.c), handed to the storage
+ * layer in a command of their own.  Nothing here knows SQL.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -14,414 +13,6 @@
 
 #include "records.h"
 #include "store/store.h"
-
-/* What the words of one command parse into. */
-typedef struct parsed {
-    store_row row;
-    char dates[STORE_MAX_FIELDS][PRM_TIME_SIZE];
-    int64_t *ids; /* a project's partners, sorted, no duplicates */
-    size_t nids, cap;
-} parsed;
-
-static void parsed_free(parsed *p)
-{
-    free(p->ids);
-}
-
-/* "name, type, region" for messages that list what is allowed. */
-static void field_names(const prm_kind_info *info, char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < info->nfields && len < size; i++) {
-        if (info->fields[i].flags & PRM_FF_READONLY)
-            continue;
-        len += (size_t)snprintf(buf + len, size - len, "%s%s",
-                                len ? ", " : "", info->fields[i].name);
-    }
-}
-
-static void choice_names(const char *const *choices, char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; choices[i] != NULL && len < size; i++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s",
-                                i ? ", " : "", choices[i]);
-}
-
-/* --- References ------------------------------------------------------- */
-
-static bool all_digits(const char *s)
-{
-    if (*s == '\0' || strlen(s) > 18)
-        return false;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return false;
-    return true;
-}
-
-/* "; did you mean 'Acme Corp' or 'Acme Ltd'?": up to three names that
- * start with what was typed, so a short or partly typed name tells the
- * user what to write instead. */
-#define SUGGEST_MAX 3
-typedef struct suggestions {
-    core_shown names[SUGGEST_MAX];
-    size_t n;
-    char text[SUGGEST_MAX * (sizeof(core_shown) + 8) + 32];
-} suggestions;
-
-static bool add_suggestion(void *ctx, const char *name)
-{
-    suggestions *sg = ctx;
-    sg->names[sg->n++] = core_show_value(name);
-    return sg->n < SUGGEST_MAX;
-}
-
-static void suggest_names(prm_db *db, const prm_kind_info *info,
-                          const char *ref, suggestions *sg)
-{
-    prm_error ignored;
-    sg->text[0] = '\0';
-    /* Best effort: without suggestions the error still stands. */
-    if (store_names(db, info, ref, add_suggestion, sg, &ignored) != PRM_OK ||
-        sg->n == 0)
-        return;
-    size_t len = (size_t)snprintf(sg->text, sizeof sg->text,
-                                  "; did you mean");
-    for (size_t i = 0; i < sg->n; i++)
-        len += (size_t)snprintf(sg->text + len, sizeof sg->text - len,
-                                "%s'%s'",
-                                i == 0                 ? " "
-                                : i + 1 == sg->n       ? " or "
-                                                       : ", ",
-                                sg->names[i].text);
-    snprintf(sg->text + len, sizeof sg->text - len, "?");
-}
-
-/* A reference is an id when it is all digits and such a record exists;
- * otherwise a name.  So a partner called "2024" is still found by name
- * when there is no partner 2024. */
-prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
-                     prm_error *err)
-{
-    const prm_kind_info *info = prm_kind_get(kind);
-    if (ref == NULL || *ref == '\0')
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "empty %s reference: give an id or a name",
-                             info->name);
-    bool found = false;
-    prm_code rc;
-    if (all_digits(ref)) {
-        *id = strtoll(ref, NULL, 10);
-        rc = store_exists(db, info, *id, &found, err);
-        if (rc != PRM_OK || found)
-            return rc;
-    }
-    rc = store_find_name(db, info, ref, id, &found, err);
-    if (rc != PRM_OK || found)
-        return rc;
-    if (prm_field_find(info, "name") != NULL) {
-        /* All digits was meant as an id: names starting with them are
-         * no help. */
-        suggestions sg = {.n = 0, .text = ""};
-        if (!all_digits(ref))
-            suggest_names(db, info, ref, &sg);
-        return prm_error_set(err, PRM_ENOT_FOUND,
-                             "no %s with id or name '%s'%s", info->name,
-                             core_show_value(ref).text, sg.text);
-    }
-    return prm_error_set(err, PRM_ENOT_FOUND, "no %s with id '%s'",
-                         info->name, core_show_value(ref).text);
-}
-
-/* --- Values ------------------------------------------------------------- */
-
-static prm_code add_partner_id(parsed *p, int64_t id, prm_error *err)
-{
-    size_t at = 0;
-    while (at < p->nids && p->ids[at] < id)
-        at++;
-    if (at < p->nids && p->ids[at] == id)
-        return PRM_OK;
-    if (p->nids == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 4;
-        int64_t *ids = realloc(p->ids, cap * sizeof *ids);
-        if (ids == NULL)
-            return prm_error_nomem(err);
-        p->ids = ids;
-        p->cap = cap;
-    }
-    memmove(p->ids + at + 1, p->ids + at, (p->nids - at) * sizeof *p->ids);
-    p->ids[at] = id;
-    p->nids++;
-    return PRM_OK;
-}
-
-/* The next item of a partners= list, from *at, into *item (NULL after
- * the last): spaces around it dropped ("Acme, Beta"); an item in double
- * quotes may hold commas, a quote doubled as in CSV ('"A, Inc",Beta').
- * Written over the list in place. */
-static prm_code next_list_item(char **at, char **item, prm_error *err)
-{
-    char *s = *at;
-    *item = NULL;
-    while (*s == ' ' || *s == ',')
-        s++;
-    if (*s == '\0')
-        return PRM_OK;
-    char *start = s, *out = s;
-    if (*s == '"') {
-        for (s++;; s++) {
-            if (*s == '\0')
-                return prm_error_set(err, PRM_EINVALID_VALUE,
-                                     "unterminated quote in the partners "
-                                     "list");
-            if (*s == '"' && s[1] != '"')
-                break;
-            *out++ = *s;
-            s += *s == '"';
-        }
-        s++;
-        while (*s == ' ')
-            s++;
-        if (*s != ',' && *s != '\0')
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "text after the closing quote of a name in "
-                                 "the partners list; separate names with "
-                                 "commas");
-    } else {
-        while (*s != ',' && *s != '\0')
-            *out++ = *s++;
-        while (out > start && out[-1] == ' ')
-            out--;
-    }
-    *at = *s == ',' ? s + 1 : s;
-    *out = '\0';
-    *item = start;
-    return PRM_OK;
-}
-
-/* partners=A,B or partner=A: resolve each name and add it to the set.  A
- * list that is the whole name of a partner ("A, Inc") is that partner. */
-static prm_code parse_partner_list(prm_db *db, parsed *p, const char *value,
-                                   bool split, prm_error *err)
-{
-    int64_t id;
-    bool found = false;
-    if (split && strchr(value, ',') != NULL) {
-        prm_code rc = store_find_name(db, prm_kind_get(PRM_PARTNER), value,
-                                      &id, &found, err);
-        if (rc != PRM_OK)
-            return rc;
-        if (found)
-            return add_partner_id(p, id, err);
-    }
-    if (!split) {
-        prm_code rc = prm_resolve(db, PRM_PARTNER, value, &id, err);
-        return rc == PRM_OK ? add_partner_id(p, id, err) : rc;
-    }
-    char *copy = strdup(value);
-    if (copy == NULL)
-        return prm_error_nomem(err);
-    char *at = copy, *item;
-    prm_code rc;
-    while ((rc = next_list_item(&at, &item, err)) == PRM_OK && item != NULL) {
-        rc = prm_resolve(db, PRM_PARTNER, item, &id, err);
-        if (rc == PRM_OK)
-            rc = add_partner_id(p, id, err);
-        if (rc != PRM_OK)
-            break;
-    }
-    free(copy);
-    return rc;
-}
-
-static bool parse_percent(const char *s, int64_t *out)
-{
-    if (!all_digits(s))
-        return false;
-    *out = strtoll(s, NULL, 10);
-    return *out <= 100;
-}
-
-static const char *find_choice(const char *const *choices, const char *s)
-{
-    for (size_t i = 0; choices[i] != NULL; i++)
-        if (strcasecmp(choices[i], s) == 0)
-            return choices[i];
-    return NULL;
-}
-
-/* Parse value for field f (at index i) into p->row.v[i]. */
-static prm_code parse_value(prm_db *db, const prm_kind_info *info,
-                            const prm_field *f, int i, const char *value,
-                            parsed *p, prm_error *err)
-{
-    prm_value *v = &p->row.v[i];
-    char allowed[256], what[64], where[64];
-    switch (f->type) {
-    case PRM_F_ENUM: {
-        const char *choice = find_choice(f->choices, value);
-        if (choice == NULL) {
-            choice_names(f->choices, allowed, sizeof allowed);
-            snprintf(what, sizeof what, "invalid %s", f->name);
-            snprintf(where, sizeof where, " for %s", info->name);
-            return prm_error_choice(err, PRM_EINVALID_VALUE, what, value,
-                                    where, "allowed", allowed);
-        }
-        *v = (prm_value){.type = PRM_V_TEXT, .s = choice, .len = strlen(choice)};
-        return PRM_OK;
-    }
-    case PRM_F_PERCENT:
-        if (!parse_percent(value, &v->i))
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid %s '%s': a whole number from 0 to "
-                                 "100",
-                                 f->name, core_show_value(value).text);
-        v->type = PRM_V_INT;
-        return PRM_OK;
-    case PRM_F_NUMBER: {
-        bool minus = value[0] == '-';
-        if (!prm_parse_number(value + minus, &v->r))
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid %s '%s': a non-negative decimal "
-                                 "number such as 12 or 0.5",
-                                 f->name, core_show_value(value).text);
-        /* -0 is zero, not a negative amount; it is stored as 0. */
-        if (minus && v->r != 0.0)
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid %s '%s': must not be negative",
-                                 f->name, core_show_value(value).text);
-        v->type = PRM_V_REAL;
-        return PRM_OK;
-    }
-    case PRM_F_DATE:
-        if (!prm_parse_date(value, p->dates[i], NULL))
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "invalid %s '%s': use YYYY-MM-DD or "
-                                 "YYYY-MM-DDTHH:MM[:SS][Z], a real date",
-                                 f->name, core_show_value(value).text);
-        *v = (prm_value){.type = PRM_V_TEXT, .s = p->dates[i], .len = 20};
-        return PRM_OK;
-    case PRM_F_PARTNER_REF:
-    case PRM_F_PROJECT_REF:
-        v->type = PRM_V_INT;
-        return prm_resolve(db,
-                           f->type == PRM_F_PARTNER_REF ? PRM_PARTNER
-                                                        : PRM_PROJECT,
-                           value, &v->i, err);
-    default:
-        *v = (prm_value){.type = PRM_V_TEXT, .s = value, .len = strlen(value)};
-        return PRM_OK;
-    }
-}
-
-/* The field a key names; a project's "partner" is its partners list. */
-static int key_field(const prm_kind_info *info, const char *key)
-{
-    if (info->kind == PRM_PROJECT && strcmp(key, "partner") == 0)
-        return prm_field_index(info, "partners");
-    return prm_field_index(info, key);
-}
-
-static prm_code check_key(const prm_kind_info *info, const char *key,
-                          const char *verb, int i, prm_error *err)
-{
-    char names[512], near[PRM_DID_YOU_MEAN];
-    if (i < 0) {
-        field_names(info, names, sizeof names);
-        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "unknown field '%s' for %s %s%s; fields are: %s",
-                             key, info->name, verb,
-                             prm_did_you_mean(key, names, near, sizeof near),
-                             names);
-    }
-    if (info->fields[i].flags & PRM_FF_READONLY)
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "%s is set by prm and cannot be given", key);
-    return PRM_OK;
-}
-
-/* Parse the FIELD=VALUE words of an add or update into p. */
-static prm_code parse_args(prm_db *db, const prm_kind_info *info,
-                           const prm_arg *args, size_t nargs,
-                           const char *verb, parsed *p, prm_error *err)
-{
-    for (size_t a = 0; a < nargs; a++) {
-        const char *key = args[a].key, *value = args[a].value;
-        int i = key_field(info, key);
-        prm_code rc = check_key(info, key, verb, i, err);
-        if (rc != PRM_OK)
-            return rc;
-        const prm_field *f = &info->fields[i];
-        if (!prm_utf8_valid(value, strlen(value)))
-            return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "%s is not valid UTF-8", key);
-        if (p->row.set[i] && f->type != PRM_F_PARTNER_LIST)
-            return prm_error_set(err, PRM_ESYNTAX,
-                                 "%s is given twice; give each field once",
-                                 key);
-        p->row.set[i] = true;
-        if (*value == '\0') {
-            if (f->flags & PRM_FF_REQUIRED)
-                return prm_error_set(err, PRM_EINVALID_VALUE,
-                                     "%s cannot be empty", key);
-            p->row.v[i] = (prm_value){.type = PRM_V_NULL};
-            continue;
-        }
-        if (f->type == PRM_F_PARTNER_LIST) {
-            rc = parse_partner_list(db, p, value, strcmp(key, "partners") == 0,
-                                    err);
-            if (rc == PRM_OK && p->nids == 0)
-                rc = prm_error_set(err, PRM_EINVALID_VALUE,
-                                   "%s= names no partner: give ids or names "
-                                   "separated by commas",
-                                   key);
-        }
-        else
-            rc = parse_value(db, info, f, i, value, p, err);
-        if (rc != PRM_OK)
-            return rc;
-    }
-    return PRM_OK;
-}
-
-/* Give the fields an add did not set their defaults; check required ones. */
-static prm_code complete_for_add(prm_db *db, const prm_kind_info *info,
-                                 parsed *p, prm_error *err)
-{
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        if (p->row.set[i] || (f->flags & PRM_FF_READONLY))
-            continue;
-        if (f->flags & PRM_FF_REQUIRED)
-            return prm_error_set(err, PRM_EMISSING_FIELD,
-                                 "%s add needs %s=...: %s", info->name,
-                                 f->type == PRM_F_PARTNER_LIST ? "partner"
-                                                               : f->name,
-                                 f->help);
-        prm_code rc = PRM_OK;
-        if (f->flags & PRM_FF_NOW)
-            rc = parse_value(db, info, f, (int)i, store_now(db), p, err);
-        else if (f->default_value != NULL)
-            rc = parse_value(db, info, f, (int)i, f->default_value, p, err);
-        else
-            p->row.v[i] = (prm_value){.type = PRM_V_NULL};
-        if (rc != PRM_OK)
-            return rc;
-    }
-    return PRM_OK;
-}
-
-static void attach_partner_list(const prm_kind_info *info, parsed *p)
-{
-    int i = prm_field_index(info, "partners");
-    if (i >= 0 && info->kind == PRM_PROJECT && p->row.set[i])
-        p->row.v[i] = (prm_value){.type = PRM_V_IDS, .ids = p->ids,
-                                  .nids = p->nids};
-}
 
 /* --- Commands ----------------------------------------------------------- */
 
@@ -457,7 +48,7 @@ static prm_code without(const prm_arg *args, size_t nargs, int skip,
 
 static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
                           const prm_arg *args, size_t nargs, int64_t *id,
-                          parsed *p, prm_error *err)
+                          core_parsed *p, prm_error *err)
 {
     int owner;
     prm_arg fields[STORE_MAX_FIELDS * 4];
@@ -468,12 +59,12 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
         rc = without(args, nargs, owner, fields, sizeof fields / sizeof *fields,
                      &use, &n, err);
     if (rc == PRM_OK)
-        rc = parse_args(db, info, use, n, "add", p, err);
+        rc = core_parse_args(db, info, use, n, "add", p, err);
     if (rc == PRM_OK)
-        rc = complete_for_add(db, info, p, err);
+        rc = core_complete_for_add(db, info, p, err);
     if (rc != PRM_OK)
         return rc;
-    attach_partner_list(info, p);
+    core_attach_partner_list(info, p);
     rc = store_insert(db, info, &p->row, id, err);
     /* An owner other than whoever adds it: an admin adding for a manager. */
     bool changed;
@@ -486,9 +77,9 @@ prm_code records_add(prm_db *db, const prm_kind_info *info,
                      const prm_arg *args, size_t nargs, int64_t *id,
                      prm_error *err)
 {
-    parsed p = {.ids = NULL};
+    core_parsed p = {.ids = NULL};
     prm_code rc = add_in_tx(db, info, args, nargs, id, &p, err);
-    parsed_free(&p);
+    core_parsed_free(&p);
     return rc;
 }
 
@@ -530,7 +121,7 @@ static prm_code find_owner(prm_db *db, const prm_kind_info *info,
 static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
                              const char *ref, const prm_arg *args,
                              size_t nargs, int64_t *id, bool *changed,
-                             parsed *p, prm_error *err)
+                             core_parsed *p, prm_error *err)
 {
     int owner;
     prm_code rc = find_owner(db, info, args, nargs, &owner, err);
@@ -545,10 +136,10 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
     rc = without(args, nargs, owner, fields, sizeof fields / sizeof *fields,
                  &use, &n, err);
     if (rc == PRM_OK && n > 0) {
-        rc = parse_args(db, info, use, n, "update", p, err);
+        rc = core_parse_args(db, info, use, n, "update", p, err);
         if (rc != PRM_OK)
             return rc;
-        attach_partner_list(info, p);
+        core_attach_partner_list(info, p);
         rc = store_differs(db, info, *id, &p->row, changed, err);
         if (rc == PRM_OK && *changed)
             rc = store_update(db, info, *id, &p->row, err);
@@ -570,7 +161,7 @@ prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
                              "%s update needs at least one FIELD=VALUE to "
                              "change",
                              info->name);
-    parsed p = {.ids = NULL};
+    core_parsed p = {.ids = NULL};
     prm_code rc = store_cmd_begin(db, write_access(kind), err);
     if (rc != PRM_OK)
         return rc;
@@ -581,7 +172,7 @@ prm_code prm_update(prm_db *db, prm_kind kind, const char *ref,
     if (changed != NULL)
         *changed = wrote;
     rc = store_cmd_end(db, rc, err);
-    parsed_free(&p);
+    core_parsed_free(&p);
     return rc;
 }
 
@@ -687,9 +278,9 @@ static prm_code reference_filter(prm_db *db, const prm_kind_info *info,
  * fewer (a list filters by equality like any field; partner=A is the
  * projects A is in).  Empty, it matches nothing: every project has one. */
 static prm_code partners_filter(prm_db *db, const char *value,
-                                store_filter *f, parsed *p, prm_error *err)
+                                store_filter *f, core_parsed *p, prm_error *err)
 {
-    prm_code rc = parse_partner_list(db, p, value, true, err);
+    prm_code rc = core_parse_partner_list(db, p, value, true, err);
     f->op = SF_PARTNERS_ARE;
     f->value = (prm_value){.type = PRM_V_IDS, .ids = p->ids, .nids = p->nids};
     return rc;
@@ -733,7 +324,7 @@ static bool is_window_key(const char *key)
 }
 
 static prm_code make_filter(prm_db *db, const prm_kind_info *info,
-                            const prm_arg *arg, store_filter *f, parsed *p,
+                            const prm_arg *arg, store_filter *f, core_parsed *p,
                             prm_error *err)
 {
     if (info->kind == PRM_PROJECT && strcmp(arg->key, "partners") == 0)
@@ -758,7 +349,7 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
     int i = prm_field_index(info, arg->key);
     if (i < 0) {
         char names[512], near[PRM_DID_YOU_MEAN];
-        field_names(info, names, sizeof names);
+        core_field_names(info, names, sizeof names);
         size_t len = strlen(names);
         snprintf(names + len, sizeof names - len, ", since, until");
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
@@ -778,7 +369,7 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
     if (fld->type == PRM_F_DATE)
         return date_filter(fld, arg->value, f, err);
     if (fld->type == PRM_F_ID) {
-        if (!all_digits(arg->value))
+        if (!core_all_digits(arg->value))
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid id '%s': a whole number",
                                  arg->value);
@@ -787,7 +378,7 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
                                .i = strtoll(arg->value, NULL, 10)};
         return PRM_OK;
     }
-    rc = parse_value(db, info, fld, i, arg->value, p, err);
+    rc = core_parse_value(db, info, fld, i, arg->value, p, err);
     f->op = SF_EQ;
     f->value = p->row.v[i];
     return rc;
@@ -828,7 +419,7 @@ prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
         return prm_error_set(err, PRM_ESYNTAX,
                              "too many filters: give each field once");
     store_filter f[MAX_FILTERS];
-    parsed p = {.ids = NULL};
+    core_parsed p = {.ids = NULL};
     prm_code rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
@@ -845,7 +436,7 @@ prm_code prm_list(prm_db *db, prm_kind kind, const prm_arg *filters,
         rc = check_window(filters, f, nfilters, err);
     if (rc == PRM_OK)
         rc = store_list(db, info, f, nfilters, names, fn, ctx, err);
-    parsed_free(&p);
+    core_parsed_free(&p);
     return store_cmd_end(db, rc, err);
 }
 

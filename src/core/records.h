@@ -6,6 +6,39 @@
 
 #include "store/store.h"
 
+/* --- record_values.c: the words of a command as typed values --------- */
+
+/* What the words of one command parse into: the row to write (a date's
+ * text and a project's partner ids live here too). */
+typedef struct core_parsed {
+    store_row row;
+    char dates[STORE_MAX_FIELDS][PRM_TIME_SIZE];
+    int64_t *ids; /* a project's partners, sorted, no duplicates */
+    size_t nids, cap;
+} core_parsed;
+
+void core_parsed_free(core_parsed *p);
+/* The fields of a kind as "a, b, c" for a message. */
+void core_field_names(const prm_kind_info *info, char *buf, size_t size);
+bool core_all_digits(const char *s);
+/* A project's partners, "A,B" or one of them at a time (split false). */
+prm_code core_parse_partner_list(prm_db *db, core_parsed *p,
+                                 const char *value, bool split,
+                                 prm_error *err);
+/* One value of field f (index i) into p. */
+prm_code core_parse_value(prm_db *db, const prm_kind_info *info,
+                          const prm_field *f, int i, const char *value,
+                          core_parsed *p, prm_error *err);
+/* Every FIELD=VALUE word of verb (add, update) into p. */
+prm_code core_parse_args(prm_db *db, const prm_kind_info *info,
+                         const prm_arg *args, size_t nargs, const char *verb,
+                         core_parsed *p, prm_error *err);
+/* The required fields present, and the defaults an add gives. */
+prm_code core_complete_for_add(prm_db *db, const prm_kind_info *info,
+                               core_parsed *p, prm_error *err);
+/* Point the row's partner list at p's ids. */
+void core_attach_partner_list(const prm_kind_info *info, core_parsed *p);
+
 /* prm_add without a transaction of its own: for callers that add many
  * records as one command (import csv). */
 prm_code records_add(prm_db *db, const prm_kind_info *info,

@@ -126,6 +126,11 @@ prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
  * out of memory. */
 const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
                             const prm_value *const values[]);
+/* audit_image.c: prm_add_command(kind, image), the command an add logged
+ * without one had (a SQL function); and the SQL of an entry's image made
+ * whole (an expression over the audit table's columns). */
+void sdb_fn_add_command(sqlite3_context *c, int argc, sqlite3_value **argv);
+void sdb_audit_full_image(sqlbuf *b);
 /* The kind's statement `which`, prepared on first use and kept. */
 prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
                        enum kind_stmt which, sqlite3_stmt **out,
