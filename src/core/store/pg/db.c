@@ -1,7 +1,7 @@
 /*
- * db.c - the PostgreSQL engine (team databases): its connection, prepared
- * statements, errors and transactions, opening a database, and the engine
- * table the dispatcher calls through.
+ * db.c - the PostgreSQL engine (team databases): its prepared statements,
+ * errors and transactions, and the engine table the dispatcher calls
+ * through (opening a database is open.c's).
  *
  * The same interface as the SQLite engine, with the same results; what
  * differs is who may do what.  prm does not check roles itself: the
@@ -21,9 +21,7 @@
 
 #include "store/pg/pg_db.h"
 
-extern const char prm_schema_pg_sql[]; /* schema_pg.sql, embedded */
 
-#define PG_INIT_LOCK "1347571761" /* an advisory lock: "PRM1" */
 
 /* --- parameters ----------------------------------------------------------- */
 
@@ -229,7 +227,7 @@ prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err)
     return PRM_OK;
 }
 
-static void drop_deferred(pg_db *db)
+void pg_drop_deferred(pg_db *db)
 {
     for (int i = 0; i < db->ndeferred; i++)
         pgp_free(&db->deferred[i].params);
@@ -261,7 +259,7 @@ static prm_code pipeline(pg_db *db, const char *name, const pg_params *p,
     }
     if (sent)
         sent = PQpipelineSync(db->conn) == 1;
-    drop_deferred(db);
+    pg_drop_deferred(db);
     prm_code rc = sent ? PRM_OK
                        : pg_fail(db, NULL, err, "sending to the team database");
     /* Each query's results end with a NULL; the sync's with SYNC. */
@@ -459,7 +457,7 @@ static prm_code pg_commit(prm_db *base, prm_error *err)
 static prm_code pg_rollback(prm_db *base, prm_error *err)
 {
     ((pg_db *)base)->change_known = false;
-    drop_deferred((pg_db *)base);
+    pg_drop_deferred((pg_db *)base);
     if (!pg_in_transaction(base))
         return PRM_OK;
     return pg_simple((pg_db *)base, "ROLLBACK", err);
@@ -570,7 +568,7 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
     if (rc == PRM_OK && access != STORE_READ)
         rc = pg_audit_settings(db, 0, err);
     if (rc != PRM_OK) {
-        drop_deferred(db);
+        pg_drop_deferred(db);
         if (db->cmd_owns_tx)
             pg_simple(db, "ROLLBACK", NULL);
     }
@@ -582,7 +580,7 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     pg_db *db = (pg_db *)base;
     prm_error end_err;
     if (db->cmd_owns_tx) {
-        drop_deferred(db); /* settings no query needed */
+        pg_drop_deferred(db); /* settings no query needed */
         if (rc == PRM_OK && pg_simple(db, "COMMIT", &end_err) != PRM_OK) {
             pg_simple(db, "ROLLBACK", NULL);
             *err = end_err;
@@ -601,221 +599,17 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     if (!db->cmd_savepoint)
         return rc;
     if (!db->savepoint_sent) {
-        drop_deferred(db); /* the command sent nothing: nothing to undo */
+        pg_drop_deferred(db); /* the command sent nothing: nothing to undo */
         return rc;
     }
     if (rc == PRM_OK) /* goes with the next command's first query */
         return pg_defer(db, "RELEASE prm_cmd", NULL, err);
     /* the ids the failed command took are given back with its rows */
     memcpy(db->next_id, db->cmd_next_id, sizeof db->next_id);
-    drop_deferred(db);
+    pg_drop_deferred(db);
     pg_simple(db, "ROLLBACK TO prm_cmd", NULL);
     pg_simple(db, "RELEASE prm_cmd", NULL);
     return rc;
-}
-
-/* --- opening ---------------------------------------------------------------- */
-
-static void pg_close(prm_db *base)
-{
-    pg_db *db = (pg_db *)base;
-    drop_deferred(db);
-    for (size_t i = 0; i < db->ncache; i++)
-        free(db->cache[i].sql);
-    PQfinish(db->conn);
-    free(db->ids);
-    store_base_free(base);
-    free(db);
-}
-
-/* Record the schema version this prm writes (sql: an INSERT or UPDATE of
- * prm_meta with the version as $1). */
-static prm_code set_version(pg_db *db, const char *sql, prm_error *err)
-{
-    pg_params p = {.n = 0};
-    pgp_int(&p, store_schema_version);
-    prm_code rc = pg_run(db, sql, &p, err);
-    pgp_free(&p);
-    return rc;
-}
-
-/* Run one migration file (statements, or only comments); a failure names
- * the file. */
-static prm_code run_migration(pg_db *db, const store_migration *m,
-                              prm_error *err)
-{
-    PGresult *res = PQexec(db->conn, m->sql);
-    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    prm_code rc = PRM_OK;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
-        status != PGRES_EMPTY_QUERY)
-        rc = pg_fail(db, res, err, m->name);
-    if (rc != PRM_OK)
-        rc = prm_error_set(err, rc, "cannot upgrade the team database to "
-                           "schema version %d: %s", m->version, err->message);
-    PQclear(res);
-    return rc;
-}
-
-/* Bring a team database of an older schema version up to this prm's, in
- * one transaction under the lock that creating one takes: two first
- * connections at once upgrade it once.  Only the schema's owner (the
- * admin who created it, or a superuser) can; anyone else is told who must
- * open it first, and nothing changes. */
-static prm_code upgrade_schema(pg_db *db, prm_error *err)
-{
-    prm_code rc = pg_simple(db, "BEGIN", err);
-    if (rc != PRM_OK)
-        return rc;
-    PGresult *res = PQexec(
-        db->conn, "SELECT pg_advisory_xact_lock(" PG_INIT_LOCK "), (SELECT "
-                  "max(version) FROM prm_meta), session_user, pg_has_role("
-                  "(SELECT tableowner FROM pg_tables WHERE tablename = "
-                  "'prm_meta' AND schemaname = 'public'), 'USAGE')");
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = pg_fail(db, res, err, "reading the schema version");
-    int64_t version = rc == PRM_OK ? pg_int(res, 0, 1) : 0;
-    bool may = rc == PRM_OK && strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-    if (rc == PRM_OK)
-        snprintf(db->base.user, sizeof db->base.user, "%s",
-                 PQgetvalue(res, 0, 2));
-    PQclear(res);
-    if (rc == PRM_OK && !may && version < store_schema_version)
-        rc = prm_error_set(err, PRM_EDB,
-                           "this team database has schema version %lld and "
-                           "%s may not upgrade it to %d: its owner (the "
-                           "admin who created it) must open it with this prm "
-                           "first",
-                           (long long)version, db->base.user,
-                           store_schema_version);
-    const store_migration *m = store_pg_migrations;
-    for (; rc == PRM_OK && m->version != 0; m++)
-        if (m->version > version)
-            rc = run_migration(db, m, err);
-    if (rc == PRM_OK && version < store_schema_version)
-        rc = set_version(db, "UPDATE prm_meta SET version = $1", err);
-    if (rc != PRM_OK) {
-        PQclear(PQexec(db->conn, "ROLLBACK"));
-        return rc;
-    }
-    return pg_simple(db, "COMMIT", err);
-}
-
-static prm_code create_schema(pg_db *db, prm_error *err)
-{
-    prm_code rc = pg_simple(db, "BEGIN", err);
-    if (rc != PRM_OK)
-        return rc;
-    /* Two first connections at once: one creates, the other waits and
-     * finds it done. */
-    PGresult *res = PQexec(db->conn,
-                           "SELECT pg_advisory_xact_lock(" PG_INIT_LOCK "), "
-                           "to_regclass('prm_meta') IS NULL");
-    bool missing = res && PQresultStatus(res) == PGRES_TUPLES_OK &&
-                   strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = pg_fail(db, res, err, "creating the schema");
-    PQclear(res);
-    if (rc == PRM_OK && missing) {
-        res = PQexec(db->conn, prm_schema_pg_sql);
-        if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = pg_fail(db, res, err, "creating the schema");
-        PQclear(res);
-        /* The creator is the database's first admin. */
-        if (rc == PRM_OK)
-            rc = pg_simple(db, "GRANT prm_admin TO CURRENT_USER", err);
-        if (rc == PRM_OK)
-            rc = set_version(db, "INSERT INTO prm_meta (version) VALUES ($1)",
-                             err);
-    }
-    if (rc != PRM_OK) {
-        PQclear(PQexec(db->conn, "ROLLBACK"));
-        return prm_error_set(err, PRM_EDB,
-                             "this team database has no prm schema yet, and "
-                             "%s cannot create it (%s); an admin, a user who "
-                             "may create tables and roles, must open it first",
-                             db->base.user, err->message);
-    }
-    return pg_simple(db, "COMMIT", err);
-}
-
-static prm_code check_schema(pg_db *db, prm_error *err)
-{
-    PGresult *res = PQexec(db->conn, "SELECT to_regclass('prm_meta') IS NULL");
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        prm_code rc = pg_fail(db, res, err, "opening the team database");
-        PQclear(res);
-        return rc;
-    }
-    bool missing = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    prm_code rc = missing ? create_schema(db, err) : PRM_OK;
-    int64_t version = 0;
-    if (rc == PRM_OK)
-        rc = pg_counts(db, "SELECT max(version) FROM prm_meta", NULL, &version,
-                       1, err);
-    if (rc == PRM_OK && version > store_schema_version)
-        rc = prm_error_set(err, PRM_EDB,
-                           "the team database has schema version %lld, newer "
-                           "than this prm knows (%d); upgrade prm to open it",
-                           (long long)version, store_schema_version);
-    else if (rc == PRM_OK && version < store_schema_version)
-        rc = upgrade_schema(db, err);
-    return rc;
-}
-
-static prm_code who_am_i(pg_db *db, prm_error *err)
-{
-    PGresult *res;
-    prm_code rc = pg_query(db, "SELECT session_user, " ROLE_OF("session_user"),
-                           NULL, &res, err);
-    if (rc != PRM_OK)
-        return rc;
-    snprintf(db->base.user, sizeof db->base.user, "%s", PQgetvalue(res, 0, 0));
-    snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 1));
-    PQclear(res);
-    if (db->role[0] == '\0')
-        return prm_error_set(err, PRM_EFORBIDDEN,
-                             "%s has no role on this team database; an admin "
-                             "gives one with: user add %s role=viewer (or "
-                             "manager, admin)",
-                             db->base.user, db->base.user);
-    return PRM_OK;
-}
-
-prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
-{
-    *out = NULL;
-    prm_code loaded = pq_load(err);
-    if (loaded != PRM_OK)
-        return loaded;
-    pg_db *db = calloc(1, sizeof *db);
-    if (db == NULL)
-        return prm_error_nomem(err);
-    store_base_init(&db->base, &store_pg_engine);
-    db->conn = PQconnectdb(uri);
-    prm_code rc = PRM_OK;
-    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
-        const char *msg = db->conn ? PQerrorMessage(db->conn) : "out of memory";
-        size_t n = strlen(msg);
-        while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-            n--;
-        rc = prm_error_set(err, PRM_EDB, "cannot connect to the team database: "
-                           "%.*s", (int)n, msg);
-    }
-    /* Quiet NOTICEs (CREATE ... IF NOT EXISTS) stay off the terminal. */
-    if (rc == PRM_OK)
-        rc = pg_simple(db, "SET client_min_messages = warning", err);
-    if (rc == PRM_OK)
-        rc = check_schema(db, err);
-    if (rc == PRM_OK)
-        rc = who_am_i(db, err);
-    if (rc != PRM_OK) {
-        pg_close(&db->base);
-        return rc;
-    }
-    *out = &db->base;
-    return PRM_OK;
 }
 
 const store_engine store_pg_engine = {

@@ -1,6 +1,7 @@
 /*
  * pg_db.h - the inside of the PostgreSQL engine (team databases), shared
- * by its files: db.c (connecting, statements, transactions), records.c,
+ * by its files: db.c (statements, transactions), open.c (connecting,
+ * creating and upgrading the schema), records.c,
  * users.c (owners, users and roles), audit.c (the audit log, undo, check)
  * and metrics.c (metrics, report, trend, insights).  Nothing outside
  * src/core/store/pg/ includes it.
@@ -12,6 +13,9 @@
 
 #include "store/engine.h"
 
+/* An advisory lock ("PRM1") held while a database's schema is made or
+ * upgraded, and while change numbers and ids are counted. */
+#define PG_INIT_LOCK "1347571761"
 #define PG_CACHE_SIZE 64
 #define PG_MAX_PARAMS 40
 
@@ -125,6 +129,10 @@ prm_code pg_simple(pg_db *db, const char *sql, prm_error *err);
  * (forbidden). */
 prm_code pg_hidden_row(pg_db *db, const prm_kind_info *info, int64_t id,
                        prm_error *err);
+/* open.c: close a connection and free its handle. */
+void pg_close(prm_db *db);
+/* Forget the statements held back for the next query. */
+void pg_drop_deferred(pg_db *db);
 /* What the user's role allows, for a forbidden command's message. */
 const char *pg_role_limit(const pg_db *db);
 /* The audit settings waiting to go as the last deferred statement, taken

@@ -1,6 +1,7 @@
 /*
  * sqlite_db.h - the inside of the SQLite engine, shared by its files (db.c:
- * opening, statements, transactions; records.c; metrics.c and insights.c;
+ * statements, transactions; open.c: opening, creating, migrating;
+ * records.c; metrics.c and insights.c;
  * audit.c: the audit log and undo; admin.c: copy and check).  Nothing
  * outside src/core/store/sqlite/ includes it.
  */
@@ -93,6 +94,8 @@ prm_code sdb_bind_id(sqlite_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
                      prm_error *err);
 prm_code sdb_run_with_id(sqlite_db *db, const char *sql, int64_t id,
                          prm_error *err);
+/* open.c: close the connection and free the handle. */
+void sqlite_close(prm_db *db);
 /* The engine's exec (engine.h): one statement, values bound, a row of
  * integers back. */
 prm_code sqlite_exec(prm_db *db, const char *sql, const prm_value *params,
