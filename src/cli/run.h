@@ -47,4 +47,13 @@ int cli_run_argv(prm_db *db, int argc, char **argv, const cli_opts *opts);
 /* The interactive prompt (repl.c). */
 int cli_repl(prm_db *db, const char *db_path, const cli_opts *opts);
 
+/* Tab at the prompt (complete.c): readline's completion function, the
+ * database names come from, and forgetting what it holds. */
+char **cli_complete(const char *text, int start, int end);
+/* Where words break for completion: as the command language splits them,
+ * so that a quoted name with spaces is one word. */
+char *cli_complete_word_breaks(void);
+void cli_complete_set_db(prm_db *db);
+void cli_complete_end(void);
+
 #endif
