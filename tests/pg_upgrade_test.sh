@@ -6,6 +6,9 @@
 #
 #   pg_upgrade_test.sh PRM PG_DIR FIXTURE
 set -u
+# The newest schema version: the highest NNN of migrations/NNN_*.sql.
+newest=$(ls "$(dirname "$0")/../migrations" | sed -n 's/^\([0-9][0-9]*\)_.*\.sql$/\1/p' |
+    sort -n | tail -n 1 | sed 's/^0*//')
 prm=$1 pgdir=$2 fixture=$3
 base=$(cat "$pgdir/uri") || exit 1
 export PGOPTIONS='--client-min-messages=warning'
@@ -44,20 +47,20 @@ check "version before" "2" "$(sql "SELECT max(version) FROM prm_meta")"
 out=$("$prm" --db "$viewer" partner list 2>&1)
 check "viewer: exit status" "2" "$?"
 case $out in
-"prm: this team database has schema version 2 and vic may not upgrade it to 5: its owner (the admin who created it) must open it with this prm first") ;;
-*) check "viewer: message" "...vic may not upgrade it to 5..." "$out" ;;
+"prm: this team database has schema version 2 and vic may not upgrade it to $newest: its owner (the admin who created it) must open it with this prm first") ;;
+*) check "viewer: message" "...vic may not upgrade it to $newest..." "$out" ;;
 esac
 check "viewer: version kept" "2" "$(sql "SELECT max(version) FROM prm_meta")"
 
 # The admin's first connection upgrades it, and everything is still there.
 check "admin lists" 'id  name       type  region  status  tier| 1  Acme Corp  -     EMEA    active  -| 2  Globex     -     APAC    active  -' \
     "$("$prm" --db "$admin" partner list | paste -sd'|')"
-check "version after" "5" "$(sql "SELECT max(version) FROM prm_meta")"
+check "version after" "$newest" "$(sql "SELECT max(version) FROM prm_meta")"
 check "one version row" "1" "$(sql "SELECT count(*) FROM prm_meta")"
 check "audit intact" "$audit_before" "$(sql "SELECT * FROM audit ORDER BY id")"
 check "project intact" '{"ok":true,"project":{"id":1,"name":"Cloud","partners":[1,2],"goal":null,"plan":null,"progress":0,"status":"succeeded","result":null,"start":null,"due":null,"created_at":"2026-01-07T09:00:00Z","updated_at":"2026-01-07T09:00:00Z"}}' \
     "$("$prm" --db "$admin" --json project show Cloud)"
-check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":5,"file_mode":null,"folder_mode":null}}' \
+check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":null,"folder_mode":null}}' \
     "$("$prm" --db "$admin" --json check)"
 
 # It works as a team database of this prm: ids go on, undo, the viewer reads.

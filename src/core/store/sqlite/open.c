@@ -111,9 +111,10 @@ static prm_code migrate(sqlite_db *db, const char *path, int64_t version,
         else
             version = m->version;
     }
-    /* A version with no SQLite migration (the team schema's alone)
-     * moves the number on all the same. */
-    if (rc == PRM_OK && version < store_schema_version)
+    /* The newest version, whether or not its migration was the SQLite
+     * engine's (one of the team schema's alone moves the number on too),
+     * and whether or not the file set it itself. */
+    if (rc == PRM_OK)
         rc = set_user_version(db, err);
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, defensive,
                       (int *)NULL);
