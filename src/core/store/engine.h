@@ -52,9 +52,6 @@ typedef struct store_engine {
      * change it (PRM_EFORBIDDEN if not). */
     prm_code (*differs)(prm_db *db, const prm_kind_info *info, int64_t id,
                         const store_row *row, bool *differs, prm_error *err);
-    /* The command wrote nothing: it is no change, and the next one takes
-     * its change number (as cmd_end does for a failed command). */
-    void (*unchanged)(prm_db *db);
     prm_code (*fetch)(prm_db *db, const prm_kind_info *info, int64_t id,
                       prm_record_fn fn, void *ctx, prm_error *err);
     prm_code (*list)(prm_db *db, const prm_kind_info *info,
@@ -101,9 +98,39 @@ typedef struct store_engine {
                           prm_error *err);
 } store_engine;
 
+/* The change number a command's audit entries share, counted the same way
+ * on every engine: read from the log by the first command of a
+ * transaction, then one more a command while the transaction (which holds
+ * the writers' lock) lasts.  A command that fails or changes nothing gives
+ * its number back, so a script's changes are numbered alike however it is
+ * batched. */
+typedef struct store_changes {
+    int64_t number;     /* the command being run's */
+    bool known;         /* number holds for this transaction */
+    int64_t cmd_number; /* number and known as the command began */
+    bool cmd_known;
+    bool undo_done;     /* the command has undone a change already */
+} store_changes;
+
+/* A transaction began or ended: the next command reads the log again. */
+void store_changes_forget(prm_db *db);
+/* A command that writes begins: remember where the count stood. */
+void store_changes_command(prm_db *db);
+/* The next number without reading the log (one more than the last), when
+ * this transaction has read it already; false when the engine must read
+ * the newest from the log and call store_changes_read. */
+bool store_changes_count_on(prm_db *db, bool owns_tx);
+/* The number read from the log (the newest change + 1); counted on from
+ * unless the command's own transaction ends with it. */
+void store_changes_read(prm_db *db, int64_t number, bool owns_tx);
+/* Each undo of an "undo N" is a change of its own: the second and later
+ * take the next number. */
+void store_changes_next_undo(prm_db *db);
+
 /* What every engine's handle starts with: the engine, and the state that
  * is the same on every engine. */
 struct prm_db {
+    store_changes changes;
     const store_engine *engine;
     void (*progress)(void *ctx, int64_t done);
     void *progress_ctx;

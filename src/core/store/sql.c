@@ -180,3 +180,14 @@ void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
     }
 }
 
+/* What a change added goes first, children before parents; then what it
+ * deleted comes back, parents before children; then what it updated (a
+ * reference it cleared may name a record put back); within each, newest
+ * first.  Not simply newest first: PostgreSQL logs a project's links
+ * after the project when a delete cascades to them, and putting the
+ * links back before the project broke their foreign key. */
+const char store_undo_order[] =
+    "CASE action WHEN 'add' THEN 0 WHEN 'delete' THEN 1 ELSE 2 END, "
+    "CASE kind WHEN 'partner' THEN 0 WHEN 'project' THEN 1 WHEN "
+    "'project_partner' THEN 2 ELSE 3 END * CASE action WHEN 'delete' THEN 1 "
+    "ELSE -1 END, id DESC";

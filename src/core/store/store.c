@@ -275,7 +275,41 @@ prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
 
 void store_unchanged(prm_db *db)
 {
-    db->engine->unchanged(db);
+    db->changes.number = db->changes.cmd_number;
+    db->changes.known = db->changes.cmd_known;
+}
+
+void store_changes_forget(prm_db *db)
+{
+    db->changes.known = false;
+}
+
+void store_changes_command(prm_db *db)
+{
+    db->changes.cmd_number = db->changes.number;
+    db->changes.cmd_known = db->changes.known;
+    db->changes.undo_done = false;
+}
+
+bool store_changes_count_on(prm_db *db, bool owns_tx)
+{
+    if (!db->changes.known || owns_tx)
+        return false;
+    db->changes.number++;
+    return true;
+}
+
+void store_changes_read(prm_db *db, int64_t number, bool owns_tx)
+{
+    db->changes.number = number;
+    db->changes.known = !owns_tx;
+}
+
+void store_changes_next_undo(prm_db *db)
+{
+    if (db->changes.undo_done)
+        db->changes.number++;
+    db->changes.undo_done = true;
 }
 
 prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,

@@ -142,6 +142,9 @@ const char *store_deps_sql(const prm_kind_info *info);
 /* The deletes a --cascade runs before the record's own, each of $1;
  * NULL-terminated, or NULL when the kind has none. */
 const char *const *store_cascade_sql(const prm_kind_info *info);
+/* The ORDER BY (over the audit table's columns) of the entries of one
+ * change, as undo reverts them: the same on both engines. */
+extern const char store_undo_order[];
 /* A LIKE pattern (escape character \) for names that start with prefix;
  * free it.  NULL when out of memory. */
 char *store_like_prefix(const char *prefix);

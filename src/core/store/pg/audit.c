@@ -202,29 +202,18 @@ prm_code pg_undo_last(prm_db *base, int64_t *undone, char *command,
     pg_params p = {.n = 0};
     pgp_int(&p, change);
     PGresult *entries;
-    /* What the change added goes first, children before parents; then
-     * what it deleted comes back, parents before children; then what it
-     * updated (a reference it cleared may name a record put back).  Not
-     * simply newest first, as on SQLite: PostgreSQL logs a project's links
-     * after the project when a delete cascades to them, and putting the
-     * links back first broke their foreign key. */
-    rc = pg_query(db,
-                  "SELECT action, kind, record, before, after, command FROM "
-                  "audit WHERE change = $1 ORDER BY CASE action WHEN 'add' "
-                  "THEN 0 WHEN 'delete' THEN 1 ELSE 2 END, CASE kind WHEN "
-                  "'partner' THEN 0 WHEN 'project' THEN 1 WHEN "
-                  "'project_partner' THEN 2 ELSE 3 END * CASE action WHEN "
-                  "'delete' THEN 1 ELSE -1 END, id DESC",
-                  &p, &entries, err);
+    /* In the order both engines undo in (store_undo_order). */
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT action, kind, record, before, after, command FROM "
+                "audit WHERE change = $1 ORDER BY %s", store_undo_order);
+    rc = pg_query_built(db, &b, &p, &entries, err);
     if (rc != PRM_OK)
         return rc;
     snprintf(command, size, "%s",
              PQntuples(entries) ? PQgetvalue(entries, 0, 5) : "");
     /* Each undo is a change of its own: the second of an "undo N" takes
      * the next number. */
-    if (db->undo_done)
-        db->change++;
-    db->undo_done = true;
+    store_changes_next_undo(base);
     rc = pg_audit_settings(db, change, err);
     for (int r = 0; r < PQntuples(entries) && rc == PRM_OK; r++)
         rc = revert_entry(db, entries, r, err);

@@ -442,13 +442,13 @@ static bool pg_in_transaction(const prm_db *base)
 
 static prm_code pg_begin(prm_db *base, prm_error *err)
 {
-    ((pg_db *)base)->change_known = false;
+    store_changes_forget(base);
     return pg_simple((pg_db *)base, "BEGIN", err);
 }
 
 static prm_code pg_commit(prm_db *base, prm_error *err)
 {
-    ((pg_db *)base)->change_known = false;
+    store_changes_forget(base);
     if (!pg_in_transaction(base))
         return PRM_OK;
     return pg_simple((pg_db *)base, "COMMIT", err); /* sends a RELEASE first */
@@ -456,7 +456,7 @@ static prm_code pg_commit(prm_db *base, prm_error *err)
 
 static prm_code pg_rollback(prm_db *base, prm_error *err)
 {
-    ((pg_db *)base)->change_known = false;
+    store_changes_forget(base);
     pg_drop_deferred((pg_db *)base);
     if (!pg_in_transaction(base))
         return PRM_OK;
@@ -488,7 +488,7 @@ prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
         pgp_int(&p, undoes);
     else
         pgp_str(&p, "");
-    pgp_int(&p, db->change);
+    pgp_int(&p, db->base.changes.number);
     prm_code rc = pg_defer(db, settings_sql, &p, err);
     pgp_free(&p);
     return rc;
@@ -504,10 +504,8 @@ prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
  */
 static prm_code next_change(pg_db *db, prm_error *err)
 {
-    if (db->change_known && !db->cmd_owns_tx) {
-        db->change++;
+    if (store_changes_count_on(&db->base, db->cmd_owns_tx))
         return PRM_OK;
-    }
     /* The lock first, in a statement of its own: the counts must be read
      * with a snapshot taken after it is held. */
     prm_code rc = pg_defer(db, "SELECT pg_advisory_xact_lock(" PG_INIT_LOCK ")",
@@ -528,11 +526,12 @@ static prm_code next_change(pg_db *db, prm_error *err)
             "'outcomes')) + 1",
             NULL, n, 1 + PRM_KIND_COUNT, err);
     if (rc == PRM_OK) {
-        db->change = n[0];
+        store_changes_read(&db->base, n[0], db->cmd_owns_tx);
         for (int k = 0; k < PRM_KIND_COUNT; k++)
             db->next_id[prm_kind_get((prm_kind)k)->kind] = n[1 + k];
+    } else {
+        store_changes_forget(&db->base);
     }
-    db->change_known = rc == PRM_OK && !db->cmd_owns_tx;
     return rc;
 }
 
@@ -547,7 +546,6 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
     pg_db *db = (pg_db *)base;
     db->cmd_owns_tx = !pg_in_transaction(base);
     db->cmd_savepoint = !db->cmd_owns_tx;
-    db->undo_done = false;
     db->savepoint_sent = false;
     prm_code rc;
     /* Inside a batch, the savepoint and the settings travel with the
@@ -560,8 +558,7 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
                        err);
     else
         rc = pg_defer(db, "SAVEPOINT prm_cmd", NULL, err);
-    db->cmd_change_from = db->change;
-    db->cmd_change_known = db->change_known;
+    store_changes_command(base);
     if (rc == PRM_OK && access != STORE_READ)
         rc = next_change(db, err);
     memcpy(db->cmd_next_id, db->next_id, sizeof db->next_id);
@@ -592,10 +589,8 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     }
     /* A failed command is no change: the next takes its number, so that
      * a script's changes are numbered alike however it is batched. */
-    if (rc != PRM_OK) {
-        db->change = db->cmd_change_from;
-        db->change_known = db->cmd_change_known;
-    }
+    if (rc != PRM_OK)
+        store_unchanged(base);
     if (!db->cmd_savepoint)
         return rc;
     if (!db->savepoint_sent) {
@@ -626,7 +621,6 @@ const store_engine store_pg_engine = {
     .insert = pg_insert,
     .update = pg_update,
     .differs = pg_differs,
-    .unchanged = pg_unchanged,
     .fetch = pg_fetch,
     .list = pg_list,
     .names = pg_names,

@@ -61,15 +61,10 @@ typedef struct pg_db {
     bool cmd_owns_tx;   /* the command began the transaction */
     bool cmd_savepoint; /* the command runs inside a savepoint */
     char role[16];      /* admin, manager or viewer */
-    bool undo_done;     /* the command has undone a change already */
-    int64_t change;     /* the change number of the command being run */
-    bool change_known;  /* change and next_id hold for this transaction */
     /* The id the next record of each kind gets; prm counts them while its
      * transaction holds the writers' lock, as it counts change numbers. */
     int64_t next_id[PRM_KIND_COUNT];
     int64_t cmd_next_id[PRM_KIND_COUNT]; /* as the command began */
-    int64_t cmd_change_from; /* change and change_known as it began */
-    bool cmd_change_known;
     int64_t *ids;       /* a fetched project's partners */
     size_t ids_cap;
     struct pg_deferred deferred[PG_MAX_DEFERRED];
@@ -159,7 +154,6 @@ prm_code pg_update(prm_db *base, const prm_kind_info *info, int64_t id,
 prm_code pg_differs(prm_db *base, const prm_kind_info *info,
                     int64_t id, const store_row *row, bool *differs,
                     prm_error *err);
-void pg_unchanged(prm_db *base);
 prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                    bool cascade, prm_error *err);
 prm_code pg_map_reset(prm_db *base, prm_error *err);
@@ -188,7 +182,8 @@ prm_code pg_insights(prm_db *db, store_rule rule, const store_scope *s,
                      bool (*fn)(void *ctx, const store_insight_row *row),
                      void *ctx, prm_error *err);
 /* Set what the audit trigger records of the command about to write (its
- * change number is db->change); they go with its first query. */
+ * change number is db->base.changes.number); they go with its first
+ * query. */
 prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err);
 
 #endif

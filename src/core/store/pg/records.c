@@ -502,13 +502,6 @@ prm_code pg_differs(prm_db *base, const prm_kind_info *info,
     return hidden ? pg_hidden_row(db, info, id, err) : PRM_OK;
 }
 
-void pg_unchanged(prm_db *base)
-{
-    pg_db *db = (pg_db *)base;
-    db->change = db->cmd_change_from;
-    db->change_known = db->cmd_change_known;
-}
-
 prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                           bool cascade, prm_error *err)
 {

@@ -31,7 +31,7 @@ static void fn_change(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
     sqlite_db *db = sqlite3_user_data(c);
-    sqlite3_result_int64(c, db->change);
+    sqlite3_result_int64(c, db->base.changes.number);
 }
 
 static void fn_undoes(sqlite3_context *c, int argc, sqlite3_value **argv)
@@ -205,21 +205,22 @@ prm_code sdb_audit_triggers(sqlite_db *db, prm_error *err)
 prm_code sdb_next_change(sqlite_db *db, prm_error *err)
 {
     db->undoes = 0;
-    db->undo_done = false;
     /* Inside a transaction that prm_begin took (BEGIN IMMEDIATE), no one
      * else can write, so the number read once is counted on from. */
-    if (db->change_known && !db->cmd_owns_tx) {
-        db->change++;
+    if (store_changes_count_on(&db->base, db->cmd_owns_tx))
         return PRM_OK;
-    }
     sqlite3_stmt *stmt;
+    int64_t number;
     prm_code rc = sdb_cached(db,
                              "SELECT coalesce((SELECT change FROM audit ORDER "
                              "BY id DESC LIMIT 1), 0) + 1",
                              &stmt, err);
     if (rc == PRM_OK)
-        rc = sdb_counts(db, stmt, &db->change, 1, err);
-    db->change_known = rc == PRM_OK && !db->cmd_owns_tx;
+        rc = sdb_counts(db, stmt, &number, 1, err);
+    if (rc == PRM_OK)
+        store_changes_read(&db->base, number, db->cmd_owns_tx);
+    else
+        store_changes_forget(&db->base);
     return rc;
 }
 
@@ -327,13 +328,14 @@ static prm_code last_change(sqlite_db *db, int64_t *change, prm_error *err)
 
 /* The ids of a change's entries, newest first: read backwards from the
  * end of the log, where recent changes are, until an older change shows. */
-static prm_code change_entries(sqlite_db *db, int64_t change, int64_t **ids,
-                               size_t *n, prm_error *err)
+/* The first and last entry of change: a command's entries are written in
+ * one transaction, one after another, so they lie between two ids.  The
+ * log is read from its end, where the changes undo wants are. */
+static prm_code change_span(sqlite_db *db, int64_t change, int64_t *lo,
+                            int64_t *hi, prm_error *err)
 {
     sqlite3_stmt *stmt;
-    size_t cap = 0;
-    *ids = NULL;
-    *n = 0;
+    *lo = *hi = 0;
     prm_code rc = sdb_cached(
         db, "SELECT id, change FROM audit ORDER BY id DESC", &stmt, err);
     int src = SQLITE_OK;
@@ -345,6 +347,43 @@ static prm_code change_entries(sqlite_db *db, int64_t change, int64_t **ids,
         }
         if (c > change)
             continue; /* a later change, an undo's say */
+        *lo = sqlite3_column_int64(stmt, 0);
+        if (*hi == 0)
+            *hi = *lo;
+    }
+    if (rc == PRM_OK) {
+        sdb_done(stmt);
+        if (src != SQLITE_DONE)
+            rc = sdb_fail(db, src, err, "reading the audit log");
+    }
+    return rc;
+}
+
+/* The entries of change in the order undo reverts them (store_undo_order,
+ * the same on both engines). */
+static prm_code change_entries(sqlite_db *db, int64_t change, int64_t **ids,
+                               size_t *n, prm_error *err)
+{
+    int64_t lo, hi;
+    size_t cap = 0;
+    *ids = NULL;
+    *n = 0;
+    prm_code rc = change_span(db, change, &lo, &hi, err);
+    if (rc != PRM_OK || hi == 0)
+        return rc;
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT id FROM audit WHERE id BETWEEN ?1 AND ?2 AND change "
+                "= ?3 ORDER BY %s", store_undo_order);
+    sqlite3_stmt *stmt;
+    rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_bind_id(db, stmt, 1, lo, err);
+    if (rc == PRM_OK)
+        rc = sdb_bind_id(db, stmt, 2, hi, err);
+    if (rc == PRM_OK)
+        rc = sdb_bind_id(db, stmt, 3, change, err);
+    int src = SQLITE_OK;
+    while (rc == PRM_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             int64_t *more = realloc(*ids, cap * sizeof *more);
@@ -511,9 +550,7 @@ prm_code sqlite_undo_last(prm_db *base, int64_t *undone, char *command,
         rc = change_entries(db, change, &ids, &n, err);
     /* Each undo is a change of its own: the second of an "undo N" takes
      * the next number. */
-    if (db->undo_done)
-        db->change++;
-    db->undo_done = true;
+    store_changes_next_undo(&db->base);
     db->undoes = change;
     for (size_t i = 0; i < n && rc == PRM_OK; i++)
         rc = revert_by_id(db, ids[i], err);

@@ -237,7 +237,7 @@ prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
     const char *command = db->base.command ? db->base.command : "";
     if (command[0] != '\0' && is_add_command(info, image, command))
         command = "";
-    int src = sqlite3_bind_int64(stmt, 1, db->change);
+    int src = sqlite3_bind_int64(stmt, 1, db->base.changes.number);
     if (src == SQLITE_OK)
         src = sqlite3_bind_text(stmt, 2, store_now(&db->base), -1,
                                 SQLITE_STATIC);

@@ -261,7 +261,7 @@ prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err)
 static prm_code sqlite_begin(prm_db *base, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
-    db->change_known = false;
+    store_changes_forget(base);
     prm_code rc = sdb_audit_triggers(db, err);
     return rc != PRM_OK ? rc : sdb_run_fixed(db, FX_BEGIN_IMMEDIATE, err);
 }
@@ -269,7 +269,7 @@ static prm_code sqlite_begin(prm_db *base, prm_error *err)
 static prm_code sqlite_commit(prm_db *base, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
-    db->change_known = false;
+    store_changes_forget(base);
     if (sqlite3_get_autocommit(db->sql))
         return PRM_OK;
     return sdb_run_fixed(db, FX_COMMIT, err);
@@ -278,7 +278,7 @@ static prm_code sqlite_commit(prm_db *base, prm_error *err)
 static prm_code sqlite_rollback(prm_db *base, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
-    db->change_known = false;
+    store_changes_forget(base);
     if (sqlite3_get_autocommit(db->sql))
         return PRM_OK;
     return sdb_run_fixed(db, FX_ROLLBACK, err);
@@ -328,8 +328,7 @@ static prm_code sqlite_cmd_begin(prm_db *base, store_access access, prm_error *e
         rc = sdb_run_fixed(db, FX_SAVEPOINT, err);
     }
     /* A command that writes is one change in the audit log. */
-    db->cmd_change_from = db->change;
-    db->cmd_change_known = db->change_known;
+    store_changes_command(base);
     if (rc == PRM_OK && access != STORE_READ) {
         rc = sdb_next_change(db, err);
         if (rc != PRM_OK && db->cmd_owns_tx)
@@ -354,10 +353,8 @@ static prm_code sqlite_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     }
     /* A failed command is no change: the next takes its number, so that
      * a script's changes are numbered alike however it is batched. */
-    if (rc != PRM_OK) {
-        db->change = db->cmd_change_from;
-        db->change_known = db->cmd_change_known;
-    }
+    if (rc != PRM_OK)
+        store_unchanged(base);
     /* Some errors (a full disk, say) make SQLite roll the whole
      * transaction back; then there is no savepoint left to end. */
     if (!db->cmd_savepoint || sqlite3_get_autocommit(db->sql))
@@ -385,7 +382,6 @@ const store_engine store_sqlite_engine = {
     .insert = sqlite_insert,
     .update = sqlite_update,
     .differs = sqlite_differs,
-    .unchanged = sqlite_unchanged,
     .fetch = sqlite_fetch,
     .list = sqlite_list,
     .names = sqlite_names,

@@ -562,13 +562,6 @@ prm_code sqlite_differs(prm_db *base, const prm_kind_info *info,
     return PRM_OK;
 }
 
-void sqlite_unchanged(prm_db *base)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    db->change = db->cmd_change_from;
-    db->change_known = db->cmd_change_known;
-}
-
 /* Run a query whose one row holds one or more counts. */
 prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out,
                        int n, prm_error *err)

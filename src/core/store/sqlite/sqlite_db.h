@@ -57,13 +57,9 @@ typedef struct sqlite_db {
     bool write_cache;   /* the page cache is the small one for writing */
     int64_t *ids; /* a fetched project's partners */
     size_t ids_cap;
-    /* what the audit log records of the command being run */
-    int64_t change;  /* its change number */
-    bool change_known; /* change is the last one in this transaction */
-    int64_t cmd_change_from; /* change and change_known as the command */
-    bool cmd_change_known;   /* began, given back should it fail */
+    /* what the audit log records of the command being run, besides its
+     * change number (base.changes) */
     int64_t undoes;  /* the change an undo reverts, or 0 */
-    bool undo_done;  /* the command has undone a change already */
     bool audit_triggers; /* made, outside a transaction */
     char *image;       /* the audit image of a record being added */
     size_t image_len, image_cap;
@@ -164,7 +160,6 @@ prm_code sqlite_update(prm_db *base, const prm_kind_info *info, int64_t id,
 prm_code sqlite_differs(prm_db *base, const prm_kind_info *info,
                         int64_t id, const store_row *row,
                         bool *differs, prm_error *err);
-void sqlite_unchanged(prm_db *base);
 prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
                        bool cascade, prm_error *err);
 prm_code sqlite_map_reset(prm_db *base, prm_error *err);
