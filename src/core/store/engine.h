@@ -127,6 +127,18 @@ void store_changes_read(prm_db *db, int64_t number, bool owns_tx);
  * take the next number. */
 void store_changes_next_undo(prm_db *db);
 
+/* The newest change not yet undone, and not itself an undo; 0 when there
+ * is none (shared.c). */
+prm_code store_last_change(prm_db *db, int64_t *change, prm_error *err);
+
+/* The audit log's entries that f asks for, newest first (at most
+ * f->limit): a SELECT of the columns prm_audit_entry has, with $1... for
+ * the values it puts in params (at most STORE_AUDIT_PARAMS); returns how
+ * many (sql.c). */
+enum { STORE_AUDIT_PARAMS = 6 };
+size_t store_audit_select(sqlbuf *b, const store_audit_filter *f,
+                          prm_value params[STORE_AUDIT_PARAMS]);
+
 /* What every engine's handle starts with: the engine, and the state that
  * is the same on every engine. */
 struct prm_db {

@@ -2,7 +2,8 @@
  * shared.c - what both engines do with the same SQL, written once on the
  * engine's exec (one statement, values bound, a row of integers back):
  * whether a record exists, a record by its name, what refers to a record,
- * whether the database is empty, and the id map of an import.
+ * whether the database is empty, the id map of an import, and the change
+ * undo takes back next.
  */
 #include <stdio.h>
 #include <string.h>
@@ -109,4 +110,14 @@ prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
                             "SELECT new FROM prm_import_map WHERE kind = $1 "
                             "AND old = $2",
                             p, 2, new_id, 1, found, "importing", err);
+}
+
+prm_code store_last_change(prm_db *db, int64_t *change, prm_error *err)
+{
+    return db->engine->exec(
+        db,
+        "SELECT coalesce((SELECT a.change FROM audit AS a WHERE a.undoes IS "
+        "NULL AND NOT EXISTS (SELECT 1 FROM audit AS u WHERE u.undoes = "
+        "a.change) ORDER BY a.id DESC LIMIT 1), 0)",
+        NULL, 0, change, 1, NULL, "reading the audit log", err);
 }

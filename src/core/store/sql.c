@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/engine.h"
 
 void sql_add(sqlbuf *b, const char *fmt, ...)
 {
@@ -191,3 +191,42 @@ const char store_undo_order[] =
     "CASE kind WHEN 'partner' THEN 0 WHEN 'project' THEN 1 WHEN "
     "'project_partner' THEN 2 ELSE 3 END * CASE action WHEN 'delete' THEN 1 "
     "ELSE -1 END, id DESC";
+
+static prm_value text_value(const char *s)
+{
+    return (prm_value){.type = PRM_V_TEXT, .s = s, .len = strlen(s)};
+}
+
+size_t store_audit_select(sqlbuf *b, const store_audit_filter *f,
+                          prm_value params[STORE_AUDIT_PARAMS])
+{
+    size_t n = 0;
+    sql_add(b, "SELECT id, change, at, \"user\", command, action, kind, "
+               "record, before, after, undoes FROM audit WHERE TRUE");
+    if (f->kind != NULL) {
+        params[n++] = text_value(f->kind);
+        sql_add(b, " AND kind = $%zu", n);
+    }
+    if (f->has_record) {
+        params[n++] = (prm_value){.type = PRM_V_INT, .i = f->record};
+        sql_add(b, " AND record = $%zu", n);
+    }
+    if (f->user != NULL) {
+        params[n++] = text_value(f->user);
+        sql_add(b, " AND \"user\" = $%zu", n);
+    }
+    if (f->since != NULL) {
+        params[n++] = text_value(f->since);
+        sql_add(b, " AND at >= $%zu", n);
+    }
+    if (f->until != NULL) {
+        params[n++] = text_value(f->until);
+        sql_add(b, " AND at <= $%zu", n);
+    }
+    sql_add(b, " ORDER BY id DESC");
+    if (f->limit > 0) {
+        params[n++] = (prm_value){.type = PRM_V_INT, .i = f->limit};
+        sql_add(b, " LIMIT $%zu", n);
+    }
+    return n;
+}

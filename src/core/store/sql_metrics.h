@@ -25,6 +25,10 @@ typedef struct sql_dialect {
     const char *fence;
     /* WHERE a record's name is $1 without regard to ASCII case. */
     const char *name_equals;
+    /* A project's partner ids as text, ascending ("1,2,3"), for the
+     * project t: what a record reads, and what store_ids_text makes of a
+     * list to compare with it. */
+    const char *partner_ids;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */

@@ -45,37 +45,14 @@ static prm_code audit_row(void *ctx, const PGresult *res, int r, bool *stop,
 prm_code pg_audit_list(prm_db *base, const store_audit_filter *f,
                        prm_audit_fn fn, void *ctx, prm_error *err)
 {
-    sqlbuf b = {.len = 0};
+    sqlbuf inner = {.len = 0}, b = {.len = 0};
+    prm_value params[STORE_AUDIT_PARAMS];
+    size_t n = store_audit_select(&inner, f, params);
     pg_params p = {.n = 0};
-    sql_add(&b, "SELECT * FROM (SELECT id, change, at, \"user\", command, "
-                "action, kind, record, before, after, undoes FROM audit WHERE "
-                "TRUE");
-    if (f->kind != NULL) {
-        pgp_str(&p, f->kind);
-        sql_add(&b, " AND kind = $%d", p.n);
-    }
-    if (f->has_record) {
-        pgp_int(&p, f->record);
-        sql_add(&b, " AND record = $%d", p.n);
-    }
-    if (f->user != NULL) {
-        pgp_str(&p, f->user);
-        sql_add(&b, " AND \"user\" = $%d", p.n);
-    }
-    if (f->since != NULL) {
-        pgp_str(&p, f->since);
-        sql_add(&b, " AND at >= $%d", p.n);
-    }
-    if (f->until != NULL) {
-        pgp_str(&p, f->until);
-        sql_add(&b, " AND at <= $%d", p.n);
-    }
-    sql_add(&b, " ORDER BY id DESC");
-    if (f->limit > 0) {
-        pgp_int(&p, f->limit);
-        sql_add(&b, " LIMIT $%d", p.n);
-    }
-    sql_add(&b, ") AS newest ORDER BY id");
+    for (size_t i = 0; i < n; i++)
+        pgp_value(&p, &params[i]);
+    /* The newest entries (limit), shown oldest first, as a log reads. */
+    sql_add(&b, "SELECT * FROM (%s) AS newest ORDER BY id", inner.text);
     audit_rows rows = {.fn = fn, .ctx = ctx};
     prm_code rc = pg_query_rows((pg_db *)base, b.text, &p, audit_row, &rows,
                                 err);
@@ -189,12 +166,7 @@ prm_code pg_undo_last(prm_db *base, int64_t *undone, char *command,
 {
     pg_db *db = (pg_db *)base;
     int64_t change = 0;
-    prm_code rc = pg_counts(
-        db,
-        "SELECT coalesce((SELECT a.change FROM audit AS a WHERE a.undoes IS "
-        "NULL AND NOT EXISTS (SELECT 1 FROM audit AS u WHERE u.undoes = "
-        "a.change) ORDER BY a.id DESC LIMIT 1), 0)",
-        NULL, &change, 1, err);
+    prm_code rc = store_last_change(base, &change, err);
     if (rc != PRM_OK)
         return rc;
     if (change == 0)

@@ -14,7 +14,9 @@
 const sql_dialect sqlm_pg_dialect = {
     .name_order = "lower(name COLLATE \"C\"), name",
     .fence = " OFFSET 0",
-    .name_equals = "lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")"};
+    .name_equals = "lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")",
+    .partner_ids = "(SELECT string_agg(partner_id::text, ',' ORDER BY "
+                   "partner_id) FROM project_partners WHERE project_id = t.id)"};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {

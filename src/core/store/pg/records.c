@@ -12,11 +12,6 @@
 
 #include "store/pg/pg_db.h"
 
-/* A project's partner ids as text, ascending ("1,2,3"): what a record
- * reads, and what store_ids_text makes of a list to compare with it. */
-#define PARTNER_IDS_SQL                                                      \
-    "(SELECT string_agg(partner_id::text, ',' ORDER BY partner_id) FROM "   \
-    "project_partners WHERE project_id = t.id)"
 /* --- reading records ------------------------------------------------------- */
 
 /* The fields of a kind, in order, then with names the names of what its
@@ -29,7 +24,7 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
         if (col != NULL)
             sql_add(b, "t.\"%s\"", col);
         else
-            sql_add(b, PARTNER_IDS_SQL);
+            sql_add(b, "%s", sqlm_pg_dialect.partner_ids);
     }
     if (names)
         store_add_ref_names(
@@ -152,8 +147,8 @@ static void add_partners_are(sqlbuf *b, pg_params *p, const prm_value *v)
     pgp_text(p, text, strlen(text));
     free(text);
     sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
-               "partner_id = $%d) AND " PARTNER_IDS_SQL " = $%d", p->n - 1,
-            p->n);
+               "partner_id = $%d) AND %s = $%d", p->n - 1,
+            sqlm_pg_dialect.partner_ids, p->n);
 }
 
 static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
@@ -487,7 +482,8 @@ prm_code pg_differs(prm_db *base, const prm_kind_info *info,
             else
                 pgp_text(&p, text, strlen(text));
             free(text);
-            sql_add(&b, " OR " PARTNER_IDS_SQL " IS DISTINCT FROM $%d", p.n);
+            sql_add(&b, " OR %s IS DISTINCT FROM $%d", sqlm_pg_dialect.partner_ids,
+                    p.n);
         }
     }
     sql_add(&b, " FROM %s AS t WHERE t.id = $1 FOR UPDATE", store_table(info));

@@ -231,25 +231,6 @@ prm_code sdb_next_change(sqlite_db *db, prm_error *err)
     "CASE WHEN command = '' AND action = 'add' THEN prm_add_command(kind, "  \
     "after) ELSE command END"
 
-static void add_audit_filter(sqlbuf *b, const store_audit_filter *f)
-{
-    sql_add(b, "SELECT id, change, at, user, command, action, kind, record, "
-               "before, after, undoes FROM audit WHERE 1");
-    if (f->kind != NULL)
-        sql_add(b, " AND kind = :kind");
-    if (f->has_record)
-        sql_add(b, " AND record = :record");
-    if (f->user != NULL)
-        sql_add(b, " AND user = :user");
-    if (f->since != NULL)
-        sql_add(b, " AND at >= :since");
-    if (f->until != NULL)
-        sql_add(b, " AND at <= :until");
-    sql_add(b, " ORDER BY id DESC");
-    if (f->limit > 0)
-        sql_add(b, " LIMIT :limit");
-}
-
 static const char *column_text(sqlite3_stmt *stmt, int i)
 {
     return (const char *)sqlite3_column_text(stmt, i);
@@ -261,7 +242,8 @@ prm_code sqlite_audit_list(prm_db *base, const store_audit_filter *f,
     sqlite_db *db = (sqlite_db *)base;
     /* The newest entries (limit), shown oldest first, as a log reads. */
     sqlbuf inner = {.len = 0}, b = {.len = 0};
-    add_audit_filter(&inner, f);
+    prm_value params[STORE_AUDIT_PARAMS];
+    size_t n = store_audit_select(&inner, f, params);
     sql_add(&b, "SELECT id, change, at, user, " AUDIT_COMMAND
                 ", action, kind, record, before, ");
     sdb_audit_full_image(&b);
@@ -270,19 +252,9 @@ prm_code sqlite_audit_list(prm_db *base, const store_audit_filter *f,
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)
         return rc;
-    int src = sdb_bind_named_text(stmt, ":kind", f->kind);
-    if (src == SQLITE_OK && f->has_record)
-        src = sqlite3_bind_int64(
-            stmt, sqlite3_bind_parameter_index(stmt, ":record"), f->record);
-    if (src == SQLITE_OK)
-        src = sdb_bind_named_text(stmt, ":user", f->user);
-    if (src == SQLITE_OK)
-        src = sdb_bind_named_text(stmt, ":since", f->since);
-    if (src == SQLITE_OK)
-        src = sdb_bind_named_text(stmt, ":until", f->until);
-    if (src == SQLITE_OK && f->limit > 0)
-        src = sqlite3_bind_int64(
-            stmt, sqlite3_bind_parameter_index(stmt, ":limit"), f->limit);
+    int src = SQLITE_OK;
+    for (size_t i = 0; i < n && src == SQLITE_OK; i++)
+        src = sdb_bind_value(stmt, (int)i + 1, &params[i]);
     while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
         prm_audit_entry e = {
             .id = sqlite3_column_int64(stmt, 0),
@@ -312,20 +284,6 @@ prm_code sqlite_audit_list(prm_db *base, const store_audit_filter *f,
 /* --- undo ----------------------------------------------------------------- */
 
 /* The newest change that is not an undo and has not been undone. */
-static prm_code last_change(sqlite_db *db, int64_t *change, prm_error *err)
-{
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached(
-        db,
-        "SELECT coalesce((SELECT a.change FROM audit AS a WHERE a.undoes IS "
-        "NULL AND NOT EXISTS (SELECT 1 FROM audit AS u WHERE u.undoes = "
-        "a.change) ORDER BY a.id DESC LIMIT 1), 0)",
-        &stmt, err);
-    if (rc == PRM_OK)
-        rc = sdb_counts(db, stmt, change, 1, err);
-    return rc;
-}
-
 /* The ids of a change's entries, newest first: read backwards from the
  * end of the log, where recent changes are, until an older change shows. */
 /* The first and last entry of change: a command's entries are written in
@@ -538,7 +496,7 @@ prm_code sqlite_undo_last(prm_db *base, int64_t *undone, char *command,
 {
     sqlite_db *db = (sqlite_db *)base;
     int64_t change;
-    prm_code rc = last_change(db, &change, err);
+    prm_code rc = store_last_change(base, &change, err);
     if (rc != PRM_OK)
         return rc;
     if (change == 0)

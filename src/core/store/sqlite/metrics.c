@@ -10,7 +10,13 @@
 /* Names are stored COLLATE NOCASE, which folds ASCII letters alone. */
 const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                          .fence = " LIMIT -1 OFFSET 0",
-                                         .name_equals = "name = $1"};
+                                         .name_equals = "name = $1",
+                                         .partner_ids =
+                                             "(SELECT group_concat(partner_id) "
+                                             "FROM (SELECT partner_id FROM "
+                                             "project_partners WHERE "
+                                             "project_id = t.id ORDER BY "
+                                             "partner_id))"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

@@ -12,12 +12,6 @@
 
 #include "store/sqlite/sqlite_db.h"
 
-/* A project's partner ids as text, ascending ("1,2,3"): what a record
- * reads, and what store_ids_text makes of a list to compare with it. */
-#define PARTNER_IDS_SQL                                                      \
-    "(SELECT group_concat(partner_id) FROM (SELECT partner_id FROM "         \
-    "project_partners WHERE project_id = t.id ORDER BY partner_id))"
-
 /* --- Reading records ------------------------------------------------------ */
 
 /* The fields of a kind, in order, then with names the names of what its
@@ -31,7 +25,7 @@ static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
         if (col != NULL)
             sql_add(b, "t.\"%s\"", col);
         else
-            sql_add(b, PARTNER_IDS_SQL);
+            sql_add(b, "%s", sqlm_sqlite_dialect.partner_ids);
     }
     if (names)
         store_add_ref_names(
@@ -163,7 +157,8 @@ static void add_filter_sql(sqlbuf *b, const prm_kind_info *info,
             sql_add(b, "FALSE");
         else
             sql_add(b, "t.id IN (SELECT project_id FROM project_partners "
-                       "WHERE partner_id = ?) AND " PARTNER_IDS_SQL " = ?");
+                       "WHERE partner_id = ?) AND %s = ?",
+                    sqlm_sqlite_dialect.partner_ids);
         break;
     case SF_OWNER: /* a file has no owners: records.c refuses owner= */
         sql_add(b, "(? IS NULL AND FALSE)");
@@ -532,7 +527,7 @@ static void differs_sql(sqlbuf *b, const prm_kind_info *info,
         if (col != NULL)
             sql_add(b, " OR t.\"%s\" IS NOT ?%zu COLLATE BINARY", col, i + 2);
         else
-            sql_add(b, " OR " PARTNER_IDS_SQL " IS NOT ?%zu", i + 2);
+            sql_add(b, " OR %s IS NOT ?%zu", sqlm_sqlite_dialect.partner_ids, i + 2);
     }
     sql_add(b, " FROM %s AS t WHERE t.id = ?1", store_table(info));
 }
