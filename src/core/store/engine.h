@@ -127,6 +127,12 @@ void store_changes_read(prm_db *db, int64_t number, bool owns_tx);
  * take the next number. */
 void store_changes_next_undo(prm_db *db);
 
+/* SELECT the fields of a kind, in order, from its table as t; with names,
+ * then the names of what its references refer to (store_add_ref_names)
+ * (sql.c). */
+void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
+                       const sql_dialect *d);
+
 /* The newest change not yet undone, and not itself an undo; 0 when there
  * is none (shared.c). */
 prm_code store_last_change(prm_db *db, int64_t *change, prm_error *err);

@@ -230,3 +230,19 @@ size_t store_audit_select(sqlbuf *b, const store_audit_filter *f,
     }
     return n;
 }
+
+void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
+                       const sql_dialect *d)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const char *col = store_column(&info->fields[i]);
+        sql_add(b, i ? ", " : "SELECT ");
+        if (col != NULL)
+            sql_add(b, "t.\"%s\"", col);
+        else
+            sql_add(b, "%s", d->partner_ids);
+    }
+    if (names)
+        store_add_ref_names(b, info, d->partner_names);
+    sql_add(b, " FROM %s AS t", store_table(info));
+}

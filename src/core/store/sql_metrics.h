@@ -29,6 +29,8 @@ typedef struct sql_dialect {
      * project t: what a record reads, and what store_ids_text makes of a
      * list to compare with it. */
     const char *partner_ids;
+    /* The names of project t's partners, joined by ", " in ascending id. */
+    const char *partner_names;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */

@@ -16,7 +16,10 @@ const sql_dialect sqlm_pg_dialect = {
     .fence = " OFFSET 0",
     .name_equals = "lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")",
     .partner_ids = "(SELECT string_agg(partner_id::text, ',' ORDER BY "
-                   "partner_id) FROM project_partners WHERE project_id = t.id)"};
+                   "partner_id) FROM project_partners WHERE project_id = t.id)",
+    .partner_names = "(SELECT string_agg(p.name, ', ' ORDER BY p.id) FROM "
+                     "project_partners AS pp JOIN partners AS p ON p.id = "
+                     "pp.partner_id WHERE pp.project_id = t.id)"};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {

@@ -14,27 +14,6 @@
 
 /* --- reading records ------------------------------------------------------- */
 
-/* The fields of a kind, in order, then with names the names of what its
- * references refer to (store_add_ref_names). */
-static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
-{
-    for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = store_column(&info->fields[i]);
-        sql_add(b, i ? ", " : "SELECT ");
-        if (col != NULL)
-            sql_add(b, "t.\"%s\"", col);
-        else
-            sql_add(b, "%s", sqlm_pg_dialect.partner_ids);
-    }
-    if (names)
-        store_add_ref_names(
-            b, info,
-            "(SELECT string_agg(p.name, ', ' ORDER BY p.id) FROM "
-            "project_partners AS pp JOIN partners AS p ON p.id = "
-            "pp.partner_id WHERE pp.project_id = t.id)");
-    sql_add(b, " FROM %s AS t", store_table(info));
-}
-
 /* The names after the fields, when the result has them. */
 static void row_ref_names(const PGresult *res, int row,
                           const prm_kind_info *info, store_record *rec)
@@ -113,7 +92,7 @@ prm_code pg_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
 {
     pg_db *db = (pg_db *)base;
     sqlbuf b = {.len = 0};
-    add_select_list(&b, info, true);
+    store_select_list(&b, info, true, &sqlm_pg_dialect);
     sql_add(&b, " WHERE t.id = $1");
     pg_params p = {.n = 0};
     pgp_int(&p, id);
@@ -230,7 +209,7 @@ prm_code pg_list(prm_db *base, const prm_kind_info *info,
     pg_db *db = (pg_db *)base;
     sqlbuf b = {.len = 0};
     pg_params p = {.n = 0};
-    add_select_list(&b, info, names);
+    store_select_list(&b, info, names, &sqlm_pg_dialect);
     for (size_t i = 0; i < nfilters; i++) {
         sql_add(&b, i ? " AND " : " WHERE ");
         add_filter(&b, &p, info, &filters[i]);

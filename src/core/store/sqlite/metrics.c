@@ -16,7 +16,15 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                              "FROM (SELECT partner_id FROM "
                                              "project_partners WHERE "
                                              "project_id = t.id ORDER BY "
-                                             "partner_id))"};
+                                             "partner_id))",
+                                         .partner_names =
+                                             "(SELECT group_concat(name, ', ') "
+                                             "FROM (SELECT p.name FROM "
+                                             "project_partners AS pp JOIN "
+                                             "partners AS p ON p.id = "
+                                             "pp.partner_id WHERE "
+                                             "pp.project_id = t.id ORDER BY "
+                                             "p.id))"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

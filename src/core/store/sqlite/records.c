@@ -14,28 +14,6 @@
 
 /* --- Reading records ------------------------------------------------------ */
 
-/* The fields of a kind, in order, then with names the names of what its
- * references refer to (store_add_ref_names). */
-static void add_select_list(sqlbuf *b, const prm_kind_info *info, bool names)
-{
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        const char *col = store_column(f);
-        sql_add(b, i ? ", " : "SELECT ");
-        if (col != NULL)
-            sql_add(b, "t.\"%s\"", col);
-        else
-            sql_add(b, "%s", sqlm_sqlite_dialect.partner_ids);
-    }
-    if (names)
-        store_add_ref_names(
-            b, info,
-            "(SELECT group_concat(name, ', ') FROM (SELECT p.name FROM "
-            "project_partners AS pp JOIN partners AS p ON p.id = "
-            "pp.partner_id WHERE pp.project_id = t.id ORDER BY p.id))");
-    sql_add(b, " FROM %s AS t", store_table(info));
-}
-
 /* The names after the fields, when the statement has them. */
 static void row_ref_names(sqlite3_stmt *stmt, const prm_kind_info *info,
                           store_record *rec)
@@ -204,7 +182,7 @@ prm_code sqlite_list(prm_db *base, const prm_kind_info *info,
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
-    add_select_list(&b, info, names);
+    store_select_list(&b, info, names, &sqlm_sqlite_dialect);
     for (size_t i = 0; i < nfilters; i++) {
         sql_add(&b, i ? " AND " : " WHERE ");
         add_filter_sql(&b, info, &filters[i]);
@@ -311,7 +289,7 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
         else if (which == KS_LOG_ADD)
             sdb_audit_added_sql(&b, info);
         else {
-            add_select_list(&b, info, true);
+            store_select_list(&b, info, true, &sqlm_sqlite_dialect);
             sql_add(&b, " WHERE t.id = ?");
         }
         if (b.overflow)
