@@ -133,6 +133,24 @@ void store_changes_next_undo(prm_db *db);
 void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
                        const sql_dialect *d);
 
+/* The values a list's WHERE binds, as $1, $2...: params[0..n), and the
+ * texts made for them, which it owns. */
+typedef struct store_where {
+    prm_value *params;
+    size_t n;
+    char **owned;
+    size_t nowned;
+    bool failed;
+} store_where;
+
+/* A list of a kind's records that match every filter, in ascending id:
+ * the SQL in b, its values in w (free it with store_where_free) (sql.c). */
+prm_code store_list_sql(sqlbuf *b, const prm_kind_info *info,
+                        const store_filter *filters, size_t nfilters,
+                        bool names, const sql_dialect *d, store_where *w,
+                        prm_error *err);
+void store_where_free(store_where *w);
+
 /* The newest change not yet undone, and not itself an undo; 0 when there
  * is none (shared.c). */
 prm_code store_last_change(prm_db *db, int64_t *change, prm_error *err);

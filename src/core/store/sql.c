@@ -246,3 +246,126 @@ void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
         store_add_ref_names(b, info, d->partner_names);
     sql_add(b, " FROM %s AS t", store_table(info));
 }
+
+/* Bind v as the next parameter; its number. */
+static size_t where_value(store_where *w, prm_value v)
+{
+    w->params[w->n++] = v;
+    return w->n;
+}
+
+static size_t where_text(store_where *w, const char *s)
+{
+    return where_value(w, text_value(s));
+}
+
+/* A project's partners are exactly those of v: the first partner's
+ * projects (indexed), then the whole list as text in ascending order. */
+static void partners_are(sqlbuf *b, const prm_value *v, const sql_dialect *d,
+                         store_where *w)
+{
+    if (v->nids == 0) {
+        sql_add(b, "FALSE");
+        return;
+    }
+    char *text = store_ids_text(v->ids, v->nids);
+    if (text == NULL) {
+        w->failed = true;
+        return;
+    }
+    w->owned[w->nowned++] = text;
+    size_t first = where_value(w, (prm_value){.type = PRM_V_INT,
+                                               .i = v->ids[0]});
+    size_t list = where_text(w, text);
+    sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
+               "partner_id = $%zu) AND %s = $%zu",
+            first, d->partner_ids, list);
+}
+
+static void filter_sql(sqlbuf *b, const prm_kind_info *info,
+                       const store_filter *f, const sql_dialect *d,
+                       store_where *w)
+{
+    const char *col =
+        f->op <= SF_RANGE ? store_column(&info->fields[f->field]) : NULL;
+    switch (f->op) {
+    case SF_EQ:
+        if (strcmp(col, "name") == 0) /* unique without regard to case */
+            sql_add(b, d->name_is, where_value(w, f->value));
+        else
+            sql_add(b, "t.\"%s\" = $%zu", col, where_value(w, f->value));
+        break;
+    case SF_NULL:
+        sql_add(b, "t.\"%s\" IS NULL", col);
+        break;
+    case SF_RANGE: {
+        size_t lo = where_text(w, f->lo), hi = where_text(w, f->hi);
+        sql_add(b, "t.\"%s\" BETWEEN $%zu AND $%zu", col, lo, hi);
+        break;
+    }
+    case SF_WINDOW: {
+        size_t lo = where_text(w, f->lo), hi = where_text(w, f->hi);
+        sql_add(b, "%s BETWEEN $%zu AND $%zu", store_date_sql(info), lo, hi);
+        break;
+    }
+    case SF_HAS_PARTNER:
+        sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
+                   "partner_id = $%zu)", where_value(w, f->value));
+        break;
+    case SF_HAS_PROJECT:
+        sql_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
+                   "project_id = $%zu)", where_value(w, f->value));
+        break;
+    case SF_PARTNER_WORK:
+        sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
+                   "WHERE partner_id = $%zu)", where_value(w, f->value));
+        break;
+    case SF_PARTNERS_ARE:
+        partners_are(b, &f->value, d, w);
+        break;
+    case SF_OWNER: /* records.c refuses owner= where there are none */
+        if (d->owners)
+            sql_add(b, "t.owner = $%zu", where_value(w, f->value));
+        else
+            sql_add(b, "FALSE");
+        break;
+    }
+}
+
+prm_code store_list_sql(sqlbuf *b, const prm_kind_info *info,
+                        const store_filter *filters, size_t nfilters,
+                        bool names, const sql_dialect *d, store_where *w,
+                        prm_error *err)
+{
+    *w = (store_where){.n = 0};
+    /* At most two values and one text of its own a filter. */
+    w->params = malloc((2 * nfilters + 1) * sizeof *w->params);
+    w->owned = malloc((nfilters + 1) * sizeof *w->owned);
+    if (w->params == NULL || w->owned == NULL) {
+        store_where_free(w);
+        return prm_error_nomem(err);
+    }
+    store_select_list(b, info, names, d);
+    for (size_t i = 0; i < nfilters; i++) {
+        sql_add(b, i ? " AND " : " WHERE ");
+        filter_sql(b, info, &filters[i], d, w);
+    }
+    sql_add(b, " ORDER BY t.id");
+    prm_code rc = PRM_OK;
+    if (w->failed)
+        rc = prm_error_nomem(err);
+    else if (b->overflow)
+        rc = prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    if (rc != PRM_OK)
+        store_where_free(w);
+    return rc;
+}
+
+void store_where_free(store_where *w)
+{
+    for (size_t i = 0; w->owned != NULL && i < w->nowned; i++)
+        free(w->owned[i]);
+    free(w->owned);
+    free(w->params);
+    *w = (store_where){.n = 0};
+}

@@ -31,6 +31,10 @@ typedef struct sql_dialect {
     const char *partner_ids;
     /* The names of project t's partners, joined by ", " in ascending id. */
     const char *partner_names;
+    /* WHERE t's name is parameter %zu without regard to ASCII case. */
+    const char *name_is;
+    /* Whether partners have an owner (team databases). */
+    bool owners;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */

@@ -19,7 +19,9 @@ const sql_dialect sqlm_pg_dialect = {
                    "partner_id) FROM project_partners WHERE project_id = t.id)",
     .partner_names = "(SELECT string_agg(p.name, ', ' ORDER BY p.id) FROM "
                      "project_partners AS pp JOIN partners AS p ON p.id = "
-                     "pp.partner_id WHERE pp.project_id = t.id)"};
+                     "pp.partner_id WHERE pp.project_id = t.id)",
+    .name_is = "lower(t.name COLLATE \"C\") = lower($%zu COLLATE \"C\")",
+    .owners = true};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {

@@ -109,79 +109,7 @@ prm_code pg_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
     return rc;
 }
 
-/* A project's partners, exactly these: the first one's projects
- * (indexed), then the whole list, as text in ascending order. */
-static void add_partners_are(sqlbuf *b, pg_params *p, const prm_value *v)
-{
-    if (v->nids == 0) {
-        sql_add(b, "FALSE");
-        return;
-    }
-    char *text = store_ids_text(v->ids, v->nids);
-    if (text == NULL) {
-        p->failed = true;
-        return;
-    }
-    pgp_int(p, v->ids[0]);
-    pgp_text(p, text, strlen(text));
-    free(text);
-    sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
-               "partner_id = $%d) AND %s = $%d", p->n - 1,
-            sqlm_pg_dialect.partner_ids, p->n);
-}
 
-static void add_filter(sqlbuf *b, pg_params *p, const prm_kind_info *info,
-                       const store_filter *f)
-{
-    const char *col =
-        f->op <= SF_RANGE ? store_column(&info->fields[f->field]) : NULL;
-    switch (f->op) {
-    case SF_EQ:
-        pgp_value(p, &f->value);
-        if (strcmp(col, "name") == 0) /* unique without regard to case */
-            sql_add(b, "lower(t.name COLLATE \"C\") = lower($%d COLLATE "
-                       "\"C\")", p->n);
-        else
-            sql_add(b, "t.\"%s\" = $%d", col, p->n);
-        break;
-    case SF_NULL:
-        sql_add(b, "t.\"%s\" IS NULL", col);
-        break;
-    case SF_RANGE:
-        pgp_str(p, f->lo);
-        pgp_str(p, f->hi);
-        sql_add(b, "t.\"%s\" BETWEEN $%d AND $%d", col, p->n - 1, p->n);
-        break;
-    case SF_WINDOW:
-        pgp_str(p, f->lo);
-        pgp_str(p, f->hi);
-        sql_add(b, "%s BETWEEN $%d AND $%d", store_date_sql(info), p->n - 1,
-                p->n);
-        break;
-    case SF_HAS_PARTNER:
-        pgp_value(p, &f->value);
-        sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
-                   "partner_id = $%d)", p->n);
-        break;
-    case SF_HAS_PROJECT:
-        pgp_value(p, &f->value);
-        sql_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
-                   "project_id = $%d)", p->n);
-        break;
-    case SF_PARTNER_WORK:
-        pgp_value(p, &f->value);
-        sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
-                   "WHERE partner_id = $%d)", p->n);
-        break;
-    case SF_PARTNERS_ARE:
-        add_partners_are(b, p, &f->value);
-        break;
-    case SF_OWNER:
-        pgp_value(p, &f->value);
-        sql_add(b, "t.owner = $%d", p->n);
-        break;
-    }
-}
 
 typedef struct list_rows {
     pg_db *db;
@@ -202,25 +130,23 @@ static prm_code list_row(void *ctx, const PGresult *res, int r, bool *stop,
 }
 
 prm_code pg_list(prm_db *base, const prm_kind_info *info,
-                        const store_filter *filters, size_t nfilters,
-                        bool names, prm_record_fn fn, void *ctx,
-                        prm_error *err)
+                 const store_filter *filters, size_t nfilters, bool names,
+                 prm_record_fn fn, void *ctx, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
     sqlbuf b = {.len = 0};
+    store_where w;
+    prm_code rc = store_list_sql(&b, info, filters, nfilters, names,
+                                 &sqlm_pg_dialect, &w, err);
+    if (rc != PRM_OK)
+        return rc;
     pg_params p = {.n = 0};
-    store_select_list(&b, info, names, &sqlm_pg_dialect);
-    for (size_t i = 0; i < nfilters; i++) {
-        sql_add(&b, i ? " AND " : " WHERE ");
-        add_filter(&b, &p, info, &filters[i]);
-    }
-    sql_add(&b, " ORDER BY t.id");
+    for (size_t i = 0; i < w.n; i++)
+        pgp_value(&p, &w.params[i]);
     list_rows rows = {.db = db, .info = info, .fn = fn, .ctx = ctx};
-    prm_code rc = b.overflow ? prm_error_set(err, PRM_EDB,
-                                             "internal error: SQL too long")
-                             : pg_query_rows(db, b.text, &p, list_row, &rows,
-                                             err);
+    rc = pg_query_rows(db, b.text, &p, list_row, &rows, err);
     pgp_free(&p);
+    store_where_free(&w);
     return rc;
 }
 

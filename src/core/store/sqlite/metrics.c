@@ -24,7 +24,9 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                              "partners AS p ON p.id = "
                                              "pp.partner_id WHERE "
                                              "pp.project_id = t.id ORDER BY "
-                                             "p.id))"};
+                                             "p.id))",
+                                         .name_is = "t.\"name\" = $%zu",
+                                         .owners = false};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

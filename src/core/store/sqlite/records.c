@@ -101,107 +101,33 @@ prm_code sqlite_fetch(prm_db *base, const prm_kind_info *info, int64_t id,
     return rc;
 }
 
-static void add_filter_sql(sqlbuf *b, const prm_kind_info *info,
-                           const store_filter *f)
-{
-    const char *col =
-        f->op <= SF_RANGE ? store_column(&info->fields[f->field]) : NULL;
-    switch (f->op) {
-    case SF_EQ:
-        sql_add(b, "t.\"%s\" = ?", col);
-        break;
-    case SF_NULL:
-        sql_add(b, "t.\"%s\" IS NULL", col);
-        break;
-    case SF_RANGE:
-        sql_add(b, "t.\"%s\" BETWEEN ? AND ?", col);
-        break;
-    case SF_HAS_PARTNER:
-        sql_add(b, "t.id IN (SELECT project_id FROM project_partners WHERE "
-                   "partner_id = ?)");
-        break;
-    case SF_HAS_PROJECT:
-        sql_add(b, "t.id IN (SELECT partner_id FROM project_partners WHERE "
-                   "project_id = ?)");
-        break;
-    case SF_PARTNER_WORK:
-        sql_add(b, "t.project_id IN (SELECT project_id FROM project_partners "
-                   "WHERE partner_id = ?)");
-        break;
-    case SF_PARTNERS_ARE:
-        /* The first partner's projects (indexed), then the whole list
-         * as text in ascending order (the primary key's: no sort). */
-        if (f->value.nids == 0)
-            sql_add(b, "FALSE");
-        else
-            sql_add(b, "t.id IN (SELECT project_id FROM project_partners "
-                       "WHERE partner_id = ?) AND %s = ?",
-                    sqlm_sqlite_dialect.partner_ids);
-        break;
-    case SF_OWNER: /* a file has no owners: records.c refuses owner= */
-        sql_add(b, "(? IS NULL AND FALSE)");
-        break;
-    case SF_WINDOW:
-        sql_add(b, "%s BETWEEN ? AND ?", store_date_sql(info));
-        break;
-    }
-}
 
-static int bind_filter(sqlite3_stmt *stmt, int *idx, const store_filter *f)
-{
-    switch (f->op) {
-    case SF_NULL:
-        return SQLITE_OK;
-    case SF_RANGE:
-    case SF_WINDOW: {
-        int rc = sqlite3_bind_text(stmt, (*idx)++, f->lo, -1, SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_text(stmt, (*idx)++, f->hi, -1, SQLITE_STATIC);
-        return rc;
-    }
-    case SF_PARTNERS_ARE: {
-        if (f->value.nids == 0)
-            return SQLITE_OK;
-        char *text = store_ids_text(f->value.ids, f->value.nids);
-        if (text == NULL)
-            return SQLITE_NOMEM;
-        int rc = sqlite3_bind_int64(stmt, (*idx)++, f->value.ids[0]);
-        if (rc == SQLITE_OK)
-            return sqlite3_bind_text(stmt, (*idx)++, text, -1, free);
-        free(text);
-        return rc;
-    }
-    default:
-        return sdb_bind_value(stmt, (*idx)++, &f->value);
-    }
-}
 
 prm_code sqlite_list(prm_db *base, const prm_kind_info *info,
-                    const store_filter *filters, size_t nfilters, bool names,
-                    prm_record_fn fn, void *ctx, prm_error *err)
+                     const store_filter *filters, size_t nfilters, bool names,
+                     prm_record_fn fn, void *ctx, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlbuf b = {.len = 0};
-    store_select_list(&b, info, names, &sqlm_sqlite_dialect);
-    for (size_t i = 0; i < nfilters; i++) {
-        sql_add(&b, i ? " AND " : " WHERE ");
-        add_filter_sql(&b, info, &filters[i]);
-    }
-    sql_add(&b, " ORDER BY t.id");
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
+    store_where w;
+    prm_code rc = store_list_sql(&b, info, filters, nfilters, names,
+                                 &sqlm_sqlite_dialect, &w, err);
     if (rc != PRM_OK)
         return rc;
-    int idx = 1;
-    for (size_t i = 0; i < nfilters; i++) {
-        int src = bind_filter(stmt, &idx, &filters[i]);
-        if (src != SQLITE_OK) {
-            sdb_done(stmt);
-            return sdb_fail(db, src, err, "binding a filter");
-        }
+    sqlite3_stmt *stmt;
+    rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
+    int src = SQLITE_OK;
+    for (size_t i = 0; rc == PRM_OK && i < w.n && src == SQLITE_OK; i++)
+        src = sdb_bind_value(stmt, (int)i + 1, &w.params[i]);
+    if (rc == PRM_OK && src != SQLITE_OK) {
+        sdb_done(stmt);
+        rc = sdb_fail(db, src, err, "binding a filter");
     }
     size_t rows;
-    return each_row(db, info, stmt, fn, ctx, &rows, err);
+    if (rc == PRM_OK)
+        rc = each_row(db, info, stmt, fn, ctx, &rows, err);
+    store_where_free(&w);
+    return rc;
 }
 
 prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
