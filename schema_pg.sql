@@ -243,46 +243,10 @@ $$;
 REVOKE ALL ON FUNCTION prm_next_change() FROM PUBLIC;
 
 -- A record's image, keyed by its field names in field order, as compact as
--- SQLite's json_object (row_to_json writes no spaces).
-CREATE FUNCTION prm_image(kind text, r record) RETURNS json
-LANGUAGE plpgsql AS $$
-DECLARE
-    j json;
-BEGIN
-    CASE kind
-    WHEN 'partner' THEN
-        SELECT row_to_json(x) INTO j FROM (SELECT r.id AS id, r.name AS name,
-            r.type AS type, r.region AS region, r.status AS status,
-            r.tier AS tier, r.email AS email, r.phone AS phone,
-            r.notes AS notes, r.created_at AS created_at,
-            r.updated_at AS updated_at, r.owner AS owner) AS x;
-    WHEN 'project' THEN
-        SELECT row_to_json(x) INTO j FROM (SELECT r.id AS id, r.name AS name,
-            r.goal AS goal, r.plan AS plan, r.progress AS progress,
-            r.status AS status, r.result AS result, r.start AS start,
-            r.due AS due, r.created_at AS created_at,
-            r.updated_at AS updated_at) AS x;
-    WHEN 'communication' THEN
-        SELECT row_to_json(x) INTO j FROM (SELECT r.id AS id,
-            r.partner_id AS partner, r.project_id AS project,
-            r.method AS method, r.at AS at, r.subject AS subject,
-            r.content AS content) AS x;
-    WHEN 'resource' THEN
-        SELECT row_to_json(x) INTO j FROM (SELECT r.id AS id,
-            r.partner_id AS partner, r.project_id AS project, r.kind AS kind,
-            r.amount AS amount, r.unit AS unit,
-            r.description AS description, r.at AS at) AS x;
-    WHEN 'outcome' THEN
-        SELECT row_to_json(x) INTO j FROM (SELECT r.id AS id,
-            r.project_id AS project, r.description AS description,
-            r.value AS value, r.at AS at) AS x;
-    WHEN 'project_partner' THEN
-        SELECT row_to_json(x) INTO j FROM (SELECT r.project_id AS project,
-            r.partner_id AS partner) AS x;
-    END CASE;
-    RETURN j;
-END
-$$;
+-- SQLite's json_object (row_to_json writes no spaces): prm_image(kind, row),
+-- which prm makes from its kind tables right after this file runs, and
+-- again after every upgrade, so that a kind's new field is in the images
+-- the moment the database has its column.
 
 -- One audit entry for the row the trigger fired on.  What prm ran (change
 -- number, command, time, the change an undo reverts) comes from settings

@@ -52,6 +52,61 @@ static prm_code run_migration(pg_db *db, const store_migration *m,
     return rc;
 }
 
+/* The SQL of prm_image(kind, row), the JSON image of a row the audit
+ * triggers keep: each kind's fields with a column, in field order, under
+ * their names (a reference's id under the field's name), and a team
+ * database's partners' owner; a project's link as project and partner.
+ * malloc'd; NULL when out of memory. */
+static char *image_function_sql(void)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (f == NULL)
+        return NULL;
+    fputs("CREATE OR REPLACE FUNCTION prm_image(kind text, r record) RETURNS "
+          "json\nLANGUAGE plpgsql AS $$\nDECLARE\n    j json;\nBEGIN\n"
+          "    CASE kind\n", f);
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const prm_kind_info *info = prm_kind_get((prm_kind)k);
+        fprintf(f, "    WHEN '%s' THEN\n        SELECT row_to_json(x) INTO j "
+                   "FROM (SELECT ", info->name);
+        size_t n = 0;
+        for (size_t i = 0; i < info->nfields; i++) {
+            const char *col = store_column(&info->fields[i]);
+            if (col != NULL)
+                fprintf(f, "%sr.%s AS %s", n++ ? ", " : "", col,
+                        info->fields[i].name);
+        }
+        if (info->kind == PRM_PARTNER)
+            fputs(", r.owner AS owner", f);
+        fputs(") AS x;\n", f);
+    }
+    fputs("    WHEN 'project_partner' THEN\n        SELECT row_to_json(x) "
+          "INTO j FROM (SELECT r.project_id AS project, r.partner_id AS "
+          "partner) AS x;\n    END CASE;\n    RETURN j;\nEND\n$$", f);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Make (or make again) prm_image from this prm's kind tables. */
+static prm_code make_image_function(pg_db *db, prm_error *err)
+{
+    char *sql = image_function_sql();
+    if (sql == NULL)
+        return prm_error_nomem(err);
+    PGresult *res = PQexec(db->conn, sql);
+    prm_code rc = PRM_OK;
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_fail(db, res, err, "making the audit images' function");
+    PQclear(res);
+    free(sql);
+    return rc;
+}
+
 /* Bring a team database of an older schema version up to this prm's, in
  * one transaction under the lock that creating one takes: two first
  * connections at once upgrade it once.  Only the schema's owner (the
@@ -87,6 +142,9 @@ static prm_code upgrade_schema(pg_db *db, prm_error *err)
     for (; rc == PRM_OK && m->version != 0; m++)
         if (m->version > version)
             rc = run_migration(db, m, err);
+    /* The images name every field the upgraded tables have. */
+    if (rc == PRM_OK && version < store_schema_version)
+        rc = make_image_function(db, err);
     if (rc == PRM_OK && version < store_schema_version)
         rc = set_version(db, "UPDATE prm_meta SET version = $1", err);
     if (rc != PRM_OK) {
@@ -116,6 +174,8 @@ static prm_code create_schema(pg_db *db, prm_error *err)
         if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
             rc = pg_fail(db, res, err, "creating the schema");
         PQclear(res);
+        if (rc == PRM_OK)
+            rc = make_image_function(db, err);
         /* The creator is the database's first admin. */
         if (rc == PRM_OK)
             rc = pg_simple(db, "GRANT prm_admin TO CURRENT_USER", err);
