@@ -151,6 +151,12 @@ prm_code store_list_sql(sqlbuf *b, const prm_kind_info *info,
                         prm_error *err);
 void store_where_free(store_where *w);
 
+/* SQL that puts a record back from its JSON image $1: reinsert a deleted
+ * one, or set an updated one (id $2) to its image; info NULL: a project's
+ * link, put back or taken away (sql.c). */
+void store_revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert,
+                      const sql_dialect *d);
+
 /* The newest change not yet undone, and not itself an undo; 0 when there
  * is none (shared.c). */
 prm_code store_last_change(prm_db *db, int64_t *change, prm_error *err);

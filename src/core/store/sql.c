@@ -369,3 +369,80 @@ void store_where_free(store_where *w)
     free(w->params);
     *w = (store_where){.n = 0};
 }
+
+/* The value of field f (a column's type) read from the image $1. */
+static void image_value(sqlbuf *b, const sql_dialect *d, const char *name,
+                        prm_field_type type)
+{
+    sql_add(b, d->image_field, name);
+    if (!d->typed_images)
+        return;
+    if (type == PRM_F_ID || type == PRM_F_PERCENT ||
+        type == PRM_F_PARTNER_REF || type == PRM_F_PROJECT_REF)
+        sql_add(b, "::bigint");
+    else if (type == PRM_F_NUMBER)
+        sql_add(b, "::double precision");
+}
+
+/* A project's link put back ($1: its image) or taken away. */
+static void revert_link_sql(sqlbuf *b, bool reinsert, const sql_dialect *d)
+{
+    if (reinsert) {
+        sql_add(b, "INSERT INTO project_partners (project_id, partner_id) "
+                   "VALUES (");
+        image_value(b, d, "project", PRM_F_ID);
+        sql_add(b, ", ");
+        image_value(b, d, "partner", PRM_F_ID);
+        sql_add(b, ")");
+        return;
+    }
+    sql_add(b, "DELETE FROM project_partners WHERE project_id = ");
+    image_value(b, d, "project", PRM_F_ID);
+    sql_add(b, " AND partner_id = ");
+    image_value(b, d, "partner", PRM_F_ID);
+}
+
+void store_revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert,
+                      const sql_dialect *d)
+{
+    if (info == NULL) {
+        revert_link_sql(b, reinsert, d);
+        return;
+    }
+    bool owner = d->owners && info->kind == PRM_PARTNER;
+    size_t n = 0;
+    sql_add(b, reinsert ? "INSERT INTO %s (" : "UPDATE %s SET ",
+            store_table(info));
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (col == NULL || (!reinsert && f->type == PRM_F_ID))
+            continue;
+        sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
+        if (!reinsert) {
+            sql_add(b, " = ");
+            image_value(b, d, f->name, f->type);
+        }
+    }
+    if (!reinsert) {
+        /* An owner handed over since stays with the record. */
+        if (owner)
+            sql_add(b, ", owner = coalesce($1::json->>'owner', owner)");
+        sql_add(b, " WHERE id = $2");
+        return;
+    }
+    if (owner)
+        sql_add(b, ", owner");
+    sql_add(b, ") VALUES (");
+    n = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        if (store_column(f) == NULL)
+            continue;
+        sql_add(b, n++ ? ", " : "");
+        image_value(b, d, f->name, f->type);
+    }
+    if (owner)
+        sql_add(b, ", coalesce($1::json->>'owner', current_user)");
+    sql_add(b, ")");
+}

@@ -35,6 +35,10 @@ typedef struct sql_dialect {
     const char *name_is;
     /* Whether partners have an owner (team databases). */
     bool owners;
+    /* The field %s of the JSON image $1, as text; with typed_images, cast
+     * to its column's type (PostgreSQL reads JSON text as text). */
+    const char *image_field;
+    bool typed_images;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */

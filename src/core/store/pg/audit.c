@@ -62,70 +62,7 @@ prm_code pg_audit_list(prm_db *base, const store_audit_filter *f,
 
 /* --- undo ----------------------------------------------------------------- */
 
-/* How a field's value is read back from a JSON image ($1). */
-static const char *image_cast(const prm_field *f)
-{
-    switch (f->type) {
-    case PRM_F_ID:
-    case PRM_F_PERCENT:
-    case PRM_F_PARTNER_REF:
-    case PRM_F_PROJECT_REF:
-        return "::bigint";
-    case PRM_F_NUMBER:
-        return "::double precision";
-    default:
-        return "";
-    }
-}
 
-/* SQL that puts back a record from its JSON image $1 (id $2). */
-static void revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert)
-{
-    if (info == NULL) { /* a project's partner link */
-        sql_add(b, reinsert
-                       ? "INSERT INTO project_partners (project_id, "
-                         "partner_id) VALUES (($1::json->>'project')::bigint, "
-                         "($1::json->>'partner')::bigint)"
-                       : "DELETE FROM project_partners WHERE project_id = "
-                         "($1::json->>'project')::bigint AND partner_id = "
-                         "($1::json->>'partner')::bigint");
-        return;
-    }
-    bool owner = info->kind == PRM_PARTNER;
-    size_t n = 0;
-    sql_add(b, reinsert ? "INSERT INTO %s (" : "UPDATE %s SET ",
-            store_table(info));
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        const char *col = store_column(f);
-        if (col == NULL || (!reinsert && f->type == PRM_F_ID))
-            continue;
-        if (reinsert)
-            sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
-        else
-            sql_add(b, "%s\"%s\" = ($1::json->>'%s')%s", n++ ? ", " : "", col,
-                    f->name, image_cast(f));
-    }
-    if (!reinsert) {
-        if (owner)
-            sql_add(b, ", owner = coalesce($1::json->>'owner', owner)");
-        sql_add(b, " WHERE id = $2");
-        return;
-    }
-    if (owner)
-        sql_add(b, ", owner");
-    sql_add(b, ") VALUES (");
-    n = 0;
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        if (store_column(f) != NULL)
-            sql_add(b, "%s($1::json->>'%s')%s", n++ ? ", " : "", f->name,
-                    image_cast(f));
-    }
-    if (owner)
-        sql_add(b, ", coalesce($1::json->>'owner', current_user)");
-    sql_add(b, ")");
-}
 
 static prm_code revert_entry(pg_db *db, const PGresult *entry, int r,
                              prm_error *err)
@@ -142,7 +79,7 @@ static prm_code revert_entry(pg_db *db, const PGresult *entry, int r,
         pgp_int(&p, record);
     } else {
         bool reinsert = strcmp(action, "delete") == 0;
-        revert_sql(&b, info, reinsert);
+        store_revert_sql(&b, info, reinsert, &sqlm_pg_dialect);
         pgp_str(&p, PQgetvalue(entry, r, added ? 4 : 3));
         if (!reinsert && info != NULL)
             pgp_int(&p, record);

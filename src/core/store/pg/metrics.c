@@ -21,7 +21,9 @@ const sql_dialect sqlm_pg_dialect = {
                      "project_partners AS pp JOIN partners AS p ON p.id = "
                      "pp.partner_id WHERE pp.project_id = t.id)",
     .name_is = "lower(t.name COLLATE \"C\") = lower($%zu COLLATE \"C\")",
-    .owners = true};
+    .owners = true,
+    .image_field = "($1::json->>'%s')",
+    .typed_images = true};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {

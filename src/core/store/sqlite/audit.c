@@ -361,43 +361,6 @@ static prm_code change_entries(sqlite_db *db, int64_t change, int64_t **ids,
     return rc;
 }
 
-/* SQL that puts back a record from its JSON image ?1 (id ?2). */
-static void revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert)
-{
-    if (info == NULL) { /* a project's partner link */
-        sql_add(b, reinsert ? "INSERT INTO project_partners (project_id, "
-                              "partner_id) VALUES (json_extract(?1, "
-                              "'$.project'), json_extract(?1, '$.partner'))"
-                            : "DELETE FROM project_partners WHERE project_id "
-                              "= json_extract(?1, '$.project') AND "
-                              "partner_id = json_extract(?1, '$.partner')");
-        return;
-    }
-    size_t n = 0;
-    sql_add(b, reinsert ? "INSERT INTO %s (" : "UPDATE %s SET ",
-            store_table(info));
-    for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = store_column(&info->fields[i]);
-        if (col == NULL || (!reinsert && info->fields[i].type == PRM_F_ID))
-            continue;
-        if (reinsert)
-            sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
-        else
-            sql_add(b, "%s\"%s\" = json_extract(?1, '$.%s')", n++ ? ", " : "",
-                    col, info->fields[i].name);
-    }
-    if (!reinsert) {
-        sql_add(b, " WHERE id = ?2");
-        return;
-    }
-    sql_add(b, ") VALUES (");
-    n = 0;
-    for (size_t i = 0; i < info->nfields; i++)
-        if (store_column(&info->fields[i]) != NULL)
-            sql_add(b, "%sjson_extract(?1, '$.%s')", n++ ? ", " : "",
-                    info->fields[i].name);
-    sql_add(b, ")");
-}
 
 /* Revert one entry: delete what was added, put back what was deleted or
  * changed.  Each must touch exactly one row, or the record has moved on. */
@@ -411,7 +374,8 @@ static prm_code revert_entry(sqlite_db *db, const char *action, const char *kind
     if (added && info != NULL)
         sql_add(&b, "DELETE FROM %s WHERE id = ?2", store_table(info));
     else
-        revert_sql(&b, info, strcmp(action, "delete") == 0);
+        store_revert_sql(&b, info, strcmp(action, "delete") == 0,
+                         &sqlm_sqlite_dialect);
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
     if (rc != PRM_OK)

@@ -26,7 +26,9 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                              "pp.project_id = t.id ORDER BY "
                                              "p.id))",
                                          .name_is = "t.\"name\" = $%zu",
-                                         .owners = false};
+                                         .owners = false,
+                                         .image_field =
+                                             "json_extract($1, '$.%s')"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */
