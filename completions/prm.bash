@@ -2,19 +2,9 @@
 # Completes options, commands, verbs, field names and the names of the
 # partners and projects in the database.  Installed by `cmake --install`
 # into share/bash-completion/completions/prm; or: source completions/prm.bash
-_prm_fields() {
-    case $1 in
-    partner) echo "name= type= region= status= tier= email= phone= notes=" ;;
-    project) echo "name= partner= partners= goal= plan= progress= status= result= start= due=" ;;
-    comm | communication) echo "partner= project= method= at= subject= content=" ;;
-    resource) echo "partner= project= kind= amount= unit= description= at=" ;;
-    outcome) echo "project= description= value= at=" ;;
-    metrics) echo "partner= type= region= status= since= until=" ;;
-    partners) echo "partner= type= region= status= since= until= sort= limit=" ;;
-    trend) echo "partner= type= region= status= since= until= by= metric=" ;;
-    insights) echo "partner= type= region= status= since= until= limit= dormant_days= stalled_days= expand_rate= expand_efficiency= expand_max_projects= gap_max_partners=" ;;
-    audit) echo "kind= id= user= since= until= limit=" ;;
-    esac
+_prm_fields() { # _prm_fields KIND|metrics|partners|trend|insights|audit
+    # prm says which KEY= words it takes, from its own tables.
+    prm "${_prm_db[@]}" help --words "$1" 2>/dev/null
 }
 
 _prm_names() { # _prm_names KIND: names in the database, quoted for the shell

@@ -129,12 +129,65 @@ static void help_command(FILE *f, const cli_command *c)
     indent_lines(f, c->examples);
 }
 
+/* help --words TOPIC: the KEY= words Tab offers after TOPIC, on one line,
+ * from the tables (the bash completion of one-shot commands asks for them):
+ * a kind's fields that can be set (and partner= for a project's partners),
+ * or the keys of metrics, report partners, report trend ("partners",
+ * "trend"), insights and audit. */
+static prm_code help_words(FILE *f, const char *topic, prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_find(topic);
+    const char *sep = "";
+    if (info != NULL) {
+        for (size_t i = 0; i < info->nfields; i++) {
+            const prm_field *fld = &info->fields[i];
+            if (fld->flags & PRM_FF_READONLY)
+                continue;
+            if (fld->type == PRM_F_PARTNER_LIST) {
+                fprintf(f, "%spartner=", sep);
+                sep = " ";
+            }
+            fprintf(f, "%s%s=", sep, fld->name);
+            sep = " ";
+        }
+        fputc('\n', f);
+        return PRM_OK;
+    }
+    char command[64];
+    snprintf(command, sizeof command, "%s%s",
+             strcmp(topic, "partners") == 0 || strcmp(topic, "trend") == 0
+                 ? "report "
+                 : "",
+             topic);
+    const char *const *keys = prm_command_keys(command);
+    if (keys == NULL)
+        return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
+                             "no words for '%.40s': help --words takes a "
+                             "kind, metrics, partners, trend, insights or "
+                             "audit",
+                             topic);
+    for (size_t i = 0; keys[i] != NULL; i++, sep = " ")
+        fprintf(f, "%s%s=", sep, keys[i]);
+    fputc('\n', f);
+    return PRM_OK;
+}
+
 prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err)
 {
     (void)cmd;
     const cli_command *topic = NULL;
-    if (args->npos > 0) {
+    bool words = args->nflags == 1 && strcmp(args->flags[0], "--words") == 0;
+    if (args->nflags > 0 && !words)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: help [COMMAND], "
+                             "or help --words TOPIC)",
+                             args->flags[0]);
+    if (words && args->npos != 1)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "help --words takes one topic: a kind, metrics, "
+                             "partners, trend, insights or audit");
+    if (args->npos > 0 && !words) {
         topic = cli_command_find(args->pos[0]);
         if (topic == NULL) {
             const char *names[32];
@@ -156,13 +209,16 @@ prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
     FILE *f = open_memstream(&text, &len);
     if (f == NULL)
         return prm_error_nomem(err);
-    if (topic != NULL)
+    prm_code rc = PRM_OK;
+    if (words)
+        rc = help_words(f, args->pos[0], err);
+    else if (topic != NULL)
         help_command(f, topic);
     else
         help_overview(f);
-    if (fclose(f) != 0 || text == NULL) {
+    if (fclose(f) != 0 || text == NULL || rc != PRM_OK) {
         free(text);
-        return prm_error_nomem(err);
+        return rc != PRM_OK ? rc : prm_error_nomem(err);
     }
     ctx->out->ops->text(ctx->out, "help", text);
     free(text);

@@ -311,7 +311,11 @@ const cli_command cli_commands[] = {
         .group = "Session",
         .usage = "help [COMMAND]",
         .summary = "list the commands, or explain one",
-        .examples = "help\nhelp partner\n",
+        .details = "help --words TOPIC prints the KEY= words TOPIC takes, on "
+            "one line: a kind's\nfields that can be set, or the keys of "
+            "metrics, partners (report partners),\ntrend, insights and audit "
+            "(the bash completion asks for them).\n",
+        .examples = "help\nhelp partner\nhelp --words partner\n",
         .run = cli_cmd_help,
     },
     {
