@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "prm/prm.h"
+#include "text_file.h"
 
 static char *manual;
 
@@ -131,32 +132,9 @@ static void test_every_exit_status(void **state)
     free(text);
 }
 
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while (buf != NULL && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            char *grown = realloc(buf, cap *= 2);
-            if (grown == NULL)
-                free(buf);
-            buf = grown;
-        }
-    }
-    fclose(f);
-    if (buf != NULL)
-        buf[len] = '\0';
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
-    manual = read_all(argc > 1 ? argv[1] : "doc/prm.1");
+    manual = read_text_file(argc > 1 ? argv[1] : "doc/prm.1");
     if (manual == NULL) {
         fprintf(stderr, "test_manual: cannot read the manual page\n");
         return 1;

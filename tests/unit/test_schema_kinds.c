@@ -19,31 +19,10 @@
 #include <sqlite3.h>
 
 #include "prm/prm.h"
+#include "text_file.h"
 #include "store/store.h"
 
 static char *schema_sqlite, *schema_pg;
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 1 << 16, len = 0, n;
-    char *buf = malloc(cap);
-    while (buf != NULL && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            char *grown = realloc(buf, cap *= 2);
-            if (grown == NULL)
-                free(buf);
-            buf = grown;
-        }
-    }
-    fclose(f);
-    if (buf != NULL)
-        buf[len] = '\0';
-    return buf;
-}
 
 static int by_text(const void *a, const void *b)
 {
@@ -163,8 +142,8 @@ static void test_pg_tables_have_the_fields(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3 || (schema_sqlite = read_all(argv[1])) == NULL ||
-        (schema_pg = read_all(argv[2])) == NULL) {
+    if (argc < 3 || (schema_sqlite = read_text_file(argv[1])) == NULL ||
+        (schema_pg = read_text_file(argv[2])) == NULL) {
         fprintf(stderr, "usage: test_schema_kinds SCHEMA_SQL SCHEMA_PG_SQL\n");
         return 1;
     }
