@@ -43,15 +43,22 @@ typedef struct store_engine {
     bool (*in_transaction)(const prm_db *db);
     prm_code (*cmd_begin)(prm_db *db, store_access access, prm_error *err);
     prm_code (*cmd_end)(prm_db *db, prm_code rc, prm_error *err);
+    /* Add a record: the values of store_insert_sql's columns
+     * (store_insert_value); a broken constraint is PRM_ECONFLICT with the
+     * engine's message.  SQLite writes the audit entry here, PostgreSQL's
+     * triggers do. */
     prm_code (*insert)(prm_db *db, const prm_kind_info *info,
                        const store_row *row, int64_t *id, prm_error *err);
-    prm_code (*update)(prm_db *db, const prm_kind_info *info, int64_t id,
-                       const store_row *row, prm_error *err);
-    /* Whether writing row would change record id (a field, or a
-     * project's partners); on a team database, also whether the user may
-     * change it (PRM_EFORBIDDEN if not). */
-    prm_code (*differs)(prm_db *db, const prm_kind_info *info, int64_t id,
-                        const store_row *row, bool *differs, prm_error *err);
+    /* A project's partners become list: a change (replace) keeps the
+     * links that stay, so that the audit log shows only the partners
+     * that left or joined. */
+    prm_code (*set_partners)(prm_db *db, int64_t project,
+                             const prm_value *list, bool replace,
+                             prm_error *err);
+    /* A write touched no row of record id, which exists: row security
+     * hid it (the error to give); NULL where there is none. */
+    prm_code (*hidden)(prm_db *db, const prm_kind_info *info, int64_t id,
+                       prm_error *err);
     prm_code (*fetch)(prm_db *db, const prm_kind_info *info, int64_t id,
                       prm_record_fn fn, void *ctx, prm_error *err);
     prm_code (*list)(prm_db *db, const prm_kind_info *info,
@@ -62,11 +69,8 @@ typedef struct store_engine {
                       const char *prefix,
                       bool (*fn)(void *ctx, const char *name), void *ctx,
                       prm_error *err);
-    prm_code (*remove)(prm_db *db, const prm_kind_info *info, int64_t id,
-                       bool cascade, prm_error *err);
     prm_code (*metrics)(prm_db *db, const store_scope *scope,
                         prm_metrics *out, prm_error *err);
-    prm_code (*map_reset)(prm_db *db, prm_error *err);
     prm_code (*report)(prm_db *db, const store_scope *scope,
                        const char *sort, int64_t limit, prm_report_fn fn,
                        void *ctx, prm_error *err);
@@ -132,6 +136,23 @@ void store_changes_next_undo(prm_db *db);
  * (sql.c). */
 void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
                        const sql_dialect *d);
+
+/* The engine's exec of the SQL in b (an error if it overflowed)
+ * (shared.c). */
+prm_code store_exec_built(prm_db *db, const sqlbuf *b, const prm_value *p,
+                          size_t np, int64_t *out, size_t nout, bool *got,
+                          const char *what, prm_error *err);
+
+/* INSERT INTO the kind's table (every column, id included: import gives
+ * the ids and dates an export had) in b, and its values $1, $2... in
+ * values, to follow " VALUES (" or " SELECT " (write.c). */
+void store_insert_sql(sqlbuf *b, const prm_kind_info *info, sqlbuf *values);
+/* The value to store in column field i of a new record: what row sets,
+ * else id for the id (the engine's choice; NULL lets the database
+ * choose), now for a date the database keeps, NULL otherwise. */
+const prm_value *store_insert_value(const prm_kind_info *info,
+                                    const store_row *row, size_t i,
+                                    const prm_value *id, const prm_value *now);
 
 /* The values a list's WHERE binds, as $1, $2...: params[0..n), and the
  * texts made for them, which it owns. */

@@ -16,9 +16,9 @@ static prm_value int_value(int64_t i)
     return (prm_value){.type = PRM_V_INT, .i = i};
 }
 
-static prm_code exec_built(prm_db *db, const sqlbuf *b, const prm_value *p,
-                           size_t np, int64_t *out, size_t nout, bool *got,
-                           const char *what, prm_error *err)
+prm_code store_exec_built(prm_db *db, const sqlbuf *b, const prm_value *p,
+                          size_t np, int64_t *out, size_t nout, bool *got,
+                          const char *what, prm_error *err)
 {
     if (b->overflow)
         return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
@@ -32,7 +32,7 @@ prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
     sql_add(&b, "SELECT count(*) FROM %s WHERE id = $1", store_table(info));
     prm_value p = int_value(id);
     int64_t n = 0;
-    prm_code rc = exec_built(db, &b, &p, 1, &n, 1, NULL, "counting", err);
+    prm_code rc = store_exec_built(db, &b, &p, 1, &n, 1, NULL, "counting", err);
     *found = n != 0;
     return rc;
 }
@@ -48,7 +48,7 @@ prm_code store_find_name(prm_db *db, const prm_kind_info *info,
     sql_add(&b, "SELECT id FROM %s WHERE %s", store_table(info),
             db->engine->dialect->name_equals);
     prm_value p = {.type = PRM_V_TEXT, .s = name, .len = strlen(name)};
-    return exec_built(db, &b, &p, 1, id, 1, found, "looking up a name", err);
+    return store_exec_built(db, &b, &p, 1, id, 1, found, "looking up a name", err);
 }
 
 prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
@@ -78,14 +78,6 @@ prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
         NULL, 0, &n, 1, NULL, "counting", err);
     *empty = n == 0;
     return rc;
-}
-
-/* The ids an import read and the ids they were stored under live in a
- * temporary table (the engine makes it: store_map_reset), so memory stays
- * flat however large the import. */
-prm_code store_map_reset(prm_db *db, prm_error *err)
-{
-    return db->engine->map_reset(db, err);
 }
 
 prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,

@@ -39,6 +39,18 @@ typedef struct sql_dialect {
      * to its column's type (PostgreSQL reads JSON text as text). */
     const char *image_field;
     bool typed_images;
+    /* Whether a column and a value differ, NULL being a value: "IS NOT",
+     * "IS DISTINCT FROM"; then what makes the comparison of text byte by
+     * byte where the column has a collation of its own. */
+    const char *distinct;
+    const char *bytewise;
+    /* Ends a SELECT of a row about to change: " FOR UPDATE" where row
+     * security must see the user may change it. */
+    const char *lock_row;
+    /* In the message of a broken unique constraint. */
+    const char *unique_failed;
+    /* Ends a CREATE TEMP TABLE of a table with a primary key. */
+    const char *temp_table_options;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */

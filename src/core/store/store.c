@@ -255,24 +255,6 @@ prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
     return db->engine->cmd_end(db, rc, err);
 }
 
-prm_code store_insert(prm_db *db, const prm_kind_info *info,
-                      const store_row *row, int64_t *id, prm_error *err)
-{
-    return db->engine->insert(db, info, row, id, err);
-}
-
-prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
-                      const store_row *row, prm_error *err)
-{
-    return db->engine->update(db, info, id, row, err);
-}
-
-prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
-                       const store_row *row, bool *differs, prm_error *err)
-{
-    return db->engine->differs(db, info, id, row, differs, err);
-}
-
 void store_unchanged(prm_db *db)
 {
     db->changes.number = db->changes.cmd_number;
@@ -331,12 +313,6 @@ prm_code store_names(prm_db *db, const prm_kind_info *info,
                      prm_error *err)
 {
     return db->engine->names(db, info, prefix, fn, ctx, err);
-}
-
-prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
-                      bool cascade, prm_error *err)
-{
-    return db->engine->remove(db, info, id, cascade, err);
 }
 
 prm_code store_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,

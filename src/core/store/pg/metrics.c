@@ -23,7 +23,12 @@ const sql_dialect sqlm_pg_dialect = {
     .name_is = "lower(t.name COLLATE \"C\") = lower($%zu COLLATE \"C\")",
     .owners = true,
     .image_field = "($1::json->>'%s')",
-    .typed_images = true};
+    .typed_images = true,
+    .distinct = "IS DISTINCT FROM",
+    .bytewise = "",
+    .lock_row = " FOR UPDATE",
+    .unique_failed = "duplicate key",
+    .temp_table_options = ""};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {

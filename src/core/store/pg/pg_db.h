@@ -122,7 +122,7 @@ prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
 prm_code pg_simple(pg_db *db, const char *sql, prm_error *err);
 /* Zero rows written to a record that exists: row security hid it
  * (forbidden). */
-prm_code pg_hidden_row(pg_db *db, const prm_kind_info *info, int64_t id,
+prm_code pg_hidden_row(prm_db *base, const prm_kind_info *info, int64_t id,
                        prm_error *err);
 /* open.c: close a connection and free its handle. */
 void pg_close(prm_db *db);
@@ -149,14 +149,8 @@ prm_code pg_names(prm_db *base, const prm_kind_info *info,
                   prm_error *err);
 prm_code pg_insert(prm_db *base, const prm_kind_info *info,
                    const store_row *row, int64_t *id, prm_error *err);
-prm_code pg_update(prm_db *base, const prm_kind_info *info, int64_t id,
-                   const store_row *row, prm_error *err);
-prm_code pg_differs(prm_db *base, const prm_kind_info *info,
-                    int64_t id, const store_row *row, bool *differs,
-                    prm_error *err);
-prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
-                   bool cascade, prm_error *err);
-prm_code pg_map_reset(prm_db *base, prm_error *err);
+prm_code pg_set_partners(prm_db *base, int64_t project,
+                         const prm_value *list, bool replace, prm_error *err);
 prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
                       bool *changed, prm_error *err);
 prm_code pg_user_add(prm_db *base, const char *name, const char *role,

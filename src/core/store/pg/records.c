@@ -184,38 +184,14 @@ prm_code pg_names(prm_db *base, const prm_kind_info *info,
 
 /* --- writing records ------------------------------------------------------- */
 
-static int partner_list_index(const prm_kind_info *info)
-{
-    for (size_t i = 0; i < info->nfields; i++)
-        if (info->fields[i].type == PRM_F_PARTNER_LIST)
-            return (int)i;
-    return -1;
-}
-
-/* A failed write: a taken name is the user's conflict. */
-static prm_code write_fail(pg_db *db, prm_code rc, const prm_kind_info *info,
-                           const store_row *row, prm_error *err)
-{
-    int name = prm_field_index(info, "name");
-    if (rc == PRM_ECONFLICT && name >= 0 && row->set[name] &&
-        strstr(err->message, "duplicate key") != NULL)
-        return prm_error_set(err, PRM_ECONFLICT,
-                             "a %s named '%.*s' already exists; names are "
-                             "unique, without regard to case",
-                             info->name, (int)row->v[name].len,
-                             row->v[name].s);
-    (void)db;
-    return rc;
-}
-
 /* Links of a new or changed project: first to the partners the user owns,
  * so that row security sees the project as theirs for the others.  A
  * change keeps the links that stay, so that the audit log shows only the
  * partners that left or joined. */
-static prm_code set_partners(pg_db *db, int64_t project,
-                             const prm_value *list, bool replace,
-                             prm_error *err)
+prm_code pg_set_partners(prm_db *base, int64_t project,
+                         const prm_value *list, bool replace, prm_error *err)
 {
+    pg_db *db = (pg_db *)base;
     char *array = store_id_array(list, '{', '}');
     if (array == NULL)
         return prm_error_nomem(err);
@@ -253,28 +229,19 @@ prm_code pg_insert(prm_db *base, const prm_kind_info *info,
 {
     pg_db *db = (pg_db *)base;
     const char *now = store_now(base);
+    prm_value stamp = {.type = PRM_V_TEXT, .s = now, .len = strlen(now)};
+    /* counted under the writers' lock */
+    prm_value next = {.type = PRM_V_INT, .i = db->next_id[info->kind]};
     sqlbuf cols = {.len = 0}, vals = {.len = 0};
+    store_insert_sql(&cols, info, &vals);
     pg_params p = {.n = 0};
-    int64_t *next = &db->next_id[info->kind];
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        const char *col = store_column(f);
-        if (col == NULL)
-            continue;
-        if (f->type == PRM_F_ID && !row->set[i])
-            pgp_int(&p, *next); /* counted under the writers' lock */
-        else if (!row->set[i] && (f->flags & PRM_FF_READONLY))
-            pgp_str(&p, now);
-        else
-            pgp_value(&p, &row->v[i]);
-        sql_add(&cols, "%s\"%s\"", p.n > 1 ? ", " : "", col);
-        sql_add(&vals, "%s$%d", p.n > 1 ? ", " : "", p.n);
-    }
+    for (size_t i = 0; i < info->nfields; i++)
+        if (store_column(&info->fields[i]) != NULL)
+            pgp_value(&p, store_insert_value(info, row, i, &next, &stamp));
     sqlbuf b = {.len = 0};
     struct pg_deferred *settings = pg_take_settings(db);
     if (settings == NULL) {
-        sql_add(&b, "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
-                store_table(info), cols.text, vals.text);
+        sql_add(&b, "%s VALUES (%s) RETURNING id", cols.text, vals.text);
     } else {
         /* The row is made only once the settings are set, before any
          * trigger of the INSERT fires. */
@@ -282,13 +249,11 @@ prm_code pg_insert(prm_db *base, const prm_kind_info *info,
         for (int i = 0; i < settings->params.n; i++)
             pgp_str(&p, settings->params.values[i]);
         sql_add(&b,
-                "INSERT INTO %s (%s) SELECT %s FROM (SELECT "
-                "set_config('prm.command', $%d, true), set_config('prm.now', "
-                "$%d, true), set_config('prm.undoes', $%d, true), "
-                "set_config('prm.change', $%d, true)) AS prm_settings "
-                "RETURNING id",
-                store_table(info), cols.text, vals.text, k + 1, k + 2, k + 3,
-                k + 4);
+                "%s SELECT %s FROM (SELECT set_config('prm.command', $%d, "
+                "true), set_config('prm.now', $%d, true), "
+                "set_config('prm.undoes', $%d, true), set_config('prm.change', "
+                "$%d, true)) AS prm_settings RETURNING id",
+                cols.text, vals.text, k + 1, k + 2, k + 3, k + 4);
     }
     PGresult *res;
     prm_code rc = pg_query_built(db, &b, &p, &res, err);
@@ -296,146 +261,21 @@ prm_code pg_insert(prm_db *base, const prm_kind_info *info,
     if (settings != NULL)
         pgp_free(&settings->params);
     if (rc != PRM_OK)
-        return write_fail(db, rc, info, row, err);
+        return rc;
     *id = pg_int(res, 0, 0);
     PQclear(res);
-    if (*id >= *next)
-        *next = *id + 1;
-    int list = partner_list_index(info);
-    if (list >= 0)
-        rc = set_partners(db, *id, &row->v[list], false, err);
-    return rc;
+    if (*id >= db->next_id[info->kind])
+        db->next_id[info->kind] = *id + 1;
+    return PRM_OK;
 }
 
 /* Zero rows written to a record that exists: row security hid it. */
-prm_code pg_hidden_row(pg_db *db, const prm_kind_info *info, int64_t id,
-                           prm_error *err)
+prm_code pg_hidden_row(prm_db *base, const prm_kind_info *info, int64_t id,
+                       prm_error *err)
 {
+    pg_db *db = (pg_db *)base;
     return prm_error_set(err, PRM_EFORBIDDEN,
                          "%s, a %s here, may not change %s %lld: %s",
                          db->base.user, db->role, info->name, (long long)id,
                          pg_role_limit(db));
 }
-
-prm_code pg_update(prm_db *base, const prm_kind_info *info, int64_t id,
-                          const store_row *row, prm_error *err)
-{
-    pg_db *db = (pg_db *)base;
-    sqlbuf b = {.len = 0};
-    pg_params p = {.n = 0};
-    pgp_int(&p, id);
-    sql_add(&b, "UPDATE %s SET ", store_table(info));
-    int n = 0;
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        const char *col = store_column(f);
-        if (col == NULL || (f->flags & PRM_FF_READONLY) || !row->set[i])
-            continue;
-        pgp_value(&p, &row->v[i]);
-        sql_add(&b, "%s\"%s\" = $%d", n++ ? ", " : "", col, p.n);
-    }
-    if (prm_field_index(info, "updated_at") >= 0) {
-        pgp_str(&p, store_now(base));
-        sql_add(&b, "%supdated_at = $%d", n++ ? ", " : "", p.n);
-    }
-    sql_add(&b, " WHERE id = $1");
-    prm_code rc = PRM_OK;
-    if (n > 0) {
-        PGresult *res;
-        rc = pg_query_built(db, &b, &p, &res, err);
-        if (rc == PRM_OK) {
-            bool none = strcmp(PQcmdTuples(res), "0") == 0;
-            PQclear(res);
-            if (none)
-                rc = pg_hidden_row(db, info, id, err);
-        } else {
-            rc = write_fail(db, rc, info, row, err);
-        }
-    }
-    pgp_free(&p);
-    int list = partner_list_index(info);
-    if (rc == PRM_OK && list >= 0 && row->set[list])
-        rc = set_partners(db, id, &row->v[list], true, err);
-    return rc;
-}
-
-/* Whether any field row sets differs from what record $1 holds, locking
- * the row FOR UPDATE: row security hides a row the user may not change,
- * and a viewer may lock none, so a change that would change nothing is
- * refused where the change would be. */
-prm_code pg_differs(prm_db *base, const prm_kind_info *info,
-                           int64_t id, const store_row *row, bool *differs,
-                           prm_error *err)
-{
-    pg_db *db = (pg_db *)base;
-    sqlbuf b = {.len = 0};
-    pg_params p = {.n = 0};
-    pgp_int(&p, id);
-    sql_add(&b, "SELECT false");
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        const char *col = store_column(f);
-        if (!row->set[i] || (f->flags & PRM_FF_READONLY))
-            continue;
-        if (col != NULL) {
-            pgp_value(&p, &row->v[i]);
-            sql_add(&b, " OR t.\"%s\" IS DISTINCT FROM $%d", col, p.n);
-        } else if (f->type == PRM_F_PARTNER_LIST) {
-            char *text = store_ids_text(row->v[i].ids, row->v[i].nids);
-            if (text == NULL)
-                p.failed = true;
-            else
-                pgp_text(&p, text, strlen(text));
-            free(text);
-            sql_add(&b, " OR %s IS DISTINCT FROM $%d", sqlm_pg_dialect.partner_ids,
-                    p.n);
-        }
-    }
-    sql_add(&b, " FROM %s AS t WHERE t.id = $1 FOR UPDATE", store_table(info));
-    PGresult *res;
-    prm_code rc = pg_query_built(db, &b, &p, &res, err);
-    pgp_free(&p);
-    if (rc != PRM_OK)
-        return rc;
-    bool hidden = PQntuples(res) == 0;
-    *differs = hidden || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    return hidden ? pg_hidden_row(db, info, id, err) : PRM_OK;
-}
-
-prm_code pg_remove(prm_db *base, const prm_kind_info *info, int64_t id,
-                          bool cascade, prm_error *err)
-{
-    pg_db *db = (pg_db *)base;
-    const char *const *steps = cascade ? store_cascade_sql(info) : NULL;
-    pg_params p = {.n = 0};
-    pgp_int(&p, id);
-    prm_code rc = PRM_OK;
-    for (size_t i = 0; steps != NULL && steps[i] != NULL && rc == PRM_OK; i++)
-        rc = pg_run(db, steps[i], &p, err);
-    sqlbuf b = {.len = 0};
-    sql_add(&b, "DELETE FROM %s WHERE id = $1", store_table(info));
-    PGresult *res = NULL;
-    if (rc == PRM_OK)
-        rc = pg_query(db, b.text, &p, &res, err);
-    if (rc == PRM_OK && strcmp(PQcmdTuples(res), "0") == 0)
-        rc = pg_hidden_row(db, info, id, err);
-    PQclear(res);
-    return rc;
-}
-
-/* --- import -------------------------------------------------------------- */
-
-prm_code pg_map_reset(prm_db *base, prm_error *err)
-{
-    pg_db *db = (pg_db *)base;
-    prm_code rc = pg_simple(db,
-                            "CREATE TEMP TABLE IF NOT EXISTS prm_import_map "
-                            "(kind integer, old bigint, new bigint, PRIMARY KEY "
-                            "(kind, old))",
-                            err);
-    if (rc == PRM_OK)
-        rc = pg_simple(db, "DELETE FROM prm_import_map", err);
-    return rc;
-}
-

@@ -68,7 +68,7 @@ prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
     if (*changed)
         return PRM_OK;
     /* Nothing written: the partner has that owner, or this user may not
-     * change it (then the lock finds no row, as pg_differs's does). */
+     * change it (then the lock finds no row, as store_differs's does). */
     pg_params q = {.n = 0};
     pgp_int(&q, partner);
     rc = pg_query(db, "SELECT 1 FROM partners WHERE id = $1 FOR UPDATE", &q,
@@ -77,7 +77,7 @@ prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
         return rc;
     bool hidden = PQntuples(res) == 0;
     PQclear(res);
-    return hidden ? pg_hidden_row(db, prm_kind_get(PRM_PARTNER), partner, err)
+    return hidden ? pg_hidden_row(&db->base, prm_kind_get(PRM_PARTNER), partner, err)
                   : PRM_OK;
 }
 

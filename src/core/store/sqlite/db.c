@@ -183,19 +183,6 @@ prm_code sdb_bind_id(sqlite_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
     return PRM_OK;
 }
 
-/* Run a statement whose only parameter ?1 is an id. */
-prm_code sdb_run_with_id(sqlite_db *db, const char *sql, int64_t id,
-                            prm_error *err)
-{
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached(db, sql, &stmt, err);
-    if (rc == PRM_OK)
-        rc = sdb_bind_id(db, stmt, 1, id, err);
-    if (rc == PRM_OK)
-        rc = sdb_run(db, stmt, err, "deleting");
-    return rc;
-}
-
 prm_code sqlite_exec(prm_db *base, const char *sql, const prm_value *params,
                      size_t nparams, int64_t *out, size_t nout, bool *got,
                      const char *what, prm_error *err)
@@ -380,14 +367,11 @@ const store_engine store_sqlite_engine = {
     .cmd_begin = sqlite_cmd_begin,
     .cmd_end = sqlite_cmd_end,
     .insert = sqlite_insert,
-    .update = sqlite_update,
-    .differs = sqlite_differs,
+    .set_partners = sqlite_set_partners,
     .fetch = sqlite_fetch,
     .list = sqlite_list,
     .names = sqlite_names,
-    .remove = sqlite_remove,
     .metrics = sqlite_metrics,
-    .map_reset = sqlite_map_reset,
     .report = sqlite_report,
     .trend = sqlite_trend,
     .insights = sqlite_insights,

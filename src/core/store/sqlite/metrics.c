@@ -28,7 +28,14 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                          .name_is = "t.\"name\" = $%zu",
                                          .owners = false,
                                          .image_field =
-                                             "json_extract($1, '$.%s')"};
+                                             "json_extract($1, '$.%s')",
+                                         .distinct = "IS NOT",
+                                         .bytewise = " COLLATE BINARY",
+                                         .lock_row = "",
+                                         .unique_failed =
+                                             "UNIQUE constraint failed",
+                                         .temp_table_options =
+                                             " WITHOUT ROWID"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

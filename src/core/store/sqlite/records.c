@@ -164,43 +164,6 @@ prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
 
 /* --- Writing records ------------------------------------------------------ */
 
-/* Every column, id included: a NULL id lets SQLite choose one, and import
- * gives the ids (and dates) an export had. */
-static void build_insert(sqlbuf *b, const prm_kind_info *info)
-{
-    sql_add(b, "INSERT INTO %s (", store_table(info));
-    size_t n = 0;
-    for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = store_column(&info->fields[i]);
-        if (col != NULL)
-            sql_add(b, "%s\"%s\"", n++ ? ", " : "", col);
-    }
-    sql_add(b, ") VALUES (");
-    for (size_t i = 0; i < n; i++)
-        sql_add(b, "%s?", i ? ", " : "");
-    sql_add(b, ")");
-}
-
-/* UPDATE t SET col = CASE WHEN ?flag THEN ?value ELSE col END, ...: one
- * statement for any set of changed fields.  Field i's flag is parameter
- * 2i+2 and its value 2i+3; updated_at takes the next one. */
-static void build_update(sqlbuf *b, const prm_kind_info *info)
-{
-    sql_add(b, "UPDATE %s SET ", store_table(info));
-    size_t n = 0;
-    for (size_t i = 0; i < info->nfields; i++) {
-        const prm_field *f = &info->fields[i];
-        const char *col = store_column(f);
-        if (col == NULL || (f->flags & PRM_FF_READONLY))
-            continue;
-        sql_add(b, "%s\"%s\" = CASE WHEN ?%zu THEN ?%zu ELSE \"%s\" END",
-                n++ ? ", " : "", col, 2 * i + 2, 2 * i + 3, col);
-    }
-    if (prm_field_index(info, "updated_at") >= 0)
-        sql_add(b, ", updated_at = ?%zu", 2 * info->nfields + 2);
-    sql_add(b, " WHERE id = ?1");
-}
-
 prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
                        enum kind_stmt which, sqlite3_stmt **out,
                        prm_error *err)
@@ -208,11 +171,12 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
     sqlite3_stmt **slot = &db->kind_stmt[info->kind][which];
     if (*slot == NULL) {
         sqlbuf b = {.len = 0};
-        if (which == KS_INSERT)
-            build_insert(&b, info);
-        else if (which == KS_UPDATE)
-            build_update(&b, info);
-        else if (which == KS_LOG_ADD)
+        if (which == KS_INSERT) {
+            sqlbuf values = {.len = 0};
+            store_insert_sql(&b, info, &values);
+            sql_add(&b, " VALUES (%s)", values.text);
+            b.overflow |= values.overflow;
+        } else if (which == KS_LOG_ADD)
             sdb_audit_added_sql(&b, info);
         else {
             store_select_list(&b, info, true, &sqlm_sqlite_dialect);
@@ -228,16 +192,10 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
     return PRM_OK;
 }
 
-/* A failed write: a taken name is the user's conflict, the rest is ours. */
-static prm_code write_fail(sqlite_db *db, int src, const prm_kind_info *info,
-                           const store_row *row, prm_error *err)
+/* A failed write: a broken constraint is the user's conflict (the core
+ * words a taken name), the rest is ours. */
+static prm_code write_fail(sqlite_db *db, int src, prm_error *err)
 {
-    int name = prm_field_index(info, "name");
-    if (src == SQLITE_CONSTRAINT_UNIQUE && name >= 0 && row->set[name])
-        return prm_error_set(err, PRM_ECONFLICT,
-                             "a %s named '%s' already exists; names are "
-                             "unique, without regard to case",
-                             info->name, row->v[name].s);
     if ((src & 0xff) == SQLITE_CONSTRAINT)
         return prm_error_set(err, PRM_ECONFLICT, "%s", sqlite3_errmsg(db->sql));
     return sdb_fail(db, src, err, "writing");
@@ -270,10 +228,11 @@ static prm_code unlink_others(sqlite_db *db, int64_t project,
 /* A new project's links, or a changed one's: that keeps the links that
  * stay, so that the audit log shows only the partners that left or
  * joined. */
-static prm_code set_partners(sqlite_db *db, int64_t project,
+prm_code sqlite_set_partners(prm_db *base, int64_t project,
                              const prm_value *list, bool replace,
                              prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
     prm_code rc = replace ? unlink_others(db, project, list, err) : PRM_OK;
     sqlite3_stmt *stmt;
     /* OR IGNORE: the links that stay are there already. */
@@ -290,14 +249,6 @@ static prm_code set_partners(sqlite_db *db, int64_t project,
             rc = sdb_run(db, stmt, err, "linking a partner");
     }
     return rc;
-}
-
-static int partner_list_index(const prm_kind_info *info)
-{
-    for (size_t i = 0; i < info->nfields; i++)
-        if (info->fields[i].type == PRM_F_PARTNER_LIST)
-            return (int)i;
-    return -1;
 }
 
 static const prm_value null_value = {.type = PRM_V_NULL};
@@ -333,21 +284,15 @@ prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
     const prm_value *values[STORE_MAX_FIELDS];
     int idx = 1, src = SQLITE_OK;
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
-        const prm_field *f = &info->fields[i];
-        if (store_column(f) == NULL)
+        if (store_column(&info->fields[i]) == NULL)
             continue;
-        const prm_value *v = &row->v[i];
-        if (!row->set[i] && f->type == PRM_F_ID)
-            v = &null_value;
-        else if (!row->set[i] && (f->flags & PRM_FF_READONLY))
-            v = &stamp;
-        values[i] = v;
-        src = sdb_bind_value(stmt, idx++, v);
+        values[i] = store_insert_value(info, row, i, &null_value, &stamp);
+        src = sdb_bind_value(stmt, idx++, values[i]);
     }
     if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
     if (src != SQLITE_DONE) {
-        rc = write_fail(db, src, info, row, err);
+        rc = write_fail(db, src, err);
         sdb_done(stmt);
         return rc;
     }
@@ -355,110 +300,7 @@ prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
      * clearing, which costs as much as binding them. */
     sqlite3_reset(stmt);
     *id = sqlite3_last_insert_rowid(db->sql);
-    rc = log_added(db, info, *id, values, err);
-    int list = partner_list_index(info);
-    if (rc == PRM_OK && list >= 0)
-        rc = set_partners(db, *id, &row->v[list], false, err);
-    return rc;
-}
-
-prm_code sqlite_update(prm_db *base, const prm_kind_info *info, int64_t id,
-                      const store_row *row, prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_kind_stmt(db, info, KS_UPDATE, &stmt, err);
-    if (rc != PRM_OK)
-        return rc;
-    int src = sqlite3_bind_int64(stmt, 1, id);
-    for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
-        const prm_field *f = &info->fields[i];
-        if (store_column(f) == NULL || (f->flags & PRM_FF_READONLY))
-            continue;
-        src = sqlite3_bind_int(stmt, (int)(2 * i + 2), row->set[i]);
-        if (src == SQLITE_OK && row->set[i])
-            src = sdb_bind_value(stmt, (int)(2 * i + 3), &row->v[i]);
-    }
-    if (src == SQLITE_OK && prm_field_index(info, "updated_at") >= 0)
-        src = sqlite3_bind_text(stmt, (int)(2 * info->nfields + 2),
-                                store_now(&db->base), -1, SQLITE_TRANSIENT);
-    if (src == SQLITE_OK)
-        src = sqlite3_step(stmt);
-    if (src != SQLITE_DONE) {
-        rc = write_fail(db, src, info, row, err);
-        sdb_done(stmt);
-        return rc;
-    }
-    sdb_done(stmt);
-    int list = partner_list_index(info);
-    if (list >= 0 && row->set[list])
-        rc = set_partners(db, id, &row->v[list], true, err);
-    return rc;
-}
-
-/* Field i of row set to its value: the value bound as ?(i+2), a project's
- * partners as the text of their ids, which differs_sql compares. */
-static int bind_new_value(sqlite3_stmt *stmt, size_t i, const prm_value *v)
-{
-    if (v->type != PRM_V_IDS)
-        return sdb_bind_value(stmt, (int)i + 2, v);
-    char *text = store_ids_text(v->ids, v->nids);
-    if (text == NULL)
-        return SQLITE_NOMEM;
-    return sqlite3_bind_text(stmt, (int)i + 2, text, -1, free);
-}
-
-/* Whether differs_sql compares field i: one row sets that the user may. */
-static bool compared(const prm_kind_info *info, const store_row *row,
-                     size_t i)
-{
-    const prm_field *f = &info->fields[i];
-    return row->set[i] && !(f->flags & PRM_FF_READONLY) &&
-           (store_column(f) != NULL || f->type == PRM_F_PARTNER_LIST);
-}
-
-/* SELECT whether any field row sets differs from what record ?1 holds.
- * Text compares byte for byte (a name's case is a change, though names
- * are unique without regard to it). */
-static void differs_sql(sqlbuf *b, const prm_kind_info *info,
-                        const store_row *row)
-{
-    sql_add(b, "SELECT 0");
-    for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = store_column(&info->fields[i]);
-        if (!compared(info, row, i))
-            continue;
-        if (col != NULL)
-            sql_add(b, " OR t.\"%s\" IS NOT ?%zu COLLATE BINARY", col, i + 2);
-        else
-            sql_add(b, " OR %s IS NOT ?%zu", sqlm_sqlite_dialect.partner_ids, i + 2);
-    }
-    sql_add(b, " FROM %s AS t WHERE t.id = ?1", store_table(info));
-}
-
-prm_code sqlite_differs(prm_db *base, const prm_kind_info *info,
-                               int64_t id, const store_row *row,
-                               bool *differs, prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    sqlbuf b = {.len = 0};
-    differs_sql(&b, info, row);
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
-    if (rc != PRM_OK)
-        return rc;
-    int src = sqlite3_bind_int64(stmt, 1, id);
-    for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++)
-        if (compared(info, row, i))
-            src = bind_new_value(stmt, i, &row->v[i]);
-    if (src == SQLITE_OK)
-        src = sqlite3_step(stmt);
-    /* No row: the update will say so. */
-    *differs = src != SQLITE_ROW || sqlite3_column_int(stmt, 0) != 0;
-    sdb_done(stmt);
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return sdb_fail(db, src, err, "comparing");
-    return PRM_OK;
+    return log_added(db, info, *id, values, err);
 }
 
 /* Run a query whose one row holds one or more counts. */
@@ -474,37 +316,3 @@ prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out,
         return sdb_fail(db, src, err, "counting");
     return PRM_OK;
 }
-
-/* A record, after (with cascade) what refers to it (store_cascade_sql). */
-prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
-                      bool cascade, prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    prm_code rc = PRM_OK;
-    const char *const *steps = cascade ? store_cascade_sql(info) : NULL;
-    for (size_t i = 0; steps != NULL && steps[i] != NULL && rc == PRM_OK; i++)
-        rc = sdb_run_with_id(db, steps[i], id, err);
-    if (rc != PRM_OK)
-        return rc;
-    sqlbuf b = {.len = 0};
-    sql_add(&b, "DELETE FROM %s WHERE id = ?1", store_table(info));
-    if (b.overflow)
-        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
-    return sdb_run_with_id(db, b.text, id, err);
-}
-
-/* The ids an import read and the ids they were stored under live in a
- * temporary table, so memory stays flat however large the import. */
-prm_code sqlite_map_reset(prm_db *base, prm_error *err)
-{
-    sqlite_db *db = (sqlite_db *)base;
-    prm_code rc = sdb_exec(db,
-                       "CREATE TEMP TABLE IF NOT EXISTS prm_import_map (kind "
-                       "INTEGER, old INTEGER, new INTEGER, PRIMARY KEY (kind, "
-                       "old)) WITHOUT ROWID",
-                       err);
-    if (rc == PRM_OK)
-        rc = sdb_exec(db, "DELETE FROM temp.prm_import_map", err);
-    return rc;
-}
-

@@ -34,8 +34,8 @@ enum fixed_stmt {
     FX_COUNT
 };
 
-/* Per kind: add, change, read one record, and log one added (audit). */
-enum kind_stmt { KS_INSERT, KS_UPDATE, KS_FETCH, KS_LOG_ADD, KS_COUNT };
+/* Per kind: add, read one record, and log one added (audit). */
+enum kind_stmt { KS_INSERT, KS_FETCH, KS_LOG_ADD, KS_COUNT };
 
 struct cached_stmt {
     char *sql;
@@ -65,7 +65,6 @@ typedef struct sqlite_db {
     size_t image_len, image_cap;
 } sqlite_db;
 
-
 prm_code sdb_fail(sqlite_db *db, int rc, prm_error *err, const char *what);
 prm_code sdb_prepare(sqlite_db *db, const char *sql, sqlite3_stmt **out,
                      prm_error *err);
@@ -88,8 +87,7 @@ int sdb_bind_named_text(sqlite3_stmt *stmt, const char *name,
 int sdb_bind_scope(sqlite3_stmt *stmt, const store_scope *s);
 prm_code sdb_bind_id(sqlite_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
                      prm_error *err);
-prm_code sdb_run_with_id(sqlite_db *db, const char *sql, int64_t id,
-                         prm_error *err);
+
 /* open.c: close the connection and free the handle. */
 void sqlite_close(prm_db *db);
 /* The engine's exec (engine.h): one statement, values bound, a row of
@@ -155,14 +153,9 @@ prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
                       prm_error *err);
 prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
                        const store_row *row, int64_t *id, prm_error *err);
-prm_code sqlite_update(prm_db *base, const prm_kind_info *info, int64_t id,
-                       const store_row *row, prm_error *err);
-prm_code sqlite_differs(prm_db *base, const prm_kind_info *info,
-                        int64_t id, const store_row *row,
-                        bool *differs, prm_error *err);
-prm_code sqlite_remove(prm_db *base, const prm_kind_info *info, int64_t id,
-                       bool cascade, prm_error *err);
-prm_code sqlite_map_reset(prm_db *base, prm_error *err);
+prm_code sqlite_set_partners(prm_db *base, int64_t project,
+                             const prm_value *list, bool replace,
+                             prm_error *err);
 prm_code sqlite_metrics(prm_db *db, const store_scope *scope, prm_metrics *out,
                         prm_error *err);
 prm_code sqlite_report(prm_db *db, const store_scope *scope, const char *sort,

@@ -1,0 +1,225 @@
+/*
+ * write.c - changing records, with the SQL both engines share: the
+ * columns and values of an insert (each engine runs it its own way: SQLite
+ * writes the audit entry itself, PostgreSQL's triggers do and its settings
+ * ride along), an update, whether an update would change anything, a
+ * delete with its cascade, and the import's id map table.
+ *
+ * Every statement goes through the engine's exec.  A write that touches no
+ * row of a record that exists was hidden by row security on a team
+ * database: the engine's hidden() says so.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/engine.h"
+
+void store_insert_sql(sqlbuf *b, const prm_kind_info *info, sqlbuf *values)
+{
+    sql_add(b, "INSERT INTO %s (", store_table(info));
+    size_t n = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        const char *col = store_column(&info->fields[i]);
+        if (col == NULL)
+            continue;
+        sql_add(b, "%s\"%s\"", n ? ", " : "", col);
+        sql_add(values, "%s$%zu", n ? ", " : "", n + 1);
+        n++;
+    }
+    sql_add(b, ")");
+}
+
+const prm_value *store_insert_value(const prm_kind_info *info,
+                                    const store_row *row, size_t i,
+                                    const prm_value *id, const prm_value *now)
+{
+    const prm_field *f = &info->fields[i];
+    if (row->set[i])
+        return &row->v[i];
+    if (f->type == PRM_F_ID)
+        return id;
+    if (f->flags & PRM_FF_READONLY)
+        return now;
+    return &row->v[i];
+}
+
+/* A write that failed: a name taken is the user's conflict, worded so. */
+static prm_code write_failed(prm_db *db, prm_code rc, const prm_kind_info *info,
+                             const store_row *row, prm_error *err)
+{
+    int name = prm_field_index(info, "name");
+    if (rc == PRM_ECONFLICT && name >= 0 && row->set[name] &&
+        strstr(err->message, db->engine->dialect->unique_failed) != NULL)
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "a %s named '%.*s' already exists; names are "
+                             "unique, without regard to case",
+                             info->name, (int)row->v[name].len,
+                             row->v[name].s);
+    return rc;
+}
+
+/* Record id exists (the core looked) but the write touched no row. */
+static prm_code untouched(prm_db *db, const prm_kind_info *info, int64_t id,
+                          prm_error *err)
+{
+    if (db->engine->hidden == NULL)
+        return PRM_OK;
+    return db->engine->hidden(db, info, id, err);
+}
+
+static bool is_partner_list(const prm_field *f)
+{
+    return f->type == PRM_F_PARTNER_LIST;
+}
+
+/* Who a project's partners are, when row sets them: its links, kept
+ * where they stay, so that the audit log shows only the partners that
+ * left or joined (engine: links are written the engine's way). */
+static prm_code relink(prm_db *db, const prm_kind_info *info, int64_t id,
+                       const store_row *row, bool replace, prm_error *err)
+{
+    for (size_t i = 0; i < info->nfields; i++)
+        if (is_partner_list(&info->fields[i]) && (row->set[i] || !replace))
+            return db->engine->set_partners(db, id, &row->v[i], replace, err);
+    return PRM_OK;
+}
+
+/* UPDATE t SET "col" = $1, ..., updated_at = $k WHERE id = $k+1: only the
+ * fields row sets, numbered as they appear (SQLite numbers its named
+ * parameters so). */
+prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
+                      const store_row *row, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    prm_value p[STORE_MAX_FIELDS + 2];
+    size_t n = 0;
+    sql_add(&b, "UPDATE %s SET ", store_table(info));
+    for (size_t i = 0; i < info->nfields; i++) {
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
+        if (col == NULL || (f->flags & PRM_FF_READONLY) || !row->set[i])
+            continue;
+        p[n++] = row->v[i];
+        sql_add(&b, "%s\"%s\" = $%zu", n > 1 ? ", " : "", col, n);
+    }
+    if (prm_field_index(info, "updated_at") >= 0) {
+        const char *now = store_now(db);
+        p[n++] = (prm_value){.type = PRM_V_TEXT, .s = now, .len = strlen(now)};
+        sql_add(&b, "%supdated_at = $%zu", n > 1 ? ", " : "", n);
+    }
+    prm_code rc = PRM_OK;
+    if (n > 0) {
+        p[n++] = (prm_value){.type = PRM_V_INT, .i = id};
+        sql_add(&b, " WHERE id = $%zu RETURNING id", n);
+        bool got = false;
+        rc = store_exec_built(db, &b, p, n, NULL, 0, &got, "writing", err);
+        if (rc != PRM_OK)
+            return write_failed(db, rc, info, row, err);
+        if (!got)
+            return untouched(db, info, id, err);
+    }
+    return relink(db, info, id, row, true, err);
+}
+
+/* The engine adds the row (and, on SQLite, its audit entry); a project's
+ * links follow. */
+prm_code store_insert(prm_db *db, const prm_kind_info *info,
+                      const store_row *row, int64_t *id, prm_error *err)
+{
+    prm_code rc = db->engine->insert(db, info, row, id, err);
+    if (rc != PRM_OK)
+        return write_failed(db, rc, info, row, err);
+    return relink(db, info, *id, row, false, err);
+}
+
+/* Whether differs compares field i: one row sets that the user may. */
+static bool compared(const prm_kind_info *info, const store_row *row,
+                     size_t i)
+{
+    const prm_field *f = &info->fields[i];
+    return row->set[i] && !(f->flags & PRM_FF_READONLY) &&
+           (store_column(f) != NULL || is_partner_list(f));
+}
+
+/* SELECT whether any field row sets differs from what the record holds,
+ * byte for byte (a name's case is a change, though names are unique
+ * without regard to it); a project's partners compare as the text of
+ * their ids.  The dialect locks the row where the engine has row
+ * security, so that a change that would change nothing is refused where
+ * the change would be. */
+prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
+                       const store_row *row, bool *differs, prm_error *err)
+{
+    const sql_dialect *d = db->engine->dialect;
+    sqlbuf b = {.len = 0};
+    prm_value p[STORE_MAX_FIELDS + 1];
+    char *ids_text = NULL;
+    size_t n = 0;
+    sql_add(&b, "SELECT CASE WHEN 1 = 0");
+    for (size_t i = 0; i < info->nfields; i++) {
+        if (!compared(info, row, i))
+            continue;
+        const char *col = store_column(&info->fields[i]);
+        if (col != NULL) {
+            p[n++] = row->v[i];
+            sql_add(&b, " OR t.\"%s\" %s $%zu%s", col, d->distinct, n,
+                    d->bytewise);
+            continue;
+        }
+        free(ids_text);
+        ids_text = store_ids_text(row->v[i].ids, row->v[i].nids);
+        if (ids_text == NULL)
+            return prm_error_nomem(err);
+        p[n++] = (prm_value){.type = PRM_V_TEXT, .s = ids_text,
+                             .len = strlen(ids_text)};
+        sql_add(&b, " OR %s %s $%zu", d->partner_ids, d->distinct, n);
+    }
+    p[n++] = (prm_value){.type = PRM_V_INT, .i = id};
+    sql_add(&b, " THEN 1 ELSE 0 END FROM %s AS t WHERE t.id = $%zu%s",
+            store_table(info), n, d->lock_row);
+    int64_t any = 1;
+    bool got = false;
+    prm_code rc = store_exec_built(db, &b, p, n, &any, 1, &got, "comparing", err);
+    free(ids_text);
+    *differs = !got || any != 0;
+    if (rc == PRM_OK && !got)
+        rc = untouched(db, info, id, err); /* else the update says so */
+    return rc;
+}
+
+/* A record, after (with cascade) what refers to it (store_cascade_sql). */
+prm_code store_delete(prm_db *db, const prm_kind_info *info, int64_t id,
+                      bool cascade, prm_error *err)
+{
+    prm_value p = {.type = PRM_V_INT, .i = id};
+    const char *const *steps = cascade ? store_cascade_sql(info) : NULL;
+    prm_code rc = PRM_OK;
+    for (size_t i = 0; steps != NULL && steps[i] != NULL && rc == PRM_OK; i++)
+        rc = db->engine->exec(db, steps[i], &p, 1, NULL, 0, NULL, "deleting",
+                              err);
+    if (rc != PRM_OK)
+        return rc;
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "DELETE FROM %s WHERE id = $1 RETURNING id", store_table(info));
+    bool got = false;
+    rc = store_exec_built(db, &b, &p, 1, NULL, 0, &got, "deleting", err);
+    if (rc == PRM_OK && !got)
+        rc = untouched(db, info, id, err);
+    return rc;
+}
+
+/* The ids an import read and the ids they were stored under live in a
+ * temporary table, so memory stays flat however large the import. */
+prm_code store_map_reset(prm_db *db, prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sql_add(&b,
+            "CREATE TEMP TABLE IF NOT EXISTS prm_import_map (kind integer, "
+            "old bigint, new bigint, PRIMARY KEY (kind, old))%s",
+            db->engine->dialect->temp_table_options);
+    prm_code rc = store_exec_built(db, &b, NULL, 0, NULL, 0, NULL, "importing", err);
+    if (rc == PRM_OK)
+        rc = db->engine->exec(db, "DELETE FROM prm_import_map", NULL, 0, NULL,
+                              0, NULL, "importing", err);
+    return rc;
+}
