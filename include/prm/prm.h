@@ -101,7 +101,14 @@ enum {
     PRM_FF_REQUIRED = 1 << 0, /* must be given on add */
     PRM_FF_READONLY = 1 << 1, /* set by prm, never by the user */
     PRM_FF_COLUMN = 1 << 2,   /* shown as a column of a text list */
-    PRM_FF_NOW = 1 << 3       /* a date that defaults to the current time */
+    PRM_FF_NOW = 1 << 3,      /* a date that defaults to the current time */
+    /* Personal or confidential text: a person's contact details, what
+     * was said.  What encryption at rest covers, and what prm never puts
+     * in its own messages. */
+    PRM_FF_SENSITIVE = 1 << 4,
+    /* Worked out when the record is read, never stored: no column, not
+     * settable, left out of exports. */
+    PRM_FF_COMPUTED = 1 << 5
 };
 
 typedef struct prm_field {

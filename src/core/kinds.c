@@ -24,6 +24,7 @@ static const char *const resource_kinds[] = {"people", "technology",
 #define RO PRM_FF_READONLY
 #define REQ PRM_FF_REQUIRED
 #define COL PRM_FF_COLUMN
+#define SENS PRM_FF_SENSITIVE
 
 static const prm_field partner_fields[] = {
     {"id", PRM_F_ID, RO | COL, NULL, NULL, "the partner's number, set by prm"},
@@ -35,9 +36,9 @@ static const prm_field partner_fields[] = {
     {"status", PRM_F_ENUM, COL, partner_statuses, "active",
      "where the relationship stands"},
     {"tier", PRM_F_TEXT, COL, NULL, NULL, "free text, e.g. gold"},
-    {"email", PRM_F_TEXT, 0, NULL, NULL, "contact e-mail address"},
-    {"phone", PRM_F_TEXT, 0, NULL, NULL, "contact phone number"},
-    {"notes", PRM_F_TEXT, 0, NULL, NULL, "anything worth remembering"},
+    {"email", PRM_F_TEXT, SENS, NULL, NULL, "contact e-mail address"},
+    {"phone", PRM_F_TEXT, SENS, NULL, NULL, "contact phone number"},
+    {"notes", PRM_F_TEXT, SENS, NULL, NULL, "anything worth remembering"},
     {"created_at", PRM_F_DATE, RO, NULL, NULL, "when it was added"},
     {"updated_at", PRM_F_DATE, RO, NULL, NULL, "when it last changed"},
 };
@@ -69,8 +70,8 @@ static const prm_field comm_fields[] = {
     {"method", PRM_F_ENUM, REQ | COL, comm_methods, NULL, "how it happened"},
     {"at", PRM_F_DATE, COL | PRM_FF_NOW, NULL, NULL,
      "when it happened (default: now)"},
-    {"subject", PRM_F_TEXT, COL, NULL, NULL, "a short title"},
-    {"content", PRM_F_TEXT, REQ, NULL, NULL, "what was said"},
+    {"subject", PRM_F_TEXT, COL | SENS, NULL, NULL, "a short title"},
+    {"content", PRM_F_TEXT, REQ | SENS, NULL, NULL, "what was said"},
 };
 
 static const prm_field resource_fields[] = {
