@@ -5,7 +5,8 @@
 #
 # Every table of schema.sql must be in schema_pg.sql with the same columns
 # in the same order; a team database may add only what roles need (a
-# partner's owner) and its own bookkeeping tables (prm_*).
+# partner's owner, wherever it stands: a column added later by a
+# migration comes after it) and its own bookkeeping tables (prm_*).
 set -u
 columns() { # FILE: "table: col col ..." per CREATE TABLE
     awk '
@@ -20,13 +21,17 @@ sqlite=$(columns "$1") pg=$(columns "$2")
 status=0
 echo "$sqlite" | while IFS= read -r line; do
     table=${line%%:*}
-    want=$line
-    [ "$table" = partners ] && want="$line owner"
     got=$(echo "$pg" | grep "^$table:")
-    if [ "$got" != "$want" ]; then
+    if [ "$table" = partners ]; then
+        case "$got " in
+        *" owner "*) got=$(echo "$got " | sed 's/ owner / /; s/ $//') ;;
+        *) got="$got (no owner)" ;;
+        esac
+    fi
+    if [ "$got" != "$line" ]; then
         echo "FAIL: $table"
-        echo "  schema.sql (+ owner for partners): $want"
-        echo "  schema_pg.sql:                     $got"
+        echo "  schema.sql:                          $line"
+        echo "  schema_pg.sql (owner left out):      $got"
         exit 1
     fi
 done || status=1
