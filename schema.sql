@@ -105,6 +105,31 @@ CREATE TABLE outcomes (
 CREATE INDEX outcomes_project ON outcomes (project_id, at);
 CREATE INDEX outcomes_at ON outcomes (at);
 
+CREATE TABLE deals (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    partner_id  INTEGER NOT NULL REFERENCES partners (id),
+    customer    TEXT NOT NULL CHECK (customer <> ''),
+    domain      TEXT,
+    product     TEXT,
+    amount      INTEGER CHECK (amount >= 0),
+    close       TEXT,
+    contact     TEXT,
+    status      TEXT NOT NULL DEFAULT 'submitted'
+                CHECK (status = 'submitted' OR status = 'approved' OR
+                       status = 'rejected' OR status = 'won' OR
+                       status = 'lost' OR status = 'cancelled'),
+    approved_at TEXT,
+    expires     TEXT,
+    closed_at   TEXT,
+    reason      TEXT,
+    notes       TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX deals_partner ON deals (partner_id, created_at);
+CREATE INDEX deals_status ON deals (status, expires);
+CREATE INDEX deals_domain ON deals (domain);
+
 -- The audit log: every change to a record, written in the same transaction
 -- as the change, by prm (a new record) or by triggers prm creates on its
 -- connection before it writes (updates, deletes, a project's links).  One

@@ -55,7 +55,7 @@ CREATE TABLE prm_ids (
     last        bigint NOT NULL
 );
 INSERT INTO prm_ids (kind, last) VALUES ('partners', 0), ('projects', 0),
-    ('communications', 0), ('resources', 0), ('outcomes', 0);
+    ('communications', 0), ('resources', 0), ('outcomes', 0), ('deals', 0);
 
 -- Static statements, one per table, so that PL/pgSQL plans each once.
 -- It runs as the user who inserts (who may read the tables); only
@@ -75,7 +75,8 @@ BEGIN
     WHEN 'projects' THEN SELECT max(id) INTO NEW.id FROM projects;
     WHEN 'communications' THEN SELECT max(id) INTO NEW.id FROM communications;
     WHEN 'resources' THEN SELECT max(id) INTO NEW.id FROM resources;
-    ELSE SELECT max(id) INTO NEW.id FROM outcomes;
+    WHEN 'outcomes' THEN SELECT max(id) INTO NEW.id FROM outcomes;
+    ELSE SELECT max(id) INTO NEW.id FROM deals;
     END CASE;
     NEW.id := greatest(NEW.id, floor) + 1;
     RETURN NEW;
@@ -176,6 +177,30 @@ CREATE TABLE outcomes (
 );
 CREATE INDEX outcomes_project ON outcomes (project_id, at);
 CREATE INDEX outcomes_at ON outcomes (at);
+
+CREATE TABLE deals (
+    id          bigint PRIMARY KEY,
+    partner_id  bigint NOT NULL REFERENCES partners (id),
+    customer    text NOT NULL CHECK (customer <> ''),
+    domain      text,
+    product     text,
+    amount      bigint CHECK (amount >= 0),
+    close       text,
+    contact     text,
+    status      text NOT NULL DEFAULT 'submitted'
+                CHECK (status IN ('submitted', 'approved', 'rejected', 'won',
+                                  'lost', 'cancelled')),
+    approved_at text,
+    expires     text,
+    closed_at   text,
+    reason      text,
+    notes       text,
+    created_at  text NOT NULL,
+    updated_at  text NOT NULL
+);
+CREATE INDEX deals_partner ON deals (partner_id, created_at);
+CREATE INDEX deals_status ON deals (status, expires);
+CREATE INDEX deals_domain ON deals (domain);
 
 -- The audit log, as in schema.sql; "user" is the database user.  Only the
 -- trigger function below (running as the schema's owner) writes it; no
@@ -317,6 +342,10 @@ CREATE TRIGGER ids_outcomes BEFORE INSERT ON outcomes
     FOR EACH ROW EXECUTE FUNCTION prm_set_id();
 CREATE TRIGGER gone_outcomes AFTER DELETE ON outcomes REFERENCING OLD TABLE AS gone
     FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
+CREATE TRIGGER ids_deals BEFORE INSERT ON deals
+    FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_deals AFTER DELETE ON deals REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
 
 CREATE TRIGGER audit_partners AFTER INSERT OR UPDATE OR DELETE ON partners
     FOR EACH ROW EXECUTE FUNCTION prm_audit('partner');
@@ -330,15 +359,17 @@ CREATE TRIGGER audit_resources AFTER INSERT OR UPDATE OR DELETE ON resources
     FOR EACH ROW EXECUTE FUNCTION prm_audit('resource');
 CREATE TRIGGER audit_outcomes AFTER INSERT OR UPDATE OR DELETE ON outcomes
     FOR EACH ROW EXECUTE FUNCTION prm_audit('outcome');
+CREATE TRIGGER audit_deals AFTER INSERT OR UPDATE OR DELETE ON deals
+    FOR EACH ROW EXECUTE FUNCTION prm_audit('deal');
 
 -- Grants: viewers read, managers also write (row-level security narrows
 -- which rows); the audit log and prm_ids are written only by triggers.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO prm_viewer;
 GRANT SELECT ON prm_meta, prm_ids, partners, projects, project_partners,
-    communications, resources, outcomes, audit TO prm_viewer;
+    communications, resources, outcomes, deals, audit TO prm_viewer;
 GRANT INSERT, UPDATE, DELETE ON partners, projects, project_partners,
-    communications, resources, outcomes TO prm_manager;
+    communications, resources, outcomes, deals TO prm_manager;
 
 -- Row-level security: everyone reads every row; what a manager writes is
 -- narrowed to what they own.  The owner of the tables (the admin who
@@ -396,3 +427,41 @@ CREATE POLICY change ON outcomes FOR UPDATE
     WITH CHECK (prm_owns_project(project_id));
 CREATE POLICY remove ON outcomes FOR DELETE
     USING (prm_owns_project(project_id));
+
+-- A deal is its partner's: a manager registers and changes the deals of
+-- the partners they own.
+ALTER TABLE deals ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read ON deals FOR SELECT USING (true);
+CREATE POLICY add ON deals FOR INSERT
+    WITH CHECK (prm_owns_partner(partner_id));
+CREATE POLICY change ON deals FOR UPDATE
+    USING (prm_owns_partner(partner_id))
+    WITH CHECK (prm_owns_partner(partner_id));
+CREATE POLICY remove ON deals FOR DELETE
+    USING (prm_owns_partner(partner_id));
+
+-- Only an admin approves, rejects or extends a deal: a deal that becomes
+-- approved or rejected, or whose approval or expiry changes, by anyone
+-- else is refused, through prm or psql.  Managers register, change,
+-- cancel and close the deals of their partners.
+CREATE FUNCTION prm_deal_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF prm_is_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF (TG_OP = 'INSERT' AND (NEW.status <> 'submitted' OR
+            NEW.approved_at IS NOT NULL OR NEW.expires IS NOT NULL)) OR
+       (TG_OP = 'UPDATE' AND (
+            (NEW.status IN ('approved', 'rejected') AND
+             NEW.status IS DISTINCT FROM OLD.status) OR
+            NEW.approved_at IS DISTINCT FROM OLD.approved_at OR
+            NEW.expires IS DISTINCT FROM OLD.expires)) THEN
+        RAISE EXCEPTION 'only an admin approves, rejects or extends a deal'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER guard_deals BEFORE INSERT OR UPDATE ON deals
+    FOR EACH ROW EXECUTE FUNCTION prm_deal_guard();

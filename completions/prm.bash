@@ -7,6 +7,11 @@ _prm_fields() { # _prm_fields KIND|metrics|partners|trend|insights|audit
     prm "${_prm_db[@]}" help --words "$1" 2>/dev/null
 }
 
+_prm_verbs() { # _prm_verbs KIND: the verbs of a kind, from its help's usage
+    prm help "$1" 2>/dev/null |
+        awk '/^Usage:/ { u = 1; next } u && /^  [a-z]/ { print $2 } u && /^$/ { exit }'
+}
+
 _prm_names() { # _prm_names KIND: names in the database, quoted for the shell
     prm "${_prm_db[@]}" --json "$1" list 2>/dev/null |
         grep -o '"name":"[^"]*"' | sed 's/^"name":"//; s/"$//'
@@ -34,14 +39,14 @@ _prm() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--db --json --bail --atomic -f --version --help" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "partner project comm communication resource outcome metrics report insights export import audit undo backup check help" -- "$cur"))
+            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal metrics report insights export import audit undo backup check help" -- "$cur"))
         fi
         return
     fi
     case $cmd in
-    partner | project | comm | communication | resource | outcome)
+    partner | project | comm | communication | resource | outcome | deal)
         if [[ -z $verb ]]; then
-            COMPREPLY=($(compgen -W "add list show update delete" -- "$cur"))
+            COMPREPLY=($(compgen -W "$(_prm_verbs "$cmd")" -- "$cur"))
         elif [[ $cur == partners=*,* ]]; then
             local list=${cur#partners=} IFS=$'\n'
             COMPREPLY=($(compgen -P "partners=${list%,*}," -W "$(_prm_names partner)" -- "${list##*,}"))
@@ -57,6 +62,7 @@ _prm() {
         else
             local fields=$(_prm_fields "$cmd")
             [[ $verb == list ]] && fields="$fields since= until="
+            [[ $verb == list && $cmd == deal ]] && fields="$fields active= expiring="
             compopt -o nospace 2>/dev/null
             COMPREPLY=($(compgen -W "$fields" -- "$cur"))
         fi ;;
@@ -71,11 +77,11 @@ _prm() {
         if [[ -z $verb ]]; then
             COMPREPLY=($(compgen -W "json jsonl csv" -- "$cur"))
         elif [[ $verb == csv ]] && ((cword == first + 2)); then
-            COMPREPLY=($(compgen -W "partner project communication resource outcome" -- "$cur"))
+            COMPREPLY=($(compgen -W "partner project communication resource outcome deal" -- "$cur"))
         else
             COMPREPLY=($(compgen -f -- "$cur"))
         fi ;;
-    help) COMPREPLY=($(compgen -W "partner project comm resource outcome metrics report insights export import audit undo backup check set history" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "partner project comm resource outcome deal metrics report insights export import audit undo backup check set history" -- "$cur")) ;;
     *) compopt -o nospace 2>/dev/null
        COMPREPLY=($(compgen -W "$(_prm_fields "$cmd")" -- "$cur")) ;;
     esac

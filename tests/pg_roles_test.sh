@@ -79,6 +79,27 @@ check "psql manager id counter" "ERROR:  permission denied for table prm_ids" \
     "$(sqlstate max "UPDATE prm_ids SET last = 0")"
 
 # An admin (not a superuser) hands a partner over and manages users.
+# Deals: a manager registers and closes the deals of the partners they
+# own; only an admin approves, rejects or extends; the database refuses
+# the rest through psql too.
+check "manager registers a deal" "added deal 1" "$(as mia deal add partner=MiaCo customer=Globex domain=globex.com)"
+check "manager, other's partner's deal" forbidden "$(as max --json deal add partner=MiaCo customer=Initech | code)"
+check "viewer registers" forbidden "$(as val --json deal add partner=MiaCo customer=Initech | code)"
+check "manager approves" forbidden "$(as mia --json deal approve 1 | code)"
+check "manager approves: nothing changed" submitted "$(as val --json deal show 1 | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p')"
+check "psql manager approves" "ERROR:  only an admin approves, rejects or extends a deal" \
+    "$(sqlstate mia "UPDATE deals SET status = 'approved' WHERE id = 1")"
+check "psql manager extends" "ERROR:  only an admin approves, rejects or extends a deal" \
+    "$(sqlstate mia "UPDATE deals SET expires = '2099-01-01T00:00:00Z' WHERE id = 1")"
+check "psql manager, other's deal" "UPDATE 0" \
+    "$(psql -X "$(uri max)" -c "UPDATE deals SET notes = 'x' WHERE id = 1" 2>&1 | head -n 1)"
+check "admin approves" "approved deal 1" "$(as ann deal approve 1 days=30)"
+check "manager updates own deal" "updated deal 1" "$(as mia deal update 1 amount=5000.25)"
+check "manager extends" forbidden "$(as mia --json deal extend 1 days=5 | code)"
+check "other manager closes it" forbidden "$(as max --json deal won 1 | code)"
+check "manager closes own deal" "won deal 1" "$(as mia deal won 1)"
+check "deal amount exact on a team database" '"amount":5000.25' "$(as val --json deal show 1 | grep -o '"amount":[0-9.]*')"
+
 check "admin owner" "updated partner 1" "$(as ann partner update MiaCo owner=max)"
 check "new owner changes" "updated partner 1" "$(as max partner update MiaCo tier=gold)"
 audit_rows() { as ann --json audit list | grep -o '"change":' | wc -l; }
@@ -110,7 +131,7 @@ check "backup file mode" 600 "$(stat -c %a "$tmp/copy.db")"
 rm -rf "$tmp"
 
 # The audit log names the database user of each change.
-check "audit users" "mia mia max max ann max zed ann ann" \
+check "audit users" "mia mia max max mia ann mia mia ann max zed ann ann" \
     "$(as val --json audit | grep -o '"user":"[a-z]*","command":"[^"]*","action":"[a-z]*","kind":"[a-z]*"' | grep -v project_partner | sed 's/"user":"\([a-z]*\)".*/\1/' | paste -sd' ')"
 check "owner is not a field of a file" unknown_field \
     "$("$prm" --db "$(mktemp -d)/f.db" --json partner update 1 owner=x | code)"
@@ -120,7 +141,7 @@ check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_er
     "$(as val --json check)"
 check "check's table" "no problems found" "$(as val check | tail -n 1)"
 psql -qX "$admin" -c "ALTER TABLE resources DISABLE ROW LEVEL SECURITY" >/dev/null
-check "check sees row-level security switched off" "prm: 1: error: check found 1 problem: the team database's protections were changed (1 tables without row-level security, 6 of 6 audit triggers): restore them as schema_pg.sql sets them" \
+check "check sees row-level security switched off" "prm: 1: error: check found 1 problem: the team database's protections were changed (1 tables without row-level security, 7 of 7 audit triggers): restore them as schema_pg.sql sets them" \
     "$(as val check 2>&1 >/dev/null)"
 check "...and fails with db" db "$(as val --json check | code)"
 psql -qX "$admin" -c "ALTER TABLE resources ENABLE ROW LEVEL SECURITY" >/dev/null

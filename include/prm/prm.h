@@ -82,6 +82,7 @@ typedef enum prm_kind {
     PRM_COMMUNICATION,
     PRM_RESOURCE,
     PRM_OUTCOME,
+    PRM_DEAL,
     PRM_KIND_COUNT
 } prm_kind;
 
@@ -91,6 +92,8 @@ typedef enum prm_field_type {
     PRM_F_ENUM,         /* one of field->choices */
     PRM_F_PERCENT,      /* integer 0..100 */
     PRM_F_NUMBER,       /* non-negative decimal */
+    PRM_F_MONEY,        /* non-negative amount, exact to the hundredth */
+    PRM_F_DOMAIN,       /* an internet domain, stored lower-case */
     PRM_F_DATE,         /* ISO 8601 UTC timestamp */
     PRM_F_PARTNER_REF,  /* a partner, by id or name */
     PRM_F_PROJECT_REF,  /* a project, by id or name */
@@ -108,7 +111,10 @@ enum {
     PRM_FF_SENSITIVE = 1 << 4,
     /* Worked out when the record is read, never stored: no column, not
      * settable, left out of exports. */
-    PRM_FF_COMPUTED = 1 << 5
+    PRM_FF_COMPUTED = 1 << 5,
+    /* A time stamp the store keeps (created_at, updated_at): now when a
+     * record is added, never changed but by the store. */
+    PRM_FF_STAMP = 1 << 6
 };
 
 typedef struct prm_field {
@@ -147,7 +153,8 @@ typedef enum prm_value_type {
     PRM_V_INT,
     PRM_V_REAL,
     PRM_V_TEXT,
-    PRM_V_IDS
+    PRM_V_IDS,
+    PRM_V_MONEY /* i: whole hundredths (prm_parse_money) */
 } prm_value_type;
 
 typedef struct prm_value {
@@ -249,6 +256,36 @@ bool prm_in_transaction(const prm_db *db);
 /* Add a record from FIELD=VALUE args; its id goes to *id. */
 prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
                  int64_t *id, prm_error *err);
+
+/* --- Deal registration (deals.c) ---------------------------------------
+ *
+ * A deal's status moves only by these: approve (submitted; days=N, 90 by
+ * default, sets approved_at and expires), reject (submitted; reason=
+ * required), extend (approved or expired; days=N required: expires from
+ * the later of its expiry and now), won (approved or expired; amount=
+ * may set the final amount), lost (approved or expired; reason=), cancel
+ * (submitted or approved).  Any other move is PRM_ECONFLICT, naming the
+ * deal's status and what the move needs, and changes nothing.
+ */
+typedef enum prm_deal_move {
+    PRM_DEAL_APPROVE,
+    PRM_DEAL_REJECT,
+    PRM_DEAL_EXTEND,
+    PRM_DEAL_WON,
+    PRM_DEAL_LOST,
+    PRM_DEAL_CANCEL,
+    PRM_DEAL_MOVES
+} prm_deal_move;
+
+/* The move's verb ("approve"), what it makes the deal ("approved"), the
+ * one KEY= it takes (NULL for none), and the move a verb names. */
+const char *prm_deal_move_name(prm_deal_move move);
+const char *prm_deal_move_done(prm_deal_move move);
+const char *prm_deal_move_key(prm_deal_move move);
+bool prm_deal_move_find(const char *verb, prm_deal_move *move);
+prm_code prm_deal_move_run(prm_db *db, prm_deal_move move, const char *ref,
+                           const prm_arg *args, size_t nargs, int64_t *id,
+                           prm_error *err);
 
 /* Change the fields named in args of the record ref refers to.  When
  * they hold those values already, nothing is written (no audit entry, no
@@ -385,6 +422,22 @@ prm_code prm_insights(prm_db *db, const prm_arg *filters, size_t nfilters,
 bool prm_parse_date(const char *s, char out[PRM_TIME_SIZE], bool *date_only);
 /* A non-negative decimal number, finite. */
 bool prm_parse_number(const char *s, double *out);
+/* Money is exact: whole hundredths (cents) in an integer, never a binary
+ * fraction.  prm_parse_money reads digits [. digits] with at most two
+ * decimals that are not zero (12, 12.5, 12.50, 12.500), below
+ * PRM_MONEY_MAX_UNITS; prm_format_money writes the shortest form that
+ * reads back (1250 cents: "12.5"; 5: "0.05") into a PRM_MONEY_TEXT
+ * buffer. */
+#define PRM_MONEY_MAX_UNITS 1000000000000000LL /* 10^15 */
+#define PRM_MONEY_TEXT 32
+bool prm_parse_money(const char *s, int64_t *cents);
+/* An internet domain as prm keeps it: lower-case ASCII labels of letters,
+ * digits and inner hyphens, at least two, joined by dots (a final dot
+ * dropped), at most 253 characters; no scheme, path, port or address.
+ * False when s is none. */
+#define PRM_DOMAIN_SIZE 254
+bool prm_parse_domain(const char *s, char out[PRM_DOMAIN_SIZE]);
+void prm_format_money(int64_t cents, char *buf, size_t size);
 /* Whether s is valid UTF-8 of len bytes with no NUL byte. */
 bool prm_utf8_valid(const char *s, size_t len);
 /* n in decimal, as "%lld" writes it, at the end of buf; returns where it

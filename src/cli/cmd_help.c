@@ -71,10 +71,12 @@ static void help_kind(FILE *f, const cli_command *c)
     for (size_t i = 0; i < cli_nverbs; i++) {
         int n = snprintf(NULL, 0, "%s %s %s", info->name, cli_verbs[i].name,
                          cli_verbs[i].args);
-        if (n > width)
+        if (n > width && cli_verb_of(&cli_verbs[i], info))
             width = n;
     }
     for (size_t i = 0; i < cli_nverbs; i++) {
+        if (!cli_verb_of(&cli_verbs[i], info))
+            continue;
         int n = fprintf(f, "  %s %s %s", info->name, cli_verbs[i].name,
                         cli_verbs[i].args);
         fprintf(f, "%*s%s\n", n < 0 ? 1 : width + 4 - n, "",
@@ -100,12 +102,18 @@ static void help_kind(FILE *f, const cli_command *c)
     if (info->kind == PRM_OUTCOME)
         fputs("\nlist also takes partner=REF, more than once for projects "
               "of several.", f);
+    if (info->kind == PRM_DEAL)
+        fputs("\nAn approved deal past its expires reads as expired, with no "
+              "command run.\nlist also takes active=yes|no (submitted, or "
+              "approved and not expired)\nand expiring=N (approved, expiring "
+              "within N days).", f);
     static const char *const dated_by[] = {
         [PRM_PARTNER] = "created_at",
         [PRM_PROJECT] = "start (else created_at)",
         [PRM_COMMUNICATION] = "at",
         [PRM_RESOURCE] = "at",
-        [PRM_OUTCOME] = "at"};
+        [PRM_OUTCOME] = "at",
+        [PRM_DEAL] = "created_at"};
     fprintf(f,
             "\nlist also takes since=DATE and until=DATE (both included): "
             "the %ss\nwhose %s is in that window.",

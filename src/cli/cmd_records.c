@@ -7,26 +7,49 @@
 
 #include "commands.h"
 
+/* "add, list, show, update or delete": the verbs of a kind, the last
+ * joined by last_join. */
+static void verb_names(const prm_kind_info *info, const char *last_join,
+                       char *out, size_t size)
+{
+    size_t n = 0, len = 0, count = 0;
+    for (size_t i = 0; i < cli_nverbs; i++)
+        count += cli_verb_of(&cli_verbs[i], info);
+    out[0] = '\0';
+    for (size_t i = 0; i < cli_nverbs && len < size; i++) {
+        if (!cli_verb_of(&cli_verbs[i], info))
+            continue;
+        n++;
+        len += (size_t)snprintf(out + len, size - len, "%s%s",
+                                n == 1 ? "" : n == count ? last_join : ", ",
+                                cli_verbs[i].name);
+    }
+}
+
 static prm_code verb_missing(const prm_kind_info *info, const char *verb,
                              prm_error *err)
 {
-    const char *names[8];
-    for (size_t i = 0; i < cli_nverbs && i < 8; i++)
-        names[i] = cli_verbs[i].name;
-    const char *near = verb ? prm_suggest(verb, names, cli_nverbs) : NULL;
-    if (verb == NULL)
+    const char *names[32];
+    size_t n = 0;
+    for (size_t i = 0; i < cli_nverbs && n < 32; i++)
+        if (cli_verb_of(&cli_verbs[i], info))
+            names[n++] = cli_verbs[i].name;
+    const char *near = verb ? prm_suggest(verb, names, n) : NULL;
+    char all[256];
+    if (verb == NULL) {
+        verb_names(info, " or ", all, sizeof all);
         return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
-                             "%s needs a verb: add, list, show, update or "
-                             "delete (help %s)",
-                             info->name, info->name);
+                             "%s needs a verb: %s (help %s)", info->name, all,
+                             info->name);
+    }
     if (near != NULL)
         return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
                              "unknown command '%s %s'; did you mean '%s %s'?",
                              info->name, verb, info->name, near);
+    verb_names(info, ", ", all, sizeof all);
     return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
-                         "unknown command '%s %s'; verbs are: add, list, "
-                         "show, update, delete",
-                         info->name, verb);
+                         "unknown command '%s %s'; verbs are: %s", info->name,
+                         verb, all);
 }
 
 /* Check the words fit the verb: one REF or none, fields or none, and only
@@ -73,7 +96,7 @@ prm_code cli_cmd_kind(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err)
 {
     const prm_kind_info *info = cmd->kind();
-    const cli_verb *v = args->verb ? cli_verb_find(args->verb) : NULL;
+    const cli_verb *v = args->verb ? cli_verb_find(info, args->verb) : NULL;
     if (v == NULL)
         return verb_missing(info, args->verb, err);
     prm_code rc = check_shape(info, v, args, err);
@@ -104,7 +127,7 @@ static bool changed_record(void *c, const prm_record *rec)
 
 /* Report a successful add or update: the stored record when the output
  * wants it (JSON), else just the id. */
-static prm_code report_change(cli_ctx *ctx, const prm_kind_info *info,
+prm_code cli_report_change(cli_ctx *ctx, const prm_kind_info *info,
                               const char *verb, int64_t id, prm_error *err)
 {
     if (!ctx->out->ops->needs_record) {
@@ -121,7 +144,7 @@ prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,
     int64_t id;
     prm_code rc = prm_add(ctx->db, info->kind, args->kv, args->nkv, &id, err);
     if (rc == PRM_OK)
-        rc = report_change(ctx, info, "added", id, err);
+        rc = cli_report_change(ctx, info, "added", id, err);
     return rc;
 }
 
@@ -164,7 +187,7 @@ prm_code cli_verb_update(cli_ctx *ctx, const prm_kind_info *info,
     prm_code rc = prm_update(ctx->db, info->kind, args->pos[0], args->kv,
                              args->nkv, &id, &changed, err);
     if (rc == PRM_OK)
-        rc = report_change(ctx, info, changed ? "updated" : "unchanged", id,
+        rc = cli_report_change(ctx, info, changed ? "updated" : "unchanged", id,
                            err);
     return rc;
 }

@@ -26,6 +26,10 @@ static const prm_kind_info *outcome_kind(void)
 {
     return prm_kind_get(PRM_OUTCOME);
 }
+static const prm_kind_info *deal_kind(void)
+{
+    return prm_kind_get(PRM_DEAL);
+}
 
 #define RECORDS "Records (each has add, list, show, update, delete)"
 
@@ -92,6 +96,21 @@ const cli_command cli_commands[] = {
             "outcome list partner=\"acme corp\"\n",
         .run = cli_cmd_kind,
         .kind = outcome_kind,
+    },
+    {
+        .name = "deal",
+        .group = RECORDS,
+        .summary = "opportunities partners register, approved, expiring, won or lost",
+        .examples = "deal add partner=\"Acme Corp\" customer=\"Globex, Inc.\" domain=globex.com "
+            "product=Firewall amount=120000 close=2026-09-30\n"
+            "deal list partner=\"acme corp\" status=submitted\n"
+            "deal update 1 amount=95000.50 contact=\"Hank Scorpio\"\n"
+            "deal approve 1 days=60\n"
+            "deal list active=yes expiring=30\n"
+            "deal won 1 amount=98000\n"
+            "deal show 1\n",
+        .run = cli_cmd_kind,
+        .kind = deal_kind,
     },
     {
         .name = "metrics",
@@ -368,6 +387,59 @@ const cli_verb cli_verbs[] = {
         .flag = "--cascade",
         .run = cli_verb_delete,
     },
+    {
+        .name = "approve",
+        .args = "REF [days=N]",
+        .summary = "submitted -> approved; expires in N days (default 90)",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_deal_move,
+        .kind = deal_kind,
+    },
+    {
+        .name = "reject",
+        .args = "REF reason=TEXT",
+        .summary = "submitted -> rejected, saying why",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_deal_move,
+        .kind = deal_kind,
+    },
+    {
+        .name = "extend",
+        .args = "REF days=N",
+        .summary = "approved or expired -> approved, N days more",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_deal_move,
+        .kind = deal_kind,
+    },
+    {
+        .name = "won",
+        .args = "REF [amount=N]",
+        .summary = "approved or expired -> won",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_deal_move,
+        .kind = deal_kind,
+    },
+    {
+        .name = "lost",
+        .args = "REF [reason=TEXT]",
+        .summary = "approved or expired -> lost",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_deal_move,
+        .kind = deal_kind,
+    },
+    {
+        .name = "cancel",
+        .args = "REF",
+        .summary = "submitted or approved -> cancelled",
+        .takes_ref = true,
+        .run = cli_verb_deal_move,
+        .kind = deal_kind,
+    },
 };
 const size_t cli_nverbs = sizeof cli_verbs / sizeof cli_verbs[0];
 
@@ -380,10 +452,16 @@ const cli_command *cli_command_find(const char *name)
     return NULL;
 }
 
-const cli_verb *cli_verb_find(const char *name)
+bool cli_verb_of(const cli_verb *v, const prm_kind_info *info)
+{
+    return v->kind == NULL || v->kind() == info;
+}
+
+const cli_verb *cli_verb_find(const prm_kind_info *info, const char *name)
 {
     for (size_t i = 0; i < cli_nverbs; i++)
-        if (strcmp(cli_verbs[i].name, name) == 0)
+        if (strcmp(cli_verbs[i].name, name) == 0 &&
+            cli_verb_of(&cli_verbs[i], info))
             return &cli_verbs[i];
     return NULL;
 }

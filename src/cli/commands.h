@@ -64,6 +64,8 @@ typedef struct cli_verb {
     bool takes_fields;   /* FIELD=VALUE words (filters for list) */
     const char *flag;    /* the one --flag it accepts, or NULL */
     cli_verb_fn run;
+    /* The kind it belongs to; NULL: every kind has it. */
+    const prm_kind_info *(*kind)(void);
 } cli_verb;
 
 extern const cli_command cli_commands[];
@@ -72,7 +74,9 @@ extern const cli_verb cli_verbs[];
 extern const size_t cli_nverbs;
 
 const cli_command *cli_command_find(const char *name);
-const cli_verb *cli_verb_find(const char *name);
+/* The verb called name that a record kind has; NULL if it has none. */
+const cli_verb *cli_verb_find(const prm_kind_info *info, const char *name);
+bool cli_verb_of(const cli_verb *v, const prm_kind_info *info);
 
 
 /* Run the command the words make. */
@@ -120,6 +124,14 @@ prm_code cli_cmd_history(cli_ctx *ctx, const cli_command *cmd,
                          const cli_args *args, prm_error *err);
 prm_code cli_cmd_quit(cli_ctx *ctx, const cli_command *cmd,
                       const cli_args *args, prm_error *err);
+/* Say a record was added or changed (verb: "added", "approved"...), with
+ * the record where the output shows it (cmd_records.c). */
+prm_code cli_report_change(cli_ctx *ctx, const prm_kind_info *info,
+                           const char *verb, int64_t id, prm_error *err);
+/* A deal's status move (cmd_deal.c): approve, reject, extend, won, lost,
+ * cancel. */
+prm_code cli_verb_deal_move(cli_ctx *ctx, const prm_kind_info *info,
+                            const cli_args *args, prm_error *err);
 prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,
                       const cli_args *args, prm_error *err);
 prm_code cli_verb_list(cli_ctx *ctx, const prm_kind_info *info,

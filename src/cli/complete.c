@@ -218,6 +218,14 @@ static void complete_value(const prm_kind_info *info, const char *command,
 static void complete_fields(const prm_kind_info *info, const char *verb,
                             const char *text)
 {
+    prm_deal_move move;
+    if (info->kind == PRM_DEAL && verb != NULL &&
+        prm_deal_move_find(verb, &move)) {
+        const char *key = prm_deal_move_key(move);
+        if (key != NULL && strncmp(key, text, strlen(text)) == 0)
+            cands_add(&found, "", key, "=");
+        return;
+    }
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
         bool list = verb != NULL && strcmp(verb, "list") == 0;
@@ -226,8 +234,11 @@ static void complete_fields(const prm_kind_info *info, const char *verb,
         if (strncmp(f->name, text, strlen(text)) == 0)
             cands_add(&found, "", f->name, "=");
     }
-    static const char *const window[] = {"since", "until"};
-    for (size_t i = 0; verb != NULL && strcmp(verb, "list") == 0 && i < 2; i++)
+    static const char *const window[] = {"since", "until", "active",
+                                         "expiring"};
+    size_t nwindow = info->kind == PRM_DEAL ? 4 : 2;
+    for (size_t i = 0;
+         verb != NULL && strcmp(verb, "list") == 0 && i < nwindow; i++)
         if (strncmp(window[i], text, strlen(text)) == 0)
             cands_add(&found, "", window[i], "=");
 }
@@ -405,8 +416,8 @@ static bool collect_in_quote(const char *text, const prm_kind_info *info,
             return true;
         }
     }
-    if (*word == quote && info != NULL && n == 2 && cli_verb_find(second) &&
-        cli_verb_find(second)->takes_ref)
+    if (*word == quote && info != NULL && n == 2 && cli_verb_find(info, second) &&
+        cli_verb_find(info, second)->takes_ref)
         collect_quoted(text, quote, info->kind, false);
     return true;
 }
@@ -423,12 +434,13 @@ static void collect(const char *text)
         complete_commands(text);
     } else if (info != NULL && n == 1) {
         for (size_t i = 0; i < cli_nverbs; i++)
-            if (strncmp(cli_verbs[i].name, text, strlen(text)) == 0)
+            if (cli_verb_of(&cli_verbs[i], info) &&
+                strncmp(cli_verbs[i].name, text, strlen(text)) == 0)
                 cands_add(&found, "", cli_verbs[i].name, " ");
     } else if (strchr(text, '=') != NULL) {
         complete_value(info, cmd ? cmd->name : NULL, text);
-    } else if (info != NULL && n == 2 && cli_verb_find(second) &&
-               cli_verb_find(second)->takes_ref) {
+    } else if (info != NULL && n == 2 && cli_verb_find(info, second) &&
+               cli_verb_find(info, second)->takes_ref) {
         complete_names(info->kind, "", text);
     } else if (info != NULL) {
         complete_fields(info, second, text);

@@ -122,6 +122,9 @@ char *cli_format_value(const prm_value *v)
     case PRM_V_REAL:
         prm_format_number(v->r, num, sizeof num);
         return strdup(num);
+    case PRM_V_MONEY:
+        prm_format_money(v->i, num, sizeof num);
+        return strdup(num);
     case PRM_V_TEXT:
         return strndup(v->s, v->len);
     case PRM_V_IDS:

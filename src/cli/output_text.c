@@ -97,7 +97,7 @@ static bool text_list_row(cli_out *o, const prm_record *rec)
 static bool right_aligned(const prm_field *f)
 {
     return f->type == PRM_F_ID || f->type == PRM_F_PERCENT ||
-           f->type == PRM_F_NUMBER;
+           f->type == PRM_F_NUMBER || f->type == PRM_F_MONEY;
 }
 
 

@@ -49,6 +49,10 @@ static void csv_value(FILE *out, const prm_value *v)
         prm_format_number(v->r, buf, sizeof buf);
         fputs(buf, out);
         break;
+    case PRM_V_MONEY:
+        prm_format_money(v->i, buf, sizeof buf);
+        fputs(buf, out);
+        break;
     case PRM_V_TEXT:
         csv_cell(out, v->s, v->len);
         break;

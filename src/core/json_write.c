@@ -112,6 +112,12 @@ static void json_value(FILE *f, const prm_value *v)
     case PRM_V_TEXT:
         prm_json_string(f, v->s, v->len);
         break;
+    case PRM_V_MONEY: {
+        char money[PRM_MONEY_TEXT];
+        prm_format_money(v->i, money, sizeof money);
+        fputs(money, f);
+        break;
+    }
     case PRM_V_IDS:
         putc('[', f);
         for (size_t i = 0; i < v->nids; i++)

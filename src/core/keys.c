@@ -30,7 +30,7 @@ const char *const prm_trend_metrics[] = {
 const char *const prm_trend_periods[] = {"month", "quarter", "year", NULL};
 const char *const prm_audit_kinds[] = {
     "partner", "project", "communication", "resource",
-    "outcome", "project_partner", NULL};
+    "outcome", "deal", "project_partner", NULL};
 const char *const prm_roles[] = {"admin", "manager", "viewer", NULL};
 
 static const struct command_keys {

@@ -18,6 +18,10 @@ static const char *const project_statuses[] = {
     "planned", "active", "succeeded", "failed", "cancelled", NULL};
 static const char *const comm_methods[] = {"email", "phone", "meeting",
                                            "chat",  "other", NULL};
+/* "expired" is never stored: an approved deal past its expiry reads so. */
+static const char *const deal_statuses[] = {
+    "submitted", "approved", "expired", "rejected",
+    "won",       "lost",     "cancelled", NULL};
 static const char *const resource_kinds[] = {"people", "technology",
                                              "funding", "other", NULL};
 
@@ -25,6 +29,7 @@ static const char *const resource_kinds[] = {"people", "technology",
 #define REQ PRM_FF_REQUIRED
 #define COL PRM_FF_COLUMN
 #define SENS PRM_FF_SENSITIVE
+#define STAMP (PRM_FF_READONLY | PRM_FF_STAMP)
 
 static const prm_field partner_fields[] = {
     {"id", PRM_F_ID, RO | COL, NULL, NULL, "the partner's number, set by prm"},
@@ -39,8 +44,8 @@ static const prm_field partner_fields[] = {
     {"email", PRM_F_TEXT, SENS, NULL, NULL, "contact e-mail address"},
     {"phone", PRM_F_TEXT, SENS, NULL, NULL, "contact phone number"},
     {"notes", PRM_F_TEXT, SENS, NULL, NULL, "anything worth remembering"},
-    {"created_at", PRM_F_DATE, RO, NULL, NULL, "when it was added"},
-    {"updated_at", PRM_F_DATE, RO, NULL, NULL, "when it last changed"},
+    {"created_at", PRM_F_DATE, STAMP, NULL, NULL, "when it was added"},
+    {"updated_at", PRM_F_DATE, STAMP, NULL, NULL, "when it last changed"},
 };
 
 static const prm_field project_fields[] = {
@@ -57,8 +62,8 @@ static const prm_field project_fields[] = {
     {"result", PRM_F_TEXT, 0, NULL, NULL, "what came of it"},
     {"start", PRM_F_DATE, COL, NULL, NULL, "when it starts or started"},
     {"due", PRM_F_DATE, COL, NULL, NULL, "when it is due"},
-    {"created_at", PRM_F_DATE, RO, NULL, NULL, "when it was added"},
-    {"updated_at", PRM_F_DATE, RO, NULL, NULL, "when it last changed"},
+    {"created_at", PRM_F_DATE, STAMP, NULL, NULL, "when it was added"},
+    {"updated_at", PRM_F_DATE, STAMP, NULL, NULL, "when it last changed"},
 };
 
 static const prm_field comm_fields[] = {
@@ -98,6 +103,30 @@ static const prm_field outcome_fields[] = {
      "when it came (default: now)"},
 };
 
+static const prm_field deal_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the deal's number"},
+    {"partner", PRM_F_PARTNER_REF, REQ | COL, NULL, NULL,
+     "the partner registering it (id or name)"},
+    {"customer", PRM_F_TEXT, REQ | COL, NULL, NULL,
+     "the end customer's organisation"},
+    {"domain", PRM_F_DOMAIN, COL, NULL, NULL,
+     "the customer's web or e-mail domain, e.g. globex.com"},
+    {"product", PRM_F_TEXT, COL, NULL, NULL, "what is sold"},
+    {"amount", PRM_F_MONEY, COL, NULL, NULL, "estimated value"},
+    {"close", PRM_F_DATE, 0, NULL, NULL, "expected close date"},
+    {"contact", PRM_F_TEXT, SENS, NULL, NULL, "the customer's contact"},
+    {"status", PRM_F_ENUM, RO | COL, deal_statuses, "submitted",
+     "where the registration stands; changed by the deal verbs"},
+    {"approved_at", PRM_F_DATE, RO, NULL, NULL, "when it was approved"},
+    {"expires", PRM_F_DATE, RO | COL, NULL, NULL,
+     "when an approved deal's protection ends"},
+    {"closed_at", PRM_F_DATE, RO, NULL, NULL, "when it was won or lost"},
+    {"reason", PRM_F_TEXT, 0, NULL, NULL, "why it was rejected or lost"},
+    {"notes", PRM_F_TEXT, SENS, NULL, NULL, "anything worth remembering"},
+    {"created_at", PRM_F_DATE, STAMP, NULL, NULL, "when it was registered"},
+    {"updated_at", PRM_F_DATE, STAMP, NULL, NULL, "when it last changed"},
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const prm_kind_info kinds[PRM_KIND_COUNT] = {
@@ -114,6 +143,9 @@ static const prm_kind_info kinds[PRM_KIND_COUNT] = {
      COUNT(resource_fields)},
     {PRM_OUTCOME, "outcome", "outcomes", NULL,
      "what a project produced", outcome_fields, COUNT(outcome_fields)},
+    {PRM_DEAL, "deal", "deals", NULL,
+     "opportunities partners register, approved, expiring, won or lost",
+     deal_fields, COUNT(deal_fields)},
 };
 
 /* Every kind fits the storage layer's rows. */
@@ -122,6 +154,7 @@ _Static_assert(COUNT(project_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(comm_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(resource_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(outcome_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(deal_fields) <= STORE_MAX_FIELDS, "too many fields");
 
 const prm_kind_info *prm_kind_get(prm_kind kind)
 {

@@ -289,6 +289,28 @@ prm_code core_parse_value(prm_db *db, const prm_kind_info *info,
         v->type = PRM_V_REAL;
         return PRM_OK;
     }
+    case PRM_F_DOMAIN:
+        if (!prm_parse_domain(value, p->domain))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': a domain such as globex.com "
+                                 "(letters, digits, hyphens and dots; no "
+                                 "scheme, path or address)",
+                                 f->name, core_show_value(value).text);
+        *v = (prm_value){.type = PRM_V_TEXT, .s = p->domain,
+                         .len = strlen(p->domain)};
+        return PRM_OK;
+    case PRM_F_MONEY:
+        if (value[0] == '-' && prm_parse_money(value + 1, &v->i) && v->i != 0)
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': must not be negative",
+                                 f->name, core_show_value(value).text);
+        if (!prm_parse_money(value + (value[0] == '-'), &v->i))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': an amount such as 12000 or "
+                                 "99.95 (at most two decimals, below 10^15)",
+                                 f->name, core_show_value(value).text);
+        v->type = PRM_V_MONEY;
+        return PRM_OK;
     case PRM_F_DATE:
         if (!prm_parse_date(value, p->dates[i], NULL))
             return prm_error_set(err, PRM_EINVALID_VALUE,
@@ -330,6 +352,16 @@ static prm_code check_key(const prm_kind_info *info, const char *key,
                              prm_did_you_mean(key, names, near, sizeof near),
                              names);
     }
+    bool moved = info->kind == PRM_DEAL &&
+                 (info->fields[i].flags & PRM_FF_READONLY) &&
+                 !(info->fields[i].flags & PRM_FF_STAMP) &&
+                 info->fields[i].type != PRM_F_ID;
+    if (moved)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s is set by the deal's moves (deal approve, "
+                             "reject, extend, won, lost, cancel) and cannot "
+                             "be given",
+                             key);
     if (info->fields[i].flags & PRM_FF_READONLY)
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "%s is set by prm and cannot be given", key);
@@ -386,7 +418,10 @@ prm_code core_complete_for_add(prm_db *db, const prm_kind_info *info,
 {
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
-        if (p->row.set[i] || (f->flags & PRM_FF_READONLY))
+        /* A field prm sets begins at its default (a deal's status) or as
+         * the store makes it (ids, time stamps). */
+        if (p->row.set[i] ||
+            ((f->flags & PRM_FF_READONLY) && f->default_value == NULL))
             continue;
         if (f->flags & PRM_FF_REQUIRED)
             return prm_error_set(err, PRM_EMISSING_FIELD,

@@ -189,6 +189,7 @@ static prm_code refuse_delete(const prm_kind_info *info, const char *ref,
         {d->communications, "communication", "communications"},
         {d->resources, "resource", "resources"},
         {d->outcomes, "outcome", "outcomes"},
+        {d->deals, "deal", "deals"},
     };
     what[0] = '\0';
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
@@ -215,7 +216,8 @@ static prm_code delete_in_tx(prm_db *db, const prm_kind_info *info,
         rc = store_deps_of(db, info, *id, &d, err);
         if (rc != PRM_OK)
             return rc;
-        if (d.projects + d.communications + d.resources + d.outcomes > 0)
+        if (d.projects + d.communications + d.resources + d.outcomes +
+                d.deals > 0)
             return refuse_delete(info, ref, &d, err);
     }
     return store_delete(db, info, *id, cascade, err);
@@ -344,6 +346,11 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
                                .len = strlen(arg->value)};
         return PRM_OK;
     }
+    if (info->kind == PRM_DEAL) {
+        rc = core_deal_filter(db, info, arg, f, p, &handled, err);
+        if (rc != PRM_OK || handled)
+            return rc;
+    }
     if (is_window_key(arg->key))
         return window_filter(arg, f, err);
     int i = prm_field_index(info, arg->key);
@@ -351,7 +358,8 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
         char names[512], near[PRM_DID_YOU_MEAN];
         core_field_names(info, names, sizeof names);
         size_t len = strlen(names);
-        snprintf(names + len, sizeof names - len, ", since, until");
+        snprintf(names + len, sizeof names - len, ", since, until%s",
+                 info->kind == PRM_DEAL ? ", status, active, expiring" : "");
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "unknown field '%s' for %s list%s; filter on: "
                              "id, %s",

@@ -13,6 +13,7 @@
 typedef struct core_parsed {
     store_row row;
     char dates[STORE_MAX_FIELDS][PRM_TIME_SIZE];
+    char domain[PRM_DOMAIN_SIZE]; /* a kind has at most one domain */
     int64_t *ids; /* a project's partners, sorted, no duplicates */
     size_t nids, cap;
 } core_parsed;
@@ -38,6 +39,13 @@ prm_code core_complete_for_add(prm_db *db, const prm_kind_info *info,
                                core_parsed *p, prm_error *err);
 /* Point the row's partner list at p's ids. */
 void core_attach_partner_list(const prm_kind_info *info, core_parsed *p);
+
+/* A deal list's filters of its own: status= as it reads against the
+ * clock, active=yes|no, expiring=N; *handled false for any other key
+ * (deals.c). */
+prm_code core_deal_filter(prm_db *db, const prm_kind_info *info,
+                          const prm_arg *arg, store_filter *f, core_parsed *p,
+                          bool *handled, prm_error *err);
 
 /* prm_add without a transaction of its own: for callers that add many
  * records as one command (import csv). */

@@ -3,8 +3,8 @@
  *
  * Two formats carry every record, id and field:
  *   json   one document, prm's export object:
- *          {"ok":true,"format":"prm-export","version":1,"partners":[...],...}
- *   jsonl  a header line {"format":"prm-jsonl","version":1}, then one record
+ *          {"ok":true,"format":"prm-export","version":2,"partners":[...],...}
+ *   jsonl  a header line {"format":"prm-jsonl","version":2}, then one record
  *          a line, keyed by its kind: {"partner":{...}}
  * Export streams records as it reads them, so memory stays flat; a jsonl
  * import does too (one line at a time, ids mapped in a temporary table).
@@ -26,7 +26,20 @@
 
 #define JSON_FORMAT "prm-export"
 #define JSONL_FORMAT "prm-jsonl"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2 /* 2: deals, and the arrays of PENDING_ARRAYS */
+
+/* Arrays version 2 of the format has whose kinds this prm does not keep
+ * yet: written empty, read only when empty. */
+static const char *const pending_arrays[] = {"tasks", "funds", "requests",
+                                             "claims", "tiers", NULL};
+
+static bool is_pending_array(const char *key)
+{
+    for (size_t i = 0; pending_arrays[i] != NULL; i++)
+        if (strcmp(pending_arrays[i], key) == 0)
+            return true;
+    return false;
+}
 
 /* --- export ------------------------------------------------------------- */
 
@@ -86,6 +99,10 @@ prm_code prm_export(prm_db *db, prm_format format, FILE *out,
         fprintf(out, "{\"format\":\"%s\",\"version\":%d}\n", JSONL_FORMAT,
                 FORMAT_VERSION);
     rc = export_kinds(db, &ex, counts, err);
+    for (size_t i = 0; rc == PRM_OK && format == PRM_FORMAT_JSON &&
+                       pending_arrays[i] != NULL;
+         i++)
+        fprintf(out, ",\"%s\":[]", pending_arrays[i]);
     if (rc == PRM_OK && format == PRM_FORMAT_JSON)
         fputs("}\n", out);
     if (rc == PRM_OK && (fflush(out) != 0 || ferror(out)))
@@ -101,6 +118,7 @@ typedef struct importer {
     prm_counts *counts;
     char where[64];
     char dates[STORE_MAX_FIELDS][PRM_TIME_SIZE];
+    char domain[PRM_DOMAIN_SIZE];
     int64_t *ids;
     size_t nids, cap;
     int64_t done; /* records added so far */
@@ -237,6 +255,25 @@ static prm_code number_value(const prm_field *f, const cJSON *j, prm_value *v,
     return PRM_OK;
 }
 
+/* An amount: a JSON number, read as the decimal it was written as (cJSON
+ * keeps a double; fifteen significant digits give back any amount of at
+ * most fifteen digits, 9999999999999.99 included, exactly). */
+static prm_code money_value(const prm_field *f, const cJSON *j, prm_value *v,
+                            prm_error *err)
+{
+    char text[64];
+    if (cJSON_IsNumber(j) && isfinite(j->valuedouble) && j->valuedouble >= 0)
+        snprintf(text, sizeof text, "%.15g", j->valuedouble);
+    if (!cJSON_IsNumber(j) || !isfinite(j->valuedouble) ||
+        j->valuedouble < 0 || !prm_parse_money(text, &v->i))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s must be a non-negative amount with at most "
+                             "two decimals, or null",
+                             f->name);
+    v->type = PRM_V_MONEY;
+    return PRM_OK;
+}
+
 /* One field of a record of kind info from the file into row. */
 static prm_code import_value(importer *im, const prm_kind_info *info,
                              const prm_field *f, int i, const cJSON *j,
@@ -263,11 +300,29 @@ static prm_code import_value(importer *im, const prm_kind_info *info,
         row->set[i] = im->keep_ids;
         return PRM_OK;
     case PRM_F_TEXT:
-    case PRM_F_ENUM:
         return text_value(f, j, v, err);
+    case PRM_F_ENUM: {
+        prm_code rc = text_value(f, j, v, err);
+        /* An export says "expired" of an approved deal past its expiry;
+         * its expires keeps it so. */
+        if (rc == PRM_OK && info->kind == PRM_DEAL &&
+            strcmp(v->s, "expired") == 0)
+            *v = (prm_value){.type = PRM_V_TEXT, .s = "approved", .len = 8};
+        return rc;
+    }
     case PRM_F_PERCENT:
     case PRM_F_NUMBER:
         return number_value(f, j, v, err);
+    case PRM_F_MONEY:
+        return money_value(f, j, v, err);
+    case PRM_F_DOMAIN:
+        if (!cJSON_IsString(j) || !prm_parse_domain(j->valuestring, im->domain))
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "%s must be a domain such as \"globex.com\"",
+                                 f->name);
+        *v = (prm_value){.type = PRM_V_TEXT, .s = im->domain,
+                         .len = strlen(im->domain)};
+        return PRM_OK;
     case PRM_F_DATE:
         if (!cJSON_IsString(j) || !prm_parse_date(j->valuestring, im->dates[i],
                                                   NULL))
@@ -314,6 +369,10 @@ static void apply_defaults(importer *im, const prm_kind_info *info,
         } else if (f->type == PRM_F_PERCENT) {
             *v = (prm_value){.type = PRM_V_INT,
                              .i = strtoll(f->default_value, NULL, 10)};
+        } else if (f->type == PRM_F_MONEY) {
+            *v = (prm_value){.type = PRM_V_MONEY};
+            if (!prm_parse_money(f->default_value, &v->i))
+                v->type = PRM_V_NULL;
         } else {
             *v = (prm_value){.type = PRM_V_REAL,
                              .r = strtod(f->default_value, NULL)};
@@ -397,10 +456,10 @@ static prm_code check_format(const cJSON *f, const char *format,
 
 static prm_code check_version(const cJSON *v, prm_error *err)
 {
-    if (!cJSON_IsNumber(v) || v->valuedouble != FORMAT_VERSION)
+    if (!cJSON_IsNumber(v) || (v->valuedouble != 1 && v->valuedouble != 2))
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "unsupported export version (this prm reads "
-                             "version %d)",
+                             "versions 1 and %d)",
                              FORMAT_VERSION);
     return PRM_OK;
 }
@@ -461,6 +520,23 @@ static prm_code import_array(importer *im, json_stream *js,
     }
 }
 
+/* An array of a kind this prm does not keep yet: only an empty one. */
+static prm_code skip_pending_array(json_stream *js, const char *key,
+                                   prm_error *err)
+{
+    cJSON *v = json_stream_value(js, err);
+    if (v == NULL)
+        return err->code;
+    bool empty = cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0;
+    cJSON_Delete(v);
+    if (!empty)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "\"%.40s\": this prm does not keep %s yet; "
+                             "it reads them only as an empty array",
+                             key, key);
+    return PRM_OK;
+}
+
 /* The header's members: "ok" (any value), "format", "version". */
 static prm_code import_header(json_stream *js, const char *key, json_doc *doc,
                               prm_error *err)
@@ -499,6 +575,8 @@ static prm_code import_member(importer *im, json_stream *js, const char *key,
         return import_header(js, key, doc, err);
     if (!doc->version)
         return check_version(NULL, err);
+    if (info == NULL && is_pending_array(key))
+        return skip_pending_array(js, key, err);
     if (info == NULL)
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "unknown member '%.40s' in the export", key);
@@ -508,8 +586,8 @@ static prm_code import_member(importer *im, json_stream *js, const char *key,
     if ((int)info->kind < doc->last_kind)
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "\"%s\" comes after \"%s\": an export lists "
-                             "partners, projects, communications, resources "
-                             "and outcomes in that order, each once",
+                             "partners, projects, communications, resources, "
+                             "outcomes and deals in that order, each once",
                              info->plural,
                              prm_kind_get((prm_kind)doc->last_kind)->plural);
     doc->last_kind = (int)info->kind;

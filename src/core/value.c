@@ -123,6 +123,72 @@ bool prm_parse_number(const char *s, double *out)
     return true;
 }
 
+bool prm_parse_money(const char *s, int64_t *cents)
+{
+    int64_t units = 0;
+    size_t i = 0, digits = 0;
+    for (; isdigit((unsigned char)s[i]); i++, digits++) {
+        units = units * 10 + (s[i] - '0');
+        if (units >= PRM_MONEY_MAX_UNITS)
+            return false;
+    }
+    int64_t hundredths = 0;
+    if (s[i] == '.') {
+        i++;
+        for (size_t k = 0; isdigit((unsigned char)s[i]); i++, k++, digits++) {
+            if (k < 2)
+                hundredths += (s[i] - '0') * (k == 0 ? 10 : 1);
+            else if (s[i] != '0') /* 12.501 is not a whole cent */
+                return false;
+        }
+    }
+    if (digits == 0 || s[i] != '\0')
+        return false;
+    *cents = units * 100 + hundredths;
+    return true;
+}
+
+bool prm_parse_domain(const char *s, char out[PRM_DOMAIN_SIZE])
+{
+    size_t len = strlen(s), labels = 0, label_len = 0;
+    if (len > 0 && s[len - 1] == '.')
+        len--;
+    if (len == 0 || len >= PRM_DOMAIN_SIZE)
+        return false;
+    for (size_t i = 0; i <= len; i++) {
+        char c = i < len ? (char)tolower((unsigned char)s[i]) : '.';
+        if (c == '.') {
+            if (label_len == 0 || label_len > 63 || out[i - 1] == '-')
+                return false;
+            labels++;
+            label_len = 0;
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                   (c == '-' && label_len > 0)) {
+            label_len++;
+        } else {
+            return false;
+        }
+        if (i < len)
+            out[i] = c;
+    }
+    out[len] = '\0';
+    return labels >= 2;
+}
+
+void prm_format_money(int64_t cents, char *buf, size_t size)
+{
+    const char *sign = cents < 0 ? "-" : "";
+    uint64_t magnitude = cents < 0 ? (uint64_t)0 - (uint64_t)cents
+                                   : (uint64_t)cents;
+    unsigned long long units = magnitude / 100, rest = magnitude % 100;
+    if (rest == 0)
+        snprintf(buf, size, "%s%llu", sign, units);
+    else if (rest % 10 == 0)
+        snprintf(buf, size, "%s%llu.%llu", sign, units, rest / 10);
+    else
+        snprintf(buf, size, "%s%llu.%02llu", sign, units, rest);
+}
+
 /* Length of the UTF-8 sequence led by byte b, 0 when b cannot lead one. */
 static int utf8_seq_len(unsigned char b)
 {

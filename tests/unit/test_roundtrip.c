@@ -130,6 +130,32 @@ static void project_fields(argset *a, unsigned serial, unsigned npartners)
     }
 }
 
+/* A deal: any customer text, a domain or none, an exact amount. */
+static void deal_fields(argset *a, unsigned npartners)
+{
+    static const char *const domains[] = {"globex.com", "EU.Globex.com",
+                                          "initech.co.uk", "xn--80ak6aa92e.com"};
+    char text[TEXT_MAX], num[32], date[24];
+    snprintf(num, sizeof num, "%u", 1 + next(npartners));
+    set(a, "partner", num);
+    random_text(text, sizeof text, "d");
+    set(a, "customer", text);
+    if (next(2))
+        set(a, "domain", domains[next(4)]);
+    maybe_text(a, "product");
+    if (next(2)) {
+        snprintf(num, sizeof num, "%u.%02u", next(1000000), next(100));
+        set(a, "amount", num);
+    }
+    if (next(2)) {
+        random_date(date);
+        set(a, "close", date);
+    }
+    maybe_text(a, "contact");
+    maybe_text(a, "reason");
+    maybe_text(a, "notes");
+}
+
 /* A communication, resource or outcome. */
 static void event_fields(prm_kind kind, argset *a, unsigned npartners,
                          unsigned nprojects)
@@ -174,6 +200,8 @@ static void random_fields(prm_kind kind, argset *a, unsigned serial,
         partner_fields(a, serial);
     else if (kind == PRM_PROJECT)
         project_fields(a, serial, npartners);
+    else if (kind == PRM_DEAL)
+        deal_fields(a, npartners);
     else
         event_fields(kind, a, npartners, nprojects);
 }
@@ -197,6 +225,11 @@ static void load(prm_db *db)
                                           : PRM_OUTCOME;
         event_fields(kind, &a, NPARTNERS, NPROJECTS);
         add(db, kind, &a);
+    }
+    for (int i = 0; i < NEVENTS; i++) {
+        argset a = {.n = 0};
+        deal_fields(&a, NPARTNERS);
+        add(db, PRM_DEAL, &a);
     }
 }
 
@@ -435,8 +468,8 @@ static unsigned some(const unsigned added[], prm_kind kind)
 /* One random command: an add, an update of one to three fields, or a
  * delete (perhaps with --cascade), of a random kind and record; false
  * when prm refused it (a reference to a record deleted, a delete that
- * needs --cascade), which changes nothing.  added counts the adds of each
- * kind, whose ids run from 1. */
+ * needs --cascade) or it changed nothing (an update to what the record
+ * holds).  added counts the adds of each kind, whose ids run from 1. */
 static bool random_command(prm_db *db, unsigned serial, unsigned added[])
 {
     prm_kind kind = (prm_kind)next(PRM_KIND_COUNT);
@@ -458,7 +491,11 @@ static bool random_command(prm_db *db, unsigned serial, unsigned added[])
         size_t from = next((unsigned)a.n), count = 1 + next(3);
         for (size_t k = from; k < a.n && k < from + count; k++)
             set(&u, a.args[k].key, a.args[k].value);
-        return prm_update(db, kind, ref, u.args, u.n, &id, NULL, &err) == PRM_OK;
+        /* An update to what the record holds already is no change. */
+        bool changed = false;
+        return prm_update(db, kind, ref, u.args, u.n, &id, &changed, &err) ==
+                   PRM_OK &&
+               changed;
     }
     return prm_delete(db, kind, ref, next(2) == 0, &id, &err) == PRM_OK;
 }

@@ -149,7 +149,8 @@ prm_code store_exec_built(prm_db *db, const sqlbuf *b, const prm_value *p,
 void store_insert_sql(sqlbuf *b, const prm_kind_info *info, sqlbuf *values);
 /* The value to store in column field i of a new record: what row sets,
  * else id for the id (the engine's choice; NULL lets the database
- * choose), now for a date the database keeps, NULL otherwise. */
+ * choose), now for a time stamp, else what row holds (its default, or
+ * NULL). */
 const prm_value *store_insert_value(const prm_kind_info *info,
                                     const store_row *row, size_t i,
                                     const prm_value *id, const prm_value *now);

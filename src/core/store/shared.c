@@ -59,23 +59,24 @@ prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
     if (sql == NULL)
         return PRM_OK;
     prm_value p = int_value(id);
-    int64_t n[4];
-    prm_code rc = db->engine->exec(db, sql, &p, 1, n, 4, NULL, "counting", err);
+    int64_t n[5];
+    prm_code rc = db->engine->exec(db, sql, &p, 1, n, 5, NULL, "counting", err);
     if (rc == PRM_OK)
-        *deps = (store_deps){n[0], n[1], n[2], n[3]};
+        *deps = (store_deps){n[0], n[1], n[2], n[3], n[4]};
     return rc;
 }
 
 prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
 {
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT CAST((");
+    for (int k = 0; k < PRM_KIND_COUNT; k++)
+        sql_add(&b, "%sEXISTS (SELECT 1 FROM %s)", k ? " OR " : "",
+                store_table(prm_kind_get((prm_kind)k)));
+    sql_add(&b, ") AS integer)");
     int64_t n = 1;
-    prm_code rc = db->engine->exec(
-        db,
-        "SELECT CAST((EXISTS (SELECT 1 FROM partners) OR EXISTS (SELECT 1 "
-        "FROM projects) OR EXISTS (SELECT 1 FROM communications) OR EXISTS "
-        "(SELECT 1 FROM resources) OR EXISTS (SELECT 1 FROM outcomes)) AS "
-        "integer)",
-        NULL, 0, &n, 1, NULL, "counting", err);
+    prm_code rc = store_exec_built(db, &b, NULL, 0, &n, 1, NULL, "counting",
+                                   err);
     *empty = n == 0;
     return rc;
 }

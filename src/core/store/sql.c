@@ -42,12 +42,13 @@ const char *store_deps_sql(const prm_kind_info *info)
         return "SELECT (SELECT count(*) FROM project_partners WHERE "
                "partner_id = $1), (SELECT count(*) FROM communications WHERE "
                "partner_id = $1), (SELECT count(*) FROM resources WHERE "
-               "partner_id = $1), 0";
+               "partner_id = $1), 0, (SELECT count(*) FROM deals WHERE "
+               "partner_id = $1)";
     if (info->kind == PRM_PROJECT)
         return "SELECT 0, (SELECT count(*) FROM communications WHERE "
                "project_id = $1), (SELECT count(*) FROM resources WHERE "
                "project_id = $1), (SELECT count(*) FROM outcomes WHERE "
-               "project_id = $1)";
+               "project_id = $1), 0";
     return NULL;
 }
 
@@ -65,6 +66,7 @@ static const char *const partner_cascade[] = {
     SOLE_PROJECTS,
     "DELETE FROM projects WHERE id IN " SOLE_PROJECTS,
     "DELETE FROM project_partners WHERE partner_id = $1",
+    "DELETE FROM deals WHERE partner_id = $1",
     NULL,
 };
 
@@ -158,6 +160,7 @@ const char *store_date_sql(const prm_kind_info *info)
 {
     switch (info->kind) {
     case PRM_PARTNER:
+    case PRM_DEAL:
         return "t.created_at";
     case PRM_PROJECT:
         return "coalesce(t.start, t.created_at)";
@@ -282,6 +285,32 @@ static void partners_are(sqlbuf *b, const prm_value *v, const sql_dialect *d,
             first, d->partner_ids, list);
 }
 
+/* A deal's status as it reads at the clock f->lo (store_deal_expired),
+ * whether it is active, whether it expires soon. */
+static void deal_filter_sql(sqlbuf *b, const store_filter *f, store_where *w)
+{
+    bool stored = f->op == SF_DEAL_STATUS &&
+                  strcmp(f->value.s, "expired") != 0 &&
+                  strcmp(f->value.s, "approved") != 0;
+    if (stored) { /* never read otherwise: no clock */
+        sql_add(b, "t.status = $%zu", where_value(w, f->value));
+        return;
+    }
+    size_t now = where_text(w, f->lo);
+    if (f->op == SF_DEAL_EXPIRING)
+        sql_add(b, "(t.status = 'approved' AND t.expires > $%zu AND "
+                   "t.expires <= $%zu)", now, where_text(w, f->hi));
+    else if (f->op == SF_DEAL_ACTIVE)
+        sql_add(b, "%s(t.status = 'submitted' OR (t.status = 'approved' AND "
+                   "(t.expires IS NULL OR t.expires > $%zu)))",
+                f->value.i ? "" : "NOT ", now);
+    else if (strcmp(f->value.s, "expired") == 0)
+        sql_add(b, "(t.status = 'approved' AND t.expires <= $%zu)", now);
+    else
+        sql_add(b, "(t.status = 'approved' AND (t.expires IS NULL OR "
+                   "t.expires > $%zu))", now);
+}
+
 static void filter_sql(sqlbuf *b, const prm_kind_info *info,
                        const store_filter *f, const sql_dialect *d,
                        store_where *w)
@@ -303,6 +332,11 @@ static void filter_sql(sqlbuf *b, const prm_kind_info *info,
         sql_add(b, "t.\"%s\" BETWEEN $%zu AND $%zu", col, lo, hi);
         break;
     }
+    case SF_DEAL_STATUS:
+    case SF_DEAL_ACTIVE:
+    case SF_DEAL_EXPIRING:
+        deal_filter_sql(b, f, w);
+        break;
     case SF_WINDOW: {
         size_t lo = where_text(w, f->lo), hi = where_text(w, f->hi);
         sql_add(b, "%s BETWEEN $%zu AND $%zu", store_date_sql(info), lo, hi);
@@ -374,6 +408,10 @@ void store_where_free(store_where *w)
 static void image_value(sqlbuf *b, const sql_dialect *d, const char *name,
                         prm_field_type type)
 {
+    if (type == PRM_F_MONEY) {
+        sql_add(b, d->image_cents, name);
+        return;
+    }
     sql_add(b, d->image_field, name);
     if (!d->typed_images)
         return;

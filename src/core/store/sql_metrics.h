@@ -39,6 +39,8 @@ typedef struct sql_dialect {
      * to its column's type (PostgreSQL reads JSON text as text). */
     const char *image_field;
     bool typed_images;
+    /* An amount (field %s) of the image $1 as whole cents, exactly. */
+    const char *image_cents;
     /* Whether a column and a value differ, NULL being a value: "IS NOT",
      * "IS DISTINCT FROM"; then what makes the comparison of text byte by
      * byte where the column has a collation of its own. */

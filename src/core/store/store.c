@@ -294,17 +294,65 @@ void store_changes_next_undo(prm_db *db)
     db->changes.undo_done = true;
 }
 
+/* --- what a record reads as ---------------------------------------------
+ *
+ * A deal approved and past its expiry is "expired" (the database holds
+ * "approved": nothing runs when the time passes), read against the clock
+ * of the command, so that show, list, export and CSV agree with the
+ * filters and the numbers (store_deal_status_sql). */
+
+typedef struct derive_ctx {
+    prm_db *db;
+    prm_record_fn fn;
+    void *ctx;
+} derive_ctx;
+
+bool store_deal_expired(prm_db *db, const char *status, const char *expires)
+{
+    return status != NULL && strcmp(status, "approved") == 0 &&
+           expires != NULL && strcmp(expires, store_now(db)) <= 0;
+}
+
+static bool derived_deal(void *c, const prm_record *rec)
+{
+    derive_ctx *d = c;
+    const prm_kind_info *info = rec->info;
+    int status = prm_field_index(info, "status");
+    int expires = prm_field_index(info, "expires");
+    const prm_value *s = &rec->v[status], *e = &rec->v[expires];
+    if (s->type != PRM_V_TEXT || e->type != PRM_V_TEXT ||
+        s->len != 8 || memcmp(s->s, "approved", 8) != 0)
+        return d->fn(d->ctx, rec);
+    char until[PRM_TIME_SIZE];
+    snprintf(until, sizeof until, "%.*s", (int)e->len, e->s);
+    if (!store_deal_expired(d->db, "approved", until))
+        return d->fn(d->ctx, rec);
+    prm_value v[STORE_MAX_FIELDS];
+    memcpy(v, rec->v, info->nfields * sizeof *v);
+    v[status] = (prm_value){.type = PRM_V_TEXT, .s = "expired", .len = 7};
+    prm_record copy = {.info = info, .v = v, .ref_name = rec->ref_name};
+    return d->fn(d->ctx, &copy);
+}
+
 prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
                      prm_record_fn fn, void *ctx, prm_error *err)
 {
-    return db->engine->fetch(db, info, id, fn, ctx, err);
+    if (info->kind != PRM_DEAL)
+        return db->engine->fetch(db, info, id, fn, ctx, err);
+    derive_ctx d = {db, fn, ctx};
+    return db->engine->fetch(db, info, id, derived_deal, &d, err);
 }
 
 prm_code store_list(prm_db *db, const prm_kind_info *info,
                     const store_filter *filters, size_t nfilters, bool names,
                     prm_record_fn fn, void *ctx, prm_error *err)
 {
-    return db->engine->list(db, info, filters, nfilters, names, fn, ctx, err);
+    if (info->kind != PRM_DEAL)
+        return db->engine->list(db, info, filters, nfilters, names, fn, ctx,
+                                err);
+    derive_ctx d = {db, fn, ctx};
+    return db->engine->list(db, info, filters, nfilters, names, derived_deal,
+                            &d, err);
 }
 
 prm_code store_names(prm_db *db, const prm_kind_info *info,

@@ -49,7 +49,13 @@ typedef enum store_filter_op {
     SF_PARTNER_WORK, /* outcome of a project that partner value.i is in */
     SF_PARTNERS_ARE, /* project's partners are exactly value.ids (sorted) */
     SF_OWNER,        /* partner owned by value.s (team databases only) */
-    SF_WINDOW        /* lo <= the kind's date <= hi (store_date_sql) */
+    SF_WINDOW,       /* lo <= the kind's date <= hi (store_date_sql) */
+    /* Deals, against the clock lo (an approved deal whose expiry is at or
+     * before it reads as expired): */
+    SF_DEAL_STATUS,  /* status value.s, as it reads */
+    SF_DEAL_ACTIVE,  /* active (value.i 1) or not (0): submitted, or
+                        approved and not expired */
+    SF_DEAL_EXPIRING /* approved, expires after lo and at or before hi */
 } store_filter_op;
 
 typedef struct store_filter {
@@ -61,7 +67,7 @@ typedef struct store_filter {
 
 /* Records that refer to one record; what blocks a plain delete. */
 typedef struct store_deps {
-    int64_t projects, communications, resources, outcomes;
+    int64_t projects, communications, resources, outcomes, deals;
 } store_deps;
 
 /* The partners metrics look at, and the date window (doc/prm.1, METRICS). */
@@ -135,8 +141,8 @@ static inline const char *store_column(const prm_field *f)
     }
 }
 
-/* What refers to a partner or project: four counts (projects,
- * communications, resources, outcomes) of the one with id $1; NULL for
+/* What refers to a partner or project: five counts (projects,
+ * communications, resources, outcomes, deals) of the one with id $1; NULL for
  * the other kinds. */
 const char *store_deps_sql(const prm_kind_info *info);
 /* The deletes a --cascade runs before the record's own, each of $1;
@@ -163,6 +169,10 @@ char *store_id_array(const prm_value *list, char open, char close);
 
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". */
 const char *store_now(prm_db *db);
+
+/* Whether a deal with this stored status and expiry reads as expired
+ * now (store.c). */
+bool store_deal_expired(prm_db *db, const char *status, const char *expires);
 
 prm_code store_insert(prm_db *db, const prm_kind_info *info,
                       const store_row *row, int64_t *id, prm_error *err);

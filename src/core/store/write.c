@@ -38,9 +38,9 @@ const prm_value *store_insert_value(const prm_kind_info *info,
         return &row->v[i];
     if (f->type == PRM_F_ID)
         return id;
-    if (f->flags & PRM_FF_READONLY)
+    if (f->flags & PRM_FF_STAMP)
         return now;
-    return &row->v[i];
+    return &row->v[i]; /* the add's default, or NULL */
 }
 
 /* A write that failed: a name taken is the user's conflict, worded so. */
@@ -65,6 +65,14 @@ static prm_code untouched(prm_db *db, const prm_kind_info *info, int64_t id,
     if (db->engine->hidden == NULL)
         return PRM_OK;
     return db->engine->hidden(db, info, id, err);
+}
+
+/* Whether an update writes field f when the row sets it: every field
+ * but the id and the time stamps.  A field prm sets (a deal's status) is
+ * set by the core's own verbs; the front end refuses it from a user. */
+static bool core_writable(const prm_field *f)
+{
+    return f->type != PRM_F_ID && !(f->flags & PRM_FF_STAMP);
 }
 
 static bool is_partner_list(const prm_field *f)
@@ -97,7 +105,7 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
     for (size_t i = 0; i < info->nfields; i++) {
         const prm_field *f = &info->fields[i];
         const char *col = store_column(f);
-        if (col == NULL || (f->flags & PRM_FF_READONLY) || !row->set[i])
+        if (col == NULL || !core_writable(f) || !row->set[i])
             continue;
         p[n++] = row->v[i];
         sql_add(&b, "%s\"%s\" = $%zu", n > 1 ? ", " : "", col, n);
@@ -137,7 +145,7 @@ static bool compared(const prm_kind_info *info, const store_row *row,
                      size_t i)
 {
     const prm_field *f = &info->fields[i];
-    return row->set[i] && !(f->flags & PRM_FF_READONLY) &&
+    return row->set[i] && core_writable(f) &&
            (store_column(f) != NULL || is_partner_list(f));
 }
 

@@ -143,36 +143,51 @@ prm_code pg_undo_last(prm_db *base, int64_t *undone, char *command,
  * every table still has row-level security and its audit trigger, and
  * that every project still has a partner.  Pages and foreign keys are the
  * server's to keep. */
+/* The tables of records and links, as an SQL list: ('partners', ...). */
+static void record_tables(sqlbuf *b)
+{
+    sql_add(b, "('project_partners'");
+    for (int k = 0; k < PRM_KIND_COUNT; k++)
+        sql_add(b, ", '%s'", store_table(prm_kind_get((prm_kind)k)));
+    sql_add(b, ")");
+}
+
+/* The schema version, the record tables without row security, the audit
+ * triggers that are on, and the projects without a partner. */
+static const char *protections_sql(sqlbuf *b)
+{
+    sql_add(b, "SELECT (SELECT max(version) FROM prm_meta), (SELECT count(*) "
+               "FROM pg_class WHERE relname IN ");
+    record_tables(b);
+    sql_add(b, " AND relnamespace = 'public'::regnamespace AND NOT "
+               "relrowsecurity), (SELECT count(*) FROM pg_trigger WHERE "
+               "tgname LIKE 'audit\\_%%' AND tgrelid::regclass::text IN ");
+    record_tables(b);
+    sql_add(b, " AND tgenabled <> 'D'), (SELECT count(*) FROM projects AS x "
+               "WHERE NOT EXISTS (SELECT 1 FROM project_partners AS pp WHERE "
+               "pp.project_id = x.id))");
+    return b->text;
+}
+
 prm_code pg_check(prm_db *base, prm_check_report *r, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
+    sqlbuf b = {.len = 0};
     *r = (prm_check_report){.problems = 0};
     prm_code rc = store_cmd_begin(base, STORE_READ, err);
     int64_t n[4] = {0};
     if (rc == PRM_OK)
-        rc = pg_counts(
-            db,
-            "SELECT (SELECT max(version) FROM prm_meta), (SELECT count(*) "
-            "FROM pg_class WHERE relname IN ('partners', 'projects', "
-            "'project_partners', 'communications', 'resources', 'outcomes') "
-            "AND relnamespace = 'public'::regnamespace AND NOT "
-            "relrowsecurity), (SELECT count(*) FROM pg_trigger WHERE tgname "
-            "LIKE 'audit\\_%' AND tgrelid::regclass::text IN ('partners', "
-            "'projects', 'project_partners', 'communications', 'resources', "
-            "'outcomes') AND tgenabled <> 'D'), (SELECT count(*) FROM "
-            "projects AS x WHERE NOT EXISTS (SELECT 1 FROM project_partners "
-            "AS pp WHERE pp.project_id = x.id))",
-            NULL, n, 4, err);
+        rc = pg_counts(db, protections_sql(&b), NULL, n, 4, err);
     rc = store_cmd_end(base, rc, err);
     if (rc != PRM_OK)
         return rc;
     r->schema_version = n[0];
     r->foreign_key_errors = n[3];
-    if (n[1] > 0 || n[2] != 6) {
+    if (n[1] > 0 || n[2] != PRM_KIND_COUNT + 1) {
         snprintf(r->integrity, sizeof r->integrity,
-                 "%lld tables without row-level security, %lld of 6 audit "
+                 "%lld tables without row-level security, %lld of %d audit "
                  "triggers",
-                 (long long)n[1], (long long)n[2]);
+                 (long long)n[1], (long long)n[2], PRM_KIND_COUNT + 1);
         store_check_problem(r,
                             "the team database's protections were changed "
                             "(%s): restore them as schema_pg.sql sets them",

@@ -76,6 +76,7 @@ void pgp_value(pg_params *p, const prm_value *v)
 {
     switch (v->type) {
     case PRM_V_INT:
+    case PRM_V_MONEY:
         pgp_int(p, v->i);
         break;
     case PRM_V_REAL:
@@ -106,7 +107,7 @@ const char *pg_role_limit(const pg_db *db)
         return "viewers read and report only";
     if (strcmp(db->role, "manager") == 0)
         return "managers change only the partners they own and their "
-               "projects, communications, resources and outcomes";
+               "projects, communications, resources, outcomes and deals";
     return "ask an admin of this database";
 }
 
@@ -494,6 +495,18 @@ prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
     return rc;
 }
 
+/* The next change number, then each kind's next id: one more than the
+ * largest id it has or had (prm_ids keeps the largest deleted). */
+static void next_numbers_sql(sqlbuf *b)
+{
+    sql_add(b, "SELECT (SELECT coalesce(max(change), 0) + 1 FROM audit)");
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const char *t = store_table(prm_kind_get((prm_kind)k));
+        sql_add(b, ", greatest((SELECT max(id) FROM %s), (SELECT last FROM "
+                   "prm_ids WHERE kind = '%s')) + 1", t, t);
+    }
+}
+
 /*
  * The change number of a command that writes, as on a file: one more than
  * the log's last, read under the writers' advisory lock (held to the end
@@ -511,20 +524,10 @@ static prm_code next_change(pg_db *db, prm_error *err)
     prm_code rc = pg_defer(db, "SELECT pg_advisory_xact_lock(" PG_INIT_LOCK ")",
                            NULL, err);
     int64_t n[1 + PRM_KIND_COUNT];
+    sqlbuf b = {.len = 0};
+    next_numbers_sql(&b);
     if (rc == PRM_OK)
-        rc = pg_counts(
-            db,
-            "SELECT (SELECT coalesce(max(change), 0) + 1 FROM audit), "
-            "greatest((SELECT max(id) FROM partners), (SELECT last FROM "
-            "prm_ids WHERE kind = 'partners')) + 1, greatest((SELECT max(id) "
-            "FROM projects), (SELECT last FROM prm_ids WHERE kind = "
-            "'projects')) + 1, greatest((SELECT max(id) FROM communications), "
-            "(SELECT last FROM prm_ids WHERE kind = 'communications')) + 1, "
-            "greatest((SELECT max(id) FROM resources), (SELECT last FROM "
-            "prm_ids WHERE kind = 'resources')) + 1, greatest((SELECT max(id) "
-            "FROM outcomes), (SELECT last FROM prm_ids WHERE kind = "
-            "'outcomes')) + 1",
-            NULL, n, 1 + PRM_KIND_COUNT, err);
+        rc = pg_counts(db, b.text, NULL, n, 1 + PRM_KIND_COUNT, err);
     if (rc == PRM_OK) {
         store_changes_read(&db->base, n[0], db->cmd_owns_tx);
         for (int k = 0; k < PRM_KIND_COUNT; k++)

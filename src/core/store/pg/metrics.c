@@ -24,6 +24,7 @@ const sql_dialect sqlm_pg_dialect = {
     .owners = true,
     .image_field = "($1::json->>'%s')",
     .typed_images = true,
+    .image_cents = "(($1::json->>'%s')::numeric * 100)::bigint",
     .distinct = "IS DISTINCT FROM",
     .bytewise = "",
     .lock_row = " FOR UPDATE",

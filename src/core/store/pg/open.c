@@ -74,7 +74,11 @@ static char *image_function_sql(void)
         size_t n = 0;
         for (size_t i = 0; i < info->nfields; i++) {
             const char *col = store_column(&info->fields[i]);
-            if (col != NULL)
+            if (col != NULL && info->fields[i].type == PRM_F_MONEY)
+                /* cents, as an amount: 12.5 */
+                fprintf(f, "%strim_scale(r.%s::numeric / 100) AS %s",
+                        n++ ? ", " : "", col, info->fields[i].name);
+            else if (col != NULL)
                 fprintf(f, "%sr.%s AS %s", n++ ? ", " : "", col,
                         info->fields[i].name);
         }

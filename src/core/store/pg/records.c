@@ -58,6 +58,10 @@ static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
             v->type = PRM_V_INT;
             v->i = strtoll(text, NULL, 10);
             break;
+        case PRM_F_MONEY:
+            v->type = PRM_V_MONEY;
+            v->i = strtoll(text, NULL, 10);
+            break;
         case PRM_F_NUMBER:
             v->type = PRM_V_REAL;
             v->r = strtod(text, NULL);

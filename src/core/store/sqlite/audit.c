@@ -86,6 +86,32 @@ static void fn_number(sqlite3_context *c, int argc, sqlite3_value **argv)
     sqlite3_result_text(c, text, -1, SQLITE_TRANSIENT);
 }
 
+/* prm_money(cents): an amount as the images hold it (12.5), NULL for
+ * NULL; prm_cents(text): the cents of such an amount as an image's JSON
+ * writes it, exactly (undo puts it back). */
+static void fn_money(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(c);
+        return;
+    }
+    char text[PRM_MONEY_TEXT];
+    prm_format_money(sqlite3_value_int64(argv[0]), text, sizeof text);
+    sqlite3_result_text(c, text, -1, SQLITE_TRANSIENT);
+}
+
+static void fn_cents(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    int64_t cents;
+    if (text == NULL || !prm_parse_money(text, &cents))
+        sqlite3_result_null(c);
+    else
+        sqlite3_result_int64(c, cents);
+}
+
 prm_code sdb_audit_functions(sqlite_db *db, prm_error *err)
 {
     static const struct {
@@ -95,6 +121,7 @@ prm_code sdb_audit_functions(sqlite_db *db, prm_error *err)
     } fns[] = {{"prm_change", 0, fn_change}, {"prm_undoes", 0, fn_undoes},
                {"prm_now", 0, fn_now},       {"prm_user", 0, fn_user},
                {"prm_command", 0, fn_command}, {"prm_number", 1, fn_number},
+               {"prm_money", 1, fn_money},     {"prm_cents", 1, fn_cents},
                {"prm_add_command", 2, sdb_fn_add_command}};
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         int rc = sqlite3_create_function_v2(db->sql, fns[i].name, fns[i].nargs,
@@ -122,6 +149,8 @@ static void add_image(sqlbuf *b, const prm_kind_info *info, const char *row)
         sql_add(b, "%s'%s', ", n++ ? ", " : "", f->name);
         if (f->type == PRM_F_NUMBER) /* every digit (fn_number) */
             sql_add(b, "json(prm_number(%s.\"%s\"))", row, col);
+        else if (f->type == PRM_F_MONEY) /* 12.5, not 1250 cents */
+            sql_add(b, "json(prm_money(%s.\"%s\"))", row, col);
         else
             sql_add(b, "%s.\"%s\"", row, col);
     }

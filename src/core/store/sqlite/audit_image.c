@@ -357,6 +357,7 @@ static char column_affinity(const prm_field *f)
     case PRM_F_PERCENT:
     case PRM_F_PARTNER_REF:
     case PRM_F_PROJECT_REF:
+    case PRM_F_MONEY: /* whole cents */
         return 'i';
     case PRM_F_NUMBER:
         return 'r';
@@ -387,6 +388,9 @@ static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
         break;
     case PRM_V_TEXT:
         return image_string(db, v->s, v->len);
+    case PRM_V_MONEY: /* an amount, as prm_money writes it */
+        prm_format_money(v->i, num, sizeof num);
+        break;
     default:
         return image_add(db, "null", 4);
     }
@@ -398,7 +402,7 @@ static bool image_value(sqlite_db *db, char affinity, const prm_value *v)
 /* A time stamp prm sets itself (created_at, updated_at). */
 static bool is_stamp(const prm_field *f)
 {
-    return f->type == PRM_F_DATE && (f->flags & PRM_FF_READONLY);
+    return (f->flags & PRM_FF_STAMP) != 0;
 }
 
 /* A choice with a default that an add gives when none is named (a
@@ -464,7 +468,8 @@ void sdb_audit_full_image(sqlbuf *b)
             else if (is_stamp(f))
                 sql_add(b, "coalesce(json_extract(after, '$.%s'), at)",
                         f->name);
-            else if (f->type == PRM_F_NUMBER) /* as written, every digit */
+            else if (f->type == PRM_F_NUMBER || f->type == PRM_F_MONEY)
+                /* as written, every digit */
                 sql_add(b, "after -> '$.%s'", f->name);
             else if (has_default_choice(f))
                 sql_add(b, "coalesce(json_extract(after, '$.%s'), '%s')",

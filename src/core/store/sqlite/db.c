@@ -134,6 +134,7 @@ int sdb_bind_value(sqlite3_stmt *stmt, int idx, const prm_value *v)
 {
     switch (v->type) {
     case PRM_V_INT:
+    case PRM_V_MONEY:
         return sqlite3_bind_int64(stmt, idx, v->i);
     case PRM_V_REAL:
         return sqlite3_bind_double(stmt, idx, v->r);

@@ -29,6 +29,8 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                          .owners = false,
                                          .image_field =
                                              "json_extract($1, '$.%s')",
+                                         .image_cents =
+                                             "prm_cents($1 -> '$.%s')",
                                          .distinct = "IS NOT",
                                          .bytewise = " COLLATE BINARY",
                                          .lock_row = "",

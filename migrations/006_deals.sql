@@ -1,0 +1,27 @@
+-- 006_deals.sql - deal registration: the deals partners register.
+-- Amounts are whole cents (exact); "expired" is never stored (an approved
+-- deal past its expiry reads so).
+CREATE TABLE deals (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    partner_id  INTEGER NOT NULL REFERENCES partners (id),
+    customer    TEXT NOT NULL CHECK (customer <> ''),
+    domain      TEXT,
+    product     TEXT,
+    amount      INTEGER CHECK (amount >= 0),
+    close       TEXT,
+    contact     TEXT,
+    status      TEXT NOT NULL DEFAULT 'submitted'
+                CHECK (status = 'submitted' OR status = 'approved' OR
+                       status = 'rejected' OR status = 'won' OR
+                       status = 'lost' OR status = 'cancelled'),
+    approved_at TEXT,
+    expires     TEXT,
+    closed_at   TEXT,
+    reason      TEXT,
+    notes       TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX deals_partner ON deals (partner_id, created_at);
+CREATE INDEX deals_status ON deals (status, expires);
+CREATE INDEX deals_domain ON deals (domain);

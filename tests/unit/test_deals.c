@@ -1,0 +1,307 @@
+/*
+ * test_deals.c - deal registration: exact amounts, domains, every move of
+ * a deal's status (and every move refused), expiry read from the clock,
+ * the deal list's own filters, undo of a move.
+ */
+#include <stdlib.h>
+
+#include "core_fixture.h"
+
+#define MOVE(db, m, ref, ...)                                                \
+    prm_deal_move_run(db, m, ref, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__),     \
+                      &id, &err)
+#define MOVE0(db, m, ref) prm_deal_move_run(db, m, ref, NULL, 0, &id, &err)
+
+static int64_t new_deal(prm_db *db)
+{
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "Acme"}), PRM_OK);
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"},
+                         {"customer", "Globex, Inc."},
+                         {"domain", "EU.Globex.COM."}, {"amount", "0.10"}),
+                     PRM_OK);
+    return id;
+}
+
+static const char *status_of(prm_db *db, int64_t deal)
+{
+    static snapshot s;
+    s = get(db, PRM_DEAL, deal);
+    return s.text[field(PRM_DEAL, "status")];
+}
+
+/* --- values -------------------------------------------------------------- */
+
+static void test_money_is_exact_hundredths(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        bool ok;
+        int64_t cents;
+        const char *out;
+    } cases[] = {
+        {"0", true, 0, "0"},          {"0.1", true, 10, "0.1"},
+        {"0.10", true, 10, "0.1"},    {"0.05", true, 5, "0.05"},
+        {"12.500", true, 1250, "12.5"}, {"1000000.01", true, 100000001, "1000000.01"},
+        {"999999999999999.99", true, 99999999999999999, "999999999999999.99"},
+        {"1000000000000000", false, 0, NULL}, {"12.501", false, 0, NULL},
+        {"1e3", false, 0, NULL},      {"-1", false, 0, NULL},
+        {"", false, 0, NULL},         {".", false, 0, NULL},
+        {"1,000", false, 0, NULL},    {" 1", false, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int64_t cents = -1;
+        bool ok = prm_parse_money(cases[i].in, &cents);
+        if (ok != cases[i].ok)
+            fail_msg("'%s': %s", cases[i].in, ok ? "taken" : "refused");
+        if (!ok)
+            continue;
+        assert_int_equal(cents, cases[i].cents);
+        char text[PRM_MONEY_TEXT];
+        prm_format_money(cents, text, sizeof text);
+        assert_string_equal(text, cases[i].out);
+    }
+}
+
+static void test_amounts_add_exactly(void **state)
+{
+    prm_db *db = *state;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "Acme"}), PRM_OK);
+    /* 0.10 + 0.20 is 0.30, never 0.30000000000000004. */
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "1"}, {"customer", "a"},
+                         {"amount", "0.10"}),
+                     PRM_OK);
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "1"}, {"customer", "b"},
+                         {"amount", "0.20"}),
+                     PRM_OK);
+    snapshot s = get(db, PRM_DEAL, 1);
+    int64_t sum = s.v[field(PRM_DEAL, "amount")].i;
+    s = get(db, PRM_DEAL, 2);
+    sum += s.v[field(PRM_DEAL, "amount")].i;
+    assert_int_equal(s.v[field(PRM_DEAL, "amount")].type, PRM_V_MONEY);
+    assert_int_equal(sum, 30);
+}
+
+static void test_domains_are_lower_case_and_checked(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"globex.com", "globex.com"}, {"EU.Globex.COM.", "eu.globex.com"},
+        {"xn--80ak6aa92e.com", "xn--80ak6aa92e.com"},
+        {"a-b.co.uk", "a-b.co.uk"},   {"globex", NULL},
+        {"http://globex.com", NULL},  {"globex.com/path", NULL},
+        {"glo bex.com", NULL},        {"bob@globex.com", NULL},
+        {"-globex.com", NULL},        {"globex-.com", NULL},
+        {"globex..com", NULL},        {".globex.com", NULL},
+        {"globex.com:8080", NULL},    {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[PRM_DOMAIN_SIZE];
+        bool ok = prm_parse_domain(cases[i].in, out);
+        if (ok != (cases[i].out != NULL))
+            fail_msg("'%s': %s", cases[i].in, ok ? "taken" : "refused");
+        if (ok)
+            assert_string_equal(out, cases[i].out);
+    }
+}
+
+static void test_deal_add_stores_and_normalises(void **state)
+{
+    prm_db *db = *state;
+    int64_t deal = new_deal(db);
+    snapshot s = get(db, PRM_DEAL, deal);
+    assert_string_equal(s.text[field(PRM_DEAL, "domain")], "eu.globex.com");
+    assert_string_equal(s.text[field(PRM_DEAL, "status")], "submitted");
+    assert_int_equal(s.v[field(PRM_DEAL, "amount")].i, 10);
+    assert_int_equal(s.v[field(PRM_DEAL, "approved_at")].type, PRM_V_NULL);
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"},
+                         {"customer", "x"}, {"amount", "-5"}),
+                     PRM_EINVALID_VALUE);
+    assert_non_null(strstr(err.message, "must not be negative"));
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"},
+                         {"customer", "x"}, {"domain", "https://x.com/"}),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"}),
+                     PRM_EMISSING_FIELD);
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"}, {"customer", "x"},
+                         {"status", "approved"}),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(count(db, PRM_DEAL, NULL, 0), 1);
+}
+
+/* --- moves ----------------------------------------------------------------- */
+
+/* Each move from each status a deal can read as: allowed exactly where
+ * the contract says, and a refused move changes nothing. */
+static void test_every_move_from_every_status(void **state)
+{
+    prm_db *db = *state;
+    static const char *const reachable[] = {"submitted", "approved",
+                                            "expired",   "rejected",
+                                            "won",       "lost",
+                                            "cancelled"};
+    static const char *const allowed[PRM_DEAL_MOVES] = {
+        [PRM_DEAL_APPROVE] = " submitted ",
+        [PRM_DEAL_REJECT] = " submitted ",
+        [PRM_DEAL_EXTEND] = " approved expired ",
+        [PRM_DEAL_WON] = " approved expired ",
+        [PRM_DEAL_LOST] = " approved expired ",
+        [PRM_DEAL_CANCEL] = " submitted approved ",
+    };
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "Acme"}), PRM_OK);
+    for (int m = 0; m < PRM_DEAL_MOVES; m++) {
+        for (size_t s = 0; s < sizeof reachable / sizeof *reachable; s++) {
+            prm_set_now(db, "2026-03-01T12:00:00Z", &err);
+            assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"},
+                                 {"customer", "c"}),
+                             PRM_OK);
+            char ref[24];
+            snprintf(ref, sizeof ref, "%lld", (long long)id);
+            const char *st = reachable[s];
+            if (strcmp(st, "submitted") != 0 && strcmp(st, "rejected") != 0 &&
+                strcmp(st, "cancelled") != 0)
+                assert_int_equal(MOVE(db, PRM_DEAL_APPROVE, ref,
+                                      {"days", "1"}),
+                                 PRM_OK);
+            if (strcmp(st, "rejected") == 0)
+                assert_int_equal(MOVE(db, PRM_DEAL_REJECT, ref,
+                                      {"reason", "dup"}),
+                                 PRM_OK);
+            if (strcmp(st, "cancelled") == 0)
+                assert_int_equal(MOVE0(db, PRM_DEAL_CANCEL, ref), PRM_OK);
+            if (strcmp(st, "won") == 0)
+                assert_int_equal(MOVE0(db, PRM_DEAL_WON, ref), PRM_OK);
+            if (strcmp(st, "lost") == 0)
+                assert_int_equal(MOVE0(db, PRM_DEAL_LOST, ref), PRM_OK);
+            if (strcmp(st, "expired") == 0)
+                prm_set_now(db, "2026-03-02T12:00:00Z", &err);
+            int64_t deal = atoll(ref);
+            assert_string_equal(status_of(db, deal), st);
+            char key[16];
+            snprintf(key, sizeof key, " %s ", st);
+            bool may = strstr(allowed[m], key) != NULL;
+            const char *k = prm_deal_move_key((prm_deal_move)m);
+            const char *v = k && strcmp(k, "amount") == 0 ? "5" :
+                            k && strcmp(k, "days") == 0   ? "3" : "why";
+            prm_code rc = k ? MOVE(db, (prm_deal_move)m, ref, {k, v})
+                            : MOVE0(db, (prm_deal_move)m, ref);
+            if (may != (rc == PRM_OK))
+                fail_msg("%s from %s: %s", prm_deal_move_name((prm_deal_move)m),
+                         st, rc == PRM_OK ? "allowed" : err.message);
+            if (!may) {
+                assert_int_equal(rc, PRM_ECONFLICT);
+                char says[64];
+                snprintf(says, sizeof says, "deal %s is %s; only ", ref, st);
+                assert_non_null(strstr(err.message, says));
+                assert_string_equal(status_of(db, deal), st);
+            }
+        }
+    }
+}
+
+static void test_approve_sets_dates_and_expiry_reads_from_the_clock(void **state)
+{
+    prm_db *db = *state;
+    int64_t deal = new_deal(db);
+    assert_int_equal(MOVE(db, PRM_DEAL_APPROVE, "1", {"days", "1"}), PRM_OK);
+    snapshot s = get(db, PRM_DEAL, deal);
+    assert_string_equal(s.text[field(PRM_DEAL, "approved_at")],
+                        "2026-03-01T12:00:00Z");
+    assert_string_equal(s.text[field(PRM_DEAL, "expires")],
+                        "2026-03-02T12:00:00Z");
+    prm_arg expired = {"status", "expired"}, approved = {"status", "approved"};
+    prm_arg active = {"active", "yes"}, soon = {"expiring", "1"};
+    assert_int_equal(count(db, PRM_DEAL, &approved, 1), 1);
+    assert_int_equal(count(db, PRM_DEAL, &active, 1), 1);
+    assert_int_equal(count(db, PRM_DEAL, &soon, 1), 1);
+    /* The next day, with nothing run in between. */
+    prm_set_now(db, "2026-03-02T12:00:00Z", &err);
+    assert_string_equal(status_of(db, deal), "expired");
+    assert_int_equal(count(db, PRM_DEAL, &expired, 1), 1);
+    assert_int_equal(count(db, PRM_DEAL, &approved, 1), 0);
+    assert_int_equal(count(db, PRM_DEAL, &active, 1), 0);
+    assert_int_equal(count(db, PRM_DEAL, &soon, 1), 0);
+    /* Extended from now, once past its expiry. */
+    assert_int_equal(MOVE(db, PRM_DEAL_EXTEND, "1", {"days", "10"}), PRM_OK);
+    s = get(db, PRM_DEAL, deal);
+    assert_string_equal(s.text[field(PRM_DEAL, "expires")],
+                        "2026-03-12T12:00:00Z");
+    assert_string_equal(s.text[field(PRM_DEAL, "status")], "approved");
+    /* ... and from its expiry while it holds. */
+    assert_int_equal(MOVE(db, PRM_DEAL_EXTEND, "1", {"days", "5"}), PRM_OK);
+    s = get(db, PRM_DEAL, deal);
+    assert_string_equal(s.text[field(PRM_DEAL, "expires")],
+                        "2026-03-17T12:00:00Z");
+}
+
+static void test_move_arguments_are_checked(void **state)
+{
+    prm_db *db = *state;
+    new_deal(db);
+    assert_int_equal(MOVE0(db, PRM_DEAL_REJECT, "1"), PRM_EMISSING_FIELD);
+    assert_int_equal(MOVE(db, PRM_DEAL_REJECT, "1", {"reason", ""}),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(MOVE(db, PRM_DEAL_APPROVE, "1", {"days", "0"}),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(MOVE(db, PRM_DEAL_APPROVE, "1", {"days", "-3"}),
+                     PRM_EINVALID_VALUE);
+    assert_int_equal(MOVE(db, PRM_DEAL_APPROVE, "1", {"reason", "x"}),
+                     PRM_EUNKNOWN_FIELD);
+    assert_int_equal(MOVE(db, PRM_DEAL_APPROVE, "9", {"days", "3"}),
+                     PRM_ENOT_FOUND);
+    assert_string_equal(status_of(db, 1), "submitted");
+    assert_int_equal(MOVE0(db, PRM_DEAL_APPROVE, "1"), PRM_OK);
+    snapshot s = get(db, PRM_DEAL, 1);
+    assert_string_equal(s.text[field(PRM_DEAL, "expires")],
+                        "2026-05-30T12:00:00Z"); /* 90 days */
+    assert_int_equal(MOVE0(db, PRM_DEAL_EXTEND, "1"), PRM_EMISSING_FIELD);
+    assert_int_equal(MOVE(db, PRM_DEAL_WON, "1", {"amount", "98000.5"}),
+                     PRM_OK);
+    s = get(db, PRM_DEAL, 1);
+    assert_int_equal(s.v[field(PRM_DEAL, "amount")].i, 9800050);
+    assert_string_equal(s.text[field(PRM_DEAL, "closed_at")],
+                        "2026-03-01T12:00:00Z");
+}
+
+static void test_undo_of_an_approval_puts_back_the_submission(void **state)
+{
+    prm_db *db = *state;
+    new_deal(db);
+    assert_int_equal(MOVE(db, PRM_DEAL_APPROVE, "1", {"days", "30"}), PRM_OK);
+    assert_int_equal(prm_undo(db, 1, NULL, NULL, &err), PRM_OK);
+    snapshot s = get(db, PRM_DEAL, 1);
+    assert_string_equal(s.text[field(PRM_DEAL, "status")], "submitted");
+    assert_int_equal(s.v[field(PRM_DEAL, "approved_at")].type, PRM_V_NULL);
+    assert_int_equal(s.v[field(PRM_DEAL, "expires")].type, PRM_V_NULL);
+    assert_int_equal(s.v[field(PRM_DEAL, "amount")].i, 10);
+}
+
+static void test_deleting_a_partner_needs_cascade_for_its_deals(void **state)
+{
+    prm_db *db = *state;
+    new_deal(db);
+    assert_int_equal(prm_delete(db, PRM_PARTNER, "Acme", false, &id, &err),
+                     PRM_ECONFLICT);
+    assert_non_null(strstr(err.message, "1 deal"));
+    assert_int_equal(prm_delete(db, PRM_PARTNER, "Acme", true, &id, &err),
+                     PRM_OK);
+    assert_int_equal(count(db, PRM_DEAL, NULL, 0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_money_is_exact_hundredths),
+        T(test_amounts_add_exactly),
+        cmocka_unit_test(test_domains_are_lower_case_and_checked),
+        T(test_deal_add_stores_and_normalises),
+        T(test_every_move_from_every_status),
+        T(test_approve_sets_dates_and_expiry_reads_from_the_clock),
+        T(test_move_arguments_are_checked),
+        T(test_undo_of_an_approval_puts_back_the_submission),
+        T(test_deleting_a_partner_needs_cascade_for_its_deals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
