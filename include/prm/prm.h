@@ -287,6 +287,24 @@ prm_code prm_deal_move_run(prm_db *db, prm_deal_move move, const char *ref,
                            const prm_arg *args, size_t nargs, int64_t *id,
                            prm_error *err);
 
+/* When two deals name the same customer (deal_match.c).  A customer key
+ * is the name without ASCII case, punctuation, spacing (CJK and
+ * full-width punctuation included) and one trailing legal form (Inc, LLC,
+ * Ltd, Limited, GmbH, AG, SA, SAS, SRL, BV, NV, Co, Corp, Corporation,
+ * PLC, Pty Ltd, KK, 有限公司), into out; false when it does not fit.  A
+ * domain covers another when they are equal or one is a subdomain of the
+ * other; a domain's root is its last two labels, which a domain and its
+ * subdomains share.  Products overlap when either is NULL or they are
+ * equal without regard to ASCII case.  Two deals name the same customer
+ * when their domains cover each other, or, when either has no domain,
+ * their customer keys are equal (and not empty). */
+bool prm_customer_key(const char *name, char *out, size_t size);
+bool prm_domain_covers(const char *a, const char *b);
+void prm_domain_root(const char *domain, char *out); /* PRM_DOMAIN_SIZE */
+bool prm_products_overlap(const char *a, const char *b);
+bool prm_same_customer(const char *domain_a, const char *name_a,
+                       const char *domain_b, const char *name_b);
+
 /* Change the fields named in args of the record ref refers to.  When
  * they hold those values already, nothing is written (no audit entry, no
  * new updated_at) and *changed (if not NULL) is false. */

@@ -107,6 +107,106 @@ static void test_domains_are_lower_case_and_checked(void **state)
     }
 }
 
+/* --- the same customer ----------------------------------------------------- */
+
+typedef struct pair {
+    const char *domain_a, *name_a, *domain_b, *name_b;
+    bool same;
+} pair;
+
+static const pair pairs[] = {
+    /* domains: equal, or a subdomain at a label boundary */
+    {"globex.com", "Globex", "globex.com", "Other name", true},
+    {"eu.globex.com", "x", "globex.com", "y", true},
+    {"globex.com", "x", "eu.globex.com", "y", true},
+    {"a.b.globex.com", "x", "globex.com", "y", true},
+    {"a.b.globex.com", "x", "b.globex.com", "y", true},
+    {"notglobex.com", "Globex", "globex.com", "Globex", false},
+    {"globex.com", "Globex", "globex.co", "Globex", false},
+    {"globex.com.au", "Globex", "globex.com", "Globex", false},
+    {"eu.globex.com", "x", "us.globex.com", "x", false},
+    {"globex.co.uk", "x", "initech.co.uk", "x", false},
+    {"co.uk", "x", "globex.co.uk", "y", true},
+    {"xn--80ak6aa92e.com", "x", "shop.xn--80ak6aa92e.com", "y", true},
+    {"globex-eu.com", "x", "eu.com", "x", false},
+    {"1globex.com", "x", "globex.com", "x", false},
+    /* names, when either has no domain */
+    {NULL, "Globex, Inc.", NULL, "globex", true},
+    {NULL, "Globex Inc", "globex.com", "GLOBEX", true},
+    {"globex.com", "Globex Corp.", NULL, "Globex", true},
+    {NULL, "Globex Corporation", NULL, "Globex Co", true},
+    {NULL, "Globex LLC", NULL, "Globex Ltd", true},
+    {NULL, "Globex Limited", NULL, "Globex GmbH", true},
+    {NULL, "Globex AG", NULL, "Globex S.A.", false}, /* "s a": two words */
+    {NULL, "Globex SA", NULL, "Globex SAS", true},
+    {NULL, "Globex SRL", NULL, "Globex B.V.", false},
+    {NULL, "Globex BV", NULL, "Globex NV", true},
+    {NULL, "Globex PLC", NULL, "Globex KK", true},
+    {NULL, "Globex Pty Ltd", NULL, "Globex", true},
+    {NULL, "Globex Pty", NULL, "Globex", false},
+    {NULL, "Glo-bex", NULL, "Globex", true},
+    {NULL, "G L O B E X", NULL, "globex", true},
+    {NULL, "Globex Inc Inc", NULL, "Globex", false},
+    {NULL, "Globex Incorporated", NULL, "Globex", false},
+    {NULL, "Zinc", NULL, "Z", false},
+    {NULL, "Inc", NULL, "inc", true},
+    {NULL, "Globex", NULL, "Globe", false},
+    {NULL, "Globex Holdings", NULL, "Globex", false},
+    {NULL, "Initech", NULL, "Globex", false},
+    {NULL, "北京环球有限公司", NULL, "北京环球", true},
+    {NULL, "北京环球 有限公司", NULL, "北京环球", true},
+    {NULL, "北京环球（有限公司）", NULL, "北京环球", true},
+    {NULL, "北京　环球", NULL, "北京环球", true},
+    {NULL, "北京环球", NULL, "上海环球", false},
+    {NULL, "有限公司", NULL, "有限公司", true},
+    {NULL, "Ünïcode GmbH", NULL, "ünïcode", false}, /* ASCII case only */
+    {NULL, "Ünïcode GmbH", NULL, "Ünïcode", true},
+    {NULL, "!!!", NULL, "???", false}, /* nothing left to compare */
+    {"globex.com", "Globex", "initech.com", "Globex", false},
+};
+
+static void test_same_customer_table(void **state)
+{
+    (void)state;
+    assert_true(sizeof pairs / sizeof *pairs >= 40);
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        const pair *p = &pairs[i];
+        bool same = prm_same_customer(p->domain_a, p->name_a, p->domain_b,
+                                      p->name_b);
+        if (same != p->same)
+            fail_msg("%s/%s and %s/%s: %s", p->domain_a ? p->domain_a : "-",
+                     p->name_a, p->domain_b ? p->domain_b : "-", p->name_b,
+                     same ? "the same" : "not the same");
+    }
+}
+
+/* Symmetric for every pair of the table's sides, and a domain's root is
+ * shared by every domain that covers it. */
+static void test_same_customer_is_symmetric(void **state)
+{
+    (void)state;
+    size_t n = sizeof pairs / sizeof *pairs;
+    for (size_t i = 0; i < 2 * n; i++)
+        for (size_t j = 0; j < 2 * n; j++) {
+            const pair *a = &pairs[i / 2], *b = &pairs[j / 2];
+            const char *da = i % 2 ? a->domain_b : a->domain_a;
+            const char *na = i % 2 ? a->name_b : a->name_a;
+            const char *db = j % 2 ? b->domain_b : b->domain_a;
+            const char *nb = j % 2 ? b->name_b : b->name_a;
+            assert_int_equal(prm_same_customer(da, na, db, nb),
+                             prm_same_customer(db, nb, da, na));
+            if (da == NULL || db == NULL || !prm_domain_covers(da, db))
+                continue;
+            char ra[PRM_DOMAIN_SIZE], rb[PRM_DOMAIN_SIZE];
+            prm_domain_root(da, ra);
+            prm_domain_root(db, rb);
+            assert_string_equal(ra, rb);
+        }
+    assert_true(prm_products_overlap(NULL, "Firewall"));
+    assert_true(prm_products_overlap("firewall", "FireWall"));
+    assert_false(prm_products_overlap("Firewall", "Router"));
+}
+
 static void test_deal_add_stores_and_normalises(void **state)
 {
     prm_db *db = *state;
@@ -296,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_money_is_exact_hundredths),
         T(test_amounts_add_exactly),
         cmocka_unit_test(test_domains_are_lower_case_and_checked),
+        cmocka_unit_test(test_same_customer_table),
+        cmocka_unit_test(test_same_customer_is_symmetric),
         T(test_deal_add_stores_and_normalises),
         T(test_every_move_from_every_status),
         T(test_approve_sets_dates_and_expiry_reads_from_the_clock),
