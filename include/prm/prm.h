@@ -344,6 +344,13 @@ prm_code prm_names(prm_db *db, prm_kind kind, const char *prefix,
 typedef struct prm_metrics {
     int64_t partners, projects, succeeded, failed;
     int64_t communications, resources, outcomes;
+    /* Deals of the partners in scope, dated by created_at: registered,
+     * won, lost, active (submitted, or approved and not expired at the
+     * window's end or now), ever approved, rejected; and in cents the
+     * amounts of the approved unexpired (the pipeline) and of the won. */
+    int64_t deals, deals_won, deals_lost, deals_active, deals_approved,
+        deals_rejected;
+    int64_t pipeline_value, won_value;
 } prm_metrics;
 
 /* Filters: partner, type, region, status (partners in scope) and since,
@@ -357,6 +364,9 @@ bool prm_relationship_degree(const prm_metrics *m, double *out);
 bool prm_project_success_rate(const prm_metrics *m, double *out);
 bool prm_closed_success_rate(const prm_metrics *m, double *out);
 bool prm_resource_efficiency(const prm_metrics *m, double *out);
+/* won / (won + lost); ever approved / (ever approved + rejected). */
+bool prm_deal_win_rate(const prm_metrics *m, double *out);
+bool prm_deal_approval_rate(const prm_metrics *m, double *out);
 
 /* --- Report (report.c) ------------------------------------------------- */
 

@@ -123,11 +123,17 @@ const cli_command cli_commands[] = {
             "  project_success_rate  succeeded projects / all projects\n"
             "  closed_success_rate   succeeded / (succeeded + failed)\n"
             "  resource_efficiency   outcomes / resources\n"
+            "and of deals: deals, deals_won, deals_lost, deals_active,\n"
+            "  deal_win_rate         won / (won + lost)\n"
+            "  deal_approval_rate    ever approved / (ever approved + rejected)\n"
+            "  pipeline_value        amount of approved deals not expired\n"
+            "  won_value             amount of won deals\n"
             "A ratio with nothing to divide by is n/a (null in JSON).\n\n"
             "Filters: partner=REF type= region= status= choose the partners in\n"
             "scope; since=DATE and until=DATE (inclusive; a date alone as until\n"
             "takes in that whole day) limit projects by start (or creation),\n"
-            "and communications, resources and outcomes by their own date.\n",
+            "deals by created_at, and communications, resources and outcomes by\n"
+            "their own date.  Active and the pipeline are read at until= or now.\n",
         .examples = "metrics\n"
             "metrics region=EMEA\n"
             "metrics partner=\"Acme Corp\" since=2026-01-01 until=2026-03-31\n",

@@ -90,7 +90,20 @@ static void json_metrics(cli_out *o, const prm_metrics *m)
     json_ratio(o->out, "closed_success_rate", has, v);
     has = prm_resource_efficiency(m, &v);
     json_ratio(o->out, "resource_efficiency", has, v);
-    fputs("}}\n", o->out);
+    fprintf(o->out,
+            ",\"deals\":%lld,\"deals_won\":%lld,\"deals_lost\":%lld,"
+            "\"deals_active\":%lld",
+            (long long)m->deals, (long long)m->deals_won,
+            (long long)m->deals_lost, (long long)m->deals_active);
+    has = prm_deal_win_rate(m, &v);
+    json_ratio(o->out, "deal_win_rate", has, v);
+    has = prm_deal_approval_rate(m, &v);
+    json_ratio(o->out, "deal_approval_rate", has, v);
+    char pipeline[PRM_MONEY_TEXT], won[PRM_MONEY_TEXT];
+    prm_format_money(m->pipeline_value, pipeline, sizeof pipeline);
+    prm_format_money(m->won_value, won, sizeof won);
+    fprintf(o->out, ",\"pipeline_value\":%s,\"won_value\":%s}}\n", pipeline,
+            won);
 }
 
 static void json_transferred(cli_out *o, const char *verb, const char *file,

@@ -134,6 +134,16 @@ static void count_line(cli_out *o, const char *label, int64_t n)
     fprintf(o->out, "%-22s %10lld\n", label, (long long)n);
 }
 
+/* An amount of money, aligned with the counts. */
+static void money_line(cli_out *o, const char *label, int64_t cents,
+                       const char *definition)
+{
+    char value[PRM_MONEY_TEXT];
+    prm_format_money(cents, value, sizeof value);
+    fprintf(o->out, "%-22s %10s   %s%s%s\n", label, value, o->color ? DIM : "",
+            definition, o->color ? RESET : "");
+}
+
 /* A ratio: as a percentage when it is a rate, plain otherwise. */
 static void ratio_line(cli_out *o, const char *label, bool has, double v,
                        bool percent, const char *definition)
@@ -171,6 +181,18 @@ static void text_metrics(cli_out *o, const prm_metrics *m)
     has = prm_resource_efficiency(m, &v);
     ratio_line(o, "resource efficiency", has, v, false,
                "outcomes / resources");
+    count_line(o, "deals", m->deals);
+    count_line(o, "  won", m->deals_won);
+    count_line(o, "  lost", m->deals_lost);
+    count_line(o, "  active", m->deals_active);
+    has = prm_deal_win_rate(m, &v);
+    ratio_line(o, "deal win rate", has, v, true, "won / (won + lost)");
+    has = prm_deal_approval_rate(m, &v);
+    ratio_line(o, "deal approval rate", has, v, true,
+               "ever approved / (ever approved + rejected)");
+    money_line(o, "pipeline value", m->pipeline_value,
+               "amount of approved deals not expired");
+    money_line(o, "won value", m->won_value, "amount of won deals");
 }
 
 static void text_transferred(cli_out *o, const char *verb, const char *file,

@@ -122,3 +122,14 @@ bool prm_resource_efficiency(const prm_metrics *m, double *out)
 {
     return ratio(m->outcomes, m->resources, out);
 }
+
+bool prm_deal_win_rate(const prm_metrics *m, double *out)
+{
+    return ratio(m->deals_won, m->deals_won + m->deals_lost, out);
+}
+
+bool prm_deal_approval_rate(const prm_metrics *m, double *out)
+{
+    return ratio(m->deals_approved, m->deals_approved + m->deals_rejected,
+                 out);
+}

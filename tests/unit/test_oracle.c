@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -33,7 +34,11 @@
 #define NCOMMS 80
 #define NRESOURCES 60
 #define NOUTCOMES 50
+#define NDEALS 60
 #define NSCOPES 150
+/* The clock the numbers are read at: deals approved before it may have
+ * expired by then. */
+#define ORACLE_NOW "2026-07-01T00:00:00Z"
 #define STAMP 21 /* "2026-03-01T12:30:00Z" and its NUL */
 
 static const char *db_path = ":memory:";
@@ -70,10 +75,22 @@ typedef struct model_event {
     char at[STAMP];
 } model_event;
 
+/* A deal as stored: its partner, when it was registered, its stored
+ * status, whether it was ever approved, its expiry, its amount in cents. */
+typedef struct model_deal {
+    int of;
+    char created[STAMP];
+    const char *status;
+    bool approved;
+    char expires[STAMP];
+    int64_t cents;
+} model_deal;
+
 typedef struct model {
     model_partner partners[NPARTNERS];
     model_project projects[NPROJECTS];
     model_event comms[NCOMMS], resources[NRESOURCES], outcomes[NOUTCOMES];
+    model_deal deals[NDEALS];
 } model;
 
 static model m;
@@ -189,6 +206,77 @@ static void load_events(prm_db *db, prm_kind kind, model_event *events,
     }
 }
 
+/* stamp + days, as prm writes an expiry. */
+static void plus_days(const char *stamp, int days, char out[STAMP])
+{
+    struct tm tm = {0};
+    sscanf(stamp, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+           &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_mday += days;
+    time_t t = timegm(&tm);
+    strftime(out, STAMP, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+}
+
+static void move(prm_db *db, prm_deal_move mv, int64_t id, const char *key,
+                 const char *value)
+{
+    char ref[24];
+    snprintf(ref, sizeof ref, "%lld", (long long)id);
+    prm_arg arg = {key, value};
+    prm_error err;
+    int64_t got;
+    if (prm_deal_move_run(db, mv, ref, &arg, key ? 1 : 0, &got, &err) !=
+        PRM_OK)
+        fail_msg("deal %s failed: %s", prm_deal_move_name(mv), err.message);
+}
+
+/* Deals registered at random moments, each then left submitted,
+ * approved for a random time (expired or not at ORACLE_NOW), rejected,
+ * won, lost or cancelled, all at the moment it was registered. */
+static void load_deals(prm_db *db)
+{
+    for (int i = 0; i < NDEALS; i++) {
+        model_deal *d = &m.deals[i];
+        prm_error err;
+        random_stamp(d->created, NULL);
+        assert_int_equal(prm_set_now(db, d->created, &err), PRM_OK);
+        d->of = (int)next(NPARTNERS);
+        d->cents = (int64_t)next(100000000);
+        char ref[24], amount[32], days[16];
+        snprintf(ref, sizeof ref, "%lld", (long long)m.partners[d->of].id);
+        snprintf(amount, sizeof amount, "%lld.%02lld",
+                 (long long)(d->cents / 100), (long long)(d->cents % 100));
+        prm_arg args[3] = {{"partner", ref}, {"customer", "c"},
+                           {"amount", amount}};
+        int64_t id = add(db, PRM_DEAL, args, 3);
+        unsigned fate = next(7);
+        d->status = "submitted";
+        if (fate == 1 || fate >= 3) {
+            int n = 1 + (int)next(600);
+            snprintf(days, sizeof days, "%d", n);
+            move(db, PRM_DEAL_APPROVE, id, "days", days);
+            d->approved = true;
+            d->status = "approved";
+            plus_days(d->created, n, d->expires);
+        }
+        if (fate == 2) {
+            move(db, PRM_DEAL_REJECT, id, "reason", "r");
+            d->status = "rejected";
+        } else if (fate == 3) {
+            move(db, PRM_DEAL_WON, id, NULL, NULL);
+            d->status = "won";
+        } else if (fate == 4) {
+            move(db, PRM_DEAL_LOST, id, NULL, NULL);
+            d->status = "lost";
+        } else if (fate >= 5) {
+            move(db, PRM_DEAL_CANCEL, id, NULL, NULL);
+            d->status = "cancelled";
+        }
+    }
+}
+
 /* --- the rules, counted the obvious way --------------------------------- */
 
 typedef struct scope {
@@ -265,6 +353,27 @@ static prm_metrics counted(const scope *s, const char *month)
     for (int i = 0; i < NOUTCOMES; i++)
         e.outcomes += project_in(s, m.outcomes[i].of) &&
                       dated_in(s, m.outcomes[i].at, month);
+    /* a deal is its partner's, dated when it was registered; whether it
+     * is active is read at the window's end, or now */
+    char asof[STAMP];
+    snprintf(asof, sizeof asof, "%s", ORACLE_NOW);
+    if (s->until[0])
+        snprintf(asof, sizeof asof, "%sT23:59:59Z", s->until);
+    for (int i = 0; i < NDEALS && month == NULL; i++) {
+        const model_deal *d = &m.deals[i];
+        if (!partner_in(s, d->of) || !in_window(s, d->created))
+            continue;
+        bool live = strcmp(d->status, "approved") == 0 &&
+                    strcmp(d->expires, asof) > 0;
+        e.deals++;
+        e.deals_won += strcmp(d->status, "won") == 0;
+        e.deals_lost += strcmp(d->status, "lost") == 0;
+        e.deals_active += strcmp(d->status, "submitted") == 0 || live;
+        e.deals_approved += d->approved;
+        e.deals_rejected += strcmp(d->status, "rejected") == 0;
+        e.pipeline_value += live ? d->cents : 0;
+        e.won_value += strcmp(d->status, "won") == 0 ? d->cents : 0;
+    }
     return e;
 }
 
@@ -313,6 +422,19 @@ static void assert_same_metrics(const prm_metrics *got, const prm_metrics *want)
     assert_int_equal(got->communications, want->communications);
     assert_int_equal(got->resources, want->resources);
     assert_int_equal(got->outcomes, want->outcomes);
+}
+
+/* The deal figures, which metrics gives (report partners does not yet). */
+static void assert_same_deals(const prm_metrics *got, const prm_metrics *want)
+{
+    assert_int_equal(got->deals, want->deals);
+    assert_int_equal(got->deals_won, want->deals_won);
+    assert_int_equal(got->deals_lost, want->deals_lost);
+    assert_int_equal(got->deals_active, want->deals_active);
+    assert_int_equal(got->deals_approved, want->deals_approved);
+    assert_int_equal(got->deals_rejected, want->deals_rejected);
+    assert_int_equal(got->pipeline_value, want->pipeline_value);
+    assert_int_equal(got->won_value, want->won_value);
 }
 
 static void random_scope(scope *s)
@@ -446,6 +568,8 @@ static void test_metrics_and_report_follow_the_rules(void **state)
         load_events(db, PRM_COMMUNICATION, m.comms, NCOMMS);
         load_events(db, PRM_RESOURCE, m.resources, NRESOURCES);
         load_events(db, PRM_OUTCOME, m.outcomes, NOUTCOMES);
+        load_deals(db);
+        assert_int_equal(prm_set_now(db, ORACLE_NOW, &err), PRM_OK);
         for (int i = 0; i < NSCOPES; i++) {
             scope s;
             filters f;
@@ -455,6 +579,7 @@ static void test_metrics_and_report_follow_the_rules(void **state)
             if (prm_metrics_compute(db, f.args, f.n, &got, &err) != PRM_OK)
                 fail_msg("metrics failed: %s", err.message);
             assert_same_metrics(&got, &want);
+            assert_same_deals(&got, &want);
             report_check c = {.s = &s};
             if (prm_report_partners(db, f.args, f.n, check_row, &c, &err) !=
                 PRM_OK)

@@ -93,6 +93,57 @@ static void count_projects(sqlbuf *b, const store_scope *s)
     }
 }
 
+/* The deals of the partners in scope, dated by created_at: the eight
+ * columns of prm_metrics's deal figures.  Active and the pipeline are
+ * read at :asof (the window's end, or now), as a deal reads. */
+static void count_deals(sqlbuf *b, const store_scope *s)
+{
+    sql_add(b, "SELECT count(*), count(*) FILTER (WHERE x.status = 'won'), "
+               "count(*) FILTER (WHERE x.status = 'lost'), count(*) FILTER "
+               "(WHERE x.status = 'submitted' OR (x.status = 'approved' AND "
+               "(x.expires IS NULL OR x.expires > :asof))), count(*) FILTER "
+               "(WHERE x.approved_at IS NOT NULL), count(*) FILTER (WHERE "
+               "x.status = 'rejected'), coalesce(sum(x.amount) FILTER (WHERE "
+               "x.status = 'approved' AND (x.expires IS NULL OR x.expires > "
+               ":asof)), 0), coalesce(sum(x.amount) FILTER (WHERE x.status = "
+               "'won'), 0) FROM deals AS x WHERE TRUE");
+    add_window(b, s, "x.created_at");
+    if (scoped(s)) {
+        sql_add(b, " AND x.partner_id IN (SELECT p.id FROM partners AS p "
+                   "WHERE TRUE");
+        add_scope(b, s);
+        sql_add(b, ")");
+    }
+}
+
+size_t sqlm_metrics_outputs(int which, prm_metrics *m,
+                            int64_t *out[SQLM_COLUMNS])
+{
+    switch (which) {
+    case SQLM_PARTNERS:
+        out[0] = &m->partners;
+        return 1;
+    case SQLM_PROJECTS:
+        out[0] = &m->projects, out[1] = &m->succeeded, out[2] = &m->failed;
+        return 3;
+    case SQLM_COMMS:
+        out[0] = &m->communications;
+        return 1;
+    case SQLM_RESOURCES:
+        out[0] = &m->resources;
+        return 1;
+    case SQLM_OUTCOMES:
+        out[0] = &m->outcomes;
+        return 1;
+    default:
+        out[0] = &m->deals, out[1] = &m->deals_won, out[2] = &m->deals_lost;
+        out[3] = &m->deals_active, out[4] = &m->deals_approved;
+        out[5] = &m->deals_rejected, out[6] = &m->pipeline_value;
+        out[7] = &m->won_value;
+        return 8;
+    }
+}
+
 void sqlm_metrics(sqlbuf *b, int which, const store_scope *s)
 {
     switch (which) {
@@ -110,8 +161,11 @@ void sqlm_metrics(sqlbuf *b, int which, const store_scope *s)
     case SQLM_RESOURCES:
         count_dated(b, s, "resources", "x.at", "x.partner_id");
         break;
-    default:
+    case SQLM_OUTCOMES:
         count_dated(b, s, "outcomes", "x.at", "x.project_id");
+        break;
+    default:
+        count_deals(b, s);
     }
 }
 

@@ -62,8 +62,12 @@ extern const sql_dialect sqlm_pg_dialect;
 /* The metrics are five counts: partners; projects (three columns: all,
  * succeeded, failed); communications; resources; outcomes. */
 enum { SQLM_PARTNERS, SQLM_PROJECTS, SQLM_COMMS, SQLM_RESOURCES,
-       SQLM_OUTCOMES, SQLM_COUNT };
+       SQLM_OUTCOMES, SQLM_DEALS, SQLM_COUNT };
 void sqlm_metrics(sqlbuf *b, int which, const store_scope *s);
+/* Where the columns of query which go in m: at most SQLM_COLUMNS. */
+enum { SQLM_COLUMNS = 8 };
+size_t sqlm_metrics_outputs(int which, prm_metrics *m,
+                            int64_t *out[SQLM_COLUMNS]);
 
 /* report partners: columns id, name, projects, succeeded, failed,
  * communications, last_contact, resources, outcomes, recent, days,

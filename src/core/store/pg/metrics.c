@@ -159,23 +159,18 @@ prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
 {
     pg_db *db = (pg_db *)base;
     *m = (prm_metrics){0};
-    int64_t *out[SQLM_COUNT] = {&m->partners, NULL, &m->communications,
-                                &m->resources, &m->outcomes};
     prm_code rc = PRM_OK;
     for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
+        int64_t *out[SQLM_COLUMNS];
+        size_t n = sqlm_metrics_outputs(i, m, out);
         sqlbuf b = {.len = 0};
         sqlm_metrics(&b, i, s);
         PGresult *res;
         rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
         if (rc != PRM_OK)
             break;
-        if (out[i] != NULL) {
-            *out[i] = pg_int(res, 0, 0);
-        } else {
-            m->projects = pg_int(res, 0, 0);
-            m->succeeded = pg_int(res, 0, 1);
-            m->failed = pg_int(res, 0, 2);
-        }
+        for (size_t k = 0; k < n; k++)
+            *out[k] = pg_int(res, 0, (int)k);
         PQclear(res);
     }
     return rc;

@@ -73,22 +73,19 @@ prm_code sqlite_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
 {
     sqlite_db *db = (sqlite_db *)base;
     *m = (prm_metrics){0};
-    int64_t *out[SQLM_COUNT] = {&m->partners, NULL, &m->communications,
-                                &m->resources, &m->outcomes};
-    int64_t projects[3] = {0};
     prm_code rc = PRM_OK;
     for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
+        int64_t *out[SQLM_COLUMNS], got[SQLM_COLUMNS] = {0};
+        size_t n = sqlm_metrics_outputs(i, m, out);
         sqlbuf b = {.len = 0};
         sqlm_metrics(&b, i, s);
         sqlite3_stmt *stmt;
         rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
         if (rc == PRM_OK)
-            rc = sdb_counts(db, stmt, out[i] ? out[i] : projects,
-                            out[i] ? 1 : 3, err);
+            rc = sdb_counts(db, stmt, got, (int)n, err);
+        for (size_t k = 0; k < n; k++)
+            *out[k] = got[k];
     }
-    m->projects = projects[0];
-    m->succeeded = projects[1];
-    m->failed = projects[2];
     return rc;
 }
 
