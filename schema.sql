@@ -124,11 +124,17 @@ CREATE TABLE deals (
     reason      TEXT,
     notes       TEXT,
     created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
+    updated_at  TEXT NOT NULL,
+    -- kept by prm with the fields (prm_customer_key, prm_domain_root):
+    -- the deals that may conflict with one are found by these indexes
+    customer_key TEXT NOT NULL DEFAULT '',
+    domain_root TEXT
 );
 CREATE INDEX deals_partner ON deals (partner_id, created_at);
 CREATE INDEX deals_status ON deals (status, expires);
 CREATE INDEX deals_domain ON deals (domain);
+CREATE INDEX deals_customer_key ON deals (customer_key);
+CREATE INDEX deals_domain_root ON deals (domain_root);
 
 -- The audit log: every change to a record, written in the same transaction
 -- as the change, by prm (a new record) or by triggers prm creates on its

@@ -62,7 +62,7 @@ _prm() {
         else
             local fields=$(_prm_fields "$cmd")
             [[ $verb == list ]] && fields="$fields since= until="
-            [[ $verb == list && $cmd == deal ]] && fields="$fields active= expiring="
+            [[ $verb == list && $cmd == deal ]] && fields="$fields active= expiring= conflicts="
             compopt -o nospace 2>/dev/null
             COMPREPLY=($(compgen -W "$fields" -- "$cur"))
         fi ;;

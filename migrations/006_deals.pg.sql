@@ -19,11 +19,65 @@ CREATE TABLE deals (
     reason      text,
     notes       text,
     created_at  text NOT NULL,
-    updated_at  text NOT NULL
+    updated_at  text NOT NULL,
+    -- kept by prm with the fields (prm_customer_key, prm_domain_root):
+    -- the deals that may conflict with one are found by these indexes
+    customer_key text NOT NULL DEFAULT '',
+    domain_root text
 );
 CREATE INDEX deals_partner ON deals (partner_id, created_at);
 CREATE INDEX deals_status ON deals (status, expires);
 CREATE INDEX deals_domain ON deals (domain);
+CREATE INDEX deals_customer_key ON deals (customer_key);
+CREATE INDEX deals_domain_root ON deals (domain_root);
+
+-- A deal's customer key and domain root, as prm computes them (its C code
+-- and these are held to the same results by the tests): ASCII letters
+-- lower-cased, the words split at ASCII punctuation and spaces and at CJK
+-- and full-width punctuation, one trailing legal form dropped, the words
+-- joined; a domain's last two labels.  (U&'\6709\9650\516C\53F8' is
+-- the legal form written in Chinese: the schema is ASCII.)
+CREATE FUNCTION prm_customer_key(name text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    w text[];
+    n int;
+BEGIN
+    IF name IS NULL THEN
+        RETURN NULL;
+    END IF;
+    w := array_remove(regexp_split_to_array(
+        translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+                  'abcdefghijklmnopqrstuvwxyz'),
+        '([^a-z0-9\u0080-\U0010ffff]|[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65])+'),
+        '');
+    n := coalesce(array_length(w, 1), 0);
+    IF n >= 3 AND w[n - 1] = 'pty' AND w[n] = 'ltd' THEN
+        w := w[1:n - 2];
+    ELSIF n >= 2 AND w[n] = ANY (ARRAY['inc', 'llc', 'ltd', 'limited', 'gmbh',
+            'ag', 'sa', 'sas', 'srl', 'bv', 'nv', 'co', 'corp', 'corporation',
+            'plc', 'kk', U&'\6709\9650\516C\53F8']) THEN
+        w := w[1:n - 1];
+    ELSIF n >= 1 AND length(w[n]) > 4 AND right(w[n], 4) = U&'\6709\9650\516C\53F8' THEN
+        w[n] := left(w[n], -4);
+    END IF;
+    RETURN array_to_string(w, '');
+END
+$$;
+
+-- The command's clock: what prm set for the command (PRM_NOW included), or
+-- the server's time for anyone else (psql).
+CREATE FUNCTION prm_now() RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('prm.now', true), ''),
+                    to_char(now() AT TIME ZONE 'UTC',
+                            'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+$$;
+
+CREATE FUNCTION prm_domain_root(domain text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT substring(domain from '([^.]+\.[^.]+)$')
+$$;
 
 INSERT INTO prm_ids (kind, last) VALUES ('deals', 0);
 

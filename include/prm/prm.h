@@ -97,7 +97,8 @@ typedef enum prm_field_type {
     PRM_F_DATE,         /* ISO 8601 UTC timestamp */
     PRM_F_PARTNER_REF,  /* a partner, by id or name */
     PRM_F_PROJECT_REF,  /* a project, by id or name */
-    PRM_F_PARTNER_LIST  /* one or more partners (a project's partners) */
+    PRM_F_PARTNER_LIST, /* one or more partners (a project's partners) */
+    PRM_F_ID_LIST       /* records of the same kind, computed (conflicts) */
 } prm_field_type;
 
 enum {
@@ -286,6 +287,10 @@ bool prm_deal_move_find(const char *verb, prm_deal_move *move);
 prm_code prm_deal_move_run(prm_db *db, prm_deal_move move, const char *ref,
                            const prm_arg *args, size_t nargs, int64_t *id,
                            prm_error *err);
+/* "conflicts with deal 3 of Acme, deal 5 of Globex" when deal is in
+ * conflict, "" when not (cut short with "..." when long). */
+prm_code prm_deal_conflict_note(prm_db *db, int64_t deal, char *out,
+                                size_t size, prm_error *err);
 
 /* When two deals name the same customer (deal_match.c).  A customer key
  * is the name without ASCII case, punctuation, spacing (CJK and
@@ -601,6 +606,8 @@ void prm_json_cstring(FILE *f, const char *s);
 void prm_json_number(FILE *f, double v);
 /* A record as a JSON object with exactly its kind's fields, in order. */
 void prm_json_record(FILE *f, const prm_record *rec);
+/* The same without the fields worked out when read (an export's record). */
+void prm_json_record_stored(FILE *f, const prm_record *rec);
 
 #ifdef __cplusplus
 }

@@ -105,8 +105,11 @@ static void help_kind(FILE *f, const cli_command *c)
     if (info->kind == PRM_DEAL)
         fputs("\nAn approved deal past its expires reads as expired, with no "
               "command run.\nlist also takes active=yes|no (submitted, or "
-              "approved and not expired)\nand expiring=N (approved, expiring "
-              "within N days).", f);
+              "approved and not expired),\nexpiring=N (approved, expiring "
+              "within N days) and conflicts=yes|no.\nTwo deals conflict when "
+              "of different partners, both active, for the same\ncustomer "
+              "(domain or subdomain; else the name without case, punctuation\n"
+              "and legal form) and overlapping products.", f);
     static const char *const dated_by[] = {
         [PRM_PARTNER] = "created_at",
         [PRM_PROJECT] = "start (else created_at)",

@@ -143,8 +143,15 @@ prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,
 {
     int64_t id;
     prm_code rc = prm_add(ctx->db, info->kind, args->kv, args->nkv, &id, err);
+    /* A deal kept although it conflicts says with which (JSON: its
+     * conflicts field). */
+    char note[512] = "";
+    if (rc == PRM_OK && info->kind == PRM_DEAL && !ctx->out->ops->needs_record)
+        rc = prm_deal_conflict_note(ctx->db, id, note, sizeof note, err);
+    ctx->out->change_note = note[0] ? note : NULL;
     if (rc == PRM_OK)
         rc = cli_report_change(ctx, info, "added", id, err);
+    ctx->out->change_note = NULL;
     return rc;
 }
 

@@ -446,6 +446,14 @@ const cli_verb cli_verbs[] = {
         .run = cli_verb_deal_move,
         .kind = deal_kind,
     },
+    {
+        .name = "conflicts",
+        .args = "[FIELD=VALUE...]",
+        .summary = "every active deal in conflict, with those it conflicts with",
+        .takes_fields = true,
+        .run = cli_verb_deal_conflicts,
+        .kind = deal_kind,
+    },
 };
 const size_t cli_nverbs = sizeof cli_verbs / sizeof cli_verbs[0];
 

@@ -235,8 +235,8 @@ static void complete_fields(const prm_kind_info *info, const char *verb,
             cands_add(&found, "", f->name, "=");
     }
     static const char *const window[] = {"since", "until", "active",
-                                         "expiring"};
-    size_t nwindow = info->kind == PRM_DEAL ? 4 : 2;
+                                         "expiring", "conflicts"};
+    size_t nwindow = info->kind == PRM_DEAL ? 5 : 2;
     for (size_t i = 0;
          verb != NULL && strcmp(verb, "list") == 0 && i < nwindow; i++)
         if (strncmp(window[i], text, strlen(text)) == 0)

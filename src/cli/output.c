@@ -127,8 +127,8 @@ char *cli_format_value(const prm_value *v)
         return strdup(num);
     case PRM_V_TEXT:
         return strndup(v->s, v->len);
-    case PRM_V_IDS:
-        return ids_text(v);
+    case PRM_V_IDS: /* none (a deal without conflicts) shows as "-" */
+        return v->nids > 0 ? ids_text(v) : strdup("-");
     default:
         return strdup("-");
     }

@@ -95,6 +95,8 @@ struct cli_out {
     const prm_kind_info *list_kind;
     size_t list_rows;
     bool explain; /* report partners --explain */
+    /* said after "added deal 7" in text: " (conflicts with ...)" */
+    const char *change_note;
     /* a trend chart being built: the metric and a value per period */
     const char *metric, *by;
     double *values;

@@ -23,6 +23,11 @@ static void text_changed(cli_out *o, const char *verb,
     char digits[PRM_INT_TEXT], line[64 + PRM_INT_TEXT];
     const char *d = prm_int_text(digits, id);
     size_t lv = strlen(verb), lk = strlen(info->name), ld = strlen(d);
+    if (o->change_note != NULL) {
+        fprintf(o->out, "%s %s %s (%s)\n", verb, info->name, d,
+                o->change_note);
+        return;
+    }
     if (lv + lk + ld + 3 > sizeof line) {
         fprintf(o->out, "%s %s %s\n", verb, info->name, d);
         return;

@@ -77,8 +77,11 @@ typedef struct csv_export {
 static bool export_row(void *ctx, const prm_record *rec)
 {
     csv_export *ex = ctx;
+    size_t n = 0;
     for (size_t i = 0; i < rec->info->nfields; i++) {
-        if (i)
+        if (rec->info->fields[i].flags & PRM_FF_COMPUTED)
+            continue;
+        if (n++)
             putc(',', ex->out);
         csv_value(ex->out, &rec->v[i]);
     }
@@ -95,8 +98,9 @@ prm_code prm_export_csv(prm_db *db, prm_kind kind, FILE *out, int64_t *rows,
     prm_code rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
-    for (size_t i = 0; i < info->nfields; i++)
-        fprintf(out, "%s%s", i ? "," : "", info->fields[i].name);
+    for (size_t i = 0, n = 0; i < info->nfields; i++)
+        if (!(info->fields[i].flags & PRM_FF_COMPUTED))
+            fprintf(out, "%s%s", n++ ? "," : "", info->fields[i].name);
     fputs("\r\n", out);
     rc = store_list(db, info, NULL, 0, false, export_row, &ex, err);
     if (rc == PRM_OK && (fflush(out) != 0 || ferror(out)))

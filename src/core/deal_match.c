@@ -49,8 +49,6 @@ typedef struct word {
     size_t at, len; /* in the lower-cased copy */
 } word;
 
-enum { MAX_WORDS = 64 };
-
 static bool is_legal_form(const char *s, size_t len)
 {
     for (size_t i = 0; legal_forms[i] != NULL; i++)
@@ -59,32 +57,53 @@ static bool is_legal_form(const char *s, size_t len)
     return false;
 }
 
-/* The words of name, ASCII lower-cased into low; how many (the words
- * past MAX_WORDS join the last). */
-static size_t split_words(const char *name, char *low, word *w)
+static bool word_is(const char *low, const word *w, const char *text)
+{
+    return w->len == strlen(text) && memcmp(low + w->at, text, w->len) == 0;
+}
+
+/* Lower-case name's ASCII letters into low; the number of words, and the
+ * last three (last[2] the last) with where each begins and ends. */
+static size_t scan_words(const char *name, char *low, word last[3])
 {
     size_t n = 0, i = 0, len = strlen(name);
     bool in_word = false;
     while (i < len) {
         const unsigned char *c = (const unsigned char *)name + i;
-        int k = char_len(*c);
-        if (i + (size_t)k > len)
-            k = (int)(len - i);
-        for (int j = 0; j < k; j++)
-            low[i + (size_t)j] = (char)(c[j] >= 'A' && c[j] <= 'Z' ? c[j] + 32
-                                                                   : c[j]);
-        if (separates(c, k)) {
+        size_t k = (size_t)char_len(*c);
+        if (i + k > len)
+            k = len - i;
+        for (size_t j = 0; j < k; j++)
+            low[i + j] = (char)(c[j] >= 'A' && c[j] <= 'Z' ? c[j] + 32 : c[j]);
+        if (separates(c, (int)k)) {
             in_word = false;
-        } else if (!in_word && n < MAX_WORDS) {
-            w[n++] = (word){i, (size_t)k};
+        } else if (!in_word) {
+            last[0] = last[1], last[1] = last[2];
+            last[2] = (word){i, k};
+            n++;
             in_word = true;
         } else {
-            w[n - 1].len = i + (size_t)k - w[n - 1].at;
-            in_word = true;
+            last[2].len += k;
         }
-        i += (size_t)k;
+        i += k;
     }
+    low[len] = '\0';
     return n;
+}
+
+/* Where the key ends in low: before one trailing legal form, when a name
+ * is left without it. */
+static size_t key_end(const char *low, size_t n, const word last[3])
+{
+    size_t cjk = sizeof cjk_company - 1;
+    if (n >= 3 && word_is(low, &last[1], "pty") && word_is(low, &last[2], "ltd"))
+        return last[1].at;
+    if (n >= 2 && is_legal_form(low + last[2].at, last[2].len))
+        return last[2].at;
+    if (n >= 1 && last[2].len > cjk &&
+        memcmp(low + last[2].at + last[2].len - cjk, cjk_company, cjk) == 0)
+        return last[2].at + last[2].len - cjk;
+    return strlen(low);
 }
 
 bool prm_customer_key(const char *name, char *out, size_t size)
@@ -92,24 +111,21 @@ bool prm_customer_key(const char *name, char *out, size_t size)
     char low[4096];
     if (strlen(name) >= sizeof low || size == 0)
         return false;
-    word w[MAX_WORDS];
-    size_t n = split_words(name, low, w);
-    /* One trailing legal form, when a name is left without it. */
-    if (n >= 3 && w[n - 2].len == 3 && memcmp(low + w[n - 2].at, "pty", 3) == 0 &&
-        w[n - 1].len == 3 && memcmp(low + w[n - 1].at, "ltd", 3) == 0)
-        n -= 2;
-    else if (n >= 2 && is_legal_form(low + w[n - 1].at, w[n - 1].len))
-        n -= 1;
-    else if (n >= 1 && w[n - 1].len > sizeof cjk_company - 1 &&
-             memcmp(low + w[n - 1].at + w[n - 1].len - (sizeof cjk_company - 1),
-                    cjk_company, sizeof cjk_company - 1) == 0)
-        w[n - 1].len -= sizeof cjk_company - 1;
-    size_t used = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (used + w[i].len >= size)
-            return false;
-        memcpy(out + used, low + w[i].at, w[i].len);
-        used += w[i].len;
+    word last[3] = {{0, 0}, {0, 0}, {0, 0}};
+    size_t n = scan_words(name, low, last);
+    size_t end = key_end(low, n, last), used = 0;
+    /* Every character of a word before the end, the separators left out. */
+    for (size_t i = 0; i < end;) {
+        size_t k = (size_t)char_len((unsigned char)low[i]);
+        if (i + k > end)
+            k = end - i;
+        if (!separates((const unsigned char *)low + i, (int)k)) {
+            if (used + k >= size)
+                return false;
+            memcpy(out + used, low + i, k);
+            used += k;
+        }
+        i += k;
     }
     out[used] = '\0';
     return true;

@@ -84,21 +84,69 @@ static void add_days(const char *stamp, int64_t days, char out[PRM_TIME_SIZE])
     strftime(out, PRM_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &utc);
 }
 
-/* What a move needs of the deal as it stands. */
+/* What a move, or a message, needs of a deal as it stands. */
 typedef struct deal_now {
     char status[16];
     char expires[PRM_TIME_SIZE];
+    char partner[256];
 } deal_now;
 
 static bool read_deal(void *ctx, const prm_record *rec)
 {
     deal_now *d = ctx;
+    int partner = prm_field_index(rec->info, "partner");
     const prm_value *s = &rec->v[prm_field_index(rec->info, "status")];
     const prm_value *e = &rec->v[prm_field_index(rec->info, "expires")];
     snprintf(d->status, sizeof d->status, "%.*s", (int)s->len, s->s);
     if (e->type == PRM_V_TEXT)
         snprintf(d->expires, sizeof d->expires, "%.*s", (int)e->len, e->s);
+    snprintf(d->partner, sizeof d->partner, "%s",
+             rec->ref_name && rec->ref_name[partner] ? rec->ref_name[partner]
+                                                     : "?");
     return false;
+}
+
+/* The first deal in conflict with deal (store_deal_conflict), read into
+ * *o; *other 0 when there is none. */
+static prm_code find_conflict(prm_db *db, int64_t deal, bool own,
+                              bool protected_only, int64_t *other,
+                              deal_now *o, prm_error *err)
+{
+    prm_code rc = store_deal_conflict(db, deal, own, protected_only, other,
+                                      err);
+    if (rc != PRM_OK || *other == 0)
+        return rc;
+    return store_fetch(db, prm_kind_get(PRM_DEAL), *other, read_deal, o, err);
+}
+
+/* Another partner's approved deal protects this customer: the approval
+ * (or the extension of an expired deal) waits until it ends. */
+static prm_code check_protected(prm_db *db, int64_t deal, prm_error *err)
+{
+    int64_t other;
+    deal_now o = {.status = ""};
+    prm_code rc = find_conflict(db, deal, false, true, &other, &o, err);
+    if (rc != PRM_OK || other == 0)
+        return rc;
+    return prm_error_set(err, PRM_ECONFLICT,
+                         "deal %lld conflicts with deal %lld of %s, approved "
+                         "until %s: the first approved is protected; reject "
+                         "this one or wait",
+                         (long long)deal, (long long)other, o.partner,
+                         o.expires[0] ? o.expires : "it ends");
+}
+
+prm_code core_deal_registered(prm_db *db, int64_t deal, prm_error *err)
+{
+    int64_t other;
+    deal_now o = {.status = ""};
+    prm_code rc = find_conflict(db, deal, true, false, &other, &o, err);
+    if (rc != PRM_OK || other == 0)
+        return rc;
+    return prm_error_set(err, PRM_ECONFLICT,
+                         "%s holds deal %lld (%s) for this customer and "
+                         "product already; update that one",
+                         o.partner, (long long)other, o.status);
 }
 
 static bool starts_from(const deal_move *m, const char *status)
@@ -221,6 +269,11 @@ static prm_code move_in_tx(prm_db *db, prm_deal_move move, const char *ref,
         return prm_error_set(err, PRM_ECONFLICT,
                              "deal %lld is %s; only %s can be %s",
                              (long long)*id, d.status, m->from_text, m->done);
+    if (move == PRM_DEAL_APPROVE ||
+        (move == PRM_DEAL_EXTEND && strcmp(d.status, "expired") == 0))
+        rc = check_protected(db, *id, err);
+    if (rc != PRM_OK)
+        return rc;
     store_row row = {.set = {false}};
     char expires[PRM_TIME_SIZE];
     rc = move_fields(db, move, &d, arg, &row, expires, err);
@@ -241,6 +294,55 @@ prm_code prm_deal_move_run(prm_db *db, prm_deal_move move, const char *ref,
     return store_cmd_end(db, rc, err);
 }
 
+/* The conflicts of a deal, as its computed field lists them. */
+typedef struct conflict_ids {
+    int64_t ids[16];
+    size_t n, more;
+} conflict_ids;
+
+static bool read_conflicts(void *ctx, const prm_record *rec)
+{
+    conflict_ids *c = ctx;
+    const prm_value *v = &rec->v[prm_field_index(rec->info, "conflicts")];
+    for (size_t i = 0; i < v->nids; i++)
+        if (c->n < sizeof c->ids / sizeof *c->ids)
+            c->ids[c->n++] = v->ids[i];
+        else
+            c->more++;
+    return false;
+}
+
+static prm_code conflict_note(prm_db *db, int64_t deal, char *out,
+                              size_t size, prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_get(PRM_DEAL);
+    conflict_ids c = {.n = 0};
+    prm_code rc = store_fetch(db, info, deal, read_conflicts, &c, err);
+    size_t len = 0;
+    for (size_t i = 0; rc == PRM_OK && i < c.n && len < size; i++) {
+        deal_now o = {.status = ""};
+        rc = store_fetch(db, info, c.ids[i], read_deal, &o, err);
+        if (rc == PRM_OK)
+            len += (size_t)snprintf(out + len, size - len, "%s deal %lld of %s",
+                                    i ? "," : "conflicts with",
+                                    (long long)c.ids[i], o.partner);
+    }
+    if (rc == PRM_OK && c.more > 0 && len < size)
+        snprintf(out + len, size - len, " and %zu more", c.more);
+    return rc;
+}
+
+prm_code prm_deal_conflict_note(prm_db *db, int64_t deal, char *out,
+                                size_t size, prm_error *err)
+{
+    out[0] = '\0';
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = conflict_note(db, deal, out, size, err);
+    return store_cmd_end(db, rc, err);
+}
+
 /* --- the deal list's own filters ----------------------------------------- */
 
 prm_code core_deal_filter(prm_db *db, const prm_kind_info *info,
@@ -256,6 +358,16 @@ prm_code core_deal_filter(prm_db *db, const prm_kind_info *info,
                                  "invalid active '%s': yes or no",
                                  core_show_value(arg->value).text);
         f->op = SF_DEAL_ACTIVE;
+        f->value = (prm_value){.type = PRM_V_INT, .i = yes};
+        return PRM_OK;
+    }
+    if (strcmp(arg->key, "conflicts") == 0) {
+        bool yes = strcmp(arg->value, "yes") == 0;
+        if (!yes && strcmp(arg->value, "no") != 0)
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid conflicts '%s': yes or no",
+                                 core_show_value(arg->value).text);
+        f->op = SF_DEAL_CONFLICTS;
         f->value = (prm_value){.type = PRM_V_INT, .i = yes};
         return PRM_OK;
     }

@@ -129,16 +129,29 @@ static void json_value(FILE *f, const prm_value *v)
     }
 }
 
-void prm_json_record(FILE *f, const prm_record *rec)
+static void json_fields(FILE *f, const prm_record *rec, bool computed)
 {
     putc('{', f);
+    size_t n = 0;
     for (size_t i = 0; i < rec->info->nfields; i++) {
-        if (i)
+        if (!computed && (rec->info->fields[i].flags & PRM_FF_COMPUTED))
+            continue;
+        if (n++)
             putc(',', f);
         prm_json_cstring(f, rec->info->fields[i].name);
         putc(':', f);
         json_value(f, &rec->v[i]);
     }
     putc('}', f);
+}
+
+void prm_json_record(FILE *f, const prm_record *rec)
+{
+    json_fields(f, rec, true);
+}
+
+void prm_json_record_stored(FILE *f, const prm_record *rec)
+{
+    json_fields(f, rec, false);
 }
 

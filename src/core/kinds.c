@@ -125,6 +125,9 @@ static const prm_field deal_fields[] = {
     {"notes", PRM_F_TEXT, SENS, NULL, NULL, "anything worth remembering"},
     {"created_at", PRM_F_DATE, STAMP, NULL, NULL, "when it was registered"},
     {"updated_at", PRM_F_DATE, STAMP, NULL, NULL, "when it last changed"},
+    {"conflicts", PRM_F_ID_LIST, RO | COL | PRM_FF_COMPUTED, NULL, NULL,
+     "active deals of other partners for the same customer and product, "
+     "while this one is active (computed)"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

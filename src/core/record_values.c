@@ -352,6 +352,11 @@ static prm_code check_key(const prm_kind_info *info, const char *key,
                              prm_did_you_mean(key, names, near, sizeof near),
                              names);
     }
+    if (info->fields[i].flags & PRM_FF_COMPUTED)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s is worked out by prm when read and cannot "
+                             "be given",
+                             key);
     bool moved = info->kind == PRM_DEAL &&
                  (info->fields[i].flags & PRM_FF_READONLY) &&
                  !(info->fields[i].flags & PRM_FF_STAMP) &&

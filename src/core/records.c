@@ -19,7 +19,10 @@
 /* A project's add or update also writes its partner links. */
 static store_access write_access(prm_kind kind)
 {
-    return kind == PRM_PROJECT ? STORE_WRITE_MANY : STORE_WRITE_ONE;
+    /* A project's links, a deal's check after it is written: more than
+     * one statement, undone together if one fails. */
+    return kind == PRM_PROJECT || kind == PRM_DEAL ? STORE_WRITE_MANY
+                                                   : STORE_WRITE_ONE;
 }
 
 static prm_code find_owner(prm_db *db, const prm_kind_info *info,
@@ -66,6 +69,8 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
         return rc;
     core_attach_partner_list(info, p);
     rc = store_insert(db, info, &p->row, id, err);
+    if (rc == PRM_OK && info->kind == PRM_DEAL)
+        rc = core_deal_registered(db, *id, err);
     /* An owner other than whoever adds it: an admin adding for a manager. */
     bool changed;
     if (rc == PRM_OK && owner >= 0)
@@ -359,7 +364,8 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
         core_field_names(info, names, sizeof names);
         size_t len = strlen(names);
         snprintf(names + len, sizeof names - len, ", since, until%s",
-                 info->kind == PRM_DEAL ? ", status, active, expiring" : "");
+                 info->kind == PRM_DEAL ? ", status, active, expiring, conflicts"
+                                        : "");
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "unknown field '%s' for %s list%s; filter on: "
                              "id, %s",

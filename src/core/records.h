@@ -40,9 +40,13 @@ prm_code core_complete_for_add(prm_db *db, const prm_kind_info *info,
 /* Point the row's partner list at p's ids. */
 void core_attach_partner_list(const prm_kind_info *info, core_parsed *p);
 
+/* A deal just added: refused (PRM_ECONFLICT) when its partner holds an
+ * active deal for the same customer and product already (deals.c). */
+prm_code core_deal_registered(prm_db *db, int64_t deal, prm_error *err);
+
 /* A deal list's filters of its own: status= as it reads against the
- * clock, active=yes|no, expiring=N; *handled false for any other key
- * (deals.c). */
+ * clock, active=yes|no, expiring=N, conflicts=yes|no; *handled false
+ * for any other key (deals.c). */
 prm_code core_deal_filter(prm_db *db, const prm_kind_info *info,
                           const prm_arg *arg, store_filter *f, core_parsed *p,
                           bool *handled, prm_error *err);

@@ -54,12 +54,12 @@ static bool export_row(void *ctx, const prm_record *rec)
     exporter *ex = ctx;
     if (ex->format == PRM_FORMAT_JSONL) {
         fprintf(ex->out, "{\"%s\":", rec->info->name);
-        prm_json_record(ex->out, rec);
+        prm_json_record_stored(ex->out, rec);
         fputs("}\n", ex->out);
     } else {
         if (ex->rows > 0)
             putc(',', ex->out);
-        prm_json_record(ex->out, rec);
+        prm_json_record_stored(ex->out, rec);
     }
     ex->rows++;
     return !ferror(ex->out);
@@ -340,6 +340,10 @@ static prm_code import_value(importer *im, const prm_kind_info *info,
                        j, f->name, &v->i, err);
     case PRM_F_PARTNER_LIST:
         return partner_list(im, j, v, err);
+    case PRM_F_ID_LIST: /* computed: what the file says is not kept */
+        row->set[i] = false;
+        *v = (prm_value){.type = PRM_V_NULL};
+        return PRM_OK;
     }
     return PRM_OK;
 }

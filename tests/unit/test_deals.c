@@ -207,6 +207,105 @@ static void test_same_customer_is_symmetric(void **state)
     assert_false(prm_products_overlap("Firewall", "Router"));
 }
 
+/* Seeded random deals of four partners over a few customers: prm's
+ * conflicts of each deal are symmetric, never of the deal's own partner,
+ * and exactly the pairs prm_same_customer and prm_products_overlap say,
+ * both active. */
+static void test_conflicts_are_symmetric_and_never_ones_own(void **state)
+{
+    prm_db *db = *state;
+    static const char *const names[] = {"Globex, Inc.", "globex", "Initech",
+                                        "北京环球有限公司", "北京环球"};
+    static const char *const domains[] = {NULL, "globex.com", "eu.globex.com",
+                                          "notglobex.com"};
+    static const char *const products[] = {NULL, "Firewall", "firewall",
+                                           "Router"};
+    enum { NPART = 4, NDEAL = 60 };
+    struct { int partner; const char *name, *domain, *product; bool live; }
+        d[NDEAL + 1];
+    for (int p = 0; p < NPART; p++) {
+        char name[16];
+        snprintf(name, sizeof name, "P%d", p);
+        assert_int_equal(ADD(db, PRM_PARTNER, {"name", name}), PRM_OK);
+    }
+    srand(7);
+    int n = 0;
+    for (int i = 0; i < 400 && n < NDEAL; i++) {
+        int partner = rand() % NPART;
+        const char *name = names[rand() % 5], *domain = domains[rand() % 4];
+        const char *product = products[rand() % 4];
+        char pref[8];
+        snprintf(pref, sizeof pref, "%d", partner + 1);
+        prm_arg args[4] = {{"partner", pref}, {"customer", name}};
+        size_t na = 2;
+        if (domain)
+            args[na++] = (prm_arg){"domain", domain};
+        if (product)
+            args[na++] = (prm_arg){"product", product};
+        if (prm_add(db, PRM_DEAL, args, na, &id, &err) != PRM_OK) {
+            assert_int_equal(err.code, PRM_ECONFLICT); /* its own again */
+            continue;
+        }
+        n++;
+        d[id].partner = partner, d[id].name = name, d[id].domain = domain;
+        d[id].product = product, d[id].live = true;
+        char ref[16];
+        snprintf(ref, sizeof ref, "%lld", (long long)id);
+        if (rand() % 4 == 0) {
+            assert_int_equal(MOVE0(db, PRM_DEAL_CANCEL, ref), PRM_OK);
+            d[id].live = false;
+        }
+    }
+    assert_true(n > 20);
+    for (int a = 1; a <= n; a++) {
+        snapshot s = get(db, PRM_DEAL, a);
+        const prm_value *c = &s.v[field(PRM_DEAL, "conflicts")];
+        assert_int_equal(c->type, PRM_V_IDS);
+        bool listed[NDEAL + 1] = {false};
+        for (size_t k = 0; k < c->nids && k < 8; k++)
+            listed[s.ids[k]] = true;
+        for (int b = 1; b <= n; b++) {
+            bool want = a != b && d[a].partner != d[b].partner && d[a].live &&
+                        d[b].live &&
+                        prm_same_customer(d[a].domain, d[a].name, d[b].domain,
+                                          d[b].name) &&
+                        prm_products_overlap(d[a].product, d[b].product);
+            if (c->nids <= 8 && listed[b] != want)
+                fail_msg("deals %d and %d: prm says %s", a, b,
+                         listed[b] ? "conflict" : "none");
+        }
+    }
+}
+
+static void test_first_approved_is_protected(void **state)
+{
+    prm_db *db = *state;
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "Acme"}), PRM_OK);
+    assert_int_equal(ADD(db, PRM_PARTNER, {"name", "Initech"}), PRM_OK);
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"},
+                         {"customer", "Globex"}, {"domain", "globex.com"}),
+                     PRM_OK);
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Initech"},
+                         {"customer", "Globex, Inc."}),
+                     PRM_OK);
+    assert_int_equal(MOVE(db, PRM_DEAL_APPROVE, "2", {"days", "1"}), PRM_OK);
+    assert_int_equal(MOVE0(db, PRM_DEAL_APPROVE, "1"), PRM_ECONFLICT);
+    assert_non_null(strstr(err.message, "deal 2 of Initech"));
+    assert_string_equal(status_of(db, 1), "submitted");
+    /* Once deal 2 expires, deal 1 may be approved, and deal 2 may not be
+     * extended back over it. */
+    prm_set_now(db, "2026-03-02T12:00:00Z", &err);
+    assert_int_equal(MOVE0(db, PRM_DEAL_APPROVE, "1"), PRM_OK);
+    assert_int_equal(MOVE(db, PRM_DEAL_EXTEND, "2", {"days", "5"}),
+                     PRM_ECONFLICT);
+    assert_string_equal(status_of(db, 2), "expired");
+    /* A partner registering what it holds already adds nothing. */
+    assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"},
+                         {"customer", "GLOBEX LLC"}),
+                     PRM_ECONFLICT);
+    assert_int_equal(count(db, PRM_DEAL, NULL, 0), 2);
+}
+
 static void test_deal_add_stores_and_normalises(void **state)
 {
     prm_db *db = *state;
@@ -254,8 +353,10 @@ static void test_every_move_from_every_status(void **state)
     for (int m = 0; m < PRM_DEAL_MOVES; m++) {
         for (size_t s = 0; s < sizeof reachable / sizeof *reachable; s++) {
             prm_set_now(db, "2026-03-01T12:00:00Z", &err);
+            char customer[32]; /* one each: a second would be Acme's again */
+            snprintf(customer, sizeof customer, "c%d %zu", m, s);
             assert_int_equal(ADD(db, PRM_DEAL, {"partner", "Acme"},
-                                 {"customer", "c"}),
+                                 {"customer", customer}),
                              PRM_OK);
             char ref[24];
             snprintf(ref, sizeof ref, "%lld", (long long)id);
@@ -399,6 +500,8 @@ int main(void)
         cmocka_unit_test(test_same_customer_table),
         cmocka_unit_test(test_same_customer_is_symmetric),
         T(test_deal_add_stores_and_normalises),
+        T(test_conflicts_are_symmetric_and_never_ones_own),
+        T(test_first_approved_is_protected),
         T(test_every_move_from_every_status),
         T(test_approve_sets_dates_and_expiry_reads_from_the_clock),
         T(test_move_arguments_are_checked),

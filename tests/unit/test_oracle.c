@@ -244,11 +244,12 @@ static void load_deals(prm_db *db)
         assert_int_equal(prm_set_now(db, d->created, &err), PRM_OK);
         d->of = (int)next(NPARTNERS);
         d->cents = (int64_t)next(100000000);
-        char ref[24], amount[32], days[16];
+        char ref[24], amount[32], days[16], customer[16];
+        snprintf(customer, sizeof customer, "c%d", i); /* never its own again */
         snprintf(ref, sizeof ref, "%lld", (long long)m.partners[d->of].id);
         snprintf(amount, sizeof amount, "%lld.%02lld",
                  (long long)(d->cents / 100), (long long)(d->cents % 100));
-        prm_arg args[3] = {{"partner", ref}, {"customer", "c"},
+        prm_arg args[3] = {{"partner", ref}, {"customer", customer},
                            {"amount", amount}};
         int64_t id = add(db, PRM_DEAL, args, 3);
         unsigned fate = next(7);

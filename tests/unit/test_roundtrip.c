@@ -131,17 +131,21 @@ static void project_fields(argset *a, unsigned serial, unsigned npartners)
 }
 
 /* A deal: any customer text, a domain or none, an exact amount. */
-static void deal_fields(argset *a, unsigned npartners)
+static void deal_fields(argset *a, unsigned serial, unsigned npartners)
 {
-    static const char *const domains[] = {"globex.com", "EU.Globex.com",
-                                          "initech.co.uk", "xn--80ak6aa92e.com"};
-    char text[TEXT_MAX], num[32], date[24];
+    static const char *const domains[] = {"d%03u.com", "EU.D%03u.com",
+                                          "d%03u.co.uk", "xn--80ak6aa92e%03u.com"};
+    char text[TEXT_MAX], num[32], date[24], domain[64];
     snprintf(num, sizeof num, "%u", 1 + next(npartners));
     set(a, "partner", num);
-    random_text(text, sizeof text, "d");
+    char prefix[16]; /* serial keeps a partner from registering it twice */
+    snprintf(prefix, sizeof prefix, "D%03u ", serial);
+    random_text(text, sizeof text, prefix);
     set(a, "customer", text);
-    if (next(2))
-        set(a, "domain", domains[next(4)]);
+    if (next(2)) { /* of its own: a partner may not register it twice */
+        snprintf(domain, sizeof domain, domains[next(4)], serial);
+        set(a, "domain", domain);
+    }
     maybe_text(a, "product");
     if (next(2)) {
         snprintf(num, sizeof num, "%u.%02u", next(1000000), next(100));
@@ -201,7 +205,7 @@ static void random_fields(prm_kind kind, argset *a, unsigned serial,
     else if (kind == PRM_PROJECT)
         project_fields(a, serial, npartners);
     else if (kind == PRM_DEAL)
-        deal_fields(a, npartners);
+        deal_fields(a, serial, npartners);
     else
         event_fields(kind, a, npartners, nprojects);
 }
@@ -228,7 +232,7 @@ static void load(prm_db *db)
     }
     for (int i = 0; i < NEVENTS; i++) {
         argset a = {.n = 0};
-        deal_fields(&a, NPARTNERS);
+        deal_fields(&a, (unsigned)i, NPARTNERS);
         add(db, PRM_DEAL, &a);
     }
 }

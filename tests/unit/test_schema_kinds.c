@@ -46,7 +46,8 @@ static void sort_words(char *s)
                                words[i]);
 }
 
-/* The columns a kind's fields have, in order, as "a b c". */
+/* The columns a kind's fields have, in order, then those the store
+ * keeps beside them, as "a b c". */
 static void field_columns(const prm_kind_info *info, char *out, size_t size)
 {
     size_t at = 0;
@@ -57,6 +58,10 @@ static void field_columns(const prm_kind_info *info, char *out, size_t size)
             at += (size_t)snprintf(out + at, size - at, "%s%s",
                                    at ? " " : "", col);
     }
+    const store_derived *d;
+    size_t nd = store_derived_of(info, &d);
+    for (size_t i = 0; i < nd; i++)
+        at += (size_t)snprintf(out + at, size - at, " %s", d[i].column);
 }
 
 static void test_sqlite_tables_have_the_fields(void **state)

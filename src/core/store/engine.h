@@ -143,6 +143,11 @@ prm_code store_exec_built(prm_db *db, const sqlbuf *b, const prm_value *p,
                           size_t np, int64_t *out, size_t nout, bool *got,
                           const char *what, prm_error *err);
 
+/* SELECT the first deal (lowest id) that conflicts with deal $1 (own:
+ * that its own partner holds for the same customer and product;
+ * protected_only: approved and unexpired), NULL for none (sql.c). */
+void store_deal_conflict_sql(sqlbuf *b, bool own, bool protected_only);
+
 /* INSERT INTO the kind's table (every column, id included: import gives
  * the ids and dates an export had) in b, and its values $1, $2... in
  * values, to follow " VALUES (" or " SELECT " (write.c). */

@@ -114,3 +114,15 @@ prm_code store_last_change(prm_db *db, int64_t *change, prm_error *err)
         "a.change) ORDER BY a.id DESC LIMIT 1), 0)",
         NULL, 0, change, 1, NULL, "reading the audit log", err);
 }
+
+prm_code store_deal_conflict(prm_db *db, int64_t deal, bool own,
+                             bool protected_only, int64_t *other,
+                             prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    store_deal_conflict_sql(&b, own, protected_only);
+    prm_value p = int_value(deal);
+    *other = 0;
+    return store_exec_built(db, &b, &p, 1, other, 1, NULL,
+                            "looking for conflicts", err);
+}

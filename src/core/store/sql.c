@@ -36,6 +36,24 @@ const char *store_table(const prm_kind_info *info)
  * Parameters are written $1: PostgreSQL's form, which SQLite also reads
  * (as one named parameter, the first). */
 
+static const store_derived derived_columns[] = {
+    {PRM_DEAL, "customer_key", "prm_customer_key", "customer"},
+    {PRM_DEAL, "domain_root", "prm_domain_root", "domain"},
+};
+
+size_t store_derived_of(const prm_kind_info *info, const store_derived **out)
+{
+    size_t n = 0;
+    *out = NULL;
+    for (size_t i = 0; i < sizeof derived_columns / sizeof *derived_columns;
+         i++)
+        if (derived_columns[i].kind == info->kind) {
+            if (n++ == 0)
+                *out = &derived_columns[i];
+        }
+    return n;
+}
+
 const char *store_deps_sql(const prm_kind_info *info)
 {
     if (info->kind == PRM_PARTNER)
@@ -234,6 +252,58 @@ size_t store_audit_select(sqlbuf *b, const store_audit_filter *f,
     return n;
 }
 
+/* --- deals that conflict ----------------------------------------------------
+ * Two deals conflict when they are of different partners, both active
+ * (against prm_now(), the command's clock on both engines), name the same
+ * customer and their products overlap (deal_match.c says the same in C).
+ * The same customer: domains of the same root, equal or one a subdomain of
+ * the other; or, when either has no domain, the same customer key.  Each
+ * half is one index lookup (deals_domain_root, deals_customer_key). */
+
+#define DEAL_ACTIVE(x)                                                       \
+    "(" x ".status = 'submitted' OR (" x ".status = 'approved' AND (" x      \
+    ".expires IS NULL OR " x ".expires > prm_now())))"
+
+/* The deals o of the pair (t, o) that conflict, or (own) that t's own
+ * partner holds for the same customer and product; with protected_only,
+ * the approved unexpired ones of other partners whether or not t is
+ * active (first approved, first protected: an expired deal extended is
+ * refused as its approval would be). */
+static void deal_pairs(sqlbuf *b, bool own, bool protected_only)
+{
+    static const char *const same_customer[2] = {
+        "o.domain_root = t.domain_root AND (o.domain = t.domain OR o.domain "
+        "LIKE '%.' || t.domain OR t.domain LIKE '%.' || o.domain)",
+        "o.customer_key = t.customer_key AND t.customer_key <> '' AND "
+        "(o.domain IS NULL OR t.domain IS NULL)"};
+    for (int half = 0; half < 2; half++) {
+        sql_add(b, "%sSELECT o.id FROM deals AS o WHERE %s AND o.id <> t.id "
+                   "AND o.partner_id %s t.partner_id AND " DEAL_ACTIVE("o")
+                   " AND (o.product IS NULL OR t.product IS NULL OR "
+                   "lower(o.product) = lower(t.product))",
+                half ? " UNION " : "", same_customer[half], own ? "=" : "<>");
+        if (protected_only)
+            sql_add(b, " AND o.status = 'approved'");
+        else
+            sql_add(b, " AND " DEAL_ACTIVE("t"));
+    }
+}
+
+static void deal_conflict_ids(sqlbuf *b, const sql_dialect *d)
+{
+    sqlbuf pairs = {.len = 0};
+    deal_pairs(&pairs, false, false);
+    sql_add(b, d->ids_of, pairs.text);
+    b->overflow |= pairs.overflow;
+}
+
+void store_deal_conflict_sql(sqlbuf *b, bool own, bool protected_only)
+{
+    sql_add(b, "SELECT (");
+    deal_pairs(b, own, protected_only);
+    sql_add(b, " ORDER BY 1 LIMIT 1) FROM deals AS t WHERE t.id = $1");
+}
+
 void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
                        const sql_dialect *d)
 {
@@ -242,6 +312,8 @@ void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
         sql_add(b, i ? ", " : "SELECT ");
         if (col != NULL)
             sql_add(b, "t.\"%s\"", col);
+        else if (info->fields[i].type == PRM_F_ID_LIST)
+            deal_conflict_ids(b, d);
         else
             sql_add(b, "%s", d->partner_ids);
     }
@@ -336,6 +408,11 @@ static void filter_sql(sqlbuf *b, const prm_kind_info *info,
     case SF_DEAL_ACTIVE:
     case SF_DEAL_EXPIRING:
         deal_filter_sql(b, f, w);
+        break;
+    case SF_DEAL_CONFLICTS:
+        sql_add(b, "%sEXISTS (", f->value.i ? "" : "NOT ");
+        deal_pairs(b, false, false);
+        sql_add(b, ")");
         break;
     case SF_WINDOW: {
         size_t lo = where_text(w, f->lo), hi = where_text(w, f->hi);
@@ -462,6 +539,15 @@ void store_revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert,
             image_value(b, d, f->name, f->type);
         }
     }
+    const store_derived *dv;
+    size_t nd = store_derived_of(info, &dv);
+    for (size_t k = 0; k < nd && !reinsert; k++) {
+        sql_add(b, ", \"%s\" = %s(", dv[k].column, dv[k].function);
+        image_value(b, d, dv[k].field, PRM_F_TEXT);
+        sql_add(b, ")");
+    }
+    for (size_t k = 0; k < nd && reinsert; k++)
+        sql_add(b, ", \"%s\"", dv[k].column);
     if (!reinsert) {
         /* An owner handed over since stays with the record. */
         if (owner)
@@ -479,6 +565,11 @@ void store_revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert,
             continue;
         sql_add(b, n++ ? ", " : "");
         image_value(b, d, f->name, f->type);
+    }
+    for (size_t k = 0; k < nd; k++) {
+        sql_add(b, ", %s(", dv[k].function);
+        image_value(b, d, dv[k].field, PRM_F_TEXT);
+        sql_add(b, ")");
     }
     if (owner)
         sql_add(b, ", coalesce($1::json->>'owner', current_user)");

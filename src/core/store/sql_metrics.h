@@ -51,6 +51,9 @@ typedef struct sql_dialect {
     const char *lock_row;
     /* In the message of a broken unique constraint. */
     const char *unique_failed;
+    /* The ids %s (a SELECT of one column named id) gives, ascending, as
+     * text ("3,5"), '' for none. */
+    const char *ids_of;
     /* Ends a CREATE TEMP TABLE of a table with a primary key. */
     const char *temp_table_options;
 } sql_dialect;

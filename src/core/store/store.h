@@ -55,7 +55,8 @@ typedef enum store_filter_op {
     SF_DEAL_STATUS,  /* status value.s, as it reads */
     SF_DEAL_ACTIVE,  /* active (value.i 1) or not (0): submitted, or
                         approved and not expired */
-    SF_DEAL_EXPIRING /* approved, expires after lo and at or before hi */
+    SF_DEAL_EXPIRING, /* approved, expires after lo and at or before hi */
+    SF_DEAL_CONFLICTS /* in conflict with another (value.i 1) or not (0) */
 } store_filter_op;
 
 typedef struct store_filter {
@@ -135,11 +136,24 @@ static inline const char *store_column(const prm_field *f)
     case PRM_F_PROJECT_REF:
         return "project_id";
     case PRM_F_PARTNER_LIST:
+    case PRM_F_ID_LIST: /* computed when read */
         return NULL;
     default:
         return f->name;
     }
 }
+
+/* Columns the store keeps beside a kind's fields, each a function of one
+ * field, written with it by every path (add, update, import, undo): a
+ * deal's customer key and domain root, by which the deals that may
+ * conflict with one are found through an index.  The function is SQL
+ * both engines have (SQLite's registered from C, PostgreSQL's in its
+ * schema).  A kind's are consecutive; how many (sql.c). */
+typedef struct store_derived {
+    prm_kind kind;
+    const char *column, *function, *field;
+} store_derived;
+size_t store_derived_of(const prm_kind_info *info, const store_derived **out);
 
 /* What refers to a partner or project: five counts (projects,
  * communications, resources, outcomes, deals) of the one with id $1; NULL for
@@ -169,6 +183,14 @@ char *store_id_array(const prm_value *list, char open, char close);
 
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". */
 const char *store_now(prm_db *db);
+
+/* The first deal (lowest id) in conflict with deal (own: its own
+ * partner's active deal for the same customer and product;
+ * protected_only: another partner's approved unexpired one), 0 for none
+ * (shared.c). */
+prm_code store_deal_conflict(prm_db *db, int64_t deal, bool own,
+                             bool protected_only, int64_t *other,
+                             prm_error *err);
 
 /* Whether a deal with this stored status and expiry reads as expired
  * now (store.c). */

@@ -14,6 +14,21 @@
 
 #include "store/engine.h"
 
+/* The parameter a field's value has in store_insert_sql: its place
+ * among the fields that have a column. */
+static size_t insert_param(const prm_kind_info *info, const char *field)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < info->nfields; i++) {
+        if (store_column(&info->fields[i]) == NULL)
+            continue;
+        n++;
+        if (strcmp(info->fields[i].name, field) == 0)
+            return n;
+    }
+    return 0;
+}
+
 void store_insert_sql(sqlbuf *b, const prm_kind_info *info, sqlbuf *values)
 {
     sql_add(b, "INSERT INTO %s (", store_table(info));
@@ -25,6 +40,13 @@ void store_insert_sql(sqlbuf *b, const prm_kind_info *info, sqlbuf *values)
         sql_add(b, "%s\"%s\"", n ? ", " : "", col);
         sql_add(values, "%s$%zu", n ? ", " : "", n + 1);
         n++;
+    }
+    const store_derived *d;
+    size_t nd = store_derived_of(info, &d);
+    for (size_t i = 0; i < nd; i++) {
+        sql_add(b, ", \"%s\"", d[i].column);
+        sql_add(values, ", %s(CAST($%zu AS text))", d[i].function,
+                insert_param(info, d[i].field));
     }
     sql_add(b, ")");
 }
@@ -99,7 +121,7 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
                       const store_row *row, prm_error *err)
 {
     sqlbuf b = {.len = 0};
-    prm_value p[STORE_MAX_FIELDS + 2];
+    prm_value p[2 * STORE_MAX_FIELDS + 2];
     size_t n = 0;
     sql_add(&b, "UPDATE %s SET ", store_table(info));
     for (size_t i = 0; i < info->nfields; i++) {
@@ -109,6 +131,16 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
             continue;
         p[n++] = row->v[i];
         sql_add(&b, "%s\"%s\" = $%zu", n > 1 ? ", " : "", col, n);
+    }
+    const store_derived *d;
+    size_t nd = store_derived_of(info, &d);
+    for (size_t k = 0; k < nd; k++) {
+        int i = prm_field_index(info, d[k].field);
+        if (i < 0 || !row->set[i])
+            continue;
+        p[n++] = row->v[i];
+        sql_add(&b, "%s\"%s\" = %s(CAST($%zu AS text))", n > 1 ? ", " : "",
+                d[k].column, d[k].function, n);
     }
     if (prm_field_index(info, "updated_at") >= 0) {
         const char *now = store_now(db);

@@ -544,6 +544,19 @@ static prm_code next_change(pg_db *db, prm_error *err)
  * batch it is a savepoint.  Writes run READ COMMITTED, so that two writers
  * wait for each other rather than fail.
  */
+/* A command that only reads still has a clock, for what reads from it
+ * (prm_now(): whether a deal has expired); a writing one sets it with its
+ * audit settings. */
+static prm_code read_clock(pg_db *db, prm_error *err)
+{
+    pg_params p = {.n = 0};
+    pgp_str(&p, store_now(&db->base));
+    prm_code rc = pg_defer(db, "SELECT set_config('prm.now', $1, true)", &p,
+                           err);
+    pgp_free(&p);
+    return rc;
+}
+
 static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
@@ -567,6 +580,8 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
     memcpy(db->cmd_next_id, db->next_id, sizeof db->next_id);
     if (rc == PRM_OK && access != STORE_READ)
         rc = pg_audit_settings(db, 0, err);
+    else if (rc == PRM_OK)
+        rc = read_clock(db, err);
     if (rc != PRM_OK) {
         pg_drop_deferred(db);
         if (db->cmd_owns_tx)

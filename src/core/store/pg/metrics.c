@@ -28,6 +28,8 @@ const sql_dialect sqlm_pg_dialect = {
     .distinct = "IS DISTINCT FROM",
     .bytewise = "",
     .lock_row = " FOR UPDATE",
+    .ids_of = "coalesce((SELECT string_agg(c.id::text, ',' ORDER BY c.id) "
+              "FROM (%s) AS c), '')",
     .unique_failed = "duplicate key",
     .temp_table_options = ""};
 

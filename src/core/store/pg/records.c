@@ -42,7 +42,8 @@ static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
             continue;
         const char *text = PQgetvalue(res, row, (int)i);
         switch (info->fields[i].type) {
-        case PRM_F_PARTNER_LIST: {
+        case PRM_F_PARTNER_LIST:
+        case PRM_F_ID_LIST: {
             prm_code rc = store_parse_ids(text, &db->ids, &db->ids_cap,
                                           &v->nids, err);
             if (rc != PRM_OK)

@@ -112,6 +112,34 @@ static void fn_cents(sqlite3_context *c, int argc, sqlite3_value **argv)
         sqlite3_result_int64(c, cents);
 }
 
+/* prm_customer_key(name), prm_domain_root(domain): the keys a deal is
+ * found by when looking for conflicts (store_derived), NULL for NULL. */
+static void fn_customer_key(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *name = (const char *)sqlite3_value_text(argv[0]);
+    char key[4096];
+    if (name == NULL)
+        sqlite3_result_null(c);
+    else if (!prm_customer_key(name, key, sizeof key))
+        sqlite3_result_text(c, "", 0, SQLITE_STATIC); /* too long to match */
+    else
+        sqlite3_result_text(c, key, -1, SQLITE_TRANSIENT);
+}
+
+static void fn_domain_root(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *domain = (const char *)sqlite3_value_text(argv[0]);
+    char root[PRM_DOMAIN_SIZE];
+    if (domain == NULL) {
+        sqlite3_result_null(c);
+        return;
+    }
+    prm_domain_root(domain, root);
+    sqlite3_result_text(c, root, -1, SQLITE_TRANSIENT);
+}
+
 prm_code sdb_audit_functions(sqlite_db *db, prm_error *err)
 {
     static const struct {
@@ -122,6 +150,8 @@ prm_code sdb_audit_functions(sqlite_db *db, prm_error *err)
                {"prm_now", 0, fn_now},       {"prm_user", 0, fn_user},
                {"prm_command", 0, fn_command}, {"prm_number", 1, fn_number},
                {"prm_money", 1, fn_money},     {"prm_cents", 1, fn_cents},
+               {"prm_customer_key", 1, fn_customer_key},
+               {"prm_domain_root", 1, fn_domain_root},
                {"prm_add_command", 2, sdb_fn_add_command}};
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         int rc = sqlite3_create_function_v2(db->sql, fns[i].name, fns[i].nargs,

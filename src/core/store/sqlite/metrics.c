@@ -34,6 +34,10 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                          .distinct = "IS NOT",
                                          .bytewise = " COLLATE BINARY",
                                          .lock_row = "",
+                                         .ids_of =
+                                             "coalesce((SELECT group_concat("
+                                             "c.id) FROM (%s ORDER BY 1) AS c), "
+                                             "'')",
                                          .unique_failed =
                                              "UNIQUE constraint failed",
                                          .temp_table_options =

@@ -38,7 +38,8 @@ static prm_code row_to_record(sqlite_db *db, const prm_kind_info *info,
         int ctype = sqlite3_column_type(stmt, (int)i);
         if (ctype == SQLITE_NULL)
             continue;
-        if (info->fields[i].type == PRM_F_PARTNER_LIST) {
+        if (info->fields[i].type == PRM_F_PARTNER_LIST ||
+            info->fields[i].type == PRM_F_ID_LIST) {
             const char *text = (const char *)sqlite3_column_text(stmt, (int)i);
             prm_code rc = store_parse_ids(text, &db->ids, &db->ids_cap,
                                           &v->nids, err);
