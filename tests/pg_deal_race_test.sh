@@ -10,13 +10,20 @@ base=$(cat "$pgdir/uri") || exit 1
 export PGOPTIONS='--client-min-messages=warning'
 db=deal_race_test rounds=50
 tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+# Roles are the cluster's: gone with the database, so that other tests'
+# user lists do not see them.
+cleanup() {
+    rm -rf "$tmp"
+    psql -qX "$base" -c "DROP DATABASE IF EXISTS $db" \
+        -c "DROP ROLE IF EXISTS race_ann, race_bob" >/dev/null 2>&1
+}
+trap cleanup EXIT
 psql -qX "$base" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null || exit 1
-psql -qX "$base" -c "DROP ROLE IF EXISTS ann, bob" >/dev/null
+psql -qX "$base" -c "DROP ROLE IF EXISTS race_ann, race_bob" >/dev/null
 uri() { echo "$base" | sed "s|:///postgres?|:///$db?|; s|user=[^&]*|user=$1|"; }
 admin=$(echo "$base" | sed "s|:///postgres?|:///$db?|")
-"$prm" --db "$admin" user add ann role=admin >/dev/null || exit 1
-"$prm" --db "$admin" user add bob role=admin >/dev/null || exit 1
+"$prm" --db "$admin" user add race_ann role=admin >/dev/null || exit 1
+"$prm" --db "$admin" user add race_bob role=admin >/dev/null || exit 1
 "$prm" --db "$admin" partner add name=Acme >/dev/null || exit 1
 "$prm" --db "$admin" partner add name=Initech >/dev/null || exit 1
 
@@ -27,9 +34,9 @@ awk -v n=$rounds 'BEGIN { for (r = 1; r <= n; r++) {
     "$prm" --db "$admin" >/dev/null || exit 1
 fails=0
 for r in $(seq 1 $rounds); do
-    "$prm" --db "$(uri ann)" --json deal approve $((2 * r - 1)) >"$tmp/a" 2>&1 &
+    "$prm" --db "$(uri race_ann)" --json deal approve $((2 * r - 1)) >"$tmp/a" 2>&1 &
     pa=$!
-    "$prm" --db "$(uri bob)" --json deal approve $((2 * r)) >"$tmp/b" 2>&1 &
+    "$prm" --db "$(uri race_bob)" --json deal approve $((2 * r)) >"$tmp/b" 2>&1 &
     pb=$!
     wait $pa $pb
     ok=$(cat "$tmp/a" "$tmp/b" | grep -c '"ok":true')

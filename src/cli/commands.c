@@ -146,7 +146,7 @@ const cli_command cli_commands[] = {
         .summary = "partners side by side, or the metrics over time as a chart",
         .details = "A row per partner: projects, succeeded, failed, project success "
             "rate,\ncommunications, last contact, resources, outcomes, resource "
-            "efficiency;\neach figure is the one metrics partner=ID gives, with the "
+            "efficiency,\ndeals, deals won, deal win rate, won value;\neach figure is the one metrics partner=ID gives, with the "
             "same filters\n(type=, region=, status=, partner=, since=, until=).  "
             "sort=FIELD orders the\nrows by a field (figures largest first, a "
             "ratio with no value last,\nname from A), limit=N keeps the first N.  "
@@ -171,8 +171,11 @@ const cli_command cli_commands[] = {
         .summary = "where to act next: stalled, dormant, idle, expand, gaps",
         .details = "Findings, most urgent first, each with the rule that fired and the "
             "numbers\nbehind it:\n"
+            "  deal_conflict    a submitted deal in conflict: decide\n"
             "  stalled_project  active, past due or not updated for stalled_days "
             "(30)\n"
+            "  deal_expiring    approved, protection ends within expiring_days (14)\n"
+            "  deal_past_close  approved, its expected close has passed\n"
             "  dormant_partner  has projects, no contact for dormant_days (90)\n"
             "  idle_resources   resources on a project with no outcome yet\n"
             "  expand_partner   closed success >= expand_rate (0.6) or efficiency "

@@ -13,7 +13,7 @@
 typedef struct cli_out cli_out;
 
 /* The most columns a text table has (report partners --explain). */
-#define CLI_MAX_COLUMNS 16
+#define CLI_MAX_COLUMNS 24
 
 typedef struct cli_out_ops {
     /* An add or update succeeded; rec is the stored record when

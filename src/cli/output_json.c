@@ -165,7 +165,13 @@ static bool json_report_row(cli_out *o, const prm_report_row *r)
             (long long)r->m.resources, (long long)r->m.outcomes);
     has = prm_resource_efficiency(&r->m, &v);
     json_ratio(f, "resource_efficiency", has, v);
-    fprintf(f, ",\"health\":%lld", (long long)r->health);
+    fprintf(f, ",\"deals\":%lld,\"deals_won\":%lld", (long long)r->m.deals,
+            (long long)r->m.deals_won);
+    has = prm_deal_win_rate(&r->m, &v);
+    json_ratio(f, "deal_win_rate", has, v);
+    char won[PRM_MONEY_TEXT];
+    prm_format_money(r->m.won_value, won, sizeof won);
+    fprintf(f, ",\"won_value\":%s,\"health\":%lld", won, (long long)r->health);
     if (o->explain)
         json_health_terms(f, r);
     putc('}', f);

@@ -255,6 +255,10 @@ static bool text_report_row(cli_out *o, const prm_report_row *r)
     bool has_rate = prm_project_success_rate(&r->m, &v);
     char *rate = ratio_cell(has_rate, v, true);
     bool has_eff = prm_resource_efficiency(&r->m, &v);
+    double win;
+    bool has_win = prm_deal_win_rate(&r->m, &win);
+    char won[PRM_MONEY_TEXT];
+    prm_format_money(r->m.won_value, won, sizeof won);
     char *cells[] = {
         count_cell(r->partner),
         strdup(r->name),
@@ -268,6 +272,10 @@ static bool text_report_row(cli_out *o, const prm_report_row *r)
         count_cell(r->m.resources),
         count_cell(r->m.outcomes),
         ratio_cell(has_eff, v, false),
+        count_cell(r->m.deals),
+        count_cell(r->m.deals_won),
+        ratio_cell(has_win, win, true),
+        strdup(won),
         count_cell(r->health),
         /* --explain: the four terms of the health score */
         term_cell(r->recency),
@@ -275,7 +283,7 @@ static bool text_report_row(cli_out *o, const prm_report_row *r)
         term_cell(r->success),
         term_cell(r->efficiency),
     };
-    size_t n = o->explain ? sizeof cells / sizeof cells[0] : 12;
+    size_t n = o->explain ? sizeof cells / sizeof cells[0] : 16;
     for (size_t i = n; i < sizeof cells / sizeof cells[0]; i++)
         free(cells[i]);
     return cli_table_push_row(o, cells, n);
@@ -285,14 +293,15 @@ static void text_report_end(cli_out *o, bool ok)
 {
     static const table_head head = {
         {"id", "name", "projects", "succeeded", "failed", "success", "comms",
-         "last contact", "resources", "outcomes", "efficiency", "health",
-         "recency", "frequency", "closed", "yield"},
+         "last contact", "resources", "outcomes", "efficiency", "deals",
+         "won", "win rate", "won value", "health", "recency", "frequency",
+         "closed", "yield"},
         {true, false, true, true, true, true, true, false, true, true, true,
-         true, true, true, true, true},
-        16,
+         true, true, true, true, true, true, true, true, true},
+        20,
         {[7] = true}};
     table_head h = head;
-    h.n = o->explain ? 16 : 12;
+    h.n = o->explain ? 20 : 16;
     if (ok && cli_table_empty(o))
         fputs("no partners\n", o->out);
     else if (ok)

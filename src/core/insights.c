@@ -16,6 +16,10 @@
  *   coverage_gap     a region or partner type with activity (projects or
  *                    communications) but gap_max_partners (1) active
  *                    partners or fewer                - most activity first
+ * and three of deals, ranked among them: deal_conflict (a submitted deal
+ * in conflict: decide; first of all), deal_expiring (approved, protection
+ * ending within expiring_days (14); after stalled projects) and
+ * deal_past_close (approved, its close date passed).
  * Inactive partners are left out unless status= asks for them.  The SQL is
  * in store/sql_metrics.c.
  */
@@ -53,6 +57,9 @@ static const struct rule_info {
     [RULE_GAP] = {"coverage_gap", "region",
                   {"active_partners", "partners", "projects",
                    "communications"}},
+    [RULE_DEAL_CONFLICT] = {"deal_conflict", "deal", {"conflicts"}},
+    [RULE_DEAL_EXPIRING] = {"deal_expiring", "deal", {"days_left"}},
+    [RULE_DEAL_PAST_CLOSE] = {"deal_past_close", "deal", {"days_past_close"}},
 };
 
 typedef struct miner {
@@ -92,6 +99,24 @@ static void message(const store_insight_row *r, const store_thresholds *t,
         snprintf(buf, size,
                  "%.0f resource%s committed, no outcome yet: review them",
                  v[0], v[0] == 1 ? "" : "s");
+        break;
+    case RULE_DEAL_CONFLICT:
+        snprintf(buf, size,
+                 "submitted and in conflict with %.0f other deal%s: approve "
+                 "one, reject the rest",
+                 v[0], v[0] == 1 ? "" : "s");
+        break;
+    case RULE_DEAL_EXPIRING:
+        snprintf(buf, size,
+                 "approved; its protection ends in %.1f days (threshold "
+                 "%.0f): extend it or close it",
+                 v[0], t->expiring_days);
+        break;
+    case RULE_DEAL_PAST_CLOSE:
+        snprintf(buf, size,
+                 "approved, expected to close %.0f days ago: mark it won or "
+                 "lost",
+                 v[0]);
         break;
     case RULE_EXPAND:
         snprintf(buf, size,

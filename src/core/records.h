@@ -91,7 +91,8 @@ prm_code core_window_check(const char *since, const char *until,
     X(expand_rate, 0.6, 1)                                                   \
     X(expand_efficiency, 1.0, 1e9)                                           \
     X(expand_max_projects, 2, 1e9)                                           \
-    X(gap_max_partners, 1, 1e9)
+    X(gap_max_partners, 1, 1e9)                                              \
+    X(expiring_days, 14, 36500)
 
 /* The partners in scope and the date window of metrics and report, from
  * their filters (metrics.c); the window's timestamps live in t.  cmd names

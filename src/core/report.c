@@ -16,7 +16,8 @@ const char *const prm_report_sort_fields[] = {
     "partner",        "name",          "projects",
     "succeeded",      "failed",        "project_success_rate",
     "communications", "last_contact",  "resources",
-    "outcomes",       "resource_efficiency", "health", NULL};
+    "outcomes",       "resource_efficiency", "health",
+    "deals",          "deals_won",     "deal_win_rate", "won_value", NULL};
 
 static prm_code report_option(const prm_arg *a, const char **sort,
                               int64_t *limit, prm_error *err)

@@ -269,7 +269,7 @@ size_t store_audit_select(sqlbuf *b, const store_audit_filter *f,
  * the approved unexpired ones of other partners whether or not t is
  * active (first approved, first protected: an expired deal extended is
  * refused as its approval would be). */
-static void deal_pairs(sqlbuf *b, bool own, bool protected_only)
+void store_deal_pairs(sqlbuf *b, bool own, bool protected_only)
 {
     static const char *const same_customer[2] = {
         "o.domain_root = t.domain_root AND (o.domain = t.domain OR o.domain "
@@ -292,7 +292,7 @@ static void deal_pairs(sqlbuf *b, bool own, bool protected_only)
 static void deal_conflict_ids(sqlbuf *b, const sql_dialect *d)
 {
     sqlbuf pairs = {.len = 0};
-    deal_pairs(&pairs, false, false);
+    store_deal_pairs(&pairs, false, false);
     sql_add(b, d->ids_of, pairs.text);
     b->overflow |= pairs.overflow;
 }
@@ -300,7 +300,7 @@ static void deal_conflict_ids(sqlbuf *b, const sql_dialect *d)
 void store_deal_conflict_sql(sqlbuf *b, bool own, bool protected_only)
 {
     sql_add(b, "SELECT (");
-    deal_pairs(b, own, protected_only);
+    store_deal_pairs(b, own, protected_only);
     sql_add(b, " ORDER BY 1 LIMIT 1) FROM deals AS t WHERE t.id = $1");
 }
 
@@ -411,7 +411,7 @@ static void filter_sql(sqlbuf *b, const prm_kind_info *info,
         break;
     case SF_DEAL_CONFLICTS:
         sql_add(b, "%sEXISTS (", f->value.i ? "" : "NOT ");
-        deal_pairs(b, false, false);
+        store_deal_pairs(b, false, false);
         sql_add(b, ")");
         break;
     case SF_WINDOW: {

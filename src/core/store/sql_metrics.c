@@ -222,6 +222,10 @@ static void add_report_order(sqlbuf *b, const char *sort,
     else if (strcmp(sort, "project_success_rate") == 0)
         sql_add(b, " ORDER BY CASE WHEN projects > 0 THEN 1.0 * succeeded / "
                    "projects END DESC NULLS LAST, id");
+    else if (strcmp(sort, "deal_win_rate") == 0)
+        sql_add(b, " ORDER BY CASE WHEN deals_won + deals_lost > 0 THEN 1.0 * "
+                   "deals_won / (deals_won + deals_lost) END DESC NULLS LAST, "
+                   "id");
     else if (strcmp(sort, "resource_efficiency") == 0)
         sql_add(b, " ORDER BY CASE WHEN resources > 0 THEN 1.0 * outcomes / "
                    "resources END DESC NULLS LAST, id");
@@ -249,6 +253,19 @@ static void add_health_terms(sqlbuf *b, const store_scope *s)
                ":asof");
     add_window(b, s, "x.at");
     sql_add(b, ") AS recent");
+    /* The partner's deals, dated by created_at. */
+    static const char *const deal_figure[][2] = {
+        {"count(*)", "deals"},
+        {"count(*) FILTER (WHERE x.status = 'won')", "deals_won"},
+        {"count(*) FILTER (WHERE x.status = 'lost')", "deals_lost"},
+        {"coalesce(sum(x.amount) FILTER (WHERE x.status = 'won'), 0)",
+         "won_value"}};
+    for (size_t i = 0; i < 4; i++) {
+        sql_add(b, ", (SELECT %s FROM deals AS x WHERE x.partner_id = p.id",
+                deal_figure[i][0]);
+        add_window(b, s, "x.created_at");
+        sql_add(b, ") AS %s", deal_figure[i][1]);
+    }
 }
 
 #define DAYS_SINCE(col) "(julianday(:asof) - julianday(" col "))"
@@ -524,6 +541,55 @@ static void insight_gap(sqlbuf *b, const store_scope *s,
                "comms > 0 ORDER BY projects + comms DESC, dim, name");
 }
 
+/* A deal t of a partner in scope. */
+static void deal_in_scope(sqlbuf *b, const store_scope *s)
+{
+    sql_add(b, " AND EXISTS (SELECT 1 FROM partners AS p WHERE p.id = "
+               "t.partner_id");
+    add_partner_scope(b, s);
+    sql_add(b, ")");
+}
+
+/* Submitted deals in conflict: the most conflicts first. */
+static void insight_deal_conflict(sqlbuf *b, const store_scope *s,
+                                  const sql_dialect *d)
+{
+    (void)d;
+    sql_add(b, "SELECT t.id, t.customer, (SELECT count(*) FROM (");
+    store_deal_pairs(b, false, false);
+    sql_add(b, ") AS c) AS conflicts FROM deals AS t WHERE t.status = "
+               "'submitted' AND EXISTS (");
+    store_deal_pairs(b, false, false);
+    sql_add(b, ")");
+    deal_in_scope(b, s);
+    sql_add(b, " ORDER BY conflicts DESC, t.id");
+}
+
+/* Approved deals whose protection ends within :expiring_days. */
+static void insight_deal_expiring(sqlbuf *b, const store_scope *s,
+                                  const sql_dialect *d)
+{
+    (void)d;
+    sql_add(b, "SELECT t.id, t.customer, julianday(t.expires) - "
+               "julianday(:asof) AS days_left FROM deals AS t WHERE t.status "
+               "= 'approved' AND t.expires > :asof AND julianday(t.expires) "
+               "- julianday(:asof) <= :expiring_days");
+    deal_in_scope(b, s);
+    sql_add(b, " ORDER BY days_left, t.id");
+}
+
+/* Approved (unexpired) deals whose expected close has passed. */
+static void insight_deal_past_close(sqlbuf *b, const store_scope *s,
+                                    const sql_dialect *d)
+{
+    (void)d;
+    sql_add(b, "SELECT t.id, t.customer, julianday(:asof) - julianday(t.close) "
+               "AS days_past FROM deals AS t WHERE t.status = 'approved' AND "
+               "(t.expires IS NULL OR t.expires > :asof) AND t.close < :asof");
+    deal_in_scope(b, s);
+    sql_add(b, " ORDER BY days_past DESC, t.id");
+}
+
 void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
                   int64_t limit, const sql_dialect *d)
 {
@@ -532,6 +598,9 @@ void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
         [RULE_STALLED] = insight_stalled, [RULE_DORMANT] = insight_dormant,
         [RULE_IDLE] = insight_idle,       [RULE_EXPAND] = insight_expand,
         [RULE_GAP] = insight_gap,
+        [RULE_DEAL_CONFLICT] = insight_deal_conflict,
+        [RULE_DEAL_EXPIRING] = insight_deal_expiring,
+        [RULE_DEAL_PAST_CLOSE] = insight_deal_past_close,
     };
     build[rule](b, s, d);
     if (limit > 0)

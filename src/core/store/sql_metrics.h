@@ -73,8 +73,9 @@ size_t sqlm_metrics_outputs(int which, prm_metrics *m,
                             int64_t *out[SQLM_COLUMNS]);
 
 /* report partners: columns id, name, projects, succeeded, failed,
- * communications, last_contact, resources, outcomes, recent, days,
- * recency, frequency, success, efficiency, health. */
+ * communications, last_contact, resources, outcomes, recent, deals,
+ * deals_won, deals_lost, won_value, days, recency, frequency, success,
+ * efficiency, health. */
 void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
                  int64_t limit, const sql_dialect *d);
 

@@ -192,6 +192,11 @@ prm_code store_deal_conflict(prm_db *db, int64_t deal, bool own,
                              bool protected_only, int64_t *other,
                              prm_error *err);
 
+/* The deals o that pair with deal t (the table alias of the query around
+ * it) as conflicts (own: its partner's own; protected_only: approved
+ * unexpired, t active or not): a SELECT of o.id (sql.c). */
+void store_deal_pairs(sqlbuf *b, bool own, bool protected_only);
+
 /* Whether a deal with this stored status and expiry reads as expired
  * now (store.c). */
 bool store_deal_expired(prm_db *db, const char *status, const char *expires);
@@ -252,7 +257,10 @@ prm_code store_trend(prm_db *db, const store_scope *scope, store_period by,
 
 /* insights (sqlite/insights.c, pg/metrics.c): the rules, in the order they are ranked. */
 typedef enum store_rule {
+    RULE_DEAL_CONFLICT,   /* submitted deals in conflict: decide */
     RULE_STALLED, /* active projects past due or not updated for long */
+    RULE_DEAL_EXPIRING,   /* approved deals whose protection ends soon */
+    RULE_DEAL_PAST_CLOSE, /* approved deals past their close date */
     RULE_DORMANT, /* partners with projects but no recent contact */
     RULE_IDLE,    /* resources on projects that produced nothing */
     RULE_EXPAND,  /* partners that do well but have few projects */
@@ -264,6 +272,7 @@ typedef struct store_thresholds {
     double dormant_days, stalled_days;
     double expand_rate, expand_efficiency, expand_max_projects;
     double gap_max_partners;
+    double expiring_days;
 } store_thresholds;
 
 /* One finding's row: the subject (id and name; a gap's name is the region
@@ -272,7 +281,10 @@ typedef struct store_thresholds {
  *   DORMANT projects, days since the last contact
  *   IDLE    resources, their total amount
  *   EXPAND  projects, closed success rate, resource efficiency
- *   GAP     active partners, partners, projects, communications */
+ *   GAP     active partners, partners, projects, communications
+ *   DEAL_CONFLICT   the deals it conflicts with
+ *   DEAL_EXPIRING   days until its protection ends
+ *   DEAL_PAST_CLOSE days since its expected close */
 typedef struct store_insight_row {
     store_rule rule;
     int dimension;

@@ -75,6 +75,7 @@ static bool named_value(const named *v, const char *name, size_t len,
                    : IS("expand_efficiency")   ? t->expand_efficiency
                    : IS("expand_max_projects") ? t->expand_max_projects
                    : IS("gap_max_partners")    ? t->gap_max_partners
+                   : IS("expiring_days")       ? t->expiring_days
                                                : -1;
         if (d < 0)
             return false;
@@ -200,14 +201,18 @@ static prm_code report_row(void *ctx, const PGresult *res, int r, bool *stop,
               .outcomes = pg_int(res, r, 8)},
         .last_contact = PQgetisnull(res, r, 6) ? NULL : PQgetvalue(res, r, 6),
         .recent = pg_int(res, r, 9),
-        .has_days = !PQgetisnull(res, r, 10),
-        .days = pg_double(res, r, 10),
-        .recency = pg_double(res, r, 11),
-        .frequency = pg_double(res, r, 12),
-        .success = pg_double(res, r, 13),
-        .efficiency = pg_double(res, r, 14),
-        .health = (int64_t)pg_double(res, r, 15),
+        .has_days = !PQgetisnull(res, r, 14),
+        .days = pg_double(res, r, 14),
+        .recency = pg_double(res, r, 15),
+        .frequency = pg_double(res, r, 16),
+        .success = pg_double(res, r, 17),
+        .efficiency = pg_double(res, r, 18),
+        .health = (int64_t)pg_double(res, r, 19),
     };
+    row.m.deals = pg_int(res, r, 10);
+    row.m.deals_won = pg_int(res, r, 11);
+    row.m.deals_lost = pg_int(res, r, 12);
+    row.m.won_value = pg_int(res, r, 13);
     *stop = !rr->fn(rr->ctx, &row);
     return PRM_OK;
 }

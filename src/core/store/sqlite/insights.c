@@ -25,7 +25,8 @@ static int bind_thresholds(sqlite3_stmt *stmt, const store_thresholds *t)
              {":expand_rate", t->expand_rate},
              {":expand_efficiency", t->expand_efficiency},
              {":expand_max_projects", t->expand_max_projects},
-             {":gap_max_partners", t->gap_max_partners}};
+             {":gap_max_partners", t->gap_max_partners},
+             {":expiring_days", t->expiring_days}};
     for (size_t i = 0; i < sizeof n / sizeof n[0] && rc == SQLITE_OK; i++)
         rc = bind_number(stmt, n[i].name, n[i].v);
     return rc;

@@ -118,14 +118,18 @@ prm_code sqlite_report(prm_db *base, const store_scope *s, const char *sort,
                   .outcomes = sqlite3_column_int64(stmt, 8)},
             .last_contact = (const char *)sqlite3_column_text(stmt, 6),
             .recent = sqlite3_column_int64(stmt, 9),
-            .has_days = sqlite3_column_type(stmt, 10) != SQLITE_NULL,
-            .days = sqlite3_column_double(stmt, 10),
-            .recency = sqlite3_column_double(stmt, 11),
-            .frequency = sqlite3_column_double(stmt, 12),
-            .success = sqlite3_column_double(stmt, 13),
-            .efficiency = sqlite3_column_double(stmt, 14),
-            .health = sqlite3_column_int64(stmt, 15),
+            .has_days = sqlite3_column_type(stmt, 14) != SQLITE_NULL,
+            .days = sqlite3_column_double(stmt, 14),
+            .recency = sqlite3_column_double(stmt, 15),
+            .frequency = sqlite3_column_double(stmt, 16),
+            .success = sqlite3_column_double(stmt, 17),
+            .efficiency = sqlite3_column_double(stmt, 18),
+            .health = sqlite3_column_int64(stmt, 19),
         };
+        row.m.deals = sqlite3_column_int64(stmt, 10);
+        row.m.deals_won = sqlite3_column_int64(stmt, 11);
+        row.m.deals_lost = sqlite3_column_int64(stmt, 12);
+        row.m.won_value = sqlite3_column_int64(stmt, 13);
         src = fn(ctx, &row) ? SQLITE_OK : SQLITE_DONE;
     }
     sdb_done(stmt);
