@@ -151,3 +151,16 @@ END
 $$;
 CREATE TRIGGER guard_deals BEFORE INSERT OR UPDATE ON deals
     FOR EACH ROW EXECUTE FUNCTION prm_deal_guard();
+
+-- Whoever writes a deal (prm, or psql), its customer key and domain root
+-- follow its customer and domain.
+CREATE FUNCTION prm_deal_keys() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.customer_key := prm_customer_key(NEW.customer);
+    NEW.domain_root := prm_domain_root(NEW.domain);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER keys_deals BEFORE INSERT OR UPDATE OF customer, domain ON deals
+    FOR EACH ROW EXECUTE FUNCTION prm_deal_keys();

@@ -98,6 +98,10 @@ check "manager updates own deal" "updated deal 1" "$(as mia deal update 1 amount
 check "manager extends" forbidden "$(as mia --json deal extend 1 days=5 | code)"
 check "other manager closes it" forbidden "$(as max --json deal won 1 | code)"
 check "manager closes own deal" "won deal 1" "$(as mia deal won 1)"
+check "psql registers a deal" "INSERT 0 1" \
+    "$(psql -X "$(uri mia)" -c "INSERT INTO deals (partner_id, customer, created_at, updated_at) SELECT id, 'Initech Inc', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM partners WHERE name = 'MiaCo'" 2>&1 | head -n 1)"
+check "its keys follow it: a conflict found" "added deal 3 (conflicts with deal 2 of MiaCo)" \
+    "$(as max deal add partner=MaxCo customer=INITECH)"
 check "deal amount exact on a team database" '"amount":5000.25' "$(as val --json deal show 1 | grep -o '"amount":[0-9.]*')"
 
 check "admin owner" "updated partner 1" "$(as ann partner update MiaCo owner=max)"
@@ -131,7 +135,7 @@ check "backup file mode" 600 "$(stat -c %a "$tmp/copy.db")"
 rm -rf "$tmp"
 
 # The audit log names the database user of each change.
-check "audit users" "mia mia max max mia ann mia mia ann max zed ann ann" \
+check "audit users" "mia mia max max mia ann mia mia mia max ann max zed ann ann" \
     "$(as val --json audit | grep -o '"user":"[a-z]*","command":"[^"]*","action":"[a-z]*","kind":"[a-z]*"' | grep -v project_partner | sed 's/"user":"\([a-z]*\)".*/\1/' | paste -sd' ')"
 check "owner is not a field of a file" unknown_field \
     "$("$prm" --db "$(mktemp -d)/f.db" --json partner update 1 owner=x | code)"
