@@ -14,6 +14,10 @@
  * taken) undoes it whole, with a message that says where.  Into an empty
  * database records keep their ids; into one with records they get new ids
  * and the references between them are mapped to match.
+ *
+ * Past 700 lines on purpose: both formats share one importer (the id map,
+ * the defaults, a reader per field type); split in two, each half would
+ * have to export them to the other.
  */
 #include <math.h>
 #include <stdlib.h>
