@@ -55,7 +55,8 @@ CREATE TABLE prm_ids (
     last        bigint NOT NULL
 );
 INSERT INTO prm_ids (kind, last) VALUES ('partners', 0), ('projects', 0),
-    ('communications', 0), ('resources', 0), ('outcomes', 0), ('deals', 0);
+    ('communications', 0), ('resources', 0), ('outcomes', 0), ('deals', 0),
+    ('tasks', 0);
 
 -- Static statements, one per table, so that PL/pgSQL plans each once.
 -- It runs as the user who inserts (who may read the tables); only
@@ -76,7 +77,8 @@ BEGIN
     WHEN 'communications' THEN SELECT max(id) INTO NEW.id FROM communications;
     WHEN 'resources' THEN SELECT max(id) INTO NEW.id FROM resources;
     WHEN 'outcomes' THEN SELECT max(id) INTO NEW.id FROM outcomes;
-    ELSE SELECT max(id) INTO NEW.id FROM deals;
+    WHEN 'deals' THEN SELECT max(id) INTO NEW.id FROM deals;
+    ELSE SELECT max(id) INTO NEW.id FROM tasks;
     END CASE;
     NEW.id := greatest(NEW.id, floor) + 1;
     RETURN NEW;
@@ -207,6 +209,30 @@ CREATE INDEX deals_status ON deals (status, expires);
 CREATE INDEX deals_domain ON deals (domain);
 CREATE INDEX deals_customer_key ON deals (customer_key);
 CREATE INDEX deals_domain_root ON deals (domain_root);
+
+-- Follow-ups: what is to be done, for a partner, project or deal, by when;
+-- each belongs to a user (who added it, unless handed over).
+CREATE TABLE tasks (
+    id          bigint PRIMARY KEY,
+    title       text NOT NULL CHECK (title <> ''),
+    partner_id  bigint REFERENCES partners (id),
+    project_id  bigint REFERENCES projects (id),
+    deal_id     bigint REFERENCES deals (id),
+    due         text,
+    status      text NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'done', 'cancelled')),
+    done_at     text,
+    notes       text,
+    created_at  text NOT NULL,
+    updated_at  text NOT NULL,
+    owner       text NOT NULL DEFAULT current_user
+);
+-- the agenda reads open tasks by due date
+CREATE INDEX tasks_status_due ON tasks (status, due);
+CREATE INDEX tasks_partner ON tasks (partner_id);
+CREATE INDEX tasks_project ON tasks (project_id);
+CREATE INDEX tasks_deal ON tasks (deal_id);
+CREATE INDEX tasks_owner ON tasks (owner);
 
 -- A deal's customer key and domain root, as prm computes them (its C code
 -- and these are held to the same results by the tests): ASCII letters
@@ -400,6 +426,10 @@ CREATE TRIGGER ids_deals BEFORE INSERT ON deals
     FOR EACH ROW EXECUTE FUNCTION prm_set_id();
 CREATE TRIGGER gone_deals AFTER DELETE ON deals REFERENCING OLD TABLE AS gone
     FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
+CREATE TRIGGER ids_tasks BEFORE INSERT ON tasks
+    FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_tasks AFTER DELETE ON tasks REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
 
 CREATE TRIGGER audit_partners AFTER INSERT OR UPDATE OR DELETE ON partners
     FOR EACH ROW EXECUTE FUNCTION prm_audit('partner');
@@ -415,15 +445,17 @@ CREATE TRIGGER audit_outcomes AFTER INSERT OR UPDATE OR DELETE ON outcomes
     FOR EACH ROW EXECUTE FUNCTION prm_audit('outcome');
 CREATE TRIGGER audit_deals AFTER INSERT OR UPDATE OR DELETE ON deals
     FOR EACH ROW EXECUTE FUNCTION prm_audit('deal');
+CREATE TRIGGER audit_tasks AFTER INSERT OR UPDATE OR DELETE ON tasks
+    FOR EACH ROW EXECUTE FUNCTION prm_audit('task');
 
 -- Grants: viewers read, managers also write (row-level security narrows
 -- which rows); the audit log and prm_ids are written only by triggers.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO prm_viewer;
 GRANT SELECT ON prm_meta, prm_ids, partners, projects, project_partners,
-    communications, resources, outcomes, deals, audit TO prm_viewer;
+    communications, resources, outcomes, deals, tasks, audit TO prm_viewer;
 GRANT INSERT, UPDATE, DELETE ON partners, projects, project_partners,
-    communications, resources, outcomes, deals TO prm_manager;
+    communications, resources, outcomes, deals, tasks TO prm_manager;
 
 -- Row-level security: everyone reads every row; what a manager writes is
 -- narrowed to what they own.  The owner of the tables (the admin who
@@ -532,3 +564,25 @@ END
 $$;
 CREATE TRIGGER keys_deals BEFORE INSERT OR UPDATE OF customer, domain ON deals
     FOR EACH ROW EXECUTE FUNCTION prm_deal_keys();
+
+-- A task is its owner's: a manager sees and changes their own tasks and
+-- those of the partners they own; admins all; viewers read them all.
+CREATE FUNCTION prm_sees_task(task_owner text, p bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT task_owner = current_user
+        OR NOT pg_has_role(current_user, 'prm_manager', 'MEMBER')
+        OR prm_owns_partner(p)
+$$;
+CREATE FUNCTION prm_owns_task(task_owner text, p bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT task_owner = current_user OR prm_owns_partner(p)
+$$;
+ALTER TABLE tasks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read ON tasks FOR SELECT USING (prm_sees_task(owner, partner_id));
+CREATE POLICY add ON tasks FOR INSERT
+    WITH CHECK (prm_owns_task(owner, partner_id));
+CREATE POLICY change ON tasks FOR UPDATE
+    USING (prm_owns_task(owner, partner_id))
+    WITH CHECK (prm_owns_task(owner, partner_id));
+CREATE POLICY remove ON tasks FOR DELETE
+    USING (prm_owns_task(owner, partner_id));

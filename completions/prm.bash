@@ -39,12 +39,12 @@ _prm() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--db --json --bail --atomic -f --version --help" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal metrics report insights export import audit undo backup check help" -- "$cur"))
+            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal task agenda metrics report insights export import audit undo backup check help" -- "$cur"))
         fi
         return
     fi
     case $cmd in
-    partner | project | comm | communication | resource | outcome | deal)
+    partner | project | comm | communication | resource | outcome | deal | task)
         if [[ -z $verb ]]; then
             COMPREPLY=($(compgen -W "$(_prm_verbs "$cmd")" -- "$cur"))
         elif [[ $cur == partners=*,* ]]; then
@@ -63,6 +63,8 @@ _prm() {
             local fields=$(_prm_fields "$cmd")
             [[ $verb == list ]] && fields="$fields since= until="
             [[ $verb == list && $cmd == deal ]] && fields="$fields active= expiring= conflicts="
+            [[ $verb == list && $cmd == task ]] && fields="$fields due_before= due_after= overdue="
+            [[ $verb == add && ($cmd == comm || $cmd == communication) ]] && fields="$fields next= next_due="
             compopt -o nospace 2>/dev/null
             COMPREPLY=($(compgen -W "$fields" -- "$cur"))
         fi ;;
@@ -73,15 +75,26 @@ _prm() {
             compopt -o nospace 2>/dev/null
             COMPREPLY=($(compgen -W "$(_prm_fields "$verb")" -- "$cur"))
         fi ;;
+    agenda)
+        if [[ -z $verb ]]; then
+            compopt -o nospace 2>/dev/null
+            COMPREPLY=($(compgen -W "ics $(_prm_fields agenda)" -- "$cur"))
+        elif [[ $cur == partner=* ]]; then
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -P "partner=" -W "$(_prm_names partner)" -- "${cur#*=}"))
+        else
+            compopt -o nospace 2>/dev/null
+            COMPREPLY=($(compgen -W "$(_prm_fields agenda)" -- "$cur"))
+        fi ;;
     export | import)
         if [[ -z $verb ]]; then
             COMPREPLY=($(compgen -W "json jsonl csv" -- "$cur"))
         elif [[ $verb == csv ]] && ((cword == first + 2)); then
-            COMPREPLY=($(compgen -W "partner project communication resource outcome deal" -- "$cur"))
+            COMPREPLY=($(compgen -W "partner project communication resource outcome deal task" -- "$cur"))
         else
             COMPREPLY=($(compgen -f -- "$cur"))
         fi ;;
-    help) COMPREPLY=($(compgen -W "partner project comm resource outcome deal metrics report insights export import audit undo backup check set history" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "partner project comm resource outcome deal task agenda metrics report insights export import audit undo backup check set history" -- "$cur")) ;;
     *) compopt -o nospace 2>/dev/null
        COMPREPLY=($(compgen -W "$(_prm_fields "$cmd")" -- "$cur")) ;;
     esac

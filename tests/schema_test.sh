@@ -5,7 +5,7 @@
 #
 # Every table of schema.sql must be in schema_pg.sql with the same columns
 # in the same order; a team database may add only what roles need (a
-# partner's owner, wherever it stands: a column added later by a
+# partner's and a task's owner, wherever it stands: a column added later by a
 # migration comes after it) and its own bookkeeping tables (prm_*).
 set -u
 columns() { # FILE: "table: col col ..." per CREATE TABLE
@@ -22,7 +22,7 @@ status=0
 echo "$sqlite" | while IFS= read -r line; do
     table=${line%%:*}
     got=$(echo "$pg" | grep "^$table:")
-    if [ "$table" = partners ]; then
+    if [ "$table" = partners ] || [ "$table" = tasks ]; then
         case "$got " in
         *" owner "*) got=$(echo "$got " | sed 's/ owner / /; s/ $//') ;;
         *) got="$got (no owner)" ;;

@@ -83,6 +83,7 @@ typedef enum prm_kind {
     PRM_RESOURCE,
     PRM_OUTCOME,
     PRM_DEAL,
+    PRM_TASK,
     PRM_KIND_COUNT
 } prm_kind;
 
@@ -97,6 +98,7 @@ typedef enum prm_field_type {
     PRM_F_DATE,         /* ISO 8601 UTC timestamp */
     PRM_F_PARTNER_REF,  /* a partner, by id or name */
     PRM_F_PROJECT_REF,  /* a project, by id or name */
+    PRM_F_DEAL_REF,     /* a deal, by id */
     PRM_F_PARTNER_LIST, /* one or more partners (a project's partners) */
     PRM_F_ID_LIST       /* records of the same kind, computed (conflicts) */
 } prm_field_type;
@@ -140,6 +142,8 @@ typedef struct prm_kind_info {
 const prm_kind_info *prm_kind_get(prm_kind kind);
 /* Look a kind up by name, plural or alias; NULL when there is none. */
 const prm_kind_info *prm_kind_find(const char *name);
+/* The kind a reference field (partner, project, deal) refers to. */
+prm_kind prm_ref_kind(const prm_field *f);
 /* A kind by its plural ("partners"), or NULL. */
 const prm_kind_info *prm_kind_find_plural(const char *plural);
 /* The field of a kind called name, or NULL. */
@@ -291,6 +295,30 @@ prm_code prm_deal_move_run(prm_db *db, prm_deal_move move, const char *ref,
  * conflict, "" when not (cut short with "..." when long). */
 prm_code prm_deal_conflict_note(prm_db *db, int64_t deal, char *out,
                                 size_t size, prm_error *err);
+
+/* --- Follow-ups (tasks.c) ------------------------------------------------
+ *
+ * A task's status moves only by these: done (open; sets done_at), cancel
+ * (open), reopen (done or cancelled; clears done_at).  Any other move is
+ * PRM_ECONFLICT and changes nothing.
+ */
+typedef enum prm_task_move {
+    PRM_TASK_DONE,
+    PRM_TASK_CANCEL,
+    PRM_TASK_REOPEN,
+    PRM_TASK_MOVES
+} prm_task_move;
+
+bool prm_task_move_find(const char *verb, prm_task_move *move);
+/* comm add: a communication and, with next=TEXT [next_due=DATE], its
+ * follow-up task (for the same partner and project, due a week on by
+ * default) in one command, both or neither; *task 0 without next=. */
+prm_code prm_comm_add(prm_db *db, const prm_arg *args, size_t nargs,
+                      int64_t *comm, int64_t *task, prm_error *err);
+/* What the move makes the task ("done", "cancelled", "reopened"). */
+const char *prm_task_move_done(prm_task_move move);
+prm_code prm_task_move_run(prm_db *db, prm_task_move move, const char *ref,
+                           int64_t *id, prm_error *err);
 
 /* When two deals name the same customer (deal_match.c).  A customer key
  * is the name without ASCII case, punctuation, spacing (CJK and
@@ -453,6 +481,10 @@ prm_code prm_insights(prm_db *db, const prm_arg *filters, size_t nfilters,
  * YYYY-MM-DDTHH:MM[:SS][Z]) into "YYYY-MM-DDTHH:MM:SSZ".  *date_only
  * tells whether only a date was given. */
 bool prm_parse_date(const char *s, char out[PRM_TIME_SIZE], bool *date_only);
+/* The timestamp stamp ("YYYY-MM-DDTHH:MM:SSZ") moved by seconds, which
+ * may be negative, into out; stamp copied as it is when it is not one. */
+void prm_time_add(const char *stamp, int64_t seconds,
+                  char out[PRM_TIME_SIZE]);
 /* A non-negative decimal number, finite. */
 bool prm_parse_number(const char *s, double *out);
 /* Money is exact: whole hundredths (cents) in an integer, never a binary
@@ -529,6 +561,9 @@ void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
  * "metrics", "report partners", "report trend", "insights" or "audit";
  * NULL for any other.  Each list ends with NULL. */
 const char *const *prm_command_keys(const char *command);
+/* The filters a kind's list takes beyond its fields (since=, until=, and
+ * a deal's active= or a task's overdue= ...), NULL-terminated. */
+const char *const *prm_list_keys(prm_kind kind);
 /* The values KEY= of command takes when they are a fixed list (by=,
  * metric=, sort=, an audit's kind=, a scope's status=, a user's role=);
  * NULL when it takes any value. */

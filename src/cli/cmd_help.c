@@ -116,7 +116,8 @@ static void help_kind(FILE *f, const cli_command *c)
         [PRM_COMMUNICATION] = "at",
         [PRM_RESOURCE] = "at",
         [PRM_OUTCOME] = "at",
-        [PRM_DEAL] = "created_at"};
+        [PRM_DEAL] = "created_at",
+        [PRM_TASK] = "created_at"};
     fprintf(f,
             "\nlist also takes since=DATE and until=DATE (both included): "
             "the %ss\nwhose %s is in that window.",

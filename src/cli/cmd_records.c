@@ -138,11 +138,49 @@ prm_code cli_report_change(cli_ctx *ctx, const prm_kind_info *info,
     return prm_get(ctx->db, info->kind, id, changed_record, &cc, err);
 }
 
+struct two_ctx {
+    cli_ctx *ctx;
+    int part;
+};
+
+static bool added_record(void *c, const prm_record *rec)
+{
+    struct two_ctx *t = c;
+    t->ctx->out->ops->added_two(t->ctx->out, t->part, rec->info,
+                                rec->v[0].i, rec);
+    return true;
+}
+
+/* comm add ... next=TEXT: the communication and its follow-up task. */
+static prm_code report_two(cli_ctx *ctx, int64_t comm, int64_t task,
+                           prm_error *err)
+{
+    const prm_kind ids_kind[2] = {PRM_COMMUNICATION, PRM_TASK};
+    const int64_t ids[2] = {comm, task};
+    prm_code rc = PRM_OK;
+    for (int part = 0; part < 2 && rc == PRM_OK; part++) {
+        struct two_ctx t = {ctx, part};
+        if (ctx->out->ops->needs_record)
+            rc = prm_get(ctx->db, ids_kind[part], ids[part], added_record, &t,
+                         err);
+        else
+            ctx->out->ops->added_two(ctx->out, part,
+                                     prm_kind_get(ids_kind[part]), ids[part],
+                                     NULL);
+    }
+    return rc;
+}
+
 prm_code cli_verb_add(cli_ctx *ctx, const prm_kind_info *info,
                       const cli_args *args, prm_error *err)
 {
-    int64_t id;
-    prm_code rc = prm_add(ctx->db, info->kind, args->kv, args->nkv, &id, err);
+    int64_t id, task = 0;
+    prm_code rc =
+        info->kind == PRM_COMMUNICATION
+            ? prm_comm_add(ctx->db, args->kv, args->nkv, &id, &task, err)
+            : prm_add(ctx->db, info->kind, args->kv, args->nkv, &id, err);
+    if (rc == PRM_OK && task != 0)
+        return report_two(ctx, id, task, err);
     /* A deal kept although it conflicts says with which (JSON: its
      * conflicts field). */
     char note[512] = "";

@@ -30,6 +30,10 @@ static const prm_kind_info *deal_kind(void)
 {
     return prm_kind_get(PRM_DEAL);
 }
+static const prm_kind_info *task_kind(void)
+{
+    return prm_kind_get(PRM_TASK);
+}
 
 #define RECORDS "Records (each has add, list, show, update, delete)"
 
@@ -111,6 +115,20 @@ const cli_command cli_commands[] = {
             "deal show 1\n",
         .run = cli_cmd_kind,
         .kind = deal_kind,
+    },
+    {
+        .name = "task",
+        .group = RECORDS,
+        .summary = "follow-ups and next steps, with a due date",
+        .examples = "task add title=\"Send the price list\" partner=\"Acme Corp\" due=2026-03-06\n"
+            "task list status=open due_before=2026-03-09\n"
+            "task list overdue=yes\n"
+            "task update 1 due=2026-03-13 notes=\"after their board meeting\"\n"
+            "task done 1\n"
+            "task reopen 1\n"
+            "task show 1\n",
+        .run = cli_cmd_kind,
+        .kind = task_kind,
     },
     {
         .name = "metrics",
@@ -456,6 +474,30 @@ const cli_verb cli_verbs[] = {
         .takes_fields = true,
         .run = cli_verb_deal_conflicts,
         .kind = deal_kind,
+    },
+    {
+        .name = "done",
+        .args = "REF",
+        .summary = "open -> done; done_at is now",
+        .takes_ref = true,
+        .run = cli_verb_task_move,
+        .kind = task_kind,
+    },
+    {
+        .name = "cancel",
+        .args = "REF",
+        .summary = "open -> cancelled",
+        .takes_ref = true,
+        .run = cli_verb_task_move,
+        .kind = task_kind,
+    },
+    {
+        .name = "reopen",
+        .args = "REF",
+        .summary = "done or cancelled -> open",
+        .takes_ref = true,
+        .run = cli_verb_task_move,
+        .kind = task_kind,
     },
 };
 const size_t cli_nverbs = sizeof cli_verbs / sizeof cli_verbs[0];

@@ -234,13 +234,8 @@ static void complete_fields(const prm_kind_info *info, const char *verb,
         if (strncmp(f->name, text, strlen(text)) == 0)
             cands_add(&found, "", f->name, "=");
     }
-    static const char *const window[] = {"since", "until", "active",
-                                         "expiring", "conflicts"};
-    size_t nwindow = info->kind == PRM_DEAL ? 5 : 2;
-    for (size_t i = 0;
-         verb != NULL && strcmp(verb, "list") == 0 && i < nwindow; i++)
-        if (strncmp(window[i], text, strlen(text)) == 0)
-            cands_add(&found, "", window[i], "=");
+    if (verb != NULL && strcmp(verb, "list") == 0)
+        cands_matching(prm_list_keys(info->kind), "", text, "=");
 }
 
 /* The quote open at the cursor ('"', '\'' or 0) and where the word being

@@ -20,6 +20,10 @@ typedef struct cli_out_ops {
      * needs_record is set, else NULL. */
     void (*changed)(cli_out *o, const char *verb, const prm_kind_info *info,
                     int64_t id, const prm_record *rec);
+    /* Two records added by one command (a communication and its
+     * follow-up task): called for each, part 0 then 1; rec as changed's. */
+    void (*added_two)(cli_out *o, int part, const prm_kind_info *info,
+                      int64_t id, const prm_record *rec);
     void (*show)(cli_out *o, const prm_record *rec);
     void (*list_begin)(cli_out *o, const prm_kind_info *info);
     bool (*list_row)(cli_out *o, const prm_record *rec);

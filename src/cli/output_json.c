@@ -23,6 +23,16 @@ static void json_changed(cli_out *o, const char *verb,
     record_object(o, rec);
 }
 
+static void json_added_two(cli_out *o, int part, const prm_kind_info *info,
+                           int64_t id, const prm_record *rec)
+{
+    (void)id;
+    fprintf(o->out, "%s\"%s\":", part ? "," : "{\"ok\":true,", info->name);
+    prm_json_record(o->out, rec);
+    if (part)
+        fputs("}\n", o->out);
+}
+
 /* The list's opening is written with its first row (or at its end), so
  * that a filter found bad before any row leaves only the error object. */
 static void json_list_begin(cli_out *o, const prm_kind_info *info)
@@ -445,6 +455,7 @@ static void json_error(cli_out *o, const prm_error *err, const char *source,
 
 const cli_out_ops cli_json_ops = {
     .changed = json_changed,
+    .added_two = json_added_two,
     .show = record_object,
     .list_begin = json_list_begin,
     .list_row = json_list_row,

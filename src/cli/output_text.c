@@ -64,6 +64,14 @@ static char *ref_text(const prm_record *rec, size_t i, bool with_id)
     return s;
 }
 
+static void text_added_two(cli_out *o, int part, const prm_kind_info *info,
+                           int64_t id, const prm_record *rec)
+{
+    (void)rec;
+    fprintf(o->out, "%s %s %lld%s", part ? " and" : "added", info->name,
+            (long long)id, part ? "\n" : "");
+}
+
 static void text_show(cli_out *o, const prm_record *rec)
 {
     const prm_kind_info *info = rec->info;
@@ -563,6 +571,7 @@ static void text_error(cli_out *o, const prm_error *err, const char *source,
 
 const cli_out_ops cli_text_ops = {
     .changed = text_changed,
+    .added_two = text_added_two,
     .show = text_show,
     .list_begin = text_list_begin,
     .list_row = text_list_row,

@@ -72,16 +72,7 @@ const char *prm_deal_move_key(prm_deal_move move)
 /* stamp + days, as a time stamp (both "YYYY-MM-DDTHH:MM:SSZ"). */
 static void add_days(const char *stamp, int64_t days, char out[PRM_TIME_SIZE])
 {
-    struct tm tm = {0};
-    sscanf(stamp, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-           &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    tm.tm_mday += (int)days; /* timegm normalises the day */
-    time_t t = timegm(&tm);
-    struct tm utc;
-    gmtime_r(&t, &utc);
-    strftime(out, PRM_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    prm_time_add(stamp, days * 86400, out);
 }
 
 /* What a move, or a message, needs of a deal as it stands. */

@@ -22,6 +22,24 @@ static const char *const insights_keys[] = {
     SCOPE_KEYS, "limit", CORE_INSIGHT_THRESHOLDS(THRESHOLD_NAME) NULL};
 static const char *const audit_keys[] = {"kind",  "id",    "user",
                                          "since", "until", "limit", NULL};
+static const char *const agenda_keys[] = {"days", "partner", "owner",
+                                          "quiet_days", NULL};
+
+/* The filters a kind's list takes beyond its fields. */
+static const char *const window_keys[] = {"since", "until", NULL};
+static const char *const deal_list_keys[] = {
+    "since", "until", "active", "expiring", "conflicts", NULL};
+static const char *const task_list_keys[] = {
+    "since", "until", "due_before", "due_after", "overdue", NULL};
+
+const char *const *prm_list_keys(prm_kind kind)
+{
+    if (kind == PRM_DEAL)
+        return deal_list_keys;
+    if (kind == PRM_TASK)
+        return task_list_keys;
+    return window_keys;
+}
 
 const char *const prm_trend_metrics[] = {
     "partners",       "projects",  "succeeded", "failed",
@@ -30,7 +48,7 @@ const char *const prm_trend_metrics[] = {
 const char *const prm_trend_periods[] = {"month", "quarter", "year", NULL};
 const char *const prm_audit_kinds[] = {
     "partner", "project", "communication", "resource",
-    "outcome", "deal", "project_partner", NULL};
+    "outcome", "deal", "task", "project_partner", NULL};
 const char *const prm_roles[] = {"admin", "manager", "viewer", NULL};
 
 static const struct command_keys {
@@ -39,7 +57,8 @@ static const struct command_keys {
 } command_keys[] = {
     {"metrics", metrics_keys},      {"report partners", report_keys},
     {"report trend", trend_keys},   {"insights", insights_keys},
-    {"audit", audit_keys},
+    {"audit", audit_keys},          {"agenda", agenda_keys},
+    {"agenda ics", agenda_keys},
 };
 
 const char *const *prm_command_keys(const char *command)

@@ -1,5 +1,5 @@
 /*
- * kinds.c - the five record kinds and their fields, defined once.
+ * kinds.c - the record kinds and their fields, defined once.
  *
  * These tables drive everything that depends on a kind's shape: validation
  * of FIELD=VALUE words, the SQL the storage layer builds, JSON and text
@@ -22,6 +22,8 @@ static const char *const comm_methods[] = {"email", "phone", "meeting",
 static const char *const deal_statuses[] = {
     "submitted", "approved", "expired", "rejected",
     "won",       "lost",     "cancelled", NULL};
+static const char *const task_statuses[] = {"open", "done", "cancelled",
+                                            NULL};
 static const char *const resource_kinds[] = {"people", "technology",
                                              "funding", "other", NULL};
 
@@ -130,6 +132,23 @@ static const prm_field deal_fields[] = {
      "while this one is active (computed)"},
 };
 
+static const prm_field task_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the task's number"},
+    {"title", PRM_F_TEXT, REQ | COL, NULL, NULL, "what is to be done"},
+    {"partner", PRM_F_PARTNER_REF, COL, NULL, NULL,
+     "the partner it is for (id or name)"},
+    {"project", PRM_F_PROJECT_REF, COL, NULL, NULL,
+     "the project it is about (id or name)"},
+    {"deal", PRM_F_DEAL_REF, COL, NULL, NULL, "the deal it is about (id)"},
+    {"due", PRM_F_DATE, COL, NULL, NULL, "when it is to be done"},
+    {"status", PRM_F_ENUM, RO | COL, task_statuses, "open",
+     "open, done or cancelled; changed by task done, cancel and reopen"},
+    {"done_at", PRM_F_DATE, RO, NULL, NULL, "when it was done"},
+    {"notes", PRM_F_TEXT, SENS, NULL, NULL, "anything worth remembering"},
+    {"created_at", PRM_F_DATE, STAMP, NULL, NULL, "when it was added"},
+    {"updated_at", PRM_F_DATE, STAMP, NULL, NULL, "when it last changed"},
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const prm_kind_info kinds[PRM_KIND_COUNT] = {
@@ -149,6 +168,9 @@ static const prm_kind_info kinds[PRM_KIND_COUNT] = {
     {PRM_DEAL, "deal", "deals", NULL,
      "opportunities partners register, approved, expiring, won or lost",
      deal_fields, COUNT(deal_fields)},
+    {PRM_TASK, "task", "tasks", NULL,
+     "follow-ups and next steps, with a due date", task_fields,
+     COUNT(task_fields)},
 };
 
 /* Every kind fits the storage layer's rows. */
@@ -158,6 +180,7 @@ _Static_assert(COUNT(comm_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(resource_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(outcome_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(deal_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(task_fields) <= STORE_MAX_FIELDS, "too many fields");
 
 const prm_kind_info *prm_kind_get(prm_kind kind)
 {
@@ -175,6 +198,18 @@ const prm_kind_info *prm_kind_find(const char *name)
             return k;
     }
     return NULL;
+}
+
+prm_kind prm_ref_kind(const prm_field *f)
+{
+    switch (f->type) {
+    case PRM_F_PROJECT_REF:
+        return PRM_PROJECT;
+    case PRM_F_DEAL_REF:
+        return PRM_DEAL;
+    default:
+        return PRM_PARTNER;
+    }
 }
 
 int prm_field_index(const prm_kind_info *kind, const char *name)

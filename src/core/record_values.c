@@ -321,11 +321,9 @@ prm_code core_parse_value(prm_db *db, const prm_kind_info *info,
         return PRM_OK;
     case PRM_F_PARTNER_REF:
     case PRM_F_PROJECT_REF:
+    case PRM_F_DEAL_REF:
         v->type = PRM_V_INT;
-        return prm_resolve(db,
-                           f->type == PRM_F_PARTNER_REF ? PRM_PARTNER
-                                                        : PRM_PROJECT,
-                           value, &v->i, err);
+        return prm_resolve(db, prm_ref_kind(f), value, &v->i, err);
     default:
         *v = (prm_value){.type = PRM_V_TEXT, .s = value, .len = strlen(value)};
         return PRM_OK;

@@ -74,7 +74,7 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
     /* An owner other than whoever adds it: an admin adding for a manager. */
     bool changed;
     if (rc == PRM_OK && owner >= 0)
-        rc = store_set_owner(db, *id, args[owner].value, &changed, err);
+        rc = store_set_owner(db, info, *id, args[owner].value, &changed, err);
     return rc;
 }
 
@@ -98,14 +98,22 @@ prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
     return store_cmd_end(db, rc, err);
 }
 
-/* The owner=USER of a partner add or update, which only a team database
- * has (it is not one of the partner's fields); -1 when not given. */
+static prm_code no_owners(const prm_kind_info *info, prm_error *err)
+{
+    return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                         "%ss have an owner only on a team database "
+                         "(--db postgresql://...)",
+                         info->name);
+}
+
+/* The owner=USER of a partner's or a task's add or update, which only a
+ * team database has (it is not one of the fields); -1 when not given. */
 static prm_code find_owner(prm_db *db, const prm_kind_info *info,
                            const prm_arg *args, size_t nargs, int *at,
                            prm_error *err)
 {
     *at = -1;
-    for (size_t i = 0; i < nargs && info->kind == PRM_PARTNER; i++)
+    for (size_t i = 0; i < nargs && store_owned(info); i++)
         if (strcmp(args[i].key, "owner") == 0) {
             if (*at >= 0)
                 return prm_error_set(err, PRM_ESYNTAX,
@@ -113,9 +121,7 @@ static prm_code find_owner(prm_db *db, const prm_kind_info *info,
             *at = (int)i;
         }
     if (*at >= 0 && !prm_is_team(db))
-        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                             "partners have an owner only on a team database "
-                             "(--db postgresql://...)");
+        return no_owners(info, err);
     return PRM_OK;
 }
 
@@ -151,7 +157,8 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
     }
     bool new_owner = false;
     if (rc == PRM_OK && owner >= 0)
-        rc = store_set_owner(db, *id, args[owner].value, &new_owner, err);
+        rc = store_set_owner(db, info, *id, args[owner].value, &new_owner,
+                             err);
     *changed = *changed || new_owner;
     return rc;
 }
@@ -186,23 +193,14 @@ static prm_code refuse_delete(const prm_kind_info *info, const char *ref,
 {
     char what[256];
     size_t len = 0;
-    const struct {
-        int64_t n;
-        const char *one, *many;
-    } parts[] = {
-        {d->projects, "project", "projects"},
-        {d->communications, "communication", "communications"},
-        {d->resources, "resource", "resources"},
-        {d->outcomes, "outcome", "outcomes"},
-        {d->deals, "deal", "deals"},
-    };
     what[0] = '\0';
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        if (parts[i].n > 0 && len < sizeof what)
+    for (int k = 0; k < PRM_KIND_COUNT; k++) {
+        const prm_kind_info *dep = prm_kind_get((prm_kind)k);
+        if (d->n[k] > 0 && len < sizeof what)
             len += (size_t)snprintf(what + len, sizeof what - len, "%s%lld %s",
-                                    len ? ", " : "", (long long)parts[i].n,
-                                    parts[i].n == 1 ? parts[i].one
-                                                    : parts[i].many);
+                                    len ? ", " : "", (long long)d->n[k],
+                                    d->n[k] == 1 ? dep->name : dep->plural);
+    }
     return prm_error_set(err, PRM_ECONFLICT,
                          "%s '%s' is referred to by %s; delete those first "
                          "or add --cascade to delete them too",
@@ -221,9 +219,9 @@ static prm_code delete_in_tx(prm_db *db, const prm_kind_info *info,
         rc = store_deps_of(db, info, *id, &d, err);
         if (rc != PRM_OK)
             return rc;
-        if (d.projects + d.communications + d.resources + d.outcomes +
-                d.deals > 0)
-            return refuse_delete(info, ref, &d, err);
+        for (int k = 0; k < PRM_KIND_COUNT; k++)
+            if (d.n[k] > 0)
+                return refuse_delete(info, ref, &d, err);
     }
     return store_delete(db, info, *id, cascade, err);
 }
@@ -341,11 +339,9 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
                                    &handled, err);
     if (rc != PRM_OK || handled)
         return rc;
-    if (info->kind == PRM_PARTNER && strcmp(arg->key, "owner") == 0) {
+    if (store_owned(info) && strcmp(arg->key, "owner") == 0) {
         if (!prm_is_team(db))
-            return prm_error_set(err, PRM_EUNKNOWN_FIELD,
-                                 "partners have an owner only on a team "
-                                 "database (--db postgresql://...)");
+            return no_owners(info, err);
         f->op = SF_OWNER;
         f->value = (prm_value){.type = PRM_V_TEXT, .s = arg->value,
                                .len = strlen(arg->value)};
@@ -356,6 +352,11 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
         if (rc != PRM_OK || handled)
             return rc;
     }
+    if (info->kind == PRM_TASK) {
+        rc = core_task_filter(db, info, arg, f, &handled, err);
+        if (rc != PRM_OK || handled)
+            return rc;
+    }
     if (is_window_key(arg->key))
         return window_filter(arg, f, err);
     int i = prm_field_index(info, arg->key);
@@ -363,9 +364,9 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
         char names[512], near[PRM_DID_YOU_MEAN];
         core_field_names(info, names, sizeof names);
         size_t len = strlen(names);
-        snprintf(names + len, sizeof names - len, ", since, until%s",
-                 info->kind == PRM_DEAL ? ", status, active, expiring, conflicts"
-                                        : "");
+        char more[256];
+        prm_words_text(prm_list_keys(info->kind), more, sizeof more);
+        snprintf(names + len, sizeof names - len, ", %s", more);
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "unknown field '%s' for %s list%s; filter on: "
                              "id, %s",

@@ -51,6 +51,14 @@ prm_code core_deal_filter(prm_db *db, const prm_kind_info *info,
                           const prm_arg *arg, store_filter *f, core_parsed *p,
                           bool *handled, prm_error *err);
 
+/* A task list's filters of its own: due_before=, due_after=, overdue=;
+ * *handled false for any other key (tasks.c). */
+prm_code core_task_filter(prm_db *db, const prm_kind_info *info,
+                          const prm_arg *arg, store_filter *f, bool *handled,
+                          prm_error *err);
+/* The start of the clock's day, UTC: what is due before it is overdue. */
+void core_today(prm_db *db, char out[PRM_TIME_SIZE]);
+
 /* prm_add without a transaction of its own: for callers that add many
  * records as one command (import csv). */
 prm_code records_add(prm_db *db, const prm_kind_info *info,

@@ -30,12 +30,12 @@
 
 #define JSON_FORMAT "prm-export"
 #define JSONL_FORMAT "prm-jsonl"
-#define FORMAT_VERSION 2 /* 2: deals, and the arrays of PENDING_ARRAYS */
+#define FORMAT_VERSION 2 /* 2: deals, tasks, and the arrays of pending_arrays */
 
 /* Arrays version 2 of the format has whose kinds this prm does not keep
  * yet: written empty, read only when empty. */
-static const char *const pending_arrays[] = {"tasks", "funds", "requests",
-                                             "claims", "tiers", NULL};
+static const char *const pending_arrays[] = {"funds", "requests", "claims",
+                                             "tiers", NULL};
 
 static bool is_pending_array(const char *key)
 {
@@ -338,10 +338,9 @@ static prm_code import_value(importer *im, const prm_kind_info *info,
         return PRM_OK;
     case PRM_F_PARTNER_REF:
     case PRM_F_PROJECT_REF:
+    case PRM_F_DEAL_REF:
         v->type = PRM_V_INT;
-        return map_ref(im,
-                       f->type == PRM_F_PARTNER_REF ? PRM_PARTNER : PRM_PROJECT,
-                       j, f->name, &v->i, err);
+        return map_ref(im, prm_ref_kind(f), j, f->name, &v->i, err);
     case PRM_F_PARTNER_LIST:
         return partner_list(im, j, v, err);
     case PRM_F_ID_LIST: /* computed: what the file says is not kept */

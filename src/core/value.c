@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "records.h"
 
@@ -254,6 +255,25 @@ core_shown core_show_value(const char *v)
     memcpy(s.text, v, n);
     memcpy(s.text + n, "...", 4);
     return s;
+}
+
+void prm_time_add(const char *stamp, int64_t seconds, char out[PRM_TIME_SIZE])
+{
+    struct tm tm = {0};
+    if (sscanf(stamp, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+        snprintf(out, PRM_TIME_SIZE, "%s", stamp);
+        return;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    /* timegm normalises: days and seconds past their ranges carry over. */
+    tm.tm_mday += (int)(seconds / 86400);
+    tm.tm_sec += (int)(seconds % 86400);
+    time_t t = timegm(&tm);
+    struct tm utc;
+    gmtime_r(&t, &utc);
+    strftime(out, PRM_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &utc);
 }
 
 prm_code core_window_date(const prm_arg *a, char out[PRM_TIME_SIZE], bool until,

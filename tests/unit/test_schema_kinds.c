@@ -154,7 +154,7 @@ static void test_sensitive_and_computed_fields(void **state)
     static const char *const sensitive[] = {
         "partner.email", "partner.phone", "partner.notes",
         "communication.subject", "communication.content", "deal.contact",
-        "deal.notes", NULL};
+        "deal.notes", "task.notes", NULL};
     char marked[512] = "", want[512] = "";
     for (int k = 0; k < PRM_KIND_COUNT; k++) {
         const prm_kind_info *info = prm_kind_get((prm_kind)k);

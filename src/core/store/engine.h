@@ -92,7 +92,8 @@ typedef struct store_engine {
     /* Team databases only (NULL on a file): owners and users.  set_owner
      * leaves a partner that has that owner already as it is (*changed
      * false), like an update that changes nothing. */
-    prm_code (*set_owner)(prm_db *db, int64_t partner, const char *user,
+    prm_code (*set_owner)(prm_db *db, const prm_kind_info *info, int64_t id,
+                          const char *user,
                           bool *changed, prm_error *err);
     prm_code (*user_add)(prm_db *db, const char *name, const char *role,
                          const char *password, prm_error *err);

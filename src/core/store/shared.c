@@ -59,11 +59,8 @@ prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
     if (sql == NULL)
         return PRM_OK;
     prm_value p = int_value(id);
-    int64_t n[5];
-    prm_code rc = db->engine->exec(db, sql, &p, 1, n, 5, NULL, "counting", err);
-    if (rc == PRM_OK)
-        *deps = (store_deps){n[0], n[1], n[2], n[3], n[4]};
-    return rc;
+    return db->engine->exec(db, sql, &p, 1, deps->n, PRM_KIND_COUNT, NULL,
+                            "counting", err);
 }
 
 prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)

@@ -57,16 +57,21 @@ size_t store_derived_of(const prm_kind_info *info, const store_derived **out)
 const char *store_deps_sql(const prm_kind_info *info)
 {
     if (info->kind == PRM_PARTNER)
-        return "SELECT (SELECT count(*) FROM project_partners WHERE "
+        return "SELECT 0, (SELECT count(*) FROM project_partners WHERE "
                "partner_id = $1), (SELECT count(*) FROM communications WHERE "
                "partner_id = $1), (SELECT count(*) FROM resources WHERE "
                "partner_id = $1), 0, (SELECT count(*) FROM deals WHERE "
+               "partner_id = $1), (SELECT count(*) FROM tasks WHERE "
                "partner_id = $1)";
     if (info->kind == PRM_PROJECT)
-        return "SELECT 0, (SELECT count(*) FROM communications WHERE "
+        return "SELECT 0, 0, (SELECT count(*) FROM communications WHERE "
                "project_id = $1), (SELECT count(*) FROM resources WHERE "
                "project_id = $1), (SELECT count(*) FROM outcomes WHERE "
-               "project_id = $1), 0";
+               "project_id = $1), 0, (SELECT count(*) FROM tasks WHERE "
+               "project_id = $1)";
+    if (info->kind == PRM_DEAL)
+        return "SELECT 0, 0, 0, 0, 0, 0, (SELECT count(*) FROM tasks WHERE "
+               "deal_id = $1)";
     return NULL;
 }
 
@@ -77,6 +82,8 @@ const char *store_deps_sql(const prm_kind_info *info)
     "o.project_id = pp.project_id AND o.partner_id <> $1))"
 
 static const char *const partner_cascade[] = {
+    "DELETE FROM tasks WHERE partner_id = $1 OR project_id IN " SOLE_PROJECTS
+    " OR deal_id IN (SELECT id FROM deals WHERE partner_id = $1)",
     "DELETE FROM outcomes WHERE project_id IN " SOLE_PROJECTS,
     "DELETE FROM communications WHERE partner_id = $1 OR project_id IN "
     SOLE_PROJECTS,
@@ -89,9 +96,15 @@ static const char *const partner_cascade[] = {
 };
 
 static const char *const project_cascade[] = {
+    "DELETE FROM tasks WHERE project_id = $1",
     "DELETE FROM outcomes WHERE project_id = $1",
     "DELETE FROM communications WHERE project_id = $1",
     "DELETE FROM resources WHERE project_id = $1",
+    NULL,
+};
+
+static const char *const deal_cascade[] = {
+    "DELETE FROM tasks WHERE deal_id = $1",
     NULL,
 };
 
@@ -101,6 +114,8 @@ const char *const *store_cascade_sql(const prm_kind_info *info)
         return partner_cascade;
     if (info->kind == PRM_PROJECT)
         return project_cascade;
+    if (info->kind == PRM_DEAL)
+        return deal_cascade;
     return NULL;
 }
 
@@ -179,6 +194,7 @@ const char *store_date_sql(const prm_kind_info *info)
     switch (info->kind) {
     case PRM_PARTNER:
     case PRM_DEAL:
+    case PRM_TASK:
         return "t.created_at";
     case PRM_PROJECT:
         return "coalesce(t.start, t.created_at)";
@@ -194,6 +210,8 @@ void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
         const prm_field *f = &info->fields[i];
         if (f->type == PRM_F_PARTNER_LIST)
             sql_add(b, ", %s", partners_names);
+        else if (f->type == PRM_F_DEAL_REF) /* a deal is known by its customer */
+            sql_add(b, ", (SELECT customer FROM deals WHERE id = t.deal_id)");
         else if (store_is_ref(f))
             sql_add(b, ", (SELECT name FROM %s WHERE id = t.\"%s\")",
                     f->type == PRM_F_PARTNER_REF ? "partners" : "projects",
@@ -210,8 +228,8 @@ void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
 const char store_undo_order[] =
     "CASE action WHEN 'add' THEN 0 WHEN 'delete' THEN 1 ELSE 2 END, "
     "CASE kind WHEN 'partner' THEN 0 WHEN 'project' THEN 1 WHEN "
-    "'project_partner' THEN 2 ELSE 3 END * CASE action WHEN 'delete' THEN 1 "
-    "ELSE -1 END, id DESC";
+    "'project_partner' THEN 2 WHEN 'task' THEN 4 ELSE 3 END * CASE action "
+    "WHEN 'delete' THEN 1 ELSE -1 END, id DESC";
 
 static prm_value text_value(const char *s)
 {
@@ -414,6 +432,10 @@ static void filter_sql(sqlbuf *b, const prm_kind_info *info,
         store_deal_pairs(b, false, false);
         sql_add(b, ")");
         break;
+    case SF_TASK_OVERDUE:
+        sql_add(b, "%s(t.status = 'open' AND t.due IS NOT NULL AND t.due < $%zu)",
+                f->value.i ? "" : "NOT ", where_text(w, f->lo));
+        break;
     case SF_WINDOW: {
         size_t lo = where_text(w, f->lo), hi = where_text(w, f->hi);
         sql_add(b, "%s BETWEEN $%zu AND $%zu", store_date_sql(info), lo, hi);
@@ -493,7 +515,8 @@ static void image_value(sqlbuf *b, const sql_dialect *d, const char *name,
     if (!d->typed_images)
         return;
     if (type == PRM_F_ID || type == PRM_F_PERCENT ||
-        type == PRM_F_PARTNER_REF || type == PRM_F_PROJECT_REF)
+        type == PRM_F_PARTNER_REF || type == PRM_F_PROJECT_REF ||
+        type == PRM_F_DEAL_REF)
         sql_add(b, "::bigint");
     else if (type == PRM_F_NUMBER)
         sql_add(b, "::double precision");
@@ -524,7 +547,7 @@ void store_revert_sql(sqlbuf *b, const prm_kind_info *info, bool reinsert,
         revert_link_sql(b, reinsert, d);
         return;
     }
-    bool owner = d->owners && info->kind == PRM_PARTNER;
+    bool owner = d->owners && store_owned(info);
     size_t n = 0;
     sql_add(b, reinsert ? "INSERT INTO %s (" : "UPDATE %s SET ",
             store_table(info));

@@ -317,22 +317,7 @@ void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
 
 void sqlm_recent_since(const char *asof, char out[PRM_TIME_SIZE])
 {
-    struct tm tm = {0};
-    int y, mo, d, h, mi, sec;
-    if (sscanf(asof, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) !=
-        6) {
-        snprintf(out, PRM_TIME_SIZE, "%s", asof);
-        return;
-    }
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d - 90; /* timegm normalises the day */
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    time_t t = timegm(&tm);
-    gmtime_r(&t, &tm);
-    strftime(out, PRM_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    prm_time_add(asof, -90 * 86400, out);
 }
 
 /* --- report trend ---------------------------------------------------------- */

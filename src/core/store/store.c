@@ -402,10 +402,11 @@ prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
     return db->engine->undo_last(db, undone, command, size, err);
 }
 
-prm_code store_set_owner(prm_db *db, int64_t partner, const char *user,
+prm_code store_set_owner(prm_db *db, const prm_kind_info *info, int64_t id,
+                         const char *user,
                          bool *changed, prm_error *err)
 {
-    return db->engine->set_owner(db, partner, user, changed, err);
+    return db->engine->set_owner(db, info, id, user, changed, err);
 }
 
 prm_code store_copy_to(prm_db *db, const char *path, bool *copied,

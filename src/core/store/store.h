@@ -56,7 +56,8 @@ typedef enum store_filter_op {
     SF_DEAL_ACTIVE,  /* active (value.i 1) or not (0): submitted, or
                         approved and not expired */
     SF_DEAL_EXPIRING, /* approved, expires after lo and at or before hi */
-    SF_DEAL_CONFLICTS /* in conflict with another (value.i 1) or not (0) */
+    SF_DEAL_CONFLICTS, /* in conflict with another (value.i 1) or not (0) */
+    SF_TASK_OVERDUE    /* open and due before lo (value.i 1), or not (0) */
 } store_filter_op;
 
 typedef struct store_filter {
@@ -68,7 +69,7 @@ typedef struct store_filter {
 
 /* Records that refer to one record; what blocks a plain delete. */
 typedef struct store_deps {
-    int64_t projects, communications, resources, outcomes, deals;
+    int64_t n[PRM_KIND_COUNT]; /* by kind; a partner's projects: its links */
 } store_deps;
 
 /* The partners metrics look at, and the date window (doc/prm.1, METRICS). */
@@ -118,10 +119,16 @@ const char *store_table(const prm_kind_info *info);
  * (at), a project's start or else when it was added (as metrics count
  * them), when a partner was added.  SQL over the table as t. */
 const char *store_date_sql(const prm_kind_info *info);
+/* The kinds whose records have an owner on a team database (a column
+ * beside the fields, not one of them): partners and tasks. */
+static inline bool store_owned(const prm_kind_info *info)
+{
+    return info->kind == PRM_PARTNER || info->kind == PRM_TASK;
+}
 static inline bool store_is_ref(const prm_field *f)
 {
     return f->type == PRM_F_PARTNER_REF || f->type == PRM_F_PROJECT_REF ||
-           f->type == PRM_F_PARTNER_LIST;
+           f->type == PRM_F_DEAL_REF || f->type == PRM_F_PARTNER_LIST;
 }
 /* After a select list of a kind's fields, a column for each reference: the
  * name of what it refers to.  partners_names is the engine's expression
@@ -135,6 +142,8 @@ static inline const char *store_column(const prm_field *f)
         return "partner_id";
     case PRM_F_PROJECT_REF:
         return "project_id";
+    case PRM_F_DEAL_REF:
+        return "deal_id";
     case PRM_F_PARTNER_LIST:
     case PRM_F_ID_LIST: /* computed when read */
         return NULL;
@@ -156,8 +165,9 @@ typedef struct store_derived {
 size_t store_derived_of(const prm_kind_info *info, const store_derived **out);
 
 /* What refers to a partner or project: five counts (projects,
- * communications, resources, outcomes, deals) of the one with id $1; NULL for
- * the other kinds. */
+ * communications, resources, outcomes, deals, tasks: a count for each kind
+ * in prm_kind order, the record's own kind 0) of the one with id $1; NULL
+ * for kinds nothing refers to. */
 const char *store_deps_sql(const prm_kind_info *info);
 /* The deletes a --cascade runs before the record's own, each of $1;
  * NULL-terminated, or NULL when the kind has none. */
@@ -314,10 +324,11 @@ prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
 prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
                          size_t size, prm_error *err);
 
-/* Team databases only: make user the owner of a partner; *changed false
- * when it was the owner already (an update that changes nothing). */
-prm_code store_set_owner(prm_db *db, int64_t partner, const char *user,
-                         bool *changed, prm_error *err);
+/* Team databases only: make user the owner of a partner or a task;
+ * *changed false when it was the owner already (an update that changes
+ * nothing). */
+prm_code store_set_owner(prm_db *db, const prm_kind_info *info, int64_t id,
+                         const char *user, bool *changed, prm_error *err);
 
 /* Backup (backup.c).  Whether path may take a backup: a new file, or a
  * database (last night's backup) to be replaced; not the open database, a

@@ -54,8 +54,8 @@ static prm_code run_migration(pg_db *db, const store_migration *m,
 
 /* The SQL of prm_image(kind, row), the JSON image of a row the audit
  * triggers keep: each kind's fields with a column, in field order, under
- * their names (a reference's id under the field's name), and a team
- * database's partners' owner; a project's link as project and partner.
+ * their names (a reference's id under the field's name), and the owner
+ * of a team database's partners and tasks; a project's link as project and partner.
  * malloc'd; NULL when out of memory. */
 static char *image_function_sql(void)
 {
@@ -82,7 +82,7 @@ static char *image_function_sql(void)
                 fprintf(f, "%sr.%s AS %s", n++ ? ", " : "", col,
                         info->fields[i].name);
         }
-        if (info->kind == PRM_PARTNER)
+        if (store_owned(info))
             fputs(", r.owner AS owner", f);
         fputs(") AS x;\n", f);
     }

@@ -151,7 +151,8 @@ prm_code pg_insert(prm_db *base, const prm_kind_info *info,
                    const store_row *row, int64_t *id, prm_error *err);
 prm_code pg_set_partners(prm_db *base, int64_t project,
                          const prm_value *list, bool replace, prm_error *err);
-prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
+prm_code pg_set_owner(prm_db *base, const prm_kind_info *info, int64_t id,
+                      const char *user,
                       bool *changed, prm_error *err);
 prm_code pg_user_add(prm_db *base, const char *name, const char *role,
                      const char *password, prm_error *err);

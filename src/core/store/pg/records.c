@@ -56,6 +56,7 @@ static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
         case PRM_F_PERCENT:
         case PRM_F_PARTNER_REF:
         case PRM_F_PROJECT_REF:
+        case PRM_F_DEAL_REF:
             v->type = PRM_V_INT;
             v->i = strtoll(text, NULL, 10);
             break;

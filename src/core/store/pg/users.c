@@ -38,8 +38,8 @@ static prm_code user_role_of(pg_db *db, const char *name, char *role,
     return PRM_OK;
 }
 
-prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
-                             bool *changed, prm_error *err)
+prm_code pg_set_owner(prm_db *base, const prm_kind_info *info, int64_t id,
+                      const char *user, bool *changed, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
     char role[16];
@@ -53,13 +53,16 @@ prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
                              "admin of this database (see user list)",
                              user);
     pg_params p = {.n = 0};
-    pgp_int(&p, partner);
+    pgp_int(&p, id);
     pgp_str(&p, user);
     PGresult *res;
     pgp_str(&p, store_now(base));
     rc = pg_query(db,
-                  "UPDATE partners SET owner = $2, updated_at = $3 WHERE id = "
-                  "$1 AND owner IS DISTINCT FROM $2",
+                  info->kind == PRM_TASK
+                      ? "UPDATE tasks SET owner = $2, updated_at = $3 WHERE "
+                        "id = $1 AND owner IS DISTINCT FROM $2"
+                      : "UPDATE partners SET owner = $2, updated_at = $3 "
+                        "WHERE id = $1 AND owner IS DISTINCT FROM $2",
                   &p, &res, err);
     if (rc != PRM_OK)
         return rc;
@@ -70,14 +73,17 @@ prm_code pg_set_owner(prm_db *base, int64_t partner, const char *user,
     /* Nothing written: the partner has that owner, or this user may not
      * change it (then the lock finds no row, as store_differs's does). */
     pg_params q = {.n = 0};
-    pgp_int(&q, partner);
-    rc = pg_query(db, "SELECT 1 FROM partners WHERE id = $1 FOR UPDATE", &q,
-                  &res, err);
+    pgp_int(&q, id);
+    rc = pg_query(db,
+                  info->kind == PRM_TASK
+                      ? "SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE"
+                      : "SELECT 1 FROM partners WHERE id = $1 FOR UPDATE",
+                  &q, &res, err);
     if (rc != PRM_OK)
         return rc;
     bool hidden = PQntuples(res) == 0;
     PQclear(res);
-    return hidden ? pg_hidden_row(&db->base, prm_kind_get(PRM_PARTNER), partner, err)
+    return hidden ? pg_hidden_row(&db->base, info, id, err)
                   : PRM_OK;
 }
 

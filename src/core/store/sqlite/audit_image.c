@@ -357,6 +357,7 @@ static char column_affinity(const prm_field *f)
     case PRM_F_PERCENT:
     case PRM_F_PARTNER_REF:
     case PRM_F_PROJECT_REF:
+    case PRM_F_DEAL_REF:
     case PRM_F_MONEY: /* whole cents */
         return 'i';
     case PRM_F_NUMBER:
