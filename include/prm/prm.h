@@ -320,6 +320,38 @@ const char *prm_task_move_done(prm_task_move move);
 prm_code prm_task_move_run(prm_db *db, prm_task_move move, const char *ref,
                            int64_t *id, prm_error *err);
 
+/* --- The agenda (agenda.c) ----------------------------------------------
+ *
+ * What needs doing from the past up to the end of the day `days=` ahead
+ * (7 by default): open tasks by due, approved deals by expires and by
+ * close, planned or active projects by due, and active partners with an
+ * active project or deal not contacted for quiet_days= (90) days, dated
+ * their last contact plus those days; partner=REF and (a team database's)
+ * owner=USER narrow it.  In date, kind and id order.
+ */
+typedef struct prm_agenda_item {
+    const char *kind; /* task, deal_expiring, deal_close, project_due,
+                         partner_quiet */
+    const char *date; /* a timestamp */
+    int64_t day;      /* days from today to date: < 0 is overdue */
+    int64_t days;     /* the days= asked for */
+    bool overdue;
+    int64_t id; /* the task's, deal's, project's or partner's */
+    bool has_partner;
+    int64_t partner;
+    const char *partner_name; /* NULL without a partner */
+    const char *text;         /* one sentence: a task's title, ... */
+} prm_agenda_item;
+
+typedef bool (*prm_agenda_fn)(void *ctx, const prm_agenda_item *item);
+
+prm_code prm_agenda(prm_db *db, const prm_arg *filters, size_t n,
+                    prm_agenda_fn fn, void *ctx, prm_error *err);
+/* The same items as an iCalendar file (RFC 5545) written to out; *items
+ * how many. */
+prm_code prm_agenda_ics(prm_db *db, const prm_arg *filters, size_t n,
+                        FILE *out, int64_t *items, prm_error *err);
+
 /* When two deals name the same customer (deal_match.c).  A customer key
  * is the name without ASCII case, punctuation, spacing (CJK and
  * full-width punctuation included) and one trailing legal form (Inc, LLC,

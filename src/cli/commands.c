@@ -131,6 +131,29 @@ const cli_command cli_commands[] = {
         .kind = task_kind,
     },
     {
+        .name = "agenda",
+        .group = "Follow-ups",
+        .usage = "agenda [ics [FILE]] [days=N] [partner=REF] [owner=USER] [quiet_days=N]",
+        .summary = "what needs doing: overdue, today, this week",
+        .details = "Lists, from the past up to the end of the day N days ahead (days=,\n"
+            "default 7; 0 is today), each item dated:\n"
+            "  task           an open task, by its due date\n"
+            "  deal_expiring  an approved deal, by when its protection ends\n"
+            "  deal_close     an approved deal, by its expected close\n"
+            "  project_due    a planned or active project, by its due date\n"
+            "  partner_quiet  an active partner with active work and no contact\n"
+            "                 for quiet_days= (default 90), by when it went quiet\n"
+            "Overdue items (their day is past) come first.  partner=REF keeps one\n"
+            "partner's items; owner=USER (a team database) one user's tasks and\n"
+            "partners.  agenda ics writes the same items as an iCalendar file\n"
+            "(RFC 5545), to FILE or standard output, for a calendar program.",
+        .examples = "agenda\n"
+            "agenda days=14\n"
+            "agenda partner=\"Acme Corp\" quiet_days=30\n"
+            "agenda ics agenda.ics\n",
+        .run = cli_cmd_agenda,
+    },
+    {
         .name = "metrics",
         .group = "Numbers",
         .usage = "metrics [FILTER=VALUE...]",

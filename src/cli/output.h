@@ -47,6 +47,12 @@ typedef struct cli_out_ops {
     void (*insights_begin)(cli_out *o);
     bool (*finding)(cli_out *o, const prm_finding *f);
     void (*insights_end)(cli_out *o, bool ok);
+    /* The agenda: items between begin and end, as a list's. */
+    void (*agenda_begin)(cli_out *o);
+    bool (*agenda_item)(cli_out *o, const prm_agenda_item *it);
+    void (*agenda_end)(cli_out *o, bool ok);
+    /* agenda ics FILE wrote items. */
+    void (*calendar_written)(cli_out *o, const char *file, int64_t items);
     /* The audit log: rows between begin and end, as a list's. */
     void (*audit_begin)(cli_out *o);
     bool (*audit_row)(cli_out *o, const prm_audit_entry *e);
@@ -101,6 +107,9 @@ struct cli_out {
     bool explain; /* report partners --explain */
     /* said after "added deal 7" in text: " (conflicts with ...)" */
     const char *change_note;
+    /* the agenda's group being printed: -1 overdue, 0 today, 1 later, or
+     * 2 before the first item */
+    int agenda_group;
     /* a trend chart being built: the metric and a value per period */
     const char *metric, *by;
     double *values;

@@ -278,6 +278,46 @@ static void json_insights_end(cli_out *o, bool ok)
     o->list_rows = 0;
 }
 
+static void json_agenda_begin(cli_out *o)
+{
+    o->list_rows = 0;
+}
+
+static bool json_agenda_item(cli_out *o, const prm_agenda_item *it)
+{
+    FILE *f = o->out;
+    fputs(o->list_rows++ ? "," : "{\"ok\":true,\"agenda\":[", f);
+    fprintf(f, "{\"kind\":\"%s\",\"date\":", it->kind);
+    prm_json_cstring(f, it->date);
+    fprintf(f, ",\"overdue\":%s,\"id\":%lld,\"partner\":",
+            it->overdue ? "true" : "false", (long long)it->id);
+    if (it->has_partner)
+        fprintf(f, "%lld", (long long)it->partner);
+    else
+        fputs("null", f);
+    fputs(",\"text\":", f);
+    prm_json_cstring(f, it->text);
+    putc('}', f);
+    return !ferror(f);
+}
+
+static void json_agenda_end(cli_out *o, bool ok)
+{
+    if (ok && o->list_rows == 0)
+        fputs("{\"ok\":true,\"agenda\":[", o->out);
+    if (ok || o->list_rows > 0)
+        fputs("]}\n", o->out);
+    o->list_rows = 0;
+}
+
+static void json_calendar_written(cli_out *o, const char *file,
+                                  int64_t items)
+{
+    fputs("{\"ok\":true,\"file\":", o->out);
+    prm_json_cstring(o->out, file);
+    fprintf(o->out, ",\"items\":%lld}\n", (long long)items);
+}
+
 static void json_audit_begin(cli_out *o)
 {
     o->list_rows = 0;
@@ -474,6 +514,10 @@ const cli_out_ops cli_json_ops = {
     .insights_end = json_insights_end,
     .audit_begin = json_audit_begin,
     .audit_row = json_audit_row,
+    .agenda_begin = json_agenda_begin,
+    .agenda_item = json_agenda_item,
+    .agenda_end = json_agenda_end,
+    .calendar_written = json_calendar_written,
     .audit_end = json_audit_end,
     .undone = json_undone,
     .backed_up = json_backed_up,

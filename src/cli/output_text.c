@@ -436,6 +436,64 @@ static void text_insights_end(cli_out *o, bool ok)
     cli_out_free(o);
 }
 
+static void text_agenda_begin(cli_out *o)
+{
+    o->list_rows = 0;
+    o->agenda_group = 2;
+}
+
+/* The heading of the days after today: this week by default. */
+static void later_heading(char *buf, size_t size, int64_t days)
+{
+    if (days == 7)
+        snprintf(buf, size, "This week");
+    else if (days == 1)
+        snprintf(buf, size, "Tomorrow");
+    else
+        snprintf(buf, size, "The next %lld days", (long long)days);
+}
+
+static bool text_agenda_item(cli_out *o, const prm_agenda_item *it)
+{
+    int group = it->day < 0 ? -1 : it->day == 0 ? 0 : 1;
+    const char *color = !o->color ? "" : group < 0 ? RED : BOLD;
+    if (group != o->agenda_group) {
+        char later[32];
+        later_heading(later, sizeof later, it->days);
+        fprintf(o->out, "%s%s%s%s\n", o->list_rows ? "\n" : "", color,
+                group < 0 ? "Overdue" : group == 0 ? "Today" : later,
+                o->color ? RESET : "");
+        o->agenda_group = group;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "%s %lld", it->kind, (long long)it->id);
+    fprintf(o->out, "  %s%.10s%s  %-20s ", group < 0 ? color : "", it->date,
+            group < 0 && o->color ? RESET : "", what);
+    cli_put_visible(o->out, it->text, SHOWN_ON_ONE_LINE);
+    if (it->partner_name != NULL && strcmp(it->kind, "partner_quiet") != 0) {
+        fputs(" (", o->out);
+        cli_put_visible(o->out, it->partner_name, SHOWN_ON_ONE_LINE);
+        fputc(')', o->out);
+    }
+    fputc('\n', o->out);
+    o->list_rows++;
+    return !ferror(o->out);
+}
+
+static void text_agenda_end(cli_out *o, bool ok)
+{
+    if (ok && o->list_rows == 0)
+        fputs("nothing on the agenda\n", o->out);
+}
+
+static void text_calendar_written(cli_out *o, const char *file, int64_t items)
+{
+    fprintf(o->out, "wrote %lld agenda item%s to ", (long long)items,
+            items == 1 ? "" : "s");
+    cli_put_visible(o->out, file, SHOWN_ON_ONE_LINE);
+    fputc('\n', o->out);
+}
+
 static void text_audit_begin(cli_out *o)
 {
     cli_out_free(o);
@@ -588,6 +646,10 @@ const cli_out_ops cli_text_ops = {
     .insights_begin = text_insights_begin,
     .finding = text_finding,
     .insights_end = text_insights_end,
+    .agenda_begin = text_agenda_begin,
+    .agenda_item = text_agenda_item,
+    .agenda_end = text_agenda_end,
+    .calendar_written = text_calendar_written,
     .audit_begin = text_audit_begin,
     .audit_row = text_audit_row,
     .audit_end = text_audit_end,

@@ -36,6 +36,12 @@ typedef struct store_engine {
     prm_code (*exec)(prm_db *db, const char *sql, const prm_value *params,
                      size_t nparams, int64_t *out, size_t nout, bool *got,
                      const char *what, prm_error *err);
+    /* As exec, a read whose rows stream to fn, each as its columns'
+     * text (NULL for NULL), valid during the call, until fn returns
+     * false. */
+    prm_code (*rows)(prm_db *db, const char *sql, const prm_value *params,
+                     size_t nparams, store_text_row_fn fn, void *ctx,
+                     const char *what, prm_error *err);
     void (*close)(prm_db *db);
     prm_code (*begin)(prm_db *db, prm_error *err);
     prm_code (*commit)(prm_db *db, prm_error *err);

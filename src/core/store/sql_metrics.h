@@ -56,6 +56,9 @@ typedef struct sql_dialect {
     const char *ids_of;
     /* Ends a CREATE TEMP TABLE of a table with a primary key. */
     const char *temp_table_options;
+    /* The timestamp %s plus the whole number of days %s, as a timestamp
+     * ("YYYY-MM-DDTHH:MM:SSZ"). */
+    const char *add_days;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */

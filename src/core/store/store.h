@@ -67,6 +67,30 @@ typedef struct store_filter {
     char lo[PRM_TIME_SIZE], hi[PRM_TIME_SIZE];
 } store_filter;
 
+/* A row of a read as text: its columns (NULL for NULL), at most
+ * STORE_MAX_ROW_COLUMNS. */
+enum { STORE_MAX_ROW_COLUMNS = 16 };
+typedef bool (*store_text_row_fn)(void *ctx, const char *const *cols,
+                                  size_t ncols);
+
+/* What the agenda reads: items dated up to until; partners quiet since
+ * before quiet_before (now less quiet_days); one partner's items, or
+ * those of one owner (a team database's). */
+typedef struct store_agenda_query {
+    const char *now, *until, *quiet_before;
+    int64_t quiet_days;
+    bool has_partner;
+    int64_t partner;
+    const char *owner; /* NULL: everyone's */
+} store_agenda_query;
+
+/* The agenda's items in date, kind and id order, each a row of seven
+ * columns: kind, date, id, partner (id), the partner's name, a label (a
+ * task's title, a deal's customer, a project's or partner's name) and
+ * extra (a quiet partner's last contact) (agenda.c). */
+prm_code store_agenda(prm_db *db, const store_agenda_query *q,
+                      store_text_row_fn fn, void *ctx, prm_error *err);
+
 /* Records that refer to one record; what blocks a plain delete. */
 typedef struct store_deps {
     int64_t n[PRM_KIND_COUNT]; /* by kind; a partner's projects: its links */

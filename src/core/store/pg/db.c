@@ -407,6 +407,42 @@ prm_code pg_exec(prm_db *base, const char *sql, const prm_value *params,
     return PRM_OK;
 }
 
+typedef struct text_rows {
+    store_text_row_fn fn;
+    void *ctx;
+} text_rows;
+
+static prm_code text_row(void *c, const PGresult *res, int r, bool *stop,
+                         prm_error *err)
+{
+    (void)err;
+    text_rows *t = c;
+    const char *cols[STORE_MAX_ROW_COLUMNS];
+    size_t ncols = (size_t)PQnfields(res);
+    if (ncols > STORE_MAX_ROW_COLUMNS)
+        ncols = STORE_MAX_ROW_COLUMNS;
+    for (size_t i = 0; i < ncols; i++)
+        cols[i] = PQgetisnull(res, r, (int)i) ? NULL
+                                               : PQgetvalue(res, r, (int)i);
+    *stop = !t->fn(t->ctx, cols, ncols);
+    return PRM_OK;
+}
+
+static prm_code pg_rows(prm_db *base, const char *sql,
+                        const prm_value *params, size_t nparams,
+                        store_text_row_fn fn, void *ctx, const char *what,
+                        prm_error *err)
+{
+    (void)what; /* pg_fail says what the server refused */
+    pg_params p = {.n = 0};
+    for (size_t i = 0; i < nparams; i++)
+        pgp_value(&p, &params[i]);
+    text_rows t = {fn, ctx};
+    prm_code rc = pg_query_rows((pg_db *)base, sql, &p, text_row, &t, err);
+    pgp_free(&p);
+    return rc;
+}
+
 prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
                    int n, prm_error *err)
 {
@@ -629,6 +665,7 @@ const store_engine store_pg_engine = {
     .name = "postgresql",
     .dialect = &sqlm_pg_dialect,
     .exec = pg_exec,
+    .rows = pg_rows,
     .close = pg_close,
     .begin = pg_begin,
     .commit = pg_commit,

@@ -31,7 +31,9 @@ const sql_dialect sqlm_pg_dialect = {
     .ids_of = "coalesce((SELECT string_agg(c.id::text, ',' ORDER BY c.id) "
               "FROM (%s) AS c), '')",
     .unique_failed = "duplicate key",
-    .temp_table_options = ""};
+    .temp_table_options = "",
+    .add_days = "to_char(CAST(%s AS timestamp) + CAST(%s AS integer) * "
+                "interval '1 day', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {

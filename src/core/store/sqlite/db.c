@@ -211,6 +211,33 @@ prm_code sqlite_exec(prm_db *base, const char *sql, const prm_value *params,
     return rc;
 }
 
+prm_code sqlite_rows(prm_db *base, const char *sql, const prm_value *params,
+                     size_t nparams, store_text_row_fn fn, void *ctx,
+                     const char *what, prm_error *err)
+{
+    sqlite_db *db = (sqlite_db *)base;
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(db, sql, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = SQLITE_OK;
+    for (size_t i = 0; i < nparams && src == SQLITE_OK; i++)
+        src = sdb_bind_value(stmt, (int)i + 1, &params[i]);
+    size_t ncols = (size_t)sqlite3_column_count(stmt);
+    if (ncols > STORE_MAX_ROW_COLUMNS)
+        ncols = STORE_MAX_ROW_COLUMNS;
+    while (src == SQLITE_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *cols[STORE_MAX_ROW_COLUMNS];
+        for (size_t i = 0; i < ncols; i++)
+            cols[i] = (const char *)sqlite3_column_text(stmt, (int)i);
+        src = fn(ctx, cols, ncols) ? SQLITE_OK : SQLITE_DONE;
+    }
+    if (src != SQLITE_DONE)
+        rc = sdb_fail(db, src, err, what);
+    sdb_done(stmt);
+    return rc;
+}
+
 /* --- Helpers ------------------------------------------------------------- */
 
 prm_code sdb_pragma_int(sqlite_db *db, const char *sql, int64_t *out,
@@ -360,6 +387,7 @@ const store_engine store_sqlite_engine = {
     .name = "sqlite",
     .dialect = &sqlm_sqlite_dialect,
     .exec = sqlite_exec,
+    .rows = sqlite_rows,
     .close = sqlite_close,
     .begin = sqlite_begin,
     .commit = sqlite_commit,

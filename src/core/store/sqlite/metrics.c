@@ -41,7 +41,11 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                          .unique_failed =
                                              "UNIQUE constraint failed",
                                          .temp_table_options =
-                                             " WITHOUT ROWID"};
+                                             " WITHOUT ROWID",
+                                         .add_days =
+                                             "strftime('%%Y-%%m-%%dT%%H:%%M:"
+                                             "%%SZ', %s, '+' || %s || "
+                                             "' days')"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

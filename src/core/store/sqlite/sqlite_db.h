@@ -95,6 +95,9 @@ void sqlite_close(prm_db *db);
 prm_code sqlite_exec(prm_db *db, const char *sql, const prm_value *params,
                      size_t nparams, int64_t *out, size_t nout, bool *got,
                      const char *what, prm_error *err);
+prm_code sqlite_rows(prm_db *db, const char *sql, const prm_value *params,
+                     size_t nparams, store_text_row_fn fn, void *ctx,
+                     const char *what, prm_error *err);
 prm_code sdb_pragma_int(sqlite_db *db, const char *sql, int64_t *out,
                         prm_error *err);
 prm_code sdb_exec(sqlite_db *db, const char *sql, prm_error *err);

@@ -1,0 +1,115 @@
+/*
+ * cmd_agenda.c - agenda: what needs doing, grouped by when; and agenda
+ * ics [FILE], the same as an iCalendar file.
+ *
+ * A calendar file is written beside its name and renamed into place when
+ * whole, so a failed write leaves the old file, or nothing, behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+static bool agenda_item(void *c, const prm_agenda_item *it)
+{
+    cli_ctx *ctx = c;
+    return ctx->out->ops->agenda_item(ctx->out, it);
+}
+
+static prm_code io_error(const char *file, prm_error *err)
+{
+    return prm_error_set(err, PRM_EIO, "cannot write %s: %s", file,
+                         strerror(errno));
+}
+
+/* The calendar into a new file beside file, then renamed over it. */
+static prm_code write_calendar(cli_ctx *ctx, const char *file,
+                               const cli_args *args, int64_t *items,
+                               prm_error *err)
+{
+    struct stat st;
+    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+        return prm_error_set(err, PRM_EIO,
+                             "cannot write %s: it is a folder; give a file "
+                             "name such as agenda.ics",
+                             file);
+    size_t len = strlen(file);
+    char *tmp = malloc(len + 8);
+    if (tmp == NULL)
+        return prm_error_nomem(err);
+    snprintf(tmp, len + 8, "%s.XXXXXX", file);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    prm_code rc = f == NULL ? io_error(file, err) : PRM_OK;
+    if (f == NULL && fd >= 0)
+        close(fd);
+    if (rc == PRM_OK)
+        rc = prm_agenda_ics(ctx->db, args->kv, args->nkv, f, items, err);
+    if (f != NULL && fclose(f) != 0 && rc == PRM_OK)
+        rc = io_error(file, err);
+    if (rc == PRM_OK && rename(tmp, file) != 0)
+        rc = io_error(file, err);
+    if (rc != PRM_OK && fd >= 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+/* agenda ics [FILE]: to the file, or standard output (in JSON mode as
+ * one string, {"ok":true,"ics":"..."}, as an export to stdout is). */
+static prm_code agenda_ics(cli_ctx *ctx, const cli_args *args, prm_error *err)
+{
+    const char *file = args->npos > 1 ? args->pos[1] : NULL;
+    int64_t items;
+    if (file != NULL && strcmp(file, "-") == 0)
+        file = NULL;
+    if (file != NULL) {
+        prm_code rc = write_calendar(ctx, file, args, &items, err);
+        if (rc == PRM_OK)
+            ctx->out->ops->calendar_written(ctx->out, file, items);
+        return rc;
+    }
+    if (ctx->out->ops != &cli_json_ops)
+        return prm_agenda_ics(ctx->db, args->kv, args->nkv, ctx->out->out,
+                              &items, err);
+    FILE *tmp = tmpfile();
+    if (tmp == NULL)
+        return prm_error_set(err, PRM_EIO,
+                             "cannot make a temporary file for the calendar: "
+                             "%s (or give agenda ics a FILE)",
+                             strerror(errno));
+    prm_code rc = prm_agenda_ics(ctx->db, args->kv, args->nkv, tmp, &items,
+                                 err);
+    if (rc == PRM_OK && !cli_json_text_file(ctx->out, "ics", tmp))
+        rc = prm_error_set(err, PRM_EIO,
+                           "cannot read the calendar back from a temporary "
+                           "file: %s",
+                           strerror(errno));
+    fclose(tmp);
+    return rc;
+}
+
+prm_code cli_cmd_agenda(cli_ctx *ctx, const cli_command *cmd,
+                        const cli_args *args, prm_error *err)
+{
+    bool ics = args->npos > 0 && strcmp(args->pos[0], "ics") == 0;
+    size_t most = ics ? 2 : 0;
+    if (args->npos > most || args->nflags > 0)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: %s)",
+                             args->npos > most ? args->pos[most]
+                                               : args->flags[0],
+                             cmd->usage);
+    if (ics)
+        return agenda_ics(ctx, args, err);
+    ctx->out->ops->agenda_begin(ctx->out);
+    prm_code rc = prm_agenda(ctx->db, args->kv, args->nkv, agenda_item, ctx,
+                             err);
+    ctx->out->ops->agenda_end(ctx->out, rc == PRM_OK);
+    return rc;
+}

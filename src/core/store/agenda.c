@@ -1,0 +1,149 @@
+/*
+ * agenda.c - the SQL of the agenda, one text for both engines: what needs
+ * doing up to a day, from five sources in one ordered read.
+ *
+ * Each source is a SELECT of the same seven columns (kind, date, id,
+ * partner, partner's name, label, extra) over an index on its date: open
+ * tasks by (status, due), approved deals by (status, expires), projects
+ * by status then due, and active partners with active work by their last
+ * communication.  Parameters are numbered as they first appear, as
+ * SQLite numbers $N.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/engine.h"
+#include "store/sql_metrics.h"
+
+typedef struct agenda_sql {
+    sqlbuf b;
+    prm_value params[24];
+    size_t n;
+    const store_agenda_query *q;
+    const sql_dialect *d;
+} agenda_sql;
+
+static size_t param(agenda_sql *a, prm_value v)
+{
+    if (a->n == sizeof a->params / sizeof *a->params) {
+        a->b.overflow = true;
+        return a->n;
+    }
+    a->params[a->n++] = v;
+    return a->n;
+}
+
+static size_t text_param(agenda_sql *a, const char *s)
+{
+    return param(a, (prm_value){.type = PRM_V_TEXT, .s = s, .len = strlen(s)});
+}
+
+/* An approved deal whose protection has not ended, over the alias d. */
+static void deal_live(agenda_sql *a)
+{
+    sql_add(&a->b, "d.status = 'approved' AND (d.expires IS NULL OR "
+                   "d.expires > $%zu)", text_param(a, a->q->now));
+}
+
+/* The filters of one source, whose partner is the SQL partner and whose
+ * partners' owner is owned (both over its own aliases). */
+static void narrow(agenda_sql *a, const char *partner, const char *owned)
+{
+    if (a->q->has_partner)
+        sql_add(&a->b, " AND %s = $%zu", partner,
+                param(a, (prm_value){.type = PRM_V_INT, .i = a->q->partner}));
+    if (a->q->owner != NULL && owned != NULL)
+        sql_add(&a->b, " AND %s", owned);
+    if (a->q->owner != NULL && owned != NULL)
+        sql_add(&a->b, " = $%zu", text_param(a, a->q->owner));
+}
+
+#define PARTNER_OWNER(col) "(SELECT o.owner FROM partners AS o WHERE o.id = " col ")"
+
+static void tasks(agenda_sql *a)
+{
+    /* A task's partner, else its deal's, else its project's first. */
+    static const char partner[] =
+        "coalesce(t.partner_id, (SELECT d.partner_id FROM deals AS d WHERE "
+        "d.id = t.deal_id), (SELECT min(pp.partner_id) FROM project_partners "
+        "AS pp WHERE pp.project_id = t.project_id))";
+    sql_add(&a->b, "SELECT 'task' AS kind, t.due AS date, t.id AS id, %s AS "
+                   "partner, t.title AS label, CAST(NULL AS text) AS extra "
+                   "FROM tasks AS t WHERE t.status = 'open' AND t.due <= $%zu",
+            partner, text_param(a, a->q->until));
+    narrow(a, partner, a->d->owners ? "t.owner" : NULL);
+}
+
+static void deals(agenda_sql *a, const char *kind, const char *column)
+{
+    sql_add(&a->b, " UNION ALL SELECT '%s', d.%s, d.id, d.partner_id, "
+                   "d.customer, NULL FROM deals AS d WHERE ",
+            kind, column);
+    deal_live(a);
+    sql_add(&a->b, " AND d.%s <= $%zu", column, text_param(a, a->q->until));
+    narrow(a, "d.partner_id", PARTNER_OWNER("d.partner_id"));
+}
+
+static void projects(agenda_sql *a)
+{
+    sql_add(&a->b, " UNION ALL SELECT 'project_due', p.due, p.id, (SELECT "
+                   "min(pp.partner_id) FROM project_partners AS pp WHERE "
+                   "pp.project_id = p.id), p.name, NULL FROM projects AS p "
+                   "WHERE p.status IN ('planned', 'active') AND p.due <= "
+                   "$%zu",
+            text_param(a, a->q->until));
+    if (a->q->has_partner)
+        sql_add(&a->b, " AND p.id IN (SELECT pp.project_id FROM "
+                       "project_partners AS pp WHERE pp.partner_id = $%zu)",
+                param(a, (prm_value){.type = PRM_V_INT, .i = a->q->partner}));
+    if (a->q->owner != NULL)
+        sql_add(&a->b, " AND p.id IN (SELECT pp.project_id FROM "
+                       "project_partners AS pp JOIN partners AS o ON o.id = "
+                       "pp.partner_id WHERE o.owner = $%zu)",
+                text_param(a, a->q->owner));
+}
+
+/* Active partners with an active project or an active deal whose last
+ * communication (else their created_at) is before quiet_before, dated
+ * that contact plus quiet_days. */
+static void quiet_partners(agenda_sql *a)
+{
+    sql_add(&a->b, " UNION ALL SELECT 'partner_quiet', ");
+    char days[24];
+    snprintf(days, sizeof days, "$%zu",
+             param(a, (prm_value){.type = PRM_V_INT, .i = a->q->quiet_days}));
+    sql_add(&a->b, a->d->add_days, "q.last", days);
+    sql_add(&a->b, ", q.id, q.id, q.name, q.last FROM (SELECT p.id, p.name, "
+                   "coalesce((SELECT max(c.at) FROM communications AS c WHERE "
+                   "c.partner_id = p.id), p.created_at) AS last FROM partners "
+                   "AS p WHERE p.status = 'active' AND (EXISTS (SELECT 1 FROM "
+                   "project_partners AS pp JOIN projects AS j ON j.id = "
+                   "pp.project_id WHERE pp.partner_id = p.id AND j.status = "
+                   "'active') OR EXISTS (SELECT 1 FROM deals AS d WHERE "
+                   "d.partner_id = p.id AND (d.status = 'submitted' OR (");
+    deal_live(a);
+    sql_add(&a->b, "))))");
+    narrow(a, "p.id", a->d->owners ? "p.owner" : NULL);
+    sql_add(&a->b, ") AS q WHERE q.last < $%zu",
+            text_param(a, a->q->quiet_before));
+}
+
+prm_code store_agenda(prm_db *db, const store_agenda_query *q,
+                      store_text_row_fn fn, void *ctx, prm_error *err)
+{
+    agenda_sql a = {.b = {.len = 0}, .n = 0, .q = q,
+                    .d = db->engine->dialect};
+    sql_add(&a.b, "SELECT u.kind, u.date, u.id, u.partner, pn.name, u.label, "
+                  "u.extra FROM (");
+    tasks(&a);
+    deals(&a, "deal_expiring", "expires");
+    deals(&a, "deal_close", "close");
+    projects(&a);
+    quiet_partners(&a);
+    sql_add(&a.b, ") AS u LEFT JOIN partners AS pn ON pn.id = u.partner "
+                  "ORDER BY u.date, u.kind, u.id");
+    if (a.b.overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    return db->engine->rows(db, a.b.text, a.params, a.n, fn, ctx,
+                            "reading the agenda", err);
+}
