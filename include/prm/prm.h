@@ -593,8 +593,9 @@ void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
  * "metrics", "report partners", "report trend", "insights" or "audit";
  * NULL for any other.  Each list ends with NULL. */
 const char *const *prm_command_keys(const char *command);
-/* The filters a kind's list takes beyond its fields (since=, until=, and
- * a deal's active= or a task's overdue= ...), NULL-terminated. */
+/* The filters a kind's list takes beyond the fields add takes (since=,
+ * until=, a status set by prm, a deal's active= or a task's overdue=
+ * ...), NULL-terminated. */
 const char *const *prm_list_keys(prm_kind kind);
 /* The values KEY= of command takes when they are a fixed list (by=,
  * metric=, sort=, an audit's kind=, a scope's status=, a user's role=);

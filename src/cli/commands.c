@@ -133,10 +133,11 @@ const cli_command cli_commands[] = {
     {
         .name = "agenda",
         .group = "Follow-ups",
-        .usage = "agenda [ics [FILE]] [days=N] [partner=REF] [owner=USER] [quiet_days=N]",
+        .usage = "agenda [ics [FILE]] [FILTER=VALUE...]",
         .summary = "what needs doing: overdue, today, this week",
-        .details = "Lists, from the past up to the end of the day N days ahead (days=,\n"
-            "default 7; 0 is today), each item dated:\n"
+        .details = "Filters: days=N, partner=REF, owner=USER (a team database),\n"
+            "quiet_days=N.  Lists, from the past up to the end of the day N days\n"
+            "ahead (days=, default 7; 0 is today), each item dated:\n"
             "  task           an open task, by its due date\n"
             "  deal_expiring  an approved deal, by when its protection ends\n"
             "  deal_close     an approved deal, by its expected close\n"
@@ -146,7 +147,7 @@ const cli_command cli_commands[] = {
             "Overdue items (their day is past) come first.  partner=REF keeps one\n"
             "partner's items; owner=USER (a team database) one user's tasks and\n"
             "partners.  agenda ics writes the same items as an iCalendar file\n"
-            "(RFC 5545), to FILE or standard output, for a calendar program.",
+            "(RFC 5545), to FILE or standard output, for a calendar program.\n",
         .examples = "agenda\n"
             "agenda days=14\n"
             "agenda partner=\"Acme Corp\" quiet_days=30\n"

@@ -234,8 +234,13 @@ static void complete_fields(const prm_kind_info *info, const char *verb,
         if (strncmp(f->name, text, strlen(text)) == 0)
             cands_add(&found, "", f->name, "=");
     }
-    if (verb != NULL && strcmp(verb, "list") == 0)
-        cands_matching(prm_list_keys(info->kind), "", text, "=");
+    const char *const *keys = prm_list_keys(info->kind);
+    for (size_t i = 0; verb != NULL && strcmp(verb, "list") == 0 &&
+                       keys[i] != NULL;
+         i++)
+        if (prm_field_find(info, keys[i]) == NULL && /* offered above */
+            strncmp(keys[i], text, strlen(text)) == 0)
+            cands_add(&found, "", keys[i], "=");
 }
 
 /* The quote open at the cursor ('"', '\'' or 0) and where the word being

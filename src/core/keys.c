@@ -28,9 +28,9 @@ static const char *const agenda_keys[] = {"days", "partner", "owner",
 /* The filters a kind's list takes beyond its fields. */
 static const char *const window_keys[] = {"since", "until", NULL};
 static const char *const deal_list_keys[] = {
-    "since", "until", "active", "expiring", "conflicts", NULL};
+    "since", "until", "status", "active", "expiring", "conflicts", NULL};
 static const char *const task_list_keys[] = {
-    "since", "until", "due_before", "due_after", "overdue", NULL};
+    "since", "until", "status", "due_before", "due_after", "overdue", NULL};
 
 const char *const *prm_list_keys(prm_kind kind)
 {
