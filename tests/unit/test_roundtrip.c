@@ -199,10 +199,37 @@ static void event_fields(prm_kind kind, argset *a, unsigned npartners,
     }
 }
 
-static void random_fields(prm_kind kind, argset *a, unsigned serial,
-                          unsigned npartners, unsigned nprojects)
+/* A task: any of its references, or none. */
+static void task_fields(argset *a, unsigned npartners, unsigned nprojects,
+                        unsigned ndeals)
 {
-    if (kind == PRM_PARTNER)
+    char ref[16], date[24], text[TEXT_MAX];
+    random_text(text, sizeof text, "t");
+    set(a, "title", text);
+    const struct {
+        const char *key;
+        unsigned n;
+    } refs[] = {{"partner", npartners}, {"project", nprojects},
+                {"deal", ndeals}};
+    for (size_t i = 0; i < 3; i++)
+        if (next(2)) {
+            snprintf(ref, sizeof ref, "%u", 1 + next(refs[i].n));
+            set(a, refs[i].key, ref);
+        }
+    if (next(2)) {
+        random_date(date);
+        set(a, "due", date);
+    }
+    maybe_text(a, "notes");
+}
+
+static void random_fields(prm_kind kind, argset *a, unsigned serial,
+                          unsigned npartners, unsigned nprojects,
+                          unsigned ndeals)
+{
+    if (kind == PRM_TASK)
+        task_fields(a, npartners, nprojects, ndeals);
+    else if (kind == PRM_PARTNER)
         partner_fields(a, serial);
     else if (kind == PRM_PROJECT)
         project_fields(a, serial, npartners);
@@ -236,6 +263,11 @@ static void load(prm_db *db)
         argset a = {.n = 0};
         deal_fields(&a, (unsigned)i, NPARTNERS);
         add(db, PRM_DEAL, &a);
+    }
+    for (int i = 0; i < NEVENTS; i++) {
+        argset a = {.n = 0};
+        task_fields(&a, NPARTNERS, NPROJECTS, NEVENTS);
+        add(db, PRM_TASK, &a);
     }
 }
 
@@ -482,7 +514,7 @@ static bool random_command(prm_db *db, unsigned serial, unsigned added[])
     unsigned what = next(10);
     argset a = {.n = 0};
     random_fields(kind, &a, serial, some(added, PRM_PARTNER),
-                  some(added, PRM_PROJECT));
+                  some(added, PRM_PROJECT), some(added, PRM_DEAL));
     prm_error err;
     int64_t id;
     if (what < 5) {
