@@ -25,6 +25,13 @@ CREATE INDEX tasks_owner ON tasks (owner);
 
 INSERT INTO prm_ids (kind, last) VALUES ('tasks', 0);
 
+-- The largest task id, whoever asks: row security hides others' tasks
+-- from a manager, and ids are counted over them all.
+CREATE FUNCTION prm_max_task_id() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT max(id) FROM tasks
+$$;
+
 CREATE OR REPLACE FUNCTION prm_set_id() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -42,7 +49,7 @@ BEGIN
     WHEN 'resources' THEN SELECT max(id) INTO NEW.id FROM resources;
     WHEN 'outcomes' THEN SELECT max(id) INTO NEW.id FROM outcomes;
     WHEN 'deals' THEN SELECT max(id) INTO NEW.id FROM deals;
-    ELSE SELECT max(id) INTO NEW.id FROM tasks;
+    ELSE NEW.id := prm_max_task_id();
     END CASE;
     NEW.id := greatest(NEW.id, floor) + 1;
     RETURN NEW;

@@ -137,6 +137,32 @@ rm -rf "$tmp"
 # The audit log names the database user of each change.
 check "audit users" "mia mia max max mia ann mia mia mia max ann max zed ann ann" \
     "$(as val --json audit | grep -o '"user":"[a-z]*","command":"[^"]*","action":"[a-z]*","kind":"[a-z]*"' | grep -v project_partner | sed 's/"user":"\([a-z]*\)".*/\1/' | paste -sd' ')"
+# Tasks: a task is its owner's; a manager sees and changes their own and
+# those of the partners they own, a viewer reads them all.
+check "manager adds a task" "added task 1" "$(as mia task add title="Call ForMia" partner=ForMia due=2026-01-02)"
+check "manager's own task" "added task 2" "$(as max task add title="Max alone" due=2026-01-03)"
+check "a task about another's partner" "added task 3" "$(as max task add title="Ask Mia" partner=ForMia due=2026-01-04)"
+ids() { grep -o '"id":[0-9]*' | sed 's/"id"://' | paste -sd' '; }
+check "manager sees own and own partners' tasks" "1 3" "$(as mia --json task list | ids)"
+check "other manager sees own" "2 3" "$(as max --json task list | ids)"
+check "viewer reads every task" "1 2 3" "$(as val --json task list | ids)"
+check "admin sees every task" "1 2 3" "$(as ann --json task list | ids)"
+check "manager, another's task" not_found "$(as max --json task done 1 | code)"
+check "psql manager, another's task" "UPDATE 0" \
+    "$(psql -X "$(uri max)" -c "UPDATE tasks SET status = 'done' WHERE id = 1" 2>&1 | head -n 1)"
+check "psql manager reads own" 2 "$(psql -qtAX "$(uri max)" -c "SELECT count(*) FROM tasks")"
+check "psql manager adds for another" "ERROR:  new row violates row-level security policy for table \"tasks\"" \
+    "$(sqlstate max "INSERT INTO tasks (title, owner, created_at, updated_at) VALUES ('x', 'mia', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")"
+check "manager, a task on own partner" "done task 3" "$(as mia task done 3)"
+check "viewer adds a task" forbidden "$(as val --json task add title=x | code)"
+check "admin adds for a manager" "added task 4" "$(as ann task add title="For Mia" owner=mia)"
+check "...which is hers" "1 3 4" "$(as mia --json task list | ids)"
+check "task list owner=" "2 3" "$(as val --json task list owner=max | ids)"
+check "agenda owner=" "task 2" "$(as val --json agenda owner=max days=0 | grep -o '"kind":"task","date":"[^"]*","overdue":[a-z]*,"id":[0-9]*' | sed 's/"kind":"\([a-z]*\)".*"id":\([0-9]*\)/\1 \2/' | paste -sd' ')"
+check "manager's agenda hides others' tasks" "task 1" "$(as mia --json agenda days=0 | grep -o '"kind":"task","date":"[^"]*","overdue":[a-z]*,"id":[0-9]*' | sed 's/"kind":"\([a-z]*\)".*"id":\([0-9]*\)/\1 \2/' | paste -sd' ')"
+check "owner= of a task on a file" unknown_field \
+    "$("$prm" --db "$(mktemp -d)/f.db" --json agenda owner=x | code)"
+
 check "owner is not a field of a file" unknown_field \
     "$("$prm" --db "$(mktemp -d)/f.db" --json partner update 1 owner=x | code)"
 
