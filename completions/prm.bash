@@ -76,12 +76,12 @@ _prm() {
             COMPREPLY=($(compgen -W "$(_prm_fields "$verb")" -- "$cur"))
         fi ;;
     agenda)
-        if [[ -z $verb ]]; then
-            compopt -o nospace 2>/dev/null
-            COMPREPLY=($(compgen -W "ics $(_prm_fields agenda)" -- "$cur"))
-        elif [[ $cur == partner=* ]]; then
+        if [[ $cur == partner=* ]]; then
             local IFS=$'\n'
             COMPREPLY=($(compgen -P "partner=" -W "$(_prm_names partner)" -- "${cur#*=}"))
+        elif [[ -z $verb ]]; then
+            compopt -o nospace 2>/dev/null
+            COMPREPLY=($(compgen -W "ics $(_prm_fields agenda)" -- "$cur"))
         else
             compopt -o nospace 2>/dev/null
             COMPREPLY=($(compgen -W "$(_prm_fields agenda)" -- "$cur"))

@@ -66,6 +66,12 @@ keys C-u 'export csv comm' Tab
 check "Tab completes export's format and kind" "prm> export csv communication"
 keys C-u 'insights dorm' Tab
 check "Tab completes an insights threshold" "prm> insights dormant_days="
+keys C-u 'agenda qu' Tab
+check "Tab completes an agenda filter" "prm> agenda quiet_days="
+keys C-u 'agenda i' Tab 'da' Tab
+check "Tab completes agenda ics and its filters" "prm> agenda ics days="
+keys C-u 'task list ov' Tab
+check "Tab completes a task list's own filter" "prm> task list overdue="
 keys C-u 'project add name="Cloud bundle" partner=1' Enter
 keys 'comm add project=cl' Tab
 check "Tab completes a project's name after project=" 'prm> comm add project="Cloud bundle"'

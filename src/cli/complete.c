@@ -113,6 +113,7 @@ static const char *const report_words[] = {"partners", "trend", NULL};
 static const char *const formats[] = {"json", "jsonl", "csv", NULL};
 static const char *const set_words[] = {"json", "color", "pager", NULL};
 static const char *const user_words[] = {"add", "role", "list", NULL};
+static const char *const agenda_words[] = {"ics", NULL};
 
 /* The KEY= words come from the core (prm_command_keys), by the command's
  * name and, for report, its second word. */
@@ -127,7 +128,16 @@ static const command_tab command_tabs[] = {
     {"insights", NULL, true}, {"audit", NULL, true},
     {"export", formats, false}, {"import", formats, false},
     {"set", set_words, false},  {"user", user_words, false},
+    {"agenda", agenda_words, true},
 };
+
+static bool is_one_of(const char *const *words, const char *word)
+{
+    for (size_t i = 0; words != NULL && words[i] != NULL; i++)
+        if (strcmp(words[i], word) == 0)
+            return true;
+    return false;
+}
 
 static void cands_matching(const char *const *words, const char *prefix,
                            const char *text, const char *suffix)
@@ -149,8 +159,16 @@ static void complete_command_words(const char *command, int n,
             t = &command_tabs[i];
     if (t == NULL)
         return;
+    /* a command that takes KEY= words with or without its second word
+     * (agenda, agenda ics) */
+    bool bare = prm_command_keys(command) != NULL &&
+                (n == 1 || !is_one_of(t->words, second));
+    if (bare)
+        cands_matching(prm_command_keys(command), "", text, "=");
     if (t->words != NULL && n == 1) {
         cands_matching(t->words, "", text, " ");
+    } else if (bare) {
+        return;
     } else if (t->words != NULL && n == 2 && strcmp(second, "csv") == 0) {
         for (int k = 0; k < PRM_KIND_COUNT; k++) { /* export csv KIND */
             const char *kind = prm_kind_get((prm_kind)k)->name;

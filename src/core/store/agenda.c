@@ -113,18 +113,21 @@ static void quiet_partners(agenda_sql *a)
     snprintf(days, sizeof days, "$%zu",
              param(a, (prm_value){.type = PRM_V_INT, .i = a->q->quiet_days}));
     sql_add(&a->b, a->d->add_days, "q.last", days);
+    /* The partners with active work, found from the work (a fraction of
+     * the partners), each partner's last contact read once (the fence
+     * keeps the subquery whole). */
     sql_add(&a->b, ", q.id, q.id, q.name, q.last FROM (SELECT p.id, p.name, "
                    "coalesce((SELECT max(c.at) FROM communications AS c WHERE "
                    "c.partner_id = p.id), p.created_at) AS last FROM partners "
-                   "AS p WHERE p.status = 'active' AND (EXISTS (SELECT 1 FROM "
-                   "project_partners AS pp JOIN projects AS j ON j.id = "
-                   "pp.project_id WHERE pp.partner_id = p.id AND j.status = "
-                   "'active') OR EXISTS (SELECT 1 FROM deals AS d WHERE "
-                   "d.partner_id = p.id AND (d.status = 'submitted' OR (");
+                   "AS p WHERE p.status = 'active' AND (p.id IN (SELECT "
+                   "pp.partner_id FROM project_partners AS pp JOIN projects AS "
+                   "j ON j.id = pp.project_id WHERE j.status = 'active') OR "
+                   "p.id IN (SELECT d.partner_id FROM deals AS d WHERE "
+                   "d.status = 'submitted' OR ");
     deal_live(a);
-    sql_add(&a->b, "))))");
+    sql_add(&a->b, "))");
     narrow(a, "p.id", a->d->owners ? "p.owner" : NULL);
-    sql_add(&a->b, ") AS q WHERE q.last < $%zu",
+    sql_add(&a->b, "%s) AS q WHERE q.last < $%zu", a->d->fence,
             text_param(a, a->q->quiet_before));
 }
 
