@@ -345,8 +345,9 @@ typedef struct prm_agenda_item {
 
 typedef bool (*prm_agenda_fn)(void *ctx, const prm_agenda_item *item);
 
+/* names: each item's partner_name too (a lookup an item, for people). */
 prm_code prm_agenda(prm_db *db, const prm_arg *filters, size_t n,
-                    prm_agenda_fn fn, void *ctx, prm_error *err);
+                    bool names, prm_agenda_fn fn, void *ctx, prm_error *err);
 /* The same items as an iCalendar file (RFC 5545) written to out; *items
  * how many. */
 prm_code prm_agenda_ics(prm_db *db, const prm_arg *filters, size_t n,

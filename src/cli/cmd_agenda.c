@@ -108,8 +108,8 @@ prm_code cli_cmd_agenda(cli_ctx *ctx, const cli_command *cmd,
     if (ics)
         return agenda_ics(ctx, args, err);
     ctx->out->ops->agenda_begin(ctx->out);
-    prm_code rc = prm_agenda(ctx->db, args->kv, args->nkv, agenda_item, ctx,
-                             err);
+    prm_code rc = prm_agenda(ctx->db, args->kv, args->nkv,
+                             ctx->out->ops->ref_names, agenda_item, ctx, err);
     ctx->out->ops->agenda_end(ctx->out, rc == PRM_OK);
     return rc;
 }

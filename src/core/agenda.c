@@ -141,23 +141,25 @@ static bool agenda_row(void *ctx, const char *const *cols, size_t ncols)
 }
 
 static prm_code agenda_in_tx(prm_db *db, const prm_arg *filters, size_t n,
-                             prm_agenda_fn fn, void *ctx, prm_error *err)
+                             bool names, prm_agenda_fn fn, void *ctx,
+                             prm_error *err)
 {
     agenda_args g;
     prm_code rc = parse_agenda(db, filters, n, &g, err);
     if (rc != PRM_OK)
         return rc;
+    g.q.names = names;
     agenda_run r = {.g = &g, .fn = fn, .ctx = ctx};
     return store_agenda(db, &g.q, agenda_row, &r, err);
 }
 
 prm_code prm_agenda(prm_db *db, const prm_arg *filters, size_t n,
-                    prm_agenda_fn fn, void *ctx, prm_error *err)
+                    bool names, prm_agenda_fn fn, void *ctx, prm_error *err)
 {
     prm_code rc = store_cmd_begin(db, STORE_READ, err);
     if (rc != PRM_OK)
         return rc;
-    rc = agenda_in_tx(db, filters, n, fn, ctx, err);
+    rc = agenda_in_tx(db, filters, n, names, fn, ctx, err);
     return store_cmd_end(db, rc, err);
 }
 
@@ -286,6 +288,7 @@ prm_code prm_agenda_ics(prm_db *db, const prm_arg *filters, size_t n,
     /* the filters are checked before the first line is written */
     agenda_args g;
     rc = parse_agenda(db, filters, n, &g, err);
+    g.q.names = true; /* the description names the partner */
     if (rc == PRM_OK) {
         ics_line(&w, "BEGIN:", "VCALENDAR");
         ics_line(&w, "VERSION:", "2.0");

@@ -136,15 +136,17 @@ prm_code store_agenda(prm_db *db, const store_agenda_query *q,
 {
     agenda_sql a = {.b = {.len = 0}, .n = 0, .q = q,
                     .d = db->engine->dialect};
-    sql_add(&a.b, "SELECT u.kind, u.date, u.id, u.partner, pn.name, u.label, "
-                  "u.extra FROM (");
+    sql_add(&a.b, "SELECT u.kind, u.date, u.id, u.partner, %s, u.label, "
+                  "u.extra FROM (",
+            q->names ? "pn.name" : "NULL");
     tasks(&a);
     deals(&a, "deal_expiring", "expires");
     deals(&a, "deal_close", "close");
     projects(&a);
     quiet_partners(&a);
-    sql_add(&a.b, ") AS u LEFT JOIN partners AS pn ON pn.id = u.partner "
-                  "ORDER BY u.date, u.kind, u.id");
+    /* a partner's name is a lookup an item: only for people */
+    sql_add(&a.b, ") AS u%s ORDER BY u.date, u.kind, u.id",
+            q->names ? " LEFT JOIN partners AS pn ON pn.id = u.partner" : "");
     if (a.b.overflow)
         return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
     return db->engine->rows(db, a.b.text, a.params, a.n, fn, ctx,

@@ -82,6 +82,7 @@ typedef struct store_agenda_query {
     bool has_partner;
     int64_t partner;
     const char *owner; /* NULL: everyone's */
+    bool names;        /* the partners' names too */
 } store_agenda_query;
 
 /* The agenda's items in date, kind and id order, each a row of seven
