@@ -44,7 +44,8 @@ bool cli_config_path(char *buf, size_t size)
 static void show_settings(cli_ctx *ctx)
 {
     ctx->out->ops->settings(ctx->out, ctx->out->ops == &cli_json_ops,
-                            ctx->out->color, ctx->pager);
+                            ctx->out->ops == cli_csv_ops(), ctx->out->color,
+                            ctx->pager);
 }
 
 prm_code cli_cmd_set(cli_ctx *ctx, const cli_command *cmd,
@@ -57,15 +58,15 @@ prm_code cli_cmd_set(cli_ctx *ctx, const cli_command *cmd,
     }
     if (args->npos != 2 || args->nkv > 0 || args->nflags > 0)
         return prm_error_set(err, PRM_ESYNTAX,
-                             "usage: set json|color|pager on|off (set alone "
-                             "lists them)");
+                             "usage: set json|csv|color|pager on|off (set "
+                             "alone lists them)");
     const char *name = args->pos[0], *value = args->pos[1];
-    bool json = strcmp(name, "json") == 0;
+    bool json = strcmp(name, "json") == 0, csv = strcmp(name, "csv") == 0;
     bool color = strcmp(name, "color") == 0 || strcmp(name, "colour") == 0;
-    if (!json && !color && strcmp(name, "pager") != 0)
+    if (!json && !csv && !color && strcmp(name, "pager") != 0)
         return prm_error_choice(err, PRM_EUNKNOWN_FIELD, "unknown setting",
                                 name, "", "settings are",
-                                "json, color, pager");
+                                "json, csv, color, pager");
     bool on = strcmp(value, "on") == 0;
     if (!on && strcmp(value, "off") != 0)
         return prm_error_set(err, PRM_EINVALID_VALUE,
@@ -77,8 +78,14 @@ prm_code cli_cmd_set(cli_ctx *ctx, const cli_command *cmd,
                              "--json is on for this run: every command "
                              "answers in JSON (start prm without --json to "
                              "switch it at the prompt)");
+    if (csv && on && ctx->json_fixed)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "--json is on for this run: every command "
+                             "answers in JSON");
     if (json)
         ctx->out->ops = on ? &cli_json_ops : &cli_text_ops;
+    else if (csv)
+        ctx->out->ops = on ? cli_csv_ops() : &cli_text_ops;
     else if (color)
         cli_out_set_color(ctx->out, on);
     else

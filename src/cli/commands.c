@@ -355,10 +355,10 @@ const cli_command cli_commands[] = {
     {
         .name = "set",
         .group = "Session",
-        .usage = "set [json|color|pager on|off]",
+        .usage = "set [json|csv|color|pager on|off]",
         .summary = "settings of the prompt; set alone lists them",
-        .details = "json on prints JSON Lines, as --json does; color on uses colour on a "
-            "terminal\n(never with NO_COLOR); pager on sends output longer than "
+        .details = "json on prints JSON Lines, as --json does; csv on prints tables as "
+            "CSV,\nas --csv does; color on uses colour on a terminal\n(never with NO_COLOR); pager on sends output longer than "
             "the terminal\nthrough $PAGER (default: less -FRX).  The prompt runs "
             "the set commands of\n$XDG_CONFIG_HOME/prm/config (else "
             "~/.config/prm/config) when it starts.\n",

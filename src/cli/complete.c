@@ -111,7 +111,8 @@ static void complete_partner_list(const char *text, const char *typed)
  * the values some keys take. */
 static const char *const report_words[] = {"partners", "trend", NULL};
 static const char *const formats[] = {"json", "jsonl", "csv", NULL};
-static const char *const set_words[] = {"json", "color", "pager", NULL};
+static const char *const set_words[] = {"json", "csv", "color", "pager",
+                                        NULL};
 static const char *const user_words[] = {"add", "role", "list", NULL};
 static const char *const agenda_words[] = {"ics", NULL};
 

@@ -30,6 +30,7 @@ static const char usage[] =
     "~/.local/share/prm/prm.db);\n"
     "               a postgresql:// URI names a team database on a server\n"
     "  --json       print one JSON object per command (JSON Lines)\n"
+    "  --csv        print tables (lists, the agenda) as CSV\n"
     "  --bail       stop at the first failing command\n"
     "  --atomic     keep all of the input or, if a command fails, none of it\n"
     "  -f FILE      run the commands in FILE\n"
@@ -73,6 +74,8 @@ static int parse_options(int argc, char **argv, options *o)
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0)
             o->run.json = true;
+        else if (strcmp(a, "--csv") == 0)
+            o->run.csv = true;
         else if (strcmp(a, "--bail") == 0)
             o->run.bail = true;
         else if (strcmp(a, "--atomic") == 0)

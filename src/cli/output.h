@@ -72,7 +72,8 @@ typedef struct cli_out_ops {
      * mode also before the error that lists what it found. */
     void (*check)(cli_out *o, const prm_check_report *r);
     /* The prompt's settings (set alone). */
-    void (*settings)(cli_out *o, bool json, bool color, bool pager);
+    void (*settings)(cli_out *o, bool json, bool csv, bool color,
+                     bool pager);
     /* A block of text (help): key names it in JSON. */
     void (*text)(cli_out *o, const char *key, const char *text);
     void (*ok)(cli_out *o);
@@ -123,6 +124,10 @@ bool cli_trend_value(const prm_trend_row *r, const char *metric, double *v);
 
 extern const cli_out_ops cli_text_ops;
 extern const cli_out_ops cli_json_ops;
+/* --csv: text's, with tables as CSV (output_csv.c). */
+const cli_out_ops *cli_csv_ops(void);
+/* An agenda item as a JSON object (output_json.c). */
+void cli_json_agenda_object(FILE *f, const prm_agenda_item *it);
 
 /* {"ok":true,"KEY":"..."}: the text read from src (to its end) as one
  * JSON string, for output that is not JSON itself (an export as CSV or

@@ -285,8 +285,13 @@ static void json_agenda_begin(cli_out *o)
 
 static bool json_agenda_item(cli_out *o, const prm_agenda_item *it)
 {
-    FILE *f = o->out;
-    fputs(o->list_rows++ ? "," : "{\"ok\":true,\"agenda\":[", f);
+    fputs(o->list_rows++ ? "," : "{\"ok\":true,\"agenda\":[", o->out);
+    cli_json_agenda_object(o->out, it);
+    return !ferror(o->out);
+}
+
+void cli_json_agenda_object(FILE *f, const prm_agenda_item *it)
+{
     fprintf(f, "{\"kind\":\"%s\",\"date\":", it->kind);
     prm_json_cstring(f, it->date);
     fprintf(f, ",\"overdue\":%s,\"id\":%lld,\"partner\":",
@@ -298,7 +303,6 @@ static bool json_agenda_item(cli_out *o, const prm_agenda_item *it)
     fputs(",\"text\":", f);
     prm_json_cstring(f, it->text);
     putc('}', f);
-    return !ferror(f);
 }
 
 static void json_agenda_end(cli_out *o, bool ok)
@@ -437,13 +441,14 @@ static void json_check(cli_out *o, const prm_check_report *r)
         fputs("\"file_mode\":null,\"folder_mode\":null}}\n", o->out);
 }
 
-static void json_settings(cli_out *o, bool json, bool color, bool pager)
+static void json_settings(cli_out *o, bool json, bool csv, bool color,
+                          bool pager)
 {
     fprintf(o->out,
-            "{\"ok\":true,\"settings\":{\"json\":%s,\"color\":%s,"
-            "\"pager\":%s}}\n",
-            json ? "true" : "false", color ? "true" : "false",
-            pager ? "true" : "false");
+            "{\"ok\":true,\"settings\":{\"json\":%s,\"csv\":%s,"
+            "\"color\":%s,\"pager\":%s}}\n",
+            json ? "true" : "false", csv ? "true" : "false",
+            color ? "true" : "false", pager ? "true" : "false");
 }
 
 static void json_text(cli_out *o, const char *key, const char *text)

@@ -596,10 +596,12 @@ static void text_check(cli_out *o, const prm_check_report *r)
         fputs("no problems found\n", o->out);
 }
 
-static void text_settings(cli_out *o, bool json, bool color, bool pager)
+static void text_settings(cli_out *o, bool json, bool csv, bool color,
+                          bool pager)
 {
-    fprintf(o->out, "json   %s\ncolor  %s\npager  %s\n", json ? "on" : "off",
-            color ? "on" : "off", pager ? "on" : "off");
+    fprintf(o->out, "json   %s\ncsv    %s\ncolor  %s\npager  %s\n",
+            json ? "on" : "off", csv ? "on" : "off", color ? "on" : "off",
+            pager ? "on" : "off");
 }
 
 static void text_text(cli_out *o, const char *key, const char *text)

@@ -36,6 +36,8 @@ void cli_session_init(cli_session *s, prm_db *db, const cli_opts *opts,
 {
     *s = (cli_session){.opts = *opts, .source = source};
     cli_out_init(&s->out, opts->json);
+    if (opts->csv && !opts->json)
+        s->out.ops = cli_csv_ops();
     s->ctx = (cli_ctx){.db = db, .out = &s->out, .json_fixed = opts->json};
 }
 

@@ -12,7 +12,7 @@
 #include "commands.h"
 
 typedef struct cli_opts {
-    bool json, bail, atomic;
+    bool json, csv, bail, atomic;
 } cli_opts;
 
 typedef struct cli_session {

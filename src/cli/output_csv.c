@@ -1,0 +1,278 @@
+/*
+ * output_csv.c - --csv: tables as CSV (RFC 4180), everything else as in
+ * text mode.
+ *
+ * A row is written by first writing it as the JSON output would (the
+ * same functions), then turning that flat object into cells: so a CSV
+ * row holds exactly the JSON's values, under a header of the JSON's
+ * keys.  Numbers keep their JSON text, null is an empty cell, an array
+ * is its items joined by commas, and text a spreadsheet would run as a
+ * formula (starting with = + - @, a tab or a CR) gets a leading ' as
+ * OWASP advises.  Rows end in CRLF; a cell is quoted only when it holds
+ * a comma, a quote, a CR or an LF.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+/* --- cells ---------------------------------------------------------------- */
+
+static void csv_text_cell(FILE *out, const char *s, size_t len)
+{
+    if (out == NULL)
+        return;
+    bool formula = len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
+    bool quote = formula;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (quote)
+        putc('"', out);
+    if (formula)
+        putc('\'', out);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            putc('"', out);
+        putc(s[i], out);
+    }
+    if (quote)
+        putc('"', out);
+}
+
+/* --- a flat JSON object as a row ------------------------------------------ */
+
+typedef struct json_cursor {
+    const char *p;
+    char *buf; /* a decoded string */
+    size_t len, cap;
+} json_cursor;
+
+static bool buf_put(json_cursor *c, const char *s, size_t n)
+{
+    if (c->len + n + 1 > c->cap) {
+        size_t cap = (c->len + n + 1) * 2;
+        char *more = realloc(c->buf, cap);
+        if (more == NULL)
+            return false;
+        c->buf = more;
+        c->cap = cap;
+    }
+    memcpy(c->buf + c->len, s, n);
+    c->len += n;
+    c->buf[c->len] = '\0';
+    return true;
+}
+
+static unsigned hex4(const char *p)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char h = p[i];
+        v = v * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+    }
+    return v;
+}
+
+static bool put_utf8(json_cursor *c, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80)
+        u[0] = (char)cp, n = 1;
+    else if (cp < 0x800)
+        u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
+    else if (cp < 0x10000)
+        u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
+        u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
+    else
+        u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3f)),
+        u[2] = (char)(0x80 | (cp >> 6 & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)),
+        n = 4;
+    return buf_put(c, u, n);
+}
+
+/* The string at c->p (after its opening quote) decoded into c->buf. */
+static bool read_string(json_cursor *c)
+{
+    c->len = 0;
+    if (!buf_put(c, "", 0))
+        return false;
+    while (*c->p != '"' && *c->p != '\0') {
+        const char *run = c->p;
+        while (*c->p != '"' && *c->p != '\\' && *c->p != '\0')
+            c->p++;
+        if (!buf_put(c, run, (size_t)(c->p - run)))
+            return false;
+        if (*c->p != '\\')
+            continue;
+        char e = c->p[1];
+        c->p += 2;
+        static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+        const char *at = strchr(from, e);
+        if (e == 'u') {
+            unsigned cp = hex4(c->p);
+            c->p += 4;
+            if (cp >= 0xd800 && cp < 0xdc00 && c->p[0] == '\\') {
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (hex4(c->p + 2) - 0xdc00);
+                c->p += 6;
+            }
+            if (!put_utf8(c, cp))
+                return false;
+        } else if (!buf_put(c, at && e ? &to[at - from] : &e, 1)) {
+            return false;
+        }
+    }
+    if (*c->p == '"')
+        c->p++;
+    return true;
+}
+
+/* One value at c->p as a cell; an array's items joined by commas. */
+static bool value_cell(json_cursor *c, FILE *out)
+{
+    if (*c->p == '"') {
+        c->p++;
+        if (!read_string(c))
+            return false;
+        csv_text_cell(out, c->buf, c->len);
+        return true;
+    }
+    if (*c->p == '[') {
+        const char *end = strchr(c->p, ']');
+        size_t n = end ? (size_t)(end - c->p - 1) : 0;
+        if (n > 0 && out != NULL) /* numbers, quoted for their commas */
+            fprintf(out, n && memchr(c->p + 1, ',', n) ? "\"%.*s\"" : "%.*s",
+                    (int)n, c->p + 1);
+        c->p = end ? end + 1 : c->p + strlen(c->p);
+        return true;
+    }
+    const char *start = c->p;
+    while (*c->p != ',' && *c->p != '}' && *c->p != '\0')
+        c->p++;
+    size_t n = (size_t)(c->p - start);
+    if (out != NULL && !(n == 4 && memcmp(start, "null", 4) == 0))
+        fwrite(start, 1, n, out);
+    return true;
+}
+
+/* The object in json as a CSV row, or (header) its keys. */
+static bool object_row(const char *json, bool header, FILE *out)
+{
+    json_cursor c = {.p = json};
+    bool ok = true;
+    if (*c.p == '{')
+        c.p++;
+    for (int i = 0; ok && *c.p == '"'; i++) {
+        c.p++;
+        ok = read_string(&c);
+        if (ok && header) {
+            if (i > 0)
+                putc(',', out);
+            csv_text_cell(out, c.buf, c.len);
+        }
+        if (*c.p == ':')
+            c.p++;
+        if (ok && !header && i > 0)
+            putc(',', out);
+        if (ok) /* a header skips the values */
+            ok = value_cell(&c, header ? NULL : out);
+        if (*c.p == ',')
+            c.p++;
+    }
+    fputs("\r\n", out);
+    free(c.buf);
+    return ok && !ferror(out);
+}
+
+/* --- rows from the JSON of each kind of table ------------------------------ */
+
+/* Each table's rows are written into a buffer as JSON, then out as CSV;
+ * the header comes with the first row. */
+static bool csv_row(cli_out *o, void (*write)(FILE *, const void *),
+                    const void *row)
+{
+    char *json = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&json, &len);
+    if (f == NULL)
+        return false;
+    write(f, row);
+    bool ok = fclose(f) == 0;
+    if (ok && o->list_rows++ == 0)
+        ok = object_row(json, true, o->out);
+    if (ok)
+        ok = object_row(json, false, o->out);
+    free(json);
+    return ok;
+}
+
+static void record_json(FILE *f, const void *rec)
+{
+    prm_json_record(f, rec);
+}
+
+static void csv_list_begin(cli_out *o, const prm_kind_info *info)
+{
+    o->list_kind = info;
+    o->list_rows = 0;
+}
+
+static bool csv_list_row(cli_out *o, const prm_record *rec)
+{
+    return csv_row(o, record_json, rec);
+}
+
+/* An empty table is its header alone. */
+static void csv_list_end(cli_out *o, const prm_kind_info *info, bool ok)
+{
+    if (ok && o->list_rows == 0) {
+        for (size_t i = 0; i < info->nfields; i++) {
+            if (i > 0)
+                putc(',', o->out);
+            fputs(info->fields[i].name, o->out);
+        }
+        fputs("\r\n", o->out);
+    }
+    o->list_rows = 0;
+}
+
+static void agenda_json(FILE *f, const void *item)
+{
+    cli_json_agenda_object(f, item);
+}
+
+static void csv_agenda_begin(cli_out *o)
+{
+    o->list_rows = 0;
+}
+
+static bool csv_agenda_item(cli_out *o, const prm_agenda_item *it)
+{
+    return csv_row(o, agenda_json, it);
+}
+
+static void csv_agenda_end(cli_out *o, bool ok)
+{
+    if (ok && o->list_rows == 0)
+        fputs("kind,date,overdue,id,partner,text\r\n", o->out);
+    o->list_rows = 0;
+}
+
+const cli_out_ops *cli_csv_ops(void)
+{
+    static cli_out_ops ops;
+    static bool made;
+    if (!made) {
+        ops = cli_text_ops;
+        ops.list_begin = csv_list_begin;
+        ops.list_row = csv_list_row;
+        ops.list_end = csv_list_end;
+        ops.agenda_begin = csv_agenda_begin;
+        ops.agenda_item = csv_agenda_item;
+        ops.agenda_end = csv_agenda_end;
+        ops.ref_names = false; /* the JSON's ids */
+        made = true;
+    }
+    return &ops;
+}
