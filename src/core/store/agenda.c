@@ -71,6 +71,17 @@ static void tasks(agenda_sql *a)
                    "partner, t.title AS label, CAST(NULL AS text) AS extra "
                    "FROM tasks AS t WHERE t.status = 'open' AND t.due <= $%zu",
             partner, text_param(a, a->q->until));
+    /* One partner's tasks found through the indexes of what they refer
+     * to; the partner worked out above decides. */
+    if (a->q->has_partner) {
+        size_t p = param(a, (prm_value){.type = PRM_V_INT,
+                                        .i = a->q->partner});
+        sql_add(&a->b, " AND (t.partner_id = $%zu OR t.deal_id IN (SELECT "
+                       "d.id FROM deals AS d WHERE d.partner_id = $%zu) OR "
+                       "t.project_id IN (SELECT pp.project_id FROM "
+                       "project_partners AS pp WHERE pp.partner_id = $%zu))",
+                p, p, p);
+    }
     narrow(a, partner, a->d->owners ? "t.owner" : NULL);
 }
 
