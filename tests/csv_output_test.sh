@@ -1,7 +1,8 @@
 #!/bin/sh
 # csv_output_test.sh - every table prm prints with --csv, read by Python's
 # csv module, holds what --json says (tests/csv_output_check.py): lists of
-# every kind and the agenda, with awkward text (quotes, commas, line
+# every kind, metrics, report partners and trend, insights, the audit log
+# and the agenda, with awkward text (quotes, commas, line
 # breaks, CJK, text that looks like a spreadsheet formula).
 #
 #   csv_output_test.sh PRM SOURCE_DIR
@@ -42,10 +43,24 @@ task list overdue=yes
 agenda
 agenda days=30
 agenda days=0 quiet_days=1
+metrics
+metrics region=EMEA
+report partners
+report partners --explain
+report trend
+report trend by=year
+insights
+audit
+audit kind=task
 EOF2
 # An empty table is its header alone.
 [ "$("$prm" --db "$db" --csv task list status=cancelled)" = "$(printf 'id,title,partner,project,deal,due,status,done_at,notes,created_at,updated_at\r')" ] ||
     { echo "FAIL: an empty list is not its header alone"; fails=$((fails + 1)); }
+# So is an empty report, and an empty audit log.
+[ "$("$prm" --db "$db" --csv report partners region=Nowhere | head -c 12)" = "partner,name" ] ||
+    { echo "FAIL: an empty report is not its header"; fails=$((fails + 1)); }
+[ "$("$prm" --db "$tmp/empty.db" --csv audit)" = "$(printf 'id,change,at,user,command,action,kind,record,before,after,undoes\r')" ] ||
+    { echo "FAIL: an empty audit log is not its header"; fails=$((fails + 1)); }
 # A command without a table prints as in text mode.
 [ "$("$prm" --db "$db" --csv task done 1)" = "done task 1" ] ||
     { echo "FAIL: task done with --csv"; fails=$((fails + 1)); }

@@ -30,7 +30,7 @@ static const char usage[] =
     "~/.local/share/prm/prm.db);\n"
     "               a postgresql:// URI names a team database on a server\n"
     "  --json       print one JSON object per command (JSON Lines)\n"
-    "  --csv        print tables (lists, the agenda) as CSV\n"
+    "  --csv        print tables (lists, reports, metrics, audit, agenda) as CSV\n"
     "  --bail       stop at the first failing command\n"
     "  --atomic     keep all of the input or, if a command fails, none of it\n"
     "  -f FILE      run the commands in FILE\n"

@@ -1,6 +1,7 @@
 /*
  * output_csv.c - --csv: tables as CSV (RFC 4180), everything else as in
- * text mode.
+ * text mode.  The tables: every list, report partners and trend, metrics
+ * (one row), insights, the audit log and the agenda.
  *
  * A row is written by first writing it as the JSON output would (the
  * same functions), then turning that flat object into cells: so a CSV
@@ -138,6 +139,22 @@ static bool value_cell(json_cursor *c, FILE *out)
         csv_text_cell(out, c->buf, c->len);
         return true;
     }
+    if (*c->p == '{') { /* a nested object (an image, numbers): its JSON */
+        const char *start = c->p;
+        int depth = 0;
+        bool in_string = false;
+        do {
+            if (in_string && *c->p == '\\' && c->p[1] != '\0')
+                c->p++;
+            else if (*c->p == '"')
+                in_string = !in_string;
+            else if (!in_string)
+                depth += *c->p == '{' ? 1 : *c->p == '}' ? -1 : 0;
+            c->p++;
+        } while (depth > 0 && *c->p != '\0');
+        csv_text_cell(out, start, (size_t)(c->p - start));
+        return true;
+    }
     if (*c->p == '[') {
         const char *end = strchr(c->p, ']');
         size_t n = end ? (size_t)(end - c->p - 1) : 0;
@@ -237,6 +254,102 @@ static void csv_list_end(cli_out *o, const prm_kind_info *info, bool ok)
     o->list_rows = 0;
 }
 
+/* --- tables whose rows the JSON output writes ----------------------------- */
+
+/* A row as the JSON output writes it, into a buffer: a copy of o writing
+ * there, past its first row, so the row comes as ",{...}". */
+typedef struct capture {
+    cli_out fake;
+    char *json;
+    size_t len;
+} capture;
+
+static bool capture_open(const cli_out *o, capture *c)
+{
+    c->json = NULL;
+    c->fake = *o;
+    c->fake.list_rows = 1;
+    c->fake.out = open_memstream(&c->json, &c->len);
+    return c->fake.out != NULL;
+}
+
+/* The captured object (from its first '{' at or after key, NULL for the
+ * first) as a CSV row, with the header first when it is the table's
+ * first row, or (header_only) the header alone. */
+static bool capture_close(cli_out *o, capture *c, const char *key,
+                          bool header_only)
+{
+    bool ok = fclose(c->fake.out) == 0 && c->json != NULL;
+    const char *at = ok && key ? strstr(c->json, key) : c->json;
+    at = at ? strchr(at + (key ? strlen(key) : 0), '{') : NULL;
+    ok = ok && at != NULL;
+    if (ok && (header_only || o->list_rows++ == 0))
+        ok = object_row(at, true, o->out);
+    if (ok && !header_only)
+        ok = object_row(at, false, o->out);
+    free(c->json);
+    return ok;
+}
+
+static void csv_table_begin(cli_out *o)
+{
+    o->list_rows = 0;
+}
+
+static void csv_report_begin(cli_out *o, bool explain)
+{
+    o->list_rows = 0;
+    o->explain = explain;
+}
+
+/* A table's row and end: the row as JSON's op writes it, and at the end
+ * of an empty table the header, the keys of a row of nothing. */
+#define CSV_TABLE(name, type, op, ...)                                      \
+    static bool csv_##name##_row(cli_out *o, const type *r)                 \
+    {                                                                       \
+        capture c;                                                          \
+        if (!capture_open(o, &c))                                           \
+            return false;                                                   \
+        cli_json_ops.op(&c.fake, r);                                        \
+        return capture_close(o, &c, NULL, false);                           \
+    }                                                                       \
+    static void csv_##name##_end(cli_out *o, bool ok)                       \
+    {                                                                       \
+        type none = {__VA_ARGS__};                                          \
+        capture c;                                                          \
+        if (ok && o->list_rows == 0 && capture_open(o, &c)) {               \
+            cli_json_ops.op(&c.fake, &none);                                \
+            capture_close(o, &c, NULL, true);                               \
+        }                                                                   \
+        o->list_rows = 0;                                                   \
+    }
+
+CSV_TABLE(report, prm_report_row, report_row, .name = "")
+CSV_TABLE(trend, prm_trend_row, trend_row, .period = "")
+CSV_TABLE(insights, prm_finding, finding, .rule = "", .subject = "",
+          .name = "", .message = "")
+CSV_TABLE(audit, prm_audit_entry, audit_row, .at = "", .user = "",
+          .command = "", .action = "", .kind = "")
+
+static void csv_trend_begin(cli_out *o, const char *by, const char *metric)
+{
+    o->list_rows = 0;
+    o->by = by;
+    o->metric = metric;
+}
+
+/* metrics: one row, the object inside the JSON answer. */
+static void csv_metrics(cli_out *o, const prm_metrics *m)
+{
+    capture c;
+    o->list_rows = 0;
+    if (capture_open(o, &c)) {
+        cli_json_ops.metrics(&c.fake, m);
+        capture_close(o, &c, "\"metrics\":", false);
+    }
+    o->list_rows = 0;
+}
+
 static void agenda_json(FILE *f, const void *item)
 {
     cli_json_agenda_object(f, item);
@@ -271,6 +384,19 @@ const cli_out_ops *cli_csv_ops(void)
         ops.agenda_begin = csv_agenda_begin;
         ops.agenda_item = csv_agenda_item;
         ops.agenda_end = csv_agenda_end;
+        ops.metrics = csv_metrics;
+        ops.report_begin = csv_report_begin;
+        ops.report_row = csv_report_row;
+        ops.report_end = csv_report_end;
+        ops.trend_begin = csv_trend_begin;
+        ops.trend_row = csv_trend_row;
+        ops.trend_end = csv_trend_end;
+        ops.insights_begin = csv_table_begin;
+        ops.finding = csv_insights_row;
+        ops.insights_end = csv_insights_end;
+        ops.audit_begin = csv_table_begin;
+        ops.audit_row = csv_audit_row;
+        ops.audit_end = csv_audit_end;
         ops.ref_names = false; /* the JSON's ids */
         made = true;
     }
