@@ -35,6 +35,8 @@ for u in mia max; do "$prm" --db "$admin" user add $u role=manager >/dev/null; d
 "$prm" --db "$admin" user add val role=viewer >/dev/null
 check "user list" 'ann admin 0|max manager 0|mia manager 0|val viewer 0' \
     "$(as ann --json user list | tr '{' '\n' | sed -n 's/"name":"\([a-z]*\)","role":"\([a-z]*\)","partners":\([0-9]*\).*/\1 \2 \3/p' | grep -v "^$(id -un) " | paste -sd'|')"
+check "user list as CSV" 'name,role,partners|ann,admin,0|max,manager,0' \
+    "$(as ann --csv user list | tr -d '\r' | grep -E '^(name|ann|max),' | paste -sd'|')"
 check "user list as a table" 'name  role     partners|ann   admin           0|max   manager         0' \
     "$(as ann user list | grep -E '^(name|ann|max) ' | paste -sd'|')"
 

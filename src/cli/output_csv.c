@@ -1,7 +1,7 @@
 /*
  * output_csv.c - --csv: tables as CSV (RFC 4180), everything else as in
  * text mode.  The tables: every list, report partners and trend, metrics
- * (one row), insights, the audit log and the agenda.
+ * (one row), insights, the audit log, a team's users and the agenda.
  *
  * A row is written by first writing it as the JSON output would (the
  * same functions), then turning that flat object into cells: so a CSV
@@ -330,6 +330,7 @@ CSV_TABLE(insights, prm_finding, finding, .rule = "", .subject = "",
           .name = "", .message = "")
 CSV_TABLE(audit, prm_audit_entry, audit_row, .at = "", .user = "",
           .command = "", .action = "", .kind = "")
+CSV_TABLE(users, prm_user_info, user_row, .name = "", .role = "")
 
 static void csv_trend_begin(cli_out *o, const char *by, const char *metric)
 {
@@ -397,6 +398,9 @@ const cli_out_ops *cli_csv_ops(void)
         ops.audit_begin = csv_table_begin;
         ops.audit_row = csv_audit_row;
         ops.audit_end = csv_audit_end;
+        ops.users_begin = csv_table_begin;
+        ops.user_row = csv_users_row;
+        ops.users_end = csv_users_end;
         ops.ref_names = false; /* the JSON's ids */
         made = true;
     }
