@@ -244,6 +244,9 @@ bool prm_default_db_path(char *buf, size_t size);
 /* Fix the clock at an ISO 8601 time (tests, reproducible scripts); NULL
  * returns to the real clock. */
 prm_code prm_set_now(prm_db *db, const char *when, prm_error *err);
+/* The clock as commands read it ("YYYY-MM-DDTHH:MM:SSZ"), valid until the
+ * next call. */
+const char *prm_now(prm_db *db);
 
 /* --- Transactions ------------------------------------------------------ */
 /*

@@ -1,17 +1,11 @@
 /*
  * cmd_agenda.c - agenda: what needs doing, grouped by when; and agenda
- * ics [FILE], the same as an iCalendar file.
- *
- * A calendar file is written beside its name and renamed into place when
- * whole, so a failed write leaves the old file, or nothing, behind.
+ * ics [FILE], the same as an iCalendar file (written beside its name and
+ * renamed into place, cli_write_beside).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "commands.h"
 
@@ -21,43 +15,15 @@ static bool agenda_item(void *c, const prm_agenda_item *it)
     return ctx->out->ops->agenda_item(ctx->out, it);
 }
 
-static prm_code io_error(const char *file, prm_error *err)
+static prm_code write_ics(FILE *f, void *c, prm_error *err)
 {
-    return prm_error_set(err, PRM_EIO, "cannot write %s: %s", file,
-                         strerror(errno));
-}
-
-/* The calendar into a new file beside file, then renamed over it. */
-static prm_code write_calendar(cli_ctx *ctx, const char *file,
-                               const cli_args *args, int64_t *items,
-                               prm_error *err)
-{
-    struct stat st;
-    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
-        return prm_error_set(err, PRM_EIO,
-                             "cannot write %s: it is a folder; give a file "
-                             "name such as agenda.ics",
-                             file);
-    size_t len = strlen(file);
-    char *tmp = malloc(len + 8);
-    if (tmp == NULL)
-        return prm_error_nomem(err);
-    snprintf(tmp, len + 8, "%s.XXXXXX", file);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    prm_code rc = f == NULL ? io_error(file, err) : PRM_OK;
-    if (f == NULL && fd >= 0)
-        close(fd);
-    if (rc == PRM_OK)
-        rc = prm_agenda_ics(ctx->db, args->kv, args->nkv, f, items, err);
-    if (f != NULL && fclose(f) != 0 && rc == PRM_OK)
-        rc = io_error(file, err);
-    if (rc == PRM_OK && rename(tmp, file) != 0)
-        rc = io_error(file, err);
-    if (rc != PRM_OK && fd >= 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
+    struct ics_job {
+        cli_ctx *ctx;
+        const cli_args *args;
+        int64_t items;
+    } *job = c;
+    return prm_agenda_ics(job->ctx->db, job->args->kv, job->args->nkv, f,
+                          &job->items, err);
 }
 
 /* agenda ics [FILE]: to the file, or standard output (in JSON mode as
@@ -69,9 +35,14 @@ static prm_code agenda_ics(cli_ctx *ctx, const cli_args *args, prm_error *err)
     if (file != NULL && strcmp(file, "-") == 0)
         file = NULL;
     if (file != NULL) {
-        prm_code rc = write_calendar(ctx, file, args, &items, err);
+        struct ics_job {
+            cli_ctx *ctx;
+            const cli_args *args;
+            int64_t items;
+        } job = {ctx, args, 0};
+        prm_code rc = cli_write_beside(file, write_ics, &job, err);
         if (rc == PRM_OK)
-            ctx->out->ops->calendar_written(ctx->out, file, items);
+            ctx->out->ops->calendar_written(ctx->out, file, job.items);
         return rc;
     }
     if (ctx->out->ops != &cli_json_ops)

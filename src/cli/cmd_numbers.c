@@ -90,10 +90,12 @@ prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
                              "or report trend");
     if (strcmp(args->pos[0], "trend") == 0)
         return report_trend(ctx, args, err);
+    if (strcmp(args->pos[0], "html") == 0)
+        return cli_report_html(ctx, args, err);
     if (strcmp(args->pos[0], "partners") != 0)
         return prm_error_choice(err, PRM_EUNKNOWN_COMMAND, "unknown report",
                                 args->pos[0], "", "reports are",
-                                "partners, trend");
+                                "partners, trend, html");
     bool explain = false;
     for (size_t i = 0; i < args->nflags; i++) {
         if (strcmp(args->flags[i], "--explain") != 0)

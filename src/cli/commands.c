@@ -184,8 +184,8 @@ const cli_command cli_commands[] = {
     {
         .name = "report",
         .group = "Numbers",
-        .usage = "report partners|trend [FILTER=VALUE...]",
-        .summary = "partners side by side, or the metrics over time as a chart",
+        .usage = "report partners|trend|html [FILTER=VALUE...]",
+        .summary = "partners side by side, the metrics over time, or a web page",
         .details = "A row per partner: projects, succeeded, failed, project success "
             "rate,\ncommunications, last contact, resources, outcomes, resource "
             "efficiency,\ndeals, deals won, deal win rate, won value;\neach figure is the one metrics partner=ID gives, with the "
@@ -200,10 +200,15 @@ const cli_command cli_commands[] = {
             "communications,\nresources, outcomes and partners added, and the three "
             "ratios as of the\nperiod's end; on a terminal as a bar chart of "
             "metric= (default projects).\nThe periods run without a gap from the "
-            "first with anything in it to today\n(or until=, if sooner).\n",
+            "first with anything in it to today\n(or until=, if sooner).\n\n"
+            "report html FILE [FILTER=VALUE...] writes one self-contained HTML "
+            "page\n(no scripts, nothing fetched): the headline metrics, the trend "
+            "chart,\nthe partner scorecard, the deal pipeline, what is overdue and "
+            "the\ninsights, for a browser, a phone or the printer.\n",
         .examples = "report partners\nreport partners region=APAC\n"
             "report partners sort=health limit=10 --explain\n"
-            "report trend by=quarter metric=project_success_rate\n",
+            "report trend by=quarter metric=project_success_rate\n"
+            "report html report.html region=EMEA\n",
         .run = cli_cmd_report,
     },
     {

@@ -109,7 +109,7 @@ static void complete_partner_list(const char *text, const char *typed)
 /* Tab after a command that is not a record kind: the word it takes next
  * (report partners|trend, export json|jsonl|csv), its KEY= filters and
  * the values some keys take. */
-static const char *const report_words[] = {"partners", "trend", NULL};
+static const char *const report_words[] = {"partners", "trend", "html", NULL};
 static const char *const formats[] = {"json", "jsonl", "csv", NULL};
 static const char *const set_words[] = {"json", "csv", "color", "pager",
                                         NULL};

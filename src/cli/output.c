@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -133,3 +134,43 @@ char *cli_format_value(const prm_value *v)
         return strdup("-");
     }
 }
+
+static prm_code cannot_write(const char *file, prm_error *err)
+{
+    return prm_error_set(err, PRM_EIO, "cannot write %s: %s", file,
+                         strerror(errno));
+}
+
+prm_code cli_write_beside(const char *file,
+                          prm_code (*write)(FILE *f, void *ctx,
+                                            prm_error *err),
+                          void *ctx, prm_error *err)
+{
+    struct stat st;
+    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+        return prm_error_set(err, PRM_EIO,
+                             "cannot write %s: it is a folder; give a file "
+                             "name in it",
+                             file);
+    size_t len = strlen(file);
+    char *tmp = malloc(len + 8);
+    if (tmp == NULL)
+        return prm_error_nomem(err);
+    snprintf(tmp, len + 8, "%s.XXXXXX", file);
+    int fd = mkstemp(tmp); /* mode 0600: the file holds partner data */
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    prm_code rc = f == NULL ? cannot_write(file, err) : PRM_OK;
+    if (f == NULL && fd >= 0)
+        close(fd);
+    if (rc == PRM_OK)
+        rc = write(f, ctx, err);
+    if (f != NULL && fclose(f) != 0 && rc == PRM_OK)
+        rc = cannot_write(file, err);
+    if (rc == PRM_OK && rename(tmp, file) != 0)
+        rc = cannot_write(file, err);
+    if (rc != PRM_OK && fd >= 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+

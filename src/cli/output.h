@@ -51,7 +51,8 @@ typedef struct cli_out_ops {
     void (*agenda_begin)(cli_out *o);
     bool (*agenda_item)(cli_out *o, const prm_agenda_item *it);
     void (*agenda_end)(cli_out *o, bool ok);
-    /* agenda ics FILE wrote items. */
+    /* agenda ics FILE wrote items; report html FILE wrote a report
+     * (items -1). */
     void (*calendar_written)(cli_out *o, const char *file, int64_t items);
     /* The audit log: rows between begin and end, as a list's. */
     void (*audit_begin)(cli_out *o);
@@ -126,6 +127,13 @@ extern const cli_out_ops cli_text_ops;
 extern const cli_out_ops cli_json_ops;
 /* --csv: text's, with tables as CSV (output_csv.c). */
 const cli_out_ops *cli_csv_ops(void);
+/* Write a file as write says, into a new file beside it (mode 0600)
+ * renamed over it when whole: a failure leaves the old file, or nothing,
+ * behind.  A folder is PRM_EIO. */
+prm_code cli_write_beside(const char *file,
+                          prm_code (*write)(FILE *f, void *ctx,
+                                            prm_error *err),
+                          void *ctx, prm_error *err);
 /* An agenda item as a JSON object (output_json.c). */
 void cli_json_agenda_object(FILE *f, const prm_agenda_item *it);
 

@@ -319,7 +319,9 @@ static void json_calendar_written(cli_out *o, const char *file,
 {
     fputs("{\"ok\":true,\"file\":", o->out);
     prm_json_cstring(o->out, file);
-    fprintf(o->out, ",\"items\":%lld}\n", (long long)items);
+    if (items >= 0)
+        fprintf(o->out, ",\"items\":%lld", (long long)items);
+    fputs("}\n", o->out);
 }
 
 static void json_audit_begin(cli_out *o)

@@ -488,8 +488,11 @@ static void text_agenda_end(cli_out *o, bool ok)
 
 static void text_calendar_written(cli_out *o, const char *file, int64_t items)
 {
-    fprintf(o->out, "wrote %lld agenda item%s to ", (long long)items,
-            items == 1 ? "" : "s");
+    if (items < 0)
+        fputs("wrote the report to ", o->out);
+    else
+        fprintf(o->out, "wrote %lld agenda item%s to ", (long long)items,
+                items == 1 ? "" : "s");
     cli_put_visible(o->out, file, SHOWN_ON_ONE_LINE);
     fputc('\n', o->out);
 }

@@ -193,6 +193,11 @@ const char *store_now(prm_db *db)
     return db->now;
 }
 
+const char *prm_now(prm_db *db)
+{
+    return store_now(db);
+}
+
 void prm_set_command(prm_db *db, const char *command, size_t len)
 {
     if (len + 1 > db->command_cap) {
