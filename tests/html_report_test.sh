@@ -36,8 +36,16 @@ deal approve 1 days=60
 deal add partner=Globex customer="Hooli" amount=12000.50
 deal won 1 amount=47500
 task add title="Send the Q1 review" partner=Globex due=2026-02-25
+project add name='<img src=x onerror=alert(2)>' partner='$hostile' status=active due=2026-01-05
+task add title='</td><script>alert(3)</script>' partner='$hostile' due=2026-02-01
 PRM
 "$prm" --db "$db" report html "$tmp/report.html" >/dev/null || { echo "FAIL: report html"; exit 1; }
+# Markup in a project's name and a task's title (the overdue items) stays
+# text too: no element of theirs in the page.
+for markup in '<img src=x onerror=alert(2)>' '</td><script>alert(3)</script>'; do
+    ! grep -qF "$markup" "$tmp/report.html" ||
+        { echo "FAIL: markup left unescaped: $markup"; exit 1; }
+done
 "$prm" --db "$db" --json metrics >"$tmp/metrics.json"
 "$prm" --db "$db" --json report partners >"$tmp/report.json"
 run_browser() { # ARGS...: headless, no sandbox as root, logging to stderr
