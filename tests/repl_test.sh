@@ -124,6 +124,11 @@ check "colour on a terminal" "id  name"
 esc=$(printf '\033')
 if screen -e | grep -q "${esc}\[1m"; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAIL: no colour on a terminal"; fi
+keys C-u 'task add title="Call back" due=2026-02-20' Enter 'agenda' Enter
+check "the agenda's overdue items" "task 1"
+# tmux gives bold red as two sequences, ESC[1m ESC[31m
+if screen -e | grep -q "${esc}\[31mOverdue"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: the overdue heading is not red on a terminal"; fi
 keys C-d
 grep -q '^ partner show Beta' "$tmp/.local/state/prm/history" &&
     { failed=$((failed + 1)); echo "FAIL: a line starting with a space was kept"; } ||
@@ -132,13 +137,15 @@ grep -q '^ partner show Beta' "$tmp/.local/state/prm/history" &&
 start NO_COLOR=1
 keys 'partner list' Enter
 check "the list shows with NO_COLOR" " 1  Acme Corp"
+keys 'agenda' Enter
+check "the agenda shows with NO_COLOR" "Overdue"
 if screen -e | grep -q "${esc}\[1m"; then
     failed=$((failed + 1)); echo "FAIL: colour despite NO_COLOR"; else passed=$((passed + 1)); fi
 keys 'quit' Enter
 
 # settings, history, pager, config file
 start
-keys 'history 3' Enter
+keys 'history 6' Enter
 check "history lists the last entries" "partner list"
 keys 'set json on' Enter 'partner show 1' Enter
 check "set json on prints JSON" '{"ok":true,"partner":{"id":1,"name":"Acme Corp"'
