@@ -184,6 +184,9 @@ typedef struct prm_record {
     const prm_kind_info *info;
     const prm_value *v;          /* info->nfields values */
     const char *const *ref_name; /* info->nfields names, or NULLs */
+    /* A task's owner on a team database (who it belongs to), shown after
+     * its fields and never exported; NULL on a file. */
+    const char *owner;
 } prm_record;
 
 /* Called once per record; return false to stop early. */

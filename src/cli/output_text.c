@@ -89,6 +89,12 @@ static void text_show(cli_out *o, const prm_record *rec)
         putc('\n', o->out);
         free(value);
     }
+    if (rec->owner != NULL) { /* a task's, on a team database */
+        fprintf(o->out, "%s%-12s%s ", o->color ? BOLD : "", "owner",
+                o->color ? RESET : "");
+        cli_put_visible(o->out, rec->owner, SHOWN_ON_ONE_LINE);
+        putc('\n', o->out);
+    }
 }
 
 static void text_list_begin(cli_out *o, const prm_kind_info *info)

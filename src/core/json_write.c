@@ -142,6 +142,10 @@ static void json_fields(FILE *f, const prm_record *rec, bool computed)
         putc(':', f);
         json_value(f, &rec->v[i]);
     }
+    if (computed && rec->owner != NULL) { /* shown, never exported */
+        fputs(",\"owner\":", f);
+        prm_json_cstring(f, rec->owner);
+    }
     putc('}', f);
 }
 

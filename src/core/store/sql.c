@@ -335,6 +335,8 @@ void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
         else
             sql_add(b, "%s", d->partner_ids);
     }
+    if (store_shows_owner(info, d->owners))
+        sql_add(b, ", t.owner");
     if (names)
         store_add_ref_names(b, info, d->partner_names);
     sql_add(b, " FROM %s AS t", store_table(info));

@@ -38,6 +38,7 @@ static inline void store_record_init(store_record *r,
     r->rec.info = info;
     r->rec.v = r->v;
     r->rec.ref_name = r->ref_name;
+    r->rec.owner = NULL;
 }
 
 typedef enum store_filter_op {
@@ -149,6 +150,12 @@ const char *store_date_sql(const prm_kind_info *info);
 static inline bool store_owned(const prm_kind_info *info)
 {
     return info->kind == PRM_PARTNER || info->kind == PRM_TASK;
+}
+/* Whether a record read shows its owner (a task's, on a team database):
+ * a column after the fields, before the names. */
+static inline bool store_shows_owner(const prm_kind_info *info, bool owners)
+{
+    return owners && info->kind == PRM_TASK;
 }
 static inline bool store_is_ref(const prm_field *f)
 {

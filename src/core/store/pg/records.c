@@ -18,7 +18,7 @@
 static void row_ref_names(const PGresult *res, int row,
                           const prm_kind_info *info, store_record *rec)
 {
-    int col = (int)info->nfields;
+    int col = (int)info->nfields + store_shows_owner(info, true);
     bool named = PQnfields(res) > col;
     for (size_t i = 0; i < info->nfields; i++) {
         rec->ref_name[i] = NULL;
@@ -74,6 +74,8 @@ static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
             v->len = (size_t)PQgetlength(res, row, (int)i);
         }
     }
+    if (store_shows_owner(info, true) && !PQgetisnull(res, row, (int)info->nfields))
+        rec->rec.owner = PQgetvalue(res, row, (int)info->nfields);
     row_ref_names(res, row, info, rec);
     return PRM_OK;
 }
