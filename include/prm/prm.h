@@ -588,6 +588,22 @@ prm_code prm_export_csv(prm_db *db, prm_kind kind, FILE *out, int64_t *rows,
 prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,
                         prm_error *err);
 
+/* Encrypted files (crypt.c): a passphrase, Argon2id, XChaCha20-Poly1305
+ * secretstream chunks with a FINAL tag (doc/guide.md: Encryption).
+ * prm_seal_open writes the header to out and gives a stream that seals
+ * what is written to it; closing it writes the last chunk (EOF when
+ * that fails).  prm_is_sealed says whether a seekable file is one.
+ * prm_sealed_open checks every chunk of in first ("wrong passphrase or
+ * damaged file", PRM_EINVALID_VALUE, when one fails, the file is cut or
+ * something follows its end), then gives a stream of its text. */
+prm_code prm_seal_open(FILE *out, const char *pass, size_t passlen,
+                       FILE **sealed, prm_error *err);
+bool prm_is_sealed(FILE *in);
+prm_code prm_sealed_open(FILE *in, const char *pass, size_t passlen,
+                         FILE **text, prm_error *err);
+/* Zero memory that held a secret, in a way the compiler keeps. */
+void prm_wipe(void *p, size_t len);
+
 /* Called now and then (every 1,000 records) while an import runs, with the
  * number of records read so far; NULL stops it. */
 void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
