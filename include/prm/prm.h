@@ -592,7 +592,8 @@ prm_code prm_import_csv(prm_db *db, prm_kind kind, FILE *in, int64_t *rows,
  * secretstream chunks with a FINAL tag (doc/guide.md: Encryption).
  * prm_seal_open writes the header to out and gives a stream that seals
  * what is written to it; closing it writes the last chunk (EOF when
- * that fails).  prm_is_sealed says whether a seekable file is one.
+ * that fails).  prm_is_sealed says whether a seekable file is one (or a
+ * damaged one: six of its eight magic bytes are enough).
  * prm_sealed_open checks every chunk of in first ("wrong passphrase or
  * damaged file", PRM_EINVALID_VALUE, when one fails, the file is cut or
  * something follows its end), then gives a stream of its text. */

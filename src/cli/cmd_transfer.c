@@ -13,7 +13,7 @@
 #include "commands.h"
 
 typedef struct transfer {
-    bool csv;
+    bool csv, encrypt;
     prm_format format;
     const prm_kind_info *kind; /* for csv */
     const char *file;          /* NULL: stdout */
@@ -22,18 +22,45 @@ typedef struct transfer {
 static prm_code csv_kind(const char *cmd, const cli_args *a, transfer *t,
                          prm_error *err)
 {
+    char kinds[256];
+    size_t len = 0;
+    kinds[0] = '\0';
+    for (int k = 0; k < PRM_KIND_COUNT; k++)
+        len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%s",
+                                k ? ", " : "",
+                                prm_kind_get((prm_kind)k)->name);
     if (a->npos < 2)
         return prm_error_set(err, PRM_EMISSING_FIELD,
-                             "%s csv needs a kind: partner, project, "
-                             "communication, resource or outcome",
-                             cmd);
+                             "%s csv needs a kind: %s", cmd, kinds);
     t->kind = prm_kind_find(a->pos[1]);
     if (t->kind == NULL)
         t->kind = prm_kind_find_plural(a->pos[1]);
     if (t->kind == NULL)
-        return prm_error_choice(
-            err, PRM_EINVALID_VALUE, "unknown kind", a->pos[1], "",
-            "kinds are", "partner, project, communication, resource, outcome");
+        return prm_error_choice(err, PRM_EINVALID_VALUE, "unknown kind",
+                                a->pos[1], "", "kinds are", kinds);
+    return PRM_OK;
+}
+
+/* encrypt=yes|no, the one KEY= export takes. */
+static prm_code encrypt_arg(const char *cmd, const cli_args *a, transfer *t,
+                            prm_error *err)
+{
+    for (size_t i = 0; i < a->nkv; i++) {
+        bool export = strcmp(cmd, "export") == 0;
+        if (!export || strcmp(a->kv[i].key, "encrypt") != 0)
+            return prm_error_set(err, PRM_ESYNTAX,
+                                 "%s takes %s, not %s= (usage: %s)", cmd,
+                                 export ? "only encrypt=yes" : "no KEY=VALUE",
+                                 a->kv[i].key,
+                                 export ? "export FORMAT [KIND] FILE "
+                                          "encrypt=yes"
+                                        : "import FORMAT [KIND] FILE");
+        t->encrypt = strcmp(a->kv[i].value, "yes") == 0;
+        if (!t->encrypt && strcmp(a->kv[i].value, "no") != 0)
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid encrypt '%.20s': yes or no",
+                                 a->kv[i].value);
+    }
     return PRM_OK;
 }
 
@@ -43,10 +70,13 @@ static prm_code parse_transfer(const cli_command *c, const cli_args *a,
 {
     const char *cmd = c->name;
     *t = (transfer){.csv = false};
-    if (a->nkv > 0 || a->nflags > 0)
+    if (a->nflags > 0)
         return prm_error_set(err, PRM_ESYNTAX,
-                             "%s takes no FIELD=VALUE or options (usage: %s)",
-                             cmd, c->usage);
+                             "%s takes no options (usage: %s)", cmd,
+                             c->usage);
+    prm_code erc = encrypt_arg(cmd, a, t, err);
+    if (erc != PRM_OK)
+        return erc;
     if (a->npos == 0)
         return prm_error_set(err, PRM_EMISSING_FIELD,
                              "%s needs a format: json, jsonl or csv", cmd);
@@ -130,6 +160,53 @@ static prm_code export_as_string(cli_ctx *ctx, const transfer *t,
     return rc;
 }
 
+/* export ... FILE encrypt=yes: the passphrase first (nothing is written
+ * if it is not given), then the export sealed into FILE. */
+static prm_code export_sealed(cli_ctx *ctx, const transfer *t, prm_error *err)
+{
+    char pass[256];
+    size_t len;
+    prm_code rc = prm_export_target(ctx->db, t->file, err);
+    if (rc == PRM_OK)
+        rc = cli_passphrase(true, pass, sizeof pass, &len, err);
+    if (rc != PRM_OK)
+        return rc;
+    FILE *f = create_private(t->file, err), *sealed = NULL;
+    if (f == NULL)
+        rc = err->code;
+    if (rc == PRM_OK)
+        rc = prm_seal_open(f, pass, len, &sealed, err);
+    prm_wipe(pass, sizeof pass);
+    prm_counts counts;
+    if (rc == PRM_OK)
+        rc = run_export(ctx, t, sealed, &counts, err);
+    if (sealed != NULL && fclose(sealed) != 0 && rc == PRM_OK)
+        rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", t->file,
+                           strerror(errno));
+    if (f != NULL && fclose(f) != 0 && rc == PRM_OK)
+        rc = prm_error_set(err, PRM_EIO, "cannot write %s: %s", t->file,
+                           strerror(errno));
+    if (rc == PRM_OK)
+        ctx->out->ops->transferred(ctx->out, "exported", t->file, &counts,
+                                   t->csv ? (int)t->kind->kind : -1);
+    else if (f != NULL)
+        unlink(t->file); /* no half-sealed file left behind */
+    return rc;
+}
+
+/* An encrypted file to import: its text, once the passphrase opens it
+ * and every chunk checks. */
+static prm_code open_sealed(FILE *f, FILE **text, prm_error *err)
+{
+    char pass[256];
+    size_t len;
+    prm_code rc = cli_passphrase(false, pass, sizeof pass, &len, err);
+    if (rc == PRM_OK)
+        rc = prm_sealed_open(f, pass, len, text, err);
+    prm_wipe(pass, sizeof pass);
+    return rc;
+}
+
 prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err)
 {
@@ -141,6 +218,12 @@ prm_code cli_cmd_export(cli_ctx *ctx, const cli_command *cmd,
         t.file = NULL; /* "-" is stdout, not a file called "-" */
     prm_counts counts;
     bool one_object = !t.csv && t.format == PRM_FORMAT_JSON;
+    if (t.encrypt && t.file == NULL)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "encrypt=yes writes a FILE: give one (usage: "
+                             "export FORMAT [KIND] FILE encrypt=yes)");
+    if (t.encrypt)
+        return export_sealed(ctx, &t, err);
     if (t.file == NULL && ctx->out->ops == &cli_json_ops && !one_object)
         return export_as_string(ctx, &t, err);
     if (t.file == NULL) /* to stdout: the export is the output */
@@ -218,16 +301,28 @@ prm_code cli_cmd_import(cli_ctx *ctx, const cli_command *cmd,
     if (f == NULL)
         return prm_error_set(err, PRM_EIO, "cannot read %s: %s", t.file,
                              strerror(errno));
+    FILE *text = NULL;
+    if (!from_stdin && prm_is_sealed(f)) {
+        rc = open_sealed(f, &text, err);
+        if (rc != PRM_OK) {
+            fclose(f);
+            return prm_error_set(err, err->code, "%s: %s; nothing was "
+                                 "imported", t.file, err->message);
+        }
+    }
+    FILE *in = text != NULL ? text : f;
     prm_counts counts = {{0}};
     import_progress progress = {.shown = false};
     clock_gettime(CLOCK_MONOTONIC, &progress.start);
     if (isatty(STDERR_FILENO))
         prm_set_progress(ctx->db, show_progress, &progress);
     if (t.csv)
-        rc = prm_import_csv(ctx->db, t.kind->kind, f, &counts.n[t.kind->kind],
-                            err);
+        rc = prm_import_csv(ctx->db, t.kind->kind, in,
+                            &counts.n[t.kind->kind], err);
     else
-        rc = prm_import(ctx->db, t.format, f, &counts, err);
+        rc = prm_import(ctx->db, t.format, in, &counts, err);
+    if (text != NULL)
+        fclose(text);
     prm_set_progress(ctx->db, NULL, NULL);
     if (progress.shown)
         fprintf(stderr, "\rprm: %s after %.1f s%30s\n",

@@ -132,6 +132,11 @@ prm_code cli_report_change(cli_ctx *ctx, const prm_kind_info *info,
  * cancel. */
 prm_code cli_verb_deal_move(cli_ctx *ctx, const prm_kind_info *info,
                             const cli_args *args, prm_error *err);
+/* The passphrase of an encrypted file (passphrase.c): PRM_PASSPHRASE_FILE's
+ * first line, PRM_PASSPHRASE, or asked on the terminal without echo
+ * (twice when encrypting); wipe buf after use. */
+prm_code cli_passphrase(bool twice, char *buf, size_t size, size_t *len,
+                        prm_error *err);
 prm_code cli_report_html(cli_ctx *ctx, const cli_args *args, prm_error *err);
 prm_code cli_cmd_agenda(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err);
