@@ -143,9 +143,37 @@ if screen -e | grep -q "${esc}\[1m"; then
     failed=$((failed + 1)); echo "FAIL: colour despite NO_COLOR"; else passed=$((passed + 1)); fi
 keys 'quit' Enter
 
+# An encrypted export asks for its passphrase twice without echo; two
+# that differ write nothing; the passphrase goes nowhere else.
+start PRM_KDF=fast
+keys "export json $tmp/a.enc encrypt=yes" Enter
+check "asked for the passphrase" "Passphrase:"
+keys 'Tr0ub4dor' Enter
+check "...and again" "Passphrase again:"
+keys 'Tr0ub4dor' Enter
+check "the encrypted export" "exported 2 partners"
+keys "export json $tmp/b.enc encrypt=yes" Enter
+check "asked again" "Passphrase:"
+keys 'one' Enter 'two' Enter
+check "two passphrases that differ" "the two passphrases differ: nothing was done"
+[ ! -e "$tmp/b.enc" ] && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL: a file written after passphrases that differ"; }
+keys "export json $tmp/c.enc encrypt=yes" Enter
+check "asked once more" "Passphrase:"
+keys C-c
+check "Ctrl-C at the question" "no passphrase given: nothing was done"
+[ ! -e "$tmp/c.enc" ] && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL: a file written after Ctrl-C"; }
+if screen | grep -q Tr0ub4dor; then
+    failed=$((failed + 1)); echo "FAIL: the passphrase was echoed"; else passed=$((passed + 1)); fi
+keys 'quit' Enter
+sleep 0.3
+if grep -rq Tr0ub4dor "$tmp/.local" 2>/dev/null; then
+    failed=$((failed + 1)); echo "FAIL: the passphrase is in the history"; else passed=$((passed + 1)); fi
+
 # settings, history, pager, config file
 start
-keys 'history 6' Enter
+keys 'history 8' Enter
 check "history lists the last entries" "partner list"
 keys 'set json on' Enter 'partner show 1' Enter
 check "set json on prints JSON" '{"ok":true,"partner":{"id":1,"name":"Acme Corp"'

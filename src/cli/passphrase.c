@@ -46,7 +46,7 @@ static bool ask(int tty, const char *question, char *buf, size_t size)
     quiet = was;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     quiet.c_lflag |= ISIG; /* Ctrl-C still interrupts */
-    if (tcsetattr(tty, TCSAFLUSH, &quiet) != 0)
+    if (tcsetattr(tty, TCSANOW, &quiet) != 0)
         return false;
     size_t n = 0;
     char c;
@@ -55,7 +55,7 @@ static bool ask(int tty, const char *question, char *buf, size_t size)
         if (n + 1 < size)
             buf[n++] = c;
     buf[n] = '\0';
-    tcsetattr(tty, TCSAFLUSH, &was);
+    tcsetattr(tty, TCSANOW, &was);
     if (write(tty, "\n", 1) < 0)
         return false;
     return r == 1;
