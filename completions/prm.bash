@@ -39,7 +39,7 @@ _prm() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--db --json --bail --atomic -f --version --help" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal task agenda metrics report insights export import audit undo backup check help" -- "$cur"))
+            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal task agenda metrics report insights export import audit undo backup restore check help" -- "$cur"))
         fi
         return
     fi
@@ -94,7 +94,7 @@ _prm() {
         else
             COMPREPLY=($(compgen -f -- "$cur"))
         fi ;;
-    help) COMPREPLY=($(compgen -W "partner project comm resource outcome deal task agenda metrics report insights export import audit undo backup check set history" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "partner project comm resource outcome deal task agenda metrics report insights export import audit undo backup restore check set history" -- "$cur")) ;;
     *) compopt -o nospace 2>/dev/null
        COMPREPLY=($(compgen -W "$(_prm_fields "$cmd")" -- "$cur")) ;;
     esac

@@ -73,5 +73,24 @@ check "JSON Lines too" 1 "$("$prm" --db "$tmp/f.db" --json task list | grep -o '
 PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/a.db" export csv partner "$tmp/p.csv.enc" encrypt=yes >/dev/null
 PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/g.db" import csv partner "$tmp/p.csv.enc" >/dev/null
 check "and CSV" "MARKER-Acme" "$("$prm" --db "$tmp/g.db" --json partner list | grep -o 'MARKER-Acme' | head -n 1)"
+# Backups: encrypted, restored into an empty database with their ids;
+# into one with records only with force=yes, which replaces them.
+PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/a.db" backup "$tmp/b.enc" encrypt=yes >/dev/null
+check "an encrypted backup" PRMCRYPT "$(head -c 8 "$tmp/b.enc")"
+check "...holds no record's text" 0 "$(grep -c MARKER "$tmp/b.enc")"
+check "...and no plain copy is left" 1 "$(ls "$tmp" | grep -c '^b\.enc')"
+check "restore" "restored 1 partner, 0 projects, 1 communication, 0 resources, 0 outcomes, 1 deal, 1 task from $tmp/b.enc" \
+    "$(PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/r.db" restore "$tmp/b.enc")"
+"$prm" --db "$tmp/r.db" export json "$tmp/r.json" >/dev/null
+check "...the same records" same "$(cmp -s "$tmp/plain.json" "$tmp/r.json" && echo same)"
+check "restore into records" conflict "$(PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/r.db" --json restore "$tmp/b.enc" | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p')"
+"$prm" --db "$tmp/r.db" partner add name=Extra >/dev/null
+PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/r.db" restore "$tmp/b.enc" force=yes >/dev/null
+check "force=yes replaces them" "MARKER-Acme" "$("$prm" --db "$tmp/r.db" --json partner list | grep -o '"name":"[^"]*"' | sed 's/"name":"//; s/"//' | paste -sd' ')"
+check "a wrong passphrase restores nothing" "no partners" \
+    "$(PRM_PASSPHRASE=nope "$prm" --db "$tmp/s.db" restore "$tmp/b.enc" 2>/dev/null; "$prm" --db "$tmp/s.db" partner list)"
+"$prm" --db "$tmp/a.db" backup "$tmp/plain.db" >/dev/null
+check "a plain backup restores too" 1 "$("$prm" --db "$tmp/t.db" restore "$tmp/plain.db" >/dev/null && "$prm" --db "$tmp/t.db" --json partner list | grep -o '"id":' | wc -l)"
+check "not a backup" invalid_value "$("$prm" --db "$tmp/u.db" --json restore "$tmp/plain.json" | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p')"
 echo "$checks checks, $fails failed"
 [ "$fails" -eq 0 ]

@@ -28,8 +28,9 @@ for c in $commands; do
     cat one >>examples
 done
 
-# quit would end the run early; a backup goes to this folder, not /var.
-grep -v '^quit$' examples | sed 's|^backup /.*/|backup |' >script
+# quit would end the run early; a backup goes to this folder, not /var,
+# and restore reads it there.
+grep -v '^quit$' examples | sed 's|^backup /.*/|backup |; s|^restore /.*/|restore |' >script
 n=$(wc -l <script)
 [ "$n" -ge 40 ] || { echo "FAIL: only $n examples"; fails=$((fails + 1)); }
 PRM_NOW=2026-03-01T12:00:00Z "$prm" --db db --json -f script >out 2>err

@@ -670,6 +670,11 @@ prm_code prm_undo(prm_db *db, int n,
  * may be using the database: a file's pages (SQLite's online backup), or a
  * team database's records from one snapshot in a new prm file. */
 prm_code prm_backup(prm_db *db, const char *path, prm_error *err);
+/* The records of the backup at path (a prm database file) in place of
+ * db's: into an empty database; into one with records PRM_ECONFLICT
+ * unless force, which replaces them, all in one transaction. */
+prm_code prm_restore(prm_db *db, const char *path, bool force,
+                     prm_counts *counts, prm_error *err);
 
 typedef struct prm_check_report {
     char integrity[256];     /* "ok", or the first problem found */

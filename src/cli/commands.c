@@ -312,15 +312,29 @@ const cli_command cli_commands[] = {
     {
         .name = "backup",
         .group = "Safety",
-        .usage = "backup FILE",
+        .usage = "backup FILE [encrypt=yes]",
         .summary = "a consistent copy of the database, mode 0600",
         .details = "Copies the database with SQLite's online backup, while others may be "
-            "using\nit.  To restore, open the copy: prm --db FILE (or copy it back "
-            "in place\nwhile no prm runs).  A team database is copied into a prm "
-            "file: its records\nas of one moment, with their ids (the audit log "
-            "stays on the server).\n",
+            "using\nit.  To restore, open the copy: prm --db FILE, or restore FILE.  "
+            "A team\ndatabase is copied into a prm file: its records as of one "
+            "moment, with\ntheir ids (the audit log stays on the server).  "
+            "encrypt=yes seals the copy\nwith a passphrase (PRM_PASSPHRASE_FILE, "
+            "PRM_PASSPHRASE, or asked twice).\n",
         .examples = "backup /var/backups/prm-2026-03-01.db\n",
         .run = cli_cmd_backup,
+        .needs_commit = true,
+    },
+    {
+        .name = "restore",
+        .group = "Safety",
+        .usage = "restore FILE [force=yes]",
+        .summary = "the records of a backup (encrypted or not) into this database",
+        .details = "Puts the records of a backup made by backup, with their ids, into an "
+            "empty\ndatabase; into one that has records only with force=yes, which "
+            "replaces\nthem (all in one transaction, undone whole if anything "
+            "fails).  An encrypted\nbackup is opened with its passphrase.\n",
+        .examples = "restore /var/backups/prm-2026-03-01.db\n",
+        .run = cli_cmd_restore,
         .needs_commit = true,
     },
     {

@@ -85,3 +85,76 @@ prm_code prm_backup(prm_db *db, const char *path, prm_error *err)
     prm_code rc = store_backup_target(db, path, err);
     return rc != PRM_OK ? rc : write_beside(path, fill_copy, db, err);
 }
+
+/* --- restore ------------------------------------------------------------------ */
+
+/* The backup's records as JSON Lines in a temporary file, read from the
+ * start. */
+static prm_code read_backup(const char *path, FILE **lines, prm_error *err)
+{
+    prm_db *src = NULL;
+    *lines = tmpfile();
+    if (*lines == NULL)
+        return prm_error_set(err, PRM_EIO, "cannot make a temporary file: %s",
+                             strerror(errno));
+    prm_counts counts;
+    prm_code rc = prm_open(path, &src, err);
+    if (rc == PRM_OK)
+        rc = prm_export(src, PRM_FORMAT_JSONL, *lines, &counts, err);
+    prm_close(src);
+    if (rc == PRM_OK && (fflush(*lines) != 0 || fseek(*lines, 0, SEEK_SET)))
+        rc = prm_error_set(err, PRM_EIO, "cannot read a temporary file: %s",
+                           strerror(errno));
+    return rc;
+}
+
+static prm_code is_empty(prm_db *db, bool *empty, prm_error *err)
+{
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc == PRM_OK)
+        rc = store_is_empty(db, empty, err);
+    return store_cmd_end(db, rc, err);
+}
+
+static prm_code clear(prm_db *db, prm_error *err)
+{
+    prm_code rc = store_cmd_begin(db, STORE_WRITE_MANY, err);
+    if (rc == PRM_OK)
+        rc = store_clear(db, err);
+    return store_cmd_end(db, rc, err);
+}
+
+prm_code prm_restore(prm_db *db, const char *path, bool force,
+                     prm_counts *counts, prm_error *err)
+{
+    FILE *lines = NULL;
+    bool empty = false;
+    prm_code rc = store_restore_source(db, path, err);
+    if (rc == PRM_OK)
+        rc = is_empty(db, &empty, err);
+    if (rc == PRM_OK && !empty && !force)
+        rc = prm_error_set(err, PRM_ECONFLICT,
+                           "this database has records: restore replaces "
+                           "them only with force=yes (a backup first is "
+                           "wise)");
+    if (rc == PRM_OK)
+        rc = read_backup(path, &lines, err);
+    /* The old records go and the backup's come in one transaction. */
+    if (rc == PRM_OK)
+        rc = prm_begin(db, err);
+    if (rc == PRM_OK) {
+        if (!empty)
+            rc = clear(db, err);
+        if (rc == PRM_OK)
+            rc = prm_import(db, PRM_FORMAT_JSONL, lines, counts, err);
+        prm_error ignored;
+        if (rc == PRM_OK)
+            rc = prm_commit(db, err);
+        else
+            prm_rollback(db, &ignored);
+    }
+    if (lines != NULL)
+        fclose(lines);
+    return rc;
+}
+

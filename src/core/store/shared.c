@@ -63,6 +63,22 @@ prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
                             "counting", err);
 }
 
+prm_code store_clear(prm_db *db, prm_error *err)
+{
+    static const char *const tables[] = {
+        "tasks", "outcomes", "communications", "resources", "deals",
+        "project_partners", "projects", "partners"};
+    char sql[64];
+    prm_code rc = PRM_OK;
+    for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == PRM_OK;
+         i++) {
+        snprintf(sql, sizeof sql, "DELETE FROM %s", tables[i]);
+        rc = db->engine->exec(db, sql, NULL, 0, NULL, 0, NULL, "clearing",
+                              err);
+    }
+    return rc;
+}
+
 prm_code store_is_empty(prm_db *db, bool *empty, prm_error *err)
 {
     sqlbuf b = {.len = 0};

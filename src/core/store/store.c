@@ -146,6 +146,27 @@ prm_code store_backup_target(prm_db *db, const char *path, prm_error *err)
     }
 }
 
+prm_code store_restore_source(prm_db *db, const char *path, prm_error *err)
+{
+    switch (target_of(db, path)) {
+    case TARGET_LIVE:
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "%s is this database: restore takes a backup of "
+                             "it",
+                             path);
+    case TARGET_DATABASE:
+        return PRM_OK;
+    case TARGET_FOLDER:
+        return prm_error_set(err, PRM_EIO, "cannot read %s: it is a folder",
+                             path);
+    default:
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s is not a prm backup (a database file made "
+                             "by backup)",
+                             path);
+    }
+}
+
 prm_code prm_export_target(prm_db *db, const char *path, prm_error *err)
 {
     switch (target_of(db, path)) {

@@ -359,6 +359,11 @@ prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
 /* Team databases only: make user the owner of a partner or a task;
  * *changed false when it was the owner already (an update that changes
  * nothing). */
+/* Whether path may be restored from: a database file that is not db's
+ * own (restore reads it). */
+prm_code store_restore_source(prm_db *db, const char *path, prm_error *err);
+/* Delete every record, children first (restore force=yes). */
+prm_code store_clear(prm_db *db, prm_error *err);
 prm_code store_set_owner(prm_db *db, const prm_kind_info *info, int64_t id,
                          const char *user, bool *changed, prm_error *err);
 
