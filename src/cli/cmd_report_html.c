@@ -216,7 +216,10 @@ static void end_table(FILE *f, prm_code rc, size_t rows, const char *none)
 typedef struct page {
     FILE *f;
     size_t rows;
+    FILE *later; /* the deal pipeline's rows, written after the scorecard */
 } page;
+
+static bool pipeline_row(void *ctx, const prm_report_row *r);
 
 static bool scorecard_row(void *ctx, const prm_report_row *r)
 {
@@ -248,11 +251,14 @@ static bool scorecard_row(void *ctx, const prm_report_row *r)
     html_int_cell(f, r->health);
     fputs("</tr>\n", f);
     p->rows++;
-    return !ferror(f);
+    page later = {p->later, 0, NULL};
+    return !ferror(f) && pipeline_row(&later, r);
 }
 
-static prm_code scorecard(cli_ctx *ctx, FILE *f, const cli_args *args,
-                          prm_error *err)
+/* The scorecard, and the deal pipeline's rows by partner into later:
+ * one pass over the partners. */
+static prm_code scorecard(cli_ctx *ctx, FILE *f, FILE *later,
+                          const cli_args *args, prm_error *err)
 {
     static const char *const names[] = {
         "id", "partner", "projects", "succeeded", "failed", "success rate",
@@ -261,7 +267,7 @@ static prm_code scorecard(cli_ctx *ctx, FILE *f, const cli_args *args,
     static const bool num[] = {1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1};
     fputs("<h2>Partner scorecard</h2>\n", f);
     head_row(f, names, num, "score");
-    page p = {f, 0};
+    page p = {f, 0, later};
     prm_code rc = prm_report_partners(ctx->db, args->kv, args->nkv,
                                       scorecard_row, &p, err);
     fputs(table_end, f);
@@ -327,19 +333,23 @@ static bool pipeline_row(void *ctx, const prm_report_row *r)
     return !ferror(p->f);
 }
 
-static prm_code pipeline_by_partner(cli_ctx *ctx, FILE *f,
-                                    const cli_args *args, prm_error *err)
+/* The rows the scorecard's pass kept in later, copied in. */
+static prm_code pipeline_by_partner(FILE *f, FILE *later, prm_error *err)
 {
     static const char *const names[] = {"partner", "deals", "won", "win rate",
                                         "won value", NULL};
     static const bool num[] = {0, 1, 1, 1, 1};
     fputs("<h3>By partner</h3>\n", f);
     head_row(f, names, num, NULL);
-    page p = {f, 0};
-    prm_code rc = prm_report_partners(ctx->db, args->kv, args->nkv,
-                                      pipeline_row, &p, err);
+    char buf[65536];
+    size_t n;
+    rewind(later);
+    while ((n = fread(buf, 1, sizeof buf, later)) > 0)
+        fwrite(buf, 1, n, f);
     fputs(table_end, f);
-    return rc;
+    return ferror(later) ? prm_error_set(err, PRM_EIO, "cannot read a "
+                                                       "temporary file")
+                         : PRM_OK;
 }
 
 static bool overdue_item(void *ctx, const prm_agenda_item *it)
@@ -376,7 +386,7 @@ static prm_code overdue(cli_ctx *ctx, FILE *f, const cli_args *args,
             filters[n++] = args->kv[i];
     fputs("<h2>Overdue</h2>\n", f);
     head_row(f, names, num, NULL);
-    page p = {f, 0};
+    page p = {f, 0, NULL};
     prm_code rc = prm_agenda(ctx->db, filters, n, true, overdue_item, &p, err);
     end_table(f, rc, p.rows, "Nothing overdue.");
     return rc;
@@ -403,7 +413,7 @@ static prm_code insights(cli_ctx *ctx, FILE *f, const cli_args *args,
     static const bool num[] = {1, 0, 0, 0};
     fputs("<h2>Insights</h2>\n", f);
     head_row(f, names, num, NULL);
-    page p = {f, 0};
+    page p = {f, 0, NULL};
     prm_code rc = prm_insights(ctx->db, args->kv, args->nkv, insight_row, &p,
                                err);
     end_table(f, rc, p.rows, "No findings: nothing needs attention.");
@@ -465,12 +475,17 @@ static prm_code write_report(FILE *f, void *c, prm_error *err)
     else if (rc == PRM_OK)
         fputs("<p class=\"empty\">No dated activity yet.</p>\n", f);
     free(t.p);
+    FILE *later = rc == PRM_OK ? tmpfile() : NULL;
+    if (rc == PRM_OK && later == NULL)
+        rc = prm_error_set(err, PRM_EIO, "cannot make a temporary file");
     if (rc == PRM_OK)
-        rc = scorecard(r->ctx, f, r->args, err);
+        rc = scorecard(r->ctx, f, later, r->args, err);
     if (rc == PRM_OK)
         pipeline(f, r->m);
     if (rc == PRM_OK && r->m->deals > 0)
-        rc = pipeline_by_partner(r->ctx, f, r->args, err);
+        rc = pipeline_by_partner(f, later, err);
+    if (later != NULL)
+        fclose(later);
     if (rc == PRM_OK)
         rc = overdue(r->ctx, f, r->args, err);
     if (rc == PRM_OK)
