@@ -505,7 +505,21 @@ prm_code cli_report_html(cli_ctx *ctx, const cli_args *args, prm_error *err)
                              "unexpected word '%s' (usage: report html FILE "
                              "[FILTER=VALUE...])",
                              args->npos > 2 ? args->pos[2] : args->flags[0]);
-    /* The filters are checked, and the headline read, before any file. */
+    /* The filters are checked, and the headline read, before any file:
+     * those of metrics, which every part of the page takes. */
+    const char *const *keys = prm_command_keys("metrics");
+    for (size_t i = 0; i < args->nkv; i++) {
+        bool known = false;
+        for (size_t k = 0; keys[k] != NULL && !known; k++)
+            known = strcmp(keys[k], args->kv[i].key) == 0;
+        char names[128];
+        if (!known)
+            return prm_error_choice(err, PRM_EUNKNOWN_FIELD, "unknown filter",
+                                    args->kv[i].key, " for report html",
+                                    "filters are",
+                                    prm_words_text(keys, names,
+                                                   sizeof names));
+    }
     prm_metrics m;
     prm_code rc = prm_metrics_compute(ctx->db, args->kv, args->nkv, &m, err);
     report r = {ctx, args, &m};
