@@ -285,7 +285,8 @@ const cli_command cli_commands[] = {
         .summary = "every change: when, who, the command, the record before and after",
         .details = "Lists the newest 50 entries of the audit log (limit=N for another "
             "number,\nlimit=0 for all), oldest first.  Filters: kind= (partner, "
-            "project,\ncommunication, resource, outcome, project_partner), id= "
+            "project,\ncommunication, resource, outcome, deal, task, "
+            "project_partner), id= "
             "(the record's id; with\nkind=partner or kind=project, a name too), "
             "user=, since=DATE, until=DATE.\nEvery add, update and delete, by a "
             "command, an import or an undo, is\nrecorded in the same transaction "
