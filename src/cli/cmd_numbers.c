@@ -86,8 +86,8 @@ prm_code cli_cmd_report(cli_ctx *ctx, const cli_command *cmd,
     (void)cmd;
     if (args->npos == 0)
         return prm_error_set(err, PRM_EMISSING_FIELD,
-                             "report needs a kind of report: report partners "
-                             "or report trend");
+                             "report needs a kind of report: report partners, "
+                             "report trend or report html FILE");
     if (strcmp(args->pos[0], "trend") == 0)
         return report_trend(ctx, args, err);
     if (strcmp(args->pos[0], "html") == 0)

@@ -42,19 +42,18 @@ static prm_code csv_kind(const char *cmd, const cli_args *a, transfer *t,
 }
 
 /* encrypt=yes|no, the one KEY= export takes. */
-static prm_code encrypt_arg(const char *cmd, const cli_args *a, transfer *t,
-                            prm_error *err)
+static prm_code encrypt_arg(const char *cmd, const char *usage,
+                            const cli_args *a, transfer *t, prm_error *err)
 {
     for (size_t i = 0; i < a->nkv; i++) {
         bool export = strcmp(cmd, "export") == 0;
         if (!export || strcmp(a->kv[i].key, "encrypt") != 0)
             return prm_error_set(err, PRM_ESYNTAX,
-                                 "%s takes %s, not %s= (usage: %s)", cmd,
-                                 export ? "only encrypt=yes" : "no KEY=VALUE",
-                                 a->kv[i].key,
-                                 export ? "export FORMAT [KIND] FILE "
-                                          "encrypt=yes"
-                                        : "import FORMAT [KIND] FILE");
+                                 export ? "%s takes only encrypt=yes, not "
+                                          "%s= (usage: %s)"
+                                        : "%s takes no KEY=VALUE such as "
+                                          "%s= (usage: %s)",
+                                 cmd, a->kv[i].key, usage);
         t->encrypt = strcmp(a->kv[i].value, "yes") == 0;
         if (!t->encrypt && strcmp(a->kv[i].value, "no") != 0)
             return prm_error_set(err, PRM_EINVALID_VALUE,
@@ -74,7 +73,7 @@ static prm_code parse_transfer(const cli_command *c, const cli_args *a,
         return prm_error_set(err, PRM_ESYNTAX,
                              "%s takes no options (usage: %s)", cmd,
                              c->usage);
-    prm_code erc = encrypt_arg(cmd, a, t, err);
+    prm_code erc = encrypt_arg(cmd, c->usage, a, t, err);
     if (erc != PRM_OK)
         return erc;
     if (a->npos == 0)

@@ -240,18 +240,23 @@ const cli_command cli_commands[] = {
     {
         .name = "export",
         .group = "Data",
-        .usage = "export json|jsonl [FILE], or csv KIND [FILE]",
+        .usage = "export json|jsonl [FILE], or csv KIND [FILE]; encrypt=yes",
         .summary = "write the records, to FILE (mode 0600) or stdout",
         .details = "json writes one document, prm's export object:\n"
-            "  {\"ok\":true,\"format\":\"prm-export\",\"version\":1,"
+            "  {\"ok\":true,\"format\":\"prm-export\",\"version\":2,"
             "\"partners\":[...],\"projects\":[...],\n"
-            "   \"communications\":[...],\"resources\":[...],\"outcomes\":[...]}\n"
-            "jsonl writes {\"format\":\"prm-jsonl\",\"version\":1} and then one "
+            "   \"communications\":[...],\"resources\":[...],\"outcomes\":[...],\n"
+            "   \"deals\":[...],\"tasks\":[...],\"funds\":[],\"requests\":[],"
+            "\"claims\":[],\"tiers\":[]}\n"
+            "jsonl writes {\"format\":\"prm-jsonl\",\"version\":2} and then one "
             "record a line,\nkeyed by its kind: {\"partner\":{...}}.  Memory stays "
             "flat however large\nthe database.  Importing an export into a new "
             "database gives every record\nits id and fields back.\n"
             "csv KIND writes one kind as CSV (RFC 4180) for spreadsheets: a header "
-            "row\nof field names, then a row per record.\n",
+            "row\nof field names, then a row per record.\n"
+            "encrypt=yes (with a FILE) seals the file with a passphrase: "
+            "PRM_PASSPHRASE_FILE's\nfirst line, PRM_PASSPHRASE, or asked twice "
+            "on the terminal; import opens it.\n",
         .examples = "export json partners.json\nexport jsonl backup.jsonl\nexport json\n"
             "export csv partner partners.csv\n",
         .run = cli_cmd_export,
@@ -286,8 +291,8 @@ const cli_command cli_commands[] = {
         .details = "Lists the newest 50 entries of the audit log (limit=N for another "
             "number,\nlimit=0 for all), oldest first.  Filters: kind= (partner, "
             "project,\ncommunication, resource, outcome, deal, task, "
-            "project_partner), id= "
-            "(the record's id; with\nkind=partner or kind=project, a name too), "
+            "project_partner),\nid= (the record's id; with "
+            "kind=partner or kind=project, a name too),\n"
             "user=, since=DATE, until=DATE.\nEvery add, update and delete, by a "
             "command, an import or an undo, is\nrecorded in the same transaction "
             "as the change; the entries of one command\nshare a change number.  "
