@@ -3,7 +3,6 @@
  * ics [FILE], the same as an iCalendar file (written beside its name and
  * renamed into place, cli_write_beside).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,13 +14,15 @@ static bool agenda_item(void *c, const prm_agenda_item *it)
     return ctx->out->ops->agenda_item(ctx->out, it);
 }
 
+typedef struct ics_job {
+    cli_ctx *ctx;
+    const cli_args *args;
+    int64_t items;
+} ics_job;
+
 static prm_code write_ics(FILE *f, void *c, prm_error *err)
 {
-    struct ics_job {
-        cli_ctx *ctx;
-        const cli_args *args;
-        int64_t items;
-    } *job = c;
+    ics_job *job = c;
     return prm_agenda_ics(job->ctx->db, job->args->kv, job->args->nkv, f,
                           &job->items, err);
 }
@@ -31,38 +32,18 @@ static prm_code write_ics(FILE *f, void *c, prm_error *err)
 static prm_code agenda_ics(cli_ctx *ctx, const cli_args *args, prm_error *err)
 {
     const char *file = args->npos > 1 ? args->pos[1] : NULL;
-    int64_t items;
+    ics_job job = {ctx, args, 0};
     if (file != NULL && strcmp(file, "-") == 0)
         file = NULL;
     if (file != NULL) {
-        struct ics_job {
-            cli_ctx *ctx;
-            const cli_args *args;
-            int64_t items;
-        } job = {ctx, args, 0};
         prm_code rc = cli_write_beside(file, write_ics, &job, err);
         if (rc == PRM_OK)
             ctx->out->ops->calendar_written(ctx->out, file, job.items);
         return rc;
     }
     if (ctx->out->ops != &cli_json_ops)
-        return prm_agenda_ics(ctx->db, args->kv, args->nkv, ctx->out->out,
-                              &items, err);
-    FILE *tmp = tmpfile();
-    if (tmp == NULL)
-        return prm_error_set(err, PRM_EIO,
-                             "cannot make a temporary file for the calendar: "
-                             "%s (or give agenda ics a FILE)",
-                             strerror(errno));
-    prm_code rc = prm_agenda_ics(ctx->db, args->kv, args->nkv, tmp, &items,
-                                 err);
-    if (rc == PRM_OK && !cli_json_text_file(ctx->out, "ics", tmp))
-        rc = prm_error_set(err, PRM_EIO,
-                           "cannot read the calendar back from a temporary "
-                           "file: %s",
-                           strerror(errno));
-    fclose(tmp);
-    return rc;
+        return write_ics(ctx->out->out, &job, err);
+    return cli_json_string_of(ctx->out, "ics", write_ics, &job, err);
 }
 
 prm_code cli_cmd_agenda(cli_ctx *ctx, const cli_command *cmd,

@@ -63,7 +63,7 @@ static void ratio_card(FILE *f, const char *label, bool has, double v,
                        bool percent, const char *definition)
 {
     char text[32];
-    html_ratio(text, sizeof text, has, v, percent);
+    cli_ratio_text(text, sizeof text, has, v, percent);
     card(f, label, text, definition);
 }
 
@@ -234,7 +234,7 @@ static bool scorecard_row(void *ctx, const prm_report_row *r)
     html_int_cell(f, r->m.succeeded);
     html_int_cell(f, r->m.failed);
     bool has = prm_project_success_rate(&r->m, &v);
-    html_ratio(text, sizeof text, has, v, true);
+    cli_ratio_text(text, sizeof text, has, v, true);
     html_num_cell(f, text);
     html_int_cell(f, r->m.communications);
     snprintf(text, sizeof text, "%.10s", r->last_contact ? r->last_contact : "-");
@@ -242,7 +242,7 @@ static bool scorecard_row(void *ctx, const prm_report_row *r)
     html_int_cell(f, r->m.resources);
     html_int_cell(f, r->m.outcomes);
     has = prm_resource_efficiency(&r->m, &v);
-    html_ratio(text, sizeof text, has, v, false);
+    cli_ratio_text(text, sizeof text, has, v, false);
     html_num_cell(f, text);
     html_int_cell(f, r->m.deals);
     html_int_cell(f, r->m.deals_won);
@@ -324,7 +324,7 @@ static bool pipeline_row(void *ctx, const prm_report_row *r)
     html_int_cell(p->f, r->m.deals);
     html_int_cell(p->f, r->m.deals_won);
     bool has = prm_deal_win_rate(&r->m, &v);
-    html_ratio(rate, sizeof rate, has, v, true);
+    cli_ratio_text(rate, sizeof rate, has, v, true);
     html_num_cell(p->f, rate);
     prm_format_money(r->m.won_value, won, sizeof won);
     html_num_cell(p->f, won);

@@ -129,34 +129,27 @@ static prm_code run_export(cli_ctx *ctx, const transfer *t, FILE *out,
                           err);
 }
 
+typedef struct export_job {
+    cli_ctx *ctx;
+    const transfer *t;
+} export_job;
+
+static prm_code write_export(FILE *f, void *c, prm_error *err)
+{
+    export_job *job = c;
+    prm_counts counts;
+    return run_export(job->ctx, job->t, f, &counts, err);
+}
+
 /* With --json every command answers with one JSON object: an export to
- * stdout as CSV or JSON Lines goes to a temporary file first and then out
- * as one string, {"ok":true,"csv":"..."}, so a failed export prints its
- * error alone.  Memory stays flat: the file is read a line at a time. */
+ * stdout as CSV or JSON Lines goes out as one string,
+ * {"ok":true,"csv":"..."} (cli_json_string_of). */
 static prm_code export_as_string(cli_ctx *ctx, const transfer *t,
                                  prm_error *err)
 {
-    FILE *tmp = tmpfile();
-    if (tmp == NULL)
-        return prm_error_set(err, PRM_EIO,
-                             "cannot make a temporary file for the export: "
-                             "%s (or give export a FILE)",
-                             strerror(errno));
-    prm_counts counts;
-    prm_code rc = run_export(ctx, t, tmp, &counts, err);
-    if (rc == PRM_OK && fflush(tmp) != 0)
-        rc = prm_error_set(err, PRM_EIO,
-                           "cannot write the export to a temporary file: %s "
-                           "(or give export a FILE)",
-                           strerror(errno));
-    if (rc == PRM_OK &&
-        !cli_json_text_file(ctx->out, t->csv ? "csv" : "jsonl", tmp))
-        rc = prm_error_set(err, PRM_EIO,
-                           "cannot read the export back from a temporary "
-                           "file: %s",
-                           strerror(errno));
-    fclose(tmp);
-    return rc;
+    export_job job = {ctx, t};
+    return cli_json_string_of(ctx->out, t->csv ? "csv" : "jsonl",
+                              write_export, &job, err);
 }
 
 /* export ... FILE encrypt=yes: the passphrase first (nothing is written

@@ -54,13 +54,3 @@ void html_text_cell(FILE *f, const char *text)
 {
     html_el(f, "td", NULL, text);
 }
-
-void html_ratio(char *buf, size_t size, bool has, double v, bool percent)
-{
-    if (!has)
-        snprintf(buf, size, "n/a");
-    else if (percent)
-        snprintf(buf, size, "%.1f%%", v * 100.0);
-    else
-        snprintf(buf, size, "%.2f", v);
-}

@@ -18,7 +18,5 @@ void html_el(FILE *f, const char *tag, const char *cls, const char *text);
 void html_num_cell(FILE *f, const char *text);
 void html_int_cell(FILE *f, int64_t n);
 void html_text_cell(FILE *f, const char *text);
-/* A ratio as text shows it: a percentage for a rate, n/a for none. */
-void html_ratio(char *buf, size_t size, bool has, double v, bool percent);
 
 #endif

@@ -174,3 +174,38 @@ prm_code cli_write_beside(const char *file,
     return rc;
 }
 
+void cli_ratio_text(char *buf, size_t size, bool has, double v, bool percent)
+{
+    if (!has)
+        snprintf(buf, size, "n/a");
+    else if (percent)
+        snprintf(buf, size, "%.1f%%", v * 100.0);
+    else
+        snprintf(buf, size, "%.2f", v);
+}
+
+prm_code cli_json_string_of(cli_out *o, const char *key,
+                            prm_code (*write)(FILE *f, void *ctx,
+                                              prm_error *err),
+                            void *ctx, prm_error *err)
+{
+    FILE *tmp = tmpfile();
+    if (tmp == NULL)
+        return prm_error_set(err, PRM_EIO,
+                             "cannot make a temporary file: %s (or give a "
+                             "FILE)",
+                             strerror(errno));
+    prm_code rc = write(tmp, ctx, err);
+    if (rc == PRM_OK && fflush(tmp) != 0)
+        rc = prm_error_set(err, PRM_EIO,
+                           "cannot write a temporary file: %s (or give a "
+                           "FILE)",
+                           strerror(errno));
+    if (rc == PRM_OK && !cli_json_text_file(o, key, tmp))
+        rc = prm_error_set(err, PRM_EIO,
+                           "cannot read a temporary file back: %s",
+                           strerror(errno));
+    fclose(tmp);
+    return rc;
+}
+

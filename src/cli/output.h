@@ -127,6 +127,9 @@ extern const cli_out_ops cli_text_ops;
 extern const cli_out_ops cli_json_ops;
 /* --csv: text's, with tables as CSV (output_csv.c). */
 const cli_out_ops *cli_csv_ops(void);
+/* A ratio as people read it: a rate as a percentage with one decimal,
+ * another ratio with two, n/a when there is nothing to divide by. */
+void cli_ratio_text(char *buf, size_t size, bool has, double v, bool percent);
 /* Write a file as write says, into a new file beside it (mode 0600)
  * renamed over it when whole: a failure leaves the old file, or nothing,
  * behind.  A folder is PRM_EIO. */
@@ -134,6 +137,13 @@ prm_code cli_write_beside(const char *file,
                           prm_code (*write)(FILE *f, void *ctx,
                                             prm_error *err),
                           void *ctx, prm_error *err);
+/* With --json, what write writes (a CSV, a calendar) as one object,
+ * {"ok":true,KEY:"..."}, through a temporary file: a failure prints its
+ * error alone, and memory stays flat. */
+prm_code cli_json_string_of(cli_out *o, const char *key,
+                            prm_code (*write)(FILE *f, void *ctx,
+                                              prm_error *err),
+                            void *ctx, prm_error *err);
 /* An agenda item as a JSON object (output_json.c). */
 void cli_json_agenda_object(FILE *f, const prm_agenda_item *it);
 

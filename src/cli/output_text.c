@@ -168,12 +168,7 @@ static void ratio_line(cli_out *o, const char *label, bool has, double v,
                        bool percent, const char *definition)
 {
     char value[32];
-    if (!has)
-        snprintf(value, sizeof value, "n/a");
-    else if (percent)
-        snprintf(value, sizeof value, "%.1f%%", v * 100.0);
-    else
-        snprintf(value, sizeof value, "%.2f", v);
+    cli_ratio_text(value, sizeof value, has, v, percent);
     fprintf(o->out, "%-22s %10s   %s%s%s\n", label, value, o->color ? DIM : "",
             definition, o->color ? RESET : "");
 }
@@ -247,12 +242,7 @@ static char *term_cell(double v)
 static char *ratio_cell(bool has, double v, bool percent)
 {
     char buf[32];
-    if (!has)
-        snprintf(buf, sizeof buf, "n/a");
-    else if (percent)
-        snprintf(buf, sizeof buf, "%.1f%%", v * 100.0);
-    else
-        snprintf(buf, sizeof buf, "%.2f", v);
+    cli_ratio_text(buf, sizeof buf, has, v, percent);
     return strdup(buf);
 }
 

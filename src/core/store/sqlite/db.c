@@ -184,18 +184,29 @@ prm_code sdb_bind_id(sqlite_db *db, sqlite3_stmt *stmt, int idx, int64_t id,
     return PRM_OK;
 }
 
+/* The statement of sql, kept, with params bound in order: *src the
+ * first binding's failure, or SQLITE_OK. */
+static prm_code prepared_with(sqlite_db *db, const char *sql,
+                              const prm_value *params, size_t nparams,
+                              sqlite3_stmt **stmt, int *src, prm_error *err)
+{
+    prm_code rc = sdb_cached(db, sql, stmt, err);
+    *src = SQLITE_OK;
+    for (size_t i = 0; rc == PRM_OK && i < nparams && *src == SQLITE_OK; i++)
+        *src = sdb_bind_value(*stmt, (int)i + 1, &params[i]);
+    return rc;
+}
+
 prm_code sqlite_exec(prm_db *base, const char *sql, const prm_value *params,
                      size_t nparams, int64_t *out, size_t nout, bool *got,
                      const char *what, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached(db, sql, &stmt, err);
+    int src;
+    prm_code rc = prepared_with(db, sql, params, nparams, &stmt, &src, err);
     if (rc != PRM_OK)
         return rc;
-    int src = SQLITE_OK;
-    for (size_t i = 0; i < nparams && src == SQLITE_OK; i++)
-        src = sdb_bind_value(stmt, (int)i + 1, &params[i]);
     if (src == SQLITE_OK)
         src = sqlite3_step(stmt);
     for (size_t i = 0; i < nout; i++)
@@ -217,12 +228,10 @@ prm_code sqlite_rows(prm_db *base, const char *sql, const prm_value *params,
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached(db, sql, &stmt, err);
+    int src;
+    prm_code rc = prepared_with(db, sql, params, nparams, &stmt, &src, err);
     if (rc != PRM_OK)
         return rc;
-    int src = SQLITE_OK;
-    for (size_t i = 0; i < nparams && src == SQLITE_OK; i++)
-        src = sdb_bind_value(stmt, (int)i + 1, &params[i]);
     size_t ncols = (size_t)sqlite3_column_count(stmt);
     if (ncols > STORE_MAX_ROW_COLUMNS)
         ncols = STORE_MAX_ROW_COLUMNS;
