@@ -54,7 +54,12 @@ check "PRM_PASSPHRASE_FILE's first line, before PRM_PASSPHRASE" 1 "$("$prm" --db
 size=$(wc -c <"$tmp/a.enc")
 for at in 0 9 20 60 90 $((size / 2)) $((size - 1)); do
     cp "$tmp/a.enc" "$tmp/bad.enc"
-    printf '\377' | dd of="$tmp/bad.enc" bs=1 seek="$at" conv=notrunc 2>/dev/null
+    # another byte than the one there (0xff written over 0xff changed nothing)
+    was=$(od -An -tu1 -j "$at" -N1 "$tmp/a.enc" | tr -d ' ')
+    # shellcheck disable=SC2059 # the octal escape is the format
+    printf "\\$(printf '%03o' $(((was + 1) % 256)))" |
+        dd of="$tmp/bad.enc" bs=1 seek="$at" conv=notrunc 2>/dev/null
+    cmp -s "$tmp/a.enc" "$tmp/bad.enc" && { echo "FAIL: byte $at not changed"; fails=$((fails + 1)); }
     out=$(PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/e.db" import json "$tmp/bad.enc" 2>&1)
     check "byte $at changed" "prm: 1: error: $tmp/bad.enc: wrong passphrase or damaged file; nothing was imported" "$out"
 done
