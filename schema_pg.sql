@@ -56,7 +56,7 @@ CREATE TABLE prm_ids (
 );
 INSERT INTO prm_ids (kind, last) VALUES ('partners', 0), ('projects', 0),
     ('communications', 0), ('resources', 0), ('outcomes', 0), ('deals', 0),
-    ('tasks', 0);
+    ('tasks', 0), ('funds', 0), ('requests', 0), ('claims', 0), ('tiers', 0);
 
 -- Static statements, one per table, so that PL/pgSQL plans each once.
 -- It runs as the user who inserts (who may read the tables); only
@@ -78,7 +78,11 @@ BEGIN
     WHEN 'resources' THEN SELECT max(id) INTO NEW.id FROM resources;
     WHEN 'outcomes' THEN SELECT max(id) INTO NEW.id FROM outcomes;
     WHEN 'deals' THEN SELECT max(id) INTO NEW.id FROM deals;
-    ELSE NEW.id := prm_max_task_id();
+    WHEN 'tasks' THEN NEW.id := prm_max_task_id();
+    WHEN 'funds' THEN SELECT max(id) INTO NEW.id FROM funds;
+    WHEN 'requests' THEN SELECT max(id) INTO NEW.id FROM requests;
+    WHEN 'claims' THEN SELECT max(id) INTO NEW.id FROM claims;
+    ELSE SELECT max(id) INTO NEW.id FROM tiers;
     END CASE;
     NEW.id := greatest(NEW.id, floor) + 1;
     RETURN NEW;
@@ -240,6 +244,75 @@ CREATE FUNCTION prm_max_task_id() RETURNS bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     SELECT max(id) FROM tasks
 $$;
+
+-- Market development funds: a budget (amounts in whole cents, exact),
+-- requests for money from it, claims against an approved request, and
+-- the funding resource a paid claim made.  A fund's approved, claimed,
+-- paid and available are worked out from its requests when read.
+CREATE TABLE funds (
+    id          bigint PRIMARY KEY,
+    name        text NOT NULL CHECK (name <> ''),
+    amount      bigint NOT NULL CHECK (amount >= 0),
+    currency    text,
+    start       text,
+    "end"       text,
+    request_by  text,
+    claim_by    text,
+    notes       text
+);
+CREATE UNIQUE INDEX funds_name ON funds (lower(name COLLATE "C"));
+
+CREATE TABLE requests (
+    id          bigint PRIMARY KEY,
+    fund_id     bigint NOT NULL REFERENCES funds (id),
+    partner_id  bigint NOT NULL REFERENCES partners (id),
+    project_id  bigint REFERENCES projects (id),
+    activity    text NOT NULL CHECK (activity <> ''),
+    amount      bigint NOT NULL CHECK (amount >= 0),
+    approved_amount bigint CHECK (approved_amount >= 0),
+    status      text NOT NULL DEFAULT 'submitted'
+                CHECK (status IN ('submitted', 'approved', 'rejected',
+                                  'cancelled', 'completed')),
+    reason      text,
+    created_at  text NOT NULL,
+    updated_at  text NOT NULL
+);
+CREATE INDEX requests_fund ON requests (fund_id, status);
+CREATE INDEX requests_partner ON requests (partner_id);
+CREATE INDEX requests_project ON requests (project_id);
+
+CREATE TABLE claims (
+    id          bigint PRIMARY KEY,
+    request_id  bigint NOT NULL REFERENCES requests (id),
+    amount      bigint NOT NULL CHECK (amount >= 0),
+    proof       text,
+    status      text NOT NULL DEFAULT 'submitted'
+                CHECK (status IN ('submitted', 'approved', 'rejected',
+                                  'paid')),
+    reason      text,
+    paid_at     text,
+    resource_id bigint REFERENCES resources (id),
+    created_at  text NOT NULL,
+    updated_at  text NOT NULL
+);
+CREATE INDEX claims_request ON claims (request_id, status);
+CREATE INDEX claims_resource ON claims (resource_id);
+
+-- The partner program's tiers: each minimum counted over window_days.
+CREATE TABLE tiers (
+    id          bigint PRIMARY KEY,
+    name        text NOT NULL CHECK (name <> ''),
+    rank        bigint NOT NULL UNIQUE CHECK (rank >= 0),
+    min_won_value bigint CHECK (min_won_value >= 0),
+    min_deals_won bigint CHECK (min_deals_won >= 0),
+    min_succeeded bigint CHECK (min_succeeded >= 0),
+    min_closed_success_rate double precision
+                CHECK (min_closed_success_rate >= 0 AND
+                       min_closed_success_rate <= 1),
+    min_communications bigint CHECK (min_communications >= 0),
+    window_days bigint CHECK (window_days >= 0)
+);
+CREATE UNIQUE INDEX tiers_name ON tiers (lower(name COLLATE "C"));
 
 -- A deal's customer key and domain root, as prm computes them (its C code
 -- and these are held to the same results by the tests): ASCII letters
@@ -454,15 +527,42 @@ CREATE TRIGGER audit_deals AFTER INSERT OR UPDATE OR DELETE ON deals
     FOR EACH ROW EXECUTE FUNCTION prm_audit('deal');
 CREATE TRIGGER audit_tasks AFTER INSERT OR UPDATE OR DELETE ON tasks
     FOR EACH ROW EXECUTE FUNCTION prm_audit('task');
+CREATE TRIGGER ids_funds BEFORE INSERT ON funds
+    FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_funds AFTER DELETE ON funds REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
+CREATE TRIGGER ids_requests BEFORE INSERT ON requests
+    FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_requests AFTER DELETE ON requests REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
+CREATE TRIGGER ids_claims BEFORE INSERT ON claims
+    FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_claims AFTER DELETE ON claims REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
+CREATE TRIGGER ids_tiers BEFORE INSERT ON tiers
+    FOR EACH ROW EXECUTE FUNCTION prm_set_id();
+CREATE TRIGGER gone_tiers AFTER DELETE ON tiers REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION prm_saw_ids();
+CREATE TRIGGER audit_funds AFTER INSERT OR UPDATE OR DELETE ON funds
+    FOR EACH ROW EXECUTE FUNCTION prm_audit('fund');
+CREATE TRIGGER audit_requests AFTER INSERT OR UPDATE OR DELETE ON requests
+    FOR EACH ROW EXECUTE FUNCTION prm_audit('request');
+CREATE TRIGGER audit_claims AFTER INSERT OR UPDATE OR DELETE ON claims
+    FOR EACH ROW EXECUTE FUNCTION prm_audit('claim');
+CREATE TRIGGER audit_tiers AFTER INSERT OR UPDATE OR DELETE ON tiers
+    FOR EACH ROW EXECUTE FUNCTION prm_audit('tier');
 
 -- Grants: viewers read, managers also write (row-level security narrows
 -- which rows); the audit log and prm_ids are written only by triggers.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO prm_viewer;
 GRANT SELECT ON prm_meta, prm_ids, partners, projects, project_partners,
-    communications, resources, outcomes, deals, tasks, audit TO prm_viewer;
+    communications, resources, outcomes, deals, tasks, funds, requests,
+    claims, tiers, audit TO prm_viewer;
 GRANT INSERT, UPDATE, DELETE ON partners, projects, project_partners,
-    communications, resources, outcomes, deals, tasks TO prm_manager;
+    communications, resources, outcomes, deals, tasks, requests, claims
+    TO prm_manager;
+GRANT INSERT, UPDATE, DELETE ON funds, tiers TO prm_admin;
 
 -- Row-level security: everyone reads every row; what a manager writes is
 -- narrowed to what they own.  The owner of the tables (the admin who
@@ -593,3 +693,76 @@ CREATE POLICY change ON tasks FOR UPDATE
     WITH CHECK (prm_owns_task(owner, partner_id));
 CREATE POLICY remove ON tasks FOR DELETE
     USING (prm_owns_task(owner, partner_id));
+
+-- Funds and tiers are the admins'; a manager requests and claims money
+-- for the partners they own; only an admin approves, rejects or pays.
+CREATE FUNCTION prm_owns_request(r bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT prm_owns_partner((SELECT partner_id FROM requests WHERE id = r))
+$$;
+ALTER TABLE funds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read ON funds FOR SELECT USING (true);
+CREATE POLICY add ON funds FOR INSERT WITH CHECK (prm_is_admin());
+CREATE POLICY change ON funds FOR UPDATE USING (prm_is_admin());
+CREATE POLICY remove ON funds FOR DELETE USING (prm_is_admin());
+ALTER TABLE tiers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read ON tiers FOR SELECT USING (true);
+CREATE POLICY add ON tiers FOR INSERT WITH CHECK (prm_is_admin());
+CREATE POLICY change ON tiers FOR UPDATE USING (prm_is_admin());
+CREATE POLICY remove ON tiers FOR DELETE USING (prm_is_admin());
+ALTER TABLE requests ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read ON requests FOR SELECT USING (true);
+CREATE POLICY add ON requests FOR INSERT
+    WITH CHECK (prm_owns_partner(partner_id));
+CREATE POLICY change ON requests FOR UPDATE
+    USING (prm_owns_partner(partner_id))
+    WITH CHECK (prm_owns_partner(partner_id));
+CREATE POLICY remove ON requests FOR DELETE
+    USING (prm_owns_partner(partner_id));
+ALTER TABLE claims ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read ON claims FOR SELECT USING (true);
+CREATE POLICY add ON claims FOR INSERT
+    WITH CHECK (prm_owns_request(request_id));
+CREATE POLICY change ON claims FOR UPDATE
+    USING (prm_owns_request(request_id))
+    WITH CHECK (prm_owns_request(request_id));
+CREATE POLICY remove ON claims FOR DELETE
+    USING (prm_owns_request(request_id));
+
+-- What only an admin does to a request or a claim, refused to anyone
+-- else through prm or psql: approve, reject, pay (and a request's
+-- completion, which paying makes).
+CREATE FUNCTION prm_money_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF prm_is_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_TABLE_NAME = 'requests' AND (
+        (TG_OP = 'INSERT' AND (NEW.status <> 'submitted' OR
+                               NEW.approved_amount IS NOT NULL)) OR
+        (TG_OP = 'UPDATE' AND (
+            (NEW.status IN ('approved', 'rejected', 'completed') AND
+             NEW.status IS DISTINCT FROM OLD.status) OR
+            NEW.approved_amount IS DISTINCT FROM OLD.approved_amount))) THEN
+        RAISE EXCEPTION 'only an admin approves or rejects a request'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_TABLE_NAME = 'claims' AND (
+        (TG_OP = 'INSERT' AND (NEW.status <> 'submitted' OR
+                               NEW.paid_at IS NOT NULL OR
+                               NEW.resource_id IS NOT NULL)) OR
+        (TG_OP = 'UPDATE' AND (
+            NEW.status IS DISTINCT FROM OLD.status OR
+            NEW.paid_at IS DISTINCT FROM OLD.paid_at OR
+            NEW.resource_id IS DISTINCT FROM OLD.resource_id))) THEN
+        RAISE EXCEPTION 'only an admin approves, rejects or pays a claim'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER guard_requests BEFORE INSERT OR UPDATE ON requests
+    FOR EACH ROW EXECUTE FUNCTION prm_money_guard();
+CREATE TRIGGER guard_claims BEFORE INSERT OR UPDATE ON claims
+    FOR EACH ROW EXECUTE FUNCTION prm_money_guard();

@@ -219,7 +219,7 @@ check "an export file is mode 0600" 600 "$(stat -c %a "$tmp/a.json")"
 "$prm" --db "$r1" export json >"$tmp/stdout.json"
 check "export to stdout is the export file" same \
     "$(cmp -s "$tmp/a.json" "$tmp/stdout.json" && echo same)"
-check "import into a new database" "imported 3 partners, 3 projects, 2 communications, 3 resources, 2 outcomes, 0 deals, 0 tasks from $tmp/a.json" \
+check "import into a new database" "imported 3 partners, 3 projects, 2 communications, 3 resources, 2 outcomes from $tmp/a.json" \
     "$("$prm" --db "$r2" import json "$tmp/a.json")"
 "$prm" --db "$r2" export json "$tmp/b.json" >/dev/null
 check "export, import, export: byte-identical" same \
@@ -230,7 +230,7 @@ check "export, import, export: byte-identical" same \
 check "jsonl export and import: the same records" same \
     "$(cmp -s "$tmp/a.json" "$tmp/c.json" && echo same)"
 check "JSON mode import object" \
-    '{"ok":true,"imported":{"file":"'"$tmp"'/a.jsonl","partners":3,"projects":3,"communications":2,"resources":3,"outcomes":2,"deals":0,"tasks":0}}' \
+    '{"ok":true,"imported":{"file":"'"$tmp"'/a.jsonl","partners":3,"projects":3,"communications":2,"resources":3,"outcomes":2,"deals":0,"tasks":0,"funds":0,"requests":0,"claims":0,"tiers":0}}' \
     "$(PRM_DB="$tmp/r4.db" "$prm" --json import jsonl "$tmp/a.jsonl")"
 "$prm" --db "$r2" export json "$tmp/before.json" >/dev/null
 check "importing names that exist fails" 1 "$(status "$prm" --db "$r2" import json "$tmp/a.json")"
@@ -314,7 +314,7 @@ check "a list of 3,000 rows is whole and aligned" same \
 
 # import FILE may be - (stdin) when the commands do not come from stdin.
 "$prm" --db "$tmp/src.db" partner add name=Piped >/dev/null
-check "import jsonl - reads stdin in a one-shot command" "imported 1 partner, 0 projects, 0 communications, 0 resources, 0 outcomes, 0 deals, 0 tasks from stdin" \
+check "import jsonl - reads stdin in a one-shot command" "imported 1 partner from stdin" \
     "$("$prm" --db "$tmp/src.db" export jsonl | "$prm" --db "$tmp/dst.db" import jsonl -)"
 check "...and so does import csv KIND -" "imported 1 partner from stdin" \
     "$("$prm" --db "$tmp/src.db" export csv partner | "$prm" --db "$tmp/dst2.db" import csv partner -)"

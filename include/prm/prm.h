@@ -84,6 +84,10 @@ typedef enum prm_kind {
     PRM_OUTCOME,
     PRM_DEAL,
     PRM_TASK,
+    PRM_FUND,
+    PRM_REQUEST,
+    PRM_CLAIM,
+    PRM_TIER,
     PRM_KIND_COUNT
 } prm_kind;
 
@@ -92,13 +96,17 @@ typedef enum prm_field_type {
     PRM_F_TEXT,         /* any UTF-8 text */
     PRM_F_ENUM,         /* one of field->choices */
     PRM_F_PERCENT,      /* integer 0..100 */
+    PRM_F_COUNT,        /* a whole number, 0 or more */
     PRM_F_NUMBER,       /* non-negative decimal */
+    PRM_F_RATIO,        /* a decimal from 0 to 1 (a rate) */
     PRM_F_MONEY,        /* non-negative amount, exact to the hundredth */
     PRM_F_DOMAIN,       /* an internet domain, stored lower-case */
     PRM_F_DATE,         /* ISO 8601 UTC timestamp */
     PRM_F_PARTNER_REF,  /* a partner, by id or name */
     PRM_F_PROJECT_REF,  /* a project, by id or name */
-    PRM_F_DEAL_REF,     /* a deal, by id */
+    /* A record of the kind the field is named for (deal, fund, request,
+     * resource), by id, or by name where that kind has names. */
+    PRM_F_REF,
     PRM_F_PARTNER_LIST, /* one or more partners (a project's partners) */
     PRM_F_ID_LIST       /* records of the same kind, computed (conflicts) */
 } prm_field_type;
@@ -137,12 +145,15 @@ typedef struct prm_kind_info {
     const char *summary;
     const prm_field *fields;
     size_t nfields;
+    /* The field a record of this kind is known by where another refers
+     * to it, for people ("name"; a deal's "customer"), or NULL: its id. */
+    const char *label;
 } prm_kind_info;
 
 const prm_kind_info *prm_kind_get(prm_kind kind);
 /* Look a kind up by name, plural or alias; NULL when there is none. */
 const prm_kind_info *prm_kind_find(const char *name);
-/* The kind a reference field (partner, project, deal) refers to. */
+/* The kind a reference field (partner, project, deal, fund...) refers to. */
 prm_kind prm_ref_kind(const prm_field *f);
 /* A kind by its plural ("partners"), or NULL. */
 const prm_kind_info *prm_kind_find_plural(const char *plural);
@@ -325,6 +336,36 @@ prm_code prm_comm_add(prm_db *db, const prm_arg *args, size_t nargs,
 const char *prm_task_move_done(prm_task_move move);
 prm_code prm_task_move_run(prm_db *db, prm_task_move move, const char *ref,
                            int64_t *id, prm_error *err);
+
+/* --- Market development funds (funds.c) ----------------------------------
+ *
+ * A request's status moves only by approve (submitted; amount=N, at most
+ * what it asked for and what its fund has available, all of it by
+ * default), reject (submitted; reason= required) and cancel (submitted,
+ * or approved without claims); it is completed when its paid claims
+ * reach its approved amount.  A claim's by approve (submitted), reject
+ * (submitted or approved; reason= required) and pay (approved: adds the
+ * funding resource of the payment in the same command).  Any other move
+ * is PRM_ECONFLICT and changes nothing.
+ */
+typedef enum prm_money_move {
+    PRM_REQUEST_APPROVE,
+    PRM_REQUEST_REJECT,
+    PRM_REQUEST_CANCEL,
+    PRM_CLAIM_APPROVE,
+    PRM_CLAIM_REJECT,
+    PRM_CLAIM_PAY,
+    PRM_MONEY_MOVES
+} prm_money_move;
+
+/* The move a verb names for a kind (request or claim). */
+bool prm_money_move_find(prm_kind kind, const char *verb,
+                         prm_money_move *move);
+/* What the move makes the record ("approved", "paid"). */
+const char *prm_money_move_done(prm_money_move move);
+prm_code prm_money_move_run(prm_db *db, prm_money_move move, const char *ref,
+                            const prm_arg *args, size_t nargs, int64_t *id,
+                            prm_error *err);
 
 /* --- The agenda (agenda.c) ----------------------------------------------
  *
@@ -534,6 +575,8 @@ bool prm_parse_number(const char *s, double *out);
  * buffer. */
 #define PRM_MONEY_MAX_UNITS 1000000000000000LL /* 10^15 */
 #define PRM_MONEY_TEXT 32
+/* The largest whole number a count field (PRM_F_COUNT) takes. */
+#define PRM_COUNT_MAX 1000000000LL
 bool prm_parse_money(const char *s, int64_t *cents);
 /* An internet domain as prm keeps it: lower-case ASCII labels of letters,
  * digits and inner hyphens, at least two, joined by dots (a final dot

@@ -110,18 +110,22 @@ static void help_kind(FILE *f, const cli_command *c)
               "of different partners, both active, for the same\ncustomer "
               "(domain or subdomain; else the name without case, punctuation\n"
               "and legal form) and overlapping products.", f);
-    static const char *const dated_by[] = {
+    static const char *const dated_by[PRM_KIND_COUNT] = {
         [PRM_PARTNER] = "created_at",
         [PRM_PROJECT] = "start (else created_at)",
         [PRM_COMMUNICATION] = "at",
         [PRM_RESOURCE] = "at",
         [PRM_OUTCOME] = "at",
         [PRM_DEAL] = "created_at",
-        [PRM_TASK] = "created_at"};
-    fprintf(f,
-            "\nlist also takes since=DATE and until=DATE (both included): "
-            "the %ss\nwhose %s is in that window.",
-            info->name, dated_by[info->kind]);
+        [PRM_TASK] = "created_at",
+        [PRM_FUND] = "start",
+        [PRM_REQUEST] = "created_at",
+        [PRM_CLAIM] = "created_at"};
+    if (dated_by[info->kind] != NULL)
+        fprintf(f,
+                "\nlist also takes since=DATE and until=DATE (both included): "
+                "the %ss\nwhose %s is in that window.",
+                info->name, dated_by[info->kind]);
     fputs("\n\nExamples:\n", f);
     indent_lines(f, c->examples);
 }

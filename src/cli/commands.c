@@ -34,6 +34,22 @@ static const prm_kind_info *task_kind(void)
 {
     return prm_kind_get(PRM_TASK);
 }
+static const prm_kind_info *fund_kind(void)
+{
+    return prm_kind_get(PRM_FUND);
+}
+static const prm_kind_info *request_kind(void)
+{
+    return prm_kind_get(PRM_REQUEST);
+}
+static const prm_kind_info *claim_kind(void)
+{
+    return prm_kind_get(PRM_CLAIM);
+}
+static const prm_kind_info *tier_kind(void)
+{
+    return prm_kind_get(PRM_TIER);
+}
 
 #define RECORDS "Records (each has add, list, show, update, delete)"
 
@@ -129,6 +145,55 @@ const cli_command cli_commands[] = {
             "task show 1\n",
         .run = cli_cmd_kind,
         .kind = task_kind,
+    },
+    {
+        .name = "fund",
+        .group = RECORDS,
+        .summary = "market development funds: budgets partners request money from",
+        .examples = "fund add name=\"MDF 2026 H1\" amount=250000 currency=EUR "
+            "request_by=2026-05-31 claim_by=2026-07-31\n"
+            "fund list\n"
+            "fund show \"MDF 2026 H1\"\n"
+            "fund update 1 amount=300000\n",
+        .run = cli_cmd_kind,
+        .kind = fund_kind,
+    },
+    {
+        .name = "request",
+        .group = RECORDS,
+        .summary = "a partner's request for money from a fund, for an activity",
+        .examples = "request add fund=\"MDF 2026 H1\" partner=\"Acme Corp\" "
+            "activity=\"Trade show booth\" amount=12000\n"
+            "request approve 1 amount=10000\n"
+            "request list status=submitted\n"
+            "request reject 2 reason=\"outside the program\"\n"
+            "request cancel 3\n",
+        .run = cli_cmd_kind,
+        .kind = request_kind,
+    },
+    {
+        .name = "claim",
+        .group = RECORDS,
+        .summary = "a claim, with proof, of money an approved request spent",
+        .examples = "claim add request=1 amount=9500.50 proof=\"invoice 2026-114\"\n"
+            "claim approve 1\n"
+            "claim pay 1\n"
+            "claim list request=1\n"
+            "claim reject 2 reason=\"no receipt\"\n",
+        .run = cli_cmd_kind,
+        .kind = claim_kind,
+    },
+    {
+        .name = "tier",
+        .group = RECORDS,
+        .summary = "the partner program's tiers and the results each needs",
+        .examples = "tier add name=Gold rank=3 min_won_value=500000 min_deals_won=5\n"
+            "tier add name=Silver rank=2 min_deals_won=2 window_days=180\n"
+            "tier list\n"
+            "tier review region=EMEA\n"
+            "tier apply\n",
+        .run = cli_cmd_kind,
+        .kind = tier_kind,
     },
     {
         .name = "agenda",
@@ -547,6 +612,57 @@ const cli_verb cli_verbs[] = {
         .takes_ref = true,
         .run = cli_verb_task_move,
         .kind = task_kind,
+    },
+    {
+        .name = "approve",
+        .args = "REF [amount=N]",
+        .summary = "submitted -> approved, N of it (default all; no more than the fund has)",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_money_move,
+        .kind = request_kind,
+    },
+    {
+        .name = "reject",
+        .args = "REF reason=TEXT",
+        .summary = "submitted -> rejected, saying why",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_money_move,
+        .kind = request_kind,
+    },
+    {
+        .name = "cancel",
+        .args = "REF",
+        .summary = "submitted, or approved without claims -> cancelled",
+        .takes_ref = true,
+        .run = cli_verb_money_move,
+        .kind = request_kind,
+    },
+    {
+        .name = "approve",
+        .args = "REF",
+        .summary = "submitted -> approved",
+        .takes_ref = true,
+        .run = cli_verb_money_move,
+        .kind = claim_kind,
+    },
+    {
+        .name = "reject",
+        .args = "REF reason=TEXT",
+        .summary = "submitted or approved -> rejected, saying why",
+        .takes_ref = true,
+        .takes_fields = true,
+        .run = cli_verb_money_move,
+        .kind = claim_kind,
+    },
+    {
+        .name = "pay",
+        .args = "REF",
+        .summary = "approved -> paid: adds the funding resource of the payment",
+        .takes_ref = true,
+        .run = cli_verb_money_move,
+        .kind = claim_kind,
     },
 };
 const size_t cli_nverbs = sizeof cli_verbs / sizeof cli_verbs[0];

@@ -72,25 +72,36 @@ static void text_added_two(cli_out *o, int part, const prm_kind_info *info,
             (long long)id, part ? "\n" : "");
 }
 
+/* The width of show's labels: its longest field name, at least 12. */
+static int label_width(const prm_kind_info *info)
+{
+    size_t width = 12;
+    for (size_t i = 0; i < info->nfields; i++)
+        if (strlen(info->fields[i].name) > width)
+            width = strlen(info->fields[i].name);
+    return (int)width;
+}
+
 static void text_show(cli_out *o, const prm_record *rec)
 {
     const prm_kind_info *info = rec->info;
+    int width = label_width(info);
     for (size_t i = 0; i < info->nfields; i++) {
         char *value = ref_text(rec, i, true);
         value = value ? cli_visible(value, SHOWN_AS_BLOCK) : NULL;
-        fprintf(o->out, "%s%-12s%s ", o->color ? BOLD : "",
+        fprintf(o->out, "%s%-*s%s ", o->color ? BOLD : "", width,
                 info->fields[i].name, o->color ? RESET : "");
         /* Later lines of a multi-line value line up under the first. */
         for (char *p = value; p != NULL && *p; p++) {
             putc(*p, o->out);
             if (*p == '\n')
-                fputs("             ", o->out);
+                fprintf(o->out, "%*s", width + 1, "");
         }
         putc('\n', o->out);
         free(value);
     }
     if (rec->owner != NULL) { /* a task's, on a team database */
-        fprintf(o->out, "%s%-12s%s ", o->color ? BOLD : "", "owner",
+        fprintf(o->out, "%s%-*s%s ", o->color ? BOLD : "", width, "owner",
                 o->color ? RESET : "");
         cli_put_visible(o->out, rec->owner, SHOWN_ON_ONE_LINE);
         putc('\n', o->out);
@@ -116,7 +127,9 @@ static bool text_list_row(cli_out *o, const prm_record *rec)
 static bool right_aligned(const prm_field *f)
 {
     return f->type == PRM_F_ID || f->type == PRM_F_PERCENT ||
-           f->type == PRM_F_NUMBER || f->type == PRM_F_MONEY;
+           f->type == PRM_F_COUNT ||
+           f->type == PRM_F_NUMBER || f->type == PRM_F_RATIO ||
+           f->type == PRM_F_MONEY;
 }
 
 
@@ -209,18 +222,23 @@ static void text_metrics(cli_out *o, const prm_metrics *m)
     money_line(o, "won value", m->won_value, "amount of won deals");
 }
 
+/* "imported 3 partners, 1 deal from FILE": the kinds it moved, or "no
+ * records"; export csv KIND names its one kind, whatever the count. */
 static void text_transferred(cli_out *o, const char *verb, const char *file,
                              const prm_counts *counts, int only)
 {
     fprintf(o->out, "%s", verb);
+    int shown = 0;
     for (int k = 0; k < PRM_KIND_COUNT; k++) {
         const prm_kind_info *info = prm_kind_get((prm_kind)k);
-        if (only >= 0 && only != k)
+        if ((only >= 0 && only != k) || (only < 0 && counts->n[k] == 0))
             continue;
-        fprintf(o->out, "%s %lld %s", k > 0 && only < 0 ? "," : "",
+        fprintf(o->out, "%s %lld %s", shown++ ? "," : "",
                 (long long)counts->n[k],
                 counts->n[k] == 1 ? info->name : info->plural);
     }
+    if (shown == 0)
+        fputs(" no records", o->out);
     fprintf(o->out, " %s %s\n", strcmp(verb, "exported") == 0 ? "to" : "from",
             file);
 }

@@ -24,6 +24,10 @@ static const char *const deal_statuses[] = {
     "won",       "lost",     "cancelled", NULL};
 static const char *const task_statuses[] = {"open", "done", "cancelled",
                                             NULL};
+static const char *const request_statuses[] = {
+    "submitted", "approved", "rejected", "cancelled", "completed", NULL};
+static const char *const claim_statuses[] = {"submitted", "approved",
+                                             "rejected", "paid", NULL};
 static const char *const resource_kinds[] = {"people", "technology",
                                              "funding", "other", NULL};
 
@@ -139,7 +143,7 @@ static const prm_field task_fields[] = {
      "the partner it is for (id or name)"},
     {"project", PRM_F_PROJECT_REF, COL, NULL, NULL,
      "the project it is about (id or name)"},
-    {"deal", PRM_F_DEAL_REF, COL, NULL, NULL, "the deal it is about (id)"},
+    {"deal", PRM_F_REF, COL, NULL, NULL, "the deal it is about (id)"},
     {"due", PRM_F_DATE, COL, NULL, NULL, "when it is to be done"},
     {"status", PRM_F_ENUM, RO | COL, task_statuses, "open",
      "open, done or cancelled; changed by task done, cancel and reopen"},
@@ -149,28 +153,125 @@ static const prm_field task_fields[] = {
     {"updated_at", PRM_F_DATE, STAMP, NULL, NULL, "when it last changed"},
 };
 
+/* Market development funds: a budget, requests against it, claims
+ * against a request, and payments (a claim paid is a funding resource). */
+static const prm_field fund_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the fund's number"},
+    {"name", PRM_F_TEXT, REQ | COL, NULL, NULL,
+     "unique name (case-insensitive)"},
+    {"amount", PRM_F_MONEY, REQ | COL, NULL, NULL, "the budget"},
+    {"currency", PRM_F_TEXT, COL, NULL, "USD",
+     "the currency of its amounts, e.g. USD, EUR"},
+    {"start", PRM_F_DATE, 0, NULL, NULL, "when it opens"},
+    {"end", PRM_F_DATE, 0, NULL, NULL, "when it closes"},
+    {"request_by", PRM_F_DATE, 0, NULL, NULL,
+     "the last day requests are taken"},
+    {"claim_by", PRM_F_DATE, 0, NULL, NULL, "the last day claims are taken"},
+    {"notes", PRM_F_TEXT, SENS, NULL, NULL, "anything worth remembering"},
+    {"approved", PRM_F_MONEY, RO | COL | PRM_FF_COMPUTED, NULL, NULL,
+     "approved amounts of its requests not cancelled (computed)"},
+    {"claimed", PRM_F_MONEY, RO | PRM_FF_COMPUTED, NULL, NULL,
+     "claims against its requests not rejected (computed)"},
+    {"paid", PRM_F_MONEY, RO | PRM_FF_COMPUTED, NULL, NULL,
+     "claims paid (computed)"},
+    {"available", PRM_F_MONEY, RO | COL | PRM_FF_COMPUTED, NULL, NULL,
+     "amount less approved: what requests may still get (computed)"},
+};
+
+static const prm_field request_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the request's number"},
+    {"fund", PRM_F_REF, REQ | COL, NULL, NULL,
+     "the fund it draws on (id or name)"},
+    {"partner", PRM_F_PARTNER_REF, REQ | COL, NULL, NULL,
+     "the partner asking (id or name)"},
+    {"project", PRM_F_PROJECT_REF, COL, NULL, NULL,
+     "the project it is for (id or name)"},
+    {"activity", PRM_F_TEXT, REQ | COL, NULL, NULL,
+     "what the money is for, e.g. a trade show"},
+    {"amount", PRM_F_MONEY, REQ | COL, NULL, NULL, "the amount asked for"},
+    {"approved_amount", PRM_F_MONEY, RO | COL, NULL, NULL,
+     "the amount approved (request approve)"},
+    {"status", PRM_F_ENUM, RO | COL, request_statuses, "submitted",
+     "where it stands; changed by request approve, reject and cancel, and "
+     "completed when its paid claims reach the approved amount"},
+    {"reason", PRM_F_TEXT, 0, NULL, NULL, "why it was rejected"},
+    {"created_at", PRM_F_DATE, STAMP, NULL, NULL, "when it was made"},
+    {"updated_at", PRM_F_DATE, STAMP, NULL, NULL, "when it last changed"},
+};
+
+static const prm_field claim_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the claim's number"},
+    {"request", PRM_F_REF, REQ | COL, NULL, NULL,
+     "the approved request it claims against (id)"},
+    {"amount", PRM_F_MONEY, REQ | COL, NULL, NULL, "the amount claimed"},
+    {"proof", PRM_F_TEXT, 0, NULL, NULL,
+     "what shows the money was spent: an invoice, a link"},
+    {"status", PRM_F_ENUM, RO | COL, claim_statuses, "submitted",
+     "where it stands; changed by claim approve, reject and pay"},
+    {"reason", PRM_F_TEXT, 0, NULL, NULL, "why it was rejected"},
+    {"paid_at", PRM_F_DATE, RO, NULL, NULL, "when it was paid"},
+    {"resource", PRM_F_REF, RO | COL, NULL, NULL,
+     "the funding resource its payment made"},
+    {"created_at", PRM_F_DATE, STAMP, NULL, NULL, "when it was made"},
+    {"updated_at", PRM_F_DATE, STAMP, NULL, NULL, "when it last changed"},
+};
+
+/* The partner program's tiers, earned by results over a window. */
+static const prm_field tier_fields[] = {
+    {"id", PRM_F_ID, RO | COL, NULL, NULL, "the tier's number"},
+    {"name", PRM_F_TEXT, REQ | COL, NULL, NULL,
+     "unique name (case-insensitive), e.g. gold"},
+    {"rank", PRM_F_COUNT, REQ | COL, NULL, NULL,
+     "a whole number, unique; higher is better"},
+    {"min_won_value", PRM_F_MONEY, COL, NULL, NULL,
+     "won deals' amounts at least this"},
+    {"min_deals_won", PRM_F_COUNT, COL, NULL, NULL, "at least this many won deals"},
+    {"min_succeeded", PRM_F_COUNT, COL, NULL, NULL,
+     "at least this many succeeded projects"},
+    {"min_closed_success_rate", PRM_F_RATIO, COL, NULL, NULL,
+     "succeeded / (succeeded + failed) of its projects at least this, 0 to 1"},
+    {"min_communications", PRM_F_COUNT, COL, NULL, NULL,
+     "at least this many communications"},
+    {"window_days", PRM_F_COUNT, COL, NULL, "365",
+     "the days back each minimum is counted over"},
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const prm_kind_info kinds[PRM_KIND_COUNT] = {
     {PRM_PARTNER, "partner", "partners", NULL,
-     "organisations you work with", partner_fields, COUNT(partner_fields)},
+     "organisations you work with", partner_fields, COUNT(partner_fields),
+     "name"},
     {PRM_PROJECT, "project", "projects", NULL,
      "joint projects with one or more partners", project_fields,
-     COUNT(project_fields)},
+     COUNT(project_fields), "name"},
     {PRM_COMMUNICATION, "communication", "communications", "comm",
      "every e-mail, call, meeting or chat with a partner", comm_fields,
-     COUNT(comm_fields)},
+     COUNT(comm_fields), NULL},
     {PRM_RESOURCE, "resource", "resources", NULL,
      "people, technology or funding committed to a partner", resource_fields,
-     COUNT(resource_fields)},
+     COUNT(resource_fields), "description"},
     {PRM_OUTCOME, "outcome", "outcomes", NULL,
-     "what a project produced", outcome_fields, COUNT(outcome_fields)},
+     "what a project produced", outcome_fields, COUNT(outcome_fields), NULL},
     {PRM_DEAL, "deal", "deals", NULL,
      "opportunities partners register, approved, expiring, won or lost",
-     deal_fields, COUNT(deal_fields)},
+     deal_fields, COUNT(deal_fields), "customer"},
     {PRM_TASK, "task", "tasks", NULL,
      "follow-ups and next steps, with a due date", task_fields,
-     COUNT(task_fields)},
+     COUNT(task_fields), "title"},
+    {PRM_FUND, "fund", "funds", NULL,
+     "market development funds: budgets partners request money from",
+     fund_fields, COUNT(fund_fields), "name"},
+    {PRM_REQUEST, "request", "requests", NULL,
+     "a partner's request for money from a fund, for an activity",
+     request_fields, COUNT(request_fields), "activity"},
+    {PRM_CLAIM, "claim", "claims", NULL,
+     "a claim, with proof, of money an approved request spent; paid, a "
+     "funding resource",
+     claim_fields, COUNT(claim_fields), NULL},
+    {PRM_TIER, "tier", "tiers", NULL,
+     "the partner program's tiers and the results each needs",
+     tier_fields, COUNT(tier_fields), "name"},
 };
 
 /* Every kind fits the storage layer's rows. */
@@ -181,6 +282,10 @@ _Static_assert(COUNT(resource_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(outcome_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(deal_fields) <= STORE_MAX_FIELDS, "too many fields");
 _Static_assert(COUNT(task_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(fund_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(request_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(claim_fields) <= STORE_MAX_FIELDS, "too many fields");
+_Static_assert(COUNT(tier_fields) <= STORE_MAX_FIELDS, "too many fields");
 
 const prm_kind_info *prm_kind_get(prm_kind kind)
 {
@@ -205,8 +310,10 @@ prm_kind prm_ref_kind(const prm_field *f)
     switch (f->type) {
     case PRM_F_PROJECT_REF:
         return PRM_PROJECT;
-    case PRM_F_DEAL_REF:
-        return PRM_DEAL;
+    case PRM_F_REF: { /* named for the kind it refers to */
+        const prm_kind_info *k = prm_kind_find(f->name);
+        return k != NULL ? k->kind : PRM_PARTNER;
+    }
     default:
         return PRM_PARTNER;
     }

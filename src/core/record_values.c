@@ -230,12 +230,13 @@ prm_code core_parse_partner_list(prm_db *db, core_parsed *p, const char *value,
     return rc;
 }
 
-static bool parse_percent(const char *s, int64_t *out)
+/* A whole number from 0 to max (digits only: no sign, no spaces). */
+static bool parse_whole(const char *s, int64_t max, int64_t *out)
 {
-    if (!core_all_digits(s))
+    if (!core_all_digits(s) || strlen(s) > 12)
         return false;
     *out = strtoll(s, NULL, 10);
-    return *out <= 100;
+    return *out <= max;
 }
 
 static const char *find_choice(const char *const *choices, const char *s)
@@ -267,13 +268,17 @@ prm_code core_parse_value(prm_db *db, const prm_kind_info *info,
         return PRM_OK;
     }
     case PRM_F_PERCENT:
-        if (!parse_percent(value, &v->i))
+    case PRM_F_COUNT: {
+        int64_t max = f->type == PRM_F_PERCENT ? 100 : PRM_COUNT_MAX;
+        if (!parse_whole(value, max, &v->i))
             return prm_error_set(err, PRM_EINVALID_VALUE,
                                  "invalid %s '%s': a whole number from 0 to "
-                                 "100",
-                                 f->name, core_show_value(value).text);
+                                 "%lld",
+                                 f->name, core_show_value(value).text,
+                                 (long long)max);
         v->type = PRM_V_INT;
         return PRM_OK;
+    }
     case PRM_F_NUMBER: {
         bool minus = value[0] == '-';
         if (!prm_parse_number(value + minus, &v->r))
@@ -289,6 +294,14 @@ prm_code core_parse_value(prm_db *db, const prm_kind_info *info,
         v->type = PRM_V_REAL;
         return PRM_OK;
     }
+    case PRM_F_RATIO:
+        if (!prm_parse_number(value, &v->r) || v->r > 1.0)
+            return prm_error_set(err, PRM_EINVALID_VALUE,
+                                 "invalid %s '%s': a rate from 0 to 1, such "
+                                 "as 0.6",
+                                 f->name, core_show_value(value).text);
+        v->type = PRM_V_REAL;
+        return PRM_OK;
     case PRM_F_DOMAIN:
         if (!prm_parse_domain(value, p->domain))
             return prm_error_set(err, PRM_EINVALID_VALUE,
@@ -321,7 +334,7 @@ prm_code core_parse_value(prm_db *db, const prm_kind_info *info,
         return PRM_OK;
     case PRM_F_PARTNER_REF:
     case PRM_F_PROJECT_REF:
-    case PRM_F_DEAL_REF:
+    case PRM_F_REF:
         v->type = PRM_V_INT;
         return prm_resolve(db, prm_ref_kind(f), value, &v->i, err);
     default:
@@ -355,16 +368,22 @@ static prm_code check_key(const prm_kind_info *info, const char *key,
                              "%s is worked out by prm when read and cannot "
                              "be given",
                              key);
-    bool moved = info->kind == PRM_DEAL &&
+    /* The verbs that set a kind's fields of state. */
+    static const char *const moves[PRM_KIND_COUNT] = {
+        [PRM_DEAL] = "deal approve, reject, extend, won, lost, cancel",
+        [PRM_TASK] = "task done, cancel, reopen",
+        [PRM_REQUEST] = "request approve, reject, cancel",
+        [PRM_CLAIM] = "claim approve, reject, pay",
+    };
+    bool moved = moves[info->kind] != NULL &&
                  (info->fields[i].flags & PRM_FF_READONLY) &&
                  !(info->fields[i].flags & PRM_FF_STAMP) &&
                  info->fields[i].type != PRM_F_ID;
     if (moved)
         return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "%s is set by the deal's moves (deal approve, "
-                             "reject, extend, won, lost, cancel) and cannot "
+                             "%s is set by the %s's moves (%s) and cannot "
                              "be given",
-                             key);
+                             key, info->name, moves[info->kind]);
     if (info->fields[i].flags & PRM_FF_READONLY)
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "%s is set by prm and cannot be given", key);

@@ -21,8 +21,10 @@ static store_access write_access(prm_kind kind)
 {
     /* A project's links, a deal's check after it is written: more than
      * one statement, undone together if one fails. */
-    return kind == PRM_PROJECT || kind == PRM_DEAL ? STORE_WRITE_MANY
-                                                   : STORE_WRITE_ONE;
+    return kind == PRM_PROJECT || kind == PRM_DEAL || kind == PRM_FUND ||
+                   kind == PRM_REQUEST || kind == PRM_CLAIM
+               ? STORE_WRITE_MANY
+               : STORE_WRITE_ONE;
 }
 
 static prm_code find_owner(prm_db *db, const prm_kind_info *info,
@@ -71,6 +73,8 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
     rc = store_insert(db, info, &p->row, id, err);
     if (rc == PRM_OK && info->kind == PRM_DEAL)
         rc = core_deal_registered(db, *id, err);
+    if (rc == PRM_OK)
+        rc = core_money_written(db, info, *id, true, err);
     /* An owner other than whoever adds it: an admin adding for a manager. */
     bool changed;
     if (rc == PRM_OK && owner >= 0)
@@ -153,7 +157,11 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
         core_attach_partner_list(info, p);
         rc = store_differs(db, info, *id, &p->row, changed, err);
         if (rc == PRM_OK && *changed)
+            rc = core_money_update(db, info, *id, &p->row, err);
+        if (rc == PRM_OK && *changed)
             rc = store_update(db, info, *id, &p->row, err);
+        if (rc == PRM_OK && *changed)
+            rc = core_money_written(db, info, *id, false, err);
     }
     bool new_owner = false;
     if (rc == PRM_OK && owner >= 0)
@@ -357,6 +365,11 @@ static prm_code make_filter(prm_db *db, const prm_kind_info *info,
         if (rc != PRM_OK || handled)
             return rc;
     }
+    if (is_window_key(arg->key) && store_date_sql(info) == NULL)
+        return prm_error_set(err, PRM_EUNKNOWN_FIELD,
+                             "%ss have no date to limit by: %s= does not "
+                             "apply to %s list",
+                             info->name, arg->key, info->name);
     if (is_window_key(arg->key))
         return window_filter(arg, f, err);
     int i = prm_field_index(info, arg->key);

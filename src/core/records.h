@@ -42,6 +42,17 @@ void core_attach_partner_list(const prm_kind_info *info, core_parsed *p);
 
 /* A deal just added: refused (PRM_ECONFLICT) when its partner holds an
  * active deal for the same customer and product already (deals.c). */
+/* The rules of money (funds.c): after a fund, request or claim is
+ * written (added: a new one), what it must keep (no overdrawn fund, no
+ * over-claimed request, no request after request_by...); before an
+ * update, the fields that change only while it is submitted. */
+prm_code core_money_written(prm_db *db, const prm_kind_info *info,
+                            int64_t id, bool added, prm_error *err);
+prm_code core_money_update(prm_db *db, const prm_kind_info *info, int64_t id,
+                           const store_row *row, prm_error *err);
+/* What an import brought keeps the rules of money (store_money_check):
+ * PRM_ECONFLICT naming the first rule broken. */
+prm_code core_money_imported(prm_db *db, prm_error *err);
 prm_code core_deal_registered(prm_db *db, int64_t deal, prm_error *err);
 
 /* A deal list's filters of its own: status= as it reads against the

@@ -26,24 +26,12 @@
 #include <cjson/cJSON.h>
 
 #include "json_stream.h"
+#include "records.h"
 #include "store/store.h"
 
 #define JSON_FORMAT "prm-export"
 #define JSONL_FORMAT "prm-jsonl"
-#define FORMAT_VERSION 2 /* 2: deals, tasks, and the arrays of pending_arrays */
-
-/* Arrays version 2 of the format has whose kinds this prm does not keep
- * yet: written empty, read only when empty. */
-static const char *const pending_arrays[] = {"funds", "requests", "claims",
-                                             "tiers", NULL};
-
-static bool is_pending_array(const char *key)
-{
-    for (size_t i = 0; pending_arrays[i] != NULL; i++)
-        if (strcmp(pending_arrays[i], key) == 0)
-            return true;
-    return false;
-}
+#define FORMAT_VERSION 2 /* 2: deals, tasks, funds, requests, claims, tiers */
 
 /* --- export ------------------------------------------------------------- */
 
@@ -103,10 +91,6 @@ prm_code prm_export(prm_db *db, prm_format format, FILE *out,
         fprintf(out, "{\"format\":\"%s\",\"version\":%d}\n", JSONL_FORMAT,
                 FORMAT_VERSION);
     rc = export_kinds(db, &ex, counts, err);
-    for (size_t i = 0; rc == PRM_OK && format == PRM_FORMAT_JSON &&
-                       pending_arrays[i] != NULL;
-         i++)
-        fprintf(out, ",\"%s\":[]", pending_arrays[i]);
     if (rc == PRM_OK && format == PRM_FORMAT_JSON)
         fputs("}\n", out);
     if (rc == PRM_OK && (fflush(out) != 0 || ferror(out)))
@@ -241,12 +225,12 @@ static prm_code text_value(const prm_field *f, const cJSON *j, prm_value *v,
 static prm_code number_value(const prm_field *f, const cJSON *j, prm_value *v,
                              prm_error *err)
 {
-    if (f->type == PRM_F_PERCENT) {
-        int64_t n;
-        if (!whole_number(j, &n) || n < 0 || n > 100)
+    if (f->type == PRM_F_PERCENT || f->type == PRM_F_COUNT) {
+        int64_t n, max = f->type == PRM_F_PERCENT ? 100 : PRM_COUNT_MAX;
+        if (!whole_number(j, &n) || n < 0 || n > max)
             return prm_error_set(err, PRM_EINVALID_VALUE,
-                                 "%s must be a whole number from 0 to 100",
-                                 f->name);
+                                 "%s must be a whole number from 0 to %lld",
+                                 f->name, (long long)max);
         *v = (prm_value){.type = PRM_V_INT, .i = n};
         return PRM_OK;
     }
@@ -255,6 +239,9 @@ static prm_code number_value(const prm_field *f, const cJSON *j, prm_value *v,
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "%s must be a non-negative number or null",
                              f->name);
+    if (f->type == PRM_F_RATIO && j->valuedouble > 1)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "%s must be a rate from 0 to 1", f->name);
     *v = (prm_value){.type = PRM_V_REAL, .r = j->valuedouble};
     return PRM_OK;
 }
@@ -284,6 +271,11 @@ static prm_code import_value(importer *im, const prm_kind_info *info,
                              store_row *row, prm_error *err)
 {
     prm_value *v = &row->v[i];
+    if (f->flags & PRM_FF_COMPUTED) { /* what the file says is not kept */
+        row->set[i] = false;
+        *v = (prm_value){.type = PRM_V_NULL};
+        return PRM_OK;
+    }
     row->set[i] = true;
     bool needed = f->type == PRM_F_ID || (f->flags & PRM_FF_REQUIRED);
     if (cJSON_IsNull(j) && needed)
@@ -315,7 +307,9 @@ static prm_code import_value(importer *im, const prm_kind_info *info,
         return rc;
     }
     case PRM_F_PERCENT:
+    case PRM_F_COUNT:
     case PRM_F_NUMBER:
+    case PRM_F_RATIO:
         return number_value(f, j, v, err);
     case PRM_F_MONEY:
         return money_value(f, j, v, err);
@@ -338,14 +332,12 @@ static prm_code import_value(importer *im, const prm_kind_info *info,
         return PRM_OK;
     case PRM_F_PARTNER_REF:
     case PRM_F_PROJECT_REF:
-    case PRM_F_DEAL_REF:
+    case PRM_F_REF:
         v->type = PRM_V_INT;
         return map_ref(im, prm_ref_kind(f), j, f->name, &v->i, err);
     case PRM_F_PARTNER_LIST:
         return partner_list(im, j, v, err);
-    case PRM_F_ID_LIST: /* computed: what the file says is not kept */
-        row->set[i] = false;
-        *v = (prm_value){.type = PRM_V_NULL};
+    case PRM_F_ID_LIST: /* computed: left out above */
         return PRM_OK;
     }
     return PRM_OK;
@@ -373,9 +365,12 @@ static void apply_defaults(importer *im, const prm_kind_info *info,
         } else if (f->type == PRM_F_ENUM) {
             *v = (prm_value){.type = PRM_V_TEXT, .s = f->default_value,
                              .len = strlen(f->default_value)};
-        } else if (f->type == PRM_F_PERCENT) {
+        } else if (f->type == PRM_F_PERCENT || f->type == PRM_F_COUNT) {
             *v = (prm_value){.type = PRM_V_INT,
                              .i = strtoll(f->default_value, NULL, 10)};
+        } else if (f->type == PRM_F_TEXT) {
+            *v = (prm_value){.type = PRM_V_TEXT, .s = f->default_value,
+                             .len = strlen(f->default_value)};
         } else if (f->type == PRM_F_MONEY) {
             *v = (prm_value){.type = PRM_V_MONEY};
             if (!prm_parse_money(f->default_value, &v->i))
@@ -528,22 +523,6 @@ static prm_code import_array(importer *im, json_stream *js,
 }
 
 /* An array of a kind this prm does not keep yet: only an empty one. */
-static prm_code skip_pending_array(json_stream *js, const char *key,
-                                   prm_error *err)
-{
-    cJSON *v = json_stream_value(js, err);
-    if (v == NULL)
-        return err->code;
-    bool empty = cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0;
-    cJSON_Delete(v);
-    if (!empty)
-        return prm_error_set(err, PRM_EINVALID_VALUE,
-                             "\"%.40s\": this prm does not keep %s yet; "
-                             "it reads them only as an empty array",
-                             key, key);
-    return PRM_OK;
-}
-
 /* The header's members: "ok" (any value), "format", "version". */
 static prm_code import_header(json_stream *js, const char *key, json_doc *doc,
                               prm_error *err)
@@ -582,8 +561,6 @@ static prm_code import_member(importer *im, json_stream *js, const char *key,
         return import_header(js, key, doc, err);
     if (!doc->version)
         return check_version(NULL, err);
-    if (info == NULL && is_pending_array(key))
-        return skip_pending_array(js, key, err);
     if (info == NULL)
         return prm_error_set(err, PRM_EUNKNOWN_FIELD,
                              "unknown member '%.40s' in the export", key);
@@ -594,7 +571,8 @@ static prm_code import_member(importer *im, json_stream *js, const char *key,
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "\"%s\" comes after \"%s\": an export lists "
                              "partners, projects, communications, resources, "
-                             "outcomes and deals in that order, each once",
+                             "outcomes, deals, tasks, funds, requests, claims "
+                             "and tiers in that order, each once",
                              info->plural,
                              prm_kind_get((prm_kind)doc->last_kind)->plural);
     doc->last_kind = (int)info->kind;
@@ -718,6 +696,8 @@ prm_code prm_import(prm_db *db, prm_format format, FILE *in,
     if (rc == PRM_OK)
         rc = format == PRM_FORMAT_JSON ? import_json(&im, in, err)
                                        : import_jsonl(&im, in, err);
+    if (rc == PRM_OK)
+        rc = core_money_imported(db, err);
     free(im.ids);
     rc = store_cmd_end(db, rc, err);
     if (rc != PRM_OK)

@@ -35,6 +35,7 @@
 #define NPARTNERS 30
 #define NPROJECTS 30
 #define NEVENTS 40 /* of each of communications, resources, outcomes */
+#define NFUNDS 6
 #define TEXT_MAX 200
 
 
@@ -223,23 +224,146 @@ static void task_fields(argset *a, unsigned npartners, unsigned nprojects,
     maybe_text(a, "notes");
 }
 
-static void random_fields(prm_kind kind, argset *a, unsigned serial,
-                          unsigned npartners, unsigned nprojects,
-                          unsigned ndeals)
+/* An exact amount of money below a million. */
+static void random_money(argset *a, const char *key, unsigned max)
 {
-    if (kind == PRM_TASK)
-        task_fields(a, npartners, nprojects, ndeals);
-    else if (kind == PRM_PARTNER)
-        partner_fields(a, serial);
-    else if (kind == PRM_PROJECT)
-        project_fields(a, serial, npartners);
-    else if (kind == PRM_DEAL)
-        deal_fields(a, serial, npartners);
-    else
-        event_fields(kind, a, npartners, nprojects);
+    char num[32];
+    snprintf(num, sizeof num, "%u.%02u", next(max), next(100));
+    set(a, key, num);
 }
 
-static void load(prm_db *db)
+/* A fund: a budget, taking requests and claims until after the clock of
+ * the tests (2026), or perhaps until a date long past. */
+static void fund_fields(argset *a, unsigned serial)
+{
+    char prefix[16], name[TEXT_MAX], date[24];
+    snprintf(prefix, sizeof prefix, "F%02u ", serial);
+    random_text(name, sizeof name, prefix);
+    set(a, "name", name);
+    random_money(a, "amount", 1000000);
+    if (next(2))
+        set(a, "currency", next(2) ? "EUR" : "JPY");
+    static const char *const dates[] = {"start", "end", "request_by",
+                                        "claim_by"};
+    for (size_t i = 0; i < 4; i++)
+        if (next(2)) {
+            random_date(date);
+            if (i >= 2 && next(4) != 0)
+                memcpy(date, "2031", 4);
+            set(a, dates[i], date);
+        }
+    maybe_text(a, "notes");
+}
+
+static void request_fields(argset *a, const unsigned n[PRM_KIND_COUNT])
+{
+    char ref[16], text[TEXT_MAX];
+    snprintf(ref, sizeof ref, "%u", 1 + next(n[PRM_FUND]));
+    set(a, "fund", ref);
+    snprintf(ref, sizeof ref, "%u", 1 + next(n[PRM_PARTNER]));
+    set(a, "partner", ref);
+    if (next(2)) {
+        snprintf(ref, sizeof ref, "%u", 1 + next(n[PRM_PROJECT]));
+        set(a, "project", ref);
+    }
+    random_text(text, sizeof text, "r");
+    set(a, "activity", text);
+    random_money(a, "amount", 100000);
+    maybe_text(a, "reason");
+}
+
+static void claim_fields(argset *a, const unsigned n[PRM_KIND_COUNT])
+{
+    char ref[16];
+    snprintf(ref, sizeof ref, "%u", 1 + next(n[PRM_REQUEST]));
+    set(a, "request", ref);
+    random_money(a, "amount", 30000);
+    maybe_text(a, "proof");
+    maybe_text(a, "reason");
+}
+
+static void tier_fields(argset *a, unsigned serial)
+{
+    static const char *const mins[] = {"min_deals_won", "min_succeeded",
+                                       "min_communications", "window_days"};
+    char prefix[16], name[TEXT_MAX], num[32];
+    snprintf(prefix, sizeof prefix, "T%02u ", serial);
+    random_text(name, sizeof name, prefix);
+    set(a, "name", name);
+    snprintf(num, sizeof num, "%u", serial);
+    set(a, "rank", num);
+    random_money(a, "min_won_value", 500000);
+    for (size_t i = 0; i < 4; i++)
+        if (next(2)) {
+            snprintf(num, sizeof num, "%u", next(400));
+            set(a, mins[i], num);
+        }
+    if (next(2)) {
+        snprintf(num, sizeof num, "0.%02u", next(100));
+        set(a, "min_closed_success_rate", num);
+    }
+}
+
+/* n[k]: how many records of kind k references may name. */
+static void random_fields(prm_kind kind, argset *a, unsigned serial,
+                          const unsigned n[PRM_KIND_COUNT])
+{
+    switch (kind) {
+    case PRM_TASK:
+        task_fields(a, n[PRM_PARTNER], n[PRM_PROJECT], n[PRM_DEAL]);
+        break;
+    case PRM_PARTNER:
+        partner_fields(a, serial);
+        break;
+    case PRM_PROJECT:
+        project_fields(a, serial, n[PRM_PARTNER]);
+        break;
+    case PRM_DEAL:
+        deal_fields(a, serial, n[PRM_PARTNER]);
+        break;
+    case PRM_FUND:
+        fund_fields(a, serial);
+        break;
+    case PRM_REQUEST:
+        request_fields(a, n);
+        break;
+    case PRM_CLAIM:
+        claim_fields(a, n);
+        break;
+    case PRM_TIER:
+        tier_fields(a, serial);
+        break;
+    default:
+        event_fields(kind, a, n[PRM_PARTNER], n[PRM_PROJECT]);
+    }
+}
+
+/* A move of a request or claim at random (approve, reject, pay...);
+ * whether prm made it (a move from the wrong status is refused). */
+static bool random_move(prm_db *db, prm_kind kind, unsigned id)
+{
+    static const char *const verbs[] = {"approve", "reject", "cancel", "pay"};
+    prm_money_move move;
+    if (!prm_money_move_find(kind, verbs[next(4)], &move))
+        return false;
+    char ref[16], amount[32];
+    snprintf(ref, sizeof ref, "%u", id);
+    snprintf(amount, sizeof amount, "%u.%02u", next(50000), next(100));
+    prm_arg arg = next(2) ? (prm_arg){"amount", amount}
+                          : (prm_arg){"reason", "no budget left"};
+    bool with = move == PRM_REQUEST_APPROVE ? arg.key[0] == 'a'
+                                            : move == PRM_REQUEST_REJECT ||
+                                                  move == PRM_CLAIM_REJECT;
+    if (move == PRM_REQUEST_REJECT || move == PRM_CLAIM_REJECT)
+        arg = (prm_arg){"reason", "no budget left"};
+    prm_error err;
+    int64_t done;
+    return prm_money_move_run(db, move, ref, &arg, with ? 1 : 0, &done,
+                              &err) == PRM_OK;
+}
+
+/* The records of every kind but money's. */
+static void load_records(prm_db *db)
 {
     for (unsigned i = 0; i < NPARTNERS; i++) {
         argset a = {.n = 0};
@@ -269,6 +393,87 @@ static void load(prm_db *db)
         task_fields(&a, NPARTNERS, NPROJECTS, NEVENTS);
         add(db, PRM_TASK, &a);
     }
+}
+
+/* Mostly the way money goes (approved; a claim then paid), else a move
+ * at random. */
+static void money_moves(prm_db *db, prm_kind kind, unsigned id)
+{
+    char ref[16];
+    snprintf(ref, sizeof ref, "%u", id);
+    prm_error err;
+    int64_t done;
+    if (next(4) == 0) {
+        random_move(db, kind, id);
+        return;
+    }
+    prm_money_move approve = kind == PRM_REQUEST ? PRM_REQUEST_APPROVE
+                                                 : PRM_CLAIM_APPROVE;
+    if (prm_money_move_run(db, approve, ref, NULL, 0, &done, &err) ==
+            PRM_OK &&
+        kind == PRM_CLAIM && next(2))
+        prm_money_move_run(db, PRM_CLAIM_PAY, ref, NULL, 0, &done, &err);
+}
+
+static bool count_one(void *ctx, const prm_record *rec)
+{
+    (void)rec;
+    ++*(int *)ctx;
+    return true;
+}
+
+static int count_where(prm_db *db, prm_kind kind, const char *key,
+                       const char *value)
+{
+    prm_arg f = {key, value};
+    prm_error err;
+    int n = 0;
+    assert_int_equal(prm_list(db, kind, &f, 1, false, count_one, &n, &err),
+                     PRM_OK);
+    return n;
+}
+
+/* Funds, requests (some approved, some rejected), claims (some paid:
+ * their resources too) and tiers; a move or add the rules refuse is
+ * skipped. */
+static void load_money(prm_db *db)
+{
+    const unsigned n[PRM_KIND_COUNT] = {
+        [PRM_PARTNER] = NPARTNERS, [PRM_PROJECT] = NPROJECTS,
+        [PRM_FUND] = NFUNDS, [PRM_REQUEST] = 3 * NFUNDS};
+    prm_error err;
+    int64_t id;
+    for (unsigned i = 0; i < NFUNDS; i++) {
+        argset a = {.n = 0};
+        fund_fields(&a, i);
+        add(db, PRM_FUND, &a);
+        a = (argset){.n = 0};
+        tier_fields(&a, i);
+        add(db, PRM_TIER, &a);
+    }
+    for (unsigned i = 0; i < 3 * NFUNDS; i++) {
+        argset a = {.n = 0};
+        request_fields(&a, n);
+        if (prm_add(db, PRM_REQUEST, a.args, a.n, &id, &err) == PRM_OK)
+            money_moves(db, PRM_REQUEST, (unsigned)id);
+    }
+    for (unsigned i = 0; i < 6 * NFUNDS; i++) {
+        argset a = {.n = 0};
+        claim_fields(&a, n);
+        if (prm_add(db, PRM_CLAIM, a.args, a.n, &id, &err) == PRM_OK)
+            money_moves(db, PRM_CLAIM, (unsigned)id);
+    }
+    /* not a vacuous load: money moved */
+    assert_true(count_where(db, PRM_REQUEST, "status", "approved") +
+                    count_where(db, PRM_REQUEST, "status", "completed") >
+                0);
+    assert_true(count_where(db, PRM_CLAIM, "status", "paid") > 0);
+}
+
+static void load(prm_db *db)
+{
+    load_records(db);
+    load_money(db);
 }
 
 /* --- the round trips ------------------------------------------------------ */
@@ -487,6 +692,13 @@ static void test_exports_come_back_byte_for_byte(void **state)
         fclose(exported(db, PRM_FORMAT_JSON, &first));
         assert_log_matches(db);
         check_json_formats(db, &first);
+        free(first.data);
+        prm_close(db);
+        /* A CSV row is added as KIND add adds it: a request or claim
+         * comes in submitted, so money's moves do not come back. */
+        db = fresh();
+        load_records(db);
+        fclose(exported(db, PRM_FORMAT_JSON, &first));
         check_csv(db, &first);
         free(first.data);
         prm_close(db);
@@ -513,10 +725,14 @@ static bool random_command(prm_db *db, unsigned serial, unsigned added[])
     prm_kind kind = (prm_kind)next(PRM_KIND_COUNT);
     unsigned what = next(10);
     argset a = {.n = 0};
-    random_fields(kind, &a, serial, some(added, PRM_PARTNER),
-                  some(added, PRM_PROJECT), some(added, PRM_DEAL));
+    unsigned n[PRM_KIND_COUNT];
+    for (int k = 0; k < PRM_KIND_COUNT; k++)
+        n[k] = some(added, (prm_kind)k);
+    random_fields(kind, &a, serial, n);
     prm_error err;
     int64_t id;
+    if (what == 9 && (kind == PRM_REQUEST || kind == PRM_CLAIM))
+        return random_move(db, kind, some(added, kind));
     if (what < 5) {
         bool ok = prm_add(db, kind, a.args, a.n, &id, &err) == PRM_OK;
         added[kind] += ok;

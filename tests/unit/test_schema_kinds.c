@@ -129,7 +129,9 @@ static void test_pg_tables_have_the_fields(void **state)
         for (char *line = strchr(table + 1, '\n'); line != NULL;
              line = strchr(line + 1, '\n')) {
             char name[64];
-            if (sscanf(line + 1, "    %63[a-z_]", name) != 1 ||
+            /* a keyword as a name is quoted: "end" */
+            int quoted = strncmp(line + 1, "    \"", 5) == 0;
+            if (sscanf(line + 5 + quoted, "%63[a-z_]", name) != 1 ||
                 strncmp(line + 1, "    ", 4) != 0 || line[5] == ' ' ||
                 strcmp(name, "owner") == 0 || strcmp(name, "PRIMARY") == 0)
                 continue;
@@ -154,7 +156,7 @@ static void test_sensitive_and_computed_fields(void **state)
     static const char *const sensitive[] = {
         "partner.email", "partner.phone", "partner.notes",
         "communication.subject", "communication.content", "deal.contact",
-        "deal.notes", "task.notes", NULL};
+        "deal.notes", "task.notes", "fund.notes", NULL};
     char marked[512] = "", want[512] = "";
     for (int k = 0; k < PRM_KIND_COUNT; k++) {
         const prm_kind_info *info = prm_kind_get((prm_kind)k);

@@ -139,3 +139,74 @@ prm_code store_deal_conflict(prm_db *db, int64_t deal, bool own,
     return store_exec_built(db, &b, &p, 1, other, 1, NULL,
                             "looking for conflicts", err);
 }
+
+/* --- money ---------------------------------------------------------------- */
+
+prm_code store_lock(prm_db *db, const prm_kind_info *info, int64_t id,
+                    prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT id FROM %s WHERE id = $1%s", store_table(info),
+            db->engine->dialect->lock_row);
+    prm_value p = int_value(id);
+    return store_exec_built(db, &b, &p, 1, NULL, 0, NULL, "locking", err);
+}
+
+prm_code store_fund_available(prm_db *db, int64_t fund, int64_t *cents,
+                              prm_error *err)
+{
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT %s FROM funds AS t WHERE t.id = $1",
+            store_fund_sql("available"));
+    prm_value p = int_value(fund);
+    *cents = 0;
+    return store_exec_built(db, &b, &p, 1, cents, 1, NULL,
+                            "reading the fund", err);
+}
+
+prm_code store_request_claims(prm_db *db, int64_t request, int64_t sums[2],
+                              prm_error *err)
+{
+    prm_value p = int_value(request);
+    sums[0] = sums[1] = 0;
+    return db->engine->exec(
+        db,
+        "SELECT CAST(coalesce(sum(CASE WHEN status <> 'rejected' THEN amount "
+        "END), 0) AS bigint), CAST(coalesce(sum(CASE WHEN status = 'paid' "
+        "THEN amount END), 0) AS bigint) FROM claims WHERE request_id = $1",
+        &p, 1, sums, 2, NULL, "reading the claims", err);
+}
+
+prm_code store_money_check(prm_db *db, store_money_problems *p,
+                           prm_error *err)
+{
+    static const char *const sql[STORE_MONEY_RULES] = {
+        "SELECT count(*), coalesce(min(t.id), 0) FROM funds AS t WHERE %s < 0",
+        "SELECT count(*), coalesce(min(r.id), 0) FROM requests AS r WHERE "
+        "(SELECT coalesce(sum(c.amount), 0) FROM claims AS c WHERE "
+        "c.request_id = r.id AND c.status <> 'rejected') > "
+        "coalesce(r.approved_amount, 0)",
+        "SELECT count(*), coalesce(min(id), 0) FROM claims WHERE status = "
+        "'paid' AND resource_id IS NULL",
+    };
+    static const char *const what[STORE_MONEY_RULES] = {
+        "fund %lld is overdrawn: its approved requests add up to more than "
+        "its amount (funds so: %lld)",
+        "request %lld is over-claimed: its claims not rejected add up to "
+        "more than its approved amount (requests so: %lld)",
+        "claim %lld is paid but its payment's resource is missing (claims "
+        "so: %lld)",
+    };
+    prm_code rc = PRM_OK;
+    for (int i = 0; i < STORE_MONEY_RULES && rc == PRM_OK; i++) {
+        int64_t out[2] = {0, 0};
+        sqlbuf b = {.len = 0};
+        sql_add(&b, sql[i], store_fund_sql("available"));
+        rc = store_exec_built(db, &b, NULL, 0, out, 2, NULL,
+                              "checking the funds", err);
+        p->count[i] = out[0];
+        p->first[i] = out[1];
+        p->what[i] = what[i];
+    }
+    return rc;
+}

@@ -54,25 +54,35 @@ size_t store_derived_of(const prm_kind_info *info, const store_derived **out)
     return n;
 }
 
+/* The counts of store_deps_sql: one per kind in prm_kind order, each the
+ * records of that kind that refer to $1 (0 where none can). */
+static const char *const deps_sql[PRM_KIND_COUNT] = {
+    [PRM_PARTNER] =
+        "SELECT 0, (SELECT count(*) FROM project_partners WHERE partner_id = "
+        "$1), (SELECT count(*) FROM communications WHERE partner_id = $1), "
+        "(SELECT count(*) FROM resources WHERE partner_id = $1), 0, (SELECT "
+        "count(*) FROM deals WHERE partner_id = $1), (SELECT count(*) FROM "
+        "tasks WHERE partner_id = $1), 0, (SELECT count(*) FROM requests "
+        "WHERE partner_id = $1), 0, 0",
+    [PRM_PROJECT] =
+        "SELECT 0, 0, (SELECT count(*) FROM communications WHERE project_id "
+        "= $1), (SELECT count(*) FROM resources WHERE project_id = $1), "
+        "(SELECT count(*) FROM outcomes WHERE project_id = $1), 0, (SELECT "
+        "count(*) FROM tasks WHERE project_id = $1), 0, (SELECT count(*) "
+        "FROM requests WHERE project_id = $1), 0, 0",
+    [PRM_RESOURCE] = "SELECT 0, 0, 0, 0, 0, 0, 0, 0, 0, (SELECT count(*) FROM "
+                     "claims WHERE resource_id = $1), 0",
+    [PRM_DEAL] = "SELECT 0, 0, 0, 0, 0, 0, (SELECT count(*) FROM tasks WHERE "
+                 "deal_id = $1), 0, 0, 0, 0",
+    [PRM_FUND] = "SELECT 0, 0, 0, 0, 0, 0, 0, 0, (SELECT count(*) FROM "
+                 "requests WHERE fund_id = $1), 0, 0",
+    [PRM_REQUEST] = "SELECT 0, 0, 0, 0, 0, 0, 0, 0, 0, (SELECT count(*) FROM "
+                    "claims WHERE request_id = $1), 0",
+};
+
 const char *store_deps_sql(const prm_kind_info *info)
 {
-    if (info->kind == PRM_PARTNER)
-        return "SELECT 0, (SELECT count(*) FROM project_partners WHERE "
-               "partner_id = $1), (SELECT count(*) FROM communications WHERE "
-               "partner_id = $1), (SELECT count(*) FROM resources WHERE "
-               "partner_id = $1), 0, (SELECT count(*) FROM deals WHERE "
-               "partner_id = $1), (SELECT count(*) FROM tasks WHERE "
-               "partner_id = $1)";
-    if (info->kind == PRM_PROJECT)
-        return "SELECT 0, 0, (SELECT count(*) FROM communications WHERE "
-               "project_id = $1), (SELECT count(*) FROM resources WHERE "
-               "project_id = $1), (SELECT count(*) FROM outcomes WHERE "
-               "project_id = $1), 0, (SELECT count(*) FROM tasks WHERE "
-               "project_id = $1)";
-    if (info->kind == PRM_DEAL)
-        return "SELECT 0, 0, 0, 0, 0, 0, (SELECT count(*) FROM tasks WHERE "
-               "deal_id = $1)";
-    return NULL;
+    return deps_sql[info->kind];
 }
 
 /* Projects whose only partner is $1: they cannot outlive it. */
@@ -81,9 +91,14 @@ const char *store_deps_sql(const prm_kind_info *info)
     "= $1 AND NOT EXISTS (SELECT 1 FROM project_partners AS o WHERE "        \
     "o.project_id = pp.project_id AND o.partner_id <> $1))"
 
+/* A request's claims go first: a paid one names its resource. */
 static const char *const partner_cascade[] = {
     "DELETE FROM tasks WHERE partner_id = $1 OR project_id IN " SOLE_PROJECTS
     " OR deal_id IN (SELECT id FROM deals WHERE partner_id = $1)",
+    "DELETE FROM claims WHERE request_id IN (SELECT id FROM requests WHERE "
+    "partner_id = $1 OR project_id IN " SOLE_PROJECTS ")",
+    "DELETE FROM requests WHERE partner_id = $1 OR project_id IN "
+    SOLE_PROJECTS,
     "DELETE FROM outcomes WHERE project_id IN " SOLE_PROJECTS,
     "DELETE FROM communications WHERE partner_id = $1 OR project_id IN "
     SOLE_PROJECTS,
@@ -97,6 +112,9 @@ static const char *const partner_cascade[] = {
 
 static const char *const project_cascade[] = {
     "DELETE FROM tasks WHERE project_id = $1",
+    "DELETE FROM claims WHERE request_id IN (SELECT id FROM requests WHERE "
+    "project_id = $1)",
+    "DELETE FROM requests WHERE project_id = $1",
     "DELETE FROM outcomes WHERE project_id = $1",
     "DELETE FROM communications WHERE project_id = $1",
     "DELETE FROM resources WHERE project_id = $1",
@@ -108,15 +126,48 @@ static const char *const deal_cascade[] = {
     NULL,
 };
 
+static const char *const resource_cascade[] = {
+    "DELETE FROM claims WHERE resource_id = $1",
+    NULL,
+};
+
+static const char *const fund_cascade[] = {
+    "DELETE FROM claims WHERE request_id IN (SELECT id FROM requests WHERE "
+    "fund_id = $1)",
+    "DELETE FROM requests WHERE fund_id = $1",
+    NULL,
+};
+
+static const char *const request_cascade[] = {
+    "DELETE FROM claims WHERE request_id = $1",
+    NULL,
+};
+
+static const char *const *const cascades[PRM_KIND_COUNT] = {
+    [PRM_PARTNER] = partner_cascade, [PRM_PROJECT] = project_cascade,
+    [PRM_RESOURCE] = resource_cascade, [PRM_DEAL] = deal_cascade,
+    [PRM_FUND] = fund_cascade,       [PRM_REQUEST] = request_cascade,
+};
+
 const char *const *store_cascade_sql(const prm_kind_info *info)
 {
-    if (info->kind == PRM_PARTNER)
-        return partner_cascade;
-    if (info->kind == PRM_PROJECT)
-        return project_cascade;
-    if (info->kind == PRM_DEAL)
-        return deal_cascade;
-    return NULL;
+    return cascades[info->kind];
+}
+
+const char *store_ref_column(const prm_field *f)
+{
+    switch (prm_ref_kind(f)) {
+    case PRM_DEAL:
+        return "deal_id";
+    case PRM_FUND:
+        return "fund_id";
+    case PRM_REQUEST:
+        return "request_id";
+    case PRM_RESOURCE:
+        return "resource_id";
+    default:
+        return NULL;
+    }
 }
 
 char *store_like_prefix(const char *prefix)
@@ -195,9 +246,15 @@ const char *store_date_sql(const prm_kind_info *info)
     case PRM_PARTNER:
     case PRM_DEAL:
     case PRM_TASK:
+    case PRM_REQUEST:
+    case PRM_CLAIM:
         return "t.created_at";
     case PRM_PROJECT:
         return "coalesce(t.start, t.created_at)";
+    case PRM_FUND:
+        return "t.start";
+    case PRM_TIER:
+        return NULL;
     default:
         return "t.at";
     }
@@ -210,9 +267,14 @@ void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
         const prm_field *f = &info->fields[i];
         if (f->type == PRM_F_PARTNER_LIST)
             sql_add(b, ", %s", partners_names);
-        else if (f->type == PRM_F_DEAL_REF) /* a deal is known by its customer */
-            sql_add(b, ", (SELECT customer FROM deals WHERE id = t.deal_id)");
-        else if (store_is_ref(f))
+        else if (f->type == PRM_F_REF) {
+            const prm_kind_info *k = prm_kind_get(prm_ref_kind(f));
+            if (k->label == NULL)
+                sql_add(b, ", NULL");
+            else
+                sql_add(b, ", (SELECT \"%s\" FROM %s WHERE id = t.\"%s\")",
+                        k->label, store_table(k), store_column(f));
+        } else if (store_is_ref(f))
             sql_add(b, ", (SELECT name FROM %s WHERE id = t.\"%s\")",
                     f->type == PRM_F_PARTNER_REF ? "partners" : "projects",
                     store_column(f));
@@ -224,12 +286,16 @@ void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
  * reference it cleared may name a record put back); within each, newest
  * first.  Not simply newest first: PostgreSQL logs a project's links
  * after the project when a delete cascades to them, and putting the
- * links back before the project broke their foreign key. */
+ * links back before the project broke their foreign key.  A claim's
+ * update goes before all: paying one points it at the resource the
+ * payment added, which cannot go while the claim names it. */
 const char store_undo_order[] =
-    "CASE action WHEN 'add' THEN 0 WHEN 'delete' THEN 1 ELSE 2 END, "
+    "CASE WHEN kind = 'claim' AND action = 'update' THEN -1 WHEN action = "
+    "'add' THEN 0 WHEN action = 'delete' THEN 1 ELSE 2 END, "
     "CASE kind WHEN 'partner' THEN 0 WHEN 'project' THEN 1 WHEN "
-    "'project_partner' THEN 2 WHEN 'task' THEN 4 ELSE 3 END * CASE action "
-    "WHEN 'delete' THEN 1 ELSE -1 END, id DESC";
+    "'project_partner' THEN 2 WHEN 'task' THEN 4 WHEN 'request' THEN 4 "
+    "WHEN 'claim' THEN 5 ELSE 3 END * CASE action WHEN 'delete' THEN 1 "
+    "ELSE -1 END, id DESC";
 
 static prm_value text_value(const char *s)
 {
@@ -322,16 +388,46 @@ void store_deal_conflict_sql(sqlbuf *b, bool own, bool protected_only)
     sql_add(b, " ORDER BY 1 LIMIT 1) FROM deals AS t WHERE t.id = $1");
 }
 
+/* --- a fund's figures, worked out when read ------------------------------
+ * Over its requests and their claims, for the fund t. */
+
+#define FUND_APPROVED                                                        \
+    "(SELECT CAST(coalesce(sum(r.approved_amount), 0) AS bigint) FROM "     \
+    "requests AS r WHERE r.fund_id = t.id AND r.status <> 'cancelled')"
+#define FUND_CLAIMS(which)                                                   \
+    "(SELECT CAST(coalesce(sum(c.amount), 0) AS bigint) FROM claims AS c "  \
+    "JOIN requests AS r ON r.id = c.request_id WHERE r.fund_id = t.id AND " \
+    "c.status " which ")"
+
+const char *store_fund_sql(const char *field)
+{
+    static const struct {
+        const char *field, *sql;
+    } sums[] = {
+        {"approved", FUND_APPROVED},
+        {"claimed", FUND_CLAIMS("<> 'rejected'")},
+        {"paid", FUND_CLAIMS("= 'paid'")},
+        {"available", "(t.amount - " FUND_APPROVED ")"},
+    };
+    for (size_t i = 0; i < sizeof sums / sizeof *sums; i++)
+        if (strcmp(sums[i].field, field) == 0)
+            return sums[i].sql;
+    return "NULL";
+}
+
 void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
                        const sql_dialect *d)
 {
     for (size_t i = 0; i < info->nfields; i++) {
-        const char *col = store_column(&info->fields[i]);
+        const prm_field *f = &info->fields[i];
+        const char *col = store_column(f);
         sql_add(b, i ? ", " : "SELECT ");
         if (col != NULL)
             sql_add(b, "t.\"%s\"", col);
-        else if (info->fields[i].type == PRM_F_ID_LIST)
+        else if (f->type == PRM_F_ID_LIST)
             deal_conflict_ids(b, d);
+        else if (f->type == PRM_F_MONEY)
+            sql_add(b, "%s", store_fund_sql(f->name));
         else
             sql_add(b, "%s", d->partner_ids);
     }
@@ -407,21 +503,28 @@ static void filter_sql(sqlbuf *b, const prm_kind_info *info,
                        const store_filter *f, const sql_dialect *d,
                        store_where *w)
 {
+    /* A field's column, or the SQL that works a computed one out. */
+    char lhs[600] = "";
     const char *col =
         f->op <= SF_RANGE ? store_column(&info->fields[f->field]) : NULL;
+    if (col != NULL)
+        snprintf(lhs, sizeof lhs, "t.\"%s\"", col);
+    else if (f->op <= SF_RANGE)
+        snprintf(lhs, sizeof lhs, "%s",
+                 store_fund_sql(info->fields[f->field].name));
     switch (f->op) {
     case SF_EQ:
-        if (strcmp(col, "name") == 0) /* unique without regard to case */
+        if (col != NULL && strcmp(col, "name") == 0) /* without regard to case */
             sql_add(b, d->name_is, where_value(w, f->value));
         else
-            sql_add(b, "t.\"%s\" = $%zu", col, where_value(w, f->value));
+            sql_add(b, "%s = $%zu", lhs, where_value(w, f->value));
         break;
     case SF_NULL:
-        sql_add(b, "t.\"%s\" IS NULL", col);
+        sql_add(b, "%s IS NULL", lhs);
         break;
     case SF_RANGE: {
         size_t lo = where_text(w, f->lo), hi = where_text(w, f->hi);
-        sql_add(b, "t.\"%s\" BETWEEN $%zu AND $%zu", col, lo, hi);
+        sql_add(b, "%s BETWEEN $%zu AND $%zu", lhs, lo, hi);
         break;
     }
     case SF_DEAL_STATUS:
@@ -516,11 +619,11 @@ static void image_value(sqlbuf *b, const sql_dialect *d, const char *name,
     sql_add(b, d->image_field, name);
     if (!d->typed_images)
         return;
-    if (type == PRM_F_ID || type == PRM_F_PERCENT ||
+    if (type == PRM_F_ID || type == PRM_F_PERCENT || type == PRM_F_COUNT ||
         type == PRM_F_PARTNER_REF || type == PRM_F_PROJECT_REF ||
-        type == PRM_F_DEAL_REF)
+        type == PRM_F_REF)
         sql_add(b, "::bigint");
-    else if (type == PRM_F_NUMBER)
+    else if (type == PRM_F_NUMBER || type == PRM_F_RATIO)
         sql_add(b, "::double precision");
 }
 

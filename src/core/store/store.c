@@ -444,7 +444,23 @@ prm_code store_copy_to(prm_db *db, const char *path, bool *copied,
 
 prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)
 {
-    return db->engine->check(db, r, err);
+    prm_code rc = db->engine->check(db, r, err);
+    store_money_problems problems;
+    if (rc == PRM_OK)
+        rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = store_money_check(db, &problems, err);
+    rc = store_cmd_end(db, rc, err);
+    for (int i = 0; rc == PRM_OK && i < STORE_MONEY_RULES; i++)
+        if (problems.count[i] > 0) {
+            char what[200];
+            snprintf(what, sizeof what, problems.what[i],
+                     (long long)problems.first[i],
+                     (long long)problems.count[i]);
+            store_check_problem(r, "%s", what);
+        }
+    return rc;
 }
 
 /* --- users of a team database --------------------------------------------- */

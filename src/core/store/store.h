@@ -127,7 +127,7 @@ prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err);
 
 /* A bounded builder for generated SQL; overflow is a bug, reported as one. */
 typedef struct sqlbuf {
-    char text[4096];
+    char text[16384]; /* the audit log's whole images, for every kind */
     size_t len;
     bool overflow;
 } sqlbuf;
@@ -160,13 +160,18 @@ static inline bool store_shows_owner(const prm_kind_info *info, bool owners)
 static inline bool store_is_ref(const prm_field *f)
 {
     return f->type == PRM_F_PARTNER_REF || f->type == PRM_F_PROJECT_REF ||
-           f->type == PRM_F_DEAL_REF || f->type == PRM_F_PARTNER_LIST;
+           f->type == PRM_F_REF || f->type == PRM_F_PARTNER_LIST;
 }
 /* After a select list of a kind's fields, a column for each reference: the
  * name of what it refers to.  partners_names is the engine's expression
  * for a project's partners' names, joined by ", " in ascending id. */
 void store_add_ref_names(sqlbuf *b, const prm_kind_info *info,
                          const char *partners_names);
+/* A fund's figure worked out when read (approved, claimed, paid,
+ * available) as SQL over the fund t: whole hundredths (sql.c). */
+const char *store_fund_sql(const char *field);
+/* The column of a reference of type PRM_F_REF: "deal_id" (sql.c). */
+const char *store_ref_column(const prm_field *f);
 static inline const char *store_column(const prm_field *f)
 {
     switch (f->type) {
@@ -174,13 +179,14 @@ static inline const char *store_column(const prm_field *f)
         return "partner_id";
     case PRM_F_PROJECT_REF:
         return "project_id";
-    case PRM_F_DEAL_REF:
-        return "deal_id";
+    case PRM_F_REF:
+        return store_ref_column(f);
     case PRM_F_PARTNER_LIST:
     case PRM_F_ID_LIST: /* computed when read */
         return NULL;
     default:
-        return f->name;
+        /* a field worked out when read has no column */
+        return (f->flags & PRM_FF_COMPUTED) ? NULL : f->name;
     }
 }
 
@@ -242,6 +248,30 @@ void store_deal_pairs(sqlbuf *b, bool own, bool protected_only);
 /* Whether a deal with this stored status and expiry reads as expired
  * now (store.c). */
 bool store_deal_expired(prm_db *db, const char *status, const char *expires);
+
+/* Money (shared.c): lock a record's row until the transaction ends
+ * (PostgreSQL: FOR UPDATE; a file has one writer at a time); a fund's
+ * available (amount less approved) in cents; a request's claims in
+ * cents, sums[0] those not rejected and sums[1] those paid. */
+prm_code store_lock(prm_db *db, const prm_kind_info *info, int64_t id,
+                    prm_error *err);
+prm_code store_fund_available(prm_db *db, int64_t fund, int64_t *cents,
+                              prm_error *err);
+prm_code store_request_claims(prm_db *db, int64_t request, int64_t sums[2],
+                              prm_error *err);
+
+/* The rules of money as check and import hold a database to: funds
+ * overdrawn (approved requests over the amount), requests over-claimed
+ * (claims not rejected over the approved amount), paid claims without
+ * the resource of their payment.  For each, how many and the first id;
+ * what[i] says it with those two (%lld the first, %lld how many). */
+enum { STORE_MONEY_RULES = 3 };
+typedef struct store_money_problems {
+    int64_t count[STORE_MONEY_RULES], first[STORE_MONEY_RULES];
+    const char *what[STORE_MONEY_RULES];
+} store_money_problems;
+prm_code store_money_check(prm_db *db, store_money_problems *p,
+                           prm_error *err);
 
 prm_code store_insert(prm_db *db, const prm_kind_info *info,
                       const store_row *row, int64_t *id, prm_error *err);

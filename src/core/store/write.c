@@ -70,8 +70,16 @@ static prm_code write_failed(prm_db *db, prm_code rc, const prm_kind_info *info,
                              const store_row *row, prm_error *err)
 {
     int name = prm_field_index(info, "name");
-    if (rc == PRM_ECONFLICT && name >= 0 && row->set[name] &&
-        strstr(err->message, db->engine->dialect->unique_failed) != NULL)
+    int rank = prm_field_index(info, "rank"); /* a tier's, also unique */
+    bool unique = rc == PRM_ECONFLICT &&
+                  strstr(err->message, db->engine->dialect->unique_failed);
+    if (unique && rank >= 0 && row->set[rank] &&
+        strstr(err->message, "rank") != NULL)
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "a %s of rank %lld already exists; ranks are "
+                             "unique",
+                             info->name, (long long)row->v[rank].i);
+    if (unique && name >= 0 && row->set[name])
         return prm_error_set(err, PRM_ECONFLICT,
                              "a %s named '%.*s' already exists; names are "
                              "unique, without regard to case",

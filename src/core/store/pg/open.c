@@ -76,10 +76,10 @@ static char *image_function_sql(void)
             const char *col = store_column(&info->fields[i]);
             if (col != NULL && info->fields[i].type == PRM_F_MONEY)
                 /* cents, as an amount: 12.5 */
-                fprintf(f, "%strim_scale(r.%s::numeric / 100) AS %s",
+                fprintf(f, "%strim_scale(r.\"%s\"::numeric / 100) AS \"%s\"",
                         n++ ? ", " : "", col, info->fields[i].name);
             else if (col != NULL)
-                fprintf(f, "%sr.%s AS %s", n++ ? ", " : "", col,
+                fprintf(f, "%sr.\"%s\" AS \"%s\"", n++ ? ", " : "", col,
                         info->fields[i].name);
         }
         if (store_owned(info))

@@ -54,9 +54,10 @@ static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
         }
         case PRM_F_ID:
         case PRM_F_PERCENT:
+        case PRM_F_COUNT:
         case PRM_F_PARTNER_REF:
         case PRM_F_PROJECT_REF:
-        case PRM_F_DEAL_REF:
+        case PRM_F_REF:
             v->type = PRM_V_INT;
             v->i = strtoll(text, NULL, 10);
             break;
@@ -65,6 +66,7 @@ static prm_code row_to_record(pg_db *db, const prm_kind_info *info,
             v->i = strtoll(text, NULL, 10);
             break;
         case PRM_F_NUMBER:
+        case PRM_F_RATIO:
             v->type = PRM_V_REAL;
             v->r = strtod(text, NULL);
             break;

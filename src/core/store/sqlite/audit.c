@@ -177,7 +177,7 @@ static void add_image(sqlbuf *b, const prm_kind_info *info, const char *row)
         if (col == NULL)
             continue;
         sql_add(b, "%s'%s', ", n++ ? ", " : "", f->name);
-        if (f->type == PRM_F_NUMBER) /* every digit (fn_number) */
+        if (f->type == PRM_F_NUMBER || f->type == PRM_F_RATIO) /* every digit */
             sql_add(b, "json(prm_number(%s.\"%s\"))", row, col);
         else if (f->type == PRM_F_MONEY) /* 12.5, not 1250 cents */
             sql_add(b, "json(prm_money(%s.\"%s\"))", row, col);

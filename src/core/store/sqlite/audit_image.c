@@ -355,12 +355,14 @@ static char column_affinity(const prm_field *f)
     switch (f->type) {
     case PRM_F_ID:
     case PRM_F_PERCENT:
+    case PRM_F_COUNT:
     case PRM_F_PARTNER_REF:
     case PRM_F_PROJECT_REF:
-    case PRM_F_DEAL_REF:
+    case PRM_F_REF:
     case PRM_F_MONEY: /* whole cents */
         return 'i';
     case PRM_F_NUMBER:
+    case PRM_F_RATIO:
         return 'r';
     default:
         return 't';
@@ -469,7 +471,8 @@ void sdb_audit_full_image(sqlbuf *b)
             else if (is_stamp(f))
                 sql_add(b, "coalesce(json_extract(after, '$.%s'), at)",
                         f->name);
-            else if (f->type == PRM_F_NUMBER || f->type == PRM_F_MONEY)
+            else if (f->type == PRM_F_NUMBER || f->type == PRM_F_RATIO ||
+                     f->type == PRM_F_MONEY)
                 /* as written, every digit */
                 sql_add(b, "after -> '$.%s'", f->name);
             else if (has_default_choice(f))

@@ -44,8 +44,7 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                              " WITHOUT ROWID",
                                          .add_days =
                                              "strftime('%%Y-%%m-%%dT%%H:%%M:"
-                                             "%%SZ', %s, '+' || %s || "
-                                             "' days')"};
+                                             "%%SZ', %s, (%s) || ' days')"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

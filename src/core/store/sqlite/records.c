@@ -48,7 +48,8 @@ static prm_code row_to_record(sqlite_db *db, const prm_kind_info *info,
             v->type = PRM_V_IDS;
             v->ids = db->ids;
         } else if (ctype == SQLITE_INTEGER &&
-                   info->fields[i].type != PRM_F_NUMBER) {
+                   info->fields[i].type != PRM_F_NUMBER &&
+                   info->fields[i].type != PRM_F_RATIO) {
             v->type = info->fields[i].type == PRM_F_MONEY ? PRM_V_MONEY
                                                           : PRM_V_INT;
             v->i = sqlite3_column_int64(stmt, (int)i);
