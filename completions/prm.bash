@@ -2,9 +2,9 @@
 # Completes options, commands, verbs, field names and the names of the
 # partners and projects in the database.  Installed by `cmake --install`
 # into share/bash-completion/completions/prm; or: source completions/prm.bash
-_prm_fields() { # _prm_fields KIND|metrics|partners|trend|insights|audit
+_prm_fields() { # _prm_fields KIND [VERB]|metrics|partners|trend|insights|audit
     # prm says which KEY= words it takes, from its own tables.
-    prm "${_prm_db[@]}" help --words "$1" 2>/dev/null
+    prm "${_prm_db[@]}" help --words "$@" 2>/dev/null
 }
 
 _prm_verbs() { # _prm_verbs KIND: the verbs of a kind, from its help's usage
@@ -39,12 +39,12 @@ _prm() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--db --json --bail --atomic -f --version --help" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal task agenda metrics report insights export import audit undo backup restore check help" -- "$cur"))
+            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal task fund request claim tier agenda metrics report insights export import audit undo backup restore check help" -- "$cur"))
         fi
         return
     fi
     case $cmd in
-    partner | project | comm | communication | resource | outcome | deal | task)
+    partner | project | comm | communication | resource | outcome | deal | task | fund | request | claim | tier)
         if [[ -z $verb ]]; then
             COMPREPLY=($(compgen -W "$(_prm_verbs "$cmd")" -- "$cur"))
         elif [[ $cur == partners=*,* ]]; then
@@ -53,14 +53,14 @@ _prm() {
         elif [[ $cur == partners=* ]]; then
             local IFS=$'\n'
             COMPREPLY=($(compgen -P "partners=" -W "$(_prm_names partner)" -- "${cur#*=}"))
-        elif [[ $cur == partner=* || $cur == project=* ]]; then
+        elif [[ $cur == partner=* || $cur == project=* || $cur == fund=* ]]; then
             local kind=${cur%%=*} IFS=$'\n'
             COMPREPLY=($(compgen -P "$kind=" -W "$(_prm_names "$kind")" -- "${cur#*=}"))
         elif [[ $verb == show || $verb == update || $verb == delete ]] && ((cword == first + 2)); then
             local IFS=$'\n'
             COMPREPLY=($(compgen -W "$(_prm_names "$cmd")" -- "$cur"))
         else
-            local fields=$(_prm_fields "$cmd")
+            local fields=$(_prm_fields "$cmd" "$verb")
             [[ $verb == list ]] && fields="$fields since= until="
             [[ $verb == list && $cmd == deal ]] && fields="$fields active= expiring= conflicts="
             [[ $verb == list && $cmd == task ]] && fields="$fields due_before= due_after= overdue="

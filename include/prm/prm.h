@@ -367,6 +367,51 @@ prm_code prm_money_move_run(prm_db *db, prm_money_move move, const char *ref,
                             const prm_arg *args, size_t nargs, int64_t *id,
                             prm_error *err);
 
+/* --- Partner tiers (tiers.c) ---------------------------------------------
+ *
+ * A partner qualifies for a tier when it meets every minimum the tier
+ * sets, each counted over the tier's window_days back from now: won
+ * deals' amounts and count (by closed_at), succeeded projects, the closed
+ * success rate of its projects (succeeded and failed ones by updated_at;
+ * none closed: no rate, which meets no minimum), communications (by at).
+ * It qualifies for the highest-ranked such tier, or none.
+ */
+enum { PRM_TIER_CRITERIA = 5 };
+
+typedef struct prm_tier_missing {
+    const char *criterion; /* "min_deals_won" */
+    prm_value have, need;  /* PRM_V_MONEY, PRM_V_INT or PRM_V_REAL; have
+                              PRM_V_NULL: no closed project, no rate */
+} prm_tier_missing;
+
+typedef struct prm_tier_row {
+    int64_t partner;
+    const char *name;
+    const char *tier;      /* its tier now, or NULL */
+    const char *qualifies; /* the tier it qualifies for, or NULL */
+    const char *change;    /* "promote", "demote" or "keep" */
+    const char *next;      /* the tier ranked just above, or NULL */
+    prm_tier_missing missing[PRM_TIER_CRITERIA];
+    size_t nmissing;       /* what next needs that the partner lacks */
+} prm_tier_row;
+
+typedef bool (*prm_tier_fn)(void *ctx, const prm_tier_row *row);
+
+/* A row per partner in scope (partner=, type=, region=, status=), in id
+ * order.  PRM_ENOT_FOUND when there are no tiers. */
+prm_code prm_tier_review(prm_db *db, const prm_arg *filters, size_t n,
+                         prm_tier_fn fn, void *ctx, prm_error *err);
+/* Set each partner in scope's tier to the one it qualifies for (NULL:
+ * none), only where it changes: one audit entry each, one change that
+ * undo reverts.  fn sees each partner changed, as review shows it
+ * (before the change); *changed counts them. */
+prm_code prm_tier_apply(prm_db *db, const prm_arg *filters, size_t n,
+                        prm_tier_fn fn, void *ctx, int64_t *changed,
+                        prm_error *err);
+/* "needs 2 more won deals, 120000 more won value" for people, or "" when
+ * nothing is missing. */
+void prm_tier_missing_text(const prm_tier_row *row, char *out, size_t size);
+
 /* --- The agenda (agenda.c) ----------------------------------------------
  *
  * What needs doing from the past up to the end of the day `days=` ahead
@@ -664,6 +709,10 @@ const char *const *prm_command_keys(const char *command);
  * until=, a status set by prm, a deal's active= or a task's overdue=
  * ...), NULL-terminated. */
 const char *const *prm_list_keys(prm_kind kind);
+/* The KEY= words a verb of a kind's own takes (deal approve: days; tier
+ * review: partner, type, region, status), NULL-terminated; NULL for the
+ * record verbs (add, list ...), which take fields. */
+const char *const *prm_verb_keys(prm_kind kind, const char *verb);
 /* The values KEY= of command takes when they are a fixed list (by=,
  * metric=, sort=, an audit's kind=, a scope's status=, a user's role=);
  * NULL when it takes any value. */

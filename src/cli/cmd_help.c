@@ -150,10 +150,19 @@ static void help_command(FILE *f, const cli_command *c)
  * a kind's fields that can be set (and partner= for a project's partners),
  * or the keys of metrics, report partners, report trend ("partners",
  * "trend"), insights and audit. */
-static prm_code help_words(FILE *f, const char *topic, prm_error *err)
+static prm_code help_words(FILE *f, const char *topic, const char *verb,
+                           prm_error *err)
 {
     const prm_kind_info *info = prm_kind_find(topic);
     const char *sep = "";
+    const char *const *keys =
+        info != NULL && verb != NULL ? prm_verb_keys(info->kind, verb) : NULL;
+    if (keys != NULL) { /* a verb of the kind's own: its keys */
+        for (size_t i = 0; keys[i] != NULL; i++, sep = " ")
+            fprintf(f, "%s%s=", sep, keys[i]);
+        fputc('\n', f);
+        return PRM_OK;
+    }
     if (info != NULL) {
         for (size_t i = 0; i < info->nfields; i++) {
             const prm_field *fld = &info->fields[i];
@@ -175,7 +184,7 @@ static prm_code help_words(FILE *f, const char *topic, prm_error *err)
                  ? "report "
                  : "",
              topic);
-    const char *const *keys = prm_command_keys(command);
+    keys = prm_command_keys(command);
     if (keys == NULL)
         return prm_error_set(err, PRM_EUNKNOWN_COMMAND,
                              "no words for '%.40s': help --words takes a "
@@ -199,10 +208,11 @@ prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
                              "unexpected word '%s' (usage: help [COMMAND], "
                              "or help --words TOPIC)",
                              args->flags[0]);
-    if (words && args->npos != 1)
+    if (words && args->npos != 1 && args->npos != 2)
         return prm_error_set(err, PRM_ESYNTAX,
-                             "help --words takes one topic: a kind, metrics, "
-                             "partners, trend, insights or audit");
+                             "help --words takes one topic: a kind (and one "
+                             "of its verbs), metrics, partners, trend, "
+                             "insights or audit");
     if (args->npos > 0 && !words) {
         topic = cli_command_find(args->pos[0]);
         if (topic == NULL) {
@@ -227,7 +237,8 @@ prm_code cli_cmd_help(cli_ctx *ctx, const cli_command *cmd,
         return prm_error_nomem(err);
     prm_code rc = PRM_OK;
     if (words)
-        rc = help_words(f, args->pos[0], err);
+        rc = help_words(f, args->pos[0], args->npos == 2 ? args->pos[1] : NULL,
+                        err);
     else if (topic != NULL)
         help_command(f, topic);
     else

@@ -664,6 +664,22 @@ const cli_verb cli_verbs[] = {
         .run = cli_verb_money_move,
         .kind = claim_kind,
     },
+    {
+        .name = "review",
+        .args = "[FILTER=VALUE...]",
+        .summary = "each partner's tier, the one it qualifies for, and what the next needs",
+        .takes_fields = true,
+        .run = cli_verb_tier_review,
+        .kind = tier_kind,
+    },
+    {
+        .name = "apply",
+        .args = "[FILTER=VALUE...]",
+        .summary = "set each partner's tier to the one it qualifies for",
+        .takes_fields = true,
+        .run = cli_verb_tier_apply,
+        .kind = tier_kind,
+    },
 };
 const size_t cli_nverbs = sizeof cli_verbs / sizeof cli_verbs[0];
 

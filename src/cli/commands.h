@@ -142,6 +142,10 @@ prm_code cli_cmd_restore(cli_ctx *ctx, const cli_command *cmd,
 prm_code cli_report_html(cli_ctx *ctx, const cli_args *args, prm_error *err);
 prm_code cli_cmd_agenda(cli_ctx *ctx, const cli_command *cmd,
                         const cli_args *args, prm_error *err);
+prm_code cli_verb_tier_review(cli_ctx *ctx, const prm_kind_info *info,
+                              const cli_args *args, prm_error *err);
+prm_code cli_verb_tier_apply(cli_ctx *ctx, const prm_kind_info *info,
+                             const cli_args *args, prm_error *err);
 prm_code cli_verb_money_move(cli_ctx *ctx, const prm_kind_info *info,
                              const cli_args *args, prm_error *err);
 prm_code cli_verb_task_move(cli_ctx *ctx, const prm_kind_info *info,

@@ -237,12 +237,9 @@ static void complete_value(const prm_kind_info *info, const char *command,
 static void complete_fields(const prm_kind_info *info, const char *verb,
                             const char *text)
 {
-    prm_deal_move move;
-    if (info->kind == PRM_DEAL && verb != NULL &&
-        prm_deal_move_find(verb, &move)) {
-        const char *key = prm_deal_move_key(move);
-        if (key != NULL && strncmp(key, text, strlen(text)) == 0)
-            cands_add(&found, "", key, "=");
+    const char *const *keys = verb ? prm_verb_keys(info->kind, verb) : NULL;
+    if (keys != NULL) {
+        cands_matching(keys, "", text, "=");
         return;
     }
     for (size_t i = 0; i < info->nfields; i++) {
@@ -253,7 +250,7 @@ static void complete_fields(const prm_kind_info *info, const char *verb,
         if (strncmp(f->name, text, strlen(text)) == 0)
             cands_add(&found, "", f->name, "=");
     }
-    const char *const *keys = prm_list_keys(info->kind);
+    keys = prm_list_keys(info->kind);
     for (size_t i = 0; verb != NULL && strcmp(verb, "list") == 0 &&
                        keys[i] != NULL;
          i++)

@@ -51,6 +51,12 @@ typedef struct cli_out_ops {
     void (*agenda_begin)(cli_out *o);
     bool (*agenda_item)(cli_out *o, const prm_agenda_item *it);
     void (*agenda_end)(cli_out *o, bool ok);
+    /* tier review (apply false) or tier apply: rows between begin and
+     * end, as a list's; apply's are the partners it changed, changed of
+     * them. */
+    void (*tiers_begin)(cli_out *o, bool apply);
+    bool (*tier_row)(cli_out *o, const prm_tier_row *r);
+    void (*tiers_end)(cli_out *o, bool ok, int64_t changed);
     /* agenda ics FILE wrote items; report html FILE wrote a report
      * (items -1). */
     void (*calendar_written)(cli_out *o, const char *file, int64_t items);
@@ -109,6 +115,8 @@ struct cli_out {
     bool explain; /* report partners --explain */
     /* said after "added deal 7" in text: " (conflicts with ...)" */
     const char *change_note;
+    /* tier apply's rows, not review's */
+    bool tier_apply;
     /* the agenda's group being printed: -1 overdue, 0 today, 1 later, or
      * 2 before the first item */
     int agenda_group;
@@ -144,6 +152,8 @@ prm_code cli_json_string_of(cli_out *o, const char *key,
                             prm_code (*write)(FILE *f, void *ctx,
                                               prm_error *err),
                             void *ctx, prm_error *err);
+/* A partner's row of tier review as a JSON object (output_json.c). */
+void cli_json_tier_object(FILE *f, const prm_tier_row *r);
 /* An agenda item as a JSON object (output_json.c). */
 void cli_json_agenda_object(FILE *f, const prm_agenda_item *it);
 

@@ -373,6 +373,30 @@ static void csv_agenda_end(cli_out *o, bool ok)
     o->list_rows = 0;
 }
 
+static void tier_json(FILE *f, const void *row)
+{
+    cli_json_tier_object(f, row);
+}
+
+static void csv_tiers_begin(cli_out *o, bool apply)
+{
+    o->list_rows = 0;
+    o->tier_apply = apply;
+}
+
+static bool csv_tier_row(cli_out *o, const prm_tier_row *r)
+{
+    return csv_row(o, tier_json, r);
+}
+
+static void csv_tiers_end(cli_out *o, bool ok, int64_t changed)
+{
+    (void)changed;
+    if (ok && o->list_rows == 0)
+        fputs("partner,name,tier,qualifies,change,next\r\n", o->out);
+    o->list_rows = 0;
+}
+
 const cli_out_ops *cli_csv_ops(void)
 {
     static cli_out_ops ops;
@@ -382,6 +406,9 @@ const cli_out_ops *cli_csv_ops(void)
         ops.list_begin = csv_list_begin;
         ops.list_row = csv_list_row;
         ops.list_end = csv_list_end;
+        ops.tiers_begin = csv_tiers_begin;
+        ops.tier_row = csv_tier_row;
+        ops.tiers_end = csv_tiers_end;
         ops.agenda_begin = csv_agenda_begin;
         ops.agenda_item = csv_agenda_item;
         ops.agenda_end = csv_agenda_end;

@@ -278,6 +278,85 @@ static void json_insights_end(cli_out *o, bool ok)
     o->list_rows = 0;
 }
 
+static void json_tiers_begin(cli_out *o, bool apply)
+{
+    o->list_rows = 0;
+    o->tier_apply = apply;
+}
+
+static const char *tier_key(const cli_out *o)
+{
+    return o->tier_apply ? "{\"ok\":true,\"applied\":["
+                         : "{\"ok\":true,\"review\":[";
+}
+
+static bool json_tier_row(cli_out *o, const prm_tier_row *r)
+{
+    fputs(o->list_rows++ ? "," : tier_key(o), o->out);
+    cli_json_tier_object(o->out, r);
+    return !ferror(o->out);
+}
+
+static void json_tier_value(FILE *f, const prm_value *v)
+{
+    char buf[PRM_MONEY_TEXT];
+    if (v->type == PRM_V_MONEY) {
+        prm_format_money(v->i, buf, sizeof buf);
+        fputs(buf, f);
+    } else if (v->type == PRM_V_REAL) {
+        prm_json_number(f, v->r);
+    } else if (v->type == PRM_V_INT) {
+        fprintf(f, "%lld", (long long)v->i);
+    } else {
+        fputs("null", f);
+    }
+}
+
+static void json_or_null(FILE *f, const char *s)
+{
+    if (s != NULL)
+        prm_json_cstring(f, s);
+    else
+        fputs("null", f);
+}
+
+void cli_json_tier_object(FILE *f, const prm_tier_row *r)
+{
+    fprintf(f, "{\"partner\":%lld,\"name\":", (long long)r->partner);
+    json_or_null(f, r->name);
+    fputs(",\"tier\":", f);
+    json_or_null(f, r->tier);
+    fputs(",\"qualifies\":", f);
+    json_or_null(f, r->qualifies);
+    fprintf(f, ",\"change\":\"%s\",\"next\":", r->change);
+    if (r->next == NULL) {
+        fputs("null}", f);
+        return;
+    }
+    fputs("{\"tier\":", f);
+    prm_json_cstring(f, r->next);
+    fputs(",\"missing\":[", f);
+    for (size_t i = 0; i < r->nmissing; i++) {
+        fprintf(f, "%s{\"criterion\":\"%s\",\"have\":", i ? "," : "",
+                r->missing[i].criterion);
+        json_tier_value(f, &r->missing[i].have);
+        fputs(",\"need\":", f);
+        json_tier_value(f, &r->missing[i].need);
+        putc('}', f);
+    }
+    fputs("]}}", f);
+}
+
+static void json_tiers_end(cli_out *o, bool ok, int64_t changed)
+{
+    (void)changed;
+    if (ok && o->list_rows == 0)
+        fputs(tier_key(o), o->out);
+    if (ok || o->list_rows > 0)
+        fputs("]}\n", o->out);
+    o->list_rows = 0;
+}
+
 static void json_agenda_begin(cli_out *o)
 {
     o->list_rows = 0;
@@ -521,6 +600,9 @@ const cli_out_ops cli_json_ops = {
     .insights_end = json_insights_end,
     .audit_begin = json_audit_begin,
     .audit_row = json_audit_row,
+    .tiers_begin = json_tiers_begin,
+    .tier_row = json_tier_row,
+    .tiers_end = json_tiers_end,
     .agenda_begin = json_agenda_begin,
     .agenda_item = json_agenda_item,
     .agenda_end = json_agenda_end,

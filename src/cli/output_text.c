@@ -577,6 +577,59 @@ static void text_user_changed(cli_out *o, const char *verb, const char *name,
     fprintf(o->out, "%s user %s (%s)\n", verb, name, role);
 }
 
+static void text_tiers_begin(cli_out *o, bool apply)
+{
+    cli_out_free(o);
+    o->tier_apply = apply;
+}
+
+static char *or_dash(const char *s)
+{
+    return strdup(s ? s : "-");
+}
+
+/* review: a table row; apply: a line as each partner changes. */
+static bool text_tier_row(cli_out *o, const prm_tier_row *r)
+{
+    if (o->tier_apply) {
+        fprintf(o->out, "partner %lld ", (long long)r->partner);
+        cli_put_visible(o->out, r->name, SHOWN_ON_ONE_LINE);
+        fputs(": ", o->out);
+        cli_put_visible(o->out, r->tier ? r->tier : "no tier",
+                        SHOWN_ON_ONE_LINE);
+        fputs(" -> ", o->out);
+        cli_put_visible(o->out, r->qualifies ? r->qualifies : "no tier",
+                        SHOWN_ON_ONE_LINE);
+        fprintf(o->out, " (%s)\n", r->change);
+        return !ferror(o->out);
+    }
+    char missing[512];
+    prm_tier_missing_text(r, missing, sizeof missing);
+    char *cells[] = {count_cell(r->partner), strdup(r->name),
+                     or_dash(r->tier), or_dash(r->qualifies),
+                     strdup(r->change), or_dash(r->next),
+                     or_dash(missing[0] ? missing : NULL)};
+    return cli_table_push_row(o, cells, sizeof cells / sizeof cells[0]);
+}
+
+static void text_tiers_end(cli_out *o, bool ok, int64_t changed)
+{
+    static const table_head head = {
+        {"partner", "name", "tier", "qualifies", "change", "next", "missing"},
+        {true, false, false, false, false, false, false},
+        7,
+        {false}};
+    if (ok && o->tier_apply)
+        fprintf(o->out, changed ? "changed the tier of %lld partner%s\n"
+                                : "no partner's tier changes\n",
+                (long long)changed, changed == 1 ? "" : "s");
+    else if (ok && cli_table_empty(o))
+        fputs("no partners\n", o->out);
+    else if (ok)
+        cli_table_render(o, &head);
+    cli_out_free(o);
+}
+
 static void text_users_begin(cli_out *o)
 {
     cli_out_free(o);
@@ -675,6 +728,9 @@ const cli_out_ops cli_text_ops = {
     .undone = text_undone,
     .backed_up = text_backed_up,
     .user_changed = text_user_changed,
+    .tiers_begin = text_tiers_begin,
+    .tier_row = text_tier_row,
+    .tiers_end = text_tiers_end,
     .users_begin = text_users_begin,
     .user_row = text_user_row,
     .users_end = text_users_end,

@@ -274,7 +274,7 @@ prm_code core_money_update(prm_db *db, const prm_kind_info *info, int64_t id,
                          info->name, (long long)id, status, given);
 }
 
-prm_code core_money_written(prm_db *db, const prm_kind_info *info,
+prm_code core_rules_written(prm_db *db, const prm_kind_info *info,
                             int64_t id, bool added, prm_error *err)
 {
     switch (info->kind) {
@@ -291,6 +291,8 @@ prm_code core_money_written(prm_db *db, const prm_kind_info *info,
         prm_code rc = store_fetch(db, info, id, read_claim, &c, err);
         return rc == PRM_OK ? check_claims(db, c.request, err) : rc;
     }
+    case PRM_TIER:
+        return core_tier_written(db, id, err);
     default:
         return PRM_OK;
     }

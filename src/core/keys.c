@@ -41,6 +41,38 @@ const char *const *prm_list_keys(prm_kind kind)
     return window_keys;
 }
 
+/* The KEY= words of the verbs a kind has of its own (the moves, tier
+ * review and apply); none: an empty list. */
+static const char *const no_keys[] = {NULL};
+static const char *const days_key[] = {"days", NULL};
+static const char *const reason_key[] = {"reason", NULL};
+static const char *const amount_key[] = {"amount", NULL};
+static const char *const tier_keys[] = {"partner", "type", "region", "status",
+                                        NULL};
+static const struct verb_keys {
+    prm_kind kind;
+    const char *verb;
+    const char *const *keys;
+} verb_keys[] = {
+    {PRM_DEAL, "approve", days_key},      {PRM_DEAL, "reject", reason_key},
+    {PRM_DEAL, "extend", days_key},       {PRM_DEAL, "won", amount_key},
+    {PRM_DEAL, "lost", reason_key},       {PRM_DEAL, "cancel", no_keys},
+    {PRM_TASK, "done", no_keys},          {PRM_TASK, "cancel", no_keys},
+    {PRM_TASK, "reopen", no_keys},        {PRM_REQUEST, "approve", amount_key},
+    {PRM_REQUEST, "reject", reason_key},  {PRM_REQUEST, "cancel", no_keys},
+    {PRM_CLAIM, "approve", no_keys},      {PRM_CLAIM, "reject", reason_key},
+    {PRM_CLAIM, "pay", no_keys},          {PRM_TIER, "review", tier_keys},
+    {PRM_TIER, "apply", tier_keys},
+};
+
+const char *const *prm_verb_keys(prm_kind kind, const char *verb)
+{
+    for (size_t i = 0; i < sizeof verb_keys / sizeof *verb_keys; i++)
+        if (verb_keys[i].kind == kind && strcmp(verb_keys[i].verb, verb) == 0)
+            return verb_keys[i].keys;
+    return NULL;
+}
+
 const char *const prm_trend_metrics[] = {
     "partners",       "projects",  "succeeded", "failed",
     "communications", "resources", "outcomes",  "relationship_degree",
@@ -48,7 +80,8 @@ const char *const prm_trend_metrics[] = {
 const char *const prm_trend_periods[] = {"month", "quarter", "year", NULL};
 const char *const prm_audit_kinds[] = {
     "partner", "project", "communication", "resource",
-    "outcome", "deal", "task", "project_partner", NULL};
+    "outcome", "deal", "task", "fund", "request", "claim", "tier",
+    "project_partner", NULL};
 const char *const prm_roles[] = {"admin", "manager", "viewer", NULL};
 
 static const struct command_keys {

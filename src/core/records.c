@@ -22,7 +22,7 @@ static store_access write_access(prm_kind kind)
     /* A project's links, a deal's check after it is written: more than
      * one statement, undone together if one fails. */
     return kind == PRM_PROJECT || kind == PRM_DEAL || kind == PRM_FUND ||
-                   kind == PRM_REQUEST || kind == PRM_CLAIM
+                   kind == PRM_REQUEST || kind == PRM_CLAIM || kind == PRM_TIER
                ? STORE_WRITE_MANY
                : STORE_WRITE_ONE;
 }
@@ -74,7 +74,7 @@ static prm_code add_in_tx(prm_db *db, const prm_kind_info *info,
     if (rc == PRM_OK && info->kind == PRM_DEAL)
         rc = core_deal_registered(db, *id, err);
     if (rc == PRM_OK)
-        rc = core_money_written(db, info, *id, true, err);
+        rc = core_rules_written(db, info, *id, true, err);
     /* An owner other than whoever adds it: an admin adding for a manager. */
     bool changed;
     if (rc == PRM_OK && owner >= 0)
@@ -161,7 +161,7 @@ static prm_code update_in_tx(prm_db *db, const prm_kind_info *info,
         if (rc == PRM_OK && *changed)
             rc = store_update(db, info, *id, &p->row, err);
         if (rc == PRM_OK && *changed)
-            rc = core_money_written(db, info, *id, false, err);
+            rc = core_rules_written(db, info, *id, false, err);
     }
     bool new_owner = false;
     if (rc == PRM_OK && owner >= 0)

@@ -42,17 +42,20 @@ void core_attach_partner_list(const prm_kind_info *info, core_parsed *p);
 
 /* A deal just added: refused (PRM_ECONFLICT) when its partner holds an
  * active deal for the same customer and product already (deals.c). */
-/* The rules of money (funds.c): after a fund, request or claim is
- * written (added: a new one), what it must keep (no overdrawn fund, no
- * over-claimed request, no request after request_by...); before an
- * update, the fields that change only while it is submitted. */
-prm_code core_money_written(prm_db *db, const prm_kind_info *info,
+/* The rules a kind keeps (funds.c): after a fund, request, claim or tier
+ * is written (added: a new one), what it must keep (no overdrawn fund,
+ * no over-claimed request, no request after request_by, a tier with a
+ * minimum...); before an update, the fields of a request or claim that
+ * change only while it is submitted. */
+prm_code core_rules_written(prm_db *db, const prm_kind_info *info,
                             int64_t id, bool added, prm_error *err);
 prm_code core_money_update(prm_db *db, const prm_kind_info *info, int64_t id,
                            const store_row *row, prm_error *err);
 /* What an import brought keeps the rules of money (store_money_check):
  * PRM_ECONFLICT naming the first rule broken. */
 prm_code core_money_imported(prm_db *db, prm_error *err);
+/* A tier sets at least one minimum (tiers.c). */
+prm_code core_tier_written(prm_db *db, int64_t id, prm_error *err);
 prm_code core_deal_registered(prm_db *db, int64_t deal, prm_error *err);
 
 /* A deal list's filters of its own: status= as it reads against the

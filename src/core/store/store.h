@@ -106,6 +106,14 @@ typedef struct store_scope {
     const char *since, *until; /* normalised timestamps or NULL */
 } store_scope;
 
+/* tier review (tiers.c): a row per partner in scope and tier, partners in
+ * id order, each one's tiers from the highest rank down: the partner's
+ * id, name and tier; the tier's id; then over that tier's window back
+ * from now, the partner's won deals' amounts (cents) and count, its
+ * succeeded and failed projects, its communications. */
+prm_code store_tier_rows(prm_db *db, const store_scope *s, const char *now,
+                         store_text_row_fn fn, void *ctx, prm_error *err);
+
 /* What a command does to the database, which decides what protects it. */
 typedef enum store_access {
     STORE_READ,      /* reads only */
