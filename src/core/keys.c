@@ -91,7 +91,8 @@ static const struct command_keys {
     {"metrics", metrics_keys},      {"report partners", report_keys},
     {"report trend", trend_keys},   {"insights", insights_keys},
     {"audit", audit_keys},          {"agenda", agenda_keys},
-    {"agenda ics", agenda_keys},
+    {"agenda ics", agenda_keys},    {"tier review", tier_keys},
+    {"tier apply", tier_keys},
 };
 
 const char *const *prm_command_keys(const char *command)
