@@ -164,30 +164,37 @@ CREATE POLICY remove ON claims FOR DELETE
 -- What only an admin does to a request or a claim, refused to anyone
 -- else through prm or psql: approve, reject, pay (and a request's
 -- completion, which paying makes).
-CREATE FUNCTION prm_money_guard() RETURNS trigger
+CREATE FUNCTION prm_request_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF prm_is_admin() THEN
         RETURN NEW;
     END IF;
-    IF TG_TABLE_NAME = 'requests' AND (
-        (TG_OP = 'INSERT' AND (NEW.status <> 'submitted' OR
-                               NEW.approved_amount IS NOT NULL)) OR
-        (TG_OP = 'UPDATE' AND (
+    IF (TG_OP = 'INSERT' AND (NEW.status <> 'submitted' OR
+                              NEW.approved_amount IS NOT NULL)) OR
+       (TG_OP = 'UPDATE' AND (
             (NEW.status IN ('approved', 'rejected', 'completed') AND
              NEW.status IS DISTINCT FROM OLD.status) OR
-            NEW.approved_amount IS DISTINCT FROM OLD.approved_amount))) THEN
+            NEW.approved_amount IS DISTINCT FROM OLD.approved_amount)) THEN
         RAISE EXCEPTION 'only an admin approves or rejects a request'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF TG_TABLE_NAME = 'claims' AND (
-        (TG_OP = 'INSERT' AND (NEW.status <> 'submitted' OR
-                               NEW.paid_at IS NOT NULL OR
-                               NEW.resource_id IS NOT NULL)) OR
-        (TG_OP = 'UPDATE' AND (
+    RETURN NEW;
+END
+$$;
+CREATE FUNCTION prm_claim_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF prm_is_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF (TG_OP = 'INSERT' AND (NEW.status <> 'submitted' OR
+                              NEW.paid_at IS NOT NULL OR
+                              NEW.resource_id IS NOT NULL)) OR
+       (TG_OP = 'UPDATE' AND (
             NEW.status IS DISTINCT FROM OLD.status OR
             NEW.paid_at IS DISTINCT FROM OLD.paid_at OR
-            NEW.resource_id IS DISTINCT FROM OLD.resource_id))) THEN
+            NEW.resource_id IS DISTINCT FROM OLD.resource_id)) THEN
         RAISE EXCEPTION 'only an admin approves, rejects or pays a claim'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -195,6 +202,6 @@ BEGIN
 END
 $$;
 CREATE TRIGGER guard_requests BEFORE INSERT OR UPDATE ON requests
-    FOR EACH ROW EXECUTE FUNCTION prm_money_guard();
+    FOR EACH ROW EXECUTE FUNCTION prm_request_guard();
 CREATE TRIGGER guard_claims BEFORE INSERT OR UPDATE ON claims
-    FOR EACH ROW EXECUTE FUNCTION prm_money_guard();
+    FOR EACH ROW EXECUTE FUNCTION prm_claim_guard();
