@@ -190,7 +190,8 @@ CREATE TABLE requests (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
-CREATE INDEX requests_fund ON requests (fund_id, status);
+-- a fund's approved sum is read from this index alone
+CREATE INDEX requests_fund ON requests (fund_id, status, approved_amount);
 CREATE INDEX requests_partner ON requests (partner_id);
 CREATE INDEX requests_project ON requests (project_id);
 
@@ -208,7 +209,7 @@ CREATE TABLE claims (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
-CREATE INDEX claims_request ON claims (request_id, status);
+CREATE INDEX claims_request ON claims (request_id, status, amount);
 CREATE INDEX claims_resource ON claims (resource_id);
 
 -- The partner program's tiers: each minimum counted over window_days.

@@ -110,13 +110,19 @@ static bool read_request(void *ctx, const prm_record *rec)
     return false;
 }
 
-static bool read_fund(void *ctx, const prm_record *rec)
+static void copy_col(char *out, size_t size, const char *col)
+{
+    snprintf(out, size, "%s", col ? col : "");
+}
+
+static bool read_fund(void *ctx, const char *const *cols, size_t ncols)
 {
     fund_now *f = ctx;
-    copy_text(f->name, sizeof f->name, field(rec, "name"));
-    copy_text(f->currency, sizeof f->currency, field(rec, "currency"));
-    copy_text(f->request_by, sizeof f->request_by, field(rec, "request_by"));
-    copy_text(f->claim_by, sizeof f->claim_by, field(rec, "claim_by"));
+    (void)ncols;
+    copy_col(f->name, sizeof f->name, cols[0]);
+    copy_col(f->currency, sizeof f->currency, cols[1]);
+    copy_col(f->request_by, sizeof f->request_by, cols[2]);
+    copy_col(f->claim_by, sizeof f->claim_by, cols[3]);
     return false;
 }
 
@@ -136,10 +142,13 @@ static prm_code fetch_request(prm_db *db, int64_t id, request_now *r,
                        err);
 }
 
+/* The fund's terms only: its record would work out its sums, a read of
+ * every request it has. */
 static prm_code fetch_fund(prm_db *db, int64_t id, fund_now *f,
                            prm_error *err)
 {
-    return store_fetch(db, prm_kind_get(PRM_FUND), id, read_fund, f, err);
+    *f = (fund_now){.name = ""};
+    return store_fund_terms(db, id, read_fund, f, err);
 }
 
 static const char *money_text(char buf[PRM_MONEY_TEXT], int64_t cents)

@@ -210,3 +210,13 @@ prm_code store_money_check(prm_db *db, store_money_problems *p,
     }
     return rc;
 }
+
+prm_code store_fund_terms(prm_db *db, int64_t fund, store_text_row_fn fn,
+                          void *ctx, prm_error *err)
+{
+    prm_value p = int_value(fund);
+    return db->engine->rows(db,
+                            "SELECT name, currency, request_by, claim_by "
+                            "FROM funds WHERE id = $1",
+                            &p, 1, fn, ctx, "reading the fund", err);
+}
