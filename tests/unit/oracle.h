@@ -30,6 +30,7 @@ typedef struct model_partner {
     char name[16];
     const char *type, *region, *status;
     char added[STAMP];
+    const char *tier; /* its tier field: NULL, or a name or not */
 } model_partner;
 
 typedef struct model_project {
@@ -39,6 +40,7 @@ typedef struct model_project {
     const char *status;
     char dated[STAMP]; /* its start, else when it was added */
     char due[STAMP];   /* "" for none */
+    char updated[STAMP]; /* when it was added, its status with it */
 } model_project;
 
 typedef struct model_event {
@@ -56,6 +58,7 @@ typedef struct model_deal {
     char expires[STAMP];
     int64_t cents;
     char close[STAMP]; /* "" for none */
+    char closed[STAMP]; /* when it was won or lost, days after it came */
 } model_deal;
 
 /* A task: what it refers to (indexes, -1 for none), due ("" for none). */
@@ -81,5 +84,8 @@ bool oracle_same(const char *a, const char *b);
 /* The agenda against the model, for random days=, partner= and
  * quiet_days= drawn from seed (oracle_agenda.c). */
 void oracle_check_agenda(prm_db *db, uint64_t seed);
+/* Random tiers, tier review for random scopes against the model, then
+ * tier apply and its undo (oracle_tiers.c). */
+void oracle_check_tiers(prm_db *db, uint64_t seed);
 
 #endif

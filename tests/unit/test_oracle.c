@@ -118,10 +118,13 @@ static void load_projects(prm_db *db)
         prm_error err;
         random_stamp(p->dated, start);
         bool has_start = next(2) == 0;
-        if (has_start)
+        if (has_start) {
             snprintf(p->dated, STAMP, "%sT00:00:00Z", start);
-        else
-            assert_int_equal(prm_set_now(db, p->dated, &err), PRM_OK);
+            random_stamp(p->updated, NULL);
+        } else {
+            memcpy(p->updated, p->dated, STAMP);
+        }
+        assert_int_equal(prm_set_now(db, p->updated, &err), PRM_OK);
         prm_arg args[5] = {
             {"name", name}, {"partners", list}, {"status", p->status}};
         size_t n = 3;
@@ -228,6 +231,10 @@ static void load_deals(prm_db *db)
             d->approved = true;
             d->status = "approved";
             oracle_plus_days(d->created, n, d->expires);
+        }
+        if (fate == 3 || fate == 4) { /* won or lost some days later */
+            oracle_plus_days(d->created, i * 37 % 200, d->closed);
+            assert_int_equal(prm_set_now(db, d->closed, &err), PRM_OK);
         }
         if (fate == 2) {
             move(db, PRM_DEAL_REJECT, id, "reason", "r");
@@ -603,6 +610,7 @@ static void test_metrics_and_report_follow_the_rules(void **state)
             check_trend(db, &s, &f);
         }
         oracle_check_agenda(db, seed);
+        oracle_check_tiers(db, seed);
         prm_close(db);
         /* A team database is used once: the next seed would find its
          * records. */
