@@ -171,6 +171,42 @@ check "owner= of a task on a file" unknown_field \
 check "owner is not a field of a file" unknown_field \
     "$("$prm" --db "$(mktemp -d)/f.db" --json partner update 1 owner=x | code)"
 
+# Money: funds and tiers are the admins'; managers request and claim for
+# the partners they own; only admins approve, reject and pay.
+check "manager creates a fund" forbidden "$(as mia --json fund add name=MDF amount=100 | code)"
+check "psql manager creates a fund" "ERROR:  permission denied for table funds" \
+    "$(sqlstate mia "INSERT INTO funds (name, amount) VALUES ('x', 1)")"
+check "admin creates a fund" "added fund 1" "$(as ann fund add name=MDF amount=100)"
+check "manager requests for own partner" "added request 1" \
+    "$(as mia request add fund=MDF partner=ForMia activity=Expo amount=60)"
+check "manager requests for another's partner" forbidden \
+    "$(as max --json request add fund=MDF partner=ForMia activity=Expo amount=5 | code)"
+check "viewer requests" forbidden "$(as val --json request add fund=MDF partner=ForMia activity=x amount=1 | code)"
+check "manager approves" forbidden "$(as mia --json request approve 1 | code)"
+check "psql manager approves" "ERROR:  only an admin approves or rejects a request" \
+    "$(sqlstate mia "UPDATE requests SET status = 'approved', approved_amount = 6000 WHERE id = 1")"
+check "admin approves" "approved request 1" "$(as ann request approve 1)"
+check "manager claims for own partner" "added claim 1" "$(as mia claim add request=1 amount=50)"
+check "another manager claims" forbidden "$(as max --json claim add request=1 amount=5 | code)"
+check "manager approves a claim" forbidden "$(as mia --json claim approve 1 | code)"
+check "admin approves a claim" "approved claim 1" "$(as ann claim approve 1)"
+check "manager pays" forbidden "$(as mia --json claim pay 1 | code)"
+check "psql manager pays" "ERROR:  only an admin approves, rejects or pays a claim" \
+    "$(sqlstate mia "UPDATE claims SET status = 'paid' WHERE id = 1")"
+check "admin pays" "paid claim 1" "$(as ann claim pay 1)"
+check "...a funding resource of the partner" '"kind":"funding","amount":50' \
+    "$(as val --json resource list kind=funding | grep -o '"kind":"funding","amount":[0-9]*')"
+check "viewer reads the fund" '"approved":60,"claimed":50,"paid":50,"available":40' \
+    "$(as val --json fund show MDF | grep -o '"approved".*"available":[0-9]*')"
+check "manager creates a tier" forbidden "$(as mia --json tier add name=Gold rank=1 min_deals_won=1 | code)"
+check "psql manager creates a tier" "ERROR:  permission denied for table tiers" \
+    "$(sqlstate mia "INSERT INTO tiers (name, rank, min_deals_won) VALUES ('x', 1, 1)")"
+check "admin creates a tier" "added tier 1" "$(as ann tier add name=Gold rank=1 min_deals_won=0)"
+check "viewer reviews" "ForMia Gold" \
+    "$(as val --json tier review partner=ForMia | sed -n 's/.*"name":"\([A-Za-z]*\)".*"qualifies":"\([A-Za-z]*\)".*/\1 \2/p')"
+check "viewer applies" forbidden "$(as val --json tier apply partner=ForMia | code)"
+check "admin applies" "changed the tier of 1 partner" "$(as ann tier apply partner=ForMia | tail -n 1)"
+
 # check: what prm can check of a server's database; no file, so no modes.
 check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":null,"folder_mode":null}}' \
     "$(as val --json check)"
