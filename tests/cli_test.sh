@@ -285,6 +285,26 @@ check "check on a folder others can enter exits 1" 1 "$(status "$prm" --db "$bk"
 chmod 700 "$tmp/bk"
 check "check JSON" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":"0600","folder_mode":"0700"}}' \
     "$("$prm" --db "$bk" --json check)"
+# check holds the money rules: what only a hand in the file could do.
+if command -v sqlite3 >/dev/null; then
+    mf="$tmp/money.db"
+    printf '%s\n' 'partner add name=Acme' 'fund add name=MDF amount=100' \
+        'request add fund=MDF partner=Acme activity=Expo amount=80' \
+        'request approve 1' 'claim add request=1 amount=50' 'claim approve 1' \
+        'claim pay 1' | "$prm" --db "$mf" >/dev/null
+    check "check on sound money exits 0" 0 "$(status "$prm" --db "$mf" check)"
+    sqlite3 "$mf" "UPDATE funds SET amount = 7999"
+    check "check finds a fund overdrawn" "fund 1 is overdrawn: its approved requests add up to more than its amount (funds so: 1)" \
+        "$("$prm" --db "$mf" check 2>&1 >/dev/null | grep -o 'fund 1 is overdrawn[^;]*)')"
+    check "...and exits 1" 1 "$(status "$prm" --db "$mf" check)"
+    sqlite3 "$mf" "UPDATE funds SET amount = 10000; UPDATE claims SET amount = 8001"
+    check "check finds a request over-claimed" yes \
+        "$("$prm" --db "$mf" check 2>&1 | grep -q 'request 1 is over-claimed' && echo yes)"
+    sqlite3 "$mf" "UPDATE claims SET amount = 5000, resource_id = NULL"
+    check "check finds a paid claim without its resource" yes \
+        "$("$prm" --db "$mf" check 2>&1 | grep -q "claim 1 is paid but its payment's resource is missing" && echo yes)"
+    check "...as one of the problems JSON names" db "$("$prm" --db "$mf" --json check | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p')"
+fi
 if command -v sqlite3 >/dev/null; then
     u="$tmp/undo.db"
     "$prm" --db "$u" partner add name=Gone >/dev/null

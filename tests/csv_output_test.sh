@@ -26,6 +26,14 @@ deal add partner="北京环球有限公司" customer="Globex Inc" product=Firewa
 deal approve 1 days=5
 task add title="@mention the team" partner="Acme Corp" due=2026-02-20
 task add title="	tab first" due=2026-03-02
+fund add name="=MDF, \"H1\"" amount=1000000.01 currency=EUR
+request add fund=1 partner="Acme Corp" project=Alpha activity="-booth" amount=600.5
+request approve 1 amount=500.25
+claim add request=1 amount=0.1 proof="+invoice"
+claim approve 1
+claim pay 1
+tier add name=Gold rank=2 min_won_value=100000 min_deals_won=1
+tier add name="Silver, \"plain\"" rank=1 min_closed_success_rate=0.5
 PRM
 fails=0
 while IFS= read -r cmd; do
@@ -52,6 +60,12 @@ report trend by=year
 insights
 audit
 audit kind=task
+fund list
+request list
+claim list
+tier list
+tier review
+tier review region=EMEA
 EOF2
 # An empty table is its header alone.
 [ "$("$prm" --db "$db" --csv task list status=cancelled)" = "$(printf 'id,title,partner,project,deal,due,status,done_at,notes,created_at,updated_at\r')" ] ||

@@ -72,6 +72,10 @@ keys C-u 'agenda i' Tab 'da' Tab
 check "Tab completes agenda ics and its filters" "prm> agenda ics days="
 keys C-u 'task list ov' Tab
 check "Tab completes a task list's own filter" "prm> task list overdue="
+keys C-u 'tier rev' Tab 'reg' Tab
+check "Tab completes tier review and its scope" "prm> tier review region="
+keys C-u 'request approve 1 am' Tab
+check "Tab completes a move's own key" "prm> request approve 1 amount="
 keys C-u 'project add name="Cloud bundle" partner=1' Enter
 keys 'comm add project=cl' Tab
 check "Tab completes a project's name after project=" 'prm> comm add project="Cloud bundle"'
