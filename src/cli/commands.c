@@ -150,10 +150,10 @@ const cli_command cli_commands[] = {
         .name = "fund",
         .group = RECORDS,
         .summary = "market development funds: budgets partners request money from",
-        .examples = "fund add name=\"MDF 2026 H1\" amount=250000 currency=EUR "
-            "request_by=2026-05-31 claim_by=2026-07-31\n"
+        .examples = "fund add name=\"MDF 2027 H1\" amount=250000 currency=EUR "
+            "request_by=2027-05-31 claim_by=2027-07-31\n"
             "fund list\n"
-            "fund show \"MDF 2026 H1\"\n"
+            "fund show \"MDF 2027 H1\"\n"
             "fund update 1 amount=300000\n",
         .run = cli_cmd_kind,
         .kind = fund_kind,
@@ -162,7 +162,7 @@ const cli_command cli_commands[] = {
         .name = "request",
         .group = RECORDS,
         .summary = "a partner's request for money from a fund, for an activity",
-        .examples = "request add fund=\"MDF 2026 H1\" partner=\"Acme Corp\" "
+        .examples = "request add fund=\"MDF 2027 H1\" partner=\"Acme Corp\" "
             "activity=\"Trade show booth\" amount=12000\n"
             "request approve 1 amount=10000\n"
             "request list status=submitted\n"
