@@ -12,6 +12,7 @@
  * Amounts are whole cents throughout: exact.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "records.h"
@@ -73,6 +74,7 @@ typedef struct request_now {
 } request_now;
 
 typedef struct fund_now {
+    int64_t amount; /* cents */
     char name[200], currency[16];
     char request_by[PRM_TIME_SIZE], claim_by[PRM_TIME_SIZE]; /* "" none */
 } fund_now;
@@ -123,6 +125,7 @@ static bool read_fund(void *ctx, const char *const *cols, size_t ncols)
     copy_col(f->currency, sizeof f->currency, cols[1]);
     copy_col(f->request_by, sizeof f->request_by, cols[2]);
     copy_col(f->claim_by, sizeof f->claim_by, cols[3]);
+    f->amount = cols[4] ? strtoll(cols[4], NULL, 10) : 0;
     return false;
 }
 
@@ -161,6 +164,73 @@ static const char *money_text(char buf[PRM_MONEY_TEXT], int64_t cents)
 static bool past(prm_db *db, const char *by)
 {
     return by[0] != '\0' && strncmp(store_now(db), by, 10) > 0;
+}
+
+/* --- currencies ------------------------------------------------------------ */
+
+/* The ISO 4217 currencies without a minor unit: their amounts are whole.
+ * (prm keeps two decimals at most, so a currency of three is kept to
+ * the hundredth.) */
+static const char *const whole_currencies[] = {
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+    "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF", NULL};
+
+static bool is_whole_currency(const char *currency)
+{
+    for (size_t i = 0; whole_currencies[i] != NULL; i++)
+        if (strcmp(whole_currencies[i], currency) == 0)
+            return true;
+    return false;
+}
+
+static bool is_currency_code(const char *s)
+{
+    return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' &&
+           s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
+}
+
+/* An amount of cents in the fund's currency: whole where it has no
+ * minor unit (what approves or claims it, said in what). */
+static prm_code check_units(const fund_now *f, int64_t cents,
+                            const char *what, prm_error *err)
+{
+    if (cents % 100 == 0 || !is_whole_currency(f->currency))
+        return PRM_OK;
+    char a[PRM_MONEY_TEXT];
+    return prm_error_set(err, PRM_EINVALID_VALUE,
+                         "invalid %s '%s': %s has no minor unit; give a "
+                         "whole amount",
+                         what, money_text(a, cents), f->currency);
+}
+
+static prm_code check_fund(prm_db *db, int64_t fund, prm_error *err);
+
+/* A fund's currency is an ISO 4217 code, and its amounts fit it. */
+static prm_code fund_written(prm_db *db, int64_t id, bool added,
+                             prm_error *err)
+{
+    fund_now f;
+    int64_t fractions;
+    prm_code rc = fetch_fund(db, id, &f, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (f.currency[0] != '\0' && !is_currency_code(f.currency))
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "invalid currency '%s': a three-letter ISO 4217 "
+                             "code in capitals, such as USD, EUR or JPY",
+                             core_show_value(f.currency).text);
+    rc = check_units(&f, f.amount, "amount", err);
+    if (rc == PRM_OK && is_whole_currency(f.currency)) {
+        rc = store_fund_fractions(db, id, &fractions, err);
+        if (rc == PRM_OK && fractions > 0)
+            rc = prm_error_set(err, PRM_EINVALID_VALUE,
+                               "fund %lld has requests or claims of amounts "
+                               "with cents, which %s has not",
+                               (long long)id, f.currency);
+    }
+    if (rc == PRM_OK && !added)
+        rc = check_fund(db, id, err);
+    return rc;
 }
 
 /* --- the rules ---------------------------------------------------------- */
@@ -206,6 +276,16 @@ static prm_code check_claims(prm_db *db, int64_t request, prm_error *err)
                          money_text(a, approved));
 }
 
+static prm_code request_units(prm_db *db, int64_t id, prm_error *err)
+{
+    request_now r;
+    fund_now f;
+    prm_code rc = fetch_request(db, id, &r, err);
+    if (rc == PRM_OK)
+        rc = fetch_fund(db, r.fund, &f, err);
+    return rc == PRM_OK ? check_units(&f, r.amount, "amount", err) : rc;
+}
+
 /* A new request: its fund still takes requests. */
 static prm_code request_added(prm_db *db, int64_t id, prm_error *err)
 {
@@ -214,6 +294,8 @@ static prm_code request_added(prm_db *db, int64_t id, prm_error *err)
     prm_code rc = fetch_request(db, id, &r, err);
     if (rc == PRM_OK)
         rc = fetch_fund(db, r.fund, &f, err);
+    if (rc == PRM_OK)
+        rc = check_units(&f, r.amount, "amount", err);
     if (rc == PRM_OK && past(db, f.request_by))
         rc = prm_error_set(err, PRM_ECONFLICT,
                            "fund %s took requests until %.10s; it takes no "
@@ -242,6 +324,9 @@ static prm_code claim_added(prm_db *db, int64_t id, prm_error *err)
                              "request %lld is %s; claims are made against an "
                              "approved request",
                              (long long)c.request, r.status);
+    rc = check_units(&f, c.amount, "amount", err);
+    if (rc != PRM_OK)
+        return rc;
     if (past(db, f.claim_by))
         return prm_error_set(err, PRM_ECONFLICT,
                              "fund %s took claims until %.10s; it takes no "
@@ -288,16 +373,25 @@ prm_code core_rules_written(prm_db *db, const prm_kind_info *info,
 {
     switch (info->kind) {
     case PRM_FUND:
-        return added ? PRM_OK : check_fund(db, id, err);
+        return fund_written(db, id, added, err);
     case PRM_REQUEST:
         /* An update changes no approved amount: what could is fixed
-         * once it is approved (core_money_update). */
-        return added ? request_added(db, id, err) : PRM_OK;
+         * once it is approved (core_money_update); its amount still fits
+         * its fund's currency. */
+        return added ? request_added(db, id, err) : request_units(db, id, err);
     case PRM_CLAIM: {
         if (added)
             return claim_added(db, id, err);
         claim_now c;
+        request_now r;
+        fund_now f;
         prm_code rc = store_fetch(db, info, id, read_claim, &c, err);
+        if (rc == PRM_OK)
+            rc = fetch_request(db, c.request, &r, err);
+        if (rc == PRM_OK)
+            rc = fetch_fund(db, r.fund, &f, err);
+        if (rc == PRM_OK)
+            rc = check_units(&f, c.amount, "amount", err);
         return rc == PRM_OK ? check_claims(db, c.request, err) : rc;
     }
     case PRM_TIER:
@@ -393,7 +487,12 @@ static prm_code approve_request(prm_db *db, int64_t id, const request_now *r,
                              "asked for; approve at most that",
                              money_text(a, amount), money_text(b, r->amount),
                              (long long)id);
+    fund_now f;
     prm_code rc = store_lock(db, prm_kind_get(PRM_FUND), r->fund, err);
+    if (rc == PRM_OK)
+        rc = fetch_fund(db, r->fund, &f, err);
+    if (rc == PRM_OK)
+        rc = check_units(&f, amount, "amount", err);
     if (rc == PRM_OK)
         rc = store_fund_available(db, r->fund, &available, err);
     if (rc != PRM_OK)

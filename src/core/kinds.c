@@ -161,7 +161,7 @@ static const prm_field fund_fields[] = {
      "unique name (case-insensitive)"},
     {"amount", PRM_F_MONEY, REQ | COL, NULL, NULL, "the budget"},
     {"currency", PRM_F_TEXT, COL, NULL, "USD",
-     "the currency of its amounts, e.g. USD, EUR"},
+     "the ISO 4217 code of its amounts, e.g. USD, EUR, JPY (whole amounts)"},
     {"start", PRM_F_DATE, 0, NULL, NULL, "when it opens"},
     {"end", PRM_F_DATE, 0, NULL, NULL, "when it closes"},
     {"request_by", PRM_F_DATE, 0, NULL, NULL,

@@ -240,9 +240,16 @@ static void fund_fields(argset *a, unsigned serial)
     snprintf(prefix, sizeof prefix, "F%02u ", serial);
     random_text(name, sizeof name, prefix);
     set(a, "name", name);
-    random_money(a, "amount", 1000000);
-    if (next(2))
-        set(a, "currency", next(2) ? "EUR" : "JPY");
+    if (next(3) == 0) { /* a currency without cents: whole amounts */
+        char num[16];
+        snprintf(num, sizeof num, "%u", next(100000000));
+        set(a, "amount", num);
+        set(a, "currency", "JPY");
+    } else {
+        random_money(a, "amount", 1000000);
+        if (next(2))
+            set(a, "currency", "EUR");
+    }
     static const char *const dates[] = {"start", "end", "request_by",
                                         "claim_by"};
     for (size_t i = 0; i < 4; i++)

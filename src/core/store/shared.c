@@ -216,7 +216,21 @@ prm_code store_fund_terms(prm_db *db, int64_t fund, store_text_row_fn fn,
 {
     prm_value p = int_value(fund);
     return db->engine->rows(db,
-                            "SELECT name, currency, request_by, claim_by "
-                            "FROM funds WHERE id = $1",
+                            "SELECT name, currency, request_by, claim_by, "
+                            "amount FROM funds WHERE id = $1",
                             &p, 1, fn, ctx, "reading the fund", err);
+}
+
+prm_code store_fund_fractions(prm_db *db, int64_t fund, int64_t *n,
+                              prm_error *err)
+{
+    prm_value p = int_value(fund);
+    *n = 0;
+    return db->engine->exec(
+        db,
+        "SELECT (SELECT count(*) FROM requests WHERE fund_id = $1 AND "
+        "(amount % 100 <> 0 OR coalesce(approved_amount, 0) % 100 <> 0)) + "
+        "(SELECT count(*) FROM claims AS c JOIN requests AS r ON r.id = "
+        "c.request_id WHERE r.fund_id = $1 AND c.amount % 100 <> 0)",
+        &p, 1, n, 1, NULL, "reading the fund", err);
 }

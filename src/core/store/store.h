@@ -268,10 +268,13 @@ prm_code store_fund_available(prm_db *db, int64_t fund, int64_t *cents,
 prm_code store_request_claims(prm_db *db, int64_t request, int64_t sums[2],
                               prm_error *err);
 /* A fund's terms as they are stored, without the sums a fund's record
- * works out when read: its name, currency, request_by and claim_by
- * (NULL for none), to fn as one row. */
+ * works out when read: its name, currency, request_by, claim_by (NULL
+ * for none) and amount (cents), to fn as one row. */
 prm_code store_fund_terms(prm_db *db, int64_t fund, store_text_row_fn fn,
                           void *ctx, prm_error *err);
+/* How many of a fund's requests and claims have amounts with cents. */
+prm_code store_fund_fractions(prm_db *db, int64_t fund, int64_t *n,
+                              prm_error *err);
 
 /* The rules of money as check and import hold a database to: funds
  * overdrawn (approved requests over the amount), requests over-claimed
