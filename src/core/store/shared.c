@@ -180,33 +180,36 @@ prm_code store_request_claims(prm_db *db, int64_t request, int64_t sums[2],
 prm_code store_money_check(prm_db *db, store_money_problems *p,
                            prm_error *err)
 {
-    static const char *const sql[STORE_MONEY_RULES] = {
-        "SELECT count(*), coalesce(min(t.id), 0) FROM funds AS t WHERE %s < 0",
-        "SELECT count(*), coalesce(min(r.id), 0) FROM requests AS r WHERE "
-        "(SELECT coalesce(sum(c.amount), 0) FROM claims AS c WHERE "
-        "c.request_id = r.id AND c.status <> 'rejected') > "
-        "coalesce(r.approved_amount, 0)",
-        "SELECT count(*), coalesce(min(id), 0) FROM claims WHERE status = "
-        "'paid' AND resource_id IS NULL",
-    };
-    static const char *const what[STORE_MONEY_RULES] = {
-        "fund %lld is overdrawn: its approved requests add up to more than "
-        "its amount (funds so: %lld)",
-        "request %lld is over-claimed: its claims not rejected add up to "
-        "more than its approved amount (requests so: %lld)",
-        "claim %lld is paid but its payment's resource is missing (claims "
-        "so: %lld)",
+    /* Each rule: the SQL that counts what breaks it (and the first),
+     * and how to say so. */
+    static const struct money_rule {
+        const char *sql, *what;
+    } rules[STORE_MONEY_RULES] = {
+        {"SELECT count(*), coalesce(min(t.id), 0) FROM funds AS t WHERE %s "
+         "< 0",
+         "fund %lld is overdrawn: its approved requests add up to more than "
+         "its amount (funds so: %lld)"},
+        {"SELECT count(*), coalesce(min(r.id), 0) FROM requests AS r WHERE "
+         "(SELECT coalesce(sum(c.amount), 0) FROM claims AS c WHERE "
+         "c.request_id = r.id AND c.status <> 'rejected') > "
+         "coalesce(r.approved_amount, 0)",
+         "request %lld is over-claimed: its claims not rejected add up to "
+         "more than its approved amount (requests so: %lld)"},
+        {"SELECT count(*), coalesce(min(id), 0) FROM claims WHERE status = "
+         "'paid' AND resource_id IS NULL",
+         "claim %lld is paid but its payment's resource is missing (claims "
+         "so: %lld)"},
     };
     prm_code rc = PRM_OK;
     for (int i = 0; i < STORE_MONEY_RULES && rc == PRM_OK; i++) {
         int64_t out[2] = {0, 0};
         sqlbuf b = {.len = 0};
-        sql_add(&b, sql[i], store_fund_sql("available"));
+        sql_add(&b, rules[i].sql, store_fund_sql("available"));
         rc = store_exec_built(db, &b, NULL, 0, out, 2, NULL,
                               "checking the funds", err);
         p->count[i] = out[0];
         p->first[i] = out[1];
-        p->what[i] = what[i];
+        p->what[i] = rules[i].what;
     }
     return rc;
 }
