@@ -92,6 +92,12 @@ check "restore into records" conflict "$(PRM_PASSPHRASE=s3cret "$prm" --db "$tmp
 "$prm" --db "$tmp/r.db" partner add name=Extra >/dev/null
 PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/r.db" restore "$tmp/b.enc" force=yes >/dev/null
 check "force=yes replaces them" "MARKER-Acme" "$("$prm" --db "$tmp/r.db" --json partner list | grep -o '"name":"[^"]*"' | sed 's/"name":"//; s/"//' | paste -sd' ')"
+printf '%s\n' 'fund add name=MDF amount=100' 'tier add name=Gold rank=1 min_deals_won=1' \
+    'request add fund=MDF partner=1 activity=Expo amount=80' 'request approve 1' \
+    'claim add request=1 amount=50' 'claim approve 1' 'claim pay 1' | "$prm" --db "$tmp/r.db" >/dev/null
+PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/r.db" restore "$tmp/b.enc" force=yes >/dev/null
+check "force=yes replaces money and tiers too" "no funds|no claims|no tiers|0" \
+    "$("$prm" --db "$tmp/r.db" fund list)|$("$prm" --db "$tmp/r.db" claim list)|$("$prm" --db "$tmp/r.db" tier list)|$("$prm" --db "$tmp/r.db" --json resource list | grep -c '"kind":"funding"')"
 check "a wrong passphrase restores nothing" "no partners" \
     "$(PRM_PASSPHRASE=nope "$prm" --db "$tmp/s.db" restore "$tmp/b.enc" 2>/dev/null; "$prm" --db "$tmp/s.db" partner list)"
 "$prm" --db "$tmp/a.db" backup "$tmp/plain.db" >/dev/null

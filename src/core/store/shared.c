@@ -65,9 +65,11 @@ prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,
 
 prm_code store_clear(prm_db *db, prm_error *err)
 {
+    /* Children first: a claim names its request and resource. */
     static const char *const tables[] = {
-        "tasks", "outcomes", "communications", "resources", "deals",
-        "project_partners", "projects", "partners"};
+        "claims", "requests", "funds", "tiers", "tasks", "outcomes",
+        "communications", "resources", "deals", "project_partners",
+        "projects", "partners"};
     char sql[64];
     prm_code rc = PRM_OK;
     for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == PRM_OK;

@@ -107,7 +107,9 @@ const char *pg_role_limit(const pg_db *db)
         return "viewers read and report only";
     if (strcmp(db->role, "manager") == 0)
         return "managers change only the partners they own and their "
-               "projects, communications, resources, outcomes and deals";
+               "projects, communications, resources, outcomes, deals, "
+               "tasks, requests and claims; funds, tiers, approvals and "
+               "payments are an admin's";
     return "ask an admin of this database";
 }
 
