@@ -44,12 +44,13 @@ static void help_overview(FILE *f)
           f);
 }
 
-static void help_field(FILE *f, const prm_field *fld)
+/* The names line up after the longest, at least 13 wide. */
+static void help_field(FILE *f, const prm_field *fld, int width)
 {
-    char name[32];
+    char name[40];
     snprintf(name, sizeof name, "%s%s", fld->name,
              fld->flags & PRM_FF_REQUIRED ? "*" : "");
-    fprintf(f, "  %-13s %s", name, fld->help);
+    fprintf(f, "  %-*s %s", width, name, fld->help);
     if (fld->choices != NULL) {
         fputs("; one of:", f);
         for (size_t i = 0; fld->choices[i]; i++)
@@ -85,8 +86,12 @@ static void help_kind(FILE *f, const cli_command *c)
     if (c->alias != NULL)
         fprintf(f, "  ('%s' is short for '%s')\n", c->alias, c->name);
     fputs("\nFields (* required on add):\n", f);
+    int names = 13;
     for (size_t i = 0; i < info->nfields; i++)
-        help_field(f, &info->fields[i]);
+        if ((int)strlen(info->fields[i].name) + 1 > names)
+            names = (int)strlen(info->fields[i].name) + 1;
+    for (size_t i = 0; i < info->nfields; i++)
+        help_field(f, &info->fields[i], names);
     /* Only partners and projects have names to refer to them by. */
     fprintf(f,
             "\nREF is an id%s.  FIELD= with nothing after it clears a "
