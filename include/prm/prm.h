@@ -10,6 +10,9 @@
  * success) and fills the prm_error it is given with a message a person can
  * act on.  Record values handed to callbacks point into the core's own
  * buffers and are valid only for the duration of the callback.
+ *
+ * Past 700 lines on purpose: the front end includes this header and no
+ * other, so the whole public API, a section per module, is here.
  */
 #ifndef PRM_PRM_H
 #define PRM_PRM_H

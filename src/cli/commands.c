@@ -1,5 +1,9 @@
 /*
  * commands.c - the table of commands and verbs, and dispatch.
+ *
+ * Past 700 lines on purpose: most of it is the two tables, data whose
+ * entries each carry a command's whole help and examples; dispatch and
+ * the lookups that read them sit beside them.
  */
 #include <stdlib.h>
 #include <string.h>

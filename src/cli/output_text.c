@@ -3,6 +3,10 @@
  * of one record, a metrics panel, and errors on stderr in the documented form
  * (prm: LINE: error: TEXT, or FILE:LINE: error: TEXT).  Colour only when
  * the stream is a terminal and NO_COLOR is not set.
+ *
+ * Past 700 lines on purpose: it is one implementation of cli_out_ops, an
+ * operation per thing prm prints, all sharing the table builder and the
+ * terminal's state; split, each part would export them to the other.
  */
 #include <stdint.h>
 #include <stdlib.h>
