@@ -226,6 +226,18 @@ CREATE TABLE tiers (
     window_days INTEGER CHECK (window_days >= 0)
 );
 
+-- Encryption of sensitive fields at rest: the data key, wrapped under a
+-- key derived from the passphrase (Argon2id with these limits and salt).
+-- No row: encryption is off.  One row: every sensitive value is sealed.
+CREATE TABLE keyring (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    version  INTEGER NOT NULL,
+    opslimit INTEGER NOT NULL,
+    memlimit INTEGER NOT NULL,
+    salt     TEXT NOT NULL,
+    wrapped  TEXT NOT NULL
+);
+
 -- The audit log: every change to a record, written in the same transaction
 -- as the change, by prm (a new record) or by triggers prm creates on its
 -- connection before it writes (updates, deletes, a project's links).  One

@@ -553,21 +553,41 @@ CREATE TRIGGER audit_claims AFTER INSERT OR UPDATE OR DELETE ON claims
 CREATE TRIGGER audit_tiers AFTER INSERT OR UPDATE OR DELETE ON tiers
     FOR EACH ROW EXECUTE FUNCTION prm_audit('tier');
 
+-- Encryption of sensitive fields at rest: the data key, wrapped under a
+-- key derived from the passphrase (Argon2id with these limits and salt).
+-- No row: encryption is off.  One row: every sensitive value is sealed.
+-- Everyone reads it (every user needs the passphrase); only an admin
+-- turns encryption on or off or changes the passphrase.
+CREATE TABLE keyring (
+    id       integer PRIMARY KEY CHECK (id = 1),
+    version  integer NOT NULL,
+    opslimit bigint NOT NULL,
+    memlimit bigint NOT NULL,
+    salt     text NOT NULL,
+    wrapped  text NOT NULL
+);
+
 -- Grants: viewers read, managers also write (row-level security narrows
 -- which rows); the audit log and prm_ids are written only by triggers.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO prm_viewer;
 GRANT SELECT ON prm_meta, prm_ids, partners, projects, project_partners,
     communications, resources, outcomes, deals, tasks, funds, requests,
-    claims, tiers, audit TO prm_viewer;
+    claims, tiers, keyring, audit TO prm_viewer;
 GRANT INSERT, UPDATE, DELETE ON partners, projects, project_partners,
     communications, resources, outcomes, deals, tasks, requests, claims
     TO prm_manager;
-GRANT INSERT, UPDATE, DELETE ON funds, tiers TO prm_admin;
+GRANT INSERT, UPDATE, DELETE ON funds, tiers, keyring TO prm_admin;
 
 -- Row-level security: everyone reads every row; what a manager writes is
 -- narrowed to what they own.  The owner of the tables (the admin who
 -- created the database) is not subject to it, nor are superusers.
+ALTER TABLE keyring ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read ON keyring FOR SELECT USING (true);
+CREATE POLICY add ON keyring FOR INSERT WITH CHECK (prm_is_admin());
+CREATE POLICY change ON keyring FOR UPDATE USING (prm_is_admin());
+CREATE POLICY remove ON keyring FOR DELETE USING (prm_is_admin());
+
 ALTER TABLE partners ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read ON partners FOR SELECT USING (true);
 CREATE POLICY add ON partners FOR INSERT

@@ -68,7 +68,7 @@ check "a cut file" 1 "$(PRM_PASSPHRASE=s3cret "$prm" --db "$tmp/e.db" import jso
 check "...imports nothing" "no partners" "$("$prm" --db "$tmp/e.db" partner list)"
 
 out=$(noterm --db "$tmp/a.db" export json "$tmp/none.enc" encrypt=yes 2>&1)
-check "no passphrase, no terminal" "prm: 1: error: an encrypted file needs a passphrase: set PRM_PASSPHRASE_FILE (a file whose first line it is) or PRM_PASSPHRASE, or run prm on a terminal to be asked" "$out"
+check "no passphrase, no terminal" "prm: 1: error: a passphrase is needed: set PRM_PASSPHRASE_FILE (a file whose first line it is) or PRM_PASSPHRASE, or run prm on a terminal to be asked" "$out"
 check "...nothing written" no "$([ -e "$tmp/none.enc" ] && echo yes || echo no)"
 check "encrypt=yes needs a FILE" syntax "$(PRM_PASSPHRASE=x "$prm" --db "$tmp/a.db" --json export json encrypt=yes | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p')"
 check "encrypt=maybe" invalid_value "$(PRM_PASSPHRASE=x "$prm" --db "$tmp/a.db" --json export json "$tmp/m.enc" encrypt=maybe | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p')"

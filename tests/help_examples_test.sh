@@ -33,6 +33,8 @@ done
 grep -v '^quit$' examples | sed 's|^backup /.*/|backup |; s|^restore /.*/|restore |' >script
 n=$(wc -l <script)
 [ "$n" -ge 40 ] || { echo "FAIL: only $n examples"; fails=$((fails + 1)); }
+# encrypt on and encrypt passphrase take their passphrases from these.
+PRM_PASSPHRASE=examples PRM_NEW_PASSPHRASE=examples2 PRM_KDF=fast \
 PRM_NOW=2026-03-01T12:00:00Z "$prm" --db db --json -f script >out 2>err
 line=0
 while IFS= read -r answer; do

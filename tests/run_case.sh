@@ -10,6 +10,10 @@
 # PRM_UPDATE=1 the expected files are written instead (review the diff!).
 # The audit log names who ran prm: that name is replaced by USER.
 #
+# With PRM_CASE_ENCRYPT=1 the database has encryption on (encrypt on, before
+# the case) and the case must give the very same output: sealed fields are
+# the store's business, never what a command shows.
+#
 # With PG_DIR (a cluster of tests/pg_cluster.sh), the case runs on a team
 # database instead, a new one each time, and must give the same output:
 # only the user's name and the owner of a partner or task (in audit
@@ -37,6 +41,10 @@ for mode in text json; do
         psql -qX "$base" -c "DROP DATABASE IF EXISTS $pgname" \
             -c "CREATE DATABASE $pgname" >/dev/null || exit 1
         db=$(echo "$base" | sed "s|:///postgres?|:///$pgname?|")
+    fi
+    if [ "${PRM_CASE_ENCRYPT:-}" = 1 ]; then
+        export PRM_PASSPHRASE=case-passphrase PRM_KDF=fast
+        HOME=$tmp "$prm" --db "$db" encrypt on >/dev/null || exit 1
     fi
     # shellcheck disable=SC2086 # flags are words on purpose
     PRM_NOW=2026-03-01T12:00:00Z NO_COLOR=1 LC_ALL=C.UTF-8 HOME=$tmp "$prm" \

@@ -696,6 +696,38 @@ prm_code prm_sealed_open(FILE *in, const char *pass, size_t passlen,
 /* Zero memory that held a secret, in a way the compiler keeps. */
 void prm_wipe(void *p, size_t len);
 
+/*
+ * Sensitive fields at rest (store/seal.c; doc/guide.md: Encryption).  With
+ * encryption on, every value of a PRM_FF_SENSITIVE field and every command
+ * in the audit log is sealed (XChaCha20-Poly1305, the record's kind, id
+ * and field bound in) with a random data key, which the database keeps
+ * wrapped under a key derived from the passphrase.  Records read come
+ * back opened; nothing above the store sees a sealed value.
+ *
+ * prm_encrypted: whether the database has encryption on, so that it must
+ * be unlocked before any command.  prm_unlock: the passphrase, checked
+ * against the wrapped key ("wrong passphrase, or the database's key row
+ * was changed": PRM_EINVALID_VALUE).  prm_set_passphrase_fn: where the
+ * core asks for a passphrase it needs later (a backup of an encrypted
+ * database being restored); fn fills buf and *len, or fails.
+ */
+bool prm_encrypted(const prm_db *db);
+prm_code prm_unlock(prm_db *db, const char *pass, size_t passlen,
+                    prm_error *err);
+typedef prm_code (*prm_passphrase_fn)(void *ctx, char *buf, size_t size,
+                                      size_t *len, prm_error *err);
+void prm_set_passphrase_fn(prm_db *db, prm_passphrase_fn fn, void *ctx);
+/* encrypt on: seal every sensitive value and audit entry, keep the key
+ * under pass; encrypt off: open them all and drop the key; encrypt
+ * passphrase: wrap the same key under a new one (one row).  An admin's
+ * on a team database.  A file is then vacuumed, and its WAL emptied, so
+ * that no page keeps the text it held. */
+prm_code prm_encrypt_on(prm_db *db, const char *pass, size_t passlen,
+                        prm_error *err);
+prm_code prm_encrypt_off(prm_db *db, prm_error *err);
+prm_code prm_encrypt_passphrase(prm_db *db, const char *pass, size_t passlen,
+                                prm_error *err);
+
 /* Called now and then (every 1,000 records) while an import runs, with the
  * number of records read so far; NULL stops it. */
 void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
@@ -777,12 +809,16 @@ typedef struct prm_check_report {
     int64_t schema_version;
     bool on_file;            /* a file (not in memory, not a server) */
     unsigned file_mode, folder_mode; /* its permission bits, and its folder's */
+    bool encrypted;          /* sensitive fields sealed at rest */
+    int64_t sealed_values;   /* how many open, and how many do not */
+    int64_t sealed_failed;
     int problems;            /* how many of the above are wrong */
     char summary[768];       /* the problems, one sentence each */
 } prm_check_report;
 
-/* Integrity, foreign keys, schema version, and whether others may read the
- * file or its folder. */
+/* Integrity, foreign keys, schema version, whether others may read the
+ * file or its folder, and with encryption on that every sealed value
+ * opens. */
 prm_code prm_check(prm_db *db, prm_check_report *report, prm_error *err);
 
 /* --- JSON text (json_write.c) ------------------------------------------- */

@@ -414,6 +414,26 @@ const cli_command cli_commands[] = {
         .needs_commit = true,
     },
     {
+        .name = "encrypt",
+        .group = "Safety",
+        .usage = "encrypt on|off|passphrase",
+        .summary = "seal the sensitive fields at rest under a passphrase",
+        .details = "encrypt on seals, in the database, every partner's email, "
+            "phone and notes,\nevery communication's subject and content, "
+            "every deal's contact and notes,\nand every other notes field, "
+            "with the audit log's images and commands,\nunder a key kept "
+            "wrapped by the passphrase (PRM_PASSPHRASE_FILE,\nPRM_PASSPHRASE, "
+            "or asked twice).  From then on the database opens only\nwith the "
+            "passphrase; every command gives the same results.  encrypt\n"
+            "passphrase wraps the key under a new one (PRM_NEW_PASSPHRASE_FILE,"
+            "\nPRM_NEW_PASSPHRASE, or asked twice); encrypt off opens "
+            "everything again.\nNames, amounts and dates stay readable, so "
+            "that metrics run in SQL.\n",
+        .examples = "encrypt on\nencrypt passphrase\nencrypt off\n",
+        .run = cli_cmd_encrypt,
+        .needs_commit = true,
+    },
+    {
         .name = "check",
         .group = "Safety",
         .usage = "check",

@@ -137,7 +137,16 @@ prm_code cli_verb_deal_move(cli_ctx *ctx, const prm_kind_info *info,
  * (twice when encrypting); wipe buf after use. */
 prm_code cli_passphrase(bool twice, char *buf, size_t size, size_t *len,
                         prm_error *err);
+/* A new passphrase (encrypt passphrase): $PRM_NEW_PASSPHRASE_FILE, else
+ * $PRM_NEW_PASSPHRASE, else asked twice. */
+prm_code cli_new_passphrase(char *buf, size_t size, size_t *len,
+                            prm_error *err);
+/* cli_passphrase as the core asks for one (prm_passphrase_fn). */
+prm_code cli_passphrase_fn(void *ctx, char *buf, size_t size, size_t *len,
+                           prm_error *err);
 prm_code cli_cmd_restore(cli_ctx *ctx, const cli_command *cmd,
+                         const cli_args *args, prm_error *err);
+prm_code cli_cmd_encrypt(cli_ctx *ctx, const cli_command *cmd,
                          const cli_args *args, prm_error *err);
 prm_code cli_report_html(cli_ctx *ctx, const cli_args *args, prm_error *err);
 prm_code cli_cmd_agenda(cli_ctx *ctx, const cli_command *cmd,

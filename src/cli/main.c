@@ -115,6 +115,18 @@ static int parse_options(int argc, char **argv, options *o)
     return -1;
 }
 
+/* A database with encryption on opens only with its passphrase. */
+static prm_code unlock(prm_db *db, prm_error *err)
+{
+    char pass[256];
+    size_t len;
+    prm_code rc = cli_passphrase(false, pass, sizeof pass, &len, err);
+    if (rc == PRM_OK)
+        rc = prm_unlock(db, pass, len, err);
+    prm_wipe(pass, sizeof pass);
+    return rc;
+}
+
 static int open_db(const options *o, char *path, size_t size, prm_db **db)
 {
     if (o->db != NULL)
@@ -126,6 +138,11 @@ static int open_db(const options *o, char *path, size_t size, prm_db **db)
     prm_error err = {.code = PRM_OK};
     if (prm_open(path, db, &err) != PRM_OK)
         return usage_error(o, err.code, "%s", prm_error_message(&err));
+    prm_set_passphrase_fn(*db, cli_passphrase_fn, NULL);
+    if (prm_encrypted(*db) && unlock(*db, &err) != PRM_OK) {
+        prm_close(*db);
+        return usage_error(o, err.code, "%s", prm_error_message(&err));
+    }
     const char *now = getenv("PRM_NOW");
     if (now != NULL && *now != '\0' && prm_set_now(*db, now, &err) != PRM_OK) {
         prm_close(*db);

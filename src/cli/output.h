@@ -68,6 +68,9 @@ typedef struct cli_out_ops {
     void (*undone)(cli_out *o, const int64_t *changes,
                    char *const *commands, size_t n);
     void (*backed_up)(cli_out *o, const char *file);
+    /* encrypt on, off or passphrase done (what: "on", "off",
+     * "passphrase"). */
+    void (*encryption)(cli_out *o, const char *what);
     /* Users of a team database: a user added or given a role (verb), and
      * the rows of user list between begin and end. */
     void (*user_changed)(cli_out *o, const char *verb, const char *name,

@@ -467,6 +467,16 @@ static void json_backed_up(cli_out *o, const char *file)
     fputs("}}\n", o->out);
 }
 
+static void json_encryption(cli_out *o, const char *what)
+{
+    if (strcmp(what, "passphrase") == 0)
+        fputs("{\"ok\":true,\"encryption\":\"on\",\"passphrase\":"
+              "\"changed\"}\n",
+              o->out);
+    else
+        fprintf(o->out, "{\"ok\":true,\"encryption\":\"%s\"}\n", what);
+}
+
 static void json_user(FILE *f, const char *name, const char *role)
 {
     fputs("{\"name\":", f);
@@ -516,10 +526,15 @@ static void json_check(cli_out *o, const prm_check_report *r)
             (long long)r->foreign_key_errors, (long long)r->schema_version);
     /* A database in memory or on a server has no file, and no modes. */
     if (r->on_file)
-        fprintf(o->out, "\"file_mode\":\"%04o\",\"folder_mode\":\"%04o\"}}\n",
+        fprintf(o->out, "\"file_mode\":\"%04o\",\"folder_mode\":\"%04o\",",
                 r->file_mode, r->folder_mode);
     else
-        fputs("\"file_mode\":null,\"folder_mode\":null}}\n", o->out);
+        fputs("\"file_mode\":null,\"folder_mode\":null,", o->out);
+    if (r->encrypted)
+        fprintf(o->out, "\"encryption\":\"on\",\"sealed_values\":%lld}}\n",
+                (long long)r->sealed_values);
+    else
+        fputs("\"encryption\":\"off\",\"sealed_values\":0}}\n", o->out);
 }
 
 static void json_settings(cli_out *o, bool json, bool csv, bool color,
@@ -610,6 +625,7 @@ const cli_out_ops cli_json_ops = {
     .audit_end = json_audit_end,
     .undone = json_undone,
     .backed_up = json_backed_up,
+    .encryption = json_encryption,
     .user_changed = json_user_changed,
     .users_begin = json_users_begin,
     .user_row = json_user_row,

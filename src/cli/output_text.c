@@ -575,6 +575,14 @@ static void text_backed_up(cli_out *o, const char *file)
     fprintf(o->out, "backed up to %s\n", file);
 }
 
+static void text_encryption(cli_out *o, const char *what)
+{
+    if (strcmp(what, "passphrase") == 0)
+        fputs("passphrase changed\n", o->out);
+    else
+        fprintf(o->out, "encryption %s\n", what);
+}
+
 static void text_user_changed(cli_out *o, const char *verb, const char *name,
                               const char *role)
 {
@@ -666,6 +674,12 @@ static void text_check(cli_out *o, const prm_check_report *r)
     if (r->on_file)
         fprintf(o->out, "file, folder mode    %04o, %04o\n", r->file_mode,
                 r->folder_mode);
+    if (r->encrypted)
+        fprintf(o->out, "encryption           on: %lld sealed values, %s\n",
+                (long long)r->sealed_values,
+                r->sealed_failed ? "some do not open" : "all open");
+    else
+        fputs("encryption           off\n", o->out);
     if (r->problems == 0)
         fputs("no problems found\n", o->out);
 }
@@ -731,6 +745,7 @@ const cli_out_ops cli_text_ops = {
     .audit_end = text_audit_end,
     .undone = text_undone,
     .backed_up = text_backed_up,
+    .encryption = text_encryption,
     .user_changed = text_user_changed,
     .tiers_begin = text_tiers_begin,
     .tier_row = text_tier_row,

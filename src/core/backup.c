@@ -90,7 +90,8 @@ prm_code prm_backup(prm_db *db, const char *path, prm_error *err)
 
 /* The backup's records as JSON Lines in a temporary file, read from the
  * start. */
-static prm_code read_backup(const char *path, FILE **lines, prm_error *err)
+static prm_code read_backup(prm_db *db, const char *path, FILE **lines,
+                            prm_error *err)
 {
     prm_db *src = NULL;
     *lines = tmpfile();
@@ -99,6 +100,8 @@ static prm_code read_backup(const char *path, FILE **lines, prm_error *err)
                              strerror(errno));
     prm_counts counts;
     prm_code rc = prm_open(path, &src, err);
+    if (rc == PRM_OK)
+        rc = store_unlock_from(src, db, err);
     if (rc == PRM_OK)
         rc = prm_export(src, PRM_FORMAT_JSONL, *lines, &counts, err);
     prm_close(src);
@@ -138,7 +141,7 @@ prm_code prm_restore(prm_db *db, const char *path, bool force,
                            "them only with force=yes (a backup first is "
                            "wise)");
     if (rc == PRM_OK)
-        rc = read_backup(path, &lines, err);
+        rc = read_backup(db, path, &lines, err);
     /* The old records go and the backup's come in one transaction. */
     if (rc == PRM_OK)
         rc = prm_begin(db, err);

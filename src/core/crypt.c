@@ -23,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "kdf.h"
 #include "prm/prm.h"
 
 #define MAGIC "PRMCRYPT"
@@ -56,7 +57,7 @@ static uint64_t get_le64(const unsigned char *p)
 
 /* The cost of a new file's key: libsodium's interactive limits, or its
  * least with PRM_KDF=fast (the tests, which derive hundreds of keys). */
-static void kdf_limits(uint64_t *ops, uint64_t *mem)
+void core_kdf_limits(uint64_t *ops, uint64_t *mem)
 {
     const char *fast = getenv("PRM_KDF");
     bool least = fast != NULL && strcmp(fast, "fast") == 0;
@@ -66,15 +67,15 @@ static void kdf_limits(uint64_t *ops, uint64_t *mem)
                  : crypto_pwhash_MEMLIMIT_INTERACTIVE;
 }
 
-static prm_code derive(unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES],
-                       const char *pass, size_t passlen,
-                       const unsigned char *salt, uint64_t ops, uint64_t mem,
-                       prm_error *err)
+prm_code core_kdf_derive(unsigned char *key, size_t keylen,
+                         const char *pass, size_t passlen,
+                         const unsigned char *salt, uint64_t ops, uint64_t mem,
+                         prm_error *err)
 {
     if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > MAX_OPSLIMIT ||
         mem < crypto_pwhash_MEMLIMIT_MIN || mem > MAX_MEMLIMIT)
         return prm_error_set(err, PRM_EINVALID_VALUE, "%s", damaged);
-    if (crypto_pwhash(key, crypto_secretstream_xchacha20poly1305_KEYBYTES,
+    if (crypto_pwhash(key, keylen,
                       pass, passlen, salt, ops, (size_t)mem,
                       crypto_pwhash_ALG_ARGON2ID13) != 0)
         return prm_error_set(err, PRM_EIO,
@@ -142,7 +143,7 @@ prm_code prm_seal_open(FILE *out, const char *pass, size_t passlen,
     unsigned char header[HEADER_LEN], *p = header;
     unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
     uint64_t ops, mem;
-    kdf_limits(&ops, &mem);
+    core_kdf_limits(&ops, &mem);
     memcpy(p, MAGIC, MAGIC_LEN);
     p[MAGIC_LEN] = 1;
     put_le64(p + MAGIC_LEN + 1, ops);
@@ -152,7 +153,7 @@ prm_code prm_seal_open(FILE *out, const char *pass, size_t passlen,
     sealer *s = calloc(1, sizeof *s);
     if (s == NULL)
         return prm_error_nomem(err);
-    prm_code rc = derive(key, pass, passlen, salt, ops, mem, err);
+    prm_code rc = core_kdf_derive(key, sizeof key, pass, passlen, salt, ops, mem, err);
     if (rc == PRM_OK)
         crypto_secretstream_xchacha20poly1305_init_push(
             &s->st, salt + crypto_pwhash_SALTBYTES, key);
@@ -276,7 +277,7 @@ prm_code prm_sealed_open(FILE *in, const char *pass, size_t passlen,
     memcpy(o->ad, h, HEADER_LEN);
     memcpy(o->header, h + MAGIC_LEN + 17 + crypto_pwhash_SALTBYTES,
            sizeof o->header);
-    prm_code rc = derive(o->key, pass, passlen, h + MAGIC_LEN + 17,
+    prm_code rc = core_kdf_derive(o->key, sizeof o->key, pass, passlen, h + MAGIC_LEN + 17,
                          get_le64(h + MAGIC_LEN + 1),
                          get_le64(h + MAGIC_LEN + 9), err);
     /* The whole file checked first: every chunk, and the FINAL one last. */

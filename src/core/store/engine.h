@@ -107,6 +107,20 @@ typedef struct store_engine {
                           prm_error *err);
     prm_code (*user_list)(prm_db *db, prm_user_fn fn, void *ctx,
                           prm_error *err);
+    /* Encryption at rest (keyring.c).  next_id: the id the next record
+     * of a kind added will have (its sealed values are bound to it), read
+     * under the writers' lock.  reseal_begin/end bracket, inside the
+     * transaction, the rewrite of every sensitive value and audit entry
+     * that encrypt on and off make: those writes are not changes to log,
+     * and the log itself is rewritten.  audit_command: the SQL of an
+     * entry's command over the audit table.  compact (may be NULL): after
+     * the rewrite is kept, leave no page that holds the text it had. */
+    prm_code (*next_id)(prm_db *db, const prm_kind_info *info, int64_t *id,
+                        prm_error *err);
+    prm_code (*reseal_begin)(prm_db *db, prm_error *err);
+    prm_code (*reseal_end)(prm_db *db, prm_error *err);
+    const char *audit_command;
+    prm_code (*compact)(prm_db *db, prm_error *err);
 } store_engine;
 
 /* The change number a command's audit entries share, counted the same way
@@ -217,6 +231,12 @@ struct prm_db {
     size_t command_cap;
     char user[64]; /* who the audit log says runs prm */
     const char *file; /* the database file; NULL for a server or memory */
+    /* Encryption at rest (seal.c, keyring.c): whether the database has a
+     * keyring, and the keys once unlocked (NULL before, or when off). */
+    bool encrypted;
+    struct store_keys *keys;
+    prm_passphrase_fn passphrase_fn;
+    void *passphrase_ctx;
 };
 
 extern const store_engine store_sqlite_engine;

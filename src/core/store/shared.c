@@ -239,3 +239,30 @@ prm_code store_fund_fractions(prm_db *db, int64_t fund, int64_t *n,
         "c.request_id WHERE r.fund_id = $1 AND c.amount % 100 <> 0)",
         &p, 1, n, 1, NULL, "reading the fund", err);
 }
+
+char *store_json_escape(char *out, const char *s, size_t len)
+{
+    static const char short_escape[0x20] = {['\b'] = 'b', ['\t'] = 't',
+                                            ['\n'] = 'n', ['\f'] = 'f',
+                                            ['\r'] = 'r'};
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *out++ = (char)c;
+            continue;
+        }
+        *out++ = '\\';
+        if (c >= 0x20)
+            *out++ = (char)c;
+        else if (short_escape[c])
+            *out++ = short_escape[c];
+        else {
+            memcpy(out, "u00", 3);
+            out[3] = hex[c >> 4];
+            out[4] = hex[c & 0xf];
+            out += 5;
+        }
+    }
+    return out;
+}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/engine.h"
+#include "store/seal.h"
 
 void sql_add(sqlbuf *b, const char *fmt, ...)
 {
@@ -505,11 +506,11 @@ static void filter_sql(sqlbuf *b, const prm_kind_info *info,
 {
     /* A field's column, or the SQL that works a computed one out. */
     char lhs[600] = "";
-    const char *col =
-        f->op <= SF_RANGE ? store_column(&info->fields[f->field]) : NULL;
+    bool on_field = f->op <= SF_RANGE || f->op == SF_SEALED_EQ;
+    const char *col = on_field ? store_column(&info->fields[f->field]) : NULL;
     if (col != NULL)
         snprintf(lhs, sizeof lhs, "t.\"%s\"", col);
-    else if (f->op <= SF_RANGE)
+    else if (on_field)
         snprintf(lhs, sizeof lhs, "%s",
                  store_fund_sql(info->fields[f->field].name));
     switch (f->op) {
@@ -518,6 +519,10 @@ static void filter_sql(sqlbuf *b, const prm_kind_info *info,
             sql_add(b, d->name_is, where_value(w, f->value));
         else
             sql_add(b, "%s = $%zu", lhs, where_value(w, f->value));
+        break;
+    case SF_SEALED_EQ:
+        sql_add(b, "substr(%s, 1, %d) = $%zu", lhs, STORE_SEAL_PREFIX_LEN,
+                where_value(w, f->value));
         break;
     case SF_NULL:
         sql_add(b, "%s IS NULL", lhs);

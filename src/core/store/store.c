@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "store/engine.h"
+#include "store/seal.h"
 
 void store_base_init(prm_db *db, const store_engine *engine)
 {
@@ -37,6 +38,7 @@ void store_base_free(prm_db *db)
 {
     free(db->command);
     db->command = NULL;
+    store_keys_free(db);
 }
 
 static bool is_team_uri(const char *path)
@@ -52,9 +54,16 @@ bool prm_is_team_uri(const char *path)
 
 prm_code prm_open(const char *path, prm_db **out, prm_error *err)
 {
-    if (is_team_uri(path))
-        return store_pg_open(path, out, err);
-    return store_sqlite_open(path, out, err);
+    *out = NULL;
+    prm_code rc = is_team_uri(path) ? store_pg_open(path, out, err)
+                                    : store_sqlite_open(path, out, err);
+    if (rc == PRM_OK)
+        rc = store_keyring_load(*out, err);
+    if (rc != PRM_OK && *out != NULL) {
+        prm_close(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 void prm_close(prm_db *db)
@@ -219,8 +228,16 @@ const char *prm_now(prm_db *db)
     return store_now(db);
 }
 
+/* With encryption on the audit log keeps a command sealed: it holds
+ * the values of sensitive fields as typed. */
 void prm_set_command(prm_db *db, const char *command, size_t len)
 {
+    char *sealed = NULL;
+    if (store_sealing(db) && len > 0 &&
+        (sealed = store_seal_command(db, command, len)) != NULL) {
+        command = sealed;
+        len = strlen(sealed);
+    }
     if (len + 1 > db->command_cap) {
         char *grown = realloc(db->command, len + 1);
         if (grown == NULL) {
@@ -234,6 +251,7 @@ void prm_set_command(prm_db *db, const char *command, size_t len)
         memcpy(db->command, command, len);
         db->command[len] = '\0';
     }
+    free(sealed);
 }
 
 void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
@@ -360,25 +378,158 @@ static bool derived_deal(void *c, const prm_record *rec)
     return d->fn(d->ctx, &copy);
 }
 
+/* Records read with encryption on: each sealed value opened before the
+ * record goes on; one that does not open stops the read with the error. */
+typedef struct open_ctx {
+    prm_db *db;
+    prm_record_fn fn;
+    void *ctx;
+    prm_error err;
+} open_ctx;
+
+static bool opened_record(void *c, const prm_record *rec)
+{
+    open_ctx *o = c;
+    const prm_kind_info *info = rec->info;
+    prm_value v[STORE_MAX_FIELDS];
+    char *owned[STORE_MAX_FIELDS] = {NULL};
+    memcpy(v, rec->v, info->nfields * sizeof *v);
+    int id = prm_field_index(info, "id");
+    bool ok = true;
+    for (size_t i = 0; ok && i < info->nfields; i++) {
+        if (!(info->fields[i].flags & PRM_FF_SENSITIVE) ||
+            v[i].type != PRM_V_TEXT || !store_is_sealed(v[i].s, v[i].len))
+            continue;
+        owned[i] = store_open_value(o->db, info->name, info->fields[i].name,
+                                    rec->v[id].i, v[i].s, v[i].len, &v[i].len,
+                                    &o->err);
+        v[i].s = owned[i];
+        ok = owned[i] != NULL;
+    }
+    prm_record copy = *rec;
+    copy.v = v;
+    bool more = ok && o->fn(o->ctx, &copy);
+    for (size_t i = 0; i < info->nfields; i++)
+        free(owned[i]);
+    return more;
+}
+
+/* The engine's read of records, through what reading adds: sealed values
+ * opened, then a deal's expiry. */
+static prm_code read_records(prm_db *db, const prm_kind_info *info,
+                             prm_code (*read)(void *args, prm_record_fn fn,
+                                              void *ctx, prm_error *err),
+                             void *args, prm_record_fn fn, void *ctx,
+                             prm_error *err)
+{
+    derive_ctx d = {db, fn, ctx};
+    if (info->kind == PRM_DEAL) {
+        fn = derived_deal;
+        ctx = &d;
+    }
+    if (!db->encrypted)
+        return read(args, fn, ctx, err);
+    open_ctx o = {db, fn, ctx, {.code = PRM_OK}};
+    prm_code rc = read(args, opened_record, &o, err);
+    if (rc == PRM_OK && o.err.code != PRM_OK) {
+        *err = o.err;
+        rc = err->code;
+    }
+    return rc;
+}
+
+typedef struct fetch_args {
+    prm_db *db;
+    const prm_kind_info *info;
+    int64_t id;
+} fetch_args;
+
+static prm_code fetch_read(void *args, prm_record_fn fn, void *ctx,
+                           prm_error *err)
+{
+    fetch_args *a = args;
+    return a->db->engine->fetch(a->db, a->info, a->id, fn, ctx, err);
+}
+
 prm_code store_fetch(prm_db *db, const prm_kind_info *info, int64_t id,
                      prm_record_fn fn, void *ctx, prm_error *err)
 {
-    if (info->kind != PRM_DEAL)
-        return db->engine->fetch(db, info, id, fn, ctx, err);
-    derive_ctx d = {db, fn, ctx};
-    return db->engine->fetch(db, info, id, derived_deal, &d, err);
+    fetch_args a = {db, info, id};
+    return read_records(db, info, fetch_read, &a, fn, ctx, err);
+}
+
+typedef struct list_args {
+    prm_db *db;
+    const prm_kind_info *info;
+    const store_filter *filters;
+    size_t nfilters;
+    bool names;
+} list_args;
+
+static prm_code list_read(void *args, prm_record_fn fn, void *ctx,
+                          prm_error *err)
+{
+    list_args *a = args;
+    return a->db->engine->list(a->db, a->info, a->filters, a->nfilters,
+                               a->names, fn, ctx, err);
+}
+
+/* With encryption on, an equality filter on a sensitive field compares
+ * the keyed hash of the value with that of the value asked for. */
+static prm_code seal_filters(prm_db *db, const prm_kind_info *info,
+                             const store_filter *in, size_t n,
+                             store_filter **out, char ***owned,
+                             prm_error *err)
+{
+    *out = NULL;
+    *owned = NULL;
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any |= in[i].op == SF_EQ && in[i].field >= 0 &&
+               (info->fields[in[i].field].flags & PRM_FF_SENSITIVE);
+    if (!any || !store_sealing(db))
+        return PRM_OK;
+    *out = malloc(n * sizeof **out);
+    *owned = calloc(n, sizeof **owned);
+    if (*out == NULL || *owned == NULL)
+        return prm_error_nomem(err);
+    for (size_t i = 0; i < n; i++) {
+        (*out)[i] = in[i];
+        const store_filter *f = &in[i];
+        if (f->op != SF_EQ || f->field < 0 ||
+            !(info->fields[f->field].flags & PRM_FF_SENSITIVE) ||
+            f->value.type != PRM_V_TEXT)
+            continue;
+        char *prefix = store_seal_prefix(db, info->name,
+                                         info->fields[f->field].name,
+                                         f->value.s, f->value.len);
+        if (prefix == NULL)
+            return prm_error_nomem(err);
+        (*owned)[i] = prefix;
+        (*out)[i].op = SF_SEALED_EQ;
+        (*out)[i].value = (prm_value){.type = PRM_V_TEXT, .s = prefix,
+                                      .len = strlen(prefix)};
+    }
+    return PRM_OK;
 }
 
 prm_code store_list(prm_db *db, const prm_kind_info *info,
                     const store_filter *filters, size_t nfilters, bool names,
                     prm_record_fn fn, void *ctx, prm_error *err)
 {
-    if (info->kind != PRM_DEAL)
-        return db->engine->list(db, info, filters, nfilters, names, fn, ctx,
-                                err);
-    derive_ctx d = {db, fn, ctx};
-    return db->engine->list(db, info, filters, nfilters, names, derived_deal,
-                            &d, err);
+    store_filter *sealed;
+    char **owned;
+    prm_code rc = seal_filters(db, info, filters, nfilters, &sealed, &owned,
+                               err);
+    list_args a = {db, info, sealed != NULL ? sealed : filters, nfilters,
+                   names};
+    if (rc == PRM_OK)
+        rc = read_records(db, info, list_read, &a, fn, ctx, err);
+    for (size_t i = 0; owned != NULL && i < nfilters; i++)
+        free(owned[i]);
+    free(owned);
+    free(sealed);
+    return rc;
 }
 
 prm_code store_names(prm_db *db, const prm_kind_info *info,
@@ -416,16 +567,81 @@ prm_code store_insights(prm_db *db, store_rule rule, const store_scope *s,
     return db->engine->insights(db, rule, s, t, limit, fn, ctx, err);
 }
 
+/* An audit entry read with encryption on: its command and images
+ * opened. */
+typedef struct open_audit_ctx {
+    prm_db *db;
+    prm_audit_fn fn;
+    void *ctx;
+    prm_error err;
+} open_audit_ctx;
+
+static char *opened_command(prm_db *db, const char *command, prm_error *err)
+{
+    size_t len = command != NULL ? strlen(command) : 0, outlen;
+    if (!store_is_sealed(command, len))
+        return NULL;
+    return store_open_value(db, "audit", "command", 0, command, len, &outlen,
+                            err);
+}
+
+static bool opened_entry(void *c, const prm_audit_entry *e)
+{
+    open_audit_ctx *o = c;
+    prm_audit_entry copy = *e;
+    char *command = opened_command(o->db, e->command, &o->err), *before = NULL,
+         *after = NULL;
+    bool ok = o->err.code == PRM_OK &&
+              store_image_reseal(o->db, e->kind, e->record, e->before, false,
+                                 &before, &o->err) == PRM_OK &&
+              store_image_reseal(o->db, e->kind, e->record, e->after, false,
+                                 &after, &o->err) == PRM_OK;
+    if (command != NULL)
+        copy.command = command;
+    if (before != NULL)
+        copy.before = before;
+    if (after != NULL)
+        copy.after = after;
+    bool more = ok && o->fn(o->ctx, &copy);
+    free(command);
+    free(before);
+    free(after);
+    return more;
+}
+
 prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
                           prm_audit_fn fn, void *ctx, prm_error *err)
 {
-    return db->engine->audit_list(db, f, fn, ctx, err);
+    if (!db->encrypted)
+        return db->engine->audit_list(db, f, fn, ctx, err);
+    open_audit_ctx o = {db, fn, ctx, {.code = PRM_OK}};
+    prm_code rc = db->engine->audit_list(db, f, opened_entry, &o, err);
+    if (rc == PRM_OK && o.err.code != PRM_OK) {
+        *err = o.err;
+        rc = err->code;
+    }
+    return rc;
 }
 
 prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
                          size_t size, prm_error *err)
 {
-    return db->engine->undo_last(db, undone, command, size, err);
+    if (!db->encrypted || size == 0)
+        return db->engine->undo_last(db, undone, command, size, err);
+    /* A sealed command is longer than the text it holds, and opens only
+     * whole: read it into room enough for any line worth showing. */
+    enum { SEALED_COMMAND_MAX = 65536 };
+    char *sealed = malloc(SEALED_COMMAND_MAX);
+    if (sealed == NULL)
+        return prm_error_nomem(err);
+    prm_code rc = db->engine->undo_last(db, undone, sealed,
+                                        SEALED_COMMAND_MAX, err);
+    prm_error ignored = {.code = PRM_OK};
+    char *opened = rc == PRM_OK ? opened_command(db, sealed, &ignored) : NULL;
+    snprintf(command, size, "%s", opened != NULL ? opened : sealed);
+    free(opened);
+    free(sealed);
+    return rc;
 }
 
 prm_code store_set_owner(prm_db *db, const prm_kind_info *info, int64_t id,
@@ -445,6 +661,8 @@ prm_code store_copy_to(prm_db *db, const char *path, bool *copied,
 prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)
 {
     prm_code rc = db->engine->check(db, r, err);
+    if (rc == PRM_OK)
+        rc = store_check_sealed(db, r, err);
     store_money_problems problems;
     if (rc == PRM_OK)
         rc = store_cmd_begin(db, STORE_READ, err);

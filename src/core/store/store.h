@@ -58,7 +58,8 @@ typedef enum store_filter_op {
                         approved and not expired */
     SF_DEAL_EXPIRING, /* approved, expires after lo and at or before hi */
     SF_DEAL_CONFLICTS, /* in conflict with another (value.i 1) or not (0) */
-    SF_TASK_OVERDUE    /* open and due before lo (value.i 1), or not (0) */
+    SF_TASK_OVERDUE,   /* open and due before lo (value.i 1), or not (0) */
+    SF_SEALED_EQ       /* a sealed field's hash is value.s (seal.h) */
 } store_filter_op;
 
 typedef struct store_filter {
@@ -236,6 +237,17 @@ prm_code store_parse_ids(const char *text, int64_t **ids, size_t *cap,
  * close ("[1,2]" for SQLite's json_each, "{1,2}" for PostgreSQL); free
  * it.  NULL when out of memory. */
 char *store_id_array(const prm_value *list, char open, char close);
+
+/* The text of s as a JSON string's inside, escaped as SQLite and
+ * PostgreSQL write one (quote, backslash and control characters; every
+ * other byte as it is), at out, which has room for 6 * len bytes; returns
+ * the end. */
+char *store_json_escape(char *out, const char *s, size_t len);
+
+/* A database other (a backup being read) with encryption on unlocked
+ * with the passphrase db's front end gives (prm_set_passphrase_fn)
+ * (keyring.c). */
+prm_code store_unlock_from(prm_db *other, prm_db *db, prm_error *err);
 
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". */
 const char *store_now(prm_db *db);

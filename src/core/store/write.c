@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "store/engine.h"
+#include "store/seal.h"
 
 /* The parameter a field's value has in store_insert_sql: its place
  * among the fields that have a column. */
@@ -125,8 +126,26 @@ static prm_code relink(prm_db *db, const prm_kind_info *info, int64_t id,
 /* UPDATE t SET "col" = $1, ..., updated_at = $k WHERE id = $k+1: only the
  * fields row sets, numbered as they appear (SQLite numbers its named
  * parameters so). */
+static prm_code update_row(prm_db *db, const prm_kind_info *info, int64_t id,
+                           const store_row *row, prm_error *err);
+
+/* With encryption on, sensitive values are sealed for the record (seal.h)
+ * before they are written. */
 prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
                       const store_row *row, prm_error *err)
+{
+    if (!store_sealing(db) || !store_row_has_sensitive(info, row))
+        return update_row(db, info, id, row, err);
+    store_sealed_row sealed;
+    prm_code rc = store_seal_row(db, info, id, row, &sealed, err);
+    if (rc == PRM_OK)
+        rc = update_row(db, info, id, &sealed.row, err);
+    store_sealed_free(&sealed);
+    return rc;
+}
+
+static prm_code update_row(prm_db *db, const prm_kind_info *info, int64_t id,
+                           const store_row *row, prm_error *err)
 {
     sqlbuf b = {.len = 0};
     prm_value p[2 * STORE_MAX_FIELDS + 2];
@@ -174,7 +193,24 @@ prm_code store_update(prm_db *db, const prm_kind_info *info, int64_t id,
 prm_code store_insert(prm_db *db, const prm_kind_info *info,
                       const store_row *row, int64_t *id, prm_error *err)
 {
-    prm_code rc = db->engine->insert(db, info, row, id, err);
+    store_sealed_row sealed = {.owned = {NULL}};
+    prm_code rc = PRM_OK;
+    int idf = prm_field_index(info, "id");
+    if (store_sealing(db) && store_row_has_sensitive(info, row)) {
+        /* Sealed values are bound to the record's id: take it now. */
+        int64_t next = idf >= 0 && row->set[idf] ? row->v[idf].i : 0;
+        if (next == 0)
+            rc = db->engine->next_id(db, info, &next, err);
+        if (rc == PRM_OK)
+            rc = store_seal_row(db, info, next, row, &sealed, err);
+        if (rc != PRM_OK)
+            return rc;
+        sealed.row.set[idf] = true;
+        sealed.row.v[idf] = (prm_value){.type = PRM_V_INT, .i = next};
+        row = &sealed.row;
+    }
+    rc = db->engine->insert(db, info, row, id, err);
+    store_sealed_free(&sealed);
     if (rc != PRM_OK)
         return write_failed(db, rc, info, row, err);
     return relink(db, info, *id, row, false, err);
@@ -189,6 +225,14 @@ static bool compared(const prm_kind_info *info, const store_row *row,
            (store_column(f) != NULL || is_partner_list(f));
 }
 
+/* A value that would be sealed is compared by its keyed hash. */
+static bool sealed_compare(const prm_db *db, const prm_field *f,
+                           const prm_value *v)
+{
+    return store_sealing(db) && (f->flags & PRM_FF_SENSITIVE) &&
+           v->type == PRM_V_TEXT;
+}
+
 /* SELECT whether any field row sets differs from what the record holds,
  * byte for byte (a name's case is a change, though names are unique
  * without regard to it); a project's partners compare as the text of
@@ -201,13 +245,29 @@ prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
     const sql_dialect *d = db->engine->dialect;
     sqlbuf b = {.len = 0};
     prm_value p[STORE_MAX_FIELDS + 1];
-    char *ids_text = NULL;
+    char *ids_text = NULL, *prefix[STORE_MAX_FIELDS] = {NULL};
     size_t n = 0;
+    prm_code rc = PRM_OK;
     sql_add(&b, "SELECT CASE WHEN 1 = 0");
     for (size_t i = 0; i < info->nfields; i++) {
         if (!compared(info, row, i))
             continue;
         const char *col = store_column(&info->fields[i]);
+        if (col != NULL && sealed_compare(db, &info->fields[i], &row->v[i])) {
+            /* the keyed hash: a sealed value's nonce is new each time */
+            free(prefix[i]);
+            prefix[i] = store_seal_prefix(db, info->name, info->fields[i].name,
+                                          row->v[i].s, row->v[i].len);
+            if (prefix[i] == NULL) {
+                rc = prm_error_nomem(err);
+                break;
+            }
+            p[n++] = (prm_value){.type = PRM_V_TEXT, .s = prefix[i],
+                                 .len = strlen(prefix[i])};
+            sql_add(&b, " OR substr(t.\"%s\", 1, %d) %s $%zu%s", col,
+                    STORE_SEAL_PREFIX_LEN, d->distinct, n, d->bytewise);
+            continue;
+        }
         if (col != NULL) {
             p[n++] = row->v[i];
             sql_add(&b, " OR t.\"%s\" %s $%zu%s", col, d->distinct, n,
@@ -216,8 +276,10 @@ prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
         }
         free(ids_text);
         ids_text = store_ids_text(row->v[i].ids, row->v[i].nids);
-        if (ids_text == NULL)
-            return prm_error_nomem(err);
+        if (ids_text == NULL) {
+            rc = prm_error_nomem(err);
+            break;
+        }
         p[n++] = (prm_value){.type = PRM_V_TEXT, .s = ids_text,
                              .len = strlen(ids_text)};
         sql_add(&b, " OR %s %s $%zu", d->partner_ids, d->distinct, n);
@@ -227,8 +289,11 @@ prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
             store_table(info), n, d->lock_row);
     int64_t any = 1;
     bool got = false;
-    prm_code rc = store_exec_built(db, &b, p, n, &any, 1, &got, "comparing", err);
+    if (rc == PRM_OK)
+        rc = store_exec_built(db, &b, p, n, &any, 1, &got, "comparing", err);
     free(ids_text);
+    for (size_t i = 0; i < STORE_MAX_FIELDS; i++)
+        free(prefix[i]);
     *differs = !got || any != 0;
     if (rc == PRM_OK && !got)
         rc = untouched(db, info, id, err); /* else the update says so */

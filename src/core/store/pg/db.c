@@ -695,4 +695,9 @@ const store_engine store_pg_engine = {
     .user_add = pg_user_add,
     .user_role = pg_user_role,
     .user_list = pg_user_list,
+    .next_id = pg_next_id,
+    .reseal_begin = pg_reseal_begin,
+    .reseal_end = pg_reseal_end,
+    .audit_command = "command",
+    .compact = NULL,
 };

@@ -122,6 +122,10 @@ prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
 prm_code pg_simple(pg_db *db, const char *sql, prm_error *err);
 /* Zero rows written to a record that exists: row security hid it
  * (forbidden). */
+prm_code pg_next_id(prm_db *base, const prm_kind_info *info, int64_t *id,
+                    prm_error *err);
+prm_code pg_reseal_begin(prm_db *base, prm_error *err);
+prm_code pg_reseal_end(prm_db *base, prm_error *err);
 prm_code pg_hidden_row(prm_db *base, const prm_kind_info *info, int64_t id,
                        prm_error *err);
 /* open.c: close a connection and free its handle. */

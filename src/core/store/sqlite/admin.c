@@ -113,3 +113,70 @@ prm_code sqlite_check(prm_db *base, prm_check_report *r, prm_error *err)
         check_modes(db, r);
     return rc;
 }
+
+/* --- encryption at rest ---------------------------------------------------- */
+
+prm_code sqlite_next_id(prm_db *base, const prm_kind_info *info, int64_t *id,
+                        prm_error *err)
+{
+    /* AUTOINCREMENT: one past the highest ever given, or than any there. */
+    sqlbuf b = {.len = 0};
+    sql_add(&b,
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name "
+            "= '%s'), 0), coalesce((SELECT max(id) FROM %s), 0)) + 1",
+            store_table(info), store_table(info));
+    return store_exec_built(base, &b, NULL, 0, id, 1, NULL, "numbering", err);
+}
+
+/* The rewrite's updates are not changes: the audit triggers of updates go
+ * (they are made again before the next write), and the log's guard
+ * against updates stands aside, to be put back as it was. */
+prm_code sqlite_reseal_begin(prm_db *base, prm_error *err)
+{
+    sqlite_db *db = (sqlite_db *)base;
+    db->audit_triggers = false;
+    sqlbuf b = {.len = 0};
+    for (int k = 0; k < PRM_KIND_COUNT; k++)
+        sql_add(&b, "DROP TRIGGER IF EXISTS temp.prm_audit_%s_update;",
+                store_table(prm_kind_get((prm_kind)k)));
+    sql_add(&b, "DROP TRIGGER IF EXISTS main.audit_no_update;");
+    if (b.overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    free(db->audit_guard);
+    db->audit_guard = NULL;
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_cached(db,
+                             "SELECT sql FROM main.sqlite_master WHERE type = "
+                             "'trigger' AND name = 'audit_no_update'",
+                             &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        db->audit_guard = strdup((const char *)sqlite3_column_text(stmt, 0));
+        if (db->audit_guard == NULL)
+            rc = prm_error_nomem(err);
+    }
+    sdb_done(stmt);
+    return rc == PRM_OK ? sdb_exec(db, b.text, err) : rc;
+}
+
+prm_code sqlite_reseal_end(prm_db *base, prm_error *err)
+{
+    sqlite_db *db = (sqlite_db *)base;
+    prm_code rc = db->audit_guard != NULL ? sdb_exec(db, db->audit_guard, err)
+                                          : PRM_OK;
+    free(db->audit_guard);
+    db->audit_guard = NULL;
+    return rc;
+}
+
+/* The text a rewrite replaced may still sit in free pages and the WAL:
+ * a VACUUM writes the file anew, and the WAL is emptied. */
+prm_code sqlite_compact(prm_db *base, prm_error *err)
+{
+    sqlite_db *db = (sqlite_db *)base;
+    prm_code rc = sdb_exec(db, "VACUUM", err);
+    if (rc == PRM_OK)
+        rc = sdb_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+    return rc;
+}

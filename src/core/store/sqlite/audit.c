@@ -285,10 +285,6 @@ prm_code sdb_next_change(sqlite_db *db, prm_error *err)
 
 /* --- reading the log ------------------------------------------------------ */
 
-/* An entry's command, made again for an add logged without it. */
-#define AUDIT_COMMAND                                                        \
-    "CASE WHEN command = '' AND action = 'add' THEN prm_add_command(kind, "  \
-    "after) ELSE command END"
 
 static const char *column_text(sqlite3_stmt *stmt, int i)
 {
@@ -303,7 +299,7 @@ prm_code sqlite_audit_list(prm_db *base, const store_audit_filter *f,
     sqlbuf inner = {.len = 0}, b = {.len = 0};
     prm_value params[STORE_AUDIT_PARAMS];
     size_t n = store_audit_select(&inner, f, params);
-    sql_add(&b, "SELECT id, change, at, user, " AUDIT_COMMAND
+    sql_add(&b, "SELECT id, change, at, user, " SDB_AUDIT_COMMAND
                 ", action, kind, record, before, ");
     sdb_audit_full_image(&b);
     sql_add(&b, ", undoes FROM (%s) ORDER BY id", inner.text);
@@ -500,7 +496,7 @@ static prm_code change_command(sqlite_db *db, int64_t change, char *buf,
 {
     sqlite3_stmt *stmt;
     prm_code rc = sdb_cached(db,
-                             "SELECT " AUDIT_COMMAND " FROM audit WHERE "
+                             "SELECT " SDB_AUDIT_COMMAND " FROM audit WHERE "
                              "change = ?1 ORDER BY id DESC LIMIT 1",
                              &stmt, err);
     if (rc == PRM_OK)

@@ -293,37 +293,15 @@ static bool image_add(sqlite_db *db, const char *s, size_t n)
     return true;
 }
 
-/* A JSON string as SQLite writes one: quote, backslash and control
- * characters escaped, every other byte as it is.  Room for the longest
- * escape of every byte is made first, so the loop only copies. */
+/* A JSON string as SQLite writes one (store_json_escape).  Room for the
+ * longest escape of every byte is made first, so the loop only copies. */
 static bool image_string(sqlite_db *db, const char *s, size_t len)
 {
-    static const char short_escape[0x20] = {['\b'] = 'b', ['\t'] = 't',
-                                            ['\n'] = 'n', ['\f'] = 'f',
-                                            ['\r'] = 'r'};
-    static const char hex[] = "0123456789abcdef";
     if (len > (SIZE_MAX - 3) / 6 || !image_grow(db, 6 * len + 3))
         return false;
     char *out = db->image + db->image_len;
     *out++ = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *out++ = (char)c;
-            continue;
-        }
-        *out++ = '\\';
-        if (c >= 0x20)
-            *out++ = (char)c;
-        else if (short_escape[c])
-            *out++ = short_escape[c];
-        else {
-            memcpy(out, "u00", 3);
-            out[3] = hex[c >> 4];
-            out[4] = hex[c & 0xf];
-            out += 5;
-        }
-    }
+    out = store_json_escape(out, s, len);
     *out++ = '"';
     *out = '\0';
     db->image_len = (size_t)(out - db->image);

@@ -417,4 +417,9 @@ const store_engine store_sqlite_engine = {
     .undo_last = sqlite_undo_last,
     .copy_to = sqlite_copy_to,
     .check = sqlite_check,
+    .next_id = sqlite_next_id,
+    .reseal_begin = sqlite_reseal_begin,
+    .reseal_end = sqlite_reseal_end,
+    .audit_command = SDB_AUDIT_COMMAND,
+    .compact = sqlite_compact,
 };

@@ -311,6 +311,7 @@ void sqlite_close(prm_db *base)
     free(db->ids);
     free(db->image);
     free(db->path);
+    free(db->audit_guard);
     store_base_free(&db->base);
     free(db);
 }

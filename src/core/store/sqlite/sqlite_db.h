@@ -61,6 +61,7 @@ typedef struct sqlite_db {
      * change number (base.changes) */
     int64_t undoes;  /* the change an undo reverts, or 0 */
     bool audit_triggers; /* made, outside a transaction */
+    char *audit_guard;   /* its SQL, while encryption's rewrite lasts */
     char *image;       /* the audit image of a record being added */
     size_t image_len, image_cap;
 } sqlite_db;
@@ -109,6 +110,10 @@ prm_code sdb_counts(sqlite_db *db, sqlite3_stmt *stmt, int64_t *out, int n,
  * triggers (before the first write transaction: see sdb_audit_triggers);
  * the next change number for a command that writes. */
 prm_code sdb_audit_functions(sqlite_db *db, prm_error *err);
+/* An entry's command, made again for an add logged without it. */
+#define SDB_AUDIT_COMMAND                                                    \
+    "CASE WHEN command = '' AND action = 'add' THEN prm_add_command(kind, "  \
+    "after) ELSE command END"
 prm_code sdb_audit_triggers(sqlite_db *db, prm_error *err);
 prm_code sdb_next_change(sqlite_db *db, prm_error *err);
 /* The statement that logs a record of this kind as added (KS_LOG_ADD). */
@@ -176,5 +181,10 @@ prm_code sqlite_undo_last(prm_db *db, int64_t *undone, char *command,
                           size_t size, prm_error *err);
 prm_code sqlite_copy_to(prm_db *db, const char *path, prm_error *err);
 prm_code sqlite_check(prm_db *db, prm_check_report *r, prm_error *err);
+prm_code sqlite_next_id(prm_db *db, const prm_kind_info *info, int64_t *id,
+                        prm_error *err);
+prm_code sqlite_reseal_begin(prm_db *db, prm_error *err);
+prm_code sqlite_reseal_end(prm_db *db, prm_error *err);
+prm_code sqlite_compact(prm_db *db, prm_error *err);
 
 #endif

@@ -1,0 +1,77 @@
+/*
+ * seal.h - sensitive fields sealed at rest (seal.c).
+ *
+ * With encryption on, the store seals every value of a sensitive field
+ * before it writes it and opens it as it reads it back, so that the rest
+ * of the core, and every output, sees only the text the user gave.  A
+ * sealed value is the text
+ *
+ *     prm1:HHHHHHHHHHHHHHHHHHHHHH:BODY
+ *
+ * HHHH a keyed hash (BLAKE2b, 16 bytes, URL-safe base64) of the kind, the
+ * field and the value, which equality filters compare, and BODY a random
+ * nonce and the XChaCha20-Poly1305 ciphertext of the value, with the
+ * kind, the field and the record's id as associated data.  The audit log's
+ * images hold the same sealed values, and its commands are sealed whole.
+ */
+#ifndef PRM_STORE_SEAL_H
+#define PRM_STORE_SEAL_H
+
+#include "store/store.h"
+
+/* "prm1:" and the hash and its colon: what equality compares. */
+enum { STORE_SEAL_PREFIX_LEN = 5 + 22 + 1 };
+
+/* Whether text is a sealed value. */
+bool store_is_sealed(const char *s, size_t len);
+/* Whether the database's values are sealed now (unlocked, encryption on). */
+bool store_sealing(const prm_db *db);
+
+/* Read at open: whether the database has a keyring (encryption on). */
+prm_code store_keyring_load(prm_db *db, prm_error *err);
+void store_keys_free(prm_db *db);
+/* The data and hash keys, derived from the master key (keyring.c). */
+prm_code store_keys_set(prm_db *db, const unsigned char master[32],
+                        prm_error *err);
+/* The master key of an unlocked database (to wrap it anew). */
+const unsigned char *store_keys_master(const prm_db *db);
+
+/* A value sealed for field of a record of kind with id; malloc'd. */
+char *store_seal_value(const prm_db *db, const char *kind, const char *field,
+                       int64_t id, const char *s, size_t len);
+/* What an equality filter on field compares: "prm1:HASH:"; malloc'd. */
+char *store_seal_prefix(const prm_db *db, const char *kind, const char *field,
+                        const char *s, size_t len);
+/* A sealed value opened (malloc'd, NUL-terminated, *len its length);
+ * NULL with PRM_EDB when it does not open (changed, or moved from
+ * another record), or PRM_ENOMEM. */
+char *store_open_value(const prm_db *db, const char *kind, const char *field,
+                       int64_t id, const char *s, size_t len, size_t *outlen,
+                       prm_error *err);
+
+/* The values of row that are sensitive, sealed for record id, into out
+ * (a copy of in); *owned gets what to free (store_sealed_free). */
+typedef struct store_sealed_row {
+    store_row row;
+    char *owned[STORE_MAX_FIELDS];
+} store_sealed_row;
+prm_code store_seal_row(const prm_db *db, const prm_kind_info *info,
+                        int64_t id, const store_row *in, store_sealed_row *out,
+                        prm_error *err);
+void store_sealed_free(store_sealed_row *s);
+/* Whether row gives a sensitive field a value (and so needs the id). */
+bool store_row_has_sensitive(const prm_kind_info *info, const store_row *row);
+
+/* An audit image (JSON text) with the sensitive fields of kind sealed or
+ * opened; *out NULL when nothing changes, else malloc'd. */
+prm_code store_image_reseal(const prm_db *db, const char *kind,
+                            int64_t record, const char *image, bool seal,
+                            char **out, prm_error *err);
+/* A command of the audit log, sealed or opened; malloc'd. */
+char *store_seal_command(const prm_db *db, const char *command, size_t len);
+
+/* check: with encryption on, that every sealed value of the records and
+ * the audit log opens (keyring.c). */
+prm_code store_check_sealed(prm_db *db, prm_check_report *r, prm_error *err);
+
+#endif /* PRM_STORE_SEAL_H */
