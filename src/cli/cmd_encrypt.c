@@ -14,12 +14,22 @@ static prm_code what_to_do(const cli_command *cmd, const cli_args *a,
     if (a->nflags > 0)
         return prm_error_set(err, PRM_ESYNTAX, "unknown option '%s' for %s",
                              a->flags[0], cmd->name);
+    if (a->nkv > 0 && strcmp(a->kv[0].key, "passphrase") == 0)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "a passphrase is never typed in a command (the "
+                             "history and the audit log would keep it): set "
+                             "PRM_PASSPHRASE_FILE or PRM_PASSPHRASE, or be "
+                             "asked on the terminal");
     if (a->nkv > 0)
         return prm_error_set(err, PRM_ESYNTAX,
                              "%s takes no FIELD=VALUE (usage: %s)", cmd->name,
                              cmd->usage);
-    if (a->npos != 1)
-        return prm_error_set(err, a->npos ? PRM_ESYNTAX : PRM_EMISSING_FIELD,
+    if (a->npos > 1)
+        return prm_error_set(err, PRM_ESYNTAX,
+                             "unexpected word '%s' (usage: %s)", a->pos[1],
+                             cmd->usage);
+    if (a->npos == 0)
+        return prm_error_set(err, PRM_EMISSING_FIELD,
                              "%s takes one of on, off, passphrase (usage: %s)",
                              cmd->name, cmd->usage);
     for (int i = 0; states[i] != NULL; i++)

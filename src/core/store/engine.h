@@ -113,13 +113,15 @@ typedef struct store_engine {
      * transaction, the rewrite of every sensitive value and audit entry
      * that encrypt on and off make: those writes are not changes to log,
      * and the log itself is rewritten.  audit_command: the SQL of an
-     * entry's command over the audit table.  compact (may be NULL): after
+     * entry's command over the audit table; audit_reseal: the statement
+     * that sets entry $4's command, before and after to $1, $2, $3.  compact (may be NULL): after
      * the rewrite is kept, leave no page that holds the text it had. */
     prm_code (*next_id)(prm_db *db, const prm_kind_info *info, int64_t *id,
                         prm_error *err);
     prm_code (*reseal_begin)(prm_db *db, prm_error *err);
     prm_code (*reseal_end)(prm_db *db, prm_error *err);
     const char *audit_command;
+    const char *audit_reseal;
     prm_code (*compact)(prm_db *db, prm_error *err);
 } store_engine;
 

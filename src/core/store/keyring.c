@@ -432,8 +432,7 @@ static prm_code reseal_audit(prm_db *db, bool seal, verify *v,
             "SELECT id, kind, record, %s, before, after FROM audit WHERE id "
             "> $1 ORDER BY id LIMIT %d",
             db->engine->audit_command, BATCH);
-    sql_add(&update, "UPDATE audit SET command = $1, before = $2, after = $3 "
-                     "WHERE id = $4");
+    sql_add(&update, "%s", db->engine->audit_reseal);
     batch b = {.ncols = 5};
     prm_code rc = PRM_OK;
     do {

@@ -699,5 +699,6 @@ const store_engine store_pg_engine = {
     .reseal_begin = pg_reseal_begin,
     .reseal_end = pg_reseal_end,
     .audit_command = "command",
+    .audit_reseal = "SELECT prm_reseal_audit($4, $1, $2, $3)",
     .compact = NULL,
 };

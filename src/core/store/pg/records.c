@@ -288,21 +288,26 @@ prm_code pg_next_id(prm_db *base, const prm_kind_info *info, int64_t *id,
     return PRM_OK;
 }
 
-/* Sealing a team database's records and its audit log in place needs
- * the server's triggers to let an admin's rewrite through, which this
- * version does not have yet: refused before anything is written. */
+/* encrypt on and off: an admin's, in a transaction the server marks
+ * (prm_reseal_begin) so that its audit trigger lets through the updates
+ * that only seal or open values, and prm_reseal_audit rewrites the log's
+ * entries the same way (schema_pg.sql). */
 prm_code pg_reseal_begin(prm_db *base, prm_error *err)
 {
-    (void)base;
-    return prm_error_set(err, PRM_EINVALID_VALUE,
-                         "encrypt on and off work on a database file; on a "
-                         "team database they are not built yet");
+    pg_db *db = (pg_db *)base;
+    if (strcmp(db->role, "admin") != 0)
+        return prm_error_set(err, PRM_EFORBIDDEN,
+                             "%s, a %s here, may not turn encryption on or "
+                             "off: an admin's",
+                             db->base.user, db->role);
+    return base->engine->exec(base, "SELECT prm_reseal_begin()", NULL, 0,
+                              NULL, 0, NULL, "sealing", err);
 }
 
 prm_code pg_reseal_end(prm_db *base, prm_error *err)
 {
-    (void)base, (void)err;
-    return PRM_OK;
+    return base->engine->exec(base, "SELECT prm_reseal_end()", NULL, 0, NULL,
+                              0, NULL, "sealing", err);
 }
 
 /* Zero rows written to a record that exists: row security hid it. */

@@ -421,5 +421,7 @@ const store_engine store_sqlite_engine = {
     .reseal_begin = sqlite_reseal_begin,
     .reseal_end = sqlite_reseal_end,
     .audit_command = SDB_AUDIT_COMMAND,
+    .audit_reseal = "UPDATE audit SET command = $1, before = $2, after = $3 "
+                    "WHERE id = $4",
     .compact = sqlite_compact,
 };

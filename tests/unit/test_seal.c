@@ -1,0 +1,150 @@
+/*
+ * test_seal.c - sealed values (store/seal.c): what is sealed opens to the
+ * very bytes given, only for the record, kind and field it was sealed for;
+ * a changed byte does not open; equal values hash alike, and an audit
+ * image sealed and opened again is the image it was, byte for byte.
+ */
+#include <stdlib.h>
+
+#include "core_fixture.h"
+#include "store/seal.h"
+
+static int setup_sealed(void **state)
+{
+    setenv("PRM_KDF", "fast", 1);
+    if (setup(state) != 0)
+        return -1;
+    return prm_encrypt_on(*state, "pass", 4, &err) == PRM_OK ? 0 : -1;
+}
+
+static char *open_text(prm_db *db, const char *kind, const char *field,
+                       int64_t rid, const char *sealed, size_t *len)
+{
+    prm_error e = {.code = PRM_OK};
+    return store_open_value(db, kind, field, rid, sealed, strlen(sealed), len,
+                            &e);
+}
+
+static void test_round_trip(void **state)
+{
+    prm_db *db = *state;
+    static const char *const texts[] = {
+        "", "a", "MARKER \"quoted\" \\ back", "line\nbreak\ttab\x01",
+        "日本語 🎉", "prm1:looks:sealed"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t n = strlen(texts[i]), len = 99;
+        char *s = store_seal_value(db, "partner", "notes", 7, texts[i], n);
+        assert_non_null(s);
+        assert_true(store_is_sealed(s, strlen(s)));
+        assert_null(strstr(s, "MARKER"));
+        char *o = open_text(db, "partner", "notes", 7, s, &len);
+        assert_non_null(o);
+        assert_int_equal(len, n);
+        assert_memory_equal(o, texts[i], n);
+        free(o);
+        free(s);
+    }
+}
+
+static void test_bound_to_its_record(void **state)
+{
+    prm_db *db = *state;
+    size_t len;
+    char *s = store_seal_value(db, "partner", "email", 3, "a@b.example", 11);
+    assert_non_null(s);
+    assert_null(open_text(db, "partner", "email", 4, s, &len));
+    assert_null(open_text(db, "partner", "phone", 3, s, &len));
+    assert_null(open_text(db, "deal", "email", 3, s, &len));
+    char *o = open_text(db, "partner", "email", 3, s, &len);
+    assert_string_equal(o, "a@b.example");
+    free(o);
+    /* every byte after the prefix matters */
+    for (size_t i = STORE_SEAL_PREFIX_LEN; s[i] != '\0'; i++) {
+        char was = s[i];
+        s[i] = was == 'A' ? 'B' : 'A';
+        assert_null(open_text(db, "partner", "email", 3, s, &len));
+        s[i] = was;
+    }
+    /* and so does the hash: a changed one would mislead equality */
+    s[6] = s[6] == 'A' ? 'B' : 'A';
+    assert_null(open_text(db, "partner", "email", 3, s, &len));
+    free(s);
+}
+
+static void test_hash_for_equality(void **state)
+{
+    prm_db *db = *state;
+    char *a = store_seal_value(db, "partner", "email", 1, "x@y.example", 11);
+    char *b = store_seal_value(db, "partner", "email", 2, "x@y.example", 11);
+    char *p = store_seal_prefix(db, "partner", "email", "x@y.example", 11);
+    char *other = store_seal_prefix(db, "partner", "email", "x@y.exampl", 10);
+    char *field = store_seal_prefix(db, "partner", "notes", "x@y.example", 11);
+    assert_string_not_equal(a, b); /* a fresh nonce each time */
+    assert_memory_equal(a, p, STORE_SEAL_PREFIX_LEN);
+    assert_memory_equal(b, p, STORE_SEAL_PREFIX_LEN);
+    assert_memory_not_equal(p, other, STORE_SEAL_PREFIX_LEN);
+    assert_memory_not_equal(p, field, STORE_SEAL_PREFIX_LEN);
+    free(a);
+    free(b);
+    free(p);
+    free(other);
+    free(field);
+}
+
+static void test_image_round_trip(void **state)
+{
+    prm_db *db = *state;
+    static const char image[] =
+        "{\"id\":5,\"name\":\"Acme \\\"notes\\\"\",\"type\":null,"
+        "\"email\":\"a@b.example\",\"phone\":null,"
+        "\"notes\":\"two\\nlines \\\"q\\\" \\\\ \\u0001 日本\","
+        "\"created_at\":\"2026-03-01T12:00:00Z\"}";
+    char *sealed = NULL, *opened = NULL;
+    assert_int_equal(
+        store_image_reseal(db, "partner", 5, image, true, &sealed, &err),
+        PRM_OK);
+    assert_non_null(sealed);
+    assert_null(strstr(sealed, "a@b.example"));
+    assert_null(strstr(sealed, "two"));
+    assert_non_null(strstr(sealed, "\"name\":\"Acme \\\"notes\\\"\""));
+    assert_int_equal(
+        store_image_reseal(db, "partner", 5, sealed, false, &opened, &err),
+        PRM_OK);
+    assert_string_equal(opened, image);
+    /* bound to the record: another's id does not open it */
+    char *wrong = NULL;
+    assert_int_equal(
+        store_image_reseal(db, "partner", 6, sealed, false, &wrong, &err),
+        PRM_EDB);
+    assert_null(wrong);
+    free(sealed);
+    free(opened);
+}
+
+static void test_commands(void **state)
+{
+    prm_db *db = *state;
+    size_t len;
+    char *s = store_seal_command(db, "partner add name=A notes=x", 26);
+    char *o = open_text(db, "audit", "command", 0, s, &len);
+    assert_string_equal(o, "partner add name=A notes=x");
+    free(o);
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_round_trip, setup_sealed,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bound_to_its_record,
+                                        setup_sealed, teardown),
+        cmocka_unit_test_setup_teardown(test_hash_for_equality, setup_sealed,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_image_round_trip, setup_sealed,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_commands, setup_sealed,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
