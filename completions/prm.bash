@@ -39,7 +39,7 @@ _prm() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--db --json --bail --atomic -f --version --help" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal task fund request claim tier agenda metrics report insights export import audit undo backup restore check help" -- "$cur"))
+            COMPREPLY=($(compgen -W "partner project comm communication resource outcome deal task fund request claim tier agenda metrics report insights export import audit undo backup restore encrypt check help" -- "$cur"))
         fi
         return
     fi
@@ -86,6 +86,8 @@ _prm() {
             compopt -o nospace 2>/dev/null
             COMPREPLY=($(compgen -W "$(_prm_fields agenda)" -- "$cur"))
         fi ;;
+    encrypt)
+        [[ -z $verb ]] && COMPREPLY=($(compgen -W "on off passphrase" -- "$cur")) ;;
     export | import)
         if [[ -z $verb ]]; then
             COMPREPLY=($(compgen -W "json jsonl csv" -- "$cur"))
@@ -94,7 +96,7 @@ _prm() {
         else
             COMPREPLY=($(compgen -f -- "$cur"))
         fi ;;
-    help) COMPREPLY=($(compgen -W "partner project comm resource outcome deal task agenda metrics report insights export import audit undo backup restore check set history" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "partner project comm resource outcome deal task agenda metrics report insights export import audit undo backup restore encrypt check set history" -- "$cur")) ;;
     *) compopt -o nospace 2>/dev/null
        COMPREPLY=($(compgen -W "$(_prm_fields "$cmd")" -- "$cur")) ;;
     esac

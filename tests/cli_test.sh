@@ -283,7 +283,7 @@ chmod 600 "$bk"
 chmod 755 "$tmp/bk"
 check "check on a folder others can enter exits 1" 1 "$(status "$prm" --db "$bk" check)"
 chmod 700 "$tmp/bk"
-check "check JSON" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":"0600","folder_mode":"0700"}}' \
+check "check JSON" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":"0600","folder_mode":"0700","encryption":"off","sealed_values":0}}' \
     "$("$prm" --db "$bk" --json check)"
 # check holds the money rules: what only a hand in the file could do.
 if command -v sqlite3 >/dev/null; then

@@ -44,6 +44,8 @@ check "a tier's minimums" "min_closed_success_rate= min_communications=" "$(comp
 check "comm add's follow-up" "next= next_due=" "$(complete_line prm comm add nex)"
 check "agenda's filters" "quiet_days=" "$(complete_line prm agenda qu)"
 check "agenda ics" "ics" "$(complete_line prm agenda ic)"
+check "encrypt's words" "off on" "$(complete_line prm encrypt o)"
+check "the command encrypt" "encrypt" "$(complete_line prm encr)"
 check "agenda's partner" "partner=Globex" "$(complete_line prm agenda partner=Gl)"
 check "since= and until= after list" "since=" "$(complete_line prm comm list si)"
 check "...not after add" "" "$(complete_line prm comm add si)"

@@ -208,7 +208,7 @@ check "viewer applies" forbidden "$(as val --json tier apply partner=ForMia | co
 check "admin applies" "changed the tier of 1 partner" "$(as ann tier apply partner=ForMia | tail -n 1)"
 
 # check: what prm can check of a server's database; no file, so no modes.
-check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":null,"folder_mode":null}}' \
+check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":null,"folder_mode":null,"encryption":"off","sealed_values":0}}' \
     "$(as val --json check)"
 check "check's table" "no problems found" "$(as val check | tail -n 1)"
 psql -qX "$admin" -c "ALTER TABLE resources DISABLE ROW LEVEL SECURITY" >/dev/null

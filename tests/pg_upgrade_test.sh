@@ -60,7 +60,7 @@ check "one version row" "1" "$(sql "SELECT count(*) FROM prm_meta")"
 check "audit intact" "$audit_before" "$(sql "SELECT * FROM audit ORDER BY id")"
 check "project intact" '{"ok":true,"project":{"id":1,"name":"Cloud","partners":[1,2],"goal":null,"plan":null,"progress":0,"status":"succeeded","result":null,"start":null,"due":null,"created_at":"2026-01-07T09:00:00Z","updated_at":"2026-01-07T09:00:00Z"}}' \
     "$("$prm" --db "$admin" --json project show Cloud)"
-check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":null,"folder_mode":null}}' \
+check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_errors":0,"schema_version":'"$newest"',"file_mode":null,"folder_mode":null,"encryption":"off","sealed_values":0}}' \
     "$("$prm" --db "$admin" --json check)"
 
 # It works as a team database of this prm: ids go on, undo, the viewer reads.

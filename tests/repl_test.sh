@@ -70,6 +70,8 @@ keys C-u 'agenda qu' Tab
 check "Tab completes an agenda filter" "prm> agenda quiet_days="
 keys C-u 'agenda i' Tab 'da' Tab
 check "Tab completes agenda ics and its filters" "prm> agenda ics days="
+keys C-u 'encrypt pass' Tab
+check "Tab completes encrypt's word" "prm> encrypt passphrase"
 keys C-u 'task list ov' Tab
 check "Tab completes a task list's own filter" "prm> task list overdue="
 keys C-u 'tier rev' Tab 'reg' Tab

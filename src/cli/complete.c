@@ -115,6 +115,7 @@ static const char *const set_words[] = {"json", "csv", "color", "pager",
                                         NULL};
 static const char *const user_words[] = {"add", "role", "list", NULL};
 static const char *const agenda_words[] = {"ics", NULL};
+static const char *const encrypt_words[] = {"on", "off", "passphrase", NULL};
 
 /* The KEY= words come from the core (prm_command_keys), by the command's
  * name and, for report, its second word. */
@@ -130,6 +131,7 @@ static const command_tab command_tabs[] = {
     {"export", formats, false}, {"import", formats, false},
     {"set", set_words, false},  {"user", user_words, false},
     {"agenda", agenda_words, true},
+    {"encrypt", encrypt_words, false},
 };
 
 static bool is_one_of(const char *const *words, const char *word)
