@@ -83,7 +83,7 @@ check "undone: the phone is gone" null \
     "$("$prm" --db "$db" --json partner show Globex | sed 's/.*"phone":\([^,]*\),.*/\1/')"
 "$prm" --db "$db" backup "$tmp/copy.db" >/dev/null
 check "no marker in a backup" 0 "$(markers "$tmp/copy.db")"
-check "check: encryption on, all open" "encryption           on: 44 sealed values, all open" \
+check "check: encryption on, all open" "encryption           on: 42 sealed values, all open" \
     "$("$prm" --db "$db" check | grep encryption)"
 
 # Opening: a wrong passphrase, none, a changed key row.

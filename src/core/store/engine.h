@@ -52,9 +52,12 @@ typedef struct store_engine {
     /* Add a record: the values of store_insert_sql's columns
      * (store_insert_value); a broken constraint is PRM_ECONFLICT with the
      * engine's message.  SQLite writes the audit entry here, PostgreSQL's
-     * triggers do. */
+     * triggers do.  plain: with encryption on, the row as given before
+     * its values were sealed (SQLite's entry of an add leaves out a
+     * command its image gives back, as typed), else NULL. */
     prm_code (*insert)(prm_db *db, const prm_kind_info *info,
-                       const store_row *row, int64_t *id, prm_error *err);
+                       const store_row *row, const store_row *plain,
+                       int64_t *id, prm_error *err);
     /* A project's partners become list: a change (replace) keeps the
      * links that stay, so that the audit log shows only the partners
      * that left or joined. */
@@ -112,15 +115,13 @@ typedef struct store_engine {
      * under the writers' lock.  reseal_begin/end bracket, inside the
      * transaction, the rewrite of every sensitive value and audit entry
      * that encrypt on and off make: those writes are not changes to log,
-     * and the log itself is rewritten.  audit_command: the SQL of an
-     * entry's command over the audit table; audit_reseal: the statement
-     * that sets entry $4's command, before and after to $1, $2, $3.  compact (may be NULL): after
+     * and the log itself is rewritten.  audit_reseal: the statement that
+     * sets entry $4's command, before and after to $1, $2, $3.  compact (may be NULL): after
      * the rewrite is kept, leave no page that holds the text it had. */
     prm_code (*next_id)(prm_db *db, const prm_kind_info *info, int64_t *id,
                         prm_error *err);
     prm_code (*reseal_begin)(prm_db *db, prm_error *err);
     prm_code (*reseal_end)(prm_db *db, prm_error *err);
-    const char *audit_command;
     const char *audit_reseal;
     prm_code (*compact)(prm_db *db, prm_error *err);
 } store_engine;
@@ -159,6 +160,10 @@ void store_changes_next_undo(prm_db *db);
  * (sql.c). */
 void store_select_list(sqlbuf *b, const prm_kind_info *info, bool names,
                        const sql_dialect *d);
+
+/* The command being run as the audit log keeps it: sealed with
+ * encryption on (store.c). */
+const char *store_command(prm_db *db);
 
 /* The engine's exec of the SQL in b (an error if it overflowed)
  * (shared.c). */
@@ -231,6 +236,8 @@ struct prm_db {
     time_t now_second;
     char *command; /* the text of the command being run, for the audit log */
     size_t command_cap;
+    char *command_sealed; /* store_command's, and the text it is of */
+    const char *command_sealed_for;
     char user[64]; /* who the audit log says runs prm */
     const char *file; /* the database file; NULL for a server or memory */
     /* Encryption at rest (seal.c, keyring.c): whether the database has a

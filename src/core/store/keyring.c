@@ -33,6 +33,7 @@ enum {
     SALT = crypto_pwhash_SALTBYTES,
     VERSION = 1,
     BATCH = 500,
+    MAX_SENSITIVE = 8, /* of one kind (a batch's columns) */
     VARIANT = sodium_base64_VARIANT_URLSAFE_NO_PADDING
 };
 
@@ -213,7 +214,7 @@ static prm_code ring_write(prm_db *db, const keyring *k, bool replace,
 typedef struct batch {
     size_t n, ncols;
     int64_t id[BATCH];
-    char *text[BATCH][8];
+    char *text[BATCH][MAX_SENSITIVE];
     int64_t last;
     bool nomem;
 } batch;
@@ -303,12 +304,17 @@ static prm_code reseal_kind(prm_db *db, const prm_kind_info *info, bool seal,
                             verify *v, prm_error *err)
 {
     sqlbuf select = {.len = 0}, update = {.len = 0};
-    const prm_field *f[8];
+    const prm_field *f[MAX_SENSITIVE];
     size_t n = 0;
     sql_add(&select, "SELECT id");
     sql_add(&update, "UPDATE %s SET ", store_table(info));
-    for (size_t i = 0; i < info->nfields && n < 8; i++)
+    for (size_t i = 0; i < info->nfields; i++)
         if (info->fields[i].flags & PRM_FF_SENSITIVE) {
+            if (n == MAX_SENSITIVE)
+                return prm_error_set(err, PRM_EDB,
+                                     "internal error: %s has more than %d "
+                                     "sensitive fields",
+                                     info->name, MAX_SENSITIVE);
             f[n] = &info->fields[i];
             sql_add(&select, ", \"%s\"", store_column(f[n]));
             sql_add(&update, "%s\"%s\" = $%zu", n ? ", " : "",
@@ -330,8 +336,8 @@ static prm_code reseal_kind(prm_db *db, const prm_kind_info *info, bool seal,
                     verify_value(db, v, info->name, f[c]->name, b.id[r],
                                  b.text[r][c]);
         for (size_t r = 0; rc == PRM_OK && v == NULL && r < b.n; r++) {
-            prm_value p[9];
-            char *owned[8] = {NULL};
+            prm_value p[MAX_SENSITIVE + 1];
+            char *owned[MAX_SENSITIVE] = {NULL};
             for (size_t c = 0; c < n && rc == PRM_OK; c++) {
                 p[c] = (prm_value){.type = PRM_V_NULL};
                 if (b.text[r][c] == NULL)
@@ -356,7 +362,9 @@ static prm_code reseal_kind(prm_db *db, const prm_kind_info *info, bool seal,
     return rc;
 }
 
-/* One audit entry's command and images, sealed or opened. */
+/* One audit entry's command and images, sealed or opened.  A command
+ * left out (an add's, that its image gives back) stays out: it is made
+ * again from the image, sealed values and all (store_command_open). */
 static prm_code reseal_entry(prm_db *db, const sqlbuf *update, int64_t id,
                              char *const text[5], bool seal, prm_error *err)
 {
@@ -366,7 +374,7 @@ static prm_code reseal_entry(prm_db *db, const sqlbuf *update, int64_t id,
     char *cmd = NULL, *before = NULL, *after = NULL;
     size_t len = strlen(command), outlen;
     prm_code rc = PRM_OK;
-    if (store_is_sealed(command, len) != seal) {
+    if (len > 0 && store_is_sealed(command, len) != seal) {
         cmd = seal ? store_seal_command(db, command, len)
                    : store_open_value(db, "audit", "command", 0, command, len,
                                       &outlen, err);
@@ -429,9 +437,9 @@ static prm_code reseal_audit(prm_db *db, bool seal, verify *v,
 {
     sqlbuf select = {.len = 0}, update = {.len = 0};
     sql_add(&select,
-            "SELECT id, kind, record, %s, before, after FROM audit WHERE id "
-            "> $1 ORDER BY id LIMIT %d",
-            db->engine->audit_command, BATCH);
+            "SELECT id, kind, record, command, before, after FROM audit "
+            "WHERE id > $1 ORDER BY id LIMIT %d",
+            BATCH);
     sql_add(&update, "%s", db->engine->audit_reseal);
     batch b = {.ncols = 5};
     prm_code rc = PRM_OK;
@@ -448,10 +456,21 @@ static prm_code reseal_audit(prm_db *db, bool seal, verify *v,
 
 /* Every sensitive value and audit entry sealed or opened, and the keyring
  * written or dropped, in one transaction. */
+/* encrypt runs in a transaction of its own, and a file is vacuumed after
+ * it: not inside a script's --atomic one. */
+static prm_code own_transaction(prm_db *db, prm_error *err)
+{
+    if (prm_in_transaction(db))
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "encrypt runs in a transaction of its own: run "
+                             "it without --atomic");
+    return prm_begin(db, err);
+}
+
 static prm_code reseal_all(prm_db *db, bool seal, const keyring *k,
                            prm_error *err)
 {
-    prm_code rc = prm_begin(db, err);
+    prm_code rc = own_transaction(db, err);
     if (rc != PRM_OK)
         return rc;
     rc = db->engine->reseal_begin(db, err);
@@ -535,7 +554,7 @@ prm_code prm_encrypt_passphrase(prm_db *db, const char *pass, size_t passlen,
     keyring k;
     rc = wrap(store_keys_master(db), pass, passlen, &k, err);
     if (rc == PRM_OK)
-        rc = prm_begin(db, err);
+        rc = own_transaction(db, err);
     if (rc != PRM_OK)
         return rc;
     rc = ring_write(db, &k, true, err);

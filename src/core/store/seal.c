@@ -2,9 +2,10 @@
  * seal.c - sealing and opening the values of sensitive fields (seal.h),
  * with libsodium's documented constructions only: a data key and a hash
  * key derived (crypto_kdf) from one random master key, XChaCha20-Poly1305
- * (IETF) with a random nonce per value, keyed BLAKE2b for the hash that
- * equality filters compare.
+ * (IETF) with a random nonce per value, keyed SipHash (shorthash, its
+ * 128-bit form) for the hash that equality filters compare.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +20,20 @@
 enum {
     TOKEN_LEN = 5,
     HASH_BYTES = 16,
-    HASH_TEXT = 22, /* base64 of 16 bytes, no padding */
     NONCE = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-    TAG = crypto_aead_xchacha20poly1305_ietf_ABYTES,
-    VARIANT = sodium_base64_VARIANT_URLSAFE_NO_PADDING
+    TAG = crypto_aead_xchacha20poly1305_ietf_ABYTES
 };
+
+/* Nonces are random, drawn from a pool refilled a page at a time: one
+ * getrandom() call per value was a fifth of the cost of a bulk load. */
+enum { NONCE_POOL = 4096 };
 
 struct store_keys {
     unsigned char master[32]; /* what the keyring wraps */
+    unsigned char pool[NONCE_POOL];
+    size_t pool_used;
     unsigned char seal[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
-    unsigned char hash[crypto_generichash_KEYBYTES];
+    unsigned char hash[crypto_shorthash_siphashx24_KEYBYTES];
 };
 
 bool store_sealing(const prm_db *db)
@@ -51,9 +56,10 @@ prm_code store_keys_set(prm_db *db, const unsigned char master[32],
     if (db->keys == NULL)
         return prm_error_nomem(err);
     memcpy(db->keys->master, master, sizeof db->keys->master);
+    db->keys->pool_used = NONCE_POOL; /* drawn when first needed */
     crypto_kdf_derive_from_key(db->keys->seal, sizeof db->keys->seal, 1,
                                "prm-seal", master);
-    crypto_kdf_derive_from_key(db->keys->hash, sizeof db->keys->hash, 2,
+    crypto_kdf_derive_from_key(db->keys->hash, sizeof db->keys->hash, 3,
                                "prm-hash", master);
     return PRM_OK;
 }
@@ -77,22 +83,108 @@ static int bound_to(char *ad, size_t size, const char *kind,
     return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
-/* "prm1:HASH:" into out (STORE_SEAL_PREFIX_LEN + 1 bytes). */
+/* --- base64 ----------------------------------------------------------------
+ *
+ * URL-safe, without padding.  libsodium's codec runs in constant time, for
+ * secrets; what is encoded here is a hash and a ciphertext, public by
+ * design, and libsodium's took as long as the encryption itself on every
+ * value a bulk load sealed. */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* n bytes as text at out (room for b64_len(n) + 1); returns its end. */
+static size_t b64_len(size_t n)
+{
+    return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
+}
+
+static char *b64_encode(char *out, const unsigned char *in, size_t n)
+{
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        *out++ = b64_alphabet[v >> 18];
+        *out++ = b64_alphabet[v >> 12 & 63];
+        *out++ = b64_alphabet[v >> 6 & 63];
+        *out++ = b64_alphabet[v & 63];
+    }
+    if (n - i == 1) {
+        *out++ = b64_alphabet[in[i] >> 2];
+        *out++ = b64_alphabet[(in[i] & 3) << 4];
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)in[i] << 8 | in[i + 1];
+        *out++ = b64_alphabet[v >> 10];
+        *out++ = b64_alphabet[v >> 4 & 63];
+        *out++ = b64_alphabet[(v & 15) << 2];
+    }
+    *out = '\0';
+    return out;
+}
+
+static int b64_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+/* The bytes of n characters of text into out (room for n * 3 / 4);
+ * false for a character outside the alphabet, a length no encoding
+ * has, or bits left over that are not zero (one text for one value). */
+static bool b64_decode(unsigned char *out, const char *in, size_t n,
+                       size_t *len)
+{
+    if (n % 4 == 1)
+        return false;
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_value(in[i]);
+        if (v < 0)
+            return false;
+        acc = (acc << 6 | (uint32_t)v) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[k++] = (unsigned char)(acc >> bits);
+        }
+    }
+    *len = k;
+    return (acc & ((1u << bits) - 1)) == 0;
+}
+
+/* "prm1:HASH:" into out (STORE_SEAL_PREFIX_LEN + 1 bytes): SipHash-2-4
+ * with a 128-bit output (libsodium's shorthash_siphashx24), keyed, of
+ * the kind, the field and the value. */
 static void hash_prefix(const struct store_keys *k, const char *kind,
                         const char *field, const char *s, size_t len,
                         char *out)
 {
-    unsigned char h[HASH_BYTES];
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, k->hash, sizeof k->hash, sizeof h);
-    crypto_generichash_update(&st, (const unsigned char *)kind,
-                              strlen(kind) + 1);
-    crypto_generichash_update(&st, (const unsigned char *)field,
-                              strlen(field) + 1);
-    crypto_generichash_update(&st, (const unsigned char *)s, len);
-    crypto_generichash_final(&st, h, sizeof h);
+    unsigned char h[HASH_BYTES], small[256], *in = small;
+    size_t klen = strlen(kind) + 1, flen = strlen(field) + 1;
+    size_t n = klen + flen + len;
+    if (n > sizeof small && (in = malloc(n)) == NULL)
+        in = NULL;
+    if (in != NULL) {
+        memcpy(in, kind, klen);
+        memcpy(in + klen, field, flen);
+        memcpy(in + klen + flen, s, len);
+        crypto_shorthash_siphashx24(h, in, n, k->hash);
+    } else {
+        /* out of memory for a long value: a prefix no value has, so
+         * that equality finds nothing rather than the wrong record */
+        memset(h, 0xff, sizeof h);
+    }
+    if (in != small)
+        free(in);
     memcpy(out, TOKEN, TOKEN_LEN);
-    sodium_bin2base64(out + TOKEN_LEN, HASH_TEXT + 1, h, sizeof h, VARIANT);
+    b64_encode(out + TOKEN_LEN, h, sizeof h);
     out[STORE_SEAL_PREFIX_LEN - 1] = ':';
     out[STORE_SEAL_PREFIX_LEN] = '\0';
 }
@@ -106,6 +198,23 @@ char *store_seal_prefix(const prm_db *db, const char *kind, const char *field,
     return out;
 }
 
+static void new_nonce(struct store_keys *k, unsigned char *nonce)
+{
+    if (k->pool_used + NONCE > NONCE_POOL) {
+        /* libsodium's generator fills from a fresh random seed: one
+         * system call for the pool, not one for each 256 bytes */
+        unsigned char seed[randombytes_SEEDBYTES];
+        randombytes_buf(seed, sizeof seed);
+        randombytes_buf_deterministic(k->pool, sizeof k->pool, seed);
+        sodium_memzero(seed, sizeof seed);
+        k->pool_used = 0;
+    }
+    memcpy(nonce, k->pool + k->pool_used, NONCE);
+    /* a nonce is used once: its bytes go */
+    sodium_memzero(k->pool + k->pool_used, NONCE);
+    k->pool_used += NONCE;
+}
+
 char *store_seal_value(const prm_db *db, const char *kind, const char *field,
                        int64_t id, const char *s, size_t len)
 {
@@ -114,7 +223,7 @@ char *store_seal_value(const prm_db *db, const char *kind, const char *field,
     if (adlen < 0 || len > SIZE_MAX / 2 - NONCE - TAG)
         return NULL;
     size_t binlen = NONCE + len + TAG;
-    size_t textlen = sodium_base64_ENCODED_LEN(binlen, VARIANT);
+    size_t textlen = b64_len(binlen) + 1;
     unsigned char *bin = malloc(binlen);
     char *out = malloc(STORE_SEAL_PREFIX_LEN + textlen);
     if (bin == NULL || out == NULL) {
@@ -122,15 +231,14 @@ char *store_seal_value(const prm_db *db, const char *kind, const char *field,
         free(out);
         return NULL;
     }
-    randombytes_buf(bin, NONCE);
+    new_nonce(db->keys, bin);
     unsigned long long clen;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
         bin + NONCE, &clen, (const unsigned char *)s, len,
         (const unsigned char *)ad, (unsigned long long)adlen, NULL, bin,
         db->keys->seal);
     hash_prefix(db->keys, kind, field, s, len, out);
-    sodium_bin2base64(out + STORE_SEAL_PREFIX_LEN, textlen, bin, binlen,
-                      VARIANT);
+    b64_encode(out + STORE_SEAL_PREFIX_LEN, bin, binlen);
     free(bin);
     return out;
 }
@@ -155,6 +263,8 @@ char *store_open_value(const prm_db *db, const char *kind, const char *field,
                       "the database is encrypted and was not unlocked");
         return NULL;
     }
+    if (!store_is_sealed(s, len))
+        return does_not_open(kind, field, id, err);
     char ad[200];
     int adlen = bound_to(ad, sizeof ad, kind, field, id);
     const char *body = s + STORE_SEAL_PREFIX_LEN;
@@ -163,9 +273,8 @@ char *store_open_value(const prm_db *db, const char *kind, const char *field,
     char *out = malloc(bodylen + 1);
     size_t binlen = 0;
     unsigned long long mlen = 0;
-    bool ok = adlen >= 0 && bin != NULL && out != NULL && store_is_sealed(s, len) &&
-              sodium_base642bin(bin, bodylen, body, bodylen, NULL, &binlen,
-                                NULL, VARIANT) == 0 &&
+    bool ok = adlen >= 0 && bin != NULL && out != NULL &&
+              b64_decode(bin, body, bodylen, &binlen) &&
               binlen >= NONCE + TAG &&
               crypto_aead_xchacha20poly1305_ietf_decrypt(
                   (unsigned char *)out, &mlen, NULL, bin + NONCE,
@@ -195,6 +304,119 @@ char *store_open_value(const prm_db *db, const char *kind, const char *field,
 char *store_seal_command(const prm_db *db, const char *command, size_t len)
 {
     return store_seal_value(db, "audit", "command", 0, command, len);
+}
+
+/* Text being built, grown as needed. */
+typedef struct text_buf {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} text_buf;
+
+static void text_put(text_buf *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = (t->len + n + 1) * 2;
+        char *grown = realloc(t->s, cap);
+        if (grown == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->s = grown;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+/* A value as the command an add's image gives back writes it: bare when
+ * every byte may be, else in double quotes with \" and \\. */
+static void command_value(text_buf *t, const char *v, size_t n)
+{
+    bool bare = n > 0;
+    for (size_t i = 0; i < n && bare; i++)
+        bare = store_bare_char((unsigned char)v[i]);
+    if (bare) {
+        text_put(t, v, n);
+        return;
+    }
+    text_put(t, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '"' || v[i] == '\\')
+            text_put(t, "\\", 1);
+        text_put(t, v + i, 1);
+    }
+    text_put(t, "\"", 1);
+}
+
+/* A command made again from an add's sealed image (SQLite leaves out the
+ * command an image gives back): each " FIELD=prm1:..." word opened, and
+ * written as the command was typed. */
+static char *open_words(const prm_db *db, const char *kind, int64_t record,
+                        const char *command, prm_error *err)
+{
+    text_buf t = {.s = NULL};
+    const prm_kind_info *info = prm_kind_find(kind);
+    const char *p = command, *eq;
+    while ((eq = strstr(p, "=" TOKEN)) != NULL) {
+        const char *word = eq;
+        while (word > p && word[-1] != ' ')
+            word--;
+        const char *end = eq + 1;
+        while (*end != '\0' && *end != ' ')
+            end++;
+        char field[64];
+        size_t flen = (size_t)(eq - word), len;
+        if (flen > 0 && flen < sizeof field) {
+            memcpy(field, word, flen);
+            field[flen] = '\0';
+        }
+        const prm_field *f = flen > 0 && flen < sizeof field && info != NULL
+                                 ? prm_field_find(info, field)
+                                 : NULL;
+        if (f == NULL || !(f->flags & PRM_FF_SENSITIVE)) {
+            /* text that only looks like a sealed word */
+            text_put(&t, p, (size_t)(end - p));
+            p = end;
+            continue;
+        }
+        char *v = store_open_value(db, kind, field, record, eq + 1,
+                                   (size_t)(end - eq - 1), &len, err);
+        if (v == NULL) {
+            free(t.s);
+            return NULL;
+        }
+        text_put(&t, p, (size_t)(eq + 1 - p));
+        command_value(&t, v, len);
+        free(v);
+        p = end;
+    }
+    text_put(&t, p, strlen(p));
+    if (t.failed) {
+        free(t.s);
+        prm_error_nomem(err);
+        return NULL;
+    }
+    return t.s;
+}
+
+prm_code store_command_open(const prm_db *db, const char *kind,
+                            int64_t record, const char *command, char **out,
+                            prm_error *err)
+{
+    size_t len = command != NULL ? strlen(command) : 0, outlen;
+    *out = NULL;
+    if (store_is_sealed(command, len))
+        *out = store_open_value(db, "audit", "command", 0, command, len,
+                                &outlen, err);
+    else if (len > 0 && strstr(command, "=" TOKEN) != NULL)
+        *out = open_words(db, kind, record, command, err);
+    else
+        return PRM_OK;
+    return *out != NULL ? PRM_OK : err->code;
 }
 
 /* --- rows and images ------------------------------------------------------ */

@@ -8,7 +8,7 @@
  *
  *     prm1:HHHHHHHHHHHHHHHHHHHHHH:BODY
  *
- * HHHH a keyed hash (BLAKE2b, 16 bytes, URL-safe base64) of the kind, the
+ * HHHH a keyed hash (SipHash, 16 bytes, URL-safe base64) of the kind, the
  * field and the value, which equality filters compare, and BODY a random
  * nonce and the XChaCha20-Poly1305 ciphertext of the value, with the
  * kind, the field and the record's id as associated data.  The audit log's
@@ -67,8 +67,14 @@ bool store_row_has_sensitive(const prm_kind_info *info, const store_row *row);
 prm_code store_image_reseal(const prm_db *db, const char *kind,
                             int64_t record, const char *image, bool seal,
                             char **out, prm_error *err);
-/* A command of the audit log, sealed or opened; malloc'd. */
+/* A command of the audit log, sealed whole; malloc'd. */
 char *store_seal_command(const prm_db *db, const char *command, size_t len);
+/* A command read from the log, opened (*out malloc'd): sealed whole, or
+ * made again from an add's sealed image, its sealed values in it (those
+ * of record of kind); *out NULL when there is nothing to open. */
+prm_code store_command_open(const prm_db *db, const char *kind,
+                            int64_t record, const char *command, char **out,
+                            prm_error *err);
 
 /* check: with encryption on, that every sealed value of the records and
  * the audit log opens (keyring.c). */

@@ -38,6 +38,8 @@ void store_base_free(prm_db *db)
 {
     free(db->command);
     db->command = NULL;
+    free(db->command_sealed);
+    db->command_sealed = NULL;
     store_keys_free(db);
 }
 
@@ -228,16 +230,9 @@ const char *prm_now(prm_db *db)
     return store_now(db);
 }
 
-/* With encryption on the audit log keeps a command sealed: it holds
- * the values of sensitive fields as typed. */
 void prm_set_command(prm_db *db, const char *command, size_t len)
 {
-    char *sealed = NULL;
-    if (store_sealing(db) && len > 0 &&
-        (sealed = store_seal_command(db, command, len)) != NULL) {
-        command = sealed;
-        len = strlen(sealed);
-    }
+    db->command_sealed_for = NULL; /* sealed again when first asked for */
     if (len + 1 > db->command_cap) {
         char *grown = realloc(db->command, len + 1);
         if (grown == NULL) {
@@ -251,7 +246,23 @@ void prm_set_command(prm_db *db, const char *command, size_t len)
         memcpy(db->command, command, len);
         db->command[len] = '\0';
     }
-    free(sealed);
+}
+
+/* With encryption on the audit log keeps a command sealed: it holds the
+ * values of sensitive fields as typed.  Sealed once a command, when an
+ * entry first needs it (most adds' entries leave their command out). */
+const char *store_command(prm_db *db)
+{
+    const char *plain = db->command != NULL ? db->command : "";
+    if (!store_sealing(db) || plain[0] == '\0')
+        return plain;
+    if (db->command_sealed_for != db->command) {
+        free(db->command_sealed);
+        db->command_sealed = store_seal_command(db, plain, strlen(plain));
+        db->command_sealed_for = db->command;
+    }
+    /* never the text in the clear: out of memory leaves it out */
+    return db->command_sealed != NULL ? db->command_sealed : "";
 }
 
 void prm_set_progress(prm_db *db, void (*fn)(void *ctx, int64_t done),
@@ -576,22 +587,13 @@ typedef struct open_audit_ctx {
     prm_error err;
 } open_audit_ctx;
 
-static char *opened_command(prm_db *db, const char *command, prm_error *err)
-{
-    size_t len = command != NULL ? strlen(command) : 0, outlen;
-    if (!store_is_sealed(command, len))
-        return NULL;
-    return store_open_value(db, "audit", "command", 0, command, len, &outlen,
-                            err);
-}
-
 static bool opened_entry(void *c, const prm_audit_entry *e)
 {
     open_audit_ctx *o = c;
     prm_audit_entry copy = *e;
-    char *command = opened_command(o->db, e->command, &o->err), *before = NULL,
-         *after = NULL;
-    bool ok = o->err.code == PRM_OK &&
+    char *command = NULL, *before = NULL, *after = NULL;
+    bool ok = store_command_open(o->db, e->kind, e->record, e->command,
+                                 &command, &o->err) == PRM_OK &&
               store_image_reseal(o->db, e->kind, e->record, e->before, false,
                                  &before, &o->err) == PRM_OK &&
               store_image_reseal(o->db, e->kind, e->record, e->after, false,
@@ -623,6 +625,23 @@ prm_code store_audit_list(prm_db *db, const store_audit_filter *f,
     return rc;
 }
 
+/* The kind and record of the entry an undo names its change by (the
+ * change's last), to open a command made again from its image. */
+typedef struct entry_ref {
+    char kind[32];
+    int64_t record;
+} entry_ref;
+
+static bool entry_ref_row(void *ctx, const char *const *cols, size_t n)
+{
+    entry_ref *r = ctx;
+    if (n >= 2 && cols[0] != NULL && cols[1] != NULL) {
+        snprintf(r->kind, sizeof r->kind, "%s", cols[0]);
+        r->record = strtoll(cols[1], NULL, 10);
+    }
+    return false;
+}
+
 prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
                          size_t size, prm_error *err)
 {
@@ -636,8 +655,19 @@ prm_code store_undo_last(prm_db *db, int64_t *undone, char *command,
         return prm_error_nomem(err);
     prm_code rc = db->engine->undo_last(db, undone, sealed,
                                         SEALED_COMMAND_MAX, err);
+    entry_ref ref = {.kind = "", .record = 0};
+    prm_value change = {.type = PRM_V_INT, .i = *undone};
+    if (rc == PRM_OK && *undone > 0)
+        rc = db->engine->rows(db,
+                              "SELECT kind, record FROM audit WHERE change = "
+                              "$1 ORDER BY id DESC LIMIT 1",
+                              &change, 1, entry_ref_row, &ref,
+                              "reading the audit log", err);
     prm_error ignored = {.code = PRM_OK};
-    char *opened = rc == PRM_OK ? opened_command(db, sealed, &ignored) : NULL;
+    char *opened = NULL;
+    if (rc == PRM_OK)
+        store_command_open(db, ref.kind, ref.record, sealed, &opened,
+                           &ignored);
     snprintf(command, size, "%s", opened != NULL ? opened : sealed);
     free(opened);
     free(sealed);

@@ -8,6 +8,7 @@
 #ifndef PRM_STORE_H
 #define PRM_STORE_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "prm/prm.h"
@@ -248,6 +249,24 @@ char *store_json_escape(char *out, const char *s, size_t len);
  * with the passphrase db's front end gives (prm_set_passphrase_fn)
  * (keyring.c). */
 prm_code store_unlock_from(prm_db *other, prm_db *db, prm_error *err);
+
+/* Whether a byte may stand bare in a FIELD=VALUE word of a command an
+ * add's image gives back (letters, digits and -_.:@/+), else the value
+ * is quoted: bits of two words (bytes 0-63 and 64-127), inline, since
+ * every byte of every add passes here. */
+static inline bool store_bare_char(unsigned char c)
+{
+#define STORE_BIT(n) ((uint64_t)1 << (n))
+    const uint64_t low = STORE_BIT('+') | STORE_BIT('-') | STORE_BIT('.') |
+                         STORE_BIT('/') | ((STORE_BIT(10) - 1) << '0') |
+                         STORE_BIT(':');
+    const uint64_t high = STORE_BIT('@' - 64) |
+                          ((STORE_BIT(26) - 1) << ('A' - 64)) |
+                          STORE_BIT('_' - 64) |
+                          ((STORE_BIT(26) - 1) << ('a' - 64));
+#undef STORE_BIT
+    return c < 64 ? (low >> c) & 1 : c < 128 && (high >> (c - 64)) & 1;
+}
 
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". */
 const char *store_now(prm_db *db);

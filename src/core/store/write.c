@@ -207,9 +207,9 @@ prm_code store_insert(prm_db *db, const prm_kind_info *info,
             return rc;
         sealed.row.set[idf] = true;
         sealed.row.v[idf] = (prm_value){.type = PRM_V_INT, .i = next};
-        row = &sealed.row;
-    }
-    rc = db->engine->insert(db, info, row, id, err);
+        rc = db->engine->insert(db, info, &sealed.row, row, id, err);
+    } else
+        rc = db->engine->insert(db, info, row, NULL, id, err);
     store_sealed_free(&sealed);
     if (rc != PRM_OK)
         return write_failed(db, rc, info, row, err);

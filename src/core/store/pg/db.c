@@ -521,7 +521,7 @@ struct pg_deferred *pg_take_settings(pg_db *db)
 prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err)
 {
     pg_params p = {.n = 0};
-    pgp_str(&p, db->base.command ? db->base.command : "");
+    pgp_str(&p, store_command(&db->base));
     pgp_str(&p, store_now(&db->base));
     if (undoes > 0)
         pgp_int(&p, undoes);
@@ -698,7 +698,6 @@ const store_engine store_pg_engine = {
     .next_id = pg_next_id,
     .reseal_begin = pg_reseal_begin,
     .reseal_end = pg_reseal_end,
-    .audit_command = "command",
     .audit_reseal = "SELECT prm_reseal_audit($4, $1, $2, $3)",
     .compact = NULL,
 };

@@ -152,7 +152,8 @@ prm_code pg_names(prm_db *base, const prm_kind_info *info,
                   bool (*fn)(void *ctx, const char *name), void *ctx,
                   prm_error *err);
 prm_code pg_insert(prm_db *base, const prm_kind_info *info,
-                   const store_row *row, int64_t *id, prm_error *err);
+                   const store_row *row, const store_row *plain, int64_t *id,
+                   prm_error *err);
 prm_code pg_set_partners(prm_db *base, int64_t project,
                          const prm_value *list, bool replace, prm_error *err);
 prm_code pg_set_owner(prm_db *base, const prm_kind_info *info, int64_t id,

@@ -235,8 +235,10 @@ prm_code pg_set_partners(prm_db *base, int64_t project,
 }
 
 prm_code pg_insert(prm_db *base, const prm_kind_info *info,
-                          const store_row *row, int64_t *id, prm_error *err)
+                   const store_row *row, const store_row *plain, int64_t *id,
+                   prm_error *err)
 {
+    (void)plain; /* the server's trigger keeps every command */
     pg_db *db = (pg_db *)base;
     const char *now = store_now(base);
     prm_value stamp = {.type = PRM_V_TEXT, .s = now, .len = strlen(now)};

@@ -119,13 +119,27 @@ prm_code sqlite_check(prm_db *base, prm_check_report *r, prm_error *err)
 prm_code sqlite_next_id(prm_db *base, const prm_kind_info *info, int64_t *id,
                         prm_error *err)
 {
+    sqlite_db *db = (sqlite_db *)base;
+    if (db->next_id[info->kind] > 0) {
+        *id = db->next_id[info->kind];
+        return PRM_OK;
+    }
     /* AUTOINCREMENT: one past the highest ever given, or than any there. */
     sqlbuf b = {.len = 0};
     sql_add(&b,
             "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name "
             "= '%s'), 0), coalesce((SELECT max(id) FROM %s), 0)) + 1",
             store_table(info), store_table(info));
-    return store_exec_built(base, &b, NULL, 0, id, 1, NULL, "numbering", err);
+    prm_code rc = store_exec_built(base, &b, NULL, 0, id, 1, NULL,
+                                   "numbering", err);
+    if (rc == PRM_OK)
+        db->next_id[info->kind] = *id;
+    return rc;
+}
+
+void sdb_next_ids_forget(sqlite_db *db)
+{
+    memset(db->next_id, 0, sizeof db->next_id);
 }
 
 /* The rewrite's updates are not changes: the audit triggers of updates go

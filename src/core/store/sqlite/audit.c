@@ -64,8 +64,7 @@ static void fn_command(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
     sqlite_db *db = sqlite3_user_data(c);
-    sqlite3_result_text(c, db->base.command ? db->base.command : "", -1,
-                        SQLITE_STATIC);
+    sqlite3_result_text(c, store_command(&db->base), -1, SQLITE_STATIC);
 }
 
 /* prm_number(x): a real number as the images hold it, NULL for NULL: as
@@ -447,7 +446,9 @@ static prm_code revert_entry(sqlite_db *db, const char *action, const char *kind
     /* A record put back is added as its image was; undo runs inside its
      * own savepoint, so should logging it fail, the whole undo is undone. */
     if (reverted)
-        return reinsert ? sdb_audit_added(db, info, record, before, err)
+        return reinsert ? sdb_audit_added(db, info, record, before,
+                                          sdb_entry_command(db, info, before),
+                                          err)
                         : PRM_OK;
     if (src == SQLITE_DONE)
         return prm_error_set(err, PRM_ECONFLICT,

@@ -25,23 +25,6 @@
  * strings that need no other escape have the form; any other command is
  * logged as typed. */
 
-/* The bytes a VALUE may have bare: letters, digits and -_.:@/+, as bits
- * of two words (bytes 0-63 and 64-127), since every byte of every add
- * passes here. */
-#define BIT(n) ((uint64_t)1 << (n))
-static const uint64_t bare_low = BIT('+') | BIT('-') | BIT('.') | BIT('/') |
-                                 (((BIT(10) - 1)) << '0') | BIT(':');
-static const uint64_t bare_high = BIT('@' - 64) |
-                                  (((BIT(26) - 1)) << ('A' - 64)) |
-                                  BIT('_' - 64) |
-                                  (((BIT(26) - 1)) << ('a' - 64));
-#undef BIT
-
-static bool bare_char(unsigned char c)
-{
-    return c < 64 ? (bare_low >> c) & 1 : c < 128 && (bare_high >> (c - 64)) & 1;
-}
-
 /* Whether the n bytes at a are those at b (b holds no NUL among them, so
  * a's end stops the loop). */
 static bool same_bytes(const char *a, const char *b, size_t n)
@@ -115,7 +98,7 @@ static bool cmd_field(cmd_text *t, const char *name, size_t name_len,
 {
     bool bare = n > 0 && !escaped;
     for (size_t i = 0; i < n && bare; i++)
-        bare = bare_char((unsigned char)v[i]);
+        bare = store_bare_char((unsigned char)v[i]);
     return cmd_put(t, " ", 1) && cmd_put(t, name, name_len) &&
            cmd_put(t, bare ? "=" : "=\"", bare ? 1 : 2) && cmd_put(t, v, n) &&
            (bare || cmd_put(t, "\"", 1));
@@ -169,7 +152,7 @@ static bool same_field(const char **cmd, const char *key, size_t klen,
             i++;
             bare = false;
         } else if (bare)
-            bare = bare_char(ch);
+            bare = store_bare_char(ch);
     }
     if (quoted == bare || (quoted && c[i] != '"'))
         return false;
@@ -227,16 +210,23 @@ void sdb_audit_added_sql(sqlbuf *b, const prm_kind_info *info)
             info->name);
 }
 
+const char *sdb_entry_command(sqlite_db *db, const prm_kind_info *info,
+                              const char *image)
+{
+    const char *command = db->base.command ? db->base.command : "";
+    if (command[0] != '\0' && is_add_command(info, image, command))
+        return "";
+    return store_command(&db->base);
+}
+
 prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
-                         const char *image, prm_error *err)
+                         const char *image, const char *command,
+                         prm_error *err)
 {
     sqlite3_stmt *stmt;
     prm_code rc = sdb_kind_stmt(db, info, KS_LOG_ADD, &stmt, err);
     if (rc != PRM_OK)
         return rc;
-    const char *command = db->base.command ? db->base.command : "";
-    if (command[0] != '\0' && is_add_command(info, image, command))
-        command = "";
     int src = sqlite3_bind_int64(stmt, 1, db->base.changes.number);
     if (src == SQLITE_OK)
         src = sqlite3_bind_text(stmt, 2, store_now(&db->base), -1,

@@ -286,6 +286,7 @@ static prm_code sqlite_begin(prm_db *base, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     store_changes_forget(base);
+    sdb_next_ids_forget(db);
     prm_code rc = sdb_audit_triggers(db, err);
     return rc != PRM_OK ? rc : sdb_run_fixed(db, FX_BEGIN_IMMEDIATE, err);
 }
@@ -294,6 +295,7 @@ static prm_code sqlite_commit(prm_db *base, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     store_changes_forget(base);
+    sdb_next_ids_forget(db);
     if (sqlite3_get_autocommit(db->sql))
         return PRM_OK;
     return sdb_run_fixed(db, FX_COMMIT, err);
@@ -303,6 +305,7 @@ static prm_code sqlite_rollback(prm_db *base, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     store_changes_forget(base);
+    sdb_next_ids_forget(db);
     if (sqlite3_get_autocommit(db->sql))
         return PRM_OK;
     return sdb_run_fixed(db, FX_ROLLBACK, err);
@@ -365,6 +368,8 @@ static prm_code sqlite_cmd_end(prm_db *base, prm_code rc, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     prm_error end_err;
+    if (db->cmd_owns_tx || rc != PRM_OK)
+        sdb_next_ids_forget(db);
     if (db->cmd_owns_tx) {
         if (rc == PRM_OK && sdb_run_fixed(db, FX_COMMIT, &end_err) != PRM_OK) {
             sdb_run_fixed(db, FX_ROLLBACK, NULL);
@@ -420,7 +425,6 @@ const store_engine store_sqlite_engine = {
     .next_id = sqlite_next_id,
     .reseal_begin = sqlite_reseal_begin,
     .reseal_end = sqlite_reseal_end,
-    .audit_command = SDB_AUDIT_COMMAND,
     .audit_reseal = "UPDATE audit SET command = $1, before = $2, after = $3 "
                     "WHERE id = $4",
     .compact = sqlite_compact,

@@ -263,11 +263,24 @@ static const prm_value null_value = {.type = PRM_V_NULL};
  * would take it on a full disk, and the script runner reports its lines as
  * not kept. */
 static prm_code log_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
-                          const prm_value *const values[], prm_error *err)
+                          const prm_value *const values[],
+                          const prm_value *const given[], prm_error *err)
 {
-    const char *image = sdb_audit_image(db, info, values);
+    /* With encryption on, whether the command can be left out is judged
+     * on the values as given; the image kept is of those bound, sealed. */
+    const char *image = sdb_audit_image(db, info, given);
+    const char *command = image ? sdb_entry_command(db, info, image) : NULL;
+    if (image != NULL && given != values) {
+        image = sdb_audit_image(db, info, values);
+        /* made again when read, the command must fit its buffer with
+         * the sealed values in it (it is at most the image's length) */
+        if (image != NULL && command != NULL && command[0] == '\0' &&
+            strlen(image) + strlen(info->name) + 5 >= PRM_ADD_COMMAND_MAX)
+            command = store_command(&db->base);
+    }
     prm_code rc = image == NULL ? prm_error_nomem(err)
-                                : sdb_audit_added(db, info, id, image, err);
+                                : sdb_audit_added(db, info, id, image, command,
+                                                  err);
     if (rc != PRM_OK && !db->cmd_owns_tx && !db->cmd_savepoint &&
         !sqlite3_get_autocommit(db->sql))
         sdb_run_fixed(db, FX_ROLLBACK, NULL);
@@ -275,7 +288,8 @@ static prm_code log_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
 }
 
 prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
-                      const store_row *row, int64_t *id, prm_error *err)
+                      const store_row *row, const store_row *plain,
+                      int64_t *id, prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     sqlite3_stmt *stmt;
@@ -284,12 +298,15 @@ prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
         return rc;
     const char *now = store_now(&db->base);
     prm_value stamp = {.type = PRM_V_TEXT, .s = now, .len = strlen(now)};
-    const prm_value *values[STORE_MAX_FIELDS];
+    const prm_value *values[STORE_MAX_FIELDS], *given[STORE_MAX_FIELDS];
     int idx = 1, src = SQLITE_OK;
     for (size_t i = 0; i < info->nfields && src == SQLITE_OK; i++) {
         if (store_column(&info->fields[i]) == NULL)
             continue;
         values[i] = store_insert_value(info, row, i, &null_value, &stamp);
+        given[i] = plain != NULL && (info->fields[i].flags & PRM_FF_SENSITIVE)
+                       ? store_insert_value(info, plain, i, &null_value, &stamp)
+                       : values[i];
         src = sdb_bind_value(stmt, idx++, values[i]);
     }
     if (src == SQLITE_OK)
@@ -303,7 +320,10 @@ prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
      * clearing, which costs as much as binding them. */
     sqlite3_reset(stmt);
     *id = sqlite3_last_insert_rowid(db->sql);
-    return log_added(db, info, *id, values, err);
+    if (db->next_id[info->kind] > 0 && *id >= db->next_id[info->kind])
+        db->next_id[info->kind] = *id + 1; /* counted on (sqlite_next_id) */
+    return log_added(db, info, *id, values, plain != NULL ? given : values,
+                     err);
 }
 
 /* Run a query whose one row holds one or more counts. */

@@ -62,6 +62,10 @@ typedef struct sqlite_db {
     int64_t undoes;  /* the change an undo reverts, or 0 */
     bool audit_triggers; /* made, outside a transaction */
     char *audit_guard;   /* its SQL, while encryption's rewrite lasts */
+    /* With encryption on, the next id of each kind, read once a write
+     * transaction (which holds the lock) and counted on from; 0 when it
+     * must be read (admin.c: sqlite_next_id). */
+    int64_t next_id[PRM_KIND_COUNT];
     char *image;       /* the audit image of a record being added */
     size_t image_len, image_cap;
 } sqlite_db;
@@ -118,11 +122,18 @@ prm_code sdb_audit_triggers(sqlite_db *db, prm_error *err);
 prm_code sdb_next_change(sqlite_db *db, prm_error *err);
 /* The statement that logs a record of this kind as added (KS_LOG_ADD). */
 void sdb_audit_added_sql(sqlbuf *b, const prm_kind_info *info);
+/* The command an add's entry keeps: none ("") when it is the one the
+ * add's image (of the values as given) gives back, else the command as
+ * the log keeps it (store_command). */
+const char *sdb_entry_command(sqlite_db *db, const prm_kind_info *info,
+                              const char *image);
 /* Log record id of kind info as added by the command being run, with
- * image, the record's JSON image: right after its INSERT, before anything
- * else the command writes, so that undo reverts it last. */
+ * image, the record's JSON image, and command (sdb_entry_command): right
+ * after its INSERT, before anything else the command writes, so that undo
+ * reverts it last. */
 prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
-                         const char *image, prm_error *err);
+                         const char *image, const char *command,
+                         prm_error *err);
 /* The JSON image of a record just added with these values (by field
  * index; those of fields without a column are not read), as the audit log
  * keeps it: compact, without what the entry holds already (the id, null
@@ -160,7 +171,8 @@ prm_code sqlite_names(prm_db *base, const prm_kind_info *info,
                       bool (*fn)(void *ctx, const char *name), void *ctx,
                       prm_error *err);
 prm_code sqlite_insert(prm_db *base, const prm_kind_info *info,
-                       const store_row *row, int64_t *id, prm_error *err);
+                       const store_row *row, const store_row *plain,
+                       int64_t *id, prm_error *err);
 prm_code sqlite_set_partners(prm_db *base, int64_t project,
                              const prm_value *list, bool replace,
                              prm_error *err);
@@ -183,6 +195,9 @@ prm_code sqlite_copy_to(prm_db *db, const char *path, prm_error *err);
 prm_code sqlite_check(prm_db *db, prm_check_report *r, prm_error *err);
 prm_code sqlite_next_id(prm_db *db, const prm_kind_info *info, int64_t *id,
                         prm_error *err);
+/* The next ids counted on are read again: a transaction ended, or a
+ * command failed (its savepoint took its records back). */
+void sdb_next_ids_forget(sqlite_db *db);
 prm_code sqlite_reseal_begin(prm_db *db, prm_error *err);
 prm_code sqlite_reseal_end(prm_db *db, prm_error *err);
 prm_code sqlite_compact(prm_db *db, prm_error *err);
