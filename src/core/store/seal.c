@@ -224,10 +224,13 @@ char *store_seal_value(const prm_db *db, const char *kind, const char *field,
         return NULL;
     size_t binlen = NONCE + len + TAG;
     size_t textlen = b64_len(binlen) + 1;
-    unsigned char *bin = malloc(binlen);
+    /* most values are short: their ciphertext on the stack */
+    unsigned char small[1024];
+    unsigned char *bin = binlen <= sizeof small ? small : malloc(binlen);
     char *out = malloc(STORE_SEAL_PREFIX_LEN + textlen);
     if (bin == NULL || out == NULL) {
-        free(bin);
+        if (bin != small)
+            free(bin);
         free(out);
         return NULL;
     }
@@ -239,7 +242,8 @@ char *store_seal_value(const prm_db *db, const char *kind, const char *field,
         db->keys->seal);
     hash_prefix(db->keys, kind, field, s, len, out);
     b64_encode(out + STORE_SEAL_PREFIX_LEN, bin, binlen);
-    free(bin);
+    if (bin != small)
+        free(bin);
     return out;
 }
 

@@ -398,8 +398,16 @@ static bool implied_by_entry(sqlite_db *db, const prm_field *f,
     return is_stamp(f) && strcmp(v->s, store_now(&db->base)) == 0;
 }
 
+/* A sealed value (store/seal.h) is letters, digits and -_: only: its
+ * JSON string is its text in quotes, copied, not escaped byte by byte. */
+static bool image_sealed(sqlite_db *db, const prm_value *v)
+{
+    return image_add(db, "\"", 1) && image_add(db, v->s, v->len) &&
+           image_add(db, "\"", 1);
+}
+
 const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
-                            const prm_value *const values[])
+                            const prm_value *const values[], bool sealed)
 {
     db->image_len = 0;
     bool ok = image_add(db, "{", 1);
@@ -408,8 +416,12 @@ const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
         const prm_field *f = &info->fields[i];
         if (store_column(f) == NULL || implied_by_entry(db, f, values[i]))
             continue;
-        ok = image_key(db, f->name, n++ == 0) &&
-             image_value(db, column_affinity(f), values[i]);
+        ok = image_key(db, f->name, n++ == 0);
+        if (ok && sealed && (f->flags & PRM_FF_SENSITIVE) &&
+            values[i]->type == PRM_V_TEXT)
+            ok = image_sealed(db, values[i]);
+        else if (ok)
+            ok = image_value(db, column_affinity(f), values[i]);
     }
     return ok && image_add(db, "}", 1) ? db->image : NULL;
 }

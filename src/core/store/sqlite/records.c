@@ -268,10 +268,10 @@ static prm_code log_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
 {
     /* With encryption on, whether the command can be left out is judged
      * on the values as given; the image kept is of those bound, sealed. */
-    const char *image = sdb_audit_image(db, info, given);
+    const char *image = sdb_audit_image(db, info, given, false);
     const char *command = image ? sdb_entry_command(db, info, image) : NULL;
     if (image != NULL && given != values) {
-        image = sdb_audit_image(db, info, values);
+        image = sdb_audit_image(db, info, values, true);
         /* made again when read, the command must fit its buffer with
          * the sealed values in it (it is at most the image's length) */
         if (image != NULL && command != NULL && command[0] == '\0' &&

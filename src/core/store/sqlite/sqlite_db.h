@@ -139,9 +139,10 @@ prm_code sdb_audit_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
  * keeps it: compact, without what the entry holds already (the id, null
  * fields, time stamps equal to the entry's time), made whole again when
  * the log is read.  In db's buffer, valid until the next call; NULL when
- * out of memory. */
+ * out of memory.  sealed: the sensitive values are sealed ones (store/
+ * seal.h), copied as they are. */
 const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
-                            const prm_value *const values[]);
+                            const prm_value *const values[], bool sealed);
 /* audit_image.c: prm_add_command(kind, image), the command an add logged
  * without one had (a SQL function); and the SQL of an entry's image made
  * whole (an expression over the audit table's columns). */
