@@ -63,6 +63,15 @@ out=$(PRM_PASSPHRASE=wrong as sam partner list 2>&1); code=$?
 check "a wrong passphrase: exit 2" "2 prm: wrong passphrase, or the database's key row was changed" "$code $out"
 check "check" "encryption           on: 22 sealed values, all open" \
     "$(as sue check | grep encryption)"
+# A backup of the team database is a file sealed under the same key.
+rm -f "$pgdir/seal-backup.db"
+as sam backup "$pgdir/seal-backup.db" >/dev/null
+check "no marker in the backup file" 0 "$(grep -a -c 'MARK[E]R' "$pgdir/seal-backup.db")"
+check "the backup opens with the passphrase" "MARKER-mail@acme.example" \
+    "$("$prm" --db "$pgdir/seal-backup.db" --json partner show Acme | sed 's/.*"email":"\([^"]*\)".*/\1/')"
+check "...and only with it" 2 \
+    "$(PRM_PASSPHRASE=wrong "$prm" --db "$pgdir/seal-backup.db" partner list >/dev/null 2>&1; echo $?)"
+rm -f "$pgdir/seal-backup.db"
 
 # The server: the audit log is rewritten only inside a marked rewrite,
 # and a marked transaction's real changes are still logged.
@@ -83,6 +92,7 @@ check "an admin turns it off" "encryption off" "$(as sue encrypt off)"
 check "no sealed value left" 0 "$(sql sue "SELECT count(*) FROM partners WHERE notes LIKE 'prm1:%'")"
 check "the notes again" "MARKER-bolt" "$(sql sue 'SELECT notes FROM partners WHERE id = 2')"
 
-psql -qX "$base" -c "DROP DATABASE $db" >/dev/null
+# Roles are the cluster's: others' tests list users.
+psql -qX "$base" -c "DROP DATABASE $db" -c "DROP ROLE sam, sue" >/dev/null
 echo "$checks checks, $fails failed"
 [ "$fails" -eq 0 ]

@@ -62,6 +62,9 @@ static prm_code copy_records(prm_db *db, const char *tmp, prm_error *err)
     else if (rc == PRM_OK)
         rc = prm_error_set(err, PRM_EIO, "cannot write a temporary file: %s",
                            strerror(errno));
+    /* A database with encryption on is backed up sealed, under its key. */
+    if (rc == PRM_OK)
+        rc = store_keyring_share(db, copy, err);
     if (rc == PRM_OK) {
         static const char command[] = "backup of a team database";
         prm_set_command(copy, command, sizeof command - 1);

@@ -606,3 +606,21 @@ prm_code store_unlock_from(prm_db *other, prm_db *db, prm_error *err)
     sodium_memzero(pass, sizeof pass);
     return rc;
 }
+
+prm_code store_keyring_share(prm_db *from, prm_db *to, prm_error *err)
+{
+    if (!from->encrypted)
+        return PRM_OK;
+    if (from->keys == NULL)
+        return prm_error_set(err, PRM_EINVALID_VALUE,
+                             "the database is locked: give its passphrase");
+    keyring k;
+    prm_code rc = ring_read(from, &k, err);
+    if (rc == PRM_OK && k.found)
+        rc = ring_write(to, &k, false, err);
+    if (rc == PRM_OK)
+        rc = store_keys_set(to, store_keys_master(from), err);
+    if (rc == PRM_OK)
+        to->encrypted = true;
+    return rc;
+}

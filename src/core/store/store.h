@@ -249,6 +249,10 @@ char *store_json_escape(char *out, const char *s, size_t len);
  * with the passphrase db's front end gives (prm_set_passphrase_fn)
  * (keyring.c). */
 prm_code store_unlock_from(prm_db *other, prm_db *db, prm_error *err);
+/* The new, empty database to (a team database's backup) keeps what it is
+ * given sealed as from does: the same wrapped key, so the same
+ * passphrase opens it (keyring.c). */
+prm_code store_keyring_share(prm_db *from, prm_db *to, prm_error *err);
 
 /* Whether a byte may stand bare in a FIELD=VALUE word of a command an
  * add's image gives back (letters, digits and -_.:@/+), else the value
