@@ -231,9 +231,10 @@ static bool batch_row(void *ctx, const char *const *cols, size_t n)
 {
     batch *b = ctx;
     b->id[b->n] = strtoll(cols[0], NULL, 10);
-    for (size_t c = 0; c + 1 < n && c < b->ncols; c++) {
-        b->text[b->n][c] = cols[c + 1] != NULL ? strdup(cols[c + 1]) : NULL;
-        if (cols[c + 1] != NULL && b->text[b->n][c] == NULL)
+    for (size_t c = 0; c < b->ncols; c++) {
+        const char *col = c + 1 < n ? cols[c + 1] : NULL;
+        b->text[b->n][c] = col != NULL ? strdup(col) : NULL;
+        if (col != NULL && b->text[b->n][c] == NULL)
             b->nomem = true;
     }
     b->last = b->id[b->n];
