@@ -28,7 +28,7 @@ check() { # NAME EXPECTED ACTUAL
     fi
 }
 sql() { psql -qtAX "$(uri "$1")" -c "$2" 2>&1 | sed -n '1p'; }
-markers() { pg_dump "$admin" | grep -c 'MARK[E]R'; }
+markers() { pg_dump "$admin" | grep -c 'MARK[E]R[- ][a-z0-9][a-z0-9][a-z0-9]'; }
 
 "$prm" --db "$admin" user add sam role=manager >/dev/null
 "$prm" --db "$admin" user add sue role=admin >/dev/null
@@ -66,7 +66,7 @@ check "check" "encryption           on: 22 sealed values, all open" \
 # A backup of the team database is a file sealed under the same key.
 rm -f "$pgdir/seal-backup.db"
 as sam backup "$pgdir/seal-backup.db" >/dev/null
-check "no marker in the backup file" 0 "$(grep -a -c 'MARK[E]R' "$pgdir/seal-backup.db")"
+check "no marker in the backup file" 0 "$(grep -a -c 'MARK[E]R[- ][a-z0-9][a-z0-9][a-z0-9]' "$pgdir/seal-backup.db")"
 check "the backup opens with the passphrase" "MARKER-mail@acme.example" \
     "$("$prm" --db "$pgdir/seal-backup.db" --json partner show Acme | sed 's/.*"email":"\([^"]*\)".*/\1/')"
 check "...and only with it" 2 \

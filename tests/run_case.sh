@@ -37,7 +37,9 @@ for mode in text json; do
     [ $mode = json ] && flags="--json $args" expected=$name.json.out
     db=$tmp/$mode.db
     if [ -n "$pgdir" ]; then
-        pgname=$(echo "case_${name}_$mode" | tr -c 'a-z0-9_\n' _)
+        # the sealed run of a case runs beside the plain one: its own name
+        pgname=$(echo "case_${name}_$mode${PRM_CASE_ENCRYPT:+_sealed}" |
+            tr -c 'a-z0-9_\n' _)
         psql -qX "$base" -c "DROP DATABASE IF EXISTS $pgname" \
             -c "CREATE DATABASE $pgname" >/dev/null || exit 1
         db=$(echo "$base" | sed "s|:///postgres?|:///$pgname?|")
