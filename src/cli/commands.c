@@ -420,7 +420,7 @@ const cli_command cli_commands[] = {
         .summary = "seal the sensitive fields at rest under a passphrase",
         .details = "encrypt on seals, in the database, every partner's email, "
             "phone and notes,\nevery communication's subject and content, "
-            "every deal's contact and notes,\nand every other notes field, "
+            "every deal's contact and notes,\nthe notes of tasks and funds, "
             "with the audit log's images and commands,\nunder a key kept "
             "wrapped by the passphrase (PRM_PASSPHRASE_FILE,\nPRM_PASSPHRASE, "
             "or asked twice).  From then on the database opens only\nwith the "

@@ -5,6 +5,7 @@
  * image sealed and opened again is the image it was, byte for byte.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core_fixture.h"
 #include "store/seal.h"
@@ -133,6 +134,44 @@ static void test_commands(void **state)
     free(s);
 }
 
+/* Another handle on the same file (another prm) turns encryption on:
+ * this one, opened before, refuses to read or write the records as they
+ * no longer are, until it opens the database again. */
+static void test_turned_on_elsewhere(void **state)
+{
+    (void)state;
+    setenv("PRM_KDF", "fast", 1);
+    char path[] = "/tmp/prm-seal-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    prm_db *one, *two;
+    assert_int_equal(prm_open(path, &one, &err), PRM_OK);
+    assert_int_equal(ADD(one, PRM_PARTNER, {"name", "Acme"}, {"notes", "x"}),
+                     PRM_OK);
+    assert_int_equal(prm_open(path, &two, &err), PRM_OK);
+    assert_int_equal(prm_encrypt_on(two, "pass", 4, &err), PRM_OK);
+    assert_int_equal(ADD(one, PRM_PARTNER, {"name", "Late"}, {"notes", "y"}),
+                     PRM_ECONFLICT);
+    assert_string_equal(prm_error_message(&err),
+                        "encryption was turned on since prm opened this "
+                        "database: open it again, with its passphrase");
+    snapshot s = {0};
+    assert_int_equal(prm_get(one, PRM_PARTNER, 1, take, &s, &err),
+                     PRM_ECONFLICT);
+    assert_int_equal(prm_encrypt_off(two, &err), PRM_OK);
+    assert_int_equal(ADD(one, PRM_PARTNER, {"name", "Later"}), PRM_OK);
+    prm_close(one);
+    prm_close(two);
+    static const char *const files[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char f[64];
+        snprintf(f, sizeof f, "%s%s", path, files[i]);
+        unlink(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +185,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_commands, setup_sealed,
                                         teardown),
+        cmocka_unit_test(test_turned_on_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

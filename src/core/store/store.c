@@ -280,9 +280,32 @@ void store_progress(prm_db *db, int64_t done)
 
 /* --- transactions and records ------------------------------------------ */
 
+/* Encryption turned on or off by another prm since this one opened the
+ * database: records would be read, or written, as they no longer are.
+ * Looked at as each transaction begins (one row of a tiny table). */
+static prm_code keyring_unchanged(prm_db *db, prm_error *err)
+{
+    int64_t rows = 0;
+    prm_code rc = db->engine->exec(db, "SELECT count(*) FROM keyring", NULL,
+                                   0, &rows, 1, NULL, "reading the keyring",
+                                   err);
+    if (rc != PRM_OK || (rows > 0) == db->encrypted)
+        return rc;
+    return prm_error_set(err, PRM_ECONFLICT,
+                         "encryption was turned %s since prm opened this "
+                         "database: open it again%s",
+                         rows > 0 ? "on" : "off",
+                         rows > 0 ? ", with its passphrase" : "");
+}
+
 prm_code prm_begin(prm_db *db, prm_error *err)
 {
-    return db->engine->begin(db, err);
+    prm_code rc = db->engine->begin(db, err);
+    if (rc == PRM_OK && (rc = keyring_unchanged(db, err)) != PRM_OK) {
+        prm_error ignored;
+        db->engine->rollback(db, &ignored);
+    }
+    return rc;
 }
 
 prm_code prm_commit(prm_db *db, prm_error *err)
@@ -302,7 +325,13 @@ bool prm_in_transaction(const prm_db *db)
 
 prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err)
 {
-    return db->engine->cmd_begin(db, access, err);
+    bool fresh = !db->engine->in_transaction(db);
+    prm_code rc = db->engine->cmd_begin(db, access, err);
+    if (rc == PRM_OK && fresh && (rc = keyring_unchanged(db, err)) != PRM_OK) {
+        prm_error ignored;
+        db->engine->cmd_end(db, rc, &ignored);
+    }
+    return rc;
 }
 
 prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
