@@ -188,29 +188,37 @@ static prm_code update_row(prm_db *db, const prm_kind_info *info, int64_t id,
     return relink(db, info, id, row, true, err);
 }
 
+/* With encryption on: the record's sensitive values sealed, bound to
+ * the id it takes now (the one given, or the engine's next), and the row
+ * as given beside them (SQLite's audit entry judges its command on it). */
+static prm_code insert_sealed(prm_db *db, const prm_kind_info *info,
+                              const store_row *row, int64_t *id,
+                              prm_error *err)
+{
+    int idf = prm_field_index(info, "id");
+    int64_t next = row->set[idf] ? row->v[idf].i : 0;
+    prm_code rc = next == 0 ? db->engine->next_id(db, info, &next, err)
+                            : PRM_OK;
+    store_sealed_row sealed;
+    if (rc == PRM_OK)
+        rc = store_seal_row(db, info, next, row, &sealed, err);
+    if (rc != PRM_OK)
+        return rc;
+    sealed.row.set[idf] = true;
+    sealed.row.v[idf] = (prm_value){.type = PRM_V_INT, .i = next};
+    rc = db->engine->insert(db, info, &sealed.row, row, id, err);
+    store_sealed_free(&sealed);
+    return rc;
+}
+
 /* The engine adds the row (and, on SQLite, its audit entry); a project's
  * links follow. */
 prm_code store_insert(prm_db *db, const prm_kind_info *info,
                       const store_row *row, int64_t *id, prm_error *err)
 {
-    store_sealed_row sealed = {.owned = {NULL}};
-    prm_code rc = PRM_OK;
-    int idf = prm_field_index(info, "id");
-    if (store_sealing(db) && store_row_has_sensitive(info, row)) {
-        /* Sealed values are bound to the record's id: take it now. */
-        int64_t next = idf >= 0 && row->set[idf] ? row->v[idf].i : 0;
-        if (next == 0)
-            rc = db->engine->next_id(db, info, &next, err);
-        if (rc == PRM_OK)
-            rc = store_seal_row(db, info, next, row, &sealed, err);
-        if (rc != PRM_OK)
-            return rc;
-        sealed.row.set[idf] = true;
-        sealed.row.v[idf] = (prm_value){.type = PRM_V_INT, .i = next};
-        rc = db->engine->insert(db, info, &sealed.row, row, id, err);
-    } else
-        rc = db->engine->insert(db, info, row, NULL, id, err);
-    store_sealed_free(&sealed);
+    prm_code rc = store_sealing(db) && store_row_has_sensitive(info, row)
+                      ? insert_sealed(db, info, row, id, err)
+                      : db->engine->insert(db, info, row, NULL, id, err);
     if (rc != PRM_OK)
         return write_failed(db, rc, info, row, err);
     return relink(db, info, *id, row, false, err);
@@ -255,7 +263,6 @@ prm_code store_differs(prm_db *db, const prm_kind_info *info, int64_t id,
         const char *col = store_column(&info->fields[i]);
         if (col != NULL && sealed_compare(db, &info->fields[i], &row->v[i])) {
             /* the keyed hash: a sealed value's nonce is new each time */
-            free(prefix[i]);
             prefix[i] = store_seal_prefix(db, info->name, info->fields[i].name,
                                           row->v[i].s, row->v[i].len);
             if (prefix[i] == NULL) {
