@@ -131,7 +131,8 @@ CREATE TABLE deals (
     domain_root TEXT
 );
 CREATE INDEX deals_partner ON deals (partner_id, created_at);
-CREATE INDEX deals_status ON deals (status, expires);
+-- (amount: the pipeline is summed from this index alone)
+CREATE INDEX deals_status ON deals (status, expires, amount);
 CREATE INDEX deals_domain ON deals (domain);
 CREATE INDEX deals_customer_key ON deals (customer_key);
 CREATE INDEX deals_domain_root ON deals (domain_root);
@@ -273,3 +274,86 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Counts of whole tables kept in step with every change, so that an
+-- unfiltered metrics reads a dozen rows instead of counting millions: prm
+-- counts a record as it adds it (a trigger on insert would cost SQLite a
+-- statement journal per add), the triggers below every change of status
+-- and every delete, whatever makes it (a command, undo, a cascade,
+-- restore, the sqlite3 shell); check recounts them.  One row per count:
+--   partners, projects, communications, resources, outcomes, deals
+--   projects.STATUS     projects with that status (each status a row)
+--   deals.STATUS        deals with that status (each status a row)
+--   deals.ever_approved deals ever approved (approved_at set)
+--   deals.won_amount    the cents of the won deals
+-- What depends on the time (a deal's protection ending) is not kept: it is
+-- read from the deals_status index, which holds the amount for it.
+CREATE TABLE prm_tallies (
+    name TEXT PRIMARY KEY,
+    n    INTEGER NOT NULL
+) WITHOUT ROWID;
+-- (every count a row from the start: a trigger only updates)
+INSERT INTO prm_tallies (name, n)
+SELECT 'partners', count(*) FROM partners
+UNION ALL SELECT 'projects', count(*) FROM projects
+UNION ALL SELECT 'communications', count(*) FROM communications
+UNION ALL SELECT 'resources', count(*) FROM resources
+UNION ALL SELECT 'outcomes', count(*) FROM outcomes
+UNION ALL SELECT 'deals', count(*) FROM deals
+UNION ALL SELECT 'projects.' || s.status, (SELECT count(*) FROM projects AS x
+    WHERE x.status = s.status)
+    FROM (SELECT 'planned' AS status UNION ALL SELECT 'active'
+          UNION ALL SELECT 'succeeded' UNION ALL SELECT 'failed'
+          UNION ALL SELECT 'cancelled') AS s
+UNION ALL SELECT 'deals.' || s.status, (SELECT count(*) FROM deals AS x
+    WHERE x.status = s.status)
+    FROM (SELECT 'submitted' AS status UNION ALL SELECT 'approved'
+          UNION ALL SELECT 'rejected' UNION ALL SELECT 'won'
+          UNION ALL SELECT 'lost' UNION ALL SELECT 'cancelled') AS s
+UNION ALL SELECT 'deals.ever_approved', count(*) FROM deals
+    WHERE approved_at IS NOT NULL
+UNION ALL SELECT 'deals.won_amount', coalesce(sum(amount), 0) FROM deals
+    WHERE status = 'won';
+
+CREATE TRIGGER prm_tally_partner_remove AFTER DELETE ON partners BEGIN
+    UPDATE prm_tallies SET n = n - 1 WHERE name = 'partners';
+END;
+CREATE TRIGGER prm_tally_communication_remove AFTER DELETE ON communications
+BEGIN
+    UPDATE prm_tallies SET n = n - 1 WHERE name = 'communications';
+END;
+CREATE TRIGGER prm_tally_resource_remove AFTER DELETE ON resources BEGIN
+    UPDATE prm_tallies SET n = n - 1 WHERE name = 'resources';
+END;
+CREATE TRIGGER prm_tally_outcome_remove AFTER DELETE ON outcomes BEGIN
+    UPDATE prm_tallies SET n = n - 1 WHERE name = 'outcomes';
+END;
+CREATE TRIGGER prm_tally_project_remove AFTER DELETE ON projects BEGIN
+    UPDATE prm_tallies SET n = n - 1
+    WHERE name = 'projects' OR name = 'projects.' || OLD.status;
+END;
+CREATE TRIGGER prm_tally_project_status AFTER UPDATE OF status ON projects
+WHEN OLD.status IS NOT NEW.status BEGIN
+    UPDATE prm_tallies SET n = n - 1 WHERE name = 'projects.' || OLD.status;
+    UPDATE prm_tallies SET n = n + 1 WHERE name = 'projects.' || NEW.status;
+END;
+CREATE TRIGGER prm_tally_deal_remove AFTER DELETE ON deals BEGIN
+    UPDATE prm_tallies SET n = n - 1
+    WHERE name = 'deals' OR name = 'deals.' || OLD.status
+       OR (name = 'deals.ever_approved' AND OLD.approved_at IS NOT NULL);
+    UPDATE prm_tallies SET n = n - coalesce(OLD.amount, 0)
+    WHERE name = 'deals.won_amount' AND OLD.status = 'won';
+END;
+CREATE TRIGGER prm_tally_deal_change
+AFTER UPDATE OF status, approved_at, amount ON deals BEGIN
+    UPDATE prm_tallies SET n = n - 1
+    WHERE name = 'deals.' || OLD.status
+       OR (name = 'deals.ever_approved' AND OLD.approved_at IS NOT NULL);
+    UPDATE prm_tallies SET n = n + 1
+    WHERE name = 'deals.' || NEW.status
+       OR (name = 'deals.ever_approved' AND NEW.approved_at IS NOT NULL);
+    UPDATE prm_tallies SET n = n - coalesce(OLD.amount, 0)
+    WHERE name = 'deals.won_amount' AND OLD.status = 'won';
+    UPDATE prm_tallies SET n = n + coalesce(NEW.amount, 0)
+    WHERE name = 'deals.won_amount' AND NEW.status = 'won';
+END;

@@ -4,7 +4,8 @@
 # 200,000 mixed commands (partner, communication, project, outcome adds,
 # each referring to the records just before it) are piped into prm, which
 # is killed with SIGKILL at 20 random moments and restarted each time from
-# the first command the database does not hold.  Then SIGTERM and SIGINT,
+# the first command the database does not hold (check, after each, also
+# recounts what the file keeps counted).  Then SIGTERM and SIGINT,
 # on other databases: prm stops cleanly, keeps what it did, and says how
 # far it got.
 #   crash_test.sh PRM
@@ -57,6 +58,9 @@ while [ $kills -lt 20 ]; do
     kills=$((kills + 1))
     "$prm" --db "$db" check >/dev/null 2>&1 || "$prm" --db "$db" check 2>&1 | grep -q "open to others" ||
         fail "check after kill $kills"
+    # the counts kept for metrics are part of each transaction too
+    "$prm" --db "$db" check 2>&1 | grep -q "differ from a recount" &&
+        fail "the kept counts after kill $kills"
     k=$(held)
     if [ "$k" -lt 0 ] || [ "$k" -lt "$done_lines" ]; then
         fail "after kill $kills the database is not a prefix of the input ($k)"

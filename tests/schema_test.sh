@@ -6,7 +6,8 @@
 # Every table of schema.sql must be in schema_pg.sql with the same columns
 # in the same order; a team database may add only what roles need (a
 # partner's and a task's owner, wherever it stands: a column added later by a
-# migration comes after it) and its own bookkeeping tables (prm_*).
+# migration comes after it); each engine may have its own bookkeeping
+# tables (prm_*), such as the counts a file keeps by triggers.
 set -u
 columns() { # FILE: "table: col col ..." per CREATE TABLE
     awk '
@@ -21,6 +22,7 @@ sqlite=$(columns "$1") pg=$(columns "$2")
 status=0
 echo "$sqlite" | while IFS= read -r line; do
     table=${line%%:*}
+    case $table in prm_*) continue ;; esac
     got=$(echo "$pg" | grep "^$table:")
     if [ "$table" = partners ] || [ "$table" = tasks ]; then
         case "$got " in

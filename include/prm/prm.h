@@ -820,6 +820,9 @@ typedef struct prm_check_report {
  * file or its folder, and with encryption on that every sealed value
  * opens. */
 prm_code prm_check(prm_db *db, prm_check_report *report, prm_error *err);
+/* What check can put right: the counts a file keeps for metrics, counted
+ * again from the records (one transaction; nothing else changes). */
+prm_code prm_check_repair(prm_db *db, prm_error *err);
 
 /* --- JSON text (json_write.c) ------------------------------------------- */
 

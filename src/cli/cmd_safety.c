@@ -107,7 +107,8 @@ prm_code cli_cmd_undo(cli_ctx *ctx, const cli_command *cmd,
     return rc;
 }
 
-/* encrypt=yes|no, force=yes|no: the one KEY= of backup or restore. */
+/* encrypt=yes|no, force=yes|no, repair=yes|no: the one KEY= of backup,
+ * restore or check. */
 static prm_code yes_no(const cli_command *cmd, const cli_args *a,
                        const char *key, bool *yes, prm_error *err)
 {
@@ -293,7 +294,12 @@ prm_code cli_cmd_restore(cli_ctx *ctx, const cli_command *cmd,
 prm_code cli_cmd_check(cli_ctx *ctx, const cli_command *cmd,
                        const cli_args *args, prm_error *err)
 {
-    prm_code rc = no_words(cmd, args, 0, false, err);
+    bool repair;
+    prm_code rc = no_words(cmd, args, 0, true, err);
+    if (rc == PRM_OK)
+        rc = yes_no(cmd, args, "repair", &repair, err);
+    if (rc == PRM_OK && repair)
+        rc = prm_check_repair(ctx->db, err);
     if (rc != PRM_OK)
         return rc;
     prm_check_report r;

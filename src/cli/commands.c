@@ -436,16 +436,18 @@ const cli_command cli_commands[] = {
     {
         .name = "check",
         .group = "Safety",
-        .usage = "check",
+        .usage = "check [repair=yes]",
         .summary = "integrity, foreign keys, schema version, file permissions",
         .details = "On a file: checks every page (SQLite's integrity_check) and every "
             "reference\n(foreign_key_check), reads the schema version, and warns "
             "when the database\nfile or its folder is open to other users.  On a "
             "team database: checks the\nschema version, that every table keeps "
             "its row-level security and audit\ntrigger, and that every project "
-            "has a partner (the server keeps its pages).\nThe command fails (exit "
-            "status 1) when anything is wrong.\n",
-        .examples = "check\n",
+            "has a partner (the server keeps its pages).\nA file keeps counts of "
+            "its records for metrics: check counts them again and\ncompares; "
+            "repair=yes first puts them right (from the records).\nThe "
+            "command fails (exit status 1) when anything is wrong.\n",
+        .examples = "check\ncheck repair=yes\n",
         .run = cli_cmd_check,
         .needs_commit = true,
     },

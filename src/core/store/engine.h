@@ -98,6 +98,9 @@ typedef struct store_engine {
      * the core, through an export). */
     prm_code (*copy_to)(prm_db *db, const char *path, prm_error *err);
     prm_code (*check)(prm_db *db, prm_check_report *r, prm_error *err);
+    /* Keeps prm_tallies, the counts triggers maintain for metrics (a
+     * file); check_repair counts them again. */
+    bool tallies;
     /* Team databases only (NULL on a file): owners and users.  set_owner
      * leaves a partner that has that owner already as it is (*changed
      * false), like an update that changes nothing. */

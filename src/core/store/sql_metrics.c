@@ -169,6 +169,120 @@ void sqlm_metrics(sqlbuf *b, int which, const store_scope *s)
     }
 }
 
+/* --- counts kept by triggers ----------------------------------------------- */
+
+bool sqlm_unfiltered(const store_scope *s)
+{
+    return !scoped(s) && s->since == NULL && s->until == NULL;
+}
+
+#define TALLY(name) "(SELECT n FROM prm_tallies WHERE name = '" name "')"
+/* Approved deals whose protection has not ended at :asof. */
+#define LIVE_DEALS                                                            \
+    "FROM deals WHERE status = 'approved' AND (expires IS NULL OR expires " \
+    "> :asof)"
+
+void sqlm_metrics_tallied(sqlbuf *b)
+{
+    sql_add(b, "SELECT " TALLY("partners") ", " TALLY("projects") ", "
+               TALLY("projects.succeeded") ", " TALLY("projects.failed") ", "
+               TALLY("communications") ", " TALLY("resources") ", "
+               TALLY("outcomes") ", " TALLY("deals") ", " TALLY("deals.won")
+               ", " TALLY("deals.lost") ", " TALLY("deals.submitted")
+               " + (SELECT count(*) " LIVE_DEALS "), "
+               TALLY("deals.ever_approved") ", " TALLY("deals.rejected")
+               ", (SELECT coalesce(sum(amount), 0) " LIVE_DEALS "), "
+               TALLY("deals.won_amount"));
+}
+
+void sqlm_tallied_outputs(prm_metrics *m, int64_t *out[SQLM_TALLIED])
+{
+    int64_t *in_order[SQLM_TALLIED] = {
+        &m->partners,       &m->projects,       &m->succeeded,
+        &m->failed,         &m->communications, &m->resources,
+        &m->outcomes,       &m->deals,          &m->deals_won,
+        &m->deals_lost,     &m->deals_active,   &m->deals_approved,
+        &m->deals_rejected, &m->pipeline_value, &m->won_value};
+    memcpy(out, in_order, sizeof in_order);
+}
+
+const char *sqlm_tally_added(const prm_kind_info *info)
+{
+    switch (info->kind) {
+    case PRM_PARTNER:
+        return "UPDATE prm_tallies SET n = n + 1 WHERE name = 'partners'";
+    case PRM_COMMUNICATION:
+        return "UPDATE prm_tallies SET n = n + 1 WHERE name = "
+               "'communications'";
+    case PRM_RESOURCE:
+        return "UPDATE prm_tallies SET n = n + 1 WHERE name = 'resources'";
+    case PRM_OUTCOME:
+        return "UPDATE prm_tallies SET n = n + 1 WHERE name = 'outcomes'";
+    case PRM_PROJECT:
+        return "UPDATE prm_tallies SET n = n + 1 WHERE name = 'projects' OR "
+               "name = (SELECT 'projects.' || status FROM projects WHERE id "
+               "= $1)";
+    case PRM_DEAL:
+        return "UPDATE prm_tallies SET n = n + CASE WHEN prm_tallies.name = "
+               "'deals.won_amount' THEN coalesce(d.amount, 0) ELSE 1 END FROM "
+               "(SELECT status, approved_at, amount FROM deals WHERE id = $1) "
+               "AS d WHERE prm_tallies.name = 'deals' OR prm_tallies.name = "
+               "'deals.' || d.status OR (prm_tallies.name = "
+               "'deals.ever_approved' AND d.approved_at IS NOT NULL) OR "
+               "(prm_tallies.name = 'deals.won_amount' AND d.status = 'won')";
+    default:
+        return NULL;
+    }
+}
+
+/* The statuses of projects and deals, as their CHECK constraints list
+ * them: each has a count. */
+static const char *const project_statuses[] = {
+    "planned", "active", "succeeded", "failed", "cancelled", NULL};
+static const char *const deal_statuses[] = {
+    "submitted", "approved", "rejected", "won", "lost", "cancelled", NULL};
+
+static void recount_statuses(sqlbuf *b, const char *table,
+                             const char *const *statuses)
+{
+    for (size_t i = 0; statuses[i] != NULL; i++)
+        sql_add(b, " UNION ALL SELECT '%s.%s', count(*) FROM %s WHERE status "
+                   "= '%s'",
+                table, statuses[i], table, statuses[i]);
+}
+
+/* Every kept count counted from the tables, as rows of name and n. */
+static void tally_counts(sqlbuf *b)
+{
+    sql_add(b, "SELECT 'partners' AS name, count(*) AS n FROM partners UNION "
+               "ALL SELECT 'projects', count(*) FROM projects UNION ALL "
+               "SELECT 'communications', count(*) FROM communications UNION "
+               "ALL SELECT 'resources', count(*) FROM resources UNION ALL "
+               "SELECT 'outcomes', count(*) FROM outcomes UNION ALL SELECT "
+               "'deals', count(*) FROM deals");
+    recount_statuses(b, "projects", project_statuses);
+    recount_statuses(b, "deals", deal_statuses);
+    sql_add(b, " UNION ALL SELECT 'deals.ever_approved', count(*) FROM deals "
+               "WHERE approved_at IS NOT NULL UNION ALL SELECT "
+               "'deals.won_amount', coalesce(sum(amount), 0) FROM deals WHERE "
+               "status = 'won'");
+}
+
+void sqlm_tally_recount(sqlbuf *b)
+{
+    sql_add(b, "SELECT c.name, t.n, c.n FROM (");
+    tally_counts(b);
+    sql_add(b, ") AS c LEFT JOIN prm_tallies AS t ON t.name = c.name WHERE "
+               "t.n IS NULL OR t.n <> c.n ORDER BY c.name");
+}
+
+void sqlm_tally_refill(sqlbuf *b)
+{
+    sql_add(b, "INSERT INTO prm_tallies (name, n) SELECT name, n FROM (");
+    tally_counts(b);
+    sql_add(b, ") AS c");
+}
+
 /* --- report partners ------------------------------------------------------- */
 
 /* Per-partner aggregates of the partner p.id, in the window: the same

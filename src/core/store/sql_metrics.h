@@ -70,6 +70,22 @@ extern const sql_dialect sqlm_pg_dialect;
 enum { SQLM_PARTNERS, SQLM_PROJECTS, SQLM_COMMS, SQLM_RESOURCES,
        SQLM_OUTCOMES, SQLM_DEALS, SQLM_COUNT };
 void sqlm_metrics(sqlbuf *b, int which, const store_scope *s);
+/* Metrics of everything (no scope, no window) from the counts a file
+ * keeps in prm_tallies, and the deals live at :asof from the deals_status
+ * index: one row of SQLM_TALLIED columns in prm_metrics's order. */
+bool sqlm_unfiltered(const store_scope *s);
+void sqlm_metrics_tallied(sqlbuf *b);
+enum { SQLM_TALLIED = 15 };
+void sqlm_tallied_outputs(prm_metrics *m, int64_t *out[SQLM_TALLIED]);
+/* The counts a file keeps and the same counted again, a row of name,
+ * kept and counted for each that differs (check). */
+void sqlm_tally_recount(sqlbuf *b);
+/* The statement that counts the record $1 of the kind just added into
+ * prm_tallies, NULL for a kind no count covers.  Adds are counted by prm
+ * as it adds; changes and deletes by the file's triggers. */
+const char *sqlm_tally_added(const prm_kind_info *info);
+/* Every count counted again into an empty prm_tallies. */
+void sqlm_tally_refill(sqlbuf *b);
 /* Where the columns of query which go in m: at most SQLM_COLUMNS. */
 enum { SQLM_COLUMNS = 8 };
 size_t sqlm_metrics_outputs(int which, prm_metrics *m,

@@ -19,6 +19,7 @@
 
 #include "store/engine.h"
 #include "store/seal.h"
+#include "store/sql_metrics.h"
 
 void store_base_init(prm_db *db, const store_engine *engine)
 {
@@ -448,6 +449,24 @@ prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)
             store_check_problem(r, "%s", what);
         }
     return rc;
+}
+
+prm_code prm_check_repair(prm_db *db, prm_error *err)
+{
+    if (!db->engine->tallies)
+        return PRM_OK;
+    prm_code rc = store_cmd_begin(db, STORE_WRITE_MANY, err);
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "DELETE FROM prm_tallies");
+    if (rc == PRM_OK)
+        rc = store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
+                              "counting again", err);
+    b = (sqlbuf){.len = 0};
+    sqlm_tally_refill(&b);
+    if (rc == PRM_OK)
+        rc = store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
+                              "counting again", err);
+    return store_cmd_end(db, rc, err);
 }
 
 /* --- users of a team database --------------------------------------------- */

@@ -691,6 +691,7 @@ const store_engine store_pg_engine = {
     .audit_list = pg_audit_list,
     .undo_last = pg_undo_last,
     .check = pg_check,
+    .tallies = false,
     .set_owner = pg_set_owner,
     .user_add = pg_user_add,
     .user_role = pg_user_role,

@@ -445,11 +445,13 @@ static prm_code revert_entry(sqlite_db *db, const char *action, const char *kind
     bool reverted = src == SQLITE_DONE && sqlite3_changes(db->sql) == 1;
     /* A record put back is added as its image was; undo runs inside its
      * own savepoint, so should logging it fail, the whole undo is undone. */
+    if (reverted && reinsert) {
+        rc = sdb_audit_added(db, info, record, before,
+                             sdb_entry_command(db, info, before), err);
+        return rc == PRM_OK ? sdb_tally_added(db, info, record, err) : rc;
+    }
     if (reverted)
-        return reinsert ? sdb_audit_added(db, info, record, before,
-                                          sdb_entry_command(db, info, before),
-                                          err)
-                        : PRM_OK;
+        return PRM_OK;
     if (src == SQLITE_DONE)
         return prm_error_set(err, PRM_ECONFLICT,
                              "%s %lld has changed since (it no longer exists)",

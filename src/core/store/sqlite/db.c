@@ -422,6 +422,7 @@ const store_engine store_sqlite_engine = {
     .undo_last = sqlite_undo_last,
     .copy_to = sqlite_copy_to,
     .check = sqlite_check,
+    .tallies = true,
     .next_id = sqlite_next_id,
     .reseal_begin = sqlite_reseal_begin,
     .reseal_end = sqlite_reseal_end,

@@ -75,11 +75,30 @@ prm_code sdb_prepare_scoped(sqlite_db *db, const sqlbuf *b,
     return PRM_OK;
 }
 
+/* Everything, unfiltered: the counts the triggers keep, in one row. */
+static prm_code tallied_metrics(sqlite_db *db, const store_scope *s,
+                                prm_metrics *m, prm_error *err)
+{
+    int64_t *out[SQLM_TALLIED], got[SQLM_TALLIED] = {0};
+    sqlm_tallied_outputs(m, out);
+    sqlbuf b = {.len = 0};
+    sqlm_metrics_tallied(&b);
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_counts(db, stmt, got, SQLM_TALLIED, err);
+    for (size_t k = 0; k < SQLM_TALLIED; k++)
+        *out[k] = got[k];
+    return rc;
+}
+
 prm_code sqlite_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
                         prm_error *err)
 {
     sqlite_db *db = (sqlite_db *)base;
     *m = (prm_metrics){0};
+    if (sqlm_unfiltered(s))
+        return tallied_metrics(db, s, m, err);
     prm_code rc = PRM_OK;
     for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
         int64_t *out[SQLM_COLUMNS], got[SQLM_COLUMNS] = {0};

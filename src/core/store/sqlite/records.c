@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "store/sql_metrics.h"
 #include "store/sqlite/sqlite_db.h"
 
 /* --- Reading records ------------------------------------------------------ */
@@ -181,6 +182,8 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
             b.overflow |= values.overflow;
         } else if (which == KS_LOG_ADD)
             sdb_audit_added_sql(&b, info);
+        else if (which == KS_TALLY)
+            sql_add(&b, "%s", sqlm_tally_added(info));
         else {
             store_select_list(&b, info, true, &sqlm_sqlite_dialect);
             sql_add(&b, " WHERE t.id = ?");
@@ -193,6 +196,24 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
     }
     *out = *slot;
     return PRM_OK;
+}
+
+prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
+                         int64_t id, prm_error *err)
+{
+    if (sqlm_tally_added(info) == NULL)
+        return PRM_OK;
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_kind_stmt(db, info, KS_TALLY, &stmt, err);
+    if (rc != PRM_OK)
+        return rc;
+    int src = sqlite3_bind_parameter_count(stmt) > 0
+                  ? sqlite3_bind_int64(stmt, 1, id)
+                  : SQLITE_OK;
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return src == SQLITE_DONE ? PRM_OK : sdb_fail(db, src, err, "counting");
 }
 
 /* A failed write: a broken constraint is the user's conflict (the core
@@ -256,8 +277,8 @@ prm_code sqlite_set_partners(prm_db *base, int64_t project,
 
 static const prm_value null_value = {.type = PRM_V_NULL};
 
-/* The audit entry of a record just added, whose values were bound.
- * Should it fail, the record must not stay: a command that began the
+/* The audit entry of a record just added, whose values were bound, and
+ * its counts.  Should either fail, the record must not stay: a command that began the
  * transaction or holds a savepoint has it rolled back when it ends; a
  * plain add inside a batch has neither, so the batch goes, as SQLite itself
  * would take it on a full disk, and the script runner reports its lines as
@@ -281,6 +302,8 @@ static prm_code log_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
     prm_code rc = image == NULL ? prm_error_nomem(err)
                                 : sdb_audit_added(db, info, id, image, command,
                                                   err);
+    if (rc == PRM_OK)
+        rc = sdb_tally_added(db, info, id, err);
     if (rc != PRM_OK && !db->cmd_owns_tx && !db->cmd_savepoint &&
         !sqlite3_get_autocommit(db->sql))
         sdb_run_fixed(db, FX_ROLLBACK, NULL);

@@ -34,8 +34,9 @@ enum fixed_stmt {
     FX_COUNT
 };
 
-/* Per kind: add, read one record, and log one added (audit). */
-enum kind_stmt { KS_INSERT, KS_FETCH, KS_LOG_ADD, KS_COUNT };
+/* Per kind: add, read one record, log one added (audit), count one added
+ * (prm_tallies; none for a kind no count covers). */
+enum kind_stmt { KS_INSERT, KS_FETCH, KS_LOG_ADD, KS_TALLY, KS_COUNT };
 
 struct cached_stmt {
     char *sql;
@@ -148,6 +149,13 @@ const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
  * whole (an expression over the audit table's columns). */
 void sdb_fn_add_command(sqlite3_context *c, int argc, sqlite3_value **argv);
 void sdb_audit_full_image(sqlbuf *b);
+/* Count the record id just added into prm_tallies (every insert of a
+ * record makes this call): a statement of its own, since a trigger on
+ * insert would make SQLite keep a statement journal (a copy of each page
+ * the add changes) for every add (records.c). */
+prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
+                         int64_t id, prm_error *err);
+
 /* The kind's statement `which`, prepared on first use and kept. */
 prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
                        enum kind_stmt which, sqlite3_stmt **out,
