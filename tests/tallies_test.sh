@@ -1,23 +1,49 @@
 #!/bin/sh
-# tallies_test.sh - the counts a file keeps for metrics stay exact under
-# every path that changes records: adds, status changes, the deal verbs,
-# deletes with cascade, undo, import, restore with force=yes, the sqlite3
-# shell, and the migration that first counts them.  After each step check
-# passes (it recounts) and an unfiltered metrics, which reads the kept
-# counts, equals the same metrics counted from the records (since= a date
-# before any: every record, counted the slow way).  Then a count changed
-# by hand: check fails naming it, and check repair=yes puts it right.
-#   tallies_test.sh PRM FIXTURES_DIR
+# tallies_test.sh - the counts kept for metrics stay exact under every path
+# that changes records: adds, status changes, the deal verbs, deletes with
+# cascade, undo, import, restore with force=yes, changes made around prm
+# (the sqlite3 shell on a file; psql, as a manager, on a team database),
+# and the migration that first counts them.  After each step check passes
+# (it recounts) and an unfiltered metrics, which reads the kept counts,
+# equals the same metrics counted from the records (since= a date before
+# any: every record, counted the slow way).  On a team database also
+# writers at once.  Then a count changed by hand: check fails naming it,
+# and check repair=yes (an admin's) puts it right.
+#   tallies_test.sh PRM FIXTURES_DIR [PG_DIR]   (PG_DIR: a team database
+#                                                of pg_cluster.sh)
 set -u
 prm=$1
 fixtures=$2
+pgdir=${3:-}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 chmod 700 "$tmp"
 export PRM_NOW=2026-07-01T00:00:00Z NO_COLOR=1
-db="$tmp/t.db"
+export PGOPTIONS='--client-min-messages=warning'
 passed=0 failed=0
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+if [ -n "$pgdir" ]; then
+    base=$(cat "$pgdir/uri") || exit 1
+    team() { # NAME: a new, empty team database's URI
+        psql -qX "$base" -c "DROP DATABASE IF EXISTS $1" \
+            -c "CREATE DATABASE $1" >/dev/null || exit 1
+        echo "$base" | sed "s|:///postgres?|:///$1?|"
+    }
+    db=$(team tallies_test)
+    imported=$(team tallies_import)
+    psql -qX "$base" -c "DROP ROLE IF EXISTS tally_tim" >/dev/null
+    "$prm" --db "$db" user add tally_tim role=manager >/dev/null ||
+        fail "user add"
+    as_tim=$(echo "$db" | sed "s|user=[^&]*|user=tally_tim|")
+    outside() { psql -qX -v ON_ERROR_STOP=1 "$as_tim" -c "$1" >/dev/null; }
+    by_hand() { psql -qX -v ON_ERROR_STOP=1 "$db" -c "$1" >/dev/null; }
+else
+    db="$tmp/t.db"
+    imported="$tmp/imported.db"
+    outside() { sqlite3 "$db" "$1"; }
+    by_hand() { sqlite3 "$db" "$1"; }
+fi
 
 # exact DB STEP: check passes and the kept counts give the counted metrics
 exact() {
@@ -90,32 +116,60 @@ deal cancel 4
 EOF
 
 # import into a new database, and restore over one that has records
-db="$tmp/imported.db"
-"$prm" --db "$db" import jsonl "$tmp/all.jsonl" >/dev/null 2>"$tmp/err" ||
+"$prm" --db "$imported" import jsonl "$tmp/all.jsonl" >/dev/null 2>"$tmp/err" ||
     fail "import: $(cat "$tmp/err")"
-exact "$db" "import"
-db="$tmp/t.db"
+exact "$imported" "import"
 "$prm" --db "$db" restore "$tmp/backup.db" force=yes >/dev/null 2>"$tmp/err" ||
     fail "restore: $(cat "$tmp/err")"
 exact "$db" "restore force=yes"
 
-# the sqlite3 shell: the triggers are in the file, so they count too
-if command -v sqlite3 >/dev/null; then
-    sqlite3 "$db" "DELETE FROM outcomes; UPDATE projects SET status = 'cancelled' WHERE id = 2; UPDATE deals SET amount = amount + 1;" ||
-        fail "sqlite3"
-    exact "$db" "changes made in the sqlite3 shell"
+# around prm: the triggers are in the database, so they count too (on a
+# file, rows inserted around prm are not counted: check repair=yes)
+outside "DELETE FROM outcomes" || fail "deleting around prm"
+outside "UPDATE projects SET status = 'cancelled' WHERE id = 2" ||
+    fail "updating around prm"
+outside "UPDATE deals SET amount = amount + 1" || fail "updating deals"
+if [ -n "$pgdir" ]; then
+    "$prm" --db "$as_tim" partner add name=Tims >/dev/null ||
+        fail "a manager's partner"
+    outside "INSERT INTO communications (partner_id, method, at, content) SELECT id, 'email', '2026-06-01T00:00:00Z', 'by psql' FROM partners WHERE name = 'Tims'" ||
+        fail "inserting with psql"
+fi
+exact "$db" "changes made around prm"
+
+if [ -n "$pgdir" ]; then
+    # writers at once: each folds the changes of those before it
+    for w in 1 2 3; do
+        awk -v w=$w 'BEGIN { for (i = 0; i < 300; i++) {
+            printf "partner add name=W%d_%d\n", w, i
+            printf "comm add partner=W%d_%d method=email content=c\n", w, i
+            if (i % 3 == 0) printf "deal add partner=W%d_%d customer=C%d_%d amount=5\n", w, i, w, i
+        } }' >"$tmp/w$w.prm"
+        "$prm" --db "$db" -f "$tmp/w$w.prm" >/dev/null 2>"$tmp/w$w.err" &
+    done
+    wait
+    for w in 1 2 3; do
+        [ -s "$tmp/w$w.err" ] && fail "writer $w: $(head -n 1 "$tmp/w$w.err")"
+    done
+    exact "$db" "three writers at once"
+    # a manager may not count again
+    if "$prm" --db "$as_tim" check repair=yes >/dev/null 2>&1; then
+        fail "a manager's check repair=yes"
+    else
+        passed=$((passed + 1))
+    fi
+else
+    # an older file with records: the migration counts them
+    for v in "$fixtures"/v*.sql; do
+        old="$tmp/$(basename "$v" .sql).db"
+        sqlite3 "$old" <"$v" || { fail "fixture $v"; continue; }
+        chmod 600 "$old"
+        exact "$old" "migrated from $(basename "$v")"
+    done
 fi
 
-# an older database with records: the migration counts them
-for v in "$fixtures"/v*.sql; do
-    old="$tmp/$(basename "$v" .sql).db"
-    sqlite3 "$old" <"$v" || { fail "fixture $v"; continue; }
-    chmod 600 "$old"
-    exact "$old" "migrated from $(basename "$v")"
-done
-
 # a count changed by hand: check says which, repair=yes counts again
-sqlite3 "$db" "UPDATE prm_tallies SET n = n + 7 WHERE name = 'communications'"
+by_hand "UPDATE prm_tallies SET n = n + 7 WHERE name = 'communications'"
 if out=$("$prm" --db "$db" check 2>&1); then
     fail "check passed with a wrong count"
 else
@@ -129,5 +183,9 @@ fi
     fail "check repair=yes: $(cat "$tmp/err")"
 exact "$db" "after check repair=yes"
 
+if [ -n "$pgdir" ]; then
+    psql -qX "$base" -c "DROP DATABASE tallies_test" \
+        -c "DROP DATABASE tallies_import" -c "DROP ROLE tally_tim" >/dev/null
+fi
 echo "tallies: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -443,10 +443,11 @@ const cli_command cli_commands[] = {
             "when the database\nfile or its folder is open to other users.  On a "
             "team database: checks the\nschema version, that every table keeps "
             "its row-level security and audit\ntrigger, and that every project "
-            "has a partner (the server keeps its pages).\nA file keeps counts of "
-            "its records for metrics: check counts them again and\ncompares; "
-            "repair=yes first puts them right (from the records).\nThe "
-            "command fails (exit status 1) when anything is wrong.\n",
+            "has a partner (the server keeps its pages).\nOn both, the counts of "
+            "records kept for metrics are counted again and\ncompared; "
+            "repair=yes (an admin's on a team database) first counts them\n"
+            "again from the records.  The command fails (exit status 1) when "
+            "anything\nis wrong.\n",
         .examples = "check\ncheck repair=yes\n",
         .run = cli_cmd_check,
         .needs_commit = true,

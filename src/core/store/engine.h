@@ -98,9 +98,9 @@ typedef struct store_engine {
      * the core, through an export). */
     prm_code (*copy_to)(prm_db *db, const char *path, prm_error *err);
     prm_code (*check)(prm_db *db, prm_check_report *r, prm_error *err);
-    /* Keeps prm_tallies, the counts triggers maintain for metrics (a
-     * file); check_repair counts them again. */
-    bool tallies;
+    /* The statement that empties prm_tallies, the counts kept for
+     * metrics, for prm_check_repair to count them again. */
+    const char *tally_clear;
     /* Team databases only (NULL on a file): owners and users.  set_owner
      * leaves a partner that has that owner already as it is (*changed
      * false), like an update that changes nothing. */
@@ -261,6 +261,10 @@ prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err);
 /* Fill the common part of a new handle; free it on close. */
 void store_base_init(prm_db *db, const store_engine *engine);
 void store_base_free(prm_db *db);
+
+/* check: every count kept for metrics against a recount, the first that
+ * differs a problem of r (store.c). */
+prm_code store_check_tallies(prm_db *db, prm_check_report *r, prm_error *err);
 
 /* Add a problem to a check's report: one clause of its summary, made from
  * fmt and its one argument (fmt may have no conversion). */

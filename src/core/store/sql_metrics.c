@@ -176,13 +176,13 @@ bool sqlm_unfiltered(const store_scope *s)
     return !scoped(s) && s->since == NULL && s->until == NULL;
 }
 
-#define TALLY(name) "(SELECT n FROM prm_tallies WHERE name = '" name "')"
+#define TALLY(name) "coalesce(sum(k.n) FILTER (WHERE k.name = '" name "'), 0)"
 /* Approved deals whose protection has not ended at :asof. */
 #define LIVE_DEALS                                                            \
     "FROM deals WHERE status = 'approved' AND (expires IS NULL OR expires " \
     "> :asof)"
 
-void sqlm_metrics_tallied(sqlbuf *b)
+void sqlm_metrics_tallied(sqlbuf *b, const sql_dialect *d)
 {
     sql_add(b, "SELECT " TALLY("partners") ", " TALLY("projects") ", "
                TALLY("projects.succeeded") ", " TALLY("projects.failed") ", "
@@ -192,7 +192,8 @@ void sqlm_metrics_tallied(sqlbuf *b)
                " + (SELECT count(*) " LIVE_DEALS "), "
                TALLY("deals.ever_approved") ", " TALLY("deals.rejected")
                ", (SELECT coalesce(sum(amount), 0) " LIVE_DEALS "), "
-               TALLY("deals.won_amount"));
+               TALLY("deals.won_amount") " FROM %s AS k",
+            d->kept_tallies);
 }
 
 void sqlm_tallied_outputs(prm_metrics *m, int64_t *out[SQLM_TALLIED])
@@ -268,12 +269,13 @@ static void tally_counts(sqlbuf *b)
                "status = 'won'");
 }
 
-void sqlm_tally_recount(sqlbuf *b)
+void sqlm_tally_recount(sqlbuf *b, const sql_dialect *d)
 {
     sql_add(b, "SELECT c.name, t.n, c.n FROM (");
     tally_counts(b);
-    sql_add(b, ") AS c LEFT JOIN prm_tallies AS t ON t.name = c.name WHERE "
-               "t.n IS NULL OR t.n <> c.n ORDER BY c.name");
+    sql_add(b, ") AS c LEFT JOIN %s AS t ON t.name = c.name WHERE t.n IS "
+               "NULL OR t.n <> c.n ORDER BY c.name",
+            d->kept_tallies);
 }
 
 void sqlm_tally_refill(sqlbuf *b)

@@ -59,6 +59,9 @@ typedef struct sql_dialect {
     /* The timestamp %s plus the whole number of days %s, as a timestamp
      * ("YYYY-MM-DDTHH:MM:SSZ"). */
     const char *add_days;
+    /* The counts kept for metrics, as a table of name and n (a file's
+     * prm_tallies; a team database's with the changes not yet folded). */
+    const char *kept_tallies;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */
@@ -70,19 +73,20 @@ extern const sql_dialect sqlm_pg_dialect;
 enum { SQLM_PARTNERS, SQLM_PROJECTS, SQLM_COMMS, SQLM_RESOURCES,
        SQLM_OUTCOMES, SQLM_DEALS, SQLM_COUNT };
 void sqlm_metrics(sqlbuf *b, int which, const store_scope *s);
-/* Metrics of everything (no scope, no window) from the counts a file
- * keeps in prm_tallies, and the deals live at :asof from the deals_status
+/* Metrics of everything (no scope, no window) from the counts kept in
+ * prm_tallies, and the deals live at :asof from the deals_status
  * index: one row of SQLM_TALLIED columns in prm_metrics's order. */
 bool sqlm_unfiltered(const store_scope *s);
-void sqlm_metrics_tallied(sqlbuf *b);
+void sqlm_metrics_tallied(sqlbuf *b, const sql_dialect *d);
 enum { SQLM_TALLIED = 15 };
 void sqlm_tallied_outputs(prm_metrics *m, int64_t *out[SQLM_TALLIED]);
-/* The counts a file keeps and the same counted again, a row of name,
- * kept and counted for each that differs (check). */
-void sqlm_tally_recount(sqlbuf *b);
+/* The counts kept and the same counted again, a row of name, kept and
+ * counted for each that differs (check). */
+void sqlm_tally_recount(sqlbuf *b, const sql_dialect *d);
 /* The statement that counts the record $1 of the kind just added into
- * prm_tallies, NULL for a kind no count covers.  Adds are counted by prm
- * as it adds; changes and deletes by the file's triggers. */
+ * prm_tallies, NULL for a kind no count covers: on a file adds are
+ * counted by prm as it adds, changes and deletes by triggers (a team
+ * database counts all three by triggers). */
 const char *sqlm_tally_added(const prm_kind_info *info);
 /* Every count counted again into an empty prm_tallies. */
 void sqlm_tally_refill(sqlbuf *b);

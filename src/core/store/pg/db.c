@@ -482,7 +482,18 @@ static bool pg_in_transaction(const prm_db *base)
 static prm_code pg_begin(prm_db *base, prm_error *err)
 {
     store_changes_forget(base);
+    ((pg_db *)base)->tx_writes = false;
     return pg_simple((pg_db *)base, "BEGIN", err);
+}
+
+/* COMMIT, after a transaction that wrote with the changes of the counts
+ * kept for metrics folded in (migration 010), in the same round trip. */
+static prm_code commit_tx(pg_db *db, prm_error *err)
+{
+    bool fold = db->tx_writes;
+    db->tx_writes = false;
+    return pg_simple(db, fold ? "SELECT prm_tally_fold(); COMMIT" : "COMMIT",
+                     err);
 }
 
 static prm_code pg_commit(prm_db *base, prm_error *err)
@@ -490,13 +501,14 @@ static prm_code pg_commit(prm_db *base, prm_error *err)
     store_changes_forget(base);
     if (!pg_in_transaction(base))
         return PRM_OK;
-    return pg_simple((pg_db *)base, "COMMIT", err); /* sends a RELEASE first */
+    return commit_tx((pg_db *)base, err); /* sends a RELEASE first */
 }
 
 static prm_code pg_rollback(prm_db *base, prm_error *err)
 {
     store_changes_forget(base);
     pg_drop_deferred((pg_db *)base);
+    ((pg_db *)base)->tx_writes = false;
     if (!pg_in_transaction(base))
         return PRM_OK;
     return pg_simple((pg_db *)base, "ROLLBACK", err);
@@ -616,6 +628,10 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
     else
         rc = pg_defer(db, "SAVEPOINT prm_cmd", NULL, err);
     store_changes_command(base);
+    if (db->cmd_owns_tx)
+        db->tx_writes = false;
+    if (access != STORE_READ)
+        db->tx_writes = true;
     if (rc == PRM_OK && access != STORE_READ)
         rc = next_change(db, err);
     memcpy(db->cmd_next_id, db->next_id, sizeof db->next_id);
@@ -637,7 +653,7 @@ static prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     prm_error end_err;
     if (db->cmd_owns_tx) {
         pg_drop_deferred(db); /* settings no query needed */
-        if (rc == PRM_OK && pg_simple(db, "COMMIT", &end_err) != PRM_OK) {
+        if (rc == PRM_OK && commit_tx(db, &end_err) != PRM_OK) {
             pg_simple(db, "ROLLBACK", NULL);
             *err = end_err;
             return err->code;
@@ -691,7 +707,7 @@ const store_engine store_pg_engine = {
     .audit_list = pg_audit_list,
     .undo_last = pg_undo_last,
     .check = pg_check,
-    .tallies = false,
+    .tally_clear = "SELECT prm_tally_clear()",
     .set_owner = pg_set_owner,
     .user_add = pg_user_add,
     .user_role = pg_user_role,

@@ -33,7 +33,10 @@ const sql_dialect sqlm_pg_dialect = {
     .unique_failed = "duplicate key",
     .temp_table_options = "",
     .add_days = "to_char(CAST(%s AS timestamp) + CAST(%s AS integer) * "
-                "interval '1 day', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"};
+                "interval '1 day', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+    .kept_tallies = "(SELECT name, sum(n) AS n FROM (SELECT name, n FROM "
+                    "prm_tallies UNION ALL SELECT name, n FROM "
+                    "prm_tally_changes) AS u GROUP BY name)"};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {
@@ -159,11 +162,31 @@ static double pg_double(const PGresult *res, int row, int col)
     return strtod(PQgetvalue(res, row, col), NULL);
 }
 
+/* Everything, unfiltered: the counts the triggers keep, in one row. */
+static prm_code tallied_metrics(pg_db *db, const store_scope *s,
+                                prm_metrics *m, prm_error *err)
+{
+    int64_t *out[SQLM_TALLIED];
+    sqlm_tallied_outputs(m, out);
+    sqlbuf b = {.len = 0};
+    sqlm_metrics_tallied(&b, &sqlm_pg_dialect);
+    PGresult *res;
+    prm_code rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
+    if (rc != PRM_OK)
+        return rc;
+    for (int k = 0; k < SQLM_TALLIED; k++)
+        *out[k] = pg_int(res, 0, k);
+    PQclear(res);
+    return PRM_OK;
+}
+
 prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
                     prm_error *err)
 {
     pg_db *db = (pg_db *)base;
     *m = (prm_metrics){0};
+    if (sqlm_unfiltered(s))
+        return tallied_metrics(db, s, m, err);
     prm_code rc = PRM_OK;
     for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
         int64_t *out[SQLM_COLUMNS];

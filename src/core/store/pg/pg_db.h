@@ -70,6 +70,7 @@ typedef struct pg_db {
     struct pg_deferred deferred[PG_MAX_DEFERRED];
     int ndeferred;
     bool savepoint_sent; /* the command's SAVEPOINT has reached the server */
+    bool tx_writes;     /* the transaction has run a writing command */
 } pg_db;
 
 /* The prm role of a database user, or "" when they have none. */

@@ -76,32 +76,6 @@ static prm_code check_integrity(sqlite_db *db, prm_check_report *r,
     return rc;
 }
 
-/* The counts kept by triggers against the same counted again. */
-static prm_code check_tallies(sqlite_db *db, prm_check_report *r,
-                              prm_error *err)
-{
-    sqlbuf b = {.len = 0};
-    sqlm_tally_recount(&b);
-    sqlite3_stmt *stmt;
-    prm_code rc = sdb_cached_sqlbuf(db, &b, &stmt, err);
-    if (rc != PRM_OK)
-        return rc;
-    int src = sqlite3_step(stmt);
-    if (src == SQLITE_ROW) {
-        char what[200];
-        snprintf(what, sizeof what,
-                 "the counts metrics keep differ from a recount (%s: %lld "
-                 "kept, %lld counted): check repair=yes counts them again",
-                 (const char *)sqlite3_column_text(stmt, 0),
-                 (long long)sqlite3_column_int64(stmt, 1),
-                 (long long)sqlite3_column_int64(stmt, 2));
-        store_check_problem(r, "%s", what);
-        src = SQLITE_DONE;
-    }
-    sdb_done(stmt);
-    return src == SQLITE_DONE ? PRM_OK : sdb_fail(db, src, err, "recounting");
-}
-
 /* Whether others than the owner may read the file and its folder. */
 static void check_modes(sqlite_db *db, prm_check_report *r)
 {
@@ -136,7 +110,7 @@ prm_code sqlite_check(prm_db *base, prm_check_report *r, prm_error *err)
         return rc;
     rc = check_integrity(db, r, err);
     if (rc == PRM_OK)
-        rc = check_tallies(db, r, err);
+        rc = store_check_tallies(base, r, err);
     rc = store_cmd_end(base, rc, err);
     if (rc == PRM_OK)
         check_modes(db, r);

@@ -44,7 +44,8 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                              " WITHOUT ROWID",
                                          .add_days =
                                              "strftime('%%Y-%%m-%%dT%%H:%%M:"
-                                             "%%SZ', %s, (%s) || ' days')"};
+                                             "%%SZ', %s, (%s) || ' days')",
+                                         .kept_tallies = "prm_tallies"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */
@@ -82,7 +83,7 @@ static prm_code tallied_metrics(sqlite_db *db, const store_scope *s,
     int64_t *out[SQLM_TALLIED], got[SQLM_TALLIED] = {0};
     sqlm_tallied_outputs(m, out);
     sqlbuf b = {.len = 0};
-    sqlm_metrics_tallied(&b);
+    sqlm_metrics_tallied(&b, &sqlm_sqlite_dialect);
     sqlite3_stmt *stmt;
     prm_code rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
     if (rc == PRM_OK)
