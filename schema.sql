@@ -52,7 +52,8 @@ CREATE TABLE projects (
     updated_at  TEXT NOT NULL
 );
 CREATE INDEX projects_status ON projects (status);
-CREATE INDEX projects_started ON projects (coalesce(start, created_at));
+-- (status: a dated metrics counts succeeded and failed from the index)
+CREATE INDEX projects_started ON projects (coalesce(start, created_at), status);
 
 -- A project has one or more partners.  The links belong to the project and
 -- go with it when it is deleted.

@@ -136,7 +136,8 @@ CREATE TABLE projects (
 );
 CREATE UNIQUE INDEX projects_name ON projects (lower(name COLLATE "C"));
 CREATE INDEX projects_status ON projects (status);
-CREATE INDEX projects_started ON projects (coalesce(start, created_at));
+-- (status: a dated metrics counts succeeded and failed from the index)
+CREATE INDEX projects_started ON projects (coalesce(start, created_at), status);
 
 CREATE TABLE project_partners (
     project_id  bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,

@@ -150,3 +150,7 @@ CREATE TRIGGER tally_deal_change AFTER UPDATE OF status, approved_at, amount
 -- from this index alone, without reading the deals.
 DROP INDEX deals_status;
 CREATE INDEX deals_status ON deals (status, expires, amount);
+-- A dated metrics counts succeeded and failed projects from this index
+-- alone, without reading the projects.
+DROP INDEX projects_started;
+CREATE INDEX projects_started ON projects (coalesce(start, created_at), status);
