@@ -84,8 +84,8 @@ prm_code prm_metrics_compute(prm_db *db, const prm_arg *filters,
     core_scope_text text;
     *out = (prm_metrics){0};
     /* One read transaction, so that every count sees the same state even
-     * while another process writes. */
-    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+     * while another process writes; counts read each page once. */
+    prm_code rc = store_cmd_begin(db, STORE_SCAN, err);
     if (rc != PRM_OK)
         return rc;
     rc = core_parse_scope(db, filters, nfilters, &scope, &text, "metrics",

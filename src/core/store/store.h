@@ -119,9 +119,16 @@ prm_code store_tier_rows(prm_db *db, const store_scope *s, const char *now,
 /* What a command does to the database, which decides what protects it. */
 typedef enum store_access {
     STORE_READ,      /* reads only */
+    STORE_SCAN,      /* reads only, each page once: counts over whole
+                        indexes, which a small page cache serves */
     STORE_WRITE_ONE, /* at most one writing statement */
     STORE_WRITE_MANY /* several writing statements */
 } store_access;
+
+static inline bool store_writes(store_access access)
+{
+    return access == STORE_WRITE_ONE || access == STORE_WRITE_MANY;
+}
 
 /*
  * Every command runs between store_cmd_begin and store_cmd_end: a

@@ -621,7 +621,7 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
      * command's first query. */
     if (db->cmd_owns_tx)
         rc = pg_simple(db,
-                       access == STORE_READ
+                       !store_writes(access)
                            ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                            : "BEGIN",
                        err);
@@ -630,12 +630,12 @@ static prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
     store_changes_command(base);
     if (db->cmd_owns_tx)
         db->tx_writes = false;
-    if (access != STORE_READ)
+    if (store_writes(access))
         db->tx_writes = true;
-    if (rc == PRM_OK && access != STORE_READ)
+    if (rc == PRM_OK && store_writes(access))
         rc = next_change(db, err);
     memcpy(db->cmd_next_id, db->next_id, sizeof db->next_id);
-    if (rc == PRM_OK && access != STORE_READ)
+    if (rc == PRM_OK && store_writes(access))
         rc = pg_audit_settings(db, 0, err);
     else if (rc == PRM_OK)
         rc = read_clock(db, err);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -219,46 +218,15 @@ static prm_code configure(sqlite_db *db, bool memory, prm_error *err)
     return rc;
 }
 
-/* Room for the page cache's lines: the 64 MiB a read uses, and some more
- * for a second connection (a backup, a restore's source); past it SQLite
- * takes lines from malloc. */
-#define PAGE_MEMORY ((size_t)80 << 20)
-#define PAGE_LINE_MAX 16384 /* the largest page prm makes */
-
-/* The page cache's memory as one reserved region the kernel may back with
- * huge pages.  Each page SQLite reads goes into a line of its cache; from
- * malloc, every new line is four page faults the first time, which in a
- * virtual machine made filling 64 MiB cost more than the reading (a
- * one-shot metrics over a million partners spent 0.2 s of 0.33 s on it).
- * Reserved, not committed: memory is used as lines are. */
-static void page_cache_memory(void)
-{
-#ifdef MADV_HUGEPAGE
-    int header = 0;
-    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
-        return;
-    size_t line = (PAGE_LINE_MAX + (size_t)header + 15) & ~(size_t)15;
-    void *mem = mmap(NULL, PAGE_MEMORY, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (mem == MAP_FAILED)
-        return;
-    (void)madvise(mem, PAGE_MEMORY, MADV_HUGEPAGE); /* a hint: may be off */
-    if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, mem, (int)line,
-                       (int)(PAGE_MEMORY / line)) != SQLITE_OK)
-        munmap(mem, PAGE_MEMORY);
-#endif
-}
-
 /* Before SQLite's first use: no statistics of its memory (prm reads none),
- * which spares a global lock on every allocation, and the page cache's
- * memory.  Refused harmlessly if the program has used SQLite already. */
+ * which spares a global lock on every allocation.  Refused harmlessly if
+ * the program has used SQLite already. */
 static void configure_library(void)
 {
     static bool done;
     if (!done) {
         done = true;
         sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-        page_cache_memory();
     }
 }
 
