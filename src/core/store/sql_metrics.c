@@ -423,10 +423,17 @@ void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
      * partners shown are counted. */
     if (sorts_by_id(sort) && limit > 0)
         sql_add(b, " ORDER BY p.id LIMIT %lld OFFSET 0", (long long)limit);
+    else if (sorts_by_id(sort))
+        sql_add(b, " ORDER BY p.id%s", d->fence);
     else
         sql_add(b, "%s", d->fence);
     sql_add(b, ") AS counts) AS terms");
-    add_report_order(b, sort, d);
+    /* In id order the partners come out of the fence sorted, and the two
+     * queries around it only add columns: an ORDER BY here would sort
+     * every row again (a million partners: 150 MB more memory, and
+     * time), as neither engine knows a fenced subquery's order. */
+    if (!sorts_by_id(sort))
+        add_report_order(b, sort, d);
     if (limit > 0)
         sql_add(b, " LIMIT %lld", (long long)limit);
 }
