@@ -263,7 +263,7 @@ void store_base_init(prm_db *db, const store_engine *engine);
 void store_base_free(prm_db *db);
 
 /* check: every count kept for metrics against a recount, the first that
- * differs a problem of r (store.c). */
+ * differs a problem of r (tallies.c). */
 prm_code store_check_tallies(prm_db *db, prm_check_report *r, prm_error *err);
 
 /* Add a problem to a check's report: one clause of its summary, made from

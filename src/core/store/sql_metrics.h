@@ -73,8 +73,9 @@ extern const sql_dialect sqlm_pg_dialect;
 enum { SQLM_PARTNERS, SQLM_PROJECTS, SQLM_COMMS, SQLM_RESOURCES,
        SQLM_OUTCOMES, SQLM_DEALS, SQLM_COUNT };
 void sqlm_metrics(sqlbuf *b, int which, const store_scope *s);
-/* Metrics of everything (no scope, no window) from the counts kept in
- * prm_tallies, and the deals live at :asof from the deals_status
+/* The counts kept for metrics (tallies.c; sqlm_unfiltered in
+ * sql_metrics.c).  Metrics of everything (no scope, no window) from the
+ * counts kept in prm_tallies, and the deals live at :asof from the deals_status
  * index: one row of SQLM_TALLIED columns in prm_metrics's order. */
 bool sqlm_unfiltered(const store_scope *s);
 void sqlm_metrics_tallied(sqlbuf *b, const sql_dialect *d);

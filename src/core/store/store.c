@@ -19,7 +19,6 @@
 
 #include "store/engine.h"
 #include "store/seal.h"
-#include "store/sql_metrics.h"
 
 void store_base_init(prm_db *db, const store_engine *engine)
 {
@@ -449,44 +448,6 @@ prm_code prm_check(prm_db *db, prm_check_report *r, prm_error *err)
             store_check_problem(r, "%s", what);
         }
     return rc;
-}
-
-/* The first kept count that differs from its recount, as a problem. */
-static bool tally_differs(void *ctx, const char *const *cols, size_t ncols)
-{
-    prm_check_report *r = ctx;
-    char what[200];
-    snprintf(what, sizeof what,
-             "the counts metrics keep differ from a recount (%s: %s kept, %s "
-             "counted): check repair=yes counts them again",
-             cols[0], ncols > 1 && cols[1] ? cols[1] : "none",
-             ncols > 2 && cols[2] ? cols[2] : "none");
-    store_check_problem(r, "%s", what);
-    return false; /* one is enough to say */
-}
-
-prm_code store_check_tallies(prm_db *db, prm_check_report *r, prm_error *err)
-{
-    sqlbuf b = {.len = 0};
-    sqlm_tally_recount(&b, db->engine->dialect);
-    if (b.overflow)
-        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
-    return db->engine->rows(db, b.text, NULL, 0, tally_differs, r,
-                            "recounting", err);
-}
-
-prm_code prm_check_repair(prm_db *db, prm_error *err)
-{
-    prm_code rc = store_cmd_begin(db, STORE_WRITE_MANY, err);
-    if (rc == PRM_OK)
-        rc = db->engine->exec(db, db->engine->tally_clear, NULL, 0, NULL, 0,
-                              NULL, "counting again", err);
-    sqlbuf b = {.len = 0};
-    sqlm_tally_refill(&b);
-    if (rc == PRM_OK)
-        rc = store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
-                              "counting again", err);
-    return store_cmd_end(db, rc, err);
 }
 
 /* --- users of a team database --------------------------------------------- */
