@@ -358,3 +358,142 @@ AFTER UPDATE OF status, approved_at, amount ON deals BEGIN
     UPDATE prm_tallies SET n = n + coalesce(NEW.amount, 0)
     WHERE name = 'deals.won_amount' AND NEW.status = 'won';
 END;
+
+-- Each partner's figures, kept in step like prm_tallies (one row a partner,
+-- made as prm adds the partner).
+CREATE TABLE prm_partner_tallies (
+    partner_id     INTEGER PRIMARY KEY,
+    projects       INTEGER NOT NULL DEFAULT 0,
+    succeeded      INTEGER NOT NULL DEFAULT 0,
+    failed         INTEGER NOT NULL DEFAULT 0,
+    communications INTEGER NOT NULL DEFAULT 0,
+    last_contact   TEXT,
+    resources      INTEGER NOT NULL DEFAULT 0,
+    outcomes       INTEGER NOT NULL DEFAULT 0,
+    deals          INTEGER NOT NULL DEFAULT 0,
+    deals_won      INTEGER NOT NULL DEFAULT 0,
+    deals_lost     INTEGER NOT NULL DEFAULT 0,
+    won_amount     INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TRIGGER prm_partner_tally_remove AFTER DELETE ON partners BEGIN
+    DELETE FROM prm_partner_tallies WHERE partner_id = OLD.id;
+END;
+
+-- A project's link: the project, its status and its outcomes count for
+-- the partner.  When the project itself goes, its links go after it (the
+-- foreign key's cascade) and the project's trigger has taken them off.
+CREATE TRIGGER prm_partner_tally_link AFTER INSERT ON project_partners BEGIN
+    UPDATE prm_partner_tallies SET projects = projects + 1,
+        succeeded = succeeded + (SELECT count(*) FROM projects
+            WHERE id = NEW.project_id AND status = 'succeeded'),
+        failed = failed + (SELECT count(*) FROM projects
+            WHERE id = NEW.project_id AND status = 'failed'),
+        outcomes = outcomes + (SELECT count(*) FROM outcomes
+            WHERE project_id = NEW.project_id)
+    WHERE partner_id = NEW.partner_id;
+END;
+CREATE TRIGGER prm_partner_tally_unlink AFTER DELETE ON project_partners
+WHEN EXISTS (SELECT 1 FROM projects WHERE id = OLD.project_id) BEGIN
+    UPDATE prm_partner_tallies SET projects = projects - 1,
+        succeeded = succeeded - (SELECT count(*) FROM projects
+            WHERE id = OLD.project_id AND status = 'succeeded'),
+        failed = failed - (SELECT count(*) FROM projects
+            WHERE id = OLD.project_id AND status = 'failed'),
+        outcomes = outcomes - (SELECT count(*) FROM outcomes
+            WHERE project_id = OLD.project_id)
+    WHERE partner_id = OLD.partner_id;
+END;
+CREATE TRIGGER prm_partner_tally_project_remove BEFORE DELETE ON projects
+BEGIN
+    UPDATE prm_partner_tallies SET projects = projects - 1,
+        succeeded = succeeded - (OLD.status = 'succeeded'),
+        failed = failed - (OLD.status = 'failed'),
+        outcomes = outcomes - (SELECT count(*) FROM outcomes
+            WHERE project_id = OLD.id)
+    WHERE partner_id IN (SELECT partner_id FROM project_partners
+                         WHERE project_id = OLD.id);
+END;
+CREATE TRIGGER prm_partner_tally_project_status
+AFTER UPDATE OF status ON projects WHEN OLD.status IS NOT NEW.status BEGIN
+    UPDATE prm_partner_tallies
+    SET succeeded = succeeded - (OLD.status = 'succeeded')
+                              + (NEW.status = 'succeeded'),
+        failed = failed - (OLD.status = 'failed') + (NEW.status = 'failed')
+    WHERE partner_id IN (SELECT partner_id FROM project_partners
+                         WHERE project_id = NEW.id);
+END;
+
+CREATE TRIGGER prm_partner_tally_outcome_remove AFTER DELETE ON outcomes
+BEGIN
+    UPDATE prm_partner_tallies SET outcomes = outcomes - 1
+    WHERE partner_id IN (SELECT partner_id FROM project_partners
+                         WHERE project_id = OLD.project_id);
+END;
+CREATE TRIGGER prm_partner_tally_outcome_move
+AFTER UPDATE OF project_id ON outcomes
+WHEN OLD.project_id IS NOT NEW.project_id BEGIN
+    UPDATE prm_partner_tallies SET outcomes = outcomes - 1
+    WHERE partner_id IN (SELECT partner_id FROM project_partners
+                         WHERE project_id = OLD.project_id);
+    UPDATE prm_partner_tallies SET outcomes = outcomes + 1
+    WHERE partner_id IN (SELECT partner_id FROM project_partners
+                         WHERE project_id = NEW.project_id);
+END;
+
+-- The last contact is read again from communications_partner when the
+-- latest communication may have gone.
+CREATE TRIGGER prm_partner_tally_communication_remove
+AFTER DELETE ON communications BEGIN
+    UPDATE prm_partner_tallies SET communications = communications - 1,
+        last_contact = (SELECT max(at) FROM communications
+                        WHERE partner_id = OLD.partner_id)
+    WHERE partner_id = OLD.partner_id;
+END;
+CREATE TRIGGER prm_partner_tally_communication_change
+AFTER UPDATE OF partner_id, at ON communications BEGIN
+    UPDATE prm_partner_tallies
+    SET communications = communications
+            - (partner_id = OLD.partner_id) + (partner_id = NEW.partner_id),
+        last_contact = (SELECT max(at) FROM communications AS c
+                        WHERE c.partner_id = prm_partner_tallies.partner_id)
+    WHERE partner_id = OLD.partner_id OR partner_id = NEW.partner_id;
+END;
+
+CREATE TRIGGER prm_partner_tally_resource_remove AFTER DELETE ON resources
+BEGIN
+    UPDATE prm_partner_tallies SET resources = resources - 1
+    WHERE partner_id = OLD.partner_id;
+END;
+CREATE TRIGGER prm_partner_tally_resource_move
+AFTER UPDATE OF partner_id ON resources
+WHEN OLD.partner_id IS NOT NEW.partner_id BEGIN
+    UPDATE prm_partner_tallies SET resources = resources - 1
+    WHERE partner_id = OLD.partner_id;
+    UPDATE prm_partner_tallies SET resources = resources + 1
+    WHERE partner_id = NEW.partner_id;
+END;
+
+CREATE TRIGGER prm_partner_tally_deal_remove AFTER DELETE ON deals BEGIN
+    UPDATE prm_partner_tallies SET deals = deals - 1,
+        deals_won = deals_won - (OLD.status = 'won'),
+        deals_lost = deals_lost - (OLD.status = 'lost'),
+        won_amount = won_amount - CASE WHEN OLD.status = 'won'
+                                  THEN coalesce(OLD.amount, 0) ELSE 0 END
+    WHERE partner_id = OLD.partner_id;
+END;
+CREATE TRIGGER prm_partner_tally_deal_change
+AFTER UPDATE OF status, amount, partner_id ON deals BEGIN
+    UPDATE prm_partner_tallies SET deals = deals - 1,
+        deals_won = deals_won - (OLD.status = 'won'),
+        deals_lost = deals_lost - (OLD.status = 'lost'),
+        won_amount = won_amount - CASE WHEN OLD.status = 'won'
+                                  THEN coalesce(OLD.amount, 0) ELSE 0 END
+    WHERE partner_id = OLD.partner_id;
+    UPDATE prm_partner_tallies SET deals = deals + 1,
+        deals_won = deals_won + (NEW.status = 'won'),
+        deals_lost = deals_lost + (NEW.status = 'lost'),
+        won_amount = won_amount + CASE WHEN NEW.status = 'won'
+                                  THEN coalesce(NEW.amount, 0) ELSE 0 END
+    WHERE partner_id = NEW.partner_id;
+END;

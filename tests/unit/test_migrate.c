@@ -125,7 +125,8 @@ static void assert_schema_is_current(void)
     squeeze(fresh);
     squeeze(migrated);
     assert_string_equal(migrated, fresh);
-    assert_null(strstr(migrated, " IN ("));
+    /* value lists as checks (see schema.sql) */
+    assert_null(strstr(migrated, " IN ('"));
     free(fresh);
     free(migrated);
 }

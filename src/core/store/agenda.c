@@ -116,7 +116,7 @@ static void projects(agenda_sql *a)
 
 /* Active partners with an active project or an active deal whose last
  * communication (else their created_at) is before quiet_before, dated
- * that contact plus quiet_days. */
+ * that contact plus quiet_days; the last contact kept where it is. */
 static void quiet_partners(agenda_sql *a)
 {
     sql_add(&a->b, " UNION ALL SELECT 'partner_quiet', ");
@@ -127,10 +127,19 @@ static void quiet_partners(agenda_sql *a)
     /* The partners with active work, found from the work (a fraction of
      * the partners), each partner's last contact read once (the fence
      * keeps the subquery whole). */
-    sql_add(&a->b, ", q.id, q.id, q.name, q.last FROM (SELECT p.id, p.name, "
-                   "coalesce((SELECT max(c.at) FROM communications AS c WHERE "
-                   "c.partner_id = p.id), p.created_at) AS last FROM partners "
-                   "AS p WHERE p.status = 'active' AND (p.id IN (SELECT "
+    const char *kept = a->d->partner_tallies;
+    if (kept != NULL)
+        sql_add(&a->b, ", q.id, q.id, q.name, q.last FROM (SELECT p.id, "
+                       "p.name, coalesce(t.last_contact, p.created_at) AS "
+                       "last FROM partners AS p LEFT JOIN %s AS t ON "
+                       "t.partner_id = p.id",
+                kept);
+    else
+        sql_add(&a->b, ", q.id, q.id, q.name, q.last FROM (SELECT p.id, "
+                       "p.name, coalesce((SELECT max(c.at) FROM "
+                       "communications AS c WHERE c.partner_id = p.id), "
+                       "p.created_at) AS last FROM partners AS p");
+    sql_add(&a->b, " WHERE p.status = 'active' AND (p.id IN (SELECT "
                    "pp.partner_id FROM project_partners AS pp JOIN projects AS "
                    "j ON j.id = pp.project_id WHERE j.status = 'active') OR "
                    "p.id IN (SELECT d.partner_id FROM deals AS d WHERE "

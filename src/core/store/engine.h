@@ -265,6 +265,12 @@ void store_base_free(prm_db *db);
 /* check: every count kept for metrics against a recount, the first that
  * differs a problem of r (tallies.c). */
 prm_code store_check_tallies(prm_db *db, prm_check_report *r, prm_error *err);
+/* Each partner's figures kept (partner_tallies.c; files only): check
+ * names the first partner whose figures differ from a recount; refill
+ * counts them all again. */
+prm_code store_check_partner_tallies(prm_db *db, prm_check_report *r,
+                                     prm_error *err);
+prm_code store_refill_partner_tallies(prm_db *db, prm_error *err);
 
 /* Add a problem to a check's report: one clause of its summary, made from
  * fmt and its one argument (fmt may have no conversion). */

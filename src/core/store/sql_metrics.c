@@ -178,13 +178,49 @@ bool sqlm_unfiltered(const store_scope *s)
 
 /* --- report partners ------------------------------------------------------- */
 
+/* Whether the partners' figures come from those kept (a file, and the
+ * report is not over dates: those kept are of all time). */
+static bool kept_figures(const store_scope *s, const sql_dialect *d)
+{
+    return d->partner_tallies != NULL && s->since == NULL && s->until == NULL;
+}
+
+/* FROM the partners p, with their kept figures t when there are some (a
+ * partner without a row, inserted around prm, reads as zeros until check
+ * repair=yes counts it). */
+static void add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept)
+{
+    sql_add(b, " FROM partners AS p");
+    if (kept)
+        sql_add(b, " LEFT JOIN %s AS t ON t.partner_id = p.id",
+                d->partner_tallies);
+}
+
+/* A figure of the partner p: kept in t, else counted by the SQL given. */
+static void add_figure(sqlbuf *b, bool kept, const char *column,
+                       const char *counted)
+{
+    if (kept && strcmp(column, "last_contact") == 0)
+        sql_add(b, "t.last_contact");
+    else if (kept)
+        sql_add(b, "coalesce(t.%s, 0)", column);
+    else
+        sql_add(b, "(%s)", counted);
+}
+
 /* Per-partner aggregates of the partner p.id, in the window: the same
  * conditions as store_metrics's with the scope narrowed to one partner. */
-static void add_report_columns(sqlbuf *b, const store_scope *s)
+static void add_counted_columns(sqlbuf *b, const store_scope *s)
 {
     static const char *const status[] = {NULL, "succeeded", "failed"};
     static const char *const alias[] = {"projects", "succeeded", "failed"};
     for (int i = 0; i < 3; i++) {
+        if (status[i] == NULL && s->since == NULL && s->until == NULL) {
+            /* every project linked: the links alone */
+            sql_add(b, ", (SELECT count(*) FROM project_partners AS pp WHERE "
+                       "pp.partner_id = p.id) AS projects");
+            continue;
+        }
         sql_add(b, ", (SELECT count(*) FROM project_partners AS pp JOIN "
                    "projects AS x ON x.id = pp.project_id WHERE pp.partner_id "
                    "= p.id");
@@ -207,6 +243,19 @@ static void add_report_columns(sqlbuf *b, const store_scope *s)
                "AS pp WHERE pp.partner_id = p.id)");
     add_window(b, s, "x.at");
     sql_add(b, ") AS outcomes");
+}
+
+static void add_report_columns(sqlbuf *b, const store_scope *s, bool kept)
+{
+    if (kept)
+        sql_add(b, ", coalesce(t.projects, 0) AS projects, "
+                   "coalesce(t.succeeded, 0) AS succeeded, coalesce(t.failed, "
+                   "0) AS failed, coalesce(t.communications, 0) AS "
+                   "communications, t.last_contact AS last_contact, "
+                   "coalesce(t.resources, 0) AS resources, "
+                   "coalesce(t.outcomes, 0) AS outcomes");
+    else
+        add_counted_columns(b, s);
 }
 
 /* Whether the report is in id order, its default. */
@@ -253,13 +302,19 @@ static void add_report_order(sqlbuf *b, const char *sort,
  * The report's date (:asof) is until= when given, else now.  This is the
  * one place the formula lives: sort=health orders by it in SQL too.
  */
-static void add_health_terms(sqlbuf *b, const store_scope *s)
+static void add_health_terms(sqlbuf *b, const store_scope *s, bool kept)
 {
     sql_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
                "x.partner_id = p.id AND x.at > :recent_since AND x.at <= "
                ":asof");
     add_window(b, s, "x.at");
     sql_add(b, ") AS recent");
+    if (kept) {
+        sql_add(b, ", coalesce(t.deals, 0) AS deals, coalesce(t.deals_won, "
+                   "0) AS deals_won, coalesce(t.deals_lost, 0) AS deals_lost, "
+                   "coalesce(t.won_amount, 0) AS won_value");
+        return;
+    }
     /* The partner's deals, dated by created_at. */
     static const char *const deal_figure[][2] = {
         {"count(*)", "deals"},
@@ -301,11 +356,13 @@ static void add_health(sqlbuf *b)
 void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
                  int64_t limit, const sql_dialect *d)
 {
+    bool kept = kept_figures(s, d);
     add_health(b);
     sql_add(b, "SELECT p.id AS id, p.name AS name");
-    add_report_columns(b, s);
-    add_health_terms(b, s);
-    sql_add(b, " FROM partners AS p WHERE TRUE");
+    add_report_columns(b, s, kept);
+    add_health_terms(b, s, kept);
+    add_partners_from(b, d, kept);
+    sql_add(b, " WHERE TRUE");
     add_scope(b, s);
     /* Fenced: merged into the health formula, which names last_contact,
      * succeeded, resources and outcomes several times each, every name
@@ -428,8 +485,11 @@ static void add_partner_scope(sqlbuf *b, const store_scope *s)
     add_scope_where(b, s, true);
 }
 
+/* Figures of the partner p, counted (add_figure). */
 #define PROJECTS_OF_P                                                        \
-    "(SELECT count(*) FROM project_partners AS pp WHERE pp.partner_id = p.id)"
+    "SELECT count(*) FROM project_partners AS pp WHERE pp.partner_id = p.id"
+#define LAST_CONTACT_OF_P                                                    \
+    "SELECT max(c.at) FROM communications AS c WHERE c.partner_id = p.id"
 
 /* Active projects past due, or not updated for :stalled_days. */
 static void insight_stalled(sqlbuf *b, const store_scope *s,
@@ -451,10 +511,14 @@ static void insight_stalled(sqlbuf *b, const store_scope *s,
 static void insight_dormant(sqlbuf *b, const store_scope *s,
                             const sql_dialect *d)
 {
-    sql_add(b, "SELECT * FROM (SELECT p.id, p.name, " PROJECTS_OF_P
-               " AS projects, (SELECT " DAYS_SINCE("max(c.at)")
-               " FROM communications AS c WHERE c.partner_id = p.id) AS "
-               "days FROM partners AS p WHERE TRUE");
+    bool kept = d->partner_tallies != NULL;
+    sql_add(b, "SELECT * FROM (SELECT p.id, p.name, ");
+    add_figure(b, kept, "projects", PROJECTS_OF_P);
+    sql_add(b, " AS projects, julianday(:asof) - julianday(");
+    add_figure(b, kept, "last_contact", LAST_CONTACT_OF_P);
+    sql_add(b, ") AS days");
+    add_partners_from(b, d, kept);
+    sql_add(b, " WHERE TRUE");
     add_partner_scope(b, s);
     sql_add(b, "%s) AS q WHERE projects > 0 AND (days IS NULL OR days >= "
                ":dormant_days) ORDER BY projects DESC, days IS NOT NULL, "
@@ -483,23 +547,32 @@ static void insight_idle(sqlbuf *b, const store_scope *s,
 static void insight_expand(sqlbuf *b, const store_scope *s,
                            const sql_dialect *d)
 {
+    static const char *const figure[][2] = {
+        {"projects", PROJECTS_OF_P},
+        {"succeeded", "SELECT count(*) FROM project_partners AS pp JOIN "
+                      "projects AS x ON x.id = pp.project_id WHERE "
+                      "pp.partner_id = p.id AND x.status = 'succeeded'"},
+        {"failed", "SELECT count(*) FROM project_partners AS pp JOIN "
+                   "projects AS x ON x.id = pp.project_id WHERE "
+                   "pp.partner_id = p.id AND x.status = 'failed'"},
+        {"resources", "SELECT count(*) FROM resources AS r WHERE "
+                      "r.partner_id = p.id"},
+        {"outcomes", "SELECT count(*) FROM outcomes AS o WHERE o.project_id "
+                     "IN (SELECT pp.project_id FROM project_partners AS pp "
+                     "WHERE pp.partner_id = p.id)"}};
+    bool kept = d->partner_tallies != NULL;
     sql_add(b, "SELECT * FROM (SELECT id, name, projects, CASE WHEN "
-               "succeeded + failed > "
-               "0 THEN 1.0 * succeeded / (succeeded + failed) END AS "
-               "rate, CASE WHEN resources > 0 THEN 1.0 * outcomes / "
-               "resources END AS efficiency FROM (SELECT p.id, p.name, "
-               PROJECTS_OF_P " AS projects, (SELECT count(*) FROM "
-               "project_partners AS pp JOIN projects AS x ON x.id = "
-               "pp.project_id WHERE pp.partner_id = p.id AND x.status = "
-               "'succeeded') AS succeeded, (SELECT count(*) FROM "
-               "project_partners AS pp JOIN projects AS x ON x.id = "
-               "pp.project_id WHERE pp.partner_id = p.id AND x.status = "
-               "'failed') AS failed, (SELECT count(*) FROM resources AS r "
-               "WHERE r.partner_id = p.id) AS resources, (SELECT count(*) "
-               "FROM outcomes AS o WHERE o.project_id IN (SELECT "
-               "pp.project_id FROM project_partners AS pp WHERE "
-               "pp.partner_id = p.id)) AS outcomes FROM partners AS p "
-               "WHERE TRUE");
+               "succeeded + failed > 0 THEN 1.0 * succeeded / (succeeded + "
+               "failed) END AS rate, CASE WHEN resources > 0 THEN 1.0 * "
+               "outcomes / resources END AS efficiency FROM (SELECT p.id, "
+               "p.name");
+    for (size_t i = 0; i < sizeof figure / sizeof *figure; i++) {
+        sql_add(b, ", ");
+        add_figure(b, kept, figure[i][0], figure[i][1]);
+        sql_add(b, " AS %s", figure[i][0]);
+    }
+    add_partners_from(b, d, kept);
+    sql_add(b, " WHERE TRUE");
     add_partner_scope(b, s);
     sql_add(b, "%s) AS q) AS e WHERE 1.0 * projects <= "
                ":expand_max_projects AND (rate >= :expand_rate OR "
@@ -513,16 +586,21 @@ static void insight_expand(sqlbuf *b, const store_scope *s,
 static void insight_gap(sqlbuf *b, const store_scope *s,
                         const sql_dialect *d)
 {
-    (void)d;
+    bool kept = d->partner_tallies != NULL;
     /* Each partner's activity once (MATERIALIZED), then grouped by
      * region and by type.  Not add_scope_where: partners of every status
      * count, since the rule weighs a group's active ones against all its
      * activity. */
     sql_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
-               "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, "
-               PROJECTS_OF_P " AS "
-               "projects, (SELECT count(*) FROM communications AS c WHERE "
-               "c.partner_id = p.id) AS comms FROM partners AS p WHERE TRUE");
+               "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, ");
+    add_figure(b, kept, "projects", PROJECTS_OF_P);
+    sql_add(b, " AS projects, ");
+    add_figure(b, kept, "communications",
+               "SELECT count(*) FROM communications AS c WHERE c.partner_id "
+               "= p.id");
+    sql_add(b, " AS comms");
+    add_partners_from(b, d, kept);
+    sql_add(b, " WHERE TRUE");
     if (s->has_partner)
         sql_add(b, " AND p.id = :partner");
     if (s->type != NULL)

@@ -62,6 +62,11 @@ typedef struct sql_dialect {
     /* The counts kept for metrics, as a table of name and n (a file's
      * prm_tallies; a team database's with the changes not yet folded). */
     const char *kept_tallies;
+    /* The table of each partner's figures kept (partner_id, projects,
+     * succeeded, failed, communications, last_contact, resources,
+     * outcomes, deals, deals_won, deals_lost, won_amount), NULL where
+     * they are counted as they are read. */
+    const char *partner_tallies;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */
@@ -89,6 +94,9 @@ void sqlm_tally_recount(sqlbuf *b, const sql_dialect *d);
  * counted by prm as it adds, changes and deletes by triggers (a team
  * database counts all three by triggers). */
 const char *sqlm_tally_added(const prm_kind_info *info);
+/* The statement that counts the record $1 just added into its partners'
+ * figures (partner_tallies.c), NULL for a kind with none. */
+const char *sqlm_partner_tally_added(const prm_kind_info *info);
 /* Every count counted again into an empty prm_tallies. */
 void sqlm_tally_refill(sqlbuf *b);
 /* Where the columns of query which go in m: at most SQLM_COLUMNS. */

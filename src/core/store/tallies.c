@@ -157,5 +157,7 @@ prm_code prm_check_repair(prm_db *db, prm_error *err)
     if (rc == PRM_OK)
         rc = store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
                               "counting again", err);
+    if (rc == PRM_OK && db->engine->dialect->partner_tallies != NULL)
+        rc = store_refill_partner_tallies(db, err);
     return store_cmd_end(db, rc, err);
 }

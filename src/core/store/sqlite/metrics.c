@@ -45,7 +45,9 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                          .add_days =
                                              "strftime('%%Y-%%m-%%dT%%H:%%M:"
                                              "%%SZ', %s, (%s) || ' days')",
-                                         .kept_tallies = "prm_tallies"};
+                                         .kept_tallies = "prm_tallies",
+                                         .partner_tallies =
+                                             "prm_partner_tallies"};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

@@ -184,6 +184,8 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
             sdb_audit_added_sql(&b, info);
         else if (which == KS_TALLY)
             sql_add(&b, "%s", sqlm_tally_added(info));
+        else if (which == KS_PARTNER_TALLY)
+            sql_add(&b, "%s", sqlm_partner_tally_added(info));
         else {
             store_select_list(&b, info, true, &sqlm_sqlite_dialect);
             sql_add(&b, " WHERE t.id = ?");
@@ -198,13 +200,16 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
     return PRM_OK;
 }
 
-prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
-                         int64_t id, prm_error *err)
+/* Run the kind's statement which (KS_TALLY, KS_PARTNER_TALLY) for the
+ * record id; none when sql (its text) is NULL. */
+static prm_code count_added(sqlite_db *db, const prm_kind_info *info,
+                            enum kind_stmt which, const char *sql, int64_t id,
+                            prm_error *err)
 {
-    if (sqlm_tally_added(info) == NULL)
+    if (sql == NULL)
         return PRM_OK;
     sqlite3_stmt *stmt;
-    prm_code rc = sdb_kind_stmt(db, info, KS_TALLY, &stmt, err);
+    prm_code rc = sdb_kind_stmt(db, info, which, &stmt, err);
     if (rc != PRM_OK)
         return rc;
     int src = sqlite3_bind_parameter_count(stmt) > 0
@@ -214,6 +219,17 @@ prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
         src = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     return src == SQLITE_DONE ? PRM_OK : sdb_fail(db, src, err, "counting");
+}
+
+prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
+                         int64_t id, prm_error *err)
+{
+    prm_code rc = count_added(db, info, KS_TALLY, sqlm_tally_added(info), id,
+                              err);
+    return rc != PRM_OK ? rc
+                        : count_added(db, info, KS_PARTNER_TALLY,
+                                      sqlm_partner_tally_added(info), id,
+                                      err);
 }
 
 /* A failed write: a broken constraint is the user's conflict (the core

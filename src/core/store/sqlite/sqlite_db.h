@@ -36,7 +36,14 @@ enum fixed_stmt {
 
 /* Per kind: add, read one record, log one added (audit), count one added
  * (prm_tallies; none for a kind no count covers). */
-enum kind_stmt { KS_INSERT, KS_FETCH, KS_LOG_ADD, KS_TALLY, KS_COUNT };
+enum kind_stmt {
+    KS_INSERT,
+    KS_FETCH,
+    KS_LOG_ADD,
+    KS_TALLY,
+    KS_PARTNER_TALLY,
+    KS_COUNT
+};
 
 struct cached_stmt {
     char *sql;
@@ -149,10 +156,11 @@ const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
  * whole (an expression over the audit table's columns). */
 void sdb_fn_add_command(sqlite3_context *c, int argc, sqlite3_value **argv);
 void sdb_audit_full_image(sqlbuf *b);
-/* Count the record id just added into prm_tallies (every insert of a
- * record makes this call): a statement of its own, since a trigger on
- * insert would make SQLite keep a statement journal (a copy of each page
- * the add changes) for every add (records.c). */
+/* Count the record id just added into prm_tallies and its partners'
+ * figures (every insert of a record makes this call): statements of
+ * their own, since a trigger on insert would make SQLite keep a statement
+ * journal (a copy of each page the add changes) for every add
+ * (records.c). */
 prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
                          int64_t id, prm_error *err);
 
