@@ -53,14 +53,18 @@ END;
 -- the partner.  When the project itself goes, its links go after it (the
 -- foreign key's cascade) and the project's trigger has taken them off.
 CREATE TRIGGER prm_partner_tally_link AFTER INSERT ON project_partners BEGIN
-    UPDATE prm_partner_tallies SET projects = projects + 1,
-        succeeded = succeeded + (SELECT count(*) FROM projects
+    INSERT INTO prm_partner_tallies (partner_id, projects, succeeded, failed,
+                                     outcomes)
+    VALUES (NEW.partner_id, 1,
+        (SELECT count(*) FROM projects
             WHERE id = NEW.project_id AND status = 'succeeded'),
-        failed = failed + (SELECT count(*) FROM projects
+        (SELECT count(*) FROM projects
             WHERE id = NEW.project_id AND status = 'failed'),
-        outcomes = outcomes + (SELECT count(*) FROM outcomes
-            WHERE project_id = NEW.project_id)
-    WHERE partner_id = NEW.partner_id;
+        (SELECT count(*) FROM outcomes WHERE project_id = NEW.project_id))
+    ON CONFLICT (partner_id) DO UPDATE SET projects = projects + 1,
+        succeeded = succeeded + excluded.succeeded,
+        failed = failed + excluded.failed,
+        outcomes = outcomes + excluded.outcomes;
 END;
 CREATE TRIGGER prm_partner_tally_unlink AFTER DELETE ON project_partners
 WHEN EXISTS (SELECT 1 FROM projects WHERE id = OLD.project_id) BEGIN
@@ -121,6 +125,8 @@ AFTER DELETE ON communications BEGIN
 END;
 CREATE TRIGGER prm_partner_tally_communication_change
 AFTER UPDATE OF partner_id, at ON communications BEGIN
+    INSERT OR IGNORE INTO prm_partner_tallies (partner_id)
+    VALUES (NEW.partner_id);
     UPDATE prm_partner_tallies
     SET communications = communications
             - (partner_id = OLD.partner_id) + (partner_id = NEW.partner_id),
@@ -137,6 +143,8 @@ END;
 CREATE TRIGGER prm_partner_tally_resource_move
 AFTER UPDATE OF partner_id ON resources
 WHEN OLD.partner_id IS NOT NEW.partner_id BEGIN
+    INSERT OR IGNORE INTO prm_partner_tallies (partner_id)
+    VALUES (NEW.partner_id);
     UPDATE prm_partner_tallies SET resources = resources - 1
     WHERE partner_id = OLD.partner_id;
     UPDATE prm_partner_tallies SET resources = resources + 1
@@ -153,6 +161,8 @@ CREATE TRIGGER prm_partner_tally_deal_remove AFTER DELETE ON deals BEGIN
 END;
 CREATE TRIGGER prm_partner_tally_deal_change
 AFTER UPDATE OF status, amount, partner_id ON deals BEGIN
+    INSERT OR IGNORE INTO prm_partner_tallies (partner_id)
+    VALUES (NEW.partner_id);
     UPDATE prm_partner_tallies SET deals = deals - 1,
         deals_won = deals_won - (OLD.status = 'won'),
         deals_lost = deals_lost - (OLD.status = 'lost'),

@@ -190,10 +190,12 @@ fi
 exact "$db" "after check repair=yes"
 
 if [ -z "$pgdir" ]; then
-    # a partner's figure changed by hand, then a partner inserted around
-    # prm (no figures kept): check names the partner, repair=yes counts
+    # a partner's figure changed by hand, a communication inserted around
+    # prm (not counted), a partner's row deleted: check names the partner
+    # and the figure, repair=yes counts again
     for edit in "UPDATE prm_partner_tallies SET outcomes = outcomes + 2 WHERE partner_id = 2|partner 2 differ from a recount (outcomes: " \
-        "INSERT INTO partners (name, status, created_at, updated_at) VALUES ('Shell', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')|partner 4 differ from a recount (none kept)"; do
+        "INSERT INTO communications (partner_id, method, at, content) VALUES (2, 'email', '2026-06-01T00:00:00Z', 'by the shell')|partner 2 differ from a recount (communications: " \
+        "DELETE FROM prm_partner_tallies WHERE partner_id = 2|partner 2 differ from a recount (projects: 0 kept, "; do
         by_hand "${edit%%|*}"
         if out=$("$prm" --db "$db" check 2>&1); then
             fail "check passed with wrong figures (${edit%%|*})"

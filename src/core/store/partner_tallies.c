@@ -43,37 +43,41 @@ static const struct partner_figure {
 };
 enum { PARTNER_FIGURES = sizeof partner_figures / sizeof *partner_figures };
 
+/* A partner has a row once something counts for it (an add makes it):
+ * a partner with none reads as zeros, and adding a partner costs nothing
+ * more. */
 const char *sqlm_partner_tally_added(const prm_kind_info *info)
 {
     switch (info->kind) {
-    case PRM_PARTNER:
-        return "INSERT INTO prm_partner_tallies (partner_id) VALUES ($1)";
     case PRM_COMMUNICATION:
         /* NULL >= at is not true: the first contact is kept */
-        return "UPDATE prm_partner_tallies SET communications = "
-               "communications + 1, last_contact = CASE WHEN last_contact >= "
-               "c.at THEN last_contact ELSE c.at END FROM (SELECT partner_id, "
-               "at FROM communications WHERE id = $1) AS c WHERE "
-               "prm_partner_tallies.partner_id = c.partner_id";
+        return "INSERT INTO prm_partner_tallies (partner_id, communications, "
+               "last_contact) SELECT partner_id, 1, at FROM communications "
+               "WHERE id = $1 ON CONFLICT (partner_id) DO UPDATE SET "
+               "communications = communications + 1, last_contact = CASE WHEN "
+               "last_contact >= excluded.last_contact THEN last_contact ELSE "
+               "excluded.last_contact END";
     case PRM_RESOURCE:
-        return "UPDATE prm_partner_tallies SET resources = resources + 1 "
-               "WHERE partner_id = (SELECT partner_id FROM resources WHERE id "
-               "= $1)";
+        return "INSERT INTO prm_partner_tallies (partner_id, resources) SELECT "
+               "partner_id, 1 FROM resources WHERE id = $1 ON CONFLICT "
+               "(partner_id) DO UPDATE SET resources = resources + 1";
     case PRM_OUTCOME:
-        return "UPDATE prm_partner_tallies SET outcomes = outcomes + 1 WHERE "
-               "partner_id IN (SELECT pp.partner_id FROM outcomes AS o JOIN "
-               "project_partners AS pp ON pp.project_id = o.project_id WHERE "
-               "o.id = $1)";
+        return "INSERT INTO prm_partner_tallies (partner_id, outcomes) SELECT "
+               "pp.partner_id, 1 FROM outcomes AS o JOIN project_partners AS "
+               "pp ON pp.project_id = o.project_id WHERE o.id = $1 ON "
+               "CONFLICT (partner_id) DO UPDATE SET outcomes = outcomes + 1";
     case PRM_DEAL:
-        return "UPDATE prm_partner_tallies SET deals = deals + 1, deals_won = "
-               "deals_won + (d.status = 'won'), deals_lost = deals_lost + "
-               "(d.status = 'lost'), won_amount = won_amount + CASE WHEN "
-               "d.status = 'won' THEN coalesce(d.amount, 0) ELSE 0 END FROM "
-               "(SELECT partner_id, status, amount FROM deals WHERE id = $1) "
-               "AS d WHERE prm_partner_tallies.partner_id = d.partner_id";
+        return "INSERT INTO prm_partner_tallies (partner_id, deals, deals_won, "
+               "deals_lost, won_amount) SELECT partner_id, 1, status = 'won', "
+               "status = 'lost', CASE WHEN status = 'won' THEN "
+               "coalesce(amount, 0) ELSE 0 END FROM deals WHERE id = $1 ON "
+               "CONFLICT (partner_id) DO UPDATE SET deals = deals + 1, "
+               "deals_won = deals_won + excluded.deals_won, deals_lost = "
+               "deals_lost + excluded.deals_lost, won_amount = won_amount + "
+               "excluded.won_amount";
     default:
         /* a project counts for its partners as it is linked to them
-         * (the links' trigger) */
+         * (the links' trigger); a partner by itself counts nothing */
         return NULL;
     }
 }
@@ -89,22 +93,38 @@ static void counted_figures(sqlbuf *b)
     sql_add(b, " FROM partners AS p");
 }
 
+/* A figure kept in t: a partner without a row has zeros and no last
+ * contact. */
+static void add_kept(sqlbuf *b, const struct partner_figure *f)
+{
+    if (strcmp(f->name, "last_contact") == 0)
+        sql_add(b, "t.last_contact");
+    else
+        sql_add(b, "coalesce(t.%s, 0)", f->name);
+}
+
 /* The first partner whose kept figures differ from their recount (or
- * that has none kept, or kept figures but no partner), as one row of the
- * partner's id, the figure's name, kept and counted. */
+ * whose figures are kept but who is no more), as one row of the partner's
+ * id, the figure's name and what differs. */
 static void partner_recount(sqlbuf *b)
 {
-    sql_add(b, "SELECT * FROM (SELECT c.partner_id, CASE WHEN t.partner_id "
-               "IS NULL THEN 'all'");
-    for (size_t i = 0; i < PARTNER_FIGURES; i++)
-        sql_add(b, " WHEN t.%s IS NOT c.%s THEN '%s'", partner_figures[i].name,
-                partner_figures[i].name, partner_figures[i].name);
+    sql_add(b, "SELECT * FROM (SELECT c.partner_id, CASE");
+    for (size_t i = 0; i < PARTNER_FIGURES; i++) {
+        sql_add(b, " WHEN ");
+        add_kept(b, &partner_figures[i]);
+        sql_add(b, " IS NOT c.%s THEN '%s'", partner_figures[i].name,
+                partner_figures[i].name);
+    }
     sql_add(b, " END AS figure, CASE");
-    for (size_t i = 0; i < PARTNER_FIGURES; i++)
-        sql_add(b, " WHEN t.%s IS NOT c.%s THEN t.%s || ' kept, ' || "
-                   "coalesce(c.%s, 'none') || ' counted'",
-                partner_figures[i].name, partner_figures[i].name,
-                partner_figures[i].name, partner_figures[i].name);
+    for (size_t i = 0; i < PARTNER_FIGURES; i++) {
+        sql_add(b, " WHEN ");
+        add_kept(b, &partner_figures[i]);
+        sql_add(b, " IS NOT c.%s THEN coalesce(", partner_figures[i].name);
+        add_kept(b, &partner_figures[i]);
+        sql_add(b, ", 'none') || ' kept, ' || coalesce(c.%s, 'none') || ' "
+                   "counted'",
+                partner_figures[i].name);
+    }
     sql_add(b, " END AS what FROM (");
     counted_figures(b);
     sql_add(b, ") AS c LEFT JOIN prm_partner_tallies AS t ON t.partner_id = "
@@ -118,7 +138,7 @@ static bool partner_differs(void *ctx, const char *const *cols, size_t ncols)
 {
     prm_check_report *r = ctx;
     const char *figure = ncols > 1 && cols[1] ? cols[1] : "all";
-    const char *what = ncols > 2 && cols[2] ? cols[2] : "none kept";
+    const char *what = ncols > 2 && cols[2] ? cols[2] : "";
     bool whole = strcmp(figure, "all") == 0;
     char what_differs[200];
     snprintf(what_differs, sizeof what_differs,
