@@ -78,7 +78,7 @@ CREATE TABLE communications (
 );
 CREATE INDEX communications_partner ON communications (partner_id, at);
 CREATE INDEX communications_project ON communications (project_id);
-CREATE INDEX communications_at ON communications (at);
+CREATE INDEX communications_at ON communications (at, partner_id);
 
 CREATE TABLE resources (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -176,3 +176,8 @@ AFTER UPDATE OF status, amount, partner_id ON deals BEGIN
                                   THEN coalesce(NEW.amount, 0) ELSE 0 END
     WHERE partner_id = NEW.partner_id;
 END;
+
+-- The partners contacted since a date come from this index alone (the
+-- healthiest partners are looked for among those contacted lately first).
+DROP INDEX communications_at;
+CREATE INDEX communications_at ON communications (at, partner_id);

@@ -353,8 +353,11 @@ static void add_health(sqlbuf *b)
                "FROM (");
 }
 
-void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
-                 int64_t limit, const sql_dialect *d)
+/* Every partner in scope (and in only, a condition on p, when given)
+ * with its figures and health terms, in id order when the report is. */
+static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
+                            int64_t limit, const sql_dialect *d,
+                            const char *only)
 {
     bool kept = kept_figures(s, d);
     add_health(b);
@@ -364,6 +367,8 @@ void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
     add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");
     add_scope(b, s);
+    if (only != NULL)
+        sql_add(b, " AND %s", only);
     /* Fenced: merged into the health formula, which names last_contact,
      * succeeded, resources and outcomes several times each, every name
      * would run its correlated count again (25 instead of 9 a partner).
@@ -376,6 +381,55 @@ void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
     else
         sql_add(b, "%s", d->fence);
     sql_add(b, ") AS counts) AS terms");
+}
+
+/* The most health a partner can have with no communication dated after
+ * :recent_since: its last contact is 90 days old or more (recency at most
+ * 0.5), none in the 90 days (frequency 0), success and efficiency at most
+ * 1: round(100 * (0.3 * 0.5 + 0.2 * 0 + 0.3 + 0.2)). */
+#define HEALTH_WITHOUT_RECENT_CONTACT 65
+#define CONTACTED_SINCE_RECENT                                               \
+    "p.id IN (SELECT x.partner_id FROM communications AS x WHERE x.at > "    \
+    ":recent_since)"
+
+/*
+ * The limit healthiest partners, exactly as sorting them all would give
+ * them, but counting the health of the partners contacted in the last 90
+ * days (or later) alone when that is enough: once limit of them score
+ * above what any other partner can, no other can be among the first.
+ * Otherwise the others are counted too (the constant condition is read
+ * once, before any of them is).
+ */
+static void add_healthiest(sqlbuf *b, const store_scope *s, int64_t limit,
+                           const sql_dialect *d)
+{
+    /* The others' condition holds the constant test, so that the engines
+     * test it once, before reading any partner (in the query around the
+     * fence, it would be tested after counting each). */
+    char others[300];
+    snprintf(others, sizeof others,
+             "NOT " CONTACTED_SINCE_RECENT " AND (SELECT count(*) FROM "
+             "contacted WHERE health > %d) < %lld",
+             HEALTH_WITHOUT_RECENT_CONTACT, (long long)limit);
+    sql_add(b, "WITH contacted AS MATERIALIZED (");
+    add_report_rows(b, s, "health", limit, d, CONTACTED_SINCE_RECENT);
+    sql_add(b, ") SELECT * FROM (SELECT * FROM contacted UNION ALL SELECT * "
+               "FROM (");
+    add_report_rows(b, s, "health", limit, d, others);
+    sql_add(b, ") AS others) AS u ORDER BY health DESC, id LIMIT %lld",
+            (long long)limit);
+}
+
+void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
+                 int64_t limit, const sql_dialect *d)
+{
+    /* (over dates, the report's date and its figures are the window's) */
+    if (sort != NULL && strcmp(sort, "health") == 0 && limit > 0 &&
+        s->since == NULL && s->until == NULL) {
+        add_healthiest(b, s, limit, d);
+        return;
+    }
+    add_report_rows(b, s, sort, limit, d, NULL);
     /* In id order the partners come out of the fence sorted, and the two
      * queries around it only add columns: an ORDER BY here would sort
      * every row again (a million partners: 150 MB more memory, and
