@@ -337,12 +337,10 @@ static void add_health(sqlbuf *b)
 {
     sql_add(b, "SELECT *, round(100 * (0.3 * recency + 0.2 * frequency + 0.3 "
                "* success + 0.2 * efficiency)) AS health FROM (SELECT *, "
-               "CASE WHEN last_contact IS NULL THEN NULL ELSE "
-               DAYS_SINCE("last_contact") " END AS days, "
-               "CASE WHEN last_contact IS NULL THEN 0.0 "
-               "WHEN " DAYS_SINCE("last_contact") " >= 180 THEN 0.0 "
-               "WHEN " DAYS_SINCE("last_contact") " <= 0 THEN 1.0 "
-               "ELSE 1.0 - " DAYS_SINCE("last_contact") " / 180.0 "
+               "CASE WHEN days IS NULL THEN 0.0 "
+               "WHEN days >= 180 THEN 0.0 "
+               "WHEN days <= 0 THEN 1.0 "
+               "ELSE 1.0 - days / 180.0 "
                "END AS recency, "
                "CASE WHEN recent >= 6 THEN 1.0 ELSE recent / 6.0 END AS "
                "frequency, "
@@ -350,7 +348,16 @@ static void add_health(sqlbuf *b)
                "(succeeded + failed) ELSE 0.5 END AS success, "
                "CASE WHEN resources = 0 THEN 0.5 WHEN outcomes >= resources "
                "THEN 1.0 ELSE 1.0 * outcomes / resources END AS efficiency "
-               "FROM (");
+               "FROM (SELECT *, CASE WHEN last_contact IS NULL THEN NULL ELSE "
+               DAYS_SINCE("last_contact") " END AS days FROM (");
+}
+
+/* Ends what add_health began: days is fenced too, so that it is worked
+ * out once a partner (merged, each use of it in the terms and in health
+ * would read the two dates again). */
+static void end_health(sqlbuf *b, const sql_dialect *d)
+{
+    sql_add(b, ") AS counts%s) AS dated) AS terms", d->fence);
 }
 
 /* Every partner in scope (and in only, a condition on p, when given)
@@ -380,7 +387,7 @@ static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
         sql_add(b, " ORDER BY p.id%s", d->fence);
     else
         sql_add(b, "%s", d->fence);
-    sql_add(b, ") AS counts) AS terms");
+    end_health(b, d);
 }
 
 /* The most health a partner can have with no communication dated after
