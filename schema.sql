@@ -51,7 +51,7 @@ CREATE TABLE projects (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
-CREATE INDEX projects_status ON projects (status);
+CREATE INDEX projects_status ON projects (status, due, updated_at);
 -- (status: a dated metrics counts succeeded and failed from the index)
 CREATE INDEX projects_started ON projects (coalesce(start, created_at), status);
 

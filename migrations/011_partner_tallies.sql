@@ -181,3 +181,7 @@ END;
 -- healthiest partners are looked for among those contacted lately first).
 DROP INDEX communications_at;
 CREATE INDEX communications_at ON communications (at, partner_id);
+-- The stalled projects and the agenda's projects are read in the order of
+-- their due date (then of their last update) from this index.
+DROP INDEX projects_status;
+CREATE INDEX projects_status ON projects (status, due, updated_at);

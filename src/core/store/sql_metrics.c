@@ -552,26 +552,66 @@ static void add_partner_scope(sqlbuf *b, const store_scope *s)
 #define LAST_CONTACT_OF_P                                                    \
     "SELECT max(c.at) FROM communications AS c WHERE c.partner_id = p.id"
 
-/* Active projects past due, or not updated for :stalled_days. */
-static void insight_stalled(sqlbuf *b, const store_scope *s,
+/* Active projects (over the alias a) past due, or if not overdue,
+ * not updated for :stalled_days; of partners in scope. */
+static void add_stalled_where(sqlbuf *b, const store_scope *s,
+                              const char *a, bool overdue)
+{
+    if (overdue)
+        sql_add(b, " WHERE %s.status = 'active' AND %s.due < :asof", a, a);
+    else
+        sql_add(b, " WHERE %s.status = 'active' AND (%s.due IS NULL OR "
+                   "%s.due >= :asof) AND " DAYS_SINCE("%s.updated_at")
+                   " >= :stalled_days",
+                a, a, a, a);
+    sql_add(b, " AND EXISTS (SELECT 1 FROM project_partners AS pp JOIN "
+               "partners AS p ON p.id = pp.partner_id WHERE pp.project_id = "
+               "%s.id",
+            a);
+    add_partner_scope(b, s);
+    sql_add(b, ")");
+}
+
+/*
+ * Active projects past due, the longest overdue first, then those not
+ * updated for :stalled_days, the longest idle first.  Read as two parts
+ * in the order of projects_status (status, due, updated_at): the overdue
+ * in due order, which stops at the limit; the idle only when fewer than
+ * the limit are overdue (the test is constant, made once).  Over the
+ * parts, the order is the rule's own: overdue days, idle days, id.
+ */
+static void insight_stalled(sqlbuf *b, const store_scope *s, int64_t limit,
                             const sql_dialect *d)
 {
     (void)d;
-    sql_add(b, "SELECT x.id, x.name, x.progress, CASE WHEN x.due < :asof "
-               "THEN " DAYS_SINCE("x.due") " END AS overdue, "
-               DAYS_SINCE("x.updated_at") " AS idle FROM projects AS x "
-               "WHERE x.status = 'active' AND (x.due < :asof OR "
-               DAYS_SINCE("x.updated_at") " >= :stalled_days) AND EXISTS "
-               "(SELECT 1 FROM project_partners AS pp JOIN partners AS p "
-               "ON p.id = pp.partner_id WHERE pp.project_id = x.id");
-    add_partner_scope(b, s);
-    sql_add(b, ") ORDER BY overdue DESC NULLS LAST, idle DESC, x.id");
+    static const char columns[] =
+        "SELECT x.id, x.name, x.progress, CASE WHEN x.due < :asof THEN "
+        DAYS_SINCE("x.due") " END AS overdue, " DAYS_SINCE("x.updated_at")
+        " AS idle FROM projects AS x";
+    char lim[32] = "";
+    if (limit > 0)
+        snprintf(lim, sizeof lim, " LIMIT %lld", (long long)limit);
+    sql_add(b, "SELECT * FROM (SELECT * FROM (%s", columns);
+    add_stalled_where(b, s, "x", true);
+    sql_add(b, " ORDER BY x.due, x.updated_at, x.id%s) AS overdue_part "
+               "UNION ALL SELECT * FROM (%s",
+            lim, columns);
+    add_stalled_where(b, s, "x", false);
+    if (limit > 0) {
+        sql_add(b, " AND (SELECT count(*) FROM (SELECT 1 FROM projects AS y");
+        add_stalled_where(b, s, "y", true);
+        sql_add(b, "%s) AS n) < %lld", lim, (long long)limit);
+    }
+    sql_add(b, " ORDER BY x.updated_at, x.id%s) AS idle_part) AS u ORDER "
+               "BY overdue DESC NULLS LAST, idle DESC, id",
+            lim);
 }
 
 /* Partners with projects and no contact for :dormant_days, or never. */
-static void insight_dormant(sqlbuf *b, const store_scope *s,
+static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
                             const sql_dialect *d)
 {
+    (void)limit;
     bool kept = d->partner_tallies != NULL;
     sql_add(b, "SELECT * FROM (SELECT p.id, p.name, ");
     add_figure(b, kept, "projects", PROJECTS_OF_P);
@@ -588,9 +628,10 @@ static void insight_dormant(sqlbuf *b, const store_scope *s,
 }
 
 /* Projects under way whose resources produced no outcome. */
-static void insight_idle(sqlbuf *b, const store_scope *s,
+static void insight_idle(sqlbuf *b, const store_scope *s, int64_t limit,
                          const sql_dialect *d)
 {
+    (void)limit;
     (void)d;
     sql_add(b, "SELECT x.id, x.name, count(r.id) AS resources, "
                "sum(r.amount) AS amount FROM projects AS x JOIN "
@@ -605,9 +646,10 @@ static void insight_idle(sqlbuf *b, const store_scope *s,
 }
 
 /* Partners that do well with few projects. */
-static void insight_expand(sqlbuf *b, const store_scope *s,
+static void insight_expand(sqlbuf *b, const store_scope *s, int64_t limit,
                            const sql_dialect *d)
 {
+    (void)limit;
     static const char *const figure[][2] = {
         {"projects", PROJECTS_OF_P},
         {"succeeded", "SELECT count(*) FROM project_partners AS pp JOIN "
@@ -644,9 +686,10 @@ static void insight_expand(sqlbuf *b, const store_scope *s,
 }
 
 /* Regions and types with activity but few active partners. */
-static void insight_gap(sqlbuf *b, const store_scope *s,
+static void insight_gap(sqlbuf *b, const store_scope *s, int64_t limit,
                         const sql_dialect *d)
 {
+    (void)limit;
     bool kept = d->partner_tallies != NULL;
     /* Each partner's activity once (MATERIALIZED), then grouped by
      * region and by type.  Not add_scope_where: partners of every status
@@ -690,8 +733,9 @@ static void deal_in_scope(sqlbuf *b, const store_scope *s)
 
 /* Submitted deals in conflict: the most conflicts first. */
 static void insight_deal_conflict(sqlbuf *b, const store_scope *s,
-                                  const sql_dialect *d)
+                                  int64_t limit, const sql_dialect *d)
 {
+    (void)limit;
     (void)d;
     sql_add(b, "SELECT t.id, t.customer, (SELECT count(*) FROM (");
     store_deal_pairs(b, false, false);
@@ -705,8 +749,9 @@ static void insight_deal_conflict(sqlbuf *b, const store_scope *s,
 
 /* Approved deals whose protection ends within :expiring_days. */
 static void insight_deal_expiring(sqlbuf *b, const store_scope *s,
-                                  const sql_dialect *d)
+                                  int64_t limit, const sql_dialect *d)
 {
+    (void)limit;
     (void)d;
     sql_add(b, "SELECT t.id, t.customer, julianday(t.expires) - "
                "julianday(:asof) AS days_left FROM deals AS t WHERE t.status "
@@ -718,8 +763,9 @@ static void insight_deal_expiring(sqlbuf *b, const store_scope *s,
 
 /* Approved (unexpired) deals whose expected close has passed. */
 static void insight_deal_past_close(sqlbuf *b, const store_scope *s,
-                                    const sql_dialect *d)
+                                    int64_t limit, const sql_dialect *d)
 {
+    (void)limit;
     (void)d;
     sql_add(b, "SELECT t.id, t.customer, julianday(:asof) - julianday(t.close) "
                "AS days_past FROM deals AS t WHERE t.status = 'approved' AND "
@@ -732,7 +778,7 @@ void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
                   int64_t limit, const sql_dialect *d)
 {
     static void (*const build[RULE_COUNT])(sqlbuf *, const store_scope *,
-                                           const sql_dialect *) = {
+                                           int64_t, const sql_dialect *) = {
         [RULE_STALLED] = insight_stalled, [RULE_DORMANT] = insight_dormant,
         [RULE_IDLE] = insight_idle,       [RULE_EXPAND] = insight_expand,
         [RULE_GAP] = insight_gap,
@@ -740,7 +786,7 @@ void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
         [RULE_DEAL_EXPIRING] = insight_deal_expiring,
         [RULE_DEAL_PAST_CLOSE] = insight_deal_past_close,
     };
-    build[rule](b, s, d);
+    build[rule](b, s, limit, d);
     if (limit > 0)
         sql_add(b, " LIMIT %lld", (long long)limit);
 }
