@@ -21,7 +21,7 @@
  * ending within expiring_days (14); after stalled projects) and
  * deal_past_close (approved, its close date passed).
  * Inactive partners are left out unless status= asks for them.  The SQL is
- * in store/sql_metrics.c.
+ * in store/sql_insights.c.
  */
 #include <ctype.h>
 #include <stdio.h>

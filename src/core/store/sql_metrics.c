@@ -1,6 +1,7 @@
 /*
- * sql_metrics.c - the SQL of metrics, report, trend and insights (see
- * sql_metrics.h), shared by the SQLite and PostgreSQL engines.
+ * sql_metrics.c - the SQL of metrics, report and trend (see
+ * sql_metrics.h; insights' is in sql_insights.c), shared by the SQLite
+ * and PostgreSQL engines.
  *
  * Each count is one indexed aggregate; the partner scope is a condition on
  * partners AS p, generated with only the filters given so that the
@@ -13,9 +14,7 @@
 
 #include "store/sql_metrics.h"
 
-/* " AND ..." conditions on partners AS p that choose the partners in a
- * scope; with active_only and no status=, inactive partners are left out. */
-static void add_scope_where(sqlbuf *b, const store_scope *s, bool active_only)
+void sqlm_add_scope_where(sqlbuf *b, const store_scope *s, bool active_only)
 {
     if (s->has_partner)
         sql_add(b, " AND p.id = :partner");
@@ -31,7 +30,7 @@ static void add_scope_where(sqlbuf *b, const store_scope *s, bool active_only)
 
 static void add_scope(sqlbuf *b, const store_scope *s)
 {
-    add_scope_where(b, s, false);
+    sqlm_add_scope_where(b, s, false);
 }
 
 static bool scoped(const store_scope *s)
@@ -185,10 +184,7 @@ static bool kept_figures(const store_scope *s, const sql_dialect *d)
     return d->partner_tallies != NULL && s->since == NULL && s->until == NULL;
 }
 
-/* FROM the partners p, with their kept figures t when there are some (a
- * partner without a row, inserted around prm, reads as zeros until check
- * repair=yes counts it). */
-static void add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept)
+void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept)
 {
     sql_add(b, " FROM partners AS p");
     if (kept)
@@ -196,9 +192,8 @@ static void add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept)
                 d->partner_tallies);
 }
 
-/* A figure of the partner p: kept in t, else counted by the SQL given. */
-static void add_figure(sqlbuf *b, bool kept, const char *column,
-                       const char *counted)
+void sqlm_add_figure(sqlbuf *b, bool kept, const char *column,
+                     const char *counted)
 {
     if (kept && strcmp(column, "last_contact") == 0)
         sql_add(b, "t.last_contact");
@@ -330,7 +325,6 @@ static void add_health_terms(sqlbuf *b, const store_scope *s, bool kept)
     }
 }
 
-#define DAYS_SINCE(col) "(julianday(:asof) - julianday(" col "))"
 
 /* Clamps written as CASE: SQLite's max(a, b) is PostgreSQL's greatest. */
 static void add_health(sqlbuf *b)
@@ -371,7 +365,7 @@ static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
     sql_add(b, "SELECT p.id AS id, p.name AS name");
     add_report_columns(b, s, kept);
     add_health_terms(b, s, kept);
-    add_partners_from(b, d, kept);
+    sqlm_add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");
     add_scope(b, s);
     if (only != NULL)
@@ -537,257 +531,3 @@ void sqlm_trend_accumulate(prm_trend_row *row)
     row->total.resources += row->in.resources;
     row->total.outcomes += row->in.outcomes;
 }
-
-/* --- insights -------------------------------------------------------------- */
-
-/* The scope; inactive partners are left out unless status= asks. */
-static void add_partner_scope(sqlbuf *b, const store_scope *s)
-{
-    add_scope_where(b, s, true);
-}
-
-/* Figures of the partner p, counted (add_figure). */
-#define PROJECTS_OF_P                                                        \
-    "SELECT count(*) FROM project_partners AS pp WHERE pp.partner_id = p.id"
-#define LAST_CONTACT_OF_P                                                    \
-    "SELECT max(c.at) FROM communications AS c WHERE c.partner_id = p.id"
-
-/* Active projects (over the alias a) past due, or if not overdue,
- * not updated for :stalled_days; of partners in scope. */
-static void add_stalled_where(sqlbuf *b, const store_scope *s,
-                              const char *a, bool overdue)
-{
-    if (overdue)
-        sql_add(b, " WHERE %s.status = 'active' AND %s.due < :asof", a, a);
-    else
-        sql_add(b, " WHERE %s.status = 'active' AND (%s.due IS NULL OR "
-                   "%s.due >= :asof) AND " DAYS_SINCE("%s.updated_at")
-                   " >= :stalled_days",
-                a, a, a, a);
-    sql_add(b, " AND EXISTS (SELECT 1 FROM project_partners AS pp JOIN "
-               "partners AS p ON p.id = pp.partner_id WHERE pp.project_id = "
-               "%s.id",
-            a);
-    add_partner_scope(b, s);
-    sql_add(b, ")");
-}
-
-/*
- * Active projects past due, the longest overdue first, then those not
- * updated for :stalled_days, the longest idle first.  Read as two parts
- * in the order of projects_status (status, due, updated_at): the overdue
- * in due order, which stops at the limit; the idle only when fewer than
- * the limit are overdue (the test is constant, made once).  Over the
- * parts, the order is the rule's own: overdue days, idle days, id.
- */
-static void insight_stalled(sqlbuf *b, const store_scope *s, int64_t limit,
-                            const sql_dialect *d)
-{
-    (void)d;
-    static const char columns[] =
-        "SELECT x.id, x.name, x.progress, CASE WHEN x.due < :asof THEN "
-        DAYS_SINCE("x.due") " END AS overdue, " DAYS_SINCE("x.updated_at")
-        " AS idle FROM projects AS x";
-    char lim[32] = "";
-    if (limit > 0)
-        snprintf(lim, sizeof lim, " LIMIT %lld", (long long)limit);
-    sql_add(b, "SELECT * FROM (SELECT * FROM (%s", columns);
-    add_stalled_where(b, s, "x", true);
-    sql_add(b, " ORDER BY x.due, x.updated_at, x.id%s) AS overdue_part "
-               "UNION ALL SELECT * FROM (%s",
-            lim, columns);
-    add_stalled_where(b, s, "x", false);
-    if (limit > 0) {
-        sql_add(b, " AND (SELECT count(*) FROM (SELECT 1 FROM projects AS y");
-        add_stalled_where(b, s, "y", true);
-        sql_add(b, "%s) AS n) < %lld", lim, (long long)limit);
-    }
-    sql_add(b, " ORDER BY x.updated_at, x.id%s) AS idle_part) AS u ORDER "
-               "BY overdue DESC NULLS LAST, idle DESC, id",
-            lim);
-}
-
-/* Partners with projects and no contact for :dormant_days, or never. */
-static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
-                            const sql_dialect *d)
-{
-    (void)limit;
-    bool kept = d->partner_tallies != NULL;
-    sql_add(b, "SELECT * FROM (SELECT p.id, p.name, ");
-    add_figure(b, kept, "projects", PROJECTS_OF_P);
-    sql_add(b, " AS projects, julianday(:asof) - julianday(");
-    add_figure(b, kept, "last_contact", LAST_CONTACT_OF_P);
-    sql_add(b, ") AS days");
-    add_partners_from(b, d, kept);
-    sql_add(b, " WHERE TRUE");
-    add_partner_scope(b, s);
-    sql_add(b, "%s) AS q WHERE projects > 0 AND (days IS NULL OR days >= "
-               ":dormant_days) ORDER BY projects DESC, days IS NOT NULL, "
-               "days DESC, id",
-            d->fence);
-}
-
-/* Projects under way whose resources produced no outcome. */
-static void insight_idle(sqlbuf *b, const store_scope *s, int64_t limit,
-                         const sql_dialect *d)
-{
-    (void)limit;
-    (void)d;
-    sql_add(b, "SELECT x.id, x.name, count(r.id) AS resources, "
-               "sum(r.amount) AS amount FROM projects AS x JOIN "
-               "resources AS r ON r.project_id = x.id WHERE NOT EXISTS "
-               "(SELECT 1 FROM outcomes AS o WHERE o.project_id = x.id) "
-               "AND x.status <> 'planned' AND EXISTS (SELECT 1 FROM "
-               "project_partners AS pp JOIN partners AS p ON p.id = "
-               "pp.partner_id WHERE pp.project_id = x.id");
-    add_partner_scope(b, s);
-    sql_add(b, ") GROUP BY x.id ORDER BY resources DESC, amount DESC, "
-               "x.id");
-}
-
-/* Partners that do well with few projects. */
-static void insight_expand(sqlbuf *b, const store_scope *s, int64_t limit,
-                           const sql_dialect *d)
-{
-    (void)limit;
-    static const char *const figure[][2] = {
-        {"projects", PROJECTS_OF_P},
-        {"succeeded", "SELECT count(*) FROM project_partners AS pp JOIN "
-                      "projects AS x ON x.id = pp.project_id WHERE "
-                      "pp.partner_id = p.id AND x.status = 'succeeded'"},
-        {"failed", "SELECT count(*) FROM project_partners AS pp JOIN "
-                   "projects AS x ON x.id = pp.project_id WHERE "
-                   "pp.partner_id = p.id AND x.status = 'failed'"},
-        {"resources", "SELECT count(*) FROM resources AS r WHERE "
-                      "r.partner_id = p.id"},
-        {"outcomes", "SELECT count(*) FROM outcomes AS o WHERE o.project_id "
-                     "IN (SELECT pp.project_id FROM project_partners AS pp "
-                     "WHERE pp.partner_id = p.id)"}};
-    bool kept = d->partner_tallies != NULL;
-    sql_add(b, "SELECT * FROM (SELECT id, name, projects, CASE WHEN "
-               "succeeded + failed > 0 THEN 1.0 * succeeded / (succeeded + "
-               "failed) END AS rate, CASE WHEN resources > 0 THEN 1.0 * "
-               "outcomes / resources END AS efficiency FROM (SELECT p.id, "
-               "p.name");
-    for (size_t i = 0; i < sizeof figure / sizeof *figure; i++) {
-        sql_add(b, ", ");
-        add_figure(b, kept, figure[i][0], figure[i][1]);
-        sql_add(b, " AS %s", figure[i][0]);
-    }
-    add_partners_from(b, d, kept);
-    sql_add(b, " WHERE TRUE");
-    add_partner_scope(b, s);
-    sql_add(b, "%s) AS q) AS e WHERE 1.0 * projects <= "
-               ":expand_max_projects AND (rate >= :expand_rate OR "
-               "efficiency >= :expand_efficiency) ORDER "
-               "BY rate DESC NULLS LAST, efficiency DESC NULLS LAST, "
-               "projects, id",
-            d->fence);
-}
-
-/* Regions and types with activity but few active partners. */
-static void insight_gap(sqlbuf *b, const store_scope *s, int64_t limit,
-                        const sql_dialect *d)
-{
-    (void)limit;
-    bool kept = d->partner_tallies != NULL;
-    /* Each partner's activity once (MATERIALIZED), then grouped by
-     * region and by type.  Not add_scope_where: partners of every status
-     * count, since the rule weighs a group's active ones against all its
-     * activity. */
-    sql_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
-               "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, ");
-    add_figure(b, kept, "projects", PROJECTS_OF_P);
-    sql_add(b, " AS projects, ");
-    add_figure(b, kept, "communications",
-               "SELECT count(*) FROM communications AS c WHERE c.partner_id "
-               "= p.id");
-    sql_add(b, " AS comms");
-    add_partners_from(b, d, kept);
-    sql_add(b, " WHERE TRUE");
-    if (s->has_partner)
-        sql_add(b, " AND p.id = :partner");
-    if (s->type != NULL)
-        sql_add(b, " AND p.type = :type");
-    if (s->region != NULL)
-        sql_add(b, " AND p.region = :region");
-    sql_add(b, ") SELECT * FROM (SELECT 0 AS dim, region AS name, "
-               "sum(active) AS active, count(*) AS partners, "
-               "sum(projects) AS projects, sum(comms) AS comms FROM "
-               "act WHERE region IS NOT NULL GROUP BY region UNION ALL "
-               "SELECT 1, type, sum(active), count(*), sum(projects), "
-               "sum(comms) FROM act WHERE type IS NOT NULL GROUP BY "
-               "type) AS g WHERE 1.0 * active <= :gap_max_partners AND "
-               "projects + "
-               "comms > 0 ORDER BY projects + comms DESC, dim, name");
-}
-
-/* A deal t of a partner in scope. */
-static void deal_in_scope(sqlbuf *b, const store_scope *s)
-{
-    sql_add(b, " AND EXISTS (SELECT 1 FROM partners AS p WHERE p.id = "
-               "t.partner_id");
-    add_partner_scope(b, s);
-    sql_add(b, ")");
-}
-
-/* Submitted deals in conflict: the most conflicts first. */
-static void insight_deal_conflict(sqlbuf *b, const store_scope *s,
-                                  int64_t limit, const sql_dialect *d)
-{
-    (void)limit;
-    (void)d;
-    sql_add(b, "SELECT t.id, t.customer, (SELECT count(*) FROM (");
-    store_deal_pairs(b, false, false);
-    sql_add(b, ") AS c) AS conflicts FROM deals AS t WHERE t.status = "
-               "'submitted' AND EXISTS (");
-    store_deal_pairs(b, false, false);
-    sql_add(b, ")");
-    deal_in_scope(b, s);
-    sql_add(b, " ORDER BY conflicts DESC, t.id");
-}
-
-/* Approved deals whose protection ends within :expiring_days. */
-static void insight_deal_expiring(sqlbuf *b, const store_scope *s,
-                                  int64_t limit, const sql_dialect *d)
-{
-    (void)limit;
-    (void)d;
-    sql_add(b, "SELECT t.id, t.customer, julianday(t.expires) - "
-               "julianday(:asof) AS days_left FROM deals AS t WHERE t.status "
-               "= 'approved' AND t.expires > :asof AND julianday(t.expires) "
-               "- julianday(:asof) <= :expiring_days");
-    deal_in_scope(b, s);
-    sql_add(b, " ORDER BY days_left, t.id");
-}
-
-/* Approved (unexpired) deals whose expected close has passed. */
-static void insight_deal_past_close(sqlbuf *b, const store_scope *s,
-                                    int64_t limit, const sql_dialect *d)
-{
-    (void)limit;
-    (void)d;
-    sql_add(b, "SELECT t.id, t.customer, julianday(:asof) - julianday(t.close) "
-               "AS days_past FROM deals AS t WHERE t.status = 'approved' AND "
-               "(t.expires IS NULL OR t.expires > :asof) AND t.close < :asof");
-    deal_in_scope(b, s);
-    sql_add(b, " ORDER BY days_past DESC, t.id");
-}
-
-void sqlm_insight(sqlbuf *b, store_rule rule, const store_scope *s,
-                  int64_t limit, const sql_dialect *d)
-{
-    static void (*const build[RULE_COUNT])(sqlbuf *, const store_scope *,
-                                           int64_t, const sql_dialect *) = {
-        [RULE_STALLED] = insight_stalled, [RULE_DORMANT] = insight_dormant,
-        [RULE_IDLE] = insight_idle,       [RULE_EXPAND] = insight_expand,
-        [RULE_GAP] = insight_gap,
-        [RULE_DEAL_CONFLICT] = insight_deal_conflict,
-        [RULE_DEAL_EXPIRING] = insight_deal_expiring,
-        [RULE_DEAL_PAST_CLOSE] = insight_deal_past_close,
-    };
-    build[rule](b, s, limit, d);
-    if (limit > 0)
-        sql_add(b, " LIMIT %lld", (long long)limit);
-}
-

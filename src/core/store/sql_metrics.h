@@ -104,6 +104,20 @@ enum { SQLM_COLUMNS = 8 };
 size_t sqlm_metrics_outputs(int which, prm_metrics *m,
                             int64_t *out[SQLM_COLUMNS]);
 
+/* " AND ..." conditions on partners AS p that choose the partners in a
+ * scope; with active_only and no status=, inactive partners are left
+ * out. */
+void sqlm_add_scope_where(sqlbuf *b, const store_scope *s, bool active_only);
+/* FROM the partners p, with their kept figures t when kept (a partner
+ * without a row reads as zeros). */
+void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept);
+/* A figure of the partner p: the column kept in t, else counted by the
+ * SQL given (a SELECT over p.id). */
+void sqlm_add_figure(sqlbuf *b, bool kept, const char *column,
+                     const char *counted);
+/* Days from the timestamp col to :asof. */
+#define DAYS_SINCE(col) "(julianday(:asof) - julianday(" col "))"
+
 /* report partners: columns id, name, projects, succeeded, failed,
  * communications, last_contact, resources, outcomes, recent, deals,
  * deals_won, deals_lost, won_value, days, recency, frequency, success,

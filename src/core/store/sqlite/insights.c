@@ -1,6 +1,6 @@
 /*
  * insights.c - the opportunity-mining rules on SQLite (insights.c
- * says what each means, sql_metrics.c holds their SQL): one statement per
+ * says what each means, sql_insights.c holds their SQL): one statement per
  * rule, rows streamed.
  */
 #include <string.h>
