@@ -51,7 +51,9 @@ CREATE TABLE projects (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
-CREATE INDEX projects_status ON projects (status, due, updated_at);
+CREATE INDEX projects_status ON projects (status);
+-- the stalled projects, in due order (insights)
+CREATE INDEX projects_active_due ON projects (due) WHERE status = 'active';
 -- (status: a dated metrics counts succeeded and failed from the index)
 CREATE INDEX projects_started ON projects (coalesce(start, created_at), status);
 

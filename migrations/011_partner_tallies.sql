@@ -181,7 +181,7 @@ END;
 -- healthiest partners are looked for among those contacted lately first).
 DROP INDEX communications_at;
 CREATE INDEX communications_at ON communications (at, partner_id);
--- The stalled projects and the agenda's projects are read in the order of
--- their due date (then of their last update) from this index.
-DROP INDEX projects_status;
-CREATE INDEX projects_status ON projects (status, due, updated_at);
+-- The stalled projects are read in the order of their due date from this
+-- index of the active ones (projects_status stays as it was: what reads
+-- the projects of a status reads them in id order, page after page).
+CREATE INDEX projects_active_due ON projects (due) WHERE status = 'active';

@@ -42,11 +42,11 @@ static void add_stalled_where(sqlbuf *b, const store_scope *s,
 
 /*
  * Active projects past due, the longest overdue first, then those not
- * updated for :stalled_days, the longest idle first.  Read as two parts
- * in the order of projects_status (status, due, updated_at): the overdue
- * in due order, which stops at the limit; the idle only when fewer than
- * the limit are overdue (the test is constant, made once).  Over the
- * parts, the order is the rule's own: overdue days, idle days, id.
+ * updated for :stalled_days, the longest idle first.  Read as two parts:
+ * the overdue in due order (projects_active_due), which stops at the
+ * limit; the idle only when fewer than the limit are overdue (the test is
+ * constant, made once).  Over the parts, the order is the rule's own:
+ * overdue days, idle days, id.
  */
 static void insight_stalled(sqlbuf *b, const store_scope *s, int64_t limit,
                             const sql_dialect *d)
