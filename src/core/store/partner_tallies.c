@@ -43,6 +43,14 @@ static const struct partner_figure {
 };
 enum { PARTNER_FIGURES = sizeof partner_figures / sizeof *partner_figures };
 
+const char *sqlm_partner_figure(const char *name)
+{
+    for (size_t i = 0; i < PARTNER_FIGURES; i++)
+        if (strcmp(partner_figures[i].name, name) == 0)
+            return partner_figures[i].counted;
+    return NULL;
+}
+
 /* A partner has a row once something counts for it (an add makes it):
  * a partner with none reads as zeros, and adding a partner costs nothing
  * more. */

@@ -14,11 +14,6 @@ static void add_partner_scope(sqlbuf *b, const store_scope *s)
     sqlm_add_scope_where(b, s, true);
 }
 
-/* Figures of the partner p, counted (sqlm_add_figure). */
-#define PROJECTS_OF_P                                                        \
-    "SELECT count(*) FROM project_partners AS pp WHERE pp.partner_id = p.id"
-#define LAST_CONTACT_OF_P                                                    \
-    "SELECT max(c.at) FROM communications AS c WHERE c.partner_id = p.id"
 
 /* Active projects (over the alias a) past due, or if not overdue,
  * not updated for :stalled_days; of partners in scope. */
@@ -82,9 +77,9 @@ static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
     (void)limit;
     bool kept = d->partner_tallies != NULL;
     sql_add(b, "SELECT * FROM (SELECT p.id, p.name, ");
-    sqlm_add_figure(b, kept, "projects", PROJECTS_OF_P);
+    sqlm_add_figure(b, kept, "projects");
     sql_add(b, " AS projects, julianday(:asof) - julianday(");
-    sqlm_add_figure(b, kept, "last_contact", LAST_CONTACT_OF_P);
+    sqlm_add_figure(b, kept, "last_contact");
     sql_add(b, ") AS days");
     sqlm_add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");
@@ -118,19 +113,8 @@ static void insight_expand(sqlbuf *b, const store_scope *s, int64_t limit,
                            const sql_dialect *d)
 {
     (void)limit;
-    static const char *const figure[][2] = {
-        {"projects", PROJECTS_OF_P},
-        {"succeeded", "SELECT count(*) FROM project_partners AS pp JOIN "
-                      "projects AS x ON x.id = pp.project_id WHERE "
-                      "pp.partner_id = p.id AND x.status = 'succeeded'"},
-        {"failed", "SELECT count(*) FROM project_partners AS pp JOIN "
-                   "projects AS x ON x.id = pp.project_id WHERE "
-                   "pp.partner_id = p.id AND x.status = 'failed'"},
-        {"resources", "SELECT count(*) FROM resources AS r WHERE "
-                      "r.partner_id = p.id"},
-        {"outcomes", "SELECT count(*) FROM outcomes AS o WHERE o.project_id "
-                     "IN (SELECT pp.project_id FROM project_partners AS pp "
-                     "WHERE pp.partner_id = p.id)"}};
+    static const char *const figure[] = {"projects", "succeeded", "failed",
+                                         "resources", "outcomes"};
     bool kept = d->partner_tallies != NULL;
     sql_add(b, "SELECT * FROM (SELECT id, name, projects, CASE WHEN "
                "succeeded + failed > 0 THEN 1.0 * succeeded / (succeeded + "
@@ -139,8 +123,8 @@ static void insight_expand(sqlbuf *b, const store_scope *s, int64_t limit,
                "p.name");
     for (size_t i = 0; i < sizeof figure / sizeof *figure; i++) {
         sql_add(b, ", ");
-        sqlm_add_figure(b, kept, figure[i][0], figure[i][1]);
-        sql_add(b, " AS %s", figure[i][0]);
+        sqlm_add_figure(b, kept, figure[i]);
+        sql_add(b, " AS %s", figure[i]);
     }
     sqlm_add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");
@@ -165,11 +149,9 @@ static void insight_gap(sqlbuf *b, const store_scope *s, int64_t limit,
      * against all its activity. */
     sql_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
                "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, ");
-    sqlm_add_figure(b, kept, "projects", PROJECTS_OF_P);
+    sqlm_add_figure(b, kept, "projects");
     sql_add(b, " AS projects, ");
-    sqlm_add_figure(b, kept, "communications",
-                    "SELECT count(*) FROM communications AS c WHERE "
-                    "c.partner_id = p.id");
+    sqlm_add_figure(b, kept, "communications");
     sql_add(b, " AS comms");
     sqlm_add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");

@@ -192,15 +192,14 @@ void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept)
                 d->partner_tallies);
 }
 
-void sqlm_add_figure(sqlbuf *b, bool kept, const char *column,
-                     const char *counted)
+void sqlm_add_figure(sqlbuf *b, bool kept, const char *column)
 {
     if (kept && strcmp(column, "last_contact") == 0)
         sql_add(b, "t.last_contact");
     else if (kept)
         sql_add(b, "coalesce(t.%s, 0)", column);
     else
-        sql_add(b, "(%s)", counted);
+        sql_add(b, "(%s)", sqlm_partner_figure(column));
 }
 
 /* Per-partner aggregates of the partner p.id, in the window: the same
@@ -355,10 +354,11 @@ static void end_health(sqlbuf *b, const sql_dialect *d)
 }
 
 /* Every partner in scope (and in only, a condition on p, when given)
- * with its figures and health terms, in id order when the report is. */
+ * with its figures and health terms, in id order when the report is; at
+ * most as many as the SQL upto says, when given (it ends the fence). */
 static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
                             int64_t limit, const sql_dialect *d,
-                            const char *only)
+                            const char *only, const char *upto)
 {
     bool kept = kept_figures(s, d);
     add_health(b);
@@ -375,7 +375,9 @@ static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
      * would run its correlated count again (25 instead of 9 a partner).
      * In id order, the limit goes inside the fence too, so that only the
      * partners shown are counted. */
-    if (sorts_by_id(sort) && limit > 0)
+    if (upto != NULL)
+        sql_add(b, " LIMIT %s OFFSET 0", upto);
+    else if (sorts_by_id(sort) && limit > 0)
         sql_add(b, " ORDER BY p.id LIMIT %lld OFFSET 0", (long long)limit);
     else if (sorts_by_id(sort))
         sql_add(b, " ORDER BY p.id%s", d->fence);
@@ -393,30 +395,61 @@ static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
     "p.id IN (SELECT x.partner_id FROM communications AS x WHERE x.at > "    \
     ":recent_since)"
 
+/* Each partner in scope and in only (a condition on p) with no more than
+ * what health needs (id, the terms' figures, the terms and health). */
+static void add_health_ranks(sqlbuf *b, const store_scope *s,
+                             const sql_dialect *d, const char *only)
+{
+    static const char *const figure[] = {"last_contact", "succeeded",
+                                         "failed", "resources", "outcomes"};
+    bool kept = kept_figures(s, d);
+    add_health(b);
+    sql_add(b, "SELECT p.id AS id");
+    for (size_t i = 0; i < sizeof figure / sizeof *figure; i++) {
+        sql_add(b, ", ");
+        sqlm_add_figure(b, kept, figure[i]);
+        sql_add(b, " AS %s", figure[i]);
+    }
+    sql_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
+               "x.partner_id = p.id AND x.at > :recent_since AND x.at <= "
+               ":asof) AS recent");
+    sqlm_add_partners_from(b, d, kept);
+    sql_add(b, " WHERE TRUE");
+    add_scope(b, s);
+    sql_add(b, " AND %s%s", only, d->fence);
+    end_health(b, d);
+}
+
 /*
  * The limit healthiest partners, exactly as sorting them all would give
- * them, but counting the health of the partners contacted in the last 90
- * days (or later) alone when that is enough: once limit of them score
- * above what any other partner can, no other can be among the first.
- * Otherwise the others are counted too (the constant condition is read
- * once, before any of them is).
+ * them, but ranking the partners contacted in the last 90 days (or
+ * later) alone when that is enough: once limit of them score above what
+ * any other partner can, no other can be among the first.  They are
+ * ranked on the figures health needs alone; the report's columns are then
+ * read for the limit best.  The others are counted only when they could
+ * be among the first.
  */
 static void add_healthiest(sqlbuf *b, const store_scope *s, int64_t limit,
                            const sql_dialect *d)
 {
-    /* The others' condition holds the constant test, so that the engines
-     * test it once, before reading any partner (in the query around the
-     * fence, it would be tested after counting each). */
-    char others[300];
-    snprintf(others, sizeof others,
-             "NOT " CONTACTED_SINCE_RECENT " AND (SELECT count(*) FROM "
-             "contacted WHERE health > %d) < %lld",
+    /* The others' limit: none when they are needed, else 0, which both
+     * engines read before reading any partner (a condition in their
+     * WHERE would be tested on each). */
+    char others_upto[200];
+    snprintf(others_upto, sizeof others_upto,
+             "CASE WHEN (SELECT count(*) FROM ranked WHERE health > %d) < "
+             "%lld THEN 9223372036854775807 ELSE 0 END",
              HEALTH_WITHOUT_RECENT_CONTACT, (long long)limit);
-    sql_add(b, "WITH contacted AS MATERIALIZED (");
-    add_report_rows(b, s, "health", limit, d, CONTACTED_SINCE_RECENT);
-    sql_add(b, ") SELECT * FROM (SELECT * FROM contacted UNION ALL SELECT * "
-               "FROM (");
-    add_report_rows(b, s, "health", limit, d, others);
+    sql_add(b, "WITH ranked AS MATERIALIZED (");
+    add_health_ranks(b, s, d, CONTACTED_SINCE_RECENT);
+    sql_add(b, "), best AS (SELECT id FROM ranked ORDER BY health DESC, id "
+               "LIMIT %lld) SELECT * FROM (SELECT * FROM (",
+            (long long)limit);
+    add_report_rows(b, s, "health", limit, d,
+                    "p.id IN (SELECT id FROM best)", NULL);
+    sql_add(b, ") AS contacted UNION ALL SELECT * FROM (");
+    add_report_rows(b, s, "health", limit, d, "NOT " CONTACTED_SINCE_RECENT,
+                    others_upto);
     sql_add(b, ") AS others) AS u ORDER BY health DESC, id LIMIT %lld",
             (long long)limit);
 }
@@ -430,7 +463,7 @@ void sqlm_report(sqlbuf *b, const store_scope *s, const char *sort,
         add_healthiest(b, s, limit, d);
         return;
     }
-    add_report_rows(b, s, sort, limit, d, NULL);
+    add_report_rows(b, s, sort, limit, d, NULL, NULL);
     /* In id order the partners come out of the fence sorted, and the two
      * queries around it only add columns: an ORDER BY here would sort
      * every row again (a million partners: 150 MB more memory, and

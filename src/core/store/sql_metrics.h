@@ -111,10 +111,11 @@ void sqlm_add_scope_where(sqlbuf *b, const store_scope *s, bool active_only);
 /* FROM the partners p, with their kept figures t when kept (a partner
  * without a row reads as zeros). */
 void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept);
-/* A figure of the partner p: the column kept in t, else counted by the
- * SQL given (a SELECT over p.id). */
-void sqlm_add_figure(sqlbuf *b, bool kept, const char *column,
-                     const char *counted);
+/* A figure of the partner p (a column of prm_partner_tallies): kept in
+ * t, else counted (sqlm_partner_figure: a SELECT over p.id, in
+ * partner_tallies.c, which check's recount uses too). */
+void sqlm_add_figure(sqlbuf *b, bool kept, const char *column);
+const char *sqlm_partner_figure(const char *column);
 /* Days from the timestamp col to :asof. */
 #define DAYS_SINCE(col) "(julianday(:asof) - julianday(" col "))"
 
