@@ -39,9 +39,8 @@ static void add_stalled_where(sqlbuf *b, const store_scope *s,
  * Active projects past due, the longest overdue first, then those not
  * updated for :stalled_days, the longest idle first.  Read as two parts:
  * the overdue in due order (projects_active_due), which stops at the
- * limit; the idle only when fewer than the limit are overdue (the test is
- * constant, made once).  Over the parts, the order is the rule's own:
- * overdue days, idle days, id.
+ * limit; the idle only when fewer than the limit are overdue.  Over the
+ * parts, the order is the rule's own: overdue days, idle days, id.
  */
 static void insight_stalled(sqlbuf *b, const store_scope *s, int64_t limit,
                             const sql_dialect *d)
@@ -60,14 +59,18 @@ static void insight_stalled(sqlbuf *b, const store_scope *s, int64_t limit,
                "UNION ALL SELECT * FROM (%s",
             lim, columns);
     add_stalled_where(b, s, "x", false);
+    sql_add(b, " ORDER BY x.updated_at, x.id");
     if (limit > 0) {
-        sql_add(b, " AND (SELECT count(*) FROM (SELECT 1 FROM projects AS y");
+        /* none when limit are overdue: a LIMIT both engines work out
+         * before reading a project (a condition would be tested on each) */
+        sql_add(b, " LIMIT CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM "
+                   "projects AS y");
         add_stalled_where(b, s, "y", true);
-        sql_add(b, "%s) AS n) < %lld", lim, (long long)limit);
+        sql_add(b, "%s) AS n) < %lld THEN %lld ELSE 0 END", lim,
+                (long long)limit, (long long)limit);
     }
-    sql_add(b, " ORDER BY x.updated_at, x.id%s) AS idle_part) AS u ORDER "
-               "BY overdue DESC NULLS LAST, idle DESC, id",
-            lim);
+    sql_add(b, ") AS idle_part) AS u ORDER BY overdue DESC NULLS LAST, idle "
+               "DESC, id");
 }
 
 /* Partners with projects and no contact for :dormant_days, or never. */
