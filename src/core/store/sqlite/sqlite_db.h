@@ -35,7 +35,8 @@ enum fixed_stmt {
 };
 
 /* Per kind: add, read one record, log one added (audit), count one added
- * (prm_tallies; none for a kind no count covers). */
+ * into prm_tallies and into its partners' figures (prm_partner_tallies;
+ * none for a kind no count covers). */
 enum kind_stmt {
     KS_INSERT,
     KS_FETCH,
