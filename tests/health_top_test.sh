@@ -11,22 +11,8 @@
 set -u
 prm=$1
 pgdir=${2:-}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-chmod 700 "$tmp"
-export PRM_NOW=2026-07-01T00:00:00Z NO_COLOR=1
-export PGOPTIONS='--client-min-messages=warning'
-passed=0 failed=0
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-if [ -n "$pgdir" ]; then
-    base=$(cat "$pgdir/uri") || exit 1
-    psql -qX "$base" -c "DROP DATABASE IF EXISTS health_top" \
-        -c "CREATE DATABASE health_top" >/dev/null || exit 1
-    db=$(echo "$base" | sed "s|:///postgres?|:///health_top?|")
-else
-    db="$tmp/h.db"
-fi
+name=health_top
+. "$(dirname "$0")/oracle_lib.sh"
 
 # Partner i: contacted (i % 9) * 20 days before the report's date, twice
 # when i % 4 = 0; i % 31 = 0 also after it; i % 13 = 0 never; a project
@@ -95,8 +81,4 @@ same 120 region=APAC
 same 15 status=prospect
 same 40 status=active type=reseller
 
-if [ -n "$pgdir" ]; then
-    psql -qX "$base" -c "DROP DATABASE health_top" >/dev/null
-fi
-echo "health top: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -140,36 +140,81 @@ static void insight_expand(sqlbuf *b, const store_scope *s, int64_t limit,
             d->fence);
 }
 
-/* Regions and types with activity but few active partners. */
+/* The distinct values of partners' column col (regions or types), one
+ * index seek each: a recursive CTE named name. */
+static void add_distinct_values(sqlbuf *b, const char *name, const char *col)
+{
+    sql_add(b, "%s(name) AS (SELECT min(%s) FROM partners UNION ALL SELECT "
+               "(SELECT min(p.%s) FROM partners AS p WHERE p.%s > v.name) "
+               "FROM %s AS v WHERE v.name IS NOT NULL)",
+            name, col, col, col, name);
+}
+
+/* Of the values in the CTE values, those with at most :gap_max_partners
+ * active partners in scope, counted no further than one past it. */
+static void add_few_active(sqlbuf *b, const char *name, const char *values,
+                           const char *col, const store_scope *s)
+{
+    sql_add(b, "%s(name) AS (SELECT v.name FROM %s AS v WHERE v.name IS NOT "
+               "NULL AND (SELECT count(*) FROM (SELECT 1 FROM partners AS p "
+               "WHERE p.%s = v.name AND p.status = 'active'",
+            name, values, col);
+    sqlm_add_scope_where(b, s, false);
+    sql_add(b, " LIMIT CAST(:gap_max_partners AS integer) + 1) AS a) <= "
+               ":gap_max_partners)");
+}
+
+/* The activity of the partners in scope of each group in few. */
+static void add_group_activity(sqlbuf *b, int dim, const char *few,
+                               const char *col, const store_scope *s,
+                               const sql_dialect *d)
+{
+    bool kept = d->partner_tallies != NULL;
+    sql_add(b, "SELECT %d AS dim, f.name, sum(CASE WHEN p.status = 'active' "
+               "THEN 1 ELSE 0 END) AS active, count(*) AS partners, sum(",
+            dim);
+    sqlm_add_figure(b, kept, "projects");
+    sql_add(b, ") AS projects, sum(");
+    sqlm_add_figure(b, kept, "communications");
+    sql_add(b, ") AS comms FROM %s AS f JOIN partners AS p ON p.%s = f.name",
+            few, col);
+    if (kept)
+        sql_add(b, " LEFT JOIN %s AS t ON t.partner_id = p.id",
+                d->partner_tallies);
+    sql_add(b, " WHERE TRUE");
+    sqlm_add_scope_where(b, s, false);
+    sql_add(b, " GROUP BY f.name");
+}
+
+/*
+ * Regions and types with activity but few active partners.  Partners of
+ * every status count (the scope without its status), since the rule
+ * weighs a group's active ones against all its activity.  A group's
+ * activity is summed only where the group has few active partners: the
+ * regions and types are listed by seeking their indexes, each one's
+ * active partners counted up to one past the bound, so that a program
+ * whose groups all have many active partners reads next to nothing.
+ */
 static void insight_gap(sqlbuf *b, const store_scope *s, int64_t limit,
                         const sql_dialect *d)
 {
     (void)limit;
-    bool kept = d->partner_tallies != NULL;
-    /* Each partner's activity once (MATERIALIZED), then grouped by
-     * region and by type.  The scope without its status: partners of
-     * every status count, since the rule weighs a group's active ones
-     * against all its activity. */
-    sql_add(b, "WITH act AS MATERIALIZED (SELECT p.region, p.type, "
-               "CASE WHEN p.status = 'active' THEN 1 ELSE 0 END AS active, ");
-    sqlm_add_figure(b, kept, "projects");
-    sql_add(b, " AS projects, ");
-    sqlm_add_figure(b, kept, "communications");
-    sql_add(b, " AS comms");
-    sqlm_add_partners_from(b, d, kept);
-    sql_add(b, " WHERE TRUE");
     store_scope every_status = *s;
     every_status.status = NULL;
-    sqlm_add_scope_where(b, &every_status, false);
-    sql_add(b, ") SELECT * FROM (SELECT 0 AS dim, region AS name, "
-               "sum(active) AS active, count(*) AS partners, "
-               "sum(projects) AS projects, sum(comms) AS comms FROM "
-               "act WHERE region IS NOT NULL GROUP BY region UNION ALL "
-               "SELECT 1, type, sum(active), count(*), sum(projects), "
-               "sum(comms) FROM act WHERE type IS NOT NULL GROUP BY "
-               "type) AS g WHERE 1.0 * active <= :gap_max_partners AND "
-               "projects + "
-               "comms > 0 ORDER BY projects + comms DESC, dim, name");
+    sql_add(b, "WITH RECURSIVE ");
+    add_distinct_values(b, "regions", "region");
+    sql_add(b, ", ");
+    add_distinct_values(b, "types", "type");
+    sql_add(b, ", ");
+    add_few_active(b, "few_regions", "regions", "region", &every_status);
+    sql_add(b, ", ");
+    add_few_active(b, "few_types", "types", "type", &every_status);
+    sql_add(b, " SELECT * FROM (");
+    add_group_activity(b, 0, "few_regions", "region", &every_status, d);
+    sql_add(b, " UNION ALL ");
+    add_group_activity(b, 1, "few_types", "type", &every_status, d);
+    sql_add(b, ") AS g WHERE 1.0 * active <= :gap_max_partners AND projects "
+               "+ comms > 0 ORDER BY projects + comms DESC, dim, name");
 }
 
 /* A deal t of a partner in scope. */
