@@ -343,7 +343,9 @@ size_t store_audit_select(sqlbuf *b, const store_audit_filter *f,
  * customer and their products overlap (deal_match.c says the same in C).
  * The same customer: domains of the same root, equal or one a subdomain of
  * the other; or, when either has no domain, the same customer key.  Each
- * half is one index lookup (deals_domain_root, deals_customer_key). */
+ * half is one index lookup (deals_domain_root, deals_customer_key), and
+ * the halves never share a deal (the first needs both domains, the
+ * second one of them missing): UNION ALL, with no set to build. */
 
 #define DEAL_ACTIVE(x)                                                       \
     "(" x ".status = 'submitted' OR (" x ".status = 'approved' AND (" x      \
@@ -366,7 +368,7 @@ void store_deal_pairs(sqlbuf *b, bool own, bool protected_only)
                    "AND o.partner_id %s t.partner_id AND " DEAL_ACTIVE("o")
                    " AND (o.product IS NULL OR t.product IS NULL OR "
                    "lower(o.product) = lower(t.product))",
-                half ? " UNION " : "", same_customer[half], own ? "=" : "<>");
+                half ? " UNION ALL " : "", same_customer[half], own ? "=" : "<>");
         if (protected_only)
             sql_add(b, " AND o.status = 'approved'");
         else

@@ -226,20 +226,21 @@ static void deal_in_scope(sqlbuf *b, const store_scope *s)
     sql_add(b, ")");
 }
 
-/* Submitted deals in conflict: the most conflicts first. */
+/* Submitted deals in conflict: the most conflicts first.  Each deal's
+ * conflicts are counted once (fenced) and the deals without any left
+ * out after, rather than searched for one and then counted. */
 static void insight_deal_conflict(sqlbuf *b, const store_scope *s,
                                   int64_t limit, const sql_dialect *d)
 {
     (void)limit;
-    (void)d;
-    sql_add(b, "SELECT t.id, t.customer, (SELECT count(*) FROM (");
+    sql_add(b, "SELECT * FROM (SELECT t.id, t.customer, (SELECT count(*) "
+               "FROM (");
     store_deal_pairs(b, false, false);
     sql_add(b, ") AS c) AS conflicts FROM deals AS t WHERE t.status = "
-               "'submitted' AND EXISTS (");
-    store_deal_pairs(b, false, false);
-    sql_add(b, ")");
+               "'submitted'");
     deal_in_scope(b, s);
-    sql_add(b, " ORDER BY conflicts DESC, t.id");
+    sql_add(b, "%s) AS q WHERE conflicts > 0 ORDER BY conflicts DESC, id",
+            d->fence);
 }
 
 /* Approved deals whose protection ends within :expiring_days. */
