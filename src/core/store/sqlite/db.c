@@ -27,6 +27,7 @@ static const char *const fixed_sql[FX_COUNT] = {
     [FX_ROLLBACK_TO] = "ROLLBACK TO prm_cmd",
     [FX_CACHE_READ] = "PRAGMA cache_size = -65536",
     [FX_CACHE_WRITE] = "PRAGMA cache_size = -8192",
+    [FX_CACHE_SCAN] = "PRAGMA cache_size = -2048",
 };
 
 /* --- Errors -------------------------------------------------------------- */
@@ -321,20 +322,21 @@ static bool sqlite_in_transaction(const prm_db *base)
  * batch gets 8 MiB, which holds the pages a batch changes (20,000 adds
  * change about 7 MiB): piping 200,000 adds took 1.3x as long with 64 MiB,
  * nearly all of it in the kernel (copying pages the cache had let go cold
- * into the WAL, faulting in new memory).  So does a scan (metrics), which
- * reads each page once: filling 64 MiB of new memory cost more than the
- * reading (a dated metrics over a million partners, 0.35 s against 0.15
- * s).  Any other command gets 64 MiB: insights over a million partners
- * took 1.65x as long with 8.  Changed only when it must, so a run of adds
- * pays nothing for it. */
-static prm_code write_cache(sqlite_db *db, bool small, prm_error *err)
+ * into the WAL, faulting in new memory).  A scan (metrics, every partner's
+ * report) reads each page once and gets 2 MiB: filling a larger cache is
+ * new memory faulted in for pages never read again (metrics since= over a
+ * million partners: 0.14 s with 8 MiB, 0.11 s with 2; 0.35 s with 64).
+ * Any other command gets 64 MiB: insights over a million partners took
+ * 1.65x as long with 8.  Changed only when it must, so a run of adds pays
+ * nothing for it. */
+static prm_code use_cache(sqlite_db *db, enum fixed_stmt cache,
+                          prm_error *err)
 {
-    if (db->write_cache == small)
+    if (db->cache_in_use == cache)
         return PRM_OK;
-    prm_code rc =
-        sdb_run_fixed(db, small ? FX_CACHE_WRITE : FX_CACHE_READ, err);
+    prm_code rc = sdb_run_fixed(db, cache, err);
     if (rc == PRM_OK)
-        db->write_cache = small;
+        db->cache_in_use = cache;
     return rc;
 }
 
@@ -343,10 +345,12 @@ static prm_code sqlite_cmd_begin(prm_db *base, store_access access, prm_error *e
     sqlite_db *db = (sqlite_db *)base;
     db->cmd_owns_tx = sqlite3_get_autocommit(db->sql) != 0;
     db->cmd_savepoint = false;
-    prm_code rc = write_cache(db,
-                              (!db->cmd_owns_tx && store_writes(access)) ||
-                                  access == STORE_SCAN,
-                              err);
+    prm_code rc = use_cache(db,
+                            access == STORE_SCAN ? FX_CACHE_SCAN
+                            : !db->cmd_owns_tx && store_writes(access)
+                                ? FX_CACHE_WRITE
+                                : FX_CACHE_READ,
+                            err);
     if (rc == PRM_OK && store_writes(access))
         rc = sdb_audit_triggers(db, err);
     if (rc != PRM_OK)

@@ -200,13 +200,15 @@ static prm_code configure(sqlite_db *db, bool memory, prm_error *err)
     if (rc == PRM_OK && !memory)
         rc = sdb_exec(db, "PRAGMA page_size = 16384", err);
     /* 64 MiB of page cache for reading, bounded, so memory stays flat
-     * (write_cache makes it smaller while a batch writes).  Set after the
+     * (use_cache makes it smaller while a batch writes or a command
+     * scans, db.c).  Set after the
      * page size: SQLite (3.40) turns the size in KiB into a count of pages
      * when it is set and keeps the count when the page size changes,
      * which made 64 MiB of 4 KiB pages 256 MiB of 16 KiB ones on a new
      * database. */
     if (rc == PRM_OK)
-        rc = sdb_exec(db, "PRAGMA cache_size = -65536", err);
+        rc = sdb_run_fixed(db, FX_CACHE_READ, err);
+    db->cache_in_use = FX_CACHE_READ;
     if (rc != PRM_OK || memory)
         return rc;
     /* WAL lets readers run beside a writer; NORMAL sync keeps every

@@ -31,6 +31,7 @@ enum fixed_stmt {
     FX_ROLLBACK_TO,
     FX_CACHE_READ,
     FX_CACHE_WRITE,
+    FX_CACHE_SCAN,
     FX_COUNT
 };
 
@@ -63,7 +64,7 @@ typedef struct sqlite_db {
     unsigned long tick;
     bool cmd_owns_tx;   /* the command began the transaction */
     bool cmd_savepoint; /* the command opened a savepoint */
-    bool write_cache;   /* the page cache is the small one for writing */
+    enum fixed_stmt cache_in_use; /* the page cache's size (FX_CACHE_*) */
     int64_t *ids; /* a fetched project's partners */
     size_t ids_cap;
     /* what the audit log records of the command being run, besides its
