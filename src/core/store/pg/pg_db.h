@@ -187,4 +187,12 @@ prm_code pg_insights(prm_db *db, store_rule rule, const store_scope *s,
  * query. */
 prm_code pg_audit_settings(pg_db *db, int64_t undoes, prm_error *err);
 
+/* transaction.c: the engine's transactions and a command's bounds. */
+bool pg_in_transaction(const prm_db *base);
+prm_code pg_begin(prm_db *base, prm_error *err);
+prm_code pg_commit(prm_db *base, prm_error *err);
+prm_code pg_rollback(prm_db *base, prm_error *err);
+prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err);
+prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err);
+
 #endif
