@@ -202,7 +202,8 @@ typedef struct store_where {
 } store_where;
 
 /* A list of a kind's records that match every filter, in ascending id:
- * the SQL in b, its values in w (free it with store_where_free) (sql.c). */
+ * the SQL in b, its values in w (free it with store_where_free)
+ * (sql_list.c). */
 prm_code store_list_sql(sqlbuf *b, const prm_kind_info *info,
                         const store_filter *filters, size_t nfilters,
                         bool names, const sql_dialect *d, store_where *w,
