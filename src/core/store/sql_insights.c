@@ -178,9 +178,7 @@ static void add_group_activity(sqlbuf *b, int dim, const char *few,
     sqlm_add_figure(b, kept, "communications");
     sql_add(b, ") AS comms FROM %s AS f JOIN partners AS p ON p.%s = f.name",
             few, col);
-    if (kept)
-        sql_add(b, " LEFT JOIN %s AS t ON t.partner_id = p.id",
-                d->partner_tallies);
+    sqlm_add_kept_join(b, d, kept);
     sql_add(b, " WHERE TRUE");
     sqlm_add_scope_where(b, s, false);
     sql_add(b, " GROUP BY f.name");

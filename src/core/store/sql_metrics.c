@@ -184,8 +184,7 @@ static bool kept_figures(const store_scope *s, const sql_dialect *d)
     return d->partner_tallies != NULL && s->since == NULL && s->until == NULL;
 }
 
-/* The partner p's kept figures, as t, when they are read. */
-static void add_kept_join(sqlbuf *b, const sql_dialect *d, bool kept)
+void sqlm_add_kept_join(sqlbuf *b, const sql_dialect *d, bool kept)
 {
     if (kept)
         sql_add(b, " LEFT JOIN %s AS t ON t.partner_id = p.id",
@@ -195,7 +194,7 @@ static void add_kept_join(sqlbuf *b, const sql_dialect *d, bool kept)
 void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept)
 {
     sql_add(b, " FROM partners AS p");
-    add_kept_join(b, d, kept);
+    sqlm_add_kept_join(b, d, kept);
 }
 
 void sqlm_add_figure(sqlbuf *b, bool kept, const char *column)
@@ -428,7 +427,7 @@ static void add_health_ranks(sqlbuf *b, const store_scope *s,
                "FROM communications AS x WHERE x.at > :recent_since GROUP BY "
                "+x.partner_id) AS r JOIN partners AS p ON p.id = "
                "r.partner_id");
-    add_kept_join(b, d, kept);
+    sqlm_add_kept_join(b, d, kept);
     sql_add(b, " WHERE TRUE");
     add_scope(b, s);
     sql_add(b, "%s", d->fence);

@@ -111,6 +111,8 @@ void sqlm_add_scope_where(sqlbuf *b, const store_scope *s, bool active_only);
 /* FROM the partners p, with their kept figures t when kept (a partner
  * without a row reads as zeros). */
 void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept);
+/* The partner p's kept figures joined as t, when kept. */
+void sqlm_add_kept_join(sqlbuf *b, const sql_dialect *d, bool kept);
 /* A figure of the partner p (a column of prm_partner_tallies): kept in
  * t, else counted (sqlm_partner_figure: a SELECT over p.id, in
  * partner_tallies.c, which check's recount uses too). */
