@@ -16,23 +16,11 @@ set -u
 prm=$1
 fixtures=$2
 pgdir=${3:-}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-chmod 700 "$tmp"
-export PRM_NOW=2026-07-01T00:00:00Z NO_COLOR=1
-export PGOPTIONS='--client-min-messages=warning'
-passed=0 failed=0
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/oracle_lib.sh"
 
 if [ -n "$pgdir" ]; then
-    base=$(cat "$pgdir/uri") || exit 1
-    team() { # NAME: a new, empty team database's URI
-        psql -qX "$base" -c "DROP DATABASE IF EXISTS $1" \
-            -c "CREATE DATABASE $1" >/dev/null || exit 1
-        echo "$base" | sed "s|:///postgres?|:///$1?|"
-    }
-    db=$(team tallies_test)
-    imported=$(team tallies_import)
+    db=$(team_db tallies_test)
+    imported=$(team_db tallies_import)
     psql -qX "$base" -c "DROP ROLE IF EXISTS tally_tim" >/dev/null
     "$prm" --db "$db" user add tally_tim role=manager >/dev/null ||
         fail "user add"
@@ -211,9 +199,9 @@ if [ -z "$pgdir" ]; then
     done
 fi
 
-if [ -n "$pgdir" ]; then
+if [ -n "$pgdir" ]; then # (the role goes once nothing of it is left)
     psql -qX "$base" -c "DROP DATABASE tallies_test" \
         -c "DROP DATABASE tallies_import" -c "DROP ROLE tally_tim" >/dev/null
 fi
-echo "tallies: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+name=tallies
+finish
