@@ -212,7 +212,7 @@ check "check passes" '{"ok":true,"check":{"integrity_check":"ok","foreign_key_er
     "$(as val --json check)"
 check "check's table" "no problems found" "$(as val check | tail -n 1)"
 psql -qX "$admin" -c "ALTER TABLE resources DISABLE ROW LEVEL SECURITY" >/dev/null
-check "check sees row-level security switched off" "prm: 1: error: check found 1 problem: the team database's protections were changed (1 tables without row-level security, 12 of 12 audit triggers): restore them as schema_pg.sql sets them" \
+check "check sees row-level security switched off" "prm: 1: error: check found 1 problem: the team database's protections were changed (1 tables without row-level security, 24 of 24 audit triggers): restore them as schema_pg.sql sets them" \
     "$(as val check 2>&1 >/dev/null)"
 check "...and fails with db" db "$(as val --json check | code)"
 psql -qX "$admin" -c "ALTER TABLE resources ENABLE ROW LEVEL SECURITY" >/dev/null

@@ -153,7 +153,8 @@ static void record_tables(sqlbuf *b)
 }
 
 /* The schema version, the record tables without row security, the audit
- * triggers that are on, and the projects without a partner. */
+ * triggers that are on (two a table: one for the rows an INSERT adds, one
+ * for each row changed or deleted), and the projects without a partner. */
 static const char *protections_sql(sqlbuf *b)
 {
     sql_add(b, "SELECT (SELECT max(version) FROM prm_meta), (SELECT count(*) "
@@ -185,11 +186,12 @@ prm_code pg_check(prm_db *base, prm_check_report *r, prm_error *err)
         return rc;
     r->schema_version = n[0];
     r->foreign_key_errors = n[3];
-    if (n[1] > 0 || n[2] != PRM_KIND_COUNT + 1) {
+    const int64_t triggers = 2 * (PRM_KIND_COUNT + 1);
+    if (n[1] > 0 || n[2] != triggers) {
         snprintf(r->integrity, sizeof r->integrity,
-                 "%lld tables without row-level security, %lld of %d audit "
+                 "%lld tables without row-level security, %lld of %lld audit "
                  "triggers",
-                 (long long)n[1], (long long)n[2], PRM_KIND_COUNT + 1);
+                 (long long)n[1], (long long)n[2], (long long)triggers);
         store_check_problem(r,
                             "the team database's protections were changed "
                             "(%s): restore them as schema_pg.sql sets them",
