@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "import_bulk.h"
 #include "json_stream.h"
 #include "records.h"
 #include "store/store.h"
@@ -110,11 +111,16 @@ typedef struct importer {
     int64_t *ids;
     size_t nids, cap;
     int64_t done; /* records added so far */
+    import_bulk bulk; /* while the store holds the rows (jsonl) */
+    bool located;     /* err names its line already */
 } importer;
 
-/* Prefix err's message with where it happened. */
+/* Prefix err's message with where it happened (unless a held line of a
+ * bulk load, added again, said already). */
 static prm_code at_where(const importer *im, prm_error *err)
 {
+    if (im->located)
+        return err->code;
     return prm_error_set(err, err->code, "%s: %s", im->where, err->message);
 }
 
@@ -129,6 +135,8 @@ static bool whole_number(const cJSON *j, int64_t *out)
     return true;
 }
 
+static prm_code bulk_stop(importer *im, prm_error *err);
+
 /* The id a reference in the file stands for in this database. */
 static prm_code map_ref(importer *im, prm_kind kind, const cJSON *j,
                         const char *field, int64_t *out, prm_error *err)
@@ -139,9 +147,16 @@ static prm_code map_ref(importer *im, prm_kind kind, const cJSON *j,
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "%s must be an id (a whole number)", field);
     prm_code rc;
-    if (im->keep_ids) {
+    int known = im->bulk.on ? import_bulk_knows(&im->bulk, kind, old) : -1;
+    if (im->keep_ids && known >= 0) {
+        *out = old; /* the file added it, or did not */
+        found = known == 1;
+        rc = PRM_OK;
+    } else if (im->keep_ids) {
         *out = old;
-        rc = store_exists(im->db, prm_kind_get(kind), old, &found, err);
+        rc = bulk_stop(im, err);
+        if (rc == PRM_OK)
+            rc = store_exists(im->db, prm_kind_get(kind), old, &found, err);
     } else {
         rc = store_map_get(im->db, kind, old, out, &found, err);
     }
@@ -431,6 +446,8 @@ static prm_code import_record(importer *im, const prm_kind_info *info,
     }
     if (rc == PRM_OK && !im->keep_ids)
         rc = store_map_put(im->db, info->kind, old_id, new_id, err);
+    if (rc == PRM_OK && im->bulk.on)
+        rc = import_bulk_saw(&im->bulk, info->kind, new_id, err);
     if (rc != PRM_OK)
         return at_where(im, err);
     im->counts->n[info->kind]++;
@@ -647,6 +664,65 @@ static prm_code import_line(importer *im, const cJSON *line, prm_error *err)
     return import_record(im, info, rec, err);
 }
 
+/* One line of a jsonl file: the header first, then a record a line. */
+static prm_code jsonl_line(importer *im, const char *line, size_t n,
+                           long lineno, bool *header, prm_error *err)
+{
+    snprintf(im->where, sizeof im->where, "line %ld", lineno);
+    cJSON *j = memchr(line, '\0', n) ? NULL : cJSON_ParseWithLength(line, n);
+    prm_code rc;
+    if (j == NULL)
+        rc = prm_error_set(err, PRM_EINVALID_VALUE,
+                           "line %ld: not valid JSON", lineno);
+    else if (!*header) {
+        rc = check_header(j, JSONL_FORMAT, err);
+        *header = true;
+    } else
+        rc = import_line(im, j, err);
+    cJSON_Delete(j);
+    return rc;
+}
+
+/* The store writes the rows it holds.  When that fails, the load ends and
+ * the held lines are added again one at a time, which names the line at
+ * fault and what is wrong with it, as without a bulk load. */
+static prm_code bulk_settle(importer *im, prm_error *err)
+{
+    if (!im->bulk.on)
+        return PRM_OK;
+    prm_code rc = store_bulk_flush(im->db, err);
+    if (rc == PRM_OK) {
+        import_bulk_written(&im->bulk, im->counts, im->done);
+        return PRM_OK;
+    }
+    store_bulk_end(im->db);
+    im->bulk.on = false;
+    *im->counts = im->bulk.counts;
+    im->done = im->bulk.done;
+    char where[sizeof im->where];
+    memcpy(where, im->where, sizeof where);
+    bool header = true;
+    rc = PRM_OK;
+    for (size_t i = 0; i < im->bulk.n && rc == PRM_OK; i++) {
+        const char *line = im->bulk.text + im->bulk.start[i];
+        rc = jsonl_line(im, line, strlen(line), im->bulk.lineno[i], &header,
+                        err);
+    }
+    im->located = rc != PRM_OK; /* by the held line's number */
+    memcpy(im->where, where, sizeof where);
+    import_bulk_written(&im->bulk, im->counts, im->done);
+    return rc;
+}
+
+/* End the bulk load: what follows asks the database. */
+static prm_code bulk_stop(importer *im, prm_error *err)
+{
+    prm_code rc = bulk_settle(im, err);
+    store_bulk_end(im->db);
+    im->bulk.on = false;
+    return rc;
+}
+
 static prm_code import_jsonl(importer *im, FILE *in, prm_error *err)
 {
     char *line = NULL;
@@ -657,21 +733,15 @@ static prm_code import_jsonl(importer *im, FILE *in, prm_error *err)
     prm_code rc = PRM_OK;
     while (rc == PRM_OK && (n = getline(&line, &cap, in)) >= 0) {
         lineno++;
-        snprintf(im->where, sizeof im->where, "line %ld", lineno);
         if (strspn(line, " \t\r\n") == (size_t)n)
             continue;
-        cJSON *j = memchr(line, '\0', (size_t)n) ? NULL
-                                                  : cJSON_ParseWithLength(line,
-                                                                          (size_t)n);
-        if (j == NULL)
-            rc = prm_error_set(err, PRM_EINVALID_VALUE,
-                               "line %ld: not valid JSON", lineno);
-        else if (!header) {
-            rc = check_header(j, JSONL_FORMAT, err);
-            header = true;
-        } else
-            rc = import_line(im, j, err);
-        cJSON_Delete(j);
+        bool record = header;
+        rc = jsonl_line(im, line, (size_t)n, lineno, &header, err);
+        /* (a reference the load could not answer ended it on the way) */
+        if (rc == PRM_OK && record && im->bulk.on)
+            rc = import_bulk_hold(&im->bulk, line, (size_t)n, lineno, err);
+        if (rc == PRM_OK && im->bulk.n >= IMPORT_BULK_LINES)
+            rc = bulk_settle(im, err);
     }
     free(line);
     if (rc == PRM_OK && ferror(in))
@@ -679,6 +749,8 @@ static prm_code import_jsonl(importer *im, FILE *in, prm_error *err)
     if (rc == PRM_OK && !header)
         rc = prm_error_set(err, PRM_EINVALID_VALUE,
                            "not a prm export: the file is empty");
+    if (rc == PRM_OK)
+        rc = bulk_settle(im, err);
     return rc;
 }
 
@@ -693,11 +765,16 @@ prm_code prm_import(prm_db *db, prm_format format, FILE *in,
     rc = store_is_empty(db, &im.keep_ids, err);
     if (rc == PRM_OK)
         rc = store_map_reset(db, err);
+    /* ids kept: the rows go in batches where the store can (a server) */
+    im.bulk.on = rc == PRM_OK && im.keep_ids && format == PRM_FORMAT_JSONL &&
+                 store_bulk_begin(db);
     if (rc == PRM_OK)
         rc = format == PRM_FORMAT_JSON ? import_json(&im, in, err)
                                        : import_jsonl(&im, in, err);
     if (rc == PRM_OK)
         rc = core_money_imported(db, err);
+    store_bulk_end(db);
+    import_bulk_free(&im.bulk);
     free(im.ids);
     rc = store_cmd_end(db, rc, err);
     if (rc != PRM_OK)

@@ -127,6 +127,11 @@ typedef struct store_engine {
     prm_code (*reseal_end)(prm_db *db, prm_error *err);
     const char *audit_reseal;
     prm_code (*compact)(prm_db *db, prm_error *err);
+    /* A bulk load (store_bulk_begin), NULL where the engine has none: a
+     * file adds a row in microseconds, a server in a round trip. */
+    void (*bulk_begin)(prm_db *db);
+    prm_code (*bulk_flush)(prm_db *db, prm_error *err);
+    void (*bulk_end)(prm_db *db);
 } store_engine;
 
 /* The change number a command's audit entries share, counted the same way
@@ -190,6 +195,10 @@ void store_insert_sql(sqlbuf *b, const prm_kind_info *info, sqlbuf *values);
 const prm_value *store_insert_value(const prm_kind_info *info,
                                     const store_row *row, size_t i,
                                     const prm_value *id, const prm_value *now);
+/* The same INSERT of every row of table from, a table of store_insert_sql's
+ * columns after a prm_seq column that orders them (a bulk load's). */
+void store_insert_select_sql(sqlbuf *b, const prm_kind_info *info,
+                             const char *from);
 
 /* The values a list's WHERE binds, as $1, $2...: params[0..n), and the
  * texts made for them, which it owns. */

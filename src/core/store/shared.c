@@ -120,6 +120,26 @@ prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
                             p, 2, new_id, 1, found, "importing", err);
 }
 
+bool store_bulk_begin(prm_db *db)
+{
+    if (db->engine->bulk_begin == NULL)
+        return false;
+    db->engine->bulk_begin(db);
+    return true;
+}
+
+prm_code store_bulk_flush(prm_db *db, prm_error *err)
+{
+    return db->engine->bulk_flush != NULL ? db->engine->bulk_flush(db, err)
+                                          : PRM_OK;
+}
+
+void store_bulk_end(prm_db *db)
+{
+    if (db->engine->bulk_end != NULL)
+        db->engine->bulk_end(db);
+}
+
 prm_code store_last_change(prm_db *db, int64_t *change, prm_error *err)
 {
     return db->engine->exec(

@@ -372,6 +372,15 @@ prm_code store_map_put(prm_db *db, prm_kind kind, int64_t old, int64_t new_id,
                        prm_error *err);
 prm_code store_map_get(prm_db *db, prm_kind kind, int64_t old,
                        int64_t *new_id, bool *found, prm_error *err);
+/* A bulk load: where the engine has one (a team database), store_insert
+ * may only hold the rows it is given until store_bulk_flush writes them
+ * all, or none: a failure leaves the database as it was before the flush,
+ * and names no row (add them one by one to learn which).  Any other query
+ * flushes first.  store_bulk_begin says whether the engine holds rows;
+ * store_bulk_end drops what it holds and ends the load. */
+bool store_bulk_begin(prm_db *db);
+prm_code store_bulk_flush(prm_db *db, prm_error *err);
+void store_bulk_end(prm_db *db);
 
 /* report partners (sqlite/metrics.c, pg/metrics.c): rows of the partners in scope in the
  * order of sort (a report field name, or NULL for id), at most limit (0:

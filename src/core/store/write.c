@@ -9,6 +9,7 @@
  * row of a record that exists was hidden by row security on a team
  * database: the engine's hidden() says so.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,17 @@ static size_t insert_param(const prm_kind_info *info, const char *field)
             return n;
     }
     return 0;
+}
+
+/* The column of parameter n of store_insert_sql. */
+static const char *insert_column(const prm_kind_info *info, size_t n)
+{
+    for (size_t i = 0; i < info->nfields; i++) {
+        const char *col = store_column(&info->fields[i]);
+        if (col != NULL && --n == 0)
+            return col;
+    }
+    return NULL;
 }
 
 void store_insert_sql(sqlbuf *b, const prm_kind_info *info, sqlbuf *values)
@@ -50,6 +62,25 @@ void store_insert_sql(sqlbuf *b, const prm_kind_info *info, sqlbuf *values)
                 insert_param(info, d[i].field));
     }
     sql_add(b, ")");
+}
+
+void store_insert_select_sql(sqlbuf *b, const prm_kind_info *info,
+                             const char *from)
+{
+    sqlbuf values = {.len = 0};
+    store_insert_sql(b, info, &values);
+    sql_add(b, " SELECT ");
+    /* $N is the Nth column after prm_seq */
+    for (const char *p = values.text; *p != '\0'; p++) {
+        if (*p != '$') {
+            sql_add(b, "%c", *p);
+            continue;
+        }
+        size_t n = (size_t)strtoul(p + 1, (char **)&p, 10);
+        p--;
+        sql_add(b, "s.\"%s\"", insert_column(info, n));
+    }
+    sql_add(b, " FROM %s AS s ORDER BY s.prm_seq", from);
 }
 
 const prm_value *store_insert_value(const prm_kind_info *info,
@@ -80,6 +111,17 @@ static prm_code write_failed(prm_db *db, prm_code rc, const prm_kind_info *info,
                              "a %s of rank %lld already exists; ranks are "
                              "unique",
                              info->name, (long long)row->v[rank].i);
+    /* the id (an import keeps the file's): SQLite names the column,
+     * PostgreSQL the primary key */
+    int idf = prm_field_index(info, "id");
+    char column[64];
+    snprintf(column, sizeof column, "%s.id", store_table(info));
+    if (unique && idf >= 0 && row->set[idf] &&
+        (strstr(err->message, column) != NULL ||
+         strstr(err->message, "_pkey") != NULL))
+        return prm_error_set(err, PRM_ECONFLICT,
+                             "a %s with id %lld already exists", info->name,
+                             (long long)row->v[idf].i);
     if (unique && name >= 0 && row->set[name])
         return prm_error_set(err, PRM_ECONFLICT,
                              "a %s named '%.*s' already exists; names are "

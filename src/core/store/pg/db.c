@@ -151,6 +151,12 @@ prm_code pg_fail(pg_db *db, const PGresult *res, prm_error *err,
 static prm_code prepared(pg_db *db, const char *sql, const char **name,
                          prm_error *err)
 {
+    /* A query during a bulk load reads what the load holds, written. */
+    if (db->bulk.on && !db->bulk.flushing && pg_bulk_held(db)) {
+        prm_code rc = pg_bulk_flush(db, err);
+        if (rc != PRM_OK)
+            return rc;
+    }
     db->tick++;
     for (size_t i = 0; i < db->ncache; i++)
         if (strcmp(db->cache[i].sql, sql) == 0) {
@@ -471,6 +477,21 @@ prm_code pg_simple(pg_db *db, const char *sql, prm_error *err)
     return rc;
 }
 
+static void bulk_begin(prm_db *base)
+{
+    pg_bulk_begin((pg_db *)base);
+}
+
+static prm_code bulk_flush(prm_db *base, prm_error *err)
+{
+    return pg_bulk_flush((pg_db *)base, err);
+}
+
+static void bulk_end(prm_db *base)
+{
+    pg_bulk_end((pg_db *)base);
+}
+
 const store_engine store_pg_engine = {
     .name = "postgresql",
     .dialect = &sqlm_pg_dialect,
@@ -506,4 +527,7 @@ const store_engine store_pg_engine = {
     .reseal_end = pg_reseal_end,
     .audit_reseal = "SELECT prm_reseal_audit($4, $1, $2, $3)",
     .compact = NULL,
+    .bulk_begin = bulk_begin,
+    .bulk_flush = bulk_flush,
+    .bulk_end = bulk_end,
 };

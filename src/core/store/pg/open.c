@@ -19,6 +19,7 @@ void pg_close(prm_db *base)
         free(db->cache[i].sql);
     PQfinish(db->conn);
     free(db->ids);
+    pg_bulk_end(db);
     store_base_free(base);
     free(db);
 }

@@ -52,6 +52,18 @@ struct pg_deferred {
     pg_params params;
 };
 
+/* COPY text held for a bulk load (bulk.c). */
+struct pg_buffer {
+    char *text;
+    size_t len, cap;
+};
+struct pg_bulk {
+    bool on, flushing;
+    int64_t seq; /* the rows' order, across kinds */
+    struct pg_buffer rows[PRM_KIND_COUNT];
+    struct pg_buffer links; /* new projects' partners */
+};
+
 typedef struct pg_db {
     prm_db base;
     PGconn *conn;
@@ -71,6 +83,7 @@ typedef struct pg_db {
     int ndeferred;
     bool savepoint_sent; /* the command's SAVEPOINT has reached the server */
     bool tx_writes;     /* the transaction has run a writing command */
+    struct pg_bulk bulk;
 } pg_db;
 
 /* The prm role of a database user, or "" when they have none. */
@@ -121,6 +134,19 @@ prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
                         PGresult **out, prm_error *err);
 /* Run a statement without parameters (transaction control). */
 prm_code pg_simple(pg_db *db, const char *sql, prm_error *err);
+
+/* A bulk load (bulk.c): while it is on, pg_insert and pg_set_partners of
+ * a new project hold their rows; pg_bulk_flush writes them, all or none
+ * (a failure leaves the database as before it); any other query flushes
+ * first.  pg_bulk_end drops what is held. */
+void pg_bulk_begin(pg_db *db);
+bool pg_bulk_held(const pg_db *db);
+prm_code pg_bulk_insert(pg_db *db, const prm_kind_info *info,
+                        const store_row *row, int64_t *id, prm_error *err);
+prm_code pg_bulk_links(pg_db *db, int64_t project, const prm_value *list,
+                       prm_error *err);
+prm_code pg_bulk_flush(pg_db *db, prm_error *err);
+void pg_bulk_end(pg_db *db);
 /* Zero rows written to a record that exists: row security hid it
  * (forbidden). */
 prm_code pg_next_id(prm_db *base, const prm_kind_info *info, int64_t *id,

@@ -20,7 +20,8 @@ static const char *const names[] = {
     "PQresultErrorField", "PQntuples",          "PQnfields",
     "PQgetvalue",         "PQgetisnull",        "PQgetlength",
     "PQcmdTuples",        "PQclear",            "PQescapeLiteral",
-    "PQescapeIdentifier", "PQfreemem",
+    "PQescapeIdentifier", "PQfreemem",          "PQputCopyData",
+    "PQputCopyEnd",
 };
 
 prm_code pq_load(prm_error *err)

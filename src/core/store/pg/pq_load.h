@@ -55,6 +55,8 @@ struct pq_api {
     char *(*PQescapeLiteral)(PGconn *conn, const char *str, size_t len);
     char *(*PQescapeIdentifier)(PGconn *conn, const char *str, size_t len);
     void (*PQfreemem)(void *ptr);
+    int (*PQputCopyData)(PGconn *conn, const char *buffer, int nbytes);
+    int (*PQputCopyEnd)(PGconn *conn, const char *errormsg);
 };
 
 extern struct pq_api pq_api;
@@ -89,5 +91,7 @@ prm_code pq_load(prm_error *err);
 #define PQescapeLiteral pq_api.PQescapeLiteral
 #define PQescapeIdentifier pq_api.PQescapeIdentifier
 #define PQfreemem pq_api.PQfreemem
+#define PQputCopyData pq_api.PQputCopyData
+#define PQputCopyEnd pq_api.PQputCopyEnd
 
 #endif

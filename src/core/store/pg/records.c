@@ -202,6 +202,8 @@ prm_code pg_set_partners(prm_db *base, int64_t project,
                          const prm_value *list, bool replace, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
+    if (db->bulk.on && !replace)
+        return pg_bulk_links(db, project, list, err);
     char *array = store_id_array(list, '{', '}');
     if (array == NULL)
         return prm_error_nomem(err);
@@ -240,6 +242,8 @@ prm_code pg_insert(prm_db *base, const prm_kind_info *info,
 {
     (void)plain; /* the server's trigger keeps every command */
     pg_db *db = (pg_db *)base;
+    if (db->bulk.on)
+        return pg_bulk_insert(db, info, row, id, err);
     const char *now = store_now(base);
     prm_value stamp = {.type = PRM_V_TEXT, .s = now, .len = strlen(now)};
     /* counted under the writers' lock */
