@@ -494,7 +494,10 @@ $$;
 -- over its rows (a transition table): as prm_audit writes an add's, in
 -- the order of the rows' ids.  A trigger per row ran its image's query
 -- and its INSERT for every row, half of a bulk import's time on the
--- server; for the one row of an add it costs the same.
+-- server; for the one row of an add it costs the same.  prm makes it
+-- again right after this file runs, and after every upgrade, with each
+-- kind's image written out in its INSERT instead of a call of prm_image
+-- a row.
 CREATE FUNCTION prm_audit_added() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
