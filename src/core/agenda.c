@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "records.h"
 
@@ -83,19 +82,35 @@ static prm_code parse_agenda(prm_db *db, const prm_arg *filters, size_t n,
     return PRM_OK;
 }
 
-/* Whole days from the day of a to the day of b (both timestamps). */
-static int64_t days_between(const char *a, const char *b)
+/* The day of a timestamp as a count of days from 1970-01-01 (the
+ * proleptic Gregorian calendar), in integer arithmetic: sscanf and timegm
+ * for each of a million items took a second.  0 for text that is not a
+ * date, which the database never holds. */
+static int64_t day_number(const char *s)
 {
-    struct tm ta = {0}, tb = {0};
-    sscanf(a, "%4d-%2d-%2d", &ta.tm_year, &ta.tm_mon, &ta.tm_mday);
-    sscanf(b, "%4d-%2d-%2d", &tb.tm_year, &tb.tm_mon, &tb.tm_mday);
-    ta.tm_year -= 1900, tb.tm_year -= 1900;
-    ta.tm_mon -= 1, tb.tm_mon -= 1;
-    return (int64_t)((timegm(&tb) - timegm(&ta)) / 86400);
+    int v[8];
+    static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (int i = 0; i < 8; i++) {
+        if (s[at[i]] < '0' || s[at[i]] > '9')
+            return 0;
+        v[i] = s[at[i]] - '0';
+        if (i == 3 && s[4] != '-')
+            return 0;
+    }
+    int64_t y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    int64_t m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+    /* the year from March, so that February's last day ends it */
+    y -= m <= 2;
+    int64_t era = y / 400; /* years are not negative here */
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
 }
 
 typedef struct agenda_run {
     const agenda_args *g;
+    int64_t today; /* day_number of g->today */
     prm_agenda_fn fn;
     void *ctx;
     char text[1024];
@@ -133,7 +148,7 @@ static bool agenda_row(void *ctx, const char *const *cols, size_t ncols)
         .partner = cols[3] ? strtoll(cols[3], NULL, 10) : 0,
         .partner_name = cols[4],
         .text = r->text,
-        .day = days_between(r->g->today, cols[1]),
+        .day = day_number(cols[1]) - r->today,
         .days = r->g->days,
     };
     item.overdue = item.day < 0;
@@ -149,7 +164,8 @@ static prm_code agenda_in_tx(prm_db *db, const prm_arg *filters, size_t n,
     if (rc != PRM_OK)
         return rc;
     g.q.names = names;
-    agenda_run r = {.g = &g, .fn = fn, .ctx = ctx};
+    agenda_run r = {.g = &g, .today = day_number(g.today), .fn = fn,
+                    .ctx = ctx};
     return store_agenda(db, &g.q, agenda_row, &r, err);
 }
 
@@ -294,7 +310,8 @@ prm_code prm_agenda_ics(prm_db *db, const prm_arg *filters, size_t n,
         ics_line(&w, "VERSION:", "2.0");
         ics_line(&w, "PRODID:", "-//prm//agenda//EN");
         ics_line(&w, "CALSCALE:", "GREGORIAN");
-        agenda_run r = {.g = &g, .fn = ics_item, .ctx = &w};
+        agenda_run r = {.g = &g, .today = day_number(g.today),
+                        .fn = ics_item, .ctx = &w};
         rc = store_agenda(db, &g.q, agenda_row, &r, err);
     }
     if (rc == PRM_OK)
