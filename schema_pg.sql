@@ -114,9 +114,11 @@ CREATE TABLE partners (
     owner       text NOT NULL DEFAULT current_user
 );
 CREATE UNIQUE INDEX partners_name ON partners (lower(name COLLATE "C"));
-CREATE INDEX partners_type ON partners (type);
-CREATE INDEX partners_region ON partners (region);
-CREATE INDEX partners_status ON partners (status);
+-- A scope's partners as the index gives them, without a read of their
+-- rows: a file's index holds the id (the rowid) by itself.
+CREATE INDEX partners_type ON partners (type, id);
+CREATE INDEX partners_region ON partners (region, id);
+CREATE INDEX partners_status ON partners (status, id);
 CREATE INDEX partners_owner ON partners (owner);
 
 CREATE TABLE projects (
@@ -137,7 +139,10 @@ CREATE TABLE projects (
 CREATE UNIQUE INDEX projects_name ON projects (lower(name COLLATE "C"));
 CREATE INDEX projects_status ON projects (status);
 -- (status: a dated metrics counts succeeded and failed from the index)
-CREATE INDEX projects_started ON projects (coalesce(start, created_at), status);
+-- (with the columns of the expression: PostgreSQL answers from an index
+-- alone only when it holds every column the query names)
+CREATE INDEX projects_started ON projects (coalesce(start, created_at), status)
+    INCLUDE (start, created_at);
 
 CREATE TABLE project_partners (
     project_id  bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
