@@ -7,7 +7,8 @@
 # metrics keeps and the audit log are exact (check passes; undo removes
 # every record the import added), and a bad record in any batch fails the
 # whole import with the message, code and line a record-by-record import
-# gives, leaving nothing behind.  The same on a file, which has no batches.
+# gives, leaving nothing behind; kill -9 during it leaves all or nothing.
+# The same on a file, which has no batches.
 #   bulk_import_test.sh PRM [PG_DIR]   (PG_DIR: a team database of
 #                                       pg_cluster.sh)
 set -u
@@ -16,10 +17,8 @@ pgdir=${2:-}
 name=bulk_import
 . "$(dirname "$0")/oracle_lib.sh"
 
-n=0
-fresh() { # a new, empty database
-    n=$((n + 1))
-    if [ -n "$pgdir" ]; then team_db "bulk_import_$n"; else echo "$tmp/b$n.db"; fi
+fresh() { # NAME: a new, empty database
+    if [ -n "$pgdir" ]; then team_db "bulk_import_$1"; else echo "$tmp/$1.db"; fi
 }
 
 # 6,000 partners, 3,000 projects with one or two partners, 6,000
@@ -43,7 +42,7 @@ awk 'BEGIN {
 import() { "$prm" --json --db "$1" import jsonl "$2" 2>/dev/null; }
 
 # The whole file: back as it was, counts and audit log exact.
-db=$(fresh)
+db=$(fresh whole)
 out=$(import "$db" "$tmp/all.jsonl")
 case $out in
 *'"partners":6000,"projects":3000,"communications":6000'*) passed=$((passed + 1)) ;;
@@ -74,7 +73,7 @@ fi
 bad() {
     awk -v at="$1" -v with="$2" 'NR == at { print with; next } { print }' \
         "$tmp/all.jsonl" >"$tmp/bad.jsonl"
-    d=$(fresh)
+    d=$(fresh "bad_$1")
     want="{\"ok\":false,\"error\":{\"code\":\"$3\",\"message\":\"bad.jsonl: $4; nothing was imported\",\"line\":1}}"
     got=$(cd "$tmp" && import "$d" bad.jsonl)
     [ "$got" = "$want" ] && passed=$((passed + 1)) ||
@@ -96,8 +95,37 @@ bad 7000 '{"project":{"id":998,"name":"Project x998","partners":[5],"status":"ac
 bad 15001 '{"communication":{"id":6000,"partner":1,"method":"fax","at":"2025-03-01T00:00:00Z","content":"x"}}' \
     invalid_value "line 15001: invalid method 'fax'"
 
+# kill -9 during the import: all of it or none, check passes, and the
+# import runs again (on a team database once the server has dropped the
+# dead connection's transaction).
+empty='"partners":0 "projects":0 "communications":0 '
+full='"partners":6000 "projects":3000 "communications":6000 '
+for delay in 0.2 0.6; do
+    d=$(fresh "killed_$(echo "$delay" | tr -d .)")
+    "$prm" --db "$d" import jsonl "$tmp/all.jsonl" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    left=$(metrics "$d" | tr '\n' ' ')
+    if [ "$left" = "$empty" ] || [ "$left" = "$full" ]; then
+        passed=$((passed + 1))
+    else
+        fail "killed after $delay s: left $left"
+    fi
+    if out=$("$prm" --db "$d" check 2>&1); then passed=$((passed + 1)); else
+        fail "check after a kill at $delay s: $out"
+    fi
+    if [ "$left" = "$empty" ]; then
+        "$prm" --db "$d" import jsonl "$tmp/all.jsonl" >/dev/null 2>&1
+        left=$(metrics "$d" | tr '\n' ' ')
+        [ "$left" = "$full" ] && passed=$((passed + 1)) ||
+            fail "import again after a kill at $delay s: $left"
+    fi
+done
+
 # Ids past what the import remembers (2^26): asked of the database.
-d=$(fresh)
+d=$(fresh large)
 printf '%s\n' '{"format":"prm-jsonl","version":2}' \
     '{"partner":{"id":1,"name":"Small","status":"active"}}' \
     '{"partner":{"id":100000000,"name":"Large","status":"active"}}' \
