@@ -649,7 +649,7 @@ const char *prm_suggest(const char *word, const char *const *names, size_t n);
 const char *prm_did_you_mean(const char *word, const char *list, char *buf,
                              size_t size);
 
-/* --- Export and import (transfer.c, csv.c) ------------------------------ */
+/* --- Export and import (transfer.c, import.c, csv.c) ----------------- */
 
 typedef enum prm_format { PRM_FORMAT_JSON, PRM_FORMAT_JSONL } prm_format;
 

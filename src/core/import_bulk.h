@@ -1,6 +1,6 @@
 /*
  * import_bulk.h - what an import keeps while the store holds its rows for
- * a bulk load (transfer.c; store_bulk_begin).
+ * a bulk load (import.c; store_bulk_begin).
  *
  * Into an empty database a JSON Lines import keeps the file's ids, so a
  * record that a later one refers to exists exactly when the file held it
