@@ -170,17 +170,25 @@ static prm_code copy_in(pg_db *db, const char *table, struct pg_buffer *b,
     return rc;
 }
 
-/* The columns store_insert_sql writes, prefix before each. */
-static void columns(sqlbuf *b, const prm_kind_info *info, const char *prefix)
+/* The columns store_insert_sql writes values of. */
+static void columns(sqlbuf *b, const prm_kind_info *info)
 {
     bool first = true;
     for (size_t i = 0; i < info->nfields; i++) {
         const char *col = store_column(&info->fields[i]);
         if (col == NULL)
             continue;
-        sql_add(b, "%s%s\"%s\"", first ? "" : ", ", prefix, col);
+        sql_add(b, "%s\"%s\"", first ? "" : ", ", col);
         first = false;
     }
+}
+
+/* pg_simple of SQL built in b, which may not have fitted. */
+static prm_code run_built(pg_db *db, const sqlbuf *b, prm_error *err)
+{
+    if (b->overflow)
+        return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
+    return pg_simple(db, b->text, err);
 }
 
 /* A kind's held rows: into a temporary table of its columns (made by the
@@ -195,21 +203,16 @@ static prm_code flush_kind(pg_db *db, const prm_kind_info *info,
     sqlbuf b = {.len = 0};
     sql_add(&b, "CREATE TEMP TABLE IF NOT EXISTS %s ON COMMIT DROP AS SELECT "
                 "0::bigint AS prm_seq, ", staging);
-    columns(&b, info, "");
+    columns(&b, info);
     sql_add(&b, " FROM %s WITH NO DATA", table);
-    prm_code rc = b.overflow ? prm_error_set(err, PRM_EDB, "internal error: "
-                                                           "SQL too long")
-                             : pg_simple(db, b.text, err);
+    prm_code rc = run_built(db, &b, err);
     if (rc == PRM_OK)
         rc = copy_in(db, staging, &db->bulk.rows[info->kind], err);
     if (rc != PRM_OK)
         return rc;
     b.len = 0;
     store_insert_select_sql(&b, info, staging);
-    if (rc == PRM_OK)
-        rc = b.overflow ? prm_error_set(err, PRM_EDB, "internal error: SQL "
-                                                      "too long")
-                        : pg_simple(db, b.text, err);
+    rc = run_built(db, &b, err);
     char truncate[96];
     snprintf(truncate, sizeof truncate, "TRUNCATE %s", staging);
     return rc == PRM_OK ? pg_simple(db, truncate, err) : rc;
