@@ -129,18 +129,12 @@ static void quiet_partners(agenda_sql *a)
      * deals, each partner then read by its id, rather than every active
      * partner tested against two sets, 2x as long), each partner's last
      * contact read once (the fence keeps the subquery whole). */
-    const char *kept = a->d->partner_tallies;
-    if (kept != NULL)
-        sql_add(&a->b, ", q.id, q.id, q.name, q.last FROM (SELECT p.id, "
-                       "p.name, coalesce(t.last_contact, p.created_at) AS "
-                       "last FROM partners AS p LEFT JOIN %s AS t ON "
-                       "t.partner_id = p.id",
-                kept);
-    else
-        sql_add(&a->b, ", q.id, q.id, q.name, q.last FROM (SELECT p.id, "
-                       "p.name, coalesce((SELECT max(c.at) FROM "
-                       "communications AS c WHERE c.partner_id = p.id), "
-                       "p.created_at) AS last FROM partners AS p");
+    bool kept = a->d->partner_tallies != NULL;
+    sql_add(&a->b, ", q.id, q.id, q.name, q.last FROM (SELECT p.id, p.name, "
+                   "coalesce(");
+    sqlm_add_figure(&a->b, a->d, kept, "last_contact");
+    sql_add(&a->b, ", p.created_at) AS last");
+    sqlm_add_partners_from(&a->b, a->d, kept);
     sql_add(&a->b, " WHERE p.status = 'active' AND p.id IN (SELECT "
                    "pp.partner_id FROM project_partners AS pp JOIN projects AS "
                    "j ON j.id = pp.project_id WHERE j.status = 'active' UNION "

@@ -99,7 +99,8 @@ typedef struct store_engine {
     prm_code (*copy_to)(prm_db *db, const char *path, prm_error *err);
     prm_code (*check)(prm_db *db, prm_check_report *r, prm_error *err);
     /* The statement that empties prm_tallies, the counts kept for
-     * metrics, for prm_check_repair to count them again. */
+     * metrics (and on a team database each partner's figures), for
+     * prm_check_repair to count them again. */
     const char *tally_clear;
     /* Team databases only (NULL on a file): owners and users.  set_owner
      * leaves a partner that has that owner already as it is (*changed

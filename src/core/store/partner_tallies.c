@@ -1,7 +1,7 @@
 /*
  * partner_tallies.c - each partner's figures kept for report partners,
- * insights and the agenda (prm_partner_tallies, migration 011; files
- * only so far, a team database counts them as it reads): what a file
+ * insights and the agenda (prm_partner_tallies, migration 011 on a file,
+ * 014 on a team database, whose triggers count everything): what a file
  * counts as it adds a record, and the same figures counted from the
  * tables for check and check repair=yes.
  */
@@ -101,42 +101,41 @@ static void counted_figures(sqlbuf *b)
     sql_add(b, " FROM partners AS p");
 }
 
-/* A figure kept in t: a partner without a row has zeros and no last
- * contact. */
-static void add_kept(sqlbuf *b, const struct partner_figure *f)
+/* Every partner's figures kept (k_NAME) beside the same counted again
+ * (NAME), in one row a partner. */
+static void kept_and_counted(sqlbuf *b, const sql_dialect *d)
 {
-    if (strcmp(f->name, "last_contact") == 0)
-        sql_add(b, "t.last_contact");
-    else
-        sql_add(b, "coalesce(t.%s, 0)", f->name);
+    sql_add(b, "SELECT p.id AS partner_id");
+    for (size_t i = 0; i < PARTNER_FIGURES; i++) {
+        sql_add(b, ", (%s) AS %s, ", partner_figures[i].counted,
+                partner_figures[i].name);
+        sqlm_add_figure(b, d, true, partner_figures[i].name);
+        sql_add(b, " AS k_%s", partner_figures[i].name);
+    }
+    sqlm_add_partners_from(b, d, true);
 }
 
 /* The first partner whose kept figures differ from their recount (or
  * whose figures are kept but who is no more), as one row of the partner's
  * id, the figure's name and what differs. */
-static void partner_recount(sqlbuf *b)
+static void partner_recount(sqlbuf *b, const sql_dialect *d)
 {
     sql_add(b, "SELECT * FROM (SELECT c.partner_id, CASE");
-    for (size_t i = 0; i < PARTNER_FIGURES; i++) {
-        sql_add(b, " WHEN ");
-        add_kept(b, &partner_figures[i]);
-        sql_add(b, " IS NOT c.%s THEN '%s'", partner_figures[i].name,
+    for (size_t i = 0; i < PARTNER_FIGURES; i++)
+        sql_add(b, " WHEN c.k_%s %s c.%s THEN '%s'", partner_figures[i].name,
+                d->distinct, partner_figures[i].name,
                 partner_figures[i].name);
-    }
     sql_add(b, " END AS figure, CASE");
     for (size_t i = 0; i < PARTNER_FIGURES; i++) {
-        sql_add(b, " WHEN ");
-        add_kept(b, &partner_figures[i]);
-        sql_add(b, " IS NOT c.%s THEN coalesce(", partner_figures[i].name);
-        add_kept(b, &partner_figures[i]);
-        sql_add(b, ", 'none') || ' kept, ' || coalesce(c.%s, 'none') || ' "
-                   "counted'",
-                partner_figures[i].name);
+        const char *name = partner_figures[i].name;
+        sql_add(b, " WHEN c.k_%s %s c.%s THEN coalesce(CAST(c.k_%s AS TEXT), "
+                   "'none') || ' kept, ' || coalesce(CAST(c.%s AS TEXT), "
+                   "'none') || ' counted'",
+                name, d->distinct, name, name, name);
     }
     sql_add(b, " END AS what FROM (");
-    counted_figures(b);
-    sql_add(b, ") AS c LEFT JOIN prm_partner_tallies AS t ON t.partner_id = "
-               "c.partner_id) AS d WHERE figure IS NOT NULL UNION ALL SELECT "
+    kept_and_counted(b, d);
+    sql_add(b, ") AS c) AS d WHERE figure IS NOT NULL UNION ALL SELECT "
                "t.partner_id, 'all', 'kept for no partner' FROM "
                "prm_partner_tallies AS t WHERE NOT EXISTS (SELECT 1 FROM "
                "partners AS p WHERE p.id = t.partner_id) LIMIT 1");
@@ -161,7 +160,7 @@ prm_code store_check_partner_tallies(prm_db *db, prm_check_report *r,
                                      prm_error *err)
 {
     sqlbuf b = {.len = 0};
-    partner_recount(&b);
+    partner_recount(&b, db->engine->dialect);
     if (b.overflow)
         return prm_error_set(err, PRM_EDB, "internal error: SQL too long");
     return db->engine->rows(db, b.text, NULL, 0, partner_differs, r,

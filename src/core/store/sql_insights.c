@@ -80,9 +80,9 @@ static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
     (void)limit;
     bool kept = d->partner_tallies != NULL;
     sql_add(b, "SELECT * FROM (SELECT p.id, p.name, ");
-    sqlm_add_figure(b, kept, "projects");
+    sqlm_add_figure(b, d, kept, "projects");
     sql_add(b, " AS projects, julianday(:asof) - julianday(");
-    sqlm_add_figure(b, kept, "last_contact");
+    sqlm_add_figure(b, d, kept, "last_contact");
     sql_add(b, ") AS days");
     sqlm_add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");
@@ -121,19 +121,18 @@ static void insight_expand(sqlbuf *b, const store_scope *s, int64_t limit,
                            const sql_dialect *d)
 {
     (void)limit;
-    static const char *const figure[] = {"projects", "succeeded", "failed",
-                                         "resources", "outcomes"};
+    static const char *const figure[][2] = {{"projects", "projects"},
+                                            {"succeeded", "succeeded"},
+                                            {"failed", "failed"},
+                                            {"resources", "resources"},
+                                            {"outcomes", "outcomes"}};
     bool kept = d->partner_tallies != NULL;
     sql_add(b, "SELECT * FROM (SELECT id, name, projects, CASE WHEN "
                "succeeded + failed > 0 THEN 1.0 * succeeded / (succeeded + "
                "failed) END AS rate, CASE WHEN resources > 0 THEN 1.0 * "
                "outcomes / resources END AS efficiency FROM (SELECT p.id, "
                "p.name");
-    for (size_t i = 0; i < sizeof figure / sizeof *figure; i++) {
-        sql_add(b, ", ");
-        sqlm_add_figure(b, kept, figure[i]);
-        sql_add(b, " AS %s", figure[i]);
-    }
+    sqlm_add_figures(b, d, kept, figure, sizeof figure / sizeof *figure);
     sqlm_add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");
     add_partner_scope(b, s);
@@ -178,9 +177,9 @@ static void add_group_activity(sqlbuf *b, int dim, const char *few,
     sql_add(b, "SELECT %d AS dim, f.name, sum(CASE WHEN p.status = 'active' "
                "THEN 1 ELSE 0 END) AS active, count(*) AS partners, sum(",
             dim);
-    sqlm_add_figure(b, kept, "projects");
+    sqlm_add_figure(b, d, kept, "projects");
     sql_add(b, ") AS projects, sum(");
-    sqlm_add_figure(b, kept, "communications");
+    sqlm_add_figure(b, d, kept, "communications");
     sql_add(b, ") AS comms FROM %s AS f JOIN partners AS p ON p.%s = f.name",
             few, col);
     sqlm_add_kept_join(b, d, kept);

@@ -189,6 +189,9 @@ void sqlm_add_kept_join(sqlbuf *b, const sql_dialect *d, bool kept)
     if (kept)
         sql_add(b, " LEFT JOIN %s AS t ON t.partner_id = p.id",
                 d->partner_tallies);
+    if (kept && d->partner_tally_changes != NULL)
+        sql_add(b, " LEFT JOIN %s AS tc ON tc.partner_id = p.id",
+                d->partner_tally_changes);
 }
 
 void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept)
@@ -197,14 +200,29 @@ void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept)
     sqlm_add_kept_join(b, d, kept);
 }
 
-void sqlm_add_figure(sqlbuf *b, bool kept, const char *column)
+void sqlm_add_figure(sqlbuf *b, const sql_dialect *d, bool kept,
+                     const char *column)
 {
-    if (kept && strcmp(column, "last_contact") == 0)
-        sql_add(b, "t.last_contact");
-    else if (kept)
-        sql_add(b, "coalesce(t.%s, 0)", column);
-    else
+    bool changes = d->partner_tally_changes != NULL;
+    if (!kept)
         sql_add(b, "(%s)", sqlm_partner_figure(column));
+    else if (strcmp(column, "last_contact") == 0)
+        sql_add(b, "%s", changes ? d->kept_last_contact : "t.last_contact");
+    else if (changes)
+        sql_add(b, "(coalesce(t.%s, 0) + coalesce(tc.%s, 0))", column,
+                column);
+    else
+        sql_add(b, "coalesce(t.%s, 0)", column);
+}
+
+void sqlm_add_figures(sqlbuf *b, const sql_dialect *d, bool kept,
+                      const char *const (*figures)[2], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sql_add(b, ", ");
+        sqlm_add_figure(b, d, kept, figures[i][0]);
+        sql_add(b, " AS %s", figures[i][1]);
+    }
 }
 
 /* Per-partner aggregates of the partner p.id, in the window: the same
@@ -244,15 +262,16 @@ static void add_counted_columns(sqlbuf *b, const store_scope *s)
     sql_add(b, ") AS outcomes");
 }
 
-static void add_report_columns(sqlbuf *b, const store_scope *s, bool kept)
+static void add_report_columns(sqlbuf *b, const store_scope *s,
+                               const sql_dialect *d, bool kept)
 {
+    static const char *const figures[][2] = {
+        {"projects", "projects"},       {"succeeded", "succeeded"},
+        {"failed", "failed"},           {"communications", "communications"},
+        {"last_contact", "last_contact"}, {"resources", "resources"},
+        {"outcomes", "outcomes"}};
     if (kept)
-        sql_add(b, ", coalesce(t.projects, 0) AS projects, "
-                   "coalesce(t.succeeded, 0) AS succeeded, coalesce(t.failed, "
-                   "0) AS failed, coalesce(t.communications, 0) AS "
-                   "communications, t.last_contact AS last_contact, "
-                   "coalesce(t.resources, 0) AS resources, "
-                   "coalesce(t.outcomes, 0) AS outcomes");
+        sqlm_add_figures(b, d, kept, figures, sizeof figures / sizeof *figures);
     else
         add_counted_columns(b, s);
 }
@@ -301,17 +320,20 @@ static void add_report_order(sqlbuf *b, const char *sort,
  * The report's date (:asof) is until= when given, else now.  This is the
  * one place the formula lives: sort=health orders by it in SQL too.
  */
-static void add_health_terms(sqlbuf *b, const store_scope *s, bool kept)
+static void add_health_terms(sqlbuf *b, const store_scope *s,
+                             const sql_dialect *d, bool kept)
 {
     sql_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
                "x.partner_id = p.id AND x.at > :recent_since AND x.at <= "
                ":asof");
     add_window(b, s, "x.at");
     sql_add(b, ") AS recent");
+    static const char *const kept_deals[][2] = {{"deals", "deals"},
+                                                {"deals_won", "deals_won"},
+                                                {"deals_lost", "deals_lost"},
+                                                {"won_amount", "won_value"}};
     if (kept) {
-        sql_add(b, ", coalesce(t.deals, 0) AS deals, coalesce(t.deals_won, "
-                   "0) AS deals_won, coalesce(t.deals_lost, 0) AS deals_lost, "
-                   "coalesce(t.won_amount, 0) AS won_value");
+        sqlm_add_figures(b, d, kept, kept_deals, 4);
         return;
     }
     /* The partner's deals, dated by created_at. */
@@ -370,8 +392,8 @@ static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
     bool kept = kept_figures(s, d);
     add_health(b, "*");
     sql_add(b, "SELECT p.id AS id, p.name AS name");
-    add_report_columns(b, s, kept);
-    add_health_terms(b, s, kept);
+    add_report_columns(b, s, d, kept);
+    add_health_terms(b, s, d, kept);
     sqlm_add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");
     add_scope(b, s);
@@ -412,16 +434,15 @@ static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
 static void add_health_ranks(sqlbuf *b, const store_scope *s,
                              const sql_dialect *d)
 {
-    static const char *const figure[] = {"last_contact", "succeeded",
-                                         "failed", "resources", "outcomes"};
+    static const char *const figure[][2] = {{"last_contact", "last_contact"},
+                                            {"succeeded", "succeeded"},
+                                            {"failed", "failed"},
+                                            {"resources", "resources"},
+                                            {"outcomes", "outcomes"}};
     bool kept = kept_figures(s, d);
     add_health(b, "id");
     sql_add(b, "SELECT p.id AS id");
-    for (size_t i = 0; i < sizeof figure / sizeof *figure; i++) {
-        sql_add(b, ", ");
-        sqlm_add_figure(b, kept, figure[i]);
-        sql_add(b, " AS %s", figure[i]);
-    }
+    sqlm_add_figures(b, d, kept, figure, sizeof figure / sizeof *figure);
     sql_add(b, ", r.recent AS recent FROM (SELECT +x.partner_id AS "
                "partner_id, count(*) FILTER (WHERE x.at <= :asof) AS recent "
                "FROM communications AS x WHERE x.at > :recent_since GROUP BY "

@@ -67,6 +67,13 @@ typedef struct sql_dialect {
      * outcomes, deals, deals_won, deals_lost, won_amount), NULL where
      * they are counted as they are read. */
     const char *partner_tallies;
+    /* Where a figure is its row plus changes not yet folded (a team
+     * database): the changes summed by partner, the same columns and
+     * recount (a communication gone: the last contact read again), and
+     * the partner p's last contact over the row t and the changes tc;
+     * NULL on a file. */
+    const char *partner_tally_changes;
+    const char *kept_last_contact;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */
@@ -111,12 +118,18 @@ void sqlm_add_scope_where(sqlbuf *b, const store_scope *s, bool active_only);
 /* FROM the partners p, with their kept figures t when kept (a partner
  * without a row reads as zeros). */
 void sqlm_add_partners_from(sqlbuf *b, const sql_dialect *d, bool kept);
-/* The partner p's kept figures joined as t, when kept. */
+/* The partner p's kept figures joined as t (and their changes not yet
+ * folded as tc), when kept. */
 void sqlm_add_kept_join(sqlbuf *b, const sql_dialect *d, bool kept);
 /* A figure of the partner p (a column of prm_partner_tallies): kept in
- * t, else counted (sqlm_partner_figure: a SELECT over p.id, in
+ * t (plus tc), else counted (sqlm_partner_figure: a SELECT over p.id, in
  * partner_tallies.c, which check's recount uses too). */
-void sqlm_add_figure(sqlbuf *b, bool kept, const char *column);
+void sqlm_add_figure(sqlbuf *b, const sql_dialect *d, bool kept,
+                     const char *column);
+/* Each of n figures (a column, then the name it is given), as
+ * ", FIGURE AS NAME". */
+void sqlm_add_figures(sqlbuf *b, const sql_dialect *d, bool kept,
+                      const char *const (*figures)[2], size_t n);
 const char *sqlm_partner_figure(const char *column);
 /* Days from the timestamp col to :asof. */
 #define DAYS_SINCE(col) "(julianday(:asof) - julianday(" col "))"

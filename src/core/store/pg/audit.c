@@ -181,6 +181,8 @@ prm_code pg_check(prm_db *base, prm_check_report *r, prm_error *err)
         rc = pg_counts(db, protections_sql(&b), NULL, n, 4, err);
     if (rc == PRM_OK)
         rc = store_check_tallies(base, r, err);
+    if (rc == PRM_OK)
+        rc = store_check_partner_tallies(base, r, err);
     rc = store_cmd_end(base, rc, err);
     if (rc != PRM_OK)
         return rc;

@@ -36,7 +36,24 @@ const sql_dialect sqlm_pg_dialect = {
                 "interval '1 day', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
     .kept_tallies = "(SELECT name, sum(n) AS n FROM (SELECT name, n FROM "
                     "prm_tallies UNION ALL SELECT name, n FROM "
-                    "prm_tally_changes) AS u GROUP BY name)"};
+                    "prm_tally_changes) AS u GROUP BY name)",
+    .partner_tallies = "prm_partner_tallies",
+    /* (as a rule empty: prm folds them as it commits) */
+    .partner_tally_changes =
+        "(SELECT partner_id, CAST(sum(projects) AS bigint) AS projects, "
+        "CAST(sum(succeeded) AS bigint) AS succeeded, CAST(sum(failed) AS "
+        "bigint) AS failed, CAST(sum(communications) AS bigint) AS "
+        "communications, max(last_contact) AS last_contact, "
+        "CAST(sum(resources) AS bigint) AS resources, CAST(sum(outcomes) AS "
+        "bigint) AS outcomes, CAST(sum(deals) AS bigint) AS deals, "
+        "CAST(sum(deals_won) AS bigint) AS deals_won, CAST(sum(deals_lost) "
+        "AS bigint) AS deals_lost, CAST(sum(won_amount) AS bigint) AS "
+        "won_amount, bool_or(recount) AS recount FROM "
+        "prm_partner_tally_changes GROUP BY partner_id)",
+    .kept_last_contact = "CASE WHEN tc.recount THEN (SELECT max(x.at) FROM "
+                         "communications AS x WHERE x.partner_id = p.id) "
+                         "ELSE greatest(t.last_contact, tc.last_contact) "
+                         "END"};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {

@@ -24,12 +24,15 @@ prm_code pg_begin(prm_db *base, prm_error *err)
 }
 
 /* COMMIT, after a transaction that wrote with the changes of the counts
- * kept for metrics folded in (migration 010), in the same round trip. */
+ * kept for metrics and of each partner's figures folded in (migrations
+ * 010 and 014), in the same round trip. */
 static prm_code commit_tx(pg_db *db, prm_error *err)
 {
     bool fold = db->tx_writes;
     db->tx_writes = false;
-    return pg_simple(db, fold ? "SELECT prm_tally_fold(); COMMIT" : "COMMIT",
+    return pg_simple(db, fold ? "SELECT prm_tally_fold(), prm_partner_tally_fold(); "
+                            "COMMIT"
+                          : "COMMIT",
                      err);
 }
 
