@@ -81,7 +81,7 @@ static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
     bool kept = d->partner_tallies != NULL;
     sql_add(b, "SELECT * FROM (SELECT p.id, p.name, ");
     sqlm_add_figure(b, d, kept, "projects");
-    sql_add(b, " AS projects, julianday(:asof) - julianday(");
+    sql_add(b, " AS projects, " ASOF_DAY " - julianday(");
     sqlm_add_figure(b, d, kept, "last_contact");
     sql_add(b, ") AS days");
     sqlm_add_partners_from(b, d, kept);
