@@ -208,8 +208,10 @@ $$;
 
 -- The changes into prm_partner_tallies, unless another writer is folding
 -- now (it or the next takes these too).  Run by prm before it commits.
--- A partner marked for recount has its last contact read again; a
--- partner gone since is left out.
+-- A partner marked for recount has its last contact read again, any
+-- other's is the later of its row's and its changes' (worked out before
+-- the upsert, from the row by its key: the fold lock keeps the row as
+-- read); a partner gone since is left out.
 CREATE FUNCTION prm_partner_tally_fold() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
@@ -232,7 +234,9 @@ BEGIN
                n.communications,
                CASE WHEN n.recount THEN (SELECT max(c.at) FROM communications
                     AS c WHERE c.partner_id = n.partner_id)
-               ELSE n.last_contact END,
+               ELSE greatest(n.last_contact, (SELECT k.last_contact
+                    FROM prm_partner_tallies AS k
+                    WHERE k.partner_id = n.partner_id)) END,
                n.resources, n.outcomes, n.deals, n.deals_won, n.deals_lost,
                n.won_amount
         FROM net AS n
@@ -242,11 +246,7 @@ BEGIN
             succeeded = t.succeeded + excluded.succeeded,
             failed = t.failed + excluded.failed,
             communications = t.communications + excluded.communications,
-            last_contact = CASE WHEN (SELECT n.recount FROM net AS n
-                                      WHERE n.partner_id = excluded.partner_id)
-                           THEN excluded.last_contact
-                           ELSE greatest(t.last_contact, excluded.last_contact)
-                           END,
+            last_contact = excluded.last_contact,
             resources = t.resources + excluded.resources,
             outcomes = t.outcomes + excluded.outcomes,
             deals = t.deals + excluded.deals,
