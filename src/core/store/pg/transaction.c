@@ -30,10 +30,10 @@ static prm_code commit_tx(pg_db *db, prm_error *err)
 {
     bool fold = db->tx_writes;
     db->tx_writes = false;
-    return pg_simple(db, fold ? "SELECT prm_tally_fold(), prm_partner_tally_fold(); "
-                            "COMMIT"
-                          : "COMMIT",
-                     err);
+    const char *sql = fold ? "SELECT prm_tally_fold(), "
+                             "prm_partner_tally_fold(); COMMIT"
+                           : "COMMIT";
+    return pg_simple(db, sql, err);
 }
 
 prm_code pg_commit(prm_db *base, prm_error *err)
