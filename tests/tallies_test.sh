@@ -156,6 +156,15 @@ if [ -n "$pgdir" ]; then
         [ -s "$tmp/w$w.err" ] && fail "writer $w: $(head -n 1 "$tmp/w$w.err")"
     done
     exact "$db" "three writers at once"
+    # a transaction marked as a bulk load, as an import marks its own:
+    # its inserts add no changes, every partner's figures are counted as
+    # it commits, whoever marked it, and the mark goes with it
+    outside "BEGIN; SELECT prm_partner_tally_bulk(); INSERT INTO communications (partner_id, method, at, content) SELECT id, 'chat', '2026-06-03T00:00:00Z', 'marked' FROM partners WHERE name = 'Tims'; INSERT INTO resources (partner_id, kind, amount, at) SELECT id, 'people', 2, '2026-06-03T00:00:00Z' FROM partners WHERE name = 'Tims'; COMMIT" ||
+        fail "a transaction marked as a bulk load"
+    left=$(psql -qXtA "$db" -c "SELECT (SELECT count(*) FROM prm_partner_tally_bulk) + (SELECT count(*) FROM prm_partner_tally_changes)")
+    [ "$left" = 0 ] ||
+        fail "a bulk load's mark or changes outlived it ($left rows)"
+    exact "$db" "a transaction marked as a bulk load"
     # a manager may not count again
     if "$prm" --db "$as_tim" check repair=yes >/dev/null 2>&1; then
         fail "a manager's check repair=yes"

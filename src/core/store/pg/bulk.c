@@ -10,7 +10,8 @@
  * SELECT, in the kinds' order (partners before the projects that name
  * them).  The INSERT is the user's own: row-level security judges every
  * row as it judges an add, and the server's statement triggers write the
- * audit entries and counts of all of them at once (schema_pg.sql).  The
+ * audit entries and counts of all of them at once (schema_pg.sql), and
+ * the partners' figures are counted once, as the load commits.  The
  * whole flush runs inside a savepoint: when any row fails, the database
  * is as it was before the flush, and the caller adds the same records
  * again one at a time to learn which one failed and why.
@@ -245,12 +246,28 @@ static prm_code flush_links(pg_db *db, prm_error *err)
     return rc == PRM_OK ? pg_simple(db, "TRUNCATE prm_bulk_links", err) : rc;
 }
 
+/* The flush's savepoint, sent with the transaction's mark as a bulk load
+ * the first time (schema_pg.sql): a marked transaction's inserts add no
+ * changes to the partners' figures, which are all counted once as it
+ * commits, instead of folding a change a partner, a kind and a batch.
+ * Not for a viewer, whose load the first INSERT refuses as it refuses an
+ * add. */
+static prm_code savepoint(pg_db *db, prm_error *err)
+{
+    if (db->bulk.marked || strcmp(db->role, "viewer") == 0)
+        return pg_simple(db, "SAVEPOINT prm_bulk", err);
+    prm_code rc = pg_simple(db, "SELECT prm_partner_tally_bulk(); "
+                                "SAVEPOINT prm_bulk", err);
+    db->bulk.marked = rc == PRM_OK;
+    return rc;
+}
+
 prm_code pg_bulk_flush(pg_db *db, prm_error *err)
 {
     if (!pg_bulk_held(db))
         return PRM_OK;
     db->bulk.flushing = true;
-    prm_code rc = pg_simple(db, "SAVEPOINT prm_bulk", err);
+    prm_code rc = savepoint(db, err);
     bool saved = rc == PRM_OK;
     for (int k = 0; k < PRM_KIND_COUNT && rc == PRM_OK; k++) {
         if (db->bulk.rows[k].len > 0)

@@ -59,6 +59,7 @@ struct pg_buffer {
 };
 struct pg_bulk {
     bool on, flushing;
+    bool marked; /* the transaction counts partners' figures at commit */
     int64_t seq; /* the rows' order, across kinds */
     struct pg_buffer rows[PRM_KIND_COUNT];
     struct pg_buffer links; /* new projects' partners */
