@@ -138,6 +138,8 @@ CREATE TABLE projects (
 );
 CREATE UNIQUE INDEX projects_name ON projects (lower(name COLLATE "C"));
 CREATE INDEX projects_status ON projects (status);
+-- the stalled projects, in due order (insights)
+CREATE INDEX projects_active_due ON projects (due) WHERE status = 'active';
 -- (status: a dated metrics counts succeeded and failed from the index)
 -- (with the columns of the expression: PostgreSQL answers from an index
 -- alone only when it holds every column the query names)
