@@ -231,21 +231,31 @@ static void deal_in_scope(sqlbuf *b, const store_scope *s)
     sql_add(b, ")");
 }
 
-/* Submitted deals in conflict: the most conflicts first.  Each deal's
- * conflicts are counted once (fenced) and the deals without any left
- * out after, rather than searched for one and then counted. */
+/*
+ * Submitted deals in conflict: the most conflicts first.  Each deal's
+ * conflicts are counted once (fenced), the deals without any left out
+ * and the rest sorted; only then is each one's partner tested against the
+ * scope, in that order (a filter keeps it), until the limit is reached.
+ * Testing every submitted deal's partner first read a partner at random
+ * for each (60,000 at 1M: a third of the rule's time on a file).  The
+ * test is a count, not EXISTS, so that PostgreSQL keeps it a test of each
+ * row in the sorted order rather than a join, which would lose the order.
+ */
 static void insight_deal_conflict(sqlbuf *b, const store_scope *s,
                                   int64_t limit, const sql_dialect *d)
 {
     (void)limit;
-    sql_add(b, "SELECT * FROM (SELECT t.id, t.customer, (SELECT count(*) "
+    sql_add(b, "SELECT q.id, q.customer, q.conflicts FROM (SELECT * FROM "
+               "(SELECT t.id, t.customer, t.partner_id, (SELECT count(*) "
                "FROM (");
     store_deal_pairs(b, false, false);
     sql_add(b, ") AS c) AS conflicts FROM deals AS t WHERE t.status = "
-               "'submitted'");
-    deal_in_scope(b, s);
-    sql_add(b, "%s) AS q WHERE conflicts > 0 ORDER BY conflicts DESC, id",
-            d->fence);
+               "'submitted'%s) AS counted WHERE conflicts > 0 ORDER BY "
+               "conflicts DESC, id%s) AS q WHERE (SELECT count(*) FROM "
+               "partners AS p WHERE p.id = q.partner_id",
+            d->fence, d->fence);
+    add_partner_scope(b, s);
+    sql_add(b, ") > 0");
 }
 
 /* Approved deals whose protection ends within :expiring_days. */

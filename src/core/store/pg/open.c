@@ -324,9 +324,14 @@ prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
         rc = prm_error_set(err, PRM_EDB, "cannot connect to the team database: "
                            "%.*s", (int)n, msg);
     }
-    /* Quiet NOTICEs (CREATE ... IF NOT EXISTS) stay off the terminal. */
+    /* Quiet NOTICEs (CREATE ... IF NOT EXISTS) stay off the terminal.
+     * No JIT compilation: prm's statements run for a second or two at
+     * most, and compiling the costliest of them (the deal conflicts, the
+     * healthiest partners) took 0.3 to 1 s of it at 1M partners, more
+     * than it saved (doc/design.md, team databases). */
     if (rc == PRM_OK)
-        rc = pg_simple(db, "SET client_min_messages = warning", err);
+        rc = pg_simple(db, "SET client_min_messages = warning; SET jit = off",
+                       err);
     if (rc == PRM_OK)
         rc = check_schema(db, err);
     if (rc == PRM_OK)
