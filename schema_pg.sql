@@ -1168,6 +1168,11 @@ CREATE TABLE prm_partner_tally_changes (
 );
 GRANT SELECT ON prm_partner_tallies, prm_partner_tally_changes TO prm_viewer;
 GRANT INSERT, DELETE ON prm_partner_tallies TO prm_admin;
+-- The dormant partners read in the insights' order (most projects, then
+-- the oldest last contact, none first), so that the rule stops at its
+-- limit rather than joining and sorting every partner's figures.
+CREATE INDEX prm_partner_tallies_dormant
+    ON prm_partner_tallies (projects DESC, last_contact NULLS FIRST, partner_id);
 
 -- Rows inserted, a statement at a time (an import's thousands in one
 -- change a partner).  A link counts its project, the project's status

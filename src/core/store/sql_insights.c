@@ -73,12 +73,22 @@ static void insight_stalled(sqlbuf *b, const store_scope *s, int64_t limit,
                "DESC, id");
 }
 
-/* Partners with projects and no contact for :dormant_days, or never. */
-static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
-                            const sql_dialect *d)
+/* The dormant partners in the rule's order, as a subquery's columns
+ * (id, name, projects, days) over p, t and tc. */
+static void add_dormant_where(sqlbuf *b, const store_scope *s,
+                              const char *projects, const char *last)
 {
-    (void)limit;
-    bool kept = d->partner_tallies != NULL;
+    sql_add(b, " WHERE %s > 0 AND (%s IS NULL OR " ASOF_DAY " - julianday(%s) "
+               ">= :dormant_days)",
+            projects, last, last);
+    add_partner_scope(b, s);
+}
+
+/* Partners with projects and no contact for :dormant_days, or never,
+ * counted from every partner's figures. */
+static void dormant_counted(sqlbuf *b, const store_scope *s,
+                            const sql_dialect *d, bool kept)
+{
     sql_add(b, "SELECT * FROM (SELECT p.id, p.name, ");
     sqlm_add_figure(b, d, kept, "projects");
     sql_add(b, " AS projects, " ASOF_DAY " - julianday(");
@@ -88,9 +98,54 @@ static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
     sql_add(b, " WHERE TRUE");
     add_partner_scope(b, s);
     sql_add(b, "%s) AS q WHERE projects > 0 AND (days IS NULL OR days >= "
-               ":dormant_days) ORDER BY projects DESC, days IS NOT NULL, "
-               "days DESC, id",
+               ":dormant_days)",
             d->fence);
+}
+
+/*
+ * The same, for the first limit of them, where the kept figures have an
+ * index in the rule's order (prm_partner_tallies_dormant: most projects,
+ * then the oldest last contact, none first): read in that order,
+ * stopping at the limit, each row's partner read by its id; rather than
+ * every partner's figures joined and sorted (1.7 s at 1M on a team
+ * database).  The partners with changes not yet folded in are worked out
+ * from their changes apart, and the two parts sorted again.
+ */
+static void dormant_walked(sqlbuf *b, const store_scope *s, int64_t limit,
+                           const sql_dialect *d)
+{
+    const char *changes = d->partner_tally_changes;
+    sql_add(b, "SELECT * FROM (SELECT p.id, p.name, t.projects AS projects, "
+               ASOF_DAY " - julianday(t.last_contact) AS days FROM %s AS t "
+               "JOIN partners AS p ON p.id = t.partner_id",
+            d->partner_tallies);
+    add_dormant_where(b, s, "t.projects", "t.last_contact");
+    if (changes != NULL)
+        sql_add(b, " AND t.partner_id NOT IN (SELECT tc.partner_id FROM %s "
+                   "AS tc)",
+                changes);
+    sql_add(b, " ORDER BY t.projects DESC, t.last_contact NULLS FIRST, "
+               "t.partner_id LIMIT %lld) AS walked",
+            (long long)limit);
+    if (changes == NULL)
+        return;
+    sql_add(b, " UNION ALL SELECT * FROM (");
+    dormant_counted(b, s, d, true);
+    sql_add(b, " AND id IN (SELECT tc.partner_id FROM %s AS tc)) AS changed",
+            changes);
+}
+
+static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
+                            const sql_dialect *d)
+{
+    bool kept = d->partner_tallies != NULL;
+    sql_add(b, "SELECT * FROM (");
+    if (kept && d->dormant_order && limit > 0)
+        dormant_walked(b, s, limit, d);
+    else
+        dormant_counted(b, s, d, kept);
+    sql_add(b, ") AS u ORDER BY projects DESC, days IS NOT NULL, days DESC, "
+               "id");
 }
 
 /* Projects under way whose resources produced no outcome: found from

@@ -74,6 +74,11 @@ typedef struct sql_dialect {
      * NULL on a file. */
     const char *partner_tally_changes;
     const char *kept_last_contact;
+    /* Whether partner_tallies has prm_partner_tallies_dormant, the kept
+     * figures in the dormant rule's order (a team database's: on a file
+     * the entry moved by every communication added made an import of a
+     * million records 30% slower, for 0.3 s saved on the rule). */
+    bool dormant_order;
 } sql_dialect;
 
 /* The dialects of the engines (sqlite/metrics.c, pg/metrics.c). */

@@ -53,7 +53,8 @@ const sql_dialect sqlm_pg_dialect = {
     .kept_last_contact = "CASE WHEN tc.recount THEN (SELECT max(x.at) FROM "
                          "communications AS x WHERE x.partner_id = p.id) "
                          "ELSE greatest(t.last_contact, tc.last_contact) "
-                         "END"};
+                         "END",
+    .dormant_order = true};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {
