@@ -1173,6 +1173,14 @@ GRANT INSERT, DELETE ON prm_partner_tallies TO prm_admin;
 -- limit rather than joining and sorting every partner's figures.
 CREATE INDEX prm_partner_tallies_dormant
     ON prm_partner_tallies (projects DESC, last_contact NULLS FIRST, partner_id);
+-- And the partners that do well with few projects, in that rule's order
+-- (best closed success rate, then resource efficiency, fewest projects).
+CREATE INDEX prm_partner_tallies_expand ON prm_partner_tallies (
+    (CASE WHEN succeeded + failed > 0
+          THEN 1.0 * succeeded / (succeeded + failed) END) DESC NULLS LAST,
+    (CASE WHEN resources > 0 THEN 1.0 * outcomes / resources END)
+        DESC NULLS LAST,
+    projects, partner_id);
 
 -- Rows inserted, a statement at a time (an import's thousands in one
 -- change a partner).  A link counts its project, the project's status

@@ -7,10 +7,10 @@
 # (it recounts) and an unfiltered metrics, which reads the kept counts,
 # equals the same metrics counted from the records (since= a date before
 # any: every record, counted the slow way), and so does report partners
-# (each partner's figures are kept too), and the dormant partners that
-# insights reads (on a team database, in order from the kept figures)
-# equal the first of all of them worked out from every partner's
-# (limit=0).  On a team database also
+# (each partner's figures are kept too), and the dormant and expand
+# partners that insights reads (on a team database, in order from the
+# kept figures) equal the first of all of them worked out from every
+# partner's (limit=0).  On a team database also
 # writers at once.  Then a count changed by hand: check fails naming it,
 # and check repair=yes (an admin's) puts it right.
 #   tallies_test.sh PRM FIXTURES_DIR [PG_DIR]   (PG_DIR: a team database
@@ -57,21 +57,25 @@ exact() {
     counted=$("$prm" --db "$1" --json report partners since=1900-01-01)
     [ "$kept" = "$counted" ] ||
         fail "$2: report partners from the kept figures differs from a count"
-    # the dormant partners read in order from the kept figures (the first
-    # ten) against all of them worked out from every partner's
-    dormant "$1" 10 >"$tmp/walked" && dormant "$1" 0 >"$tmp/all" ||
-        fail "$2: insights"
-    head -n 10 "$tmp/all" | cmp -s - "$tmp/walked" ||
-        fail "$2: the dormant partners read in order differ from a count"
+    # the dormant and expand partners read in order from the kept figures
+    # (the first ten) against all of them worked out from every partner's
+    for rule in dormant_partner expand_partner; do
+        found "$1" 10 $rule >"$tmp/walked" && found "$1" 0 $rule >"$tmp/all" ||
+            fail "$2: insights"
+        head -n 10 "$tmp/all" | cmp -s - "$tmp/walked" ||
+            fail "$2: $rule read in order differs from a count"
+    done
 }
 
-# dormant DB LIMIT: the dormant partners of insights limit=LIMIT, a line each
-dormant() {
-    "$prm" --db "$1" --json insights "limit=$2" dormant_days=30 |
+# found DB LIMIT RULE: the findings of RULE in insights limit=LIMIT, a line
+# each (thresholds that most partners of these tests meet)
+found() {
+    "$prm" --db "$1" --json insights "limit=$2" dormant_days=30 \
+        expand_rate=0 expand_max_projects=5 |
         python3 -c 'import json, sys
 for i in json.load(sys.stdin)["insights"]:
-    if i["rule"] == "dormant_partner":
-        print(json.dumps({k: v for k, v in i.items() if k != "rank"}))'
+    if i["rule"] == sys.argv[1]:
+        print(json.dumps({k: v for k, v in i.items() if k != "rank"}))' "$3"
 }
 
 run() { # STEP: the commands on stdin, into $db

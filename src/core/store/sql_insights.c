@@ -73,8 +73,62 @@ static void insight_stalled(sqlbuf *b, const store_scope *s, int64_t limit,
                "DESC, id");
 }
 
-/* The dormant partners in the rule's order, as a subquery's columns
- * (id, name, projects, days) over p, t and tc. */
+/* Ends a walk of the kept figures t in the index order given, up to the
+ * limit: where changes are not yet folded in (a team database), only the
+ * partners without any, and the start of the part that works out those
+ * with some ("UNION ALL SELECT * FROM (", to be ended). */
+static void add_unfolded_parts(sqlbuf *b, const sql_dialect *d,
+                               int64_t limit, const char *order)
+{
+    const char *changes = d->partner_tally_changes;
+    if (changes != NULL)
+        sql_add(b, " AND t.partner_id NOT IN (SELECT tc.partner_id FROM %s "
+                   "AS tc)",
+                changes);
+    sql_add(b, " ORDER BY %s LIMIT %lld) AS walked", order, (long long)limit);
+    if (changes != NULL)
+        sql_add(b, " UNION ALL SELECT * FROM (");
+}
+
+/* A rule's partners worked out from every partner's figures (kept, or
+ * counted as they are read), as a subquery that ends in its WHERE. */
+typedef void counted_fn(sqlbuf *b, const store_scope *s, const sql_dialect *d,
+                        bool kept);
+/* The same, for the first limit, read in the rule's order from an index
+ * of the kept figures. */
+typedef void walked_fn(sqlbuf *b, const store_scope *s, int64_t limit,
+                       const sql_dialect *d);
+
+/* After a walk, the part add_unfolded_parts began: the partners with
+ * changes not yet folded in, worked out by counted. */
+static void add_changed_part(sqlbuf *b, const store_scope *s,
+                             const sql_dialect *d, counted_fn *counted)
+{
+    if (d->partner_tally_changes == NULL)
+        return;
+    counted(b, s, d, true);
+    sql_add(b, " AND id IN (SELECT tc.partner_id FROM %s AS tc)) AS changed",
+            d->partner_tally_changes);
+}
+
+/* A rule over each partner's figures, walked where the engine keeps them
+ * in its order and a limit is asked for, else worked out; sorted by
+ * order over the columns either gives. */
+static void add_figures_rule(sqlbuf *b, const store_scope *s, int64_t limit,
+                             const sql_dialect *d, walked_fn *walked,
+                             counted_fn *counted, const char *order)
+{
+    bool kept = d->partner_tallies != NULL;
+    sql_add(b, "SELECT * FROM (");
+    if (kept && d->insight_orders && limit > 0)
+        walked(b, s, limit, d);
+    else
+        counted(b, s, d, kept);
+    sql_add(b, ") AS u ORDER BY %s", order);
+}
+
+/* The dormant rule's conditions on the kept figures' columns and the
+ * partner p. */
 static void add_dormant_where(sqlbuf *b, const store_scope *s,
                               const char *projects, const char *last)
 {
@@ -114,38 +168,22 @@ static void dormant_counted(sqlbuf *b, const store_scope *s,
 static void dormant_walked(sqlbuf *b, const store_scope *s, int64_t limit,
                            const sql_dialect *d)
 {
-    const char *changes = d->partner_tally_changes;
     sql_add(b, "SELECT * FROM (SELECT p.id, p.name, t.projects AS projects, "
                ASOF_DAY " - julianday(t.last_contact) AS days FROM %s AS t "
                "JOIN partners AS p ON p.id = t.partner_id",
             d->partner_tallies);
     add_dormant_where(b, s, "t.projects", "t.last_contact");
-    if (changes != NULL)
-        sql_add(b, " AND t.partner_id NOT IN (SELECT tc.partner_id FROM %s "
-                   "AS tc)",
-                changes);
-    sql_add(b, " ORDER BY t.projects DESC, t.last_contact NULLS FIRST, "
-               "t.partner_id LIMIT %lld) AS walked",
-            (long long)limit);
-    if (changes == NULL)
-        return;
-    sql_add(b, " UNION ALL SELECT * FROM (");
-    dormant_counted(b, s, d, true);
-    sql_add(b, " AND id IN (SELECT tc.partner_id FROM %s AS tc)) AS changed",
-            changes);
+    add_unfolded_parts(b, d, limit,
+                       "t.projects DESC, t.last_contact NULLS FIRST, "
+                       "t.partner_id");
+    add_changed_part(b, s, d, dormant_counted);
 }
 
 static void insight_dormant(sqlbuf *b, const store_scope *s, int64_t limit,
                             const sql_dialect *d)
 {
-    bool kept = d->partner_tallies != NULL;
-    sql_add(b, "SELECT * FROM (");
-    if (kept && d->dormant_order && limit > 0)
-        dormant_walked(b, s, limit, d);
-    else
-        dormant_counted(b, s, d, kept);
-    sql_add(b, ") AS u ORDER BY projects DESC, days IS NOT NULL, days DESC, "
-               "id");
+    add_figures_rule(b, s, limit, d, dormant_walked, dormant_counted,
+                     "projects DESC, days IS NOT NULL, days DESC, id");
 }
 
 /* Projects under way whose resources produced no outcome: found from
@@ -174,32 +212,63 @@ static void insight_idle(sqlbuf *b, const store_scope *s, int64_t limit,
                "x.id", d->fence);
 }
 
-/* Partners that do well with few projects. */
-static void insight_expand(sqlbuf *b, const store_scope *s, int64_t limit,
-                           const sql_dialect *d)
+/* A partner's closed success rate and resource efficiency over the
+ * columns prefixed x, as the expand rule and its index compute them. */
+#define EXPAND_RATE(x)                                                       \
+    "CASE WHEN " x "succeeded + " x "failed > 0 THEN 1.0 * " x "succeeded "  \
+    "/ (" x "succeeded + " x "failed) END"
+#define EXPAND_EFFICIENCY(x)                                                 \
+    "CASE WHEN " x "resources > 0 THEN 1.0 * " x "outcomes / " x             \
+    "resources END"
+
+/* Partners that do well with few projects, from every partner's figures. */
+static void expand_counted(sqlbuf *b, const store_scope *s,
+                           const sql_dialect *d, bool kept)
 {
-    (void)limit;
     static const char *const figure[][2] = {{"projects", "projects"},
                                             {"succeeded", "succeeded"},
                                             {"failed", "failed"},
                                             {"resources", "resources"},
                                             {"outcomes", "outcomes"}};
-    bool kept = d->partner_tallies != NULL;
-    sql_add(b, "SELECT * FROM (SELECT id, name, projects, CASE WHEN "
-               "succeeded + failed > 0 THEN 1.0 * succeeded / (succeeded + "
-               "failed) END AS rate, CASE WHEN resources > 0 THEN 1.0 * "
-               "outcomes / resources END AS efficiency FROM (SELECT p.id, "
-               "p.name");
+    sql_add(b, "SELECT * FROM (SELECT id, name, projects, " EXPAND_RATE("")
+               " AS rate, " EXPAND_EFFICIENCY("") " AS efficiency FROM "
+               "(SELECT p.id, p.name");
     sqlm_add_figures(b, d, kept, figure, sizeof figure / sizeof *figure);
     sqlm_add_partners_from(b, d, kept);
     sql_add(b, " WHERE TRUE");
     add_partner_scope(b, s);
     sql_add(b, "%s) AS q) AS e WHERE 1.0 * projects <= "
                ":expand_max_projects AND (rate >= :expand_rate OR "
-               "efficiency >= :expand_efficiency) ORDER "
-               "BY rate DESC NULLS LAST, efficiency DESC NULLS LAST, "
-               "projects, id",
+               "efficiency >= :expand_efficiency)",
             d->fence);
+}
+
+/* The same, for the first limit of them, read in the rule's order from
+ * prm_partner_tallies_expand (as dormant_walked reads the dormant). */
+static void expand_walked(sqlbuf *b, const store_scope *s, int64_t limit,
+                          const sql_dialect *d)
+{
+    sql_add(b, "SELECT * FROM (SELECT p.id, p.name, t.projects AS projects, "
+               EXPAND_RATE("t.") " AS rate, " EXPAND_EFFICIENCY("t.")
+               " AS efficiency FROM %s AS t JOIN partners AS p ON p.id = "
+               "t.partner_id WHERE 1.0 * t.projects <= :expand_max_projects "
+               "AND (" EXPAND_RATE("t.") " >= :expand_rate OR "
+               EXPAND_EFFICIENCY("t.") " >= :expand_efficiency)",
+            d->partner_tallies);
+    add_partner_scope(b, s);
+    add_unfolded_parts(b, d, limit,
+                       "(" EXPAND_RATE("t.") ") DESC NULLS LAST, ("
+                       EXPAND_EFFICIENCY("t.") ") DESC NULLS LAST, "
+                       "t.projects, t.partner_id");
+    add_changed_part(b, s, d, expand_counted);
+}
+
+static void insight_expand(sqlbuf *b, const store_scope *s, int64_t limit,
+                           const sql_dialect *d)
+{
+    add_figures_rule(b, s, limit, d, expand_walked, expand_counted,
+                     "rate DESC NULLS LAST, efficiency DESC NULLS LAST, "
+                     "projects, id");
 }
 
 /* The distinct values of partners' column col (regions or types), one

@@ -54,7 +54,7 @@ const sql_dialect sqlm_pg_dialect = {
                          "communications AS x WHERE x.partner_id = p.id) "
                          "ELSE greatest(t.last_contact, tc.last_contact) "
                          "END",
-    .dormant_order = true};
+    .insight_orders = true};
 
 /* The values of the named parameters a statement may have. */
 typedef struct named {
