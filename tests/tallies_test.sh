@@ -6,7 +6,8 @@
 # and the migration that first counts them.  After each step check passes
 # (it recounts) and an unfiltered metrics, which reads the kept counts,
 # equals the same metrics counted from the records (since= a date before
-# any: every record, counted the slow way), and so does report partners
+# any: every record, counted the slow way), and so does metrics of a
+# region, a status and a type, and report partners
 # (each partner's figures are kept too), and the dormant and expand
 # partners that insights reads (on a team database, in order from the
 # kept figures) equal the first of all of them worked out from every
@@ -52,6 +53,14 @@ exact() {
         echo "  kept:    $kept"
         echo "  counted: $counted"
     fi
+    # a scope's communications and resources, summed from the partners'
+    # kept figures, against a count of the rows
+    for scope in region=EMEA status=active type=distributor; do
+        kept=$("$prm" --db "$1" --json metrics $scope)
+        counted=$("$prm" --db "$1" --json metrics $scope since=1900-01-01)
+        [ "$kept" = "$counted" ] ||
+            fail "$2: metrics $scope from the kept figures differ from a count"
+    done
     # each partner's figures, kept, against their count
     kept=$("$prm" --db "$1" --json report partners)
     counted=$("$prm" --db "$1" --json report partners since=1900-01-01)

@@ -143,7 +143,30 @@ size_t sqlm_metrics_outputs(int which, prm_metrics *m,
     }
 }
 
-void sqlm_metrics(sqlbuf *b, int which, const store_scope *s)
+static bool kept_figures(const store_scope *s, const sql_dialect *d);
+
+/* A kind counted among each partner's figures (column), of the partners in
+ * scope: the sum of their kept figures, where the engine keeps them and
+ * the metrics are not over dates; else NULL.  Counting the rows of a
+ * region's partners walked a quarter of the communications by partner
+ * (1M partners: 0.4-0.9 s on a file, 1.0 s on a team database, against
+ * 0.26-0.32 s and 0.41 s for the sum). */
+static bool sum_kept(sqlbuf *b, const store_scope *s, const sql_dialect *d,
+                     const char *column)
+{
+    if (!scoped(s) || !kept_figures(s, d))
+        return false;
+    sql_add(b, "SELECT CAST(coalesce(sum(");
+    sqlm_add_figure(b, d, true, column);
+    sql_add(b, "), 0) AS bigint)");
+    sqlm_add_partners_from(b, d, true);
+    sql_add(b, " WHERE TRUE");
+    add_scope(b, s);
+    return true;
+}
+
+void sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
+                  const sql_dialect *d)
 {
     switch (which) {
     case SQLM_PARTNERS:
@@ -155,10 +178,12 @@ void sqlm_metrics(sqlbuf *b, int which, const store_scope *s)
         count_projects(b, s);
         break;
     case SQLM_COMMS:
-        count_dated(b, s, "communications", "x.at", "x.partner_id");
+        if (!sum_kept(b, s, d, "communications"))
+            count_dated(b, s, "communications", "x.at", "x.partner_id");
         break;
     case SQLM_RESOURCES:
-        count_dated(b, s, "resources", "x.at", "x.partner_id");
+        if (!sum_kept(b, s, d, "resources"))
+            count_dated(b, s, "resources", "x.at", "x.partner_id");
         break;
     case SQLM_OUTCOMES:
         count_dated(b, s, "outcomes", "x.at", "x.project_id");

@@ -90,7 +90,8 @@ extern const sql_dialect sqlm_pg_dialect;
  * succeeded, failed); communications; resources; outcomes. */
 enum { SQLM_PARTNERS, SQLM_PROJECTS, SQLM_COMMS, SQLM_RESOURCES,
        SQLM_OUTCOMES, SQLM_DEALS, SQLM_COUNT };
-void sqlm_metrics(sqlbuf *b, int which, const store_scope *s);
+void sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
+                  const sql_dialect *d);
 /* The counts kept for metrics (tallies.c; sqlm_unfiltered in
  * sql_metrics.c).  Metrics of everything (no scope, no window) from the
  * counts kept in prm_tallies, and the deals live at :asof from the deals_status

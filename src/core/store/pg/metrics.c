@@ -210,7 +210,7 @@ prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
         int64_t *out[SQLM_COLUMNS];
         size_t n = sqlm_metrics_outputs(i, m, out);
         sqlbuf b = {.len = 0};
-        sqlm_metrics(&b, i, s);
+        sqlm_metrics(&b, i, s, &sqlm_pg_dialect);
         PGresult *res;
         rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
         if (rc != PRM_OK)

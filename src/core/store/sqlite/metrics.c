@@ -107,7 +107,7 @@ prm_code sqlite_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
         int64_t *out[SQLM_COLUMNS], got[SQLM_COLUMNS] = {0};
         size_t n = sqlm_metrics_outputs(i, m, out);
         sqlbuf b = {.len = 0};
-        sqlm_metrics(&b, i, s);
+        sqlm_metrics(&b, i, s, &sqlm_sqlite_dialect);
         sqlite3_stmt *stmt;
         rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
         if (rc == PRM_OK)
