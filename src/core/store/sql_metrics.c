@@ -115,34 +115,6 @@ static void count_deals(sqlbuf *b, const store_scope *s)
     }
 }
 
-size_t sqlm_metrics_outputs(int which, prm_metrics *m,
-                            int64_t *out[SQLM_COLUMNS])
-{
-    switch (which) {
-    case SQLM_PARTNERS:
-        out[0] = &m->partners;
-        return 1;
-    case SQLM_PROJECTS:
-        out[0] = &m->projects, out[1] = &m->succeeded, out[2] = &m->failed;
-        return 3;
-    case SQLM_COMMS:
-        out[0] = &m->communications;
-        return 1;
-    case SQLM_RESOURCES:
-        out[0] = &m->resources;
-        return 1;
-    case SQLM_OUTCOMES:
-        out[0] = &m->outcomes;
-        return 1;
-    default:
-        out[0] = &m->deals, out[1] = &m->deals_won, out[2] = &m->deals_lost;
-        out[3] = &m->deals_active, out[4] = &m->deals_approved;
-        out[5] = &m->deals_rejected, out[6] = &m->pipeline_value;
-        out[7] = &m->won_value;
-        return 8;
-    }
-}
-
 /* Whether the partners' figures come from those kept (an engine that
  * keeps them, and not over dates: those kept are of all time). */
 static bool kept_figures(const store_scope *s, const sql_dialect *d)
@@ -150,51 +122,79 @@ static bool kept_figures(const store_scope *s, const sql_dialect *d)
     return d->partner_tallies != NULL && s->since == NULL && s->until == NULL;
 }
 
-/* A kind counted among each partner's figures (column), of the partners
- * in scope: the sum of their kept figures where kept_figures holds (true);
- * else nothing is written (false).  Counting the rows of a region's
- * partners walked a quarter of the communications by partner (1M
- * partners: 0.4-0.9 s on a file, 1.0 s on a team database, against
- * 0.26-0.32 s and 0.41 s for the sum). */
-static bool sum_kept(sqlbuf *b, const store_scope *s, const sql_dialect *d,
-                     const char *column)
+/* The partners in scope counted, with the sums of their kept
+ * communications and resources where kept_figures holds: one read of
+ * the scope's partners for three figures.  Counting the rows of a
+ * region's partners walked a quarter of the communications by partner
+ * (1M partners: 0.4-0.9 s on a file, 1.0 s on a team database, against
+ * 0.26-0.32 s and 0.41 s for a sum), and each sum on its own read the
+ * same partners again. */
+static size_t count_partners(sqlbuf *b, const store_scope *s,
+                             const sql_dialect *d, prm_metrics *m,
+                             int64_t *out[SQLM_COLUMNS])
 {
-    if (!scoped(s) || !kept_figures(s, d))
-        return false;
-    sql_add(b, "SELECT CAST(coalesce(sum(");
-    sqlm_add_figure(b, d, true, column);
-    sql_add(b, "), 0) AS bigint)");
-    sqlm_add_partners_from(b, d, true);
-    sql_add(b, " WHERE TRUE");
+    out[0] = &m->partners;
+    if (!scoped(s) && d->kept_tallies != NULL) {
+        /* a window dates no partner: all of them, as counted */
+        sql_add(b, "SELECT coalesce(sum(k.n), 0) FROM %s AS k WHERE k.name "
+                   "= 'partners'",
+                d->kept_tallies);
+        return 1;
+    }
+    sql_add(b, "SELECT count(*)");
+    bool sums = scoped(s) && kept_figures(s, d);
+    if (sums) {
+        static const char *const figure[] = {"communications", "resources"};
+        for (size_t i = 0; i < 2; i++) {
+            sql_add(b, ", CAST(coalesce(sum(");
+            sqlm_add_figure(b, d, true, figure[i]);
+            sql_add(b, "), 0) AS bigint)");
+        }
+        out[1] = &m->communications, out[2] = &m->resources;
+    }
+    sqlm_add_partners_from(b, d, sums);
+    if (scoped(s))
+        sql_add(b, " WHERE TRUE");
     add_scope(b, s);
-    return true;
+    return sums ? 3 : 1;
 }
 
-void sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
-                  const sql_dialect *d)
+size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
+                    const sql_dialect *d, prm_metrics *m,
+                    int64_t *out[SQLM_COLUMNS])
 {
+    /* a scope's communications and resources come with its partners */
+    bool summed = scoped(s) && kept_figures(s, d);
     switch (which) {
     case SQLM_PARTNERS:
-        sql_add(b, "SELECT count(*) FROM partners AS p%s",
-                scoped(s) ? " WHERE TRUE" : "");
-        add_scope(b, s);
-        break;
+        return count_partners(b, s, d, m, out);
     case SQLM_PROJECTS:
         count_projects(b, s);
-        break;
+        out[0] = &m->projects, out[1] = &m->succeeded, out[2] = &m->failed;
+        return 3;
     case SQLM_COMMS:
-        if (!sum_kept(b, s, d, "communications"))
-            count_dated(b, s, "communications", "x.at", "x.partner_id");
-        break;
+        if (summed)
+            return 0;
+        count_dated(b, s, "communications", "x.at", "x.partner_id");
+        out[0] = &m->communications;
+        return 1;
     case SQLM_RESOURCES:
-        if (!sum_kept(b, s, d, "resources"))
-            count_dated(b, s, "resources", "x.at", "x.partner_id");
-        break;
+        if (summed)
+            return 0;
+        count_dated(b, s, "resources", "x.at", "x.partner_id");
+        out[0] = &m->resources;
+        return 1;
     case SQLM_OUTCOMES:
         count_dated(b, s, "outcomes", "x.at", "x.project_id");
-        break;
+        out[0] = &m->outcomes;
+        return 1;
     default:
         count_deals(b, s);
+        out[0] = &m->deals, out[1] = &m->deals_won, out[2] = &m->deals_lost;
+        out[3] = &m->deals_active, out[4] = &m->deals_approved;
+        out[5] = &m->deals_rejected, out[6] = &m->pipeline_value;
+        out[7] = &m->won_value;
+        return 8;
     }
 }
 

@@ -86,12 +86,18 @@ typedef struct sql_dialect {
 extern const sql_dialect sqlm_sqlite_dialect;
 extern const sql_dialect sqlm_pg_dialect;
 
-/* The metrics are five counts: partners; projects (three columns: all,
- * succeeded, failed); communications; resources; outcomes. */
+/* The metrics are six counts: partners; projects (three columns: all,
+ * succeeded, failed); communications; resources; outcomes; deals (eight
+ * columns). */
 enum { SQLM_PARTNERS, SQLM_PROJECTS, SQLM_COMMS, SQLM_RESOURCES,
        SQLM_OUTCOMES, SQLM_DEALS, SQLM_COUNT };
-void sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
-                  const sql_dialect *d);
+/* The statement of count which into b, and where its columns go in m
+ * (at most SQLM_COLUMNS); 0, and no statement, when another count's
+ * statement gives its columns. */
+enum { SQLM_COLUMNS = 8 };
+size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
+                    const sql_dialect *d, prm_metrics *m,
+                    int64_t *out[SQLM_COLUMNS]);
 /* The counts kept for metrics (tallies.c; sqlm_unfiltered in
  * sql_metrics.c).  Metrics of everything (no scope, no window) from the
  * counts kept in prm_tallies, and the deals live at :asof from the deals_status
@@ -113,10 +119,6 @@ const char *sqlm_tally_added(const prm_kind_info *info);
 const char *sqlm_partner_tally_added(const prm_kind_info *info);
 /* Every count counted again into an empty prm_tallies. */
 void sqlm_tally_refill(sqlbuf *b);
-/* Where the columns of query which go in m: at most SQLM_COLUMNS. */
-enum { SQLM_COLUMNS = 8 };
-size_t sqlm_metrics_outputs(int which, prm_metrics *m,
-                            int64_t *out[SQLM_COLUMNS]);
 
 /* " AND ..." conditions on partners AS p that choose the partners in a
  * scope; with active_only and no status=, inactive partners are left

@@ -208,9 +208,10 @@ prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
     prm_code rc = PRM_OK;
     for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
         int64_t *out[SQLM_COLUMNS];
-        size_t n = sqlm_metrics_outputs(i, m, out);
         sqlbuf b = {.len = 0};
-        sqlm_metrics(&b, i, s, &sqlm_pg_dialect);
+        size_t n = sqlm_metrics(&b, i, s, &sqlm_pg_dialect, m, out);
+        if (n == 0)
+            continue;
         PGresult *res;
         rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
         if (rc != PRM_OK)

@@ -105,9 +105,10 @@ prm_code sqlite_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
     prm_code rc = PRM_OK;
     for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
         int64_t *out[SQLM_COLUMNS], got[SQLM_COLUMNS] = {0};
-        size_t n = sqlm_metrics_outputs(i, m, out);
         sqlbuf b = {.len = 0};
-        sqlm_metrics(&b, i, s, &sqlm_sqlite_dialect);
+        size_t n = sqlm_metrics(&b, i, s, &sqlm_sqlite_dialect, m, out);
+        if (n == 0)
+            continue;
         sqlite3_stmt *stmt;
         rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
         if (rc == PRM_OK)
