@@ -466,11 +466,18 @@ static void add_health_ranks(sqlbuf *b, const store_scope *s,
     add_health(b, "id");
     sql_add(b, "SELECT p.id AS id");
     sqlm_add_figures(b, d, kept, figure, sizeof figure / sizeof *figure);
-    sql_add(b, ", r.recent AS recent FROM (SELECT +x.partner_id AS "
-               "partner_id, count(*) FILTER (WHERE x.at <= :asof) AS recent "
-               "FROM communications AS x WHERE x.at > :recent_since GROUP BY "
-               "+x.partner_id) AS r JOIN partners AS p ON p.id = "
-               "r.partner_id");
+    /* Without a scope no partner's row is needed: the communications'
+     * partners are the partners (a foreign key), and the figures read
+     * p.id alone.  Joining a million partners was a third of the
+     * ranking's time on a team database. */
+    const char *grouped = scoped(s) ? "r" : "p";
+    sql_add(b, ", %s.recent AS recent FROM (SELECT +x.partner_id AS id, "
+               "count(*) FILTER (WHERE x.at <= :asof) AS recent FROM "
+               "communications AS x WHERE x.at > :recent_since GROUP BY "
+               "+x.partner_id) AS %s",
+            grouped, grouped);
+    if (scoped(s))
+        sql_add(b, " JOIN partners AS p ON p.id = r.id");
     sqlm_add_kept_join(b, d, kept);
     sql_add(b, " WHERE TRUE");
     add_scope(b, s);
