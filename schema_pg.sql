@@ -221,6 +221,8 @@ CREATE TABLE deals (
 CREATE INDEX deals_partner ON deals (partner_id, created_at);
 -- (amount: the pipeline is summed from this index alone)
 CREATE INDEX deals_status ON deals (status, expires, amount);
+-- metrics over dates: a deal's day, and the window's first and last days
+CREATE INDEX deals_created ON deals (created_at);
 CREATE INDEX deals_domain ON deals (domain);
 CREATE INDEX deals_customer_key ON deals (customer_key);
 CREATE INDEX deals_domain_root ON deals (domain_root);
@@ -985,6 +987,45 @@ UNION ALL SELECT 'deals.won_amount', coalesce(sum(amount), 0) FROM deals
     WHERE status = 'won';
 GRANT SELECT ON prm_tallies, prm_tally_changes TO prm_viewer;
 
+-- The same counts by day, so that metrics over dates alone (since=,
+-- until=) sum the window's whole days and count only the rows of its
+-- first and last day, instead of walking every row of the window.  A day
+-- is the first ten characters of what the kind is dated by: a
+-- communication's, resource's or outcome's at, a project's start (else
+-- its created_at), a deal's created_at.  Kept by the same triggers, in
+-- the same way.
+CREATE TABLE prm_day_tallies (
+    name text NOT NULL,
+    day  text NOT NULL,
+    n    bigint NOT NULL,
+    PRIMARY KEY (name, day)
+);
+CREATE TABLE prm_day_tally_changes (
+    name text NOT NULL,
+    day  text NOT NULL,
+    n    bigint NOT NULL
+);
+INSERT INTO prm_day_tallies (name, day, n)
+SELECT name, day, sum(n) FROM (
+    SELECT 'communications' AS name, substr(at, 1, 10) AS day, 1 AS n
+    FROM communications
+    UNION ALL SELECT 'resources', substr(at, 1, 10), 1 FROM resources
+    UNION ALL SELECT 'outcomes', substr(at, 1, 10), 1 FROM outcomes
+    UNION ALL SELECT 'projects', substr(coalesce(start, created_at), 1, 10), 1
+    FROM projects
+    UNION ALL SELECT 'projects.' || status,
+                     substr(coalesce(start, created_at), 1, 10), 1
+    FROM projects
+    UNION ALL SELECT 'deals', substr(created_at, 1, 10), 1 FROM deals
+    UNION ALL SELECT 'deals.' || status, substr(created_at, 1, 10), 1
+    FROM deals
+    UNION ALL SELECT 'deals.ever_approved', substr(created_at, 1, 10), 1
+    FROM deals WHERE approved_at IS NOT NULL
+    UNION ALL SELECT 'deals.won_amount', substr(created_at, 1, 10), amount
+    FROM deals WHERE status = 'won' AND amount IS NOT NULL) AS u
+GROUP BY name, day;
+GRANT SELECT ON prm_day_tallies, prm_day_tally_changes TO prm_viewer;
+
 -- Deletes and changes are counted by row triggers (a statement trigger
 -- over its transition table cost more than twice as much for the one-row
 -- statements prm sends), inserts by a statement's: an import's thousands
@@ -995,6 +1036,20 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
     INSERT INTO prm_tally_changes
     VALUES (TG_TABLE_NAME, CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END);
+    IF TG_TABLE_NAME <> 'partners' THEN
+        INSERT INTO prm_day_tally_changes
+        VALUES (TG_TABLE_NAME, substr(OLD.at, 1, 10), -1);
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- A communication, resource or outcome moved to another day.
+CREATE FUNCTION prm_day_moved() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    INSERT INTO prm_day_tally_changes
+    VALUES (TG_TABLE_NAME, substr(OLD.at, 1, 10), -1),
+           (TG_TABLE_NAME, substr(NEW.at, 1, 10), 1);
     RETURN NULL;
 END
 $$;
@@ -1011,21 +1066,36 @@ BEGIN
         INSERT INTO prm_tally_changes
         VALUES ('projects.' || OLD.status, -1), ('projects.' || NEW.status, 1);
     END IF;
+    IF TG_OP <> 'INSERT' THEN
+        INSERT INTO prm_day_tally_changes
+        SELECT name, substr(coalesce(OLD.start, OLD.created_at), 1, 10), -1
+        FROM (VALUES ('projects'), ('projects.' || OLD.status)) AS v (name);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO prm_day_tally_changes
+        SELECT name, substr(coalesce(NEW.start, NEW.created_at), 1, 10), 1
+        FROM (VALUES ('projects'), ('projects.' || NEW.status)) AS v (name);
+    END IF;
     RETURN NULL;
 END
 $$;
 -- A deal's counts, each times s (1 for a deal that is, -1 for one gone).
-CREATE FUNCTION prm_tally_deal_rows(d deals, s integer) RETURNS void
+CREATE FUNCTION prm_tally_deal_rows(d deals, s integer)
+RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO prm_tally_changes (name, n)
-    SELECT name, n * s FROM (VALUES
-        ('deals', 1::bigint),
-        ('deals.' || d.status, 1),
-        ('deals.ever_approved', CASE WHEN d.approved_at IS NULL THEN 0 ELSE 1 END),
-        ('deals.won_amount', CASE WHEN d.status = 'won'
-                                  THEN coalesce(d.amount, 0) ELSE 0 END))
-        AS v (name, n)
-    WHERE n <> 0
+    WITH v (name, n) AS (
+        SELECT name, n * s FROM (VALUES
+            ('deals', 1::bigint),
+            ('deals.' || d.status, 1),
+            ('deals.ever_approved',
+             CASE WHEN d.approved_at IS NULL THEN 0 ELSE 1 END),
+            ('deals.won_amount', CASE WHEN d.status = 'won'
+                                      THEN coalesce(d.amount, 0) ELSE 0 END))
+            AS c (name, n)
+        WHERE n <> 0),
+    kept AS (INSERT INTO prm_tally_changes (name, n) SELECT name, n FROM v)
+    INSERT INTO prm_day_tally_changes (name, day, n)
+    SELECT name, substr(d.created_at, 1, 10), n FROM v
 $$;
 CREATE FUNCTION prm_tally_deal() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -1044,6 +1114,11 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
     INSERT INTO prm_tally_changes
     SELECT TG_TABLE_NAME, count(*) FROM added HAVING count(*) > 0;
+    IF TG_TABLE_NAME <> 'partners' THEN
+        INSERT INTO prm_day_tally_changes
+        SELECT TG_TABLE_NAME, substr(at, 1, 10), count(*) FROM added
+        GROUP BY 2;
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -1054,6 +1129,14 @@ BEGIN
     SELECT 'projects', count(*) FROM added HAVING count(*) > 0
     UNION ALL
     SELECT 'projects.' || status, count(*) FROM added GROUP BY status;
+    INSERT INTO prm_day_tally_changes
+    SELECT name, day, count(*) FROM (
+        SELECT 'projects' AS name,
+               substr(coalesce(start, created_at), 1, 10) AS day FROM added
+        UNION ALL
+        SELECT 'projects.' || status,
+               substr(coalesce(start, created_at), 1, 10) FROM added) AS u
+    GROUP BY name, day;
     RETURN NULL;
 END
 $$;
@@ -1067,6 +1150,13 @@ BEGIN
              net AS (SELECT name, sum(n) AS n FROM gone GROUP BY name)
         UPDATE prm_tallies AS t SET n = t.n + net.n FROM net
         WHERE t.name = net.name AND net.n <> 0;
+        WITH gone AS (DELETE FROM prm_day_tally_changes
+                      RETURNING name, day, n),
+             net AS (SELECT name, day, sum(n) AS n FROM gone
+                     GROUP BY name, day)
+        INSERT INTO prm_day_tallies AS t (name, day, n)
+        SELECT name, day, n FROM net WHERE n <> 0
+        ON CONFLICT (name, day) DO UPDATE SET n = t.n + EXCLUDED.n;
     END IF;
 END
 $$;
@@ -1078,6 +1168,8 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('prm_tally_fold'));
     DELETE FROM prm_tally_changes;
     DELETE FROM prm_tallies;
+    DELETE FROM prm_day_tally_changes;
+    DELETE FROM prm_day_tallies;
 END
 $$;
 REVOKE ALL ON FUNCTION prm_tally_count(), prm_tally_project(),
@@ -1087,6 +1179,8 @@ REVOKE ALL ON FUNCTION prm_tally_count(), prm_tally_project(),
 GRANT EXECUTE ON FUNCTION prm_tally_fold() TO prm_viewer;
 GRANT EXECUTE ON FUNCTION prm_tally_clear() TO prm_admin;
 GRANT INSERT ON prm_tallies TO prm_admin;
+REVOKE ALL ON FUNCTION prm_day_moved() FROM PUBLIC;
+GRANT INSERT ON prm_day_tallies TO prm_admin;
 
 CREATE TRIGGER tally_partners AFTER DELETE ON partners
     FOR EACH ROW EXECUTE FUNCTION prm_tally_count();
@@ -1108,17 +1202,32 @@ CREATE TRIGGER tally_projects AFTER DELETE ON projects
     FOR EACH ROW EXECUTE FUNCTION prm_tally_project();
 CREATE TRIGGER tally_added_projects AFTER INSERT ON projects REFERENCING NEW TABLE AS added
     FOR EACH STATEMENT EXECUTE FUNCTION prm_tally_projects_added();
-CREATE TRIGGER tally_project_status AFTER UPDATE OF status ON projects
-    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+CREATE TRIGGER tally_project_status AFTER UPDATE OF status, start, created_at
+    ON projects FOR EACH ROW
+    WHEN (OLD.status IS DISTINCT FROM NEW.status
+          OR coalesce(OLD.start, OLD.created_at)
+             IS DISTINCT FROM coalesce(NEW.start, NEW.created_at))
     EXECUTE FUNCTION prm_tally_project();
 CREATE TRIGGER tally_deals AFTER INSERT OR DELETE ON deals
     FOR EACH ROW EXECUTE FUNCTION prm_tally_deal();
-CREATE TRIGGER tally_deal_change AFTER UPDATE OF status, approved_at, amount
+CREATE TRIGGER tally_deal_change
+    AFTER UPDATE OF status, approved_at, amount, created_at
     ON deals FOR EACH ROW
     WHEN (OLD.status IS DISTINCT FROM NEW.status
           OR OLD.approved_at IS DISTINCT FROM NEW.approved_at
-          OR OLD.amount IS DISTINCT FROM NEW.amount)
+          OR OLD.amount IS DISTINCT FROM NEW.amount
+          OR substr(OLD.created_at, 1, 10)
+             IS DISTINCT FROM substr(NEW.created_at, 1, 10))
     EXECUTE FUNCTION prm_tally_deal();
+CREATE TRIGGER day_moved_communications AFTER UPDATE OF at ON communications
+    FOR EACH ROW WHEN (substr(OLD.at, 1, 10) <> substr(NEW.at, 1, 10))
+    EXECUTE FUNCTION prm_day_moved();
+CREATE TRIGGER day_moved_resources AFTER UPDATE OF at ON resources
+    FOR EACH ROW WHEN (substr(OLD.at, 1, 10) <> substr(NEW.at, 1, 10))
+    EXECUTE FUNCTION prm_day_moved();
+CREATE TRIGGER day_moved_outcomes AFTER UPDATE OF at ON outcomes
+    FOR EACH ROW WHEN (substr(OLD.at, 1, 10) <> substr(NEW.at, 1, 10))
+    EXECUTE FUNCTION prm_day_moved();
 
 -- Each partner's figures kept, as a file keeps them (prm_partner_tallies),
 -- for report partners, insights and the agenda: projects (all, succeeded, failed), communications, the last

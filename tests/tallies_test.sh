@@ -5,8 +5,10 @@
 # (the sqlite3 shell on a file; psql, as a manager, on a team database),
 # and the migration that first counts them.  After each step check passes
 # (it recounts) and an unfiltered metrics, which reads the kept counts,
-# equals the same metrics counted from the records (since= a date before
-# any: every record, counted the slow way), and so does metrics of a
+# equals the same metrics over dates (since= a date before any: on a file
+# every record counted the slow way, on a team database the counts kept
+# by day), metrics over windows that cut days equal a count by hand
+# (a team database sums the whole days kept), and so does metrics of a
 # region, a status and a type, and report partners
 # (each partner's figures are kept too), and the dormant and expand
 # partners that insights reads (on a team database, in order from the
@@ -61,6 +63,11 @@ exact() {
         [ "$kept" = "$counted" ] ||
             fail "$2: metrics $scope from the kept figures differ from a count"
     done
+    # windows that cut days, and whole ones
+    window "$1" "$2" 2026-06-30T12:00:00Z ""
+    window "$1" "$2" "" 2026-07-01T06:00:00Z
+    window "$1" "$2" 2026-06-29T00:00:00Z 2026-06-30T23:59:59Z
+    window "$1" "$2" 2026-07-01T00:00:00Z 2026-07-01T23:00:00Z
     # each partner's figures, kept, against their count
     kept=$("$prm" --db "$1" --json report partners)
     counted=$("$prm" --db "$1" --json report partners since=1900-01-01)
@@ -74,6 +81,43 @@ exact() {
         head -n 10 "$tmp/all" | cmp -s - "$tmp/walked" ||
             fail "$2: $rule read in order differs from a count"
     done
+}
+
+# ask DB SQL: the answer's rows, values separated by spaces
+ask() {
+    if [ -n "$pgdir" ]; then
+        psql -qXtA -F' ' -v ON_ERROR_STOP=1 "$1" -c "$2"
+    else
+        sqlite3 -separator ' ' "$1" "$2"
+    fi
+}
+
+# window DB STEP SINCE UNTIL: metrics over the window (full timestamps,
+# either may be empty), which a team database reads from the counts kept
+# by day, equal the same counted by hand
+window() {
+    w="TRUE" args="" asof=$PRM_NOW
+    [ -n "$3" ] && w="$w AND COL >= '$3'" args="since=$3"
+    [ -n "$4" ] && w="$w AND COL <= '$4'" args="$args until=$4" asof=$4
+    live="(status = 'submitted' OR (status = 'approved' AND (expires IS NULL OR expires > '$asof')))"
+    at=$(echo "$w" | sed 's/COL/at/g')
+    started=$(echo "$w" | sed 's/COL/coalesce(start, created_at)/g')
+    made=$(echo "$w" | sed 's/COL/created_at/g')
+    want=$(ask "$1" "SELECT (SELECT count(*) FROM communications WHERE $at), (SELECT count(*) FROM resources WHERE $at), (SELECT count(*) FROM outcomes WHERE $at), (SELECT count(*) FROM projects WHERE $started), (SELECT count(*) FROM projects WHERE $started AND status = 'succeeded'), (SELECT count(*) FROM projects WHERE $started AND status = 'failed'), (SELECT count(*) FROM deals WHERE $made), (SELECT count(*) FROM deals WHERE $made AND status = 'won'), (SELECT count(*) FROM deals WHERE $made AND status = 'lost'), (SELECT count(*) FROM deals WHERE $made AND $live), (SELECT coalesce(sum(amount), 0) FROM deals WHERE $made AND status = 'approved' AND $live), (SELECT coalesce(sum(amount), 0) FROM deals WHERE $made AND status = 'won')") ||
+        { fail "$2: counting $args by hand"; return; }
+    got=$("$prm" --db "$1" --json metrics $args | python3 -c 'import json, sys
+m = json.load(sys.stdin)["metrics"]
+keys = ["communications", "resources", "outcomes", "projects", "succeeded",
+        "failed", "deals", "deals_won", "deals_lost", "deals_active"]
+print(" ".join([str(m[k]) for k in keys] +
+               [str(round(float(m[k]) * 100)) for k in ("pipeline_value", "won_value")]))')
+    if [ "$got" = "$want" ]; then
+        passed=$((passed + 1))
+    else
+        fail "$2: metrics $args differ from a count by hand"
+        echo "  prm:     $got"
+        echo "  by hand: $want"
+    fi
 }
 
 # found DB LIMIT RULE: the findings of RULE in insights limit=LIMIT, a line
@@ -109,6 +153,17 @@ outcome add project=P3 description=won
 deal add partner=Acme customer=Foo amount=1000.50 close=2026-08-01
 deal add partner=Beta customer=Bar amount=200 close=2026-09-01
 deal add partner=Gamma customer=Baz amount=75.25
+EOF
+run "dated records, on days the windows cut" <<'EOF'
+comm add partner=Acme method=email content=early at=2026-06-29T08:00:00Z
+comm add partner=Acme method=email content=noon at=2026-06-30T12:00:00Z
+comm add partner=Beta method=phone content=late at=2026-06-30T18:30:00Z
+comm add partner=Beta method=chat content=dawn at=2026-07-01T05:00:00Z
+comm add partner=Gamma method=chat content=day at=2026-07-01T09:00:00Z
+resource add partner=Beta kind=people amount=1 at=2026-06-30T06:00:00Z
+outcome add project=P1 description=lead at=2026-06-30T20:00:00Z
+project add name=P4 partner=Beta status=failed start=2026-06-30
+project add name=P5 partner=Gamma status=succeeded start=2026-07-01
 EOF
 run "status changes and deal verbs" <<'EOF'
 project update P1 status=succeeded
@@ -168,6 +223,12 @@ by_hand "UPDATE communications SET partner_id = 3, at = '2020-01-01T00:00:00Z' W
 by_hand "UPDATE resources SET partner_id = 2 WHERE partner_id = 1" ||
     fail "moving a resource"
 by_hand "UPDATE deals SET partner_id = 3 WHERE id = 2" || fail "moving a deal"
+by_hand "UPDATE deals SET created_at = '2026-06-30T13:00:00Z' WHERE id = 1" ||
+    fail "moving a deal to another day"
+by_hand "UPDATE communications SET at = '2026-06-29T23:00:00Z' WHERE content = 'dawn'" ||
+    fail "moving a communication to another day"
+by_hand "UPDATE projects SET start = '2026-06-29' WHERE name = 'P4'" ||
+    fail "moving a project to another day"
 by_hand "DELETE FROM communications WHERE id = (SELECT min(id) FROM communications WHERE partner_id = 1)" ||
     fail "deleting a communication"
 exact "$db" "changes made around prm"
@@ -212,20 +273,28 @@ else
     done
 fi
 
-# a count changed by hand: check says which, repair=yes counts again
-by_hand "UPDATE prm_tallies SET n = n + 7 WHERE name = 'communications'"
-if out=$("$prm" --db "$db" check 2>&1); then
-    fail "check passed with a wrong count"
-else
-    case $out in
-    *"differ from a recount (communications: "*" kept, "*" counted)"*)
-        passed=$((passed + 1)) ;;
-    *) fail "check's message: $out" ;;
-    esac
+# miscounted SQL MESSAGE: after SQL by hand, check fails saying MESSAGE,
+# and check repair=yes counts again
+miscounted() {
+    by_hand "$1"
+    if out=$("$prm" --db "$db" check 2>&1); then
+        fail "check passed with a wrong count ($1)"
+    else
+        case $out in
+        *"$2"*) passed=$((passed + 1)) ;;
+        *) fail "check's message: $out" ;;
+        esac
+    fi
+    "$prm" --db "$db" check repair=yes >/dev/null 2>"$tmp/err" ||
+        fail "check repair=yes: $(cat "$tmp/err")"
+    exact "$db" "after check repair=yes ($1)"
+}
+miscounted "UPDATE prm_tallies SET n = n + 7 WHERE name = 'communications'" \
+    "differ from a recount (communications: "
+if [ -n "$pgdir" ]; then # a count by day: check names the day
+    miscounted "UPDATE prm_day_tallies SET n = n + 1 WHERE name = 'communications' AND day = '2026-06-30'" \
+        "differ from a recount (communications on 2026-06-30: "
 fi
-"$prm" --db "$db" check repair=yes >/dev/null 2>"$tmp/err" ||
-    fail "check repair=yes: $(cat "$tmp/err")"
-exact "$db" "after check repair=yes"
 
 # a partner's figure changed by hand, a communication counted that is not
 # there (on a file: inserted around prm, which is not counted; on a team
@@ -239,18 +308,7 @@ fi
 for edit in "UPDATE prm_partner_tallies SET outcomes = outcomes + 2 WHERE partner_id = 2|partner 2 differ from a recount (outcomes: " \
     "$uncounted|partner 2 differ from a recount (communications: " \
     "DELETE FROM prm_partner_tallies WHERE partner_id = 2|partner 2 differ from a recount (projects: 0 kept, "; do
-    by_hand "${edit%%|*}"
-    if out=$("$prm" --db "$db" check 2>&1); then
-        fail "check passed with wrong figures (${edit%%|*})"
-    else
-        case $out in
-        *"the figures kept for ${edit#*|}"*) passed=$((passed + 1)) ;;
-        *) fail "check's message: $out" ;;
-        esac
-    fi
-    "$prm" --db "$db" check repair=yes >/dev/null 2>"$tmp/err" ||
-        fail "check repair=yes: $(cat "$tmp/err")"
-    exact "$db" "after check repair=yes"
+    miscounted "${edit%%|*}" "the figures kept for ${edit#*|}"
 done
 
 if [ -n "$pgdir" ]; then # (the role goes once nothing of it is left)

@@ -33,12 +33,12 @@ static void add_scope(sqlbuf *b, const store_scope *s)
     sqlm_add_scope_where(b, s, false);
 }
 
-static bool scoped(const store_scope *s)
+bool sqlm_scoped(const store_scope *s)
 {
     return s->has_partner || s->type || s->region || s->status;
 }
 
-static void add_window(sqlbuf *b, const store_scope *s, const char *col)
+void sqlm_add_window(sqlbuf *b, const store_scope *s, const char *col)
 {
     if (s->since != NULL)
         sql_add(b, " AND %s >= :since", col);
@@ -47,15 +47,19 @@ static void add_window(sqlbuf *b, const store_scope *s, const char *col)
 }
 
 /* count(*) of a kind dated by col, of the partners in scope. */
-static void count_dated(sqlbuf *b, const store_scope *s, const char *table,
-                        const char *col, const char *link)
+static void count_dated(sqlbuf *b, const store_scope *s, const sql_dialect *d,
+                        const char *table, const char *col, const char *link)
 {
+    if (sqlm_by_days(s, d)) {
+        sqlm_days_dated(b, s, d, table, col);
+        return;
+    }
     /* With no condition at all, a bare count(*) lets SQLite count the
      * rows of its smallest index without reading them. */
     sql_add(b, "SELECT count(*) FROM %s AS x%s", table,
-            scoped(s) || s->since || s->until ? " WHERE TRUE" : "");
-    add_window(b, s, col);
-    if (scoped(s)) {
+            sqlm_scoped(s) || s->since || s->until ? " WHERE TRUE" : "");
+    sqlm_add_window(b, s, col);
+    if (sqlm_scoped(s)) {
         sql_add(b, " AND %s IN (SELECT ", link);
         if (strcmp(link, "x.project_id") == 0)
             sql_add(b, "pp.project_id FROM project_partners AS pp JOIN "
@@ -67,13 +71,18 @@ static void count_dated(sqlbuf *b, const store_scope *s, const char *table,
     }
 }
 
-static void count_projects(sqlbuf *b, const store_scope *s)
+static void count_projects(sqlbuf *b, const store_scope *s,
+                           const sql_dialect *d)
 {
-    if (scoped(s) || s->since || s->until) {
+    if (sqlm_by_days(s, d)) {
+        sqlm_days_projects(b, s, d);
+        return;
+    }
+    if (sqlm_scoped(s) || s->since || s->until) {
         sql_add(b, "SELECT count(*), count(*) FILTER (WHERE x.status = "
                    "'succeeded'), count(*) FILTER (WHERE x.status = 'failed') "
                    "FROM projects AS x WHERE TRUE");
-        add_window(b, s, "coalesce(x.start, x.created_at)");
+        sqlm_add_window(b, s, "coalesce(x.start, x.created_at)");
     } else {
         /* All projects: three counts over the status index, far cheaper
          * than reading every project. */
@@ -81,7 +90,7 @@ static void count_projects(sqlbuf *b, const store_scope *s)
                    "FROM projects WHERE status = 'succeeded'), (SELECT "
                    "count(*) FROM projects WHERE status = 'failed')");
     }
-    if (scoped(s)) {
+    if (sqlm_scoped(s)) {
         /* IN (...) rather than EXISTS: the scope's project ids come
          * through the partner indexes and only those projects are read. */
         sql_add(b, " AND x.id IN (SELECT pp.project_id FROM "
@@ -95,8 +104,12 @@ static void count_projects(sqlbuf *b, const store_scope *s)
 /* The deals of the partners in scope, dated by created_at: the eight
  * columns of prm_metrics's deal figures.  Active and the pipeline are
  * read at :asof (the window's end, or now), as a deal reads. */
-static void count_deals(sqlbuf *b, const store_scope *s)
+static void count_deals(sqlbuf *b, const store_scope *s, const sql_dialect *d)
 {
+    if (sqlm_by_days(s, d)) {
+        sqlm_days_deals(b, s, d);
+        return;
+    }
     sql_add(b, "SELECT count(*), count(*) FILTER (WHERE x.status = 'won'), "
                "count(*) FILTER (WHERE x.status = 'lost'), count(*) FILTER "
                "(WHERE x.status = 'submitted' OR (x.status = 'approved' AND "
@@ -106,8 +119,8 @@ static void count_deals(sqlbuf *b, const store_scope *s)
                "x.status = 'approved' AND (x.expires IS NULL OR x.expires > "
                ":asof)), 0), coalesce(sum(x.amount) FILTER (WHERE x.status = "
                "'won'), 0) FROM deals AS x WHERE TRUE");
-    add_window(b, s, "x.created_at");
-    if (scoped(s)) {
+    sqlm_add_window(b, s, "x.created_at");
+    if (sqlm_scoped(s)) {
         sql_add(b, " AND x.partner_id IN (SELECT p.id FROM partners AS p "
                    "WHERE TRUE");
         add_scope(b, s);
@@ -134,7 +147,7 @@ static size_t count_partners(sqlbuf *b, const store_scope *s,
                              int64_t *out[SQLM_COLUMNS])
 {
     out[0] = &m->partners;
-    if (!scoped(s) && d->kept_tallies != NULL) {
+    if (!sqlm_scoped(s) && d->kept_tallies != NULL) {
         /* a window dates no partner: all of them, as counted */
         sql_add(b, "SELECT coalesce(sum(k.n), 0) FROM %s AS k WHERE k.name "
                    "= 'partners'",
@@ -142,7 +155,7 @@ static size_t count_partners(sqlbuf *b, const store_scope *s,
         return 1;
     }
     sql_add(b, "SELECT count(*)");
-    bool sums = scoped(s) && kept_figures(s, d);
+    bool sums = sqlm_scoped(s) && kept_figures(s, d);
     if (sums) {
         static const char *const figure[] = {"communications", "resources"};
         for (size_t i = 0; i < 2; i++) {
@@ -153,7 +166,7 @@ static size_t count_partners(sqlbuf *b, const store_scope *s,
         out[1] = &m->communications, out[2] = &m->resources;
     }
     sqlm_add_partners_from(b, d, sums);
-    if (scoped(s))
+    if (sqlm_scoped(s))
         sql_add(b, " WHERE TRUE");
     add_scope(b, s);
     return sums ? 3 : 1;
@@ -164,32 +177,32 @@ size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
                     int64_t *out[SQLM_COLUMNS])
 {
     /* a scope's communications and resources come with its partners */
-    bool summed = scoped(s) && kept_figures(s, d);
+    bool summed = sqlm_scoped(s) && kept_figures(s, d);
     switch (which) {
     case SQLM_PARTNERS:
         return count_partners(b, s, d, m, out);
     case SQLM_PROJECTS:
-        count_projects(b, s);
+        count_projects(b, s, d);
         out[0] = &m->projects, out[1] = &m->succeeded, out[2] = &m->failed;
         return 3;
     case SQLM_COMMS:
         if (summed)
             return 0;
-        count_dated(b, s, "communications", "x.at", "x.partner_id");
+        count_dated(b, s, d, "communications", "x.at", "x.partner_id");
         out[0] = &m->communications;
         return 1;
     case SQLM_RESOURCES:
         if (summed)
             return 0;
-        count_dated(b, s, "resources", "x.at", "x.partner_id");
+        count_dated(b, s, d, "resources", "x.at", "x.partner_id");
         out[0] = &m->resources;
         return 1;
     case SQLM_OUTCOMES:
-        count_dated(b, s, "outcomes", "x.at", "x.project_id");
+        count_dated(b, s, d, "outcomes", "x.at", "x.project_id");
         out[0] = &m->outcomes;
         return 1;
     default:
-        count_deals(b, s);
+        count_deals(b, s, d);
         out[0] = &m->deals, out[1] = &m->deals_won, out[2] = &m->deals_lost;
         out[3] = &m->deals_active, out[4] = &m->deals_approved;
         out[5] = &m->deals_rejected, out[6] = &m->pipeline_value;
@@ -202,7 +215,7 @@ size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
 
 bool sqlm_unfiltered(const store_scope *s)
 {
-    return !scoped(s) && s->since == NULL && s->until == NULL;
+    return !sqlm_scoped(s) && s->since == NULL && s->until == NULL;
 }
 
 /* --- report partners ------------------------------------------------------- */
@@ -266,22 +279,22 @@ static void add_counted_columns(sqlbuf *b, const store_scope *s)
                    "= p.id");
         if (status[i] != NULL)
             sql_add(b, " AND x.status = '%s'", status[i]);
-        add_window(b, s, "coalesce(x.start, x.created_at)");
+        sqlm_add_window(b, s, "coalesce(x.start, x.created_at)");
         sql_add(b, ") AS %s", alias[i]);
     }
     sql_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
                "x.partner_id = p.id");
-    add_window(b, s, "x.at");
+    sqlm_add_window(b, s, "x.at");
     sql_add(b, ") AS communications, (SELECT max(x.at) FROM communications "
                "AS x WHERE x.partner_id = p.id");
-    add_window(b, s, "x.at");
+    sqlm_add_window(b, s, "x.at");
     sql_add(b, ") AS last_contact, (SELECT count(*) FROM resources AS x "
                "WHERE x.partner_id = p.id");
-    add_window(b, s, "x.at");
+    sqlm_add_window(b, s, "x.at");
     sql_add(b, ") AS resources, (SELECT count(*) FROM outcomes AS x WHERE "
                "x.project_id IN (SELECT pp.project_id FROM project_partners "
                "AS pp WHERE pp.partner_id = p.id)");
-    add_window(b, s, "x.at");
+    sqlm_add_window(b, s, "x.at");
     sql_add(b, ") AS outcomes");
 }
 
@@ -354,7 +367,7 @@ static void add_health_terms(sqlbuf *b, const store_scope *s,
         sql_add(b, ", (SELECT count(*) FROM communications AS x WHERE "
                    "x.partner_id = p.id AND x.at > :recent_since AND x.at "
                    "<= :asof");
-        add_window(b, s, "x.at");
+        sqlm_add_window(b, s, "x.at");
         sql_add(b, ") AS recent");
     }
     static const char *const kept_deals[][2] = {{"deals", "deals"},
@@ -375,7 +388,7 @@ static void add_health_terms(sqlbuf *b, const store_scope *s,
     for (size_t i = 0; i < 4; i++) {
         sql_add(b, ", (SELECT %s FROM deals AS x WHERE x.partner_id = p.id",
                 deal_figure[i][0]);
-        add_window(b, s, "x.created_at");
+        sqlm_add_window(b, s, "x.created_at");
         sql_add(b, ") AS %s", deal_figure[i][1]);
     }
 }
@@ -478,13 +491,13 @@ static void add_health_ranks(sqlbuf *b, const store_scope *s,
      * partners are the partners (a foreign key), and the figures read
      * p.id alone.  Joining a million partners was a third of the
      * ranking's time on a team database. */
-    const char *grouped = scoped(s) ? "r" : "p";
+    const char *grouped = sqlm_scoped(s) ? "r" : "p";
     sql_add(b, ", %s.recent AS recent FROM (SELECT +x.partner_id AS id, "
                "count(*) FILTER (WHERE x.at <= :asof) AS recent FROM "
                "communications AS x WHERE x.at > :recent_since GROUP BY "
                "+x.partner_id) AS %s",
             grouped, grouped);
-    if (scoped(s))
+    if (sqlm_scoped(s))
         sql_add(b, " JOIN partners AS p ON p.id = r.id");
     sqlm_add_kept_join(b, d, kept);
     sql_add(b, " WHERE TRUE");
@@ -570,7 +583,7 @@ static void add_period(sqlbuf *b, store_period by, const char *col)
 /* "x.partner_id IN (partners in scope)" and the like, when scoped. */
 static void add_scoped_link(sqlbuf *b, const store_scope *s, const char *link)
 {
-    if (!scoped(s))
+    if (!sqlm_scoped(s))
         return;
     if (strcmp(link, "x.project_id") == 0)
         sql_add(b, " AND x.project_id IN (SELECT pp.project_id FROM "
@@ -595,7 +608,7 @@ static void add_trend_arm(sqlbuf *b, const store_scope *s, store_period by,
     sql_add(b, " UNION ALL SELECT ");
     add_period(b, by, date);
     sql_add(b, ", %s FROM %s AS x WHERE TRUE", counts, table);
-    add_window(b, s, date);
+    sqlm_add_window(b, s, date);
     add_scoped_link(b, s, link);
 }
 

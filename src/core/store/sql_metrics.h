@@ -62,6 +62,11 @@ typedef struct sql_dialect {
     /* The counts kept for metrics, as a table of name and n (a file's
      * prm_tallies; a team database's with the changes not yet folded). */
     const char *kept_tallies;
+    /* The same counts kept by day, as a table of name, day (the first
+     * ten characters of what the kind is dated by) and n; NULL where
+     * metrics over dates count the rows (a file: its index walks are
+     * quick, and each add would pay for one more row to keep). */
+    const char *day_tallies;
     /* The table of each partner's figures kept (partner_id, projects,
      * succeeded, failed, communications, last_contact, resources,
      * outcomes, deals, deals_won, deals_lost, won_amount), NULL where
@@ -91,6 +96,19 @@ extern const sql_dialect sqlm_pg_dialect;
  * columns). */
 enum { SQLM_PARTNERS, SQLM_PROJECTS, SQLM_COMMS, SQLM_RESOURCES,
        SQLM_OUTCOMES, SQLM_DEALS, SQLM_COUNT };
+/* Whether a scope chooses partners (partner=, type=, region=, status=);
+ * " AND ..." the window's conditions on col (since=, until=). */
+bool sqlm_scoped(const store_scope *s);
+void sqlm_add_window(sqlbuf *b, const store_scope *s, const char *col);
+/* Metrics over dates alone where the dialect keeps counts by day
+ * (sql_days.c): whether they apply, and the statements of a kind dated
+ * by col (one count), of projects (all, succeeded, failed) and of deals
+ * (the eight columns of count_deals). */
+bool sqlm_by_days(const store_scope *s, const sql_dialect *d);
+void sqlm_days_dated(sqlbuf *b, const store_scope *s, const sql_dialect *d,
+                     const char *table, const char *col);
+void sqlm_days_projects(sqlbuf *b, const store_scope *s, const sql_dialect *d);
+void sqlm_days_deals(sqlbuf *b, const store_scope *s, const sql_dialect *d);
 /* The statement of count which into b, and where its columns go in m
  * (at most SQLM_COLUMNS); 0, and no statement, when another count's
  * statement gives its columns. */
@@ -117,8 +135,10 @@ const char *sqlm_tally_added(const prm_kind_info *info);
 /* The statement that counts the record $1 just added into its partners'
  * figures (partner_tallies.c), NULL for a kind with none. */
 const char *sqlm_partner_tally_added(const prm_kind_info *info);
-/* Every count counted again into an empty prm_tallies. */
+/* Every count counted again into an empty prm_tallies; and by day into
+ * an empty prm_day_tallies, where the dialect keeps them (day_tallies). */
 void sqlm_tally_refill(sqlbuf *b);
+void sqlm_day_tally_refill(sqlbuf *b);
 
 /* " AND ..." conditions on partners AS p that choose the partners in a
  * scope; with active_only and no status=, inactive partners are left

@@ -104,13 +104,49 @@ static void tally_counts(sqlbuf *b)
                "status = 'won'");
 }
 
+/* Every count kept by day counted from the tables, as rows of name, day
+ * and n (a day the first ten characters of what the kind is dated by). */
+static void day_counts(sqlbuf *b)
+{
+    static const char *const dated[][2] = {
+        {"communications", "at"}, {"resources", "at"}, {"outcomes", "at"},
+        {"projects", "coalesce(start, created_at)"},
+        {"deals", "created_at"}};
+    sql_add(b, "SELECT name, day, sum(n) AS n FROM (");
+    for (size_t i = 0; i < sizeof dated / sizeof *dated; i++)
+        sql_add(b, "%sSELECT '%s' AS name, substr(%s, 1, 10) AS day, 1 AS n "
+                   "FROM %s",
+                i > 0 ? " UNION ALL " : "", dated[i][0], dated[i][1],
+                dated[i][0]);
+    sql_add(b, " UNION ALL SELECT 'projects.' || status, substr(coalesce("
+               "start, created_at), 1, 10), 1 FROM projects UNION ALL SELECT "
+               "'deals.' || status, substr(created_at, 1, 10), 1 FROM deals "
+               "UNION ALL SELECT 'deals.ever_approved', substr(created_at, 1, "
+               "10), 1 FROM deals WHERE approved_at IS NOT NULL UNION ALL "
+               "SELECT 'deals.won_amount', substr(created_at, 1, 10), amount "
+               "FROM deals WHERE status = 'won' AND amount IS NOT NULL) AS u "
+               "GROUP BY name, day");
+}
+
 void sqlm_tally_recount(sqlbuf *b, const sql_dialect *d)
 {
     sql_add(b, "SELECT c.name, t.n, c.n FROM (");
     tally_counts(b);
     sql_add(b, ") AS c LEFT JOIN %s AS t ON t.name = c.name WHERE t.n IS "
-               "NULL OR t.n <> c.n ORDER BY c.name",
+               "NULL OR t.n <> c.n",
             d->kept_tallies);
+    if (d->day_tallies != NULL) {
+        /* a day kept at 0 (all its records gone) is one counted as none */
+        sql_add(b, " UNION ALL SELECT * FROM (SELECT coalesce(c.name, t.name) "
+                   "|| ' on ' || coalesce(c.day, t.day), t.n, c.n FROM (");
+        day_counts(b);
+        sql_add(b, ") AS c FULL JOIN (SELECT name, day, sum(n) AS n FROM %s "
+                   "AS k GROUP BY name, day) AS t ON t.name = c.name AND "
+                   "t.day = c.day WHERE coalesce(t.n, 0) <> coalesce(c.n, 0) "
+                   "ORDER BY 1 LIMIT 1) AS by_day",
+                d->day_tallies);
+    }
+    sql_add(b, " ORDER BY 1");
 }
 
 void sqlm_tally_refill(sqlbuf *b)
@@ -118,6 +154,12 @@ void sqlm_tally_refill(sqlbuf *b)
     sql_add(b, "INSERT INTO prm_tallies (name, n) SELECT name, n FROM (");
     tally_counts(b);
     sql_add(b, ") AS c");
+}
+
+void sqlm_day_tally_refill(sqlbuf *b)
+{
+    sql_add(b, "INSERT INTO prm_day_tallies (name, day, n) ");
+    day_counts(b);
 }
 
 /* --- check ----------------------------------------------------------------- */
@@ -157,6 +199,12 @@ prm_code prm_check_repair(prm_db *db, prm_error *err)
     if (rc == PRM_OK)
         rc = store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
                               "counting again", err);
+    if (rc == PRM_OK && db->engine->dialect->day_tallies != NULL) {
+        b = (sqlbuf){.len = 0};
+        sqlm_day_tally_refill(&b);
+        rc = store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
+                              "counting again", err);
+    }
     if (rc == PRM_OK && db->engine->dialect->partner_tallies != NULL)
         rc = store_refill_partner_tallies(db, err);
     return store_cmd_end(db, rc, err);

@@ -37,6 +37,8 @@ const sql_dialect sqlm_pg_dialect = {
     .kept_tallies = "(SELECT name, sum(n) AS n FROM (SELECT name, n FROM "
                     "prm_tallies UNION ALL SELECT name, n FROM "
                     "prm_tally_changes) AS u GROUP BY name)",
+    .day_tallies = "(SELECT name, day, n FROM prm_day_tallies UNION ALL "
+                   "SELECT name, day, n FROM prm_day_tally_changes)",
     .partner_tallies = "prm_partner_tallies",
     /* (as a rule empty: prm folds them as it commits) */
     .partner_tally_changes =
