@@ -223,6 +223,10 @@ CREATE INDEX deals_partner ON deals (partner_id, created_at);
 CREATE INDEX deals_status ON deals (status, expires, amount);
 -- metrics over dates: a deal's day, and the window's first and last days
 CREATE INDEX deals_created ON deals (created_at);
+-- and the approved deals of a window whose protection has not ended (not
+-- kept: it moves with the clock), from the index alone
+CREATE INDEX deals_live_made ON deals (status, created_at)
+    INCLUDE (expires, amount);
 CREATE INDEX deals_domain ON deals (domain);
 CREATE INDEX deals_customer_key ON deals (customer_key);
 CREATE INDEX deals_domain_root ON deals (domain_root);

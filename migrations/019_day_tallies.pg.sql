@@ -43,6 +43,10 @@ GROUP BY name, day;
 GRANT SELECT ON prm_day_tallies, prm_day_tally_changes TO prm_viewer;
 -- metrics over dates: a deal's day, and the window's first and last days
 CREATE INDEX deals_created ON deals (created_at);
+-- and the approved deals of a window whose protection has not ended (not
+-- kept: it moves with the clock), from the index alone
+CREATE INDEX deals_live_made ON deals (status, created_at)
+    INCLUDE (expires, amount);
 
 CREATE OR REPLACE FUNCTION prm_tally_count() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
