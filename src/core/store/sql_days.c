@@ -53,12 +53,12 @@ static void add_edge_days(sqlbuf *b, const store_scope *s,
 /* Figures of a kind over dates alone, from the counts kept by day: each
  * column i its kept count name[i] (none when NULL) over the window's
  * whole days, plus count[i] over the rows of table x on its first and
- * last day (col dated), plus more[i] (SQL over the FROM items in also). */
+ * last day (col dated), plus more[i] (SQL over FROM items the caller
+ * appends after it). */
 typedef struct day_figures {
     const char *table, *col;
     const char *const *name, *const *count, *const *more;
     size_t n;
-    const char *also;
 } day_figures;
 
 static void add_by_days(sqlbuf *b, const store_scope *s, const sql_dialect *d,
@@ -92,7 +92,7 @@ static void add_by_days(sqlbuf *b, const store_scope *s, const sql_dialect *d,
         sql_add(b, "%s%s AS c%zu", i > 0 ? ", " : "", f->count[i], i);
     sql_add(b, " FROM %s AS x WHERE TRUE", f->table);
     add_edge_days(b, s, d, f->col);
-    sql_add(b, ") AS e%s", f->also ? f->also : "");
+    sql_add(b, ") AS e");
 }
 
 void sqlm_days_dated(sqlbuf *b, const store_scope *s, const sql_dialect *d,
@@ -141,15 +141,11 @@ void sqlm_days_deals(sqlbuf *b, const store_scope *s, const sql_dialect *d)
         "coalesce(sum(x.amount) FILTER (WHERE x.status = 'won'), 0)"};
     static const char *const more[] = {"", "", "", " + l.n", "", "",
                                        " + l.amount", ""};
-    sqlbuf live = {.len = 0};
-    sql_add(&live, LIVE_IN_WINDOW);
-    sqlm_add_window(&live, s, "x.created_at");
-    sql_add(&live, ") AS l");
     add_by_days(b, s, d,
                 &(day_figures){.table = "deals", .col = "x.created_at",
                                .name = name, .count = count,
-                               .more = more, .n = 8,
-                               .also = live.text});
-    if (live.overflow)
-        b->overflow = true;
+                               .more = more, .n = 8});
+    sql_add(b, LIVE_IN_WINDOW);
+    sqlm_add_window(b, s, "x.created_at");
+    sql_add(b, ") AS l");
 }
