@@ -468,15 +468,14 @@ static void add_report_rows(sqlbuf *b, const store_scope *s, const char *sort,
     "p.id IN (SELECT x.partner_id FROM communications AS x WHERE x.at > "    \
     ":recent_since)"
 
-/* Each partner in scope contacted since :recent_since (or later): its id
- * and health, worked out from no more than health needs (a narrow row is
- * quicker to keep and sort: 146,250 of them at 1M, -15%).  The partners
- * and their communications of the 90 days come from one pass over the
- * communications since then, grouped, rather than a set of partners and
- * then a search a partner (-30%); the unary + keeps SQLite from reading
- * all of communications_partner for its order instead. */
+/* The id and health of each partner of the SQL from (columns id and
+ * recent: its communications of the 90 days), worked out from no more
+ * than health needs (a narrow row is quicker to keep and sort: 146,250
+ * of them at 1M, -15%); at most as many as the SQL upto says, when
+ * given (it ends the fence). */
 static void add_health_ranks(sqlbuf *b, const store_scope *s,
-                             const sql_dialect *d)
+                             const sql_dialect *d, const char *from,
+                             const char *upto)
 {
     static const char *const figure[][2] = {{"last_contact", "last_contact"},
                                             {"succeeded", "succeeded"},
@@ -487,23 +486,96 @@ static void add_health_ranks(sqlbuf *b, const store_scope *s,
     add_health(b, "id");
     sql_add(b, "SELECT p.id AS id");
     sqlm_add_figures(b, d, kept, figure, sizeof figure / sizeof *figure);
-    /* Without a scope no partner's row is needed: the communications'
-     * partners are the partners (a foreign key), and the figures read
-     * p.id alone.  Joining a million partners was a third of the
-     * ranking's time on a team database. */
-    const char *grouped = sqlm_scoped(s) ? "r" : "p";
-    sql_add(b, ", %s.recent AS recent FROM (SELECT +x.partner_id AS id, "
-               "count(*) FILTER (WHERE x.at <= :asof) AS recent FROM "
-               "communications AS x WHERE x.at > :recent_since GROUP BY "
-               "+x.partner_id) AS %s",
-            grouped, grouped);
-    if (sqlm_scoped(s))
-        sql_add(b, " JOIN partners AS p ON p.id = r.id");
+    sql_add(b, ", p.recent AS recent FROM %s AS p", from);
     sqlm_add_kept_join(b, d, kept);
-    sql_add(b, " WHERE TRUE");
-    add_scope(b, s);
-    sql_add(b, "%s", d->fence);
+    if (upto != NULL)
+        sql_add(b, " LIMIT %s OFFSET 0", upto);
+    else
+        sql_add(b, "%s", d->fence);
     end_health(b, d);
+}
+
+/*
+ * contacted: each partner in scope contacted since :recent_since (or
+ * later), its communications of the 90 days, and the most health it can
+ * have: its recency and frequency, with full marks for success and
+ * efficiency.  Both terms come from the communications alone (a partner
+ * contacted since then was last contacted at the latest of them), so no
+ * figure kept for a partner is read.  The bound is worked out in binary
+ * floating point, which is quick on PostgreSQL, and raised by a hundredth
+ * before rounding so that it is never below the health worked out in
+ * other arithmetic.
+ *
+ * The partners and their communications of the 90 days come from one
+ * pass over the communications since then, grouped, rather than a set of
+ * partners and then a search a partner (-30%); the unary + keeps SQLite
+ * from reading all of communications_partner for its order instead.
+ * Without a scope no partner's row is needed: the communications'
+ * partners are the partners (a foreign key).
+ */
+static void add_contacted(sqlbuf *b, const store_scope *s,
+                          const sql_dialect *d)
+{
+    sql_add(b, "contacted AS MATERIALIZED (SELECT r.id AS id, r.recent AS "
+               "recent, round(100 * (0.3 * CASE WHEN r.days >= 180 THEN 0.0 "
+               "WHEN r.days <= 0 THEN 1.0 ELSE 1.0 - r.days / 180 END + 0.2 "
+               "* CASE WHEN r.recent >= 6 THEN 1.0 ELSE CAST(r.recent AS "
+               "float) / 6 END + 0.5) + 0.01) AS bound FROM (SELECT g.id AS "
+               "id, g.recent AS recent, " DAYS_SINCE("g.last") " AS days "
+               "FROM (SELECT +x.partner_id AS id, count(*) FILTER (WHERE "
+               "x.at <= :asof) AS recent, max(x.at) AS last FROM "
+               "communications AS x WHERE x.at > :recent_since GROUP BY "
+               "+x.partner_id) AS g");
+    if (sqlm_scoped(s)) {
+        sql_add(b, " JOIN partners AS p ON p.id = g.id WHERE TRUE");
+        add_scope(b, s);
+    }
+    sql_add(b, "%s) AS r)", d->fence);
+}
+
+/*
+ * ranked: the id and health of the partners contacted since
+ * :recent_since among whom the limit healthiest of them are, for the
+ * fewest kept figures read (a search a partner: on a team database,
+ * joining all 146,250 at 1M with a million rows of them was most of the
+ * report).  The candidates are the partners with the highest bounds;
+ * once the first partner left out can neither beat the limit-th best of
+ * them nor tie it with a smaller id (its bound, and so its health, is
+ * below that health, or equal with a greater id), no partner left out
+ * can be among the first.  Else every contacted partner is ranked, as
+ * before; the SQL below reads that condition before reading any of them.
+ * The room beyond limit is for partners whose bound reaches the best
+ * health without their health doing so.
+ */
+#define HEALTH_CANDIDATES_PER_ROW 4
+static void add_ranked(sqlbuf *b, const store_scope *s, int64_t limit,
+                       const sql_dialect *d)
+{
+    int64_t few = limit <= INT64_MAX / HEALTH_CANDIDATES_PER_ROW - 1
+                      ? limit * HEALTH_CANDIDATES_PER_ROW
+                      : limit;
+    sql_add(b, ", top AS MATERIALIZED (SELECT id, recent, bound FROM "
+               "contacted ORDER BY bound DESC, id LIMIT %lld), few AS "
+               "MATERIALIZED (",
+            (long long)few + 1);
+    char from[120];
+    snprintf(from, sizeof from, "(SELECT id, recent FROM top ORDER BY bound "
+                                "DESC, id LIMIT %lld)",
+             (long long)few);
+    add_health_ranks(b, s, d, from, NULL);
+    sql_add(b, "), enough AS (SELECT (SELECT count(*) FROM top) <= %lld OR "
+               "EXISTS (SELECT 1 FROM (SELECT bound, id FROM top ORDER BY "
+               "bound DESC, id LIMIT 1 OFFSET %lld) AS o, (SELECT health, id "
+               "FROM few ORDER BY health DESC, id LIMIT 1 OFFSET %lld) AS h "
+               "WHERE o.bound < h.health OR (o.bound = h.health AND o.id > "
+               "h.id)) AS ok), ranked AS MATERIALIZED (SELECT id, health FROM "
+               "few WHERE (SELECT ok FROM enough) UNION ALL SELECT id, health "
+               "FROM (",
+            (long long)few, (long long)few, (long long)limit - 1);
+    add_health_ranks(b, s, d, "contacted",
+                     "CASE WHEN (SELECT ok FROM enough) THEN 0 ELSE "
+                     "9223372036854775807 END");
+    sql_add(b, ") AS rest)");
 }
 
 /*
@@ -526,14 +598,15 @@ static void add_healthiest(sqlbuf *b, const store_scope *s, int64_t limit,
              "CASE WHEN (SELECT count(*) FROM ranked WHERE health > %d) < "
              "%lld THEN 9223372036854775807 ELSE 0 END",
              HEALTH_WITHOUT_RECENT_CONTACT, (long long)limit);
-    sql_add(b, "WITH ranked AS MATERIALIZED (");
-    add_health_ranks(b, s, d);
-    sql_add(b, "), best AS (SELECT id FROM ranked ORDER BY health DESC, id "
+    sql_add(b, "WITH ");
+    add_contacted(b, s, d);
+    add_ranked(b, s, limit, d);
+    sql_add(b, ", best AS (SELECT id FROM ranked ORDER BY health DESC, id "
                "LIMIT %lld) SELECT * FROM (SELECT * FROM (",
             (long long)limit);
     add_report_rows(b, s, "health", limit, d,
                     "p.id IN (SELECT id FROM best)", NULL);
-    sql_add(b, ") AS contacted UNION ALL SELECT * FROM (");
+    sql_add(b, ") AS the_best UNION ALL SELECT * FROM (");
     add_report_rows(b, s, "health", limit, d, "NOT " CONTACTED_SINCE_RECENT,
                     others_upto);
     sql_add(b, ") AS others) AS u ORDER BY health DESC, id LIMIT %lld",
