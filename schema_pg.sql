@@ -1263,7 +1263,13 @@ CREATE TABLE prm_partner_tallies (
     deals_won      bigint NOT NULL DEFAULT 0,
     deals_lost     bigint NOT NULL DEFAULT 0,
     won_amount     bigint NOT NULL DEFAULT 0
-);
+) WITH (fillfactor = 70);
+-- Kept in partner order, as a report of every partner reads them: a
+-- bulk count writes them in that order, and the room left on each page
+-- keeps a changed row's new version beside the old one.  (In the order
+-- the count's hash joins gave, reading a million of them by key took
+-- 2.7 s.)  CLUSTER prm_partner_tallies puts them back in order.
+ALTER TABLE prm_partner_tallies CLUSTER ON prm_partner_tallies_pkey;
 CREATE TABLE prm_partner_tally_changes (
     partner_id     bigint NOT NULL,
     projects       bigint NOT NULL DEFAULT 0,
@@ -1620,7 +1626,8 @@ BEGIN
     LEFT JOIN res AS r ON r.partner_id = p.id
     LEFT JOIN dl AS d ON d.partner_id = p.id
     WHERE l.partner_id IS NOT NULL OR c.partner_id IS NOT NULL
-       OR r.partner_id IS NOT NULL OR d.partner_id IS NOT NULL;
+       OR r.partner_id IS NOT NULL OR d.partner_id IS NOT NULL
+    ORDER BY p.id;
     RETURN NULL;
 END
 $$;

@@ -205,6 +205,9 @@ prm_code store_refill_partner_tallies(prm_db *db, prm_error *err)
     sqlbuf b = {.len = 0};
     sql_add(&b, "INSERT INTO prm_partner_tallies ");
     grouped_figures(&b);
+    /* in the order a report of every partner reads them (a team
+     * database keeps a table in the order it was written) */
+    sql_add(&b, " ORDER BY partner_id");
     return rc != PRM_OK ? rc
                         : store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
                                            "counting again", err);
