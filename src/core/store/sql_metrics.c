@@ -502,9 +502,10 @@ static void add_health_ranks(sqlbuf *b, const store_scope *s,
  * efficiency.  Both terms come from the communications alone (a partner
  * contacted since then was last contacted at the latest of them), so no
  * figure kept for a partner is read.  The bound is worked out in binary
- * floating point, which is quick on PostgreSQL, and raised by a hundredth
- * before rounding so that it is never below the health worked out in
- * other arithmetic.
+ * floating point (float: double precision to PostgreSQL, REAL to
+ * SQLite), quicker on PostgreSQL than its decimal arithmetic, and raised
+ * by a hundredth before rounding so that it is never below the health
+ * worked out in that other arithmetic.
  *
  * The partners and their communications of the 90 days come from one
  * pass over the communications since then, grouped, rather than a set of
@@ -551,9 +552,11 @@ static void add_contacted(sqlbuf *b, const store_scope *s,
 static void add_ranked(sqlbuf *b, const store_scope *s, int64_t limit,
                        const sql_dialect *d)
 {
-    int64_t few = limit <= INT64_MAX / HEALTH_CANDIDATES_PER_ROW - 1
+    /* (fewer than limit is never wrong, only slower: the limit-th best is
+     * then missing and every contacted partner is ranked) */
+    int64_t few = limit <= (INT64_MAX - 1) / HEALTH_CANDIDATES_PER_ROW
                       ? limit * HEALTH_CANDIDATES_PER_ROW
-                      : limit;
+                      : INT64_MAX - 1;
     sql_add(b, ", top AS MATERIALIZED (SELECT id, recent, bound FROM "
                "contacted ORDER BY bound DESC, id LIMIT %lld), few AS "
                "MATERIALIZED (",
