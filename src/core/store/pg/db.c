@@ -146,11 +146,28 @@ prm_code pg_fail(pg_db *db, const PGresult *res, prm_error *err,
 
 /* --- statements ------------------------------------------------------------ */
 
-/* The prepared statement for sql, preparing it (and forgetting the least
- * recently used one) when it is new on this connection. */
+/* Prepare the cached statement s on the server under its name. */
+static prm_code prepare_named(pg_db *db, struct pg_stmt *s, prm_error *err)
+{
+    PGresult *res = PQprepare(db->conn, s->name, s->sql, 0, NULL);
+    prm_code rc = PRM_OK;
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_fail(db, res, err, "preparing a statement");
+    PQclear(res);
+    s->named = rc == PRM_OK;
+    return rc;
+}
+
+/* The prepared statement for sql in *name, or NULL the first time sql is
+ * seen on this connection: the caller then sends its text, parsed with
+ * its execution in one round trip, as a one-shot command runs most of
+ * its statements once.  On its second use it is prepared by name (a
+ * round trip, as the first use saved one), the least recently used
+ * statement forgotten when the cache is full. */
 static prm_code prepared(pg_db *db, const char *sql, const char **name,
                          prm_error *err)
 {
+    *name = NULL;
     /* A query during a bulk load reads what the load holds, written. */
     if (db->bulk.on && !db->bulk.flushing && pg_bulk_held(db)) {
         prm_code rc = pg_bulk_flush(db, err);
@@ -158,43 +175,55 @@ static prm_code prepared(pg_db *db, const char *sql, const char **name,
             return rc;
     }
     db->tick++;
-    for (size_t i = 0; i < db->ncache; i++)
-        if (strcmp(db->cache[i].sql, sql) == 0) {
-            db->cache[i].last_use = db->tick;
-            *name = db->cache[i].name;
-            return PRM_OK;
-        }
+    for (size_t i = 0; i < db->ncache; i++) {
+        struct pg_stmt *s = &db->cache[i];
+        if (strcmp(s->sql, sql) != 0)
+            continue;
+        s->last_use = db->tick;
+        prm_code rc = s->named ? PRM_OK : prepare_named(db, s, err);
+        if (rc == PRM_OK)
+            *name = s->name;
+        return rc;
+    }
     size_t slot = db->ncache;
     if (slot == PG_CACHE_SIZE) {
         slot = 0;
         for (size_t i = 1; i < PG_CACHE_SIZE; i++)
             if (db->cache[i].last_use < db->cache[slot].last_use)
                 slot = i;
-        char dealloc[48];
-        snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", db->cache[slot].name);
-        PQclear(PQexec(db->conn, dealloc));
+        if (db->cache[slot].named) {
+            char dealloc[48];
+            snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s",
+                     db->cache[slot].name);
+            PQclear(PQexec(db->conn, dealloc));
+        }
         free(db->cache[slot].sql);
         db->cache[slot].sql = NULL;
     } else {
         db->ncache++;
     }
     struct pg_stmt *s = &db->cache[slot];
-    snprintf(s->name, sizeof s->name, "prm_%lu", ++db->names);
     s->sql = strdup(sql);
-    PGresult *res = s->sql ? PQprepare(db->conn, s->name, sql, 0, NULL) : NULL;
-    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-        prm_code rc = s->sql ? pg_fail(db, res, err, "preparing a statement")
-                             : prm_error_nomem(err);
-        PQclear(res);
-        free(s->sql);
+    if (s->sql == NULL) {
         /* the slot is free again: move the last one into it */
         db->cache[slot] = db->cache[--db->ncache];
-        return rc;
+        return prm_error_nomem(err);
     }
-    PQclear(res);
+    snprintf(s->name, sizeof s->name, "prm_%lu", ++db->names);
+    s->named = false;
     s->last_use = db->tick;
-    *name = s->name;
     return PRM_OK;
+}
+
+/* Send the query: the prepared statement name, else the text sql. */
+static int send_query(pg_db *db, const char *name, const char *sql,
+                      const pg_params *p)
+{
+    int n = p ? p->n : 0;
+    const char *const *values = p ? p->values : NULL;
+    if (name != NULL)
+        return PQsendQueryPrepared(db->conn, name, n, values, NULL, NULL, 0);
+    return PQsendQueryParams(db->conn, sql, n, NULL, values, NULL, NULL, 0);
 }
 
 prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err)
@@ -202,7 +231,8 @@ prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err)
     if (db->ndeferred == PG_MAX_DEFERRED)
         return prm_error_set(err, PRM_EDB, "internal error: too many "
                                            "deferred statements");
-    /* Statements with parameters are prepared once, as any query;
+    /* Statements with parameters are prepared from their second use, as
+     * any query (sent as text until then: sql is static text);
      * SAVEPOINT and RELEASE cannot be and are cheap to parse. */
     const char *name = NULL;
     if (p != NULL) {
@@ -241,29 +271,25 @@ void pg_drop_deferred(pg_db *db)
     for (int i = 0; i < db->ndeferred; i++)
         pgp_free(&db->deferred[i].params);
     db->ndeferred = 0;
+    db->begin_deferred = false; /* sent, or never to be */
 }
 
-/* Send the deferred statements, then (when name is not NULL) the prepared
- * statement name, as one pipeline; read every result.  The query's result
- * goes to *out; the first failure is the error. */
-static prm_code pipeline(pg_db *db, const char *name, const pg_params *p,
-                         PGresult **out, prm_error *err)
+/* Send the deferred statements, then (when sql is not NULL) the query
+ * sql (prepared as name, unless NULL), as one pipeline; read every
+ * result.  The query's result goes to *out; the first failure is the
+ * error. */
+static prm_code pipeline(pg_db *db, const char *name, const char *sql,
+                         const pg_params *p, PGresult **out, prm_error *err)
 {
     bool sent = PQenterPipelineMode(db->conn) == 1;
     int queries = 0;
     for (int i = 0; sent && i < db->ndeferred; i++, queries++) {
-        const pg_params *dp = &db->deferred[i].params;
-        const char *name_i = db->deferred[i].name;
-        sent = !dp->failed &&
-               (name_i != NULL
-                    ? PQsendQueryPrepared(db->conn, name_i, dp->n, dp->values,
-                                          NULL, NULL, 0)
-                    : PQsendQueryParams(db->conn, db->deferred[i].sql, 0,
-                                        NULL, NULL, NULL, NULL, 0)) == 1;
+        const struct pg_deferred *d = &db->deferred[i];
+        sent = !d->params.failed &&
+               send_query(db, d->name, d->sql, &d->params) == 1;
     }
-    if (sent && name != NULL) {
-        sent = PQsendQueryPrepared(db->conn, name, p ? p->n : 0,
-                                   p ? p->values : NULL, NULL, NULL, 0) == 1;
+    if (sent && sql != NULL) {
+        sent = send_query(db, name, sql, p) == 1;
         queries++;
     }
     if (sent)
@@ -285,7 +311,7 @@ static prm_code pipeline(pg_db *db, const char *name, const pg_params *p,
                 rc == PRM_OK)
                 rc = pg_fail(db, st == PGRES_PIPELINE_ABORTED ? NULL : res,
                              err, "the team database");
-            if (rc == PRM_OK && q == queries - 1 && name != NULL && out) {
+            if (rc == PRM_OK && q == queries - 1 && sql != NULL && out) {
                 PQclear(*out);
                 *out = res;
             } else {
@@ -305,7 +331,7 @@ static prm_code flush_deferred(pg_db *db, prm_error *err)
 {
     if (db->ndeferred == 0)
         return PRM_OK;
-    return pipeline(db, NULL, NULL, NULL, err);
+    return pipeline(db, NULL, NULL, NULL, NULL, err);
 }
 
 prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
@@ -320,10 +346,14 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
         return rc;
     if (db->ndeferred > 0) {
         db->savepoint_sent = true;
-        return pipeline(db, name, p, out, err);
+        return pipeline(db, name, sql, p, out, err);
     }
-    PGresult *res = PQexecPrepared(db->conn, name, p ? p->n : 0,
-                                   p ? p->values : NULL, NULL, NULL, 0);
+    int n = p ? p->n : 0;
+    const char *const *values = p ? p->values : NULL;
+    PGresult *res =
+        name != NULL
+            ? PQexecPrepared(db->conn, name, n, values, NULL, NULL, 0)
+            : PQexecParams(db->conn, sql, n, NULL, values, NULL, NULL, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         rc = pg_fail(db, res, err, "the team database");
@@ -359,8 +389,7 @@ prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
     }
     if (rc != PRM_OK)
         return rc;
-    if (PQsendQueryPrepared(db->conn, name, p ? p->n : 0,
-                            p ? p->values : NULL, NULL, NULL, 0) != 1)
+    if (send_query(db, name, sql, p) != 1)
         return pg_fail(db, NULL, err, "sending to the team database");
     PQsetSingleRowMode(db->conn); /* refused: the rows come all at once */
     bool stop = false;

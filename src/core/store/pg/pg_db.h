@@ -24,6 +24,7 @@ struct pg_stmt {
     char *sql;
     char name[24];
     unsigned long last_use;
+    bool named; /* prepared on the server as name (from its second use) */
 };
 
 /* The parameters of one statement, as text (NULL for no value). */
@@ -48,7 +49,8 @@ _Static_assert(PG_MAX_DEFERRED + 1 < PG_CACHE_SIZE,
                "held-back statements must stay in the cache until sent");
 struct pg_deferred {
     const char *sql;  /* static text */
-    const char *name; /* its prepared statement (in the cache), or NULL */
+    const char *name; /* its prepared statement (in the cache), or NULL:
+                       * sent as its text */
     pg_params params;
 };
 
@@ -83,6 +85,7 @@ typedef struct pg_db {
     struct pg_deferred deferred[PG_MAX_DEFERRED];
     int ndeferred;
     bool savepoint_sent; /* the command's SAVEPOINT has reached the server */
+    bool begin_deferred; /* the command's BEGIN waits in deferred */
     bool tx_writes;     /* the transaction has run a writing command */
     struct pg_bulk bulk;
 } pg_db;

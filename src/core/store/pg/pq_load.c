@@ -13,7 +13,8 @@ struct pq_api pq_api;
 static const char *const names[] = {
     "PQconnectdb",        "PQfinish",           "PQstatus",
     "PQtransactionStatus", "PQerrorMessage",    "PQexec",
-    "PQprepare",          "PQexecPrepared",     "PQsendQueryParams",
+    "PQprepare",          "PQexecPrepared",     "PQexecParams",
+    "PQsendQueryParams",
     "PQsendQueryPrepared", "PQgetResult",       "PQsetSingleRowMode",
     "PQenterPipelineMode",
     "PQexitPipelineMode", "PQpipelineSync",     "PQresultStatus",

@@ -29,6 +29,11 @@ struct pq_api {
                                 int nParams, const char *const *paramValues,
                                 const int *paramLengths,
                                 const int *paramFormats, int resultFormat);
+    PGresult *(*PQexecParams)(PGconn *conn, const char *command,
+                              int nParams, const Oid *paramTypes,
+                              const char *const *paramValues,
+                              const int *paramLengths,
+                              const int *paramFormats, int resultFormat);
     int (*PQsendQueryParams)(PGconn *conn, const char *command, int nParams,
                              const Oid *paramTypes,
                              const char *const *paramValues,
@@ -72,6 +77,7 @@ prm_code pq_load(prm_error *err);
 #define PQexec pq_api.PQexec
 #define PQprepare pq_api.PQprepare
 #define PQexecPrepared pq_api.PQexecPrepared
+#define PQexecParams pq_api.PQexecParams
 #define PQsendQueryParams pq_api.PQsendQueryParams
 #define PQsendQueryPrepared pq_api.PQsendQueryPrepared
 #define PQgetResult pq_api.PQgetResult

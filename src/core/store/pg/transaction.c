@@ -13,7 +13,8 @@
 bool pg_in_transaction(const prm_db *base)
 {
     const pg_db *db = (const pg_db *)base;
-    return PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+    return db->begin_deferred ||
+           PQtransactionStatus(db->conn) != PQTRANS_IDLE;
 }
 
 prm_code pg_begin(prm_db *base, prm_error *err)
@@ -156,17 +157,16 @@ prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
     db->cmd_owns_tx = !pg_in_transaction(base);
     db->cmd_savepoint = !db->cmd_owns_tx;
     db->savepoint_sent = false;
-    prm_code rc;
-    /* Inside a batch, the savepoint and the settings travel with the
-     * command's first query. */
-    if (db->cmd_owns_tx)
-        rc = pg_simple(db,
-                       !store_writes(access)
-                           ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                           : "BEGIN",
-                       err);
-    else
-        rc = pg_defer(db, "SAVEPOINT prm_cmd", NULL, err);
+    /* The BEGIN, or inside a batch the savepoint, and the settings
+     * travel with the command's first query: a round trip less. */
+    prm_code rc = pg_defer(
+        db,
+        !db->cmd_owns_tx ? "SAVEPOINT prm_cmd"
+        : !store_writes(access)
+            ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            : "BEGIN",
+        NULL, err);
+    db->begin_deferred = rc == PRM_OK && db->cmd_owns_tx;
     store_changes_command(base);
     if (db->cmd_owns_tx)
         db->tx_writes = false;
@@ -181,7 +181,7 @@ prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
         rc = read_clock(db, err);
     if (rc != PRM_OK) {
         pg_drop_deferred(db);
-        if (db->cmd_owns_tx)
+        if (db->cmd_owns_tx && pg_in_transaction(base))
             pg_simple(db, "ROLLBACK", NULL);
     }
     return rc;
@@ -193,6 +193,8 @@ prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     prm_error end_err;
     if (db->cmd_owns_tx) {
         pg_drop_deferred(db); /* settings no query needed */
+        if (!pg_in_transaction(base))
+            return rc; /* its BEGIN never went: nothing to end */
         if (rc == PRM_OK && commit_tx(db, &end_err) != PRM_OK) {
             pg_simple(db, "ROLLBACK", NULL);
             *err = end_err;
