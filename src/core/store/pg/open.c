@@ -260,16 +260,38 @@ static prm_code create_schema(pg_db *db, prm_error *err)
     return pg_simple(db, "COMMIT", err);
 }
 
-static prm_code check_schema(pg_db *db, prm_error *err)
+/*
+ * The session's settings, whether prm's schema is there and (when it is)
+ * who the user is, in one round trip.  Quiet NOTICEs (CREATE ... IF NOT
+ * EXISTS) stay off the terminal.  No JIT compilation: prm's statements
+ * run for a second or two at most, and compiling the costliest of them
+ * (the deal conflicts, the healthiest partners) took 0.3 to 1 s of it at
+ * 1M partners, more than it saved (doc/design.md, team databases).
+ */
+static prm_code greet(pg_db *db, bool *missing, prm_error *err)
 {
-    PGresult *res = PQexec(db->conn, "SELECT to_regclass('prm_meta') IS NULL");
+    PGresult *res = PQexec(
+        db->conn, "SET client_min_messages = warning; SET jit = off; "
+                  "SELECT to_regclass('prm_meta') IS NULL, session_user, "
+                  "CASE WHEN to_regclass('prm_meta') IS NOT NULL THEN "
+                  ROLE_OF("session_user") " END");
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         prm_code rc = pg_fail(db, res, err, "opening the team database");
         PQclear(res);
         return rc;
     }
-    bool missing = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    *missing = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    snprintf(db->base.user, sizeof db->base.user, "%s", PQgetvalue(res, 0, 1));
+    snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 2));
     PQclear(res);
+    return PRM_OK;
+}
+
+/* prm's schema made or brought up to date (*changed says so). */
+static prm_code check_schema(pg_db *db, bool missing, bool *changed,
+                             prm_error *err)
+{
+    *changed = missing;
     prm_code rc = missing ? create_schema(db, err) : PRM_OK;
     int64_t version = 0;
     if (rc == PRM_OK)
@@ -280,21 +302,30 @@ static prm_code check_schema(pg_db *db, prm_error *err)
                            "the team database has schema version %lld, newer "
                            "than this prm knows (%d); upgrade prm to open it",
                            (long long)version, store_schema_version);
-    else if (rc == PRM_OK && version < store_schema_version)
+    else if (rc == PRM_OK && version < store_schema_version) {
         rc = upgrade_schema(db, err);
+        *changed = true;
+    }
     return rc;
 }
 
-static prm_code who_am_i(pg_db *db, prm_error *err)
+/* Who the user is and their prm role, read again when the schema (and
+ * with it the roles) was just made or upgraded; refused without one. */
+static prm_code who_am_i(pg_db *db, bool again, prm_error *err)
 {
     PGresult *res;
-    prm_code rc = pg_query(db, "SELECT session_user, " ROLE_OF("session_user"),
-                           NULL, &res, err);
+    prm_code rc =
+        again ? pg_query(db, "SELECT session_user, " ROLE_OF("session_user"),
+                         NULL, &res, err)
+              : PRM_OK;
     if (rc != PRM_OK)
         return rc;
-    snprintf(db->base.user, sizeof db->base.user, "%s", PQgetvalue(res, 0, 0));
-    snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 1));
-    PQclear(res);
+    if (again) {
+        snprintf(db->base.user, sizeof db->base.user, "%s",
+                 PQgetvalue(res, 0, 0));
+        snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 1));
+        PQclear(res);
+    }
     if (db->role[0] == '\0')
         return prm_error_set(err, PRM_EFORBIDDEN,
                              "%s has no role on this team database; an admin "
@@ -324,18 +355,13 @@ prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
         rc = prm_error_set(err, PRM_EDB, "cannot connect to the team database: "
                            "%.*s", (int)n, msg);
     }
-    /* Quiet NOTICEs (CREATE ... IF NOT EXISTS) stay off the terminal.
-     * No JIT compilation: prm's statements run for a second or two at
-     * most, and compiling the costliest of them (the deal conflicts, the
-     * healthiest partners) took 0.3 to 1 s of it at 1M partners, more
-     * than it saved (doc/design.md, team databases). */
+    bool missing = false, changed = false;
     if (rc == PRM_OK)
-        rc = pg_simple(db, "SET client_min_messages = warning; SET jit = off",
-                       err);
+        rc = greet(db, &missing, err);
     if (rc == PRM_OK)
-        rc = check_schema(db, err);
+        rc = check_schema(db, missing, &changed, err);
     if (rc == PRM_OK)
-        rc = who_am_i(db, err);
+        rc = who_am_i(db, changed, err);
     if (rc != PRM_OK) {
         pg_close(&db->base);
         return rc;
