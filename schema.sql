@@ -34,6 +34,8 @@ CREATE TABLE partners (
 CREATE INDEX partners_type ON partners (type);
 CREATE INDEX partners_region ON partners (region);
 CREATE INDEX partners_status ON partners (status);
+-- report trend counts each period's partners in a range of it
+CREATE INDEX partners_created ON partners (created_at);
 
 CREATE TABLE projects (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,

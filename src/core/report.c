@@ -99,48 +99,6 @@ static prm_code period_arg(const prm_arg *a, store_period *by, prm_error *err)
                                            sizeof names));
 }
 
-/* Room for a period's name, with room to spare for what the compiler
- * cannot prove of the numbers printed into it. */
-enum { PERIOD_SIZE = 24 };
-
-/* The period of an ISO 8601 date: 2026-03, 2026-Q1 or 2026, as the
- * store names them. */
-static void period_of(store_period by, const char *date, char out[PERIOD_SIZE])
-{
-    if (by == PERIOD_YEAR)
-        snprintf(out, PERIOD_SIZE, "%.4s", date);
-    else if (by == PERIOD_QUARTER)
-        snprintf(out, PERIOD_SIZE, "%.4s-Q%d", date,
-                 ((date[5] - '0') * 10 + date[6] - '0' + 2) / 3);
-    else
-        snprintf(out, PERIOD_SIZE, "%.7s", date);
-}
-
-/* Step p to the period after it; false after 9999, where dates end. */
-static bool period_next(store_period by, char p[PERIOD_SIZE])
-{
-    int year = atoi(p);
-    int sub = by == PERIOD_YEAR      ? 0
-              : by == PERIOD_QUARTER ? p[6] - '0'
-                                     : atoi(p + 5);
-    int last = by == PERIOD_YEAR ? 0 : by == PERIOD_QUARTER ? 4 : 12;
-    if (sub == last) {
-        year++;
-        sub = last == 0 ? 0 : 1;
-    } else {
-        sub++;
-    }
-    if (year < 0 || year > 9999 || sub < 0 || sub > 12)
-        return false;
-    if (by == PERIOD_YEAR)
-        snprintf(p, PERIOD_SIZE, "%04d", year);
-    else if (by == PERIOD_QUARTER)
-        snprintf(p, PERIOD_SIZE, "%04d-Q%d", year, sub);
-    else
-        snprintf(p, PERIOD_SIZE, "%04d-%02d", year, sub);
-    return true;
-}
-
 /* A period with nothing in it is still a period: a chart that skipped it
  * would draw March next to November.  The store gives the periods that
  * have rows; these pass them on with the empty ones between them, and
@@ -150,7 +108,8 @@ typedef struct trend_fill {
     prm_trend_fn fn;
     void *ctx;
     store_period by;
-    char next[PERIOD_SIZE]; /* the period after the last passed on; "" none */
+    /* the period after the last passed on; "" none */
+    char next[STORE_PERIOD_SIZE];
     prm_metrics total;      /* the running totals at its end */
     bool stopped;           /* fn asked for no more */
 } trend_fill;
@@ -165,7 +124,7 @@ static bool fill_until(trend_fill *f, const char *period, bool inclusive)
             break;
         prm_trend_row empty = {.period = f->next, .total = f->total};
         f->stopped = !f->fn(f->ctx, &empty);
-        if (!period_next(f->by, f->next))
+        if (!store_period_next(f->by, f->next))
             f->next[0] = '\0';
     }
     return !f->stopped;
@@ -179,7 +138,7 @@ static bool fill_row(void *ctx, const prm_trend_row *row)
     f->total = row->total;
     f->stopped = !f->fn(f->ctx, row);
     snprintf(f->next, sizeof f->next, "%s", row->period);
-    if (!period_next(f->by, f->next))
+    if (!store_period_next(f->by, f->next))
         f->next[0] = '\0';
     return !f->stopped;
 }
@@ -194,8 +153,8 @@ static prm_code trend_filled(prm_db *db, const store_scope *scope,
     const char *end = scope->until != NULL && strcmp(scope->until, now) < 0
                           ? scope->until
                           : now;
-    char last[PERIOD_SIZE];
-    period_of(by, end, last);
+    char last[STORE_PERIOD_SIZE];
+    store_period_of(by, end, last);
     if (rc == PRM_OK)
         fill_until(&f, last, true);
     return rc;

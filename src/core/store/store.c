@@ -402,6 +402,12 @@ prm_code store_report(prm_db *db, const store_scope *scope, const char *sort,
 prm_code store_trend(prm_db *db, const store_scope *scope, store_period by,
                      prm_trend_fn fn, void *ctx, prm_error *err)
 {
+    if (store_trend_ranged(db, scope)) {
+        bool done = false;
+        prm_code rc = store_trend_by_ranges(db, by, fn, ctx, &done, err);
+        if (rc != PRM_OK || done)
+            return rc;
+    }
     return db->engine->trend(db, scope, by, fn, ctx, err);
 }
 

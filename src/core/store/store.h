@@ -391,6 +391,28 @@ prm_code store_report(prm_db *db, const store_scope *scope, const char *sort,
 
 /* report trend (sqlite/metrics.c, pg/metrics.c): per-period counts, periods in order. */
 typedef enum store_period { PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR } store_period;
+
+/* Room for a period's name (2026-03, 2026-Q1, 2026), with room to spare
+ * for what the compiler cannot prove of the numbers printed into it. */
+enum { STORE_PERIOD_SIZE = 24 };
+
+/* periods.c: the period an ISO 8601 date falls in; the period after p
+ * (false after 9999, where dates end); and the dates period p takes in,
+ * as text bounds (from <= date < before: "2026-01" and "2026-04" for
+ * 2026-Q1), false for the last period there is. */
+void store_period_of(store_period by, const char *date,
+                     char out[STORE_PERIOD_SIZE]);
+bool store_period_next(store_period by, char p[STORE_PERIOD_SIZE]);
+bool store_period_range(store_period by, const char *p,
+                        char from[STORE_PERIOD_SIZE],
+                        char before[STORE_PERIOD_SIZE]);
+/* trend_ranges.c: whether the trend covers every record and all time
+ * on an engine that counts it in ranges of the date indexes, and then the
+ * counts (done false when its dates do not allow: the engine's grouping
+ * then). */
+bool store_trend_ranged(const prm_db *db, const store_scope *s);
+prm_code store_trend_by_ranges(prm_db *db, store_period by, prm_trend_fn fn,
+                               void *ctx, bool *done, prm_error *err);
 prm_code store_trend(prm_db *db, const store_scope *scope, store_period by,
                      prm_trend_fn fn, void *ctx, prm_error *err);
 

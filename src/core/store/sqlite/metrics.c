@@ -47,7 +47,8 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                              "%%SZ', %s, (%s) || ' days')",
                                          .kept_tallies = "prm_tallies",
                                          .partner_tallies =
-                                             "prm_partner_tallies"};
+                                             "prm_partner_tallies",
+                                         .trend_ranges = true};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */
