@@ -5,7 +5,6 @@
  * entries each carry a command's whole help and examples; dispatch and
  * the lookups that read them sit beside them.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -783,55 +782,6 @@ void cli_ctx_free(cli_ctx *ctx)
     ctx->cap = 0;
 }
 
-/* prm's own options, and what to write instead when one is given after
- * a command (where it would be taken for the command's): the start of
- * the invocation (followed by the command when `command`), and the
- * setting that does the same in a script or at the prompt, if any. */
-static const struct {
-    const char *option, *invocation;
-    bool command;
-    const char *setting;
-} prm_options[] = {
-    {"--json", "prm --json", true, "set json on"},
-    {"--csv", "prm --csv", true, "set csv on"},
-    {"--db", "prm --db PATH", true, NULL},
-    {"--bail", "prm --bail -f FILE", false, NULL},
-    {"--atomic", "prm --atomic -f FILE", false, NULL},
-    {"--version", "prm --version", false, NULL},
-};
-
-/* An error for prm's own option given to the command of w (named by its
- * first word and the next, a verb or what it works on), else PRM_OK. */
-static prm_code misplaced_option(const cli_words *w, const char *flag,
-                                 prm_error *err)
-{
-    const cli_word *next = w->n > 1 ? &w->items[1] : NULL;
-    bool two = next != NULL && !next->quoted && next->eq < 0 &&
-               strncmp(next->text, "--", 2) != 0;
-    char command[64];
-    snprintf(command, sizeof command, "%s%s%s", w->items[0].text,
-             two ? " " : "", two ? next->text : "");
-    if (strcmp(flag, "--help") == 0)
-        return prm_error_set(err, PRM_ESYNTAX,
-                             "'--help' is not an option of %s; for its help: "
-                             "help %s",
-                             command, w->items[0].text);
-    for (size_t i = 0; i < sizeof prm_options / sizeof *prm_options; i++) {
-        if (strcmp(flag, prm_options[i].option) != 0)
-            continue;
-        bool cmd = prm_options[i].command;
-        const char *setting = prm_options[i].setting;
-        return prm_error_set(err, PRM_ESYNTAX,
-                             "'%s' is an option of prm, not of %s: give it "
-                             "before the command (%s%s%s)%s%s",
-                             flag, command, prm_options[i].invocation,
-                             cmd ? " " : "", cmd ? command : "",
-                             setting ? "; in a script or at the prompt: " : "",
-                             setting ? setting : "");
-    }
-    return PRM_OK;
-}
-
 /* Sort words from `from` on into references, fields and --flags.  The
  * words' text is split in place at the '=' of FIELD=VALUE. */
 static prm_code split_args(cli_ctx *ctx, const cli_words *w, size_t from,
@@ -853,7 +803,7 @@ static prm_code split_args(cli_ctx *ctx, const cli_words *w, size_t from,
             word->text[word->eq] = '\0';
             a->kv[a->nkv++] = (prm_arg){word->text, word->text + word->eq + 1};
         } else if (!word->quoted && strncmp(word->text, "--", 2) == 0) {
-            prm_code rc = misplaced_option(w, word->text, err);
+            prm_code rc = cli_misplaced_option(w, word->text, err);
             if (rc != PRM_OK)
                 return rc;
             a->flags[a->nflags++] = word->text;

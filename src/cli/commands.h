@@ -172,4 +172,10 @@ prm_code cli_verb_update(cli_ctx *ctx, const prm_kind_info *info,
 prm_code cli_verb_delete(cli_ctx *ctx, const prm_kind_info *info,
                          const cli_args *args, prm_error *err);
 
+/* options.c: a syntax error when flag is one of prm's own options (or
+ * --help) given after the command of w, saying where it goes; else
+ * PRM_OK. */
+prm_code cli_misplaced_option(const cli_words *w, const char *flag,
+                              prm_error *err);
+
 #endif
