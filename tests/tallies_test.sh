@@ -5,11 +5,10 @@
 # (the sqlite3 shell on a file; psql, as a manager, on a team database),
 # and the migration that first counts them.  After each step check passes
 # (it recounts) and an unfiltered metrics, which reads the kept counts,
-# equals the same metrics over dates (since= a date before any: on a file
-# every record counted the slow way, on a team database the counts kept
-# by day), metrics over windows that cut days equal a count by hand
-# (a team database sums the whole days kept), and so does metrics of a
-# region, a status and a type, and report partners
+# equals the same metrics over dates (since= a date before any: the
+# counts kept by day), metrics over windows that cut days equal a count
+# by hand (the whole days kept summed, the edge days counted), and so
+# does metrics of a region, a status and a type, and report partners
 # (each partner's figures are kept too), and the dormant and expand
 # partners that insights reads (on a team database, in order from the
 # kept figures) equal the first of all of them worked out from every
@@ -179,6 +178,11 @@ EOF
 run "undo" <<'EOF'
 undo
 undo 2
+EOF
+run "records moved to other days" <<'EOF'
+outcome update 2 at=2026-06-29T10:00:00Z
+resource update 2 at=2026-07-01T07:00:00Z
+comm update 3 at=2026-07-01T01:00:00Z
 EOF
 run "delete with cascade" <<'EOF'
 partner delete Acme --cascade

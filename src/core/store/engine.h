@@ -100,8 +100,11 @@ typedef struct store_engine {
     prm_code (*check)(prm_db *db, prm_check_report *r, prm_error *err);
     /* The statement that empties prm_tallies, the counts kept for
      * metrics (and on a team database each partner's figures), for
-     * prm_check_repair to count them again. */
+     * prm_check_repair to count them again; and the one that empties
+     * prm_day_tallies, where tally_clear leaves them (NULL where it
+     * does not). */
     const char *tally_clear;
+    const char *day_tally_clear;
     /* Team databases only (NULL on a file): owners and users.  set_owner
      * leaves a partner that has that owner already as it is (*changed
      * false), like an update that changes nothing. */

@@ -63,9 +63,10 @@ typedef struct sql_dialect {
      * prm_tallies; a team database's with the changes not yet folded). */
     const char *kept_tallies;
     /* The same counts kept by day, as a table of name, day (the first
-     * ten characters of what the kind is dated by) and n; NULL where
-     * metrics over dates count the rows (a file: its index walks are
-     * quick, and each add would pay for one more row to keep). */
+     * ten characters of what the kind is dated by) and n, so that
+     * metrics over dates alone sum the window's whole days and count
+     * the rows of its first and last day; NULL where they count every
+     * row of the window. */
     const char *day_tallies;
     /* The table of each partner's figures kept (partner_id, projects,
      * succeeded, failed, communications, last_contact, resources,
@@ -138,6 +139,14 @@ void sqlm_tally_recount(sqlbuf *b, const sql_dialect *d);
  * counted by prm as it adds, changes and deletes by triggers (a team
  * database counts all three by triggers). */
 const char *sqlm_tally_added(const prm_kind_info *info);
+/* The statement that counts the record $1 of the kind just added into
+ * prm_day_tallies on a file (a team database's triggers count it), NULL
+ * for a kind not dated there. */
+const char *sqlm_day_tally_added(const prm_kind_info *info);
+/* The statement that raises the existing count of the day of the record
+ * $1 just added, for a kind added one row of the day at a time; NULL
+ * for the others, whose adds run sqlm_day_tally_added alone. */
+const char *sqlm_day_tally_raised(const prm_kind_info *info);
 /* The statement that counts the record $1 just added into its partners'
  * figures (partner_tallies.c), NULL for a kind with none. */
 const char *sqlm_partner_tally_added(const prm_kind_info *info);

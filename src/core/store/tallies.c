@@ -1,9 +1,10 @@
 /*
- * tallies.c - the counts kept for metrics (prm_tallies, migration 010):
- * the SQL that reads them for an unfiltered metrics, counts a record a
- * file adds, counts them all again for check and check repair=yes; one
- * text for both engines (a team database's kept counts are its tallies
- * plus the changes not yet folded: the dialect's kept_tallies).
+ * tallies.c - the counts kept for metrics (prm_tallies, migration 010,
+ * and by day, prm_day_tallies, 019 and 023): the SQL that reads them for
+ * an unfiltered metrics, counts a record a file adds, counts them all
+ * again for check and check repair=yes; one text for both engines (a
+ * team database's kept counts are its tallies plus the changes not yet
+ * folded: the dialect's kept_tallies).
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,66 @@ const char *sqlm_tally_added(const prm_kind_info *info)
                "'deals.' || d.status OR (prm_tallies.name = "
                "'deals.ever_approved' AND d.approved_at IS NOT NULL) OR "
                "(prm_tallies.name = 'deals.won_amount' AND d.status = 'won')";
+    default:
+        return NULL;
+    }
+}
+
+/* A day's count raised by what the selected rows give (name, day, n). */
+#define DAY_UPSERT(select)                                                    \
+    "INSERT INTO prm_day_tallies (name, day, n) " select                     \
+    " ON CONFLICT (name, day) DO UPDATE SET n = n + excluded.n"
+
+/* The day's count of a communication, resource or outcome raised when
+ * the day has one already (most adds: an UPDATE of one row by its key
+ * costs SQLite less than an upsert); NULL for the other kinds. */
+const char *sqlm_day_tally_raised(const prm_kind_info *info)
+{
+    switch (info->kind) {
+    case PRM_COMMUNICATION:
+        return "UPDATE prm_day_tallies SET n = n + 1 WHERE name = "
+               "'communications' AND day = (SELECT substr(at, 1, 10) FROM "
+               "communications WHERE id = $1)";
+    case PRM_RESOURCE:
+        return "UPDATE prm_day_tallies SET n = n + 1 WHERE name = "
+               "'resources' AND day = (SELECT substr(at, 1, 10) FROM "
+               "resources WHERE id = $1)";
+    case PRM_OUTCOME:
+        return "UPDATE prm_day_tallies SET n = n + 1 WHERE name = 'outcomes' "
+               "AND day = (SELECT substr(at, 1, 10) FROM outcomes WHERE id = "
+               "$1)";
+    default:
+        return NULL;
+    }
+}
+
+const char *sqlm_day_tally_added(const prm_kind_info *info)
+{
+    switch (info->kind) {
+    case PRM_COMMUNICATION:
+        return DAY_UPSERT("SELECT 'communications', substr(at, 1, 10), 1 "
+                          "FROM communications WHERE id = $1");
+    case PRM_RESOURCE:
+        return DAY_UPSERT("SELECT 'resources', substr(at, 1, 10), 1 FROM "
+                          "resources WHERE id = $1");
+    case PRM_OUTCOME:
+        return DAY_UPSERT("SELECT 'outcomes', substr(at, 1, 10), 1 FROM "
+                          "outcomes WHERE id = $1");
+    case PRM_PROJECT:
+        return DAY_UPSERT(
+            "SELECT v.name, substr(coalesce(p.start, p.created_at), 1, 10), "
+            "1 FROM projects AS p, (SELECT 'projects' AS name UNION ALL "
+            "SELECT 'projects.' || status FROM projects WHERE id = $1) AS v "
+            "WHERE p.id = $1");
+    case PRM_DEAL:
+        return DAY_UPSERT(
+            "SELECT v.name, substr(d.created_at, 1, 10), v.n FROM deals AS "
+            "d, (SELECT 'deals' AS name, 1 AS n UNION ALL SELECT 'deals.' || "
+            "status, 1 FROM deals WHERE id = $1 UNION ALL SELECT "
+            "'deals.ever_approved', 1 FROM deals WHERE id = $1 AND "
+            "approved_at IS NOT NULL UNION ALL SELECT 'deals.won_amount', "
+            "amount FROM deals WHERE id = $1 AND status = 'won' AND amount "
+            "IS NOT NULL) AS v WHERE d.id = $1");
     default:
         return NULL;
     }
@@ -199,6 +260,9 @@ prm_code prm_check_repair(prm_db *db, prm_error *err)
     if (rc == PRM_OK)
         rc = store_exec_built(db, &b, NULL, 0, NULL, 0, NULL,
                               "counting again", err);
+    if (rc == PRM_OK && db->engine->day_tally_clear != NULL)
+        rc = db->engine->exec(db, db->engine->day_tally_clear, NULL, 0, NULL,
+                              0, NULL, "counting again", err);
     if (rc == PRM_OK && db->engine->dialect->day_tallies != NULL) {
         b = (sqlbuf){.len = 0};
         sqlm_day_tally_refill(&b);

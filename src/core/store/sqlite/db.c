@@ -432,6 +432,7 @@ const store_engine store_sqlite_engine = {
     .copy_to = sqlite_copy_to,
     .check = sqlite_check,
     .tally_clear = "DELETE FROM prm_tallies",
+    .day_tally_clear = "DELETE FROM prm_day_tallies",
     .next_id = sqlite_next_id,
     .reseal_begin = sqlite_reseal_begin,
     .reseal_end = sqlite_reseal_end,

@@ -46,6 +46,7 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                              "strftime('%%Y-%%m-%%dT%%H:%%M:"
                                              "%%SZ', %s, (%s) || ' days')",
                                          .kept_tallies = "prm_tallies",
+                                         .day_tallies = "prm_day_tallies",
                                          .partner_tallies =
                                              "prm_partner_tallies",
                                          .trend_ranges = true};

@@ -186,6 +186,10 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
             sql_add(&b, "%s", sqlm_tally_added(info));
         else if (which == KS_PARTNER_TALLY)
             sql_add(&b, "%s", sqlm_partner_tally_added(info));
+        else if (which == KS_DAY_TALLY)
+            sql_add(&b, "%s", sqlm_day_tally_added(info));
+        else if (which == KS_DAY_RAISE)
+            sql_add(&b, "%s", sqlm_day_tally_raised(info));
         else {
             store_select_list(&b, info, true, &sqlm_sqlite_dialect);
             sql_add(&b, " WHERE t.id = ?");
@@ -200,8 +204,9 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
     return PRM_OK;
 }
 
-/* Run the kind's statement which (KS_TALLY, KS_PARTNER_TALLY) for the
- * record id; none when sql (its text) is NULL. */
+/* Run the kind's statement which (KS_TALLY, KS_PARTNER_TALLY,
+ * KS_DAY_RAISE, KS_DAY_TALLY) for the record id; none when sql (its
+ * text) is NULL. */
 static prm_code count_added(sqlite_db *db, const prm_kind_info *info,
                             enum kind_stmt which, const char *sql, int64_t id,
                             prm_error *err)
@@ -226,10 +231,20 @@ prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
 {
     prm_code rc = count_added(db, info, KS_TALLY, sqlm_tally_added(info), id,
                               err);
-    return rc != PRM_OK ? rc
-                        : count_added(db, info, KS_PARTNER_TALLY,
-                                      sqlm_partner_tally_added(info), id,
-                                      err);
+    if (rc == PRM_OK)
+        rc = count_added(db, info, KS_PARTNER_TALLY,
+                         sqlm_partner_tally_added(info), id, err);
+    if (rc != PRM_OK)
+        return rc;
+    /* a day already counted is raised; only a new one is inserted */
+    const char *raise = sqlm_day_tally_raised(info);
+    if (raise != NULL) {
+        rc = count_added(db, info, KS_DAY_RAISE, raise, id, err);
+        if (rc != PRM_OK || sqlite3_changes(db->sql) > 0)
+            return rc;
+    }
+    return count_added(db, info, KS_DAY_TALLY, sqlm_day_tally_added(info), id,
+                       err);
 }
 
 /* A failed write: a broken constraint is the user's conflict (the core

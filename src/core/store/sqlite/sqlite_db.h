@@ -36,14 +36,17 @@ enum fixed_stmt {
 };
 
 /* Per kind: add, read one record, log one added (audit), count one added
- * into prm_tallies and into its partners' figures (prm_partner_tallies;
- * none for a kind no count covers). */
+ * into prm_tallies, into its partners' figures (prm_partner_tallies) and
+ * into its day's counts (prm_day_tallies; none for a kind no count
+ * covers). */
 enum kind_stmt {
     KS_INSERT,
     KS_FETCH,
     KS_LOG_ADD,
     KS_TALLY,
     KS_PARTNER_TALLY,
+    KS_DAY_TALLY,
+    KS_DAY_RAISE,
     KS_COUNT
 };
 
