@@ -33,8 +33,11 @@ SELECT name, day, sum(n) FROM (
     UNION ALL SELECT 'deals.won_amount', substr(created_at, 1, 10), amount
     FROM deals WHERE status = 'won' AND amount IS NOT NULL)
 GROUP BY name, day;
--- the deals of the window's first and last days
-CREATE INDEX deals_created ON deals (created_at);
+-- the deals of the window's first and last days, from the index alone (as
+-- a count of a window by hand reads them: with the date alone, SQLite
+-- read each deal's row, 1.1 s for 200,000 deals against 0.07 s for a scan)
+CREATE INDEX deals_created
+    ON deals (created_at, status, expires, approved_at, amount);
 -- the approved deals of a window whose protection has not ended (not
 -- kept: it moves with the clock), from the index alone
 DROP INDEX deals_status;
