@@ -32,11 +32,14 @@ static void csv_text_cell(FILE *out, const char *s, size_t len)
         putc('"', out);
     if (formula)
         putc('\'', out);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            putc('"', out);
-        putc(s[i], out);
+    /* in runs: a character at a time was a sixth of a long export */
+    const char *run = s;
+    for (const char *q = memchr(s, '"', len); q != NULL;
+         q = memchr(q + 1, '"', (size_t)(s + len - q - 1))) {
+        fwrite(run, 1, (size_t)(q + 1 - run), out);
+        run = q; /* the quote again: doubled */
     }
+    fwrite(run, 1, (size_t)(s + len - run), out);
     if (quote)
         putc('"', out);
 }
