@@ -76,25 +76,27 @@ const char *sqlm_tally_added(const prm_kind_info *info)
 #define DAY_UPSERT(select)                                                    \
     "INSERT INTO prm_day_tallies (name, day, n) " select                     \
     " ON CONFLICT (name, day) DO UPDATE SET n = n + excluded.n"
+/* A communication, resource or outcome (dated by at; its table is its
+ * count's name): its day's count raised by one, when the day has one
+ * already, and counted into a new day. */
+#define AT_DAY_RAISED(table)                                                  \
+    "UPDATE prm_day_tallies SET n = n + 1 WHERE name = '" table "' AND day " \
+    "= (SELECT substr(at, 1, 10) FROM " table " WHERE id = $1)"
+#define AT_DAY_ADDED(table)                                                   \
+    DAY_UPSERT("SELECT '" table "', substr(at, 1, 10), 1 FROM " table        \
+               " WHERE id = $1")
 
-/* The day's count of a communication, resource or outcome raised when
- * the day has one already (most adds: an UPDATE of one row by its key
- * costs SQLite less than an upsert); NULL for the other kinds. */
+/* Most adds fall on a day counted already: an UPDATE of its one row by
+ * its key costs SQLite less than an upsert. */
 const char *sqlm_day_tally_raised(const prm_kind_info *info)
 {
     switch (info->kind) {
     case PRM_COMMUNICATION:
-        return "UPDATE prm_day_tallies SET n = n + 1 WHERE name = "
-               "'communications' AND day = (SELECT substr(at, 1, 10) FROM "
-               "communications WHERE id = $1)";
+        return AT_DAY_RAISED("communications");
     case PRM_RESOURCE:
-        return "UPDATE prm_day_tallies SET n = n + 1 WHERE name = "
-               "'resources' AND day = (SELECT substr(at, 1, 10) FROM "
-               "resources WHERE id = $1)";
+        return AT_DAY_RAISED("resources");
     case PRM_OUTCOME:
-        return "UPDATE prm_day_tallies SET n = n + 1 WHERE name = 'outcomes' "
-               "AND day = (SELECT substr(at, 1, 10) FROM outcomes WHERE id = "
-               "$1)";
+        return AT_DAY_RAISED("outcomes");
     default:
         return NULL;
     }
@@ -104,14 +106,11 @@ const char *sqlm_day_tally_added(const prm_kind_info *info)
 {
     switch (info->kind) {
     case PRM_COMMUNICATION:
-        return DAY_UPSERT("SELECT 'communications', substr(at, 1, 10), 1 "
-                          "FROM communications WHERE id = $1");
+        return AT_DAY_ADDED("communications");
     case PRM_RESOURCE:
-        return DAY_UPSERT("SELECT 'resources', substr(at, 1, 10), 1 FROM "
-                          "resources WHERE id = $1");
+        return AT_DAY_ADDED("resources");
     case PRM_OUTCOME:
-        return DAY_UPSERT("SELECT 'outcomes', substr(at, 1, 10), 1 FROM "
-                          "outcomes WHERE id = $1");
+        return AT_DAY_ADDED("outcomes");
     case PRM_PROJECT:
         return DAY_UPSERT(
             "SELECT v.name, substr(coalesce(p.start, p.created_at), 1, 10), "

@@ -309,23 +309,24 @@ static prm_code check_schema(pg_db *db, bool missing, bool *changed,
     return rc;
 }
 
-/* Who the user is and their prm role, read again when the schema (and
- * with it the roles) was just made or upgraded; refused without one. */
-static prm_code who_am_i(pg_db *db, bool again, prm_error *err)
+/* Who the user is and their prm role, read again after the schema (and
+ * with it the roles) was made or upgraded. */
+static prm_code who_am_i(pg_db *db, prm_error *err)
 {
     PGresult *res;
-    prm_code rc =
-        again ? pg_query(db, "SELECT session_user, " ROLE_OF("session_user"),
-                         NULL, &res, err)
-              : PRM_OK;
+    prm_code rc = pg_query(db, "SELECT session_user, " ROLE_OF("session_user"),
+                           NULL, &res, err);
     if (rc != PRM_OK)
         return rc;
-    if (again) {
-        snprintf(db->base.user, sizeof db->base.user, "%s",
-                 PQgetvalue(res, 0, 0));
-        snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 1));
-        PQclear(res);
-    }
+    snprintf(db->base.user, sizeof db->base.user, "%s", PQgetvalue(res, 0, 0));
+    snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 1));
+    PQclear(res);
+    return PRM_OK;
+}
+
+/* Refused without a prm role. */
+static prm_code require_role(const pg_db *db, prm_error *err)
+{
     if (db->role[0] == '\0')
         return prm_error_set(err, PRM_EFORBIDDEN,
                              "%s has no role on this team database; an admin "
@@ -360,8 +361,10 @@ prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
         rc = greet(db, &missing, err);
     if (rc == PRM_OK)
         rc = check_schema(db, missing, &changed, err);
+    if (rc == PRM_OK && changed)
+        rc = who_am_i(db, err);
     if (rc == PRM_OK)
-        rc = who_am_i(db, changed, err);
+        rc = require_role(db, err);
     if (rc != PRM_OK) {
         pg_close(&db->base);
         return rc;
