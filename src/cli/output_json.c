@@ -369,14 +369,36 @@ static bool json_agenda_item(cli_out *o, const prm_agenda_item *it)
     return !ferror(o->out);
 }
 
+/* A whole number in decimal, without printf: an agenda writes two an
+ * item, and a million items spent a tenth of their time parsing the
+ * formats of fprintf. */
+static void put_int(FILE *f, int64_t v)
+{
+    char digits[24];
+    size_t at = sizeof digits;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[--at] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        digits[--at] = '-';
+    fwrite(digits + at, 1, sizeof digits - at, f);
+}
+
 void cli_json_agenda_object(FILE *f, const prm_agenda_item *it)
 {
-    fprintf(f, "{\"kind\":\"%s\",\"date\":", it->kind);
+    fputs("{\"kind\":\"", f);
+    fputs(it->kind, f); /* a word of prm's own */
+    fputs("\",\"date\":", f);
     prm_json_cstring(f, it->date);
-    fprintf(f, ",\"overdue\":%s,\"id\":%lld,\"partner\":",
-            it->overdue ? "true" : "false", (long long)it->id);
+    fputs(it->overdue ? ",\"overdue\":true,\"id\":"
+                      : ",\"overdue\":false,\"id\":",
+          f);
+    put_int(f, it->id);
+    fputs(",\"partner\":", f);
     if (it->has_partner)
-        fprintf(f, "%lld", (long long)it->partner);
+        put_int(f, it->partner);
     else
         fputs("null", f);
     fputs(",\"text\":", f);

@@ -285,6 +285,12 @@ prm_code store_check_tallies(prm_db *db, prm_check_report *r, prm_error *err);
 prm_code store_check_partner_tallies(prm_db *db, prm_check_report *r,
                                      prm_error *err);
 prm_code store_refill_partner_tallies(prm_db *db, prm_error *err);
+/* The agenda's items kept (agenda.c; files only, nothing elsewhere):
+ * check names the first item that differs from what the records say;
+ * refill makes them all again. */
+prm_code store_check_agenda(prm_db *db, prm_check_report *r,
+                            prm_error *err);
+prm_code store_refill_agenda(prm_db *db, prm_error *err);
 
 /* Add a problem to a check's report: one clause of its summary, made from
  * fmt and its one argument (fmt may have no conversion). */

@@ -270,5 +270,9 @@ prm_code prm_check_repair(prm_db *db, prm_error *err)
     }
     if (rc == PRM_OK && db->engine->dialect->partner_tallies != NULL)
         rc = store_refill_partner_tallies(db, err);
+    /* after the partners' figures: a quiet partner is dated by its last
+     * contact */
+    if (rc == PRM_OK)
+        rc = store_refill_agenda(db, err);
     return store_cmd_end(db, rc, err);
 }

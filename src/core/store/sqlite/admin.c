@@ -113,6 +113,8 @@ prm_code sqlite_check(prm_db *base, prm_check_report *r, prm_error *err)
         rc = store_check_tallies(base, r, err);
     if (rc == PRM_OK)
         rc = store_check_partner_tallies(base, r, err);
+    if (rc == PRM_OK)
+        rc = store_check_agenda(base, r, err);
     rc = store_cmd_end(base, rc, err);
     if (rc == PRM_OK)
         check_modes(db, r);

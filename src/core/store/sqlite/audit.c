@@ -448,7 +448,8 @@ static prm_code revert_entry(sqlite_db *db, const char *action, const char *kind
     if (reverted && reinsert) {
         rc = sdb_audit_added(db, info, record, before,
                              sdb_entry_command(db, info, before), err);
-        return rc == PRM_OK ? sdb_tally_added(db, info, record, err) : rc;
+        return rc == PRM_OK ? sdb_tally_added(db, info, record, NULL, err)
+                            : rc;
     }
     if (reverted)
         return PRM_OK;

@@ -49,7 +49,10 @@ const sql_dialect sqlm_sqlite_dialect = {.name_order = "name COLLATE NOCASE",
                                          .day_tallies = "prm_day_tallies",
                                          .partner_tallies =
                                              "prm_partner_tallies",
-                                         .trend_ranges = true};
+                                         .trend_ranges = true,
+                                         .agenda_kept = "prm_agenda",
+                                         /* prm_agenda_quiet's (schema.sql) */
+                                         .agenda_kept_quiet_days = 90};
 
 /* The statement for the SQL in b, with the scope and the report's dates
  * bound to the parameters it has. */

@@ -190,6 +190,8 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
             sql_add(&b, "%s", sqlm_day_tally_added(info));
         else if (which == KS_DAY_RAISE)
             sql_add(&b, "%s", sqlm_day_tally_raised(info));
+        else if (which == KS_AGENDA_CLEAR || which == KS_AGENDA)
+            sql_add(&b, "%s", sdb_agenda_added(info, which));
         else {
             store_select_list(&b, info, true, &sqlm_sqlite_dialect);
             sql_add(&b, " WHERE t.id = ?");
@@ -205,8 +207,8 @@ prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
 }
 
 /* Run the kind's statement which (KS_TALLY, KS_PARTNER_TALLY,
- * KS_DAY_RAISE, KS_DAY_TALLY) for the record id; none when sql (its
- * text) is NULL. */
+ * KS_DAY_RAISE, KS_DAY_TALLY, KS_AGENDA_CLEAR, KS_AGENDA) for the record
+ * id; none when sql (its text) is NULL. */
 static prm_code count_added(sqlite_db *db, const prm_kind_info *info,
                             enum kind_stmt which, const char *sql, int64_t id,
                             prm_error *err)
@@ -227,13 +229,24 @@ static prm_code count_added(sqlite_db *db, const prm_kind_info *info,
 }
 
 prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
-                         int64_t id, prm_error *err)
+                         int64_t id, const prm_value *const values[],
+                         prm_error *err)
 {
     prm_code rc = count_added(db, info, KS_TALLY, sqlm_tally_added(info), id,
                               err);
     if (rc == PRM_OK)
         rc = count_added(db, info, KS_PARTNER_TALLY,
                          sqlm_partner_tally_added(info), id, err);
+    /* the agenda's items the record makes, and a partner's last contact
+     * (agenda.c) */
+    if (rc == PRM_OK)
+        rc = count_added(db, info, KS_AGENDA_CLEAR,
+                         sdb_agenda_added(info, KS_AGENDA_CLEAR), id, err);
+    if (rc == PRM_OK)
+        rc = count_added(db, info, KS_AGENDA,
+                         sdb_agenda_added(info, KS_AGENDA), id, err);
+    if (rc == PRM_OK && info->kind == PRM_COMMUNICATION)
+        rc = sdb_agenda_contact(db, id, values, err);
     if (rc != PRM_OK)
         return rc;
     /* a day already counted is raised; only a new one is inserted */
@@ -334,7 +347,7 @@ static prm_code log_added(sqlite_db *db, const prm_kind_info *info, int64_t id,
                                 : sdb_audit_added(db, info, id, image, command,
                                                   err);
     if (rc == PRM_OK)
-        rc = sdb_tally_added(db, info, id, err);
+        rc = sdb_tally_added(db, info, id, values, err);
     if (rc != PRM_OK && !db->cmd_owns_tx && !db->cmd_savepoint &&
         !sqlite3_get_autocommit(db->sql))
         sdb_run_fixed(db, FX_ROLLBACK, NULL);

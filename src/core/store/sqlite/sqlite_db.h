@@ -47,6 +47,8 @@ enum kind_stmt {
     KS_PARTNER_TALLY,
     KS_DAY_TALLY,
     KS_DAY_RAISE,
+    KS_AGENDA_CLEAR,
+    KS_AGENDA,
     KS_COUNT
 };
 
@@ -161,18 +163,31 @@ const char *sdb_audit_image(sqlite_db *db, const prm_kind_info *info,
  * whole (an expression over the audit table's columns). */
 void sdb_fn_add_command(sqlite3_context *c, int argc, sqlite3_value **argv);
 void sdb_audit_full_image(sqlbuf *b);
-/* Count the record id just added into prm_tallies and its partners'
- * figures (every insert of a record makes this call): statements of
+/* Count the record id just added (with the values bound; NULL: none at
+ * hand) into prm_tallies and its partners' figures, and keep the
+ * agenda's items it makes (every insert of a record makes this call):
+ * statements of
  * their own, since a trigger on insert would make SQLite keep a statement
  * journal (a copy of each page the add changes) for every add
  * (records.c). */
 prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
-                         int64_t id, prm_error *err);
+                         int64_t id, const prm_value *const values[],
+                         prm_error *err);
 
 /* The kind's statement `which`, prepared on first use and kept. */
 prm_code sdb_kind_stmt(sqlite_db *db, const prm_kind_info *info,
                        enum kind_stmt which, sqlite3_stmt **out,
                        prm_error *err);
+
+/* The SQL that keeps the agenda of a file as a record of the kind is
+ * added ($1 its id): KS_AGENDA_CLEAR first, then KS_AGENDA; NULL where
+ * there is nothing to do (agenda.c). */
+const char *sdb_agenda_added(const prm_kind_info *info, enum kind_stmt which);
+/* The communication id just added, with the values bound (NULL: read
+ * from it): its partner's date in the agenda kept, if it is the
+ * partner's last contact and the partner is there. */
+prm_code sdb_agenda_contact(sqlite_db *db, int64_t id,
+                            const prm_value *const values[], prm_error *err);
 
 /* The statement for the SQL of sql_metrics.c in b, with the scope and the
  * report's dates (:asof, :recent_since) bound (metrics.c). */
