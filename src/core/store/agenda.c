@@ -10,8 +10,9 @@
  * SQLite numbers $N.
  *
  * A file keeps the items of everyone's agenda (prm_agenda, schema.sql),
- * in date order, up to date by triggers: that agenda is one range of it
- * (at a million partners 0.4 s, where the five sources took 2-3 s).  An
+ * in date order, kept up to date as records change: that agenda is one
+ * range of it (608,281 items at a million partners: 0.6-0.8 s, where the
+ * five sources took 2.4-3.5 s).  An
  * agenda of one partner or owner, or with another quiet window, is still
  * worked out from the records; check compares what is kept with them.
  */
@@ -220,7 +221,7 @@ prm_code store_agenda(prm_db *db, const store_agenda_query *q,
                             "reading the agenda", err);
 }
 
-/* --- the items kept: check and check repair=yes ---------------------------- */
+/* --- the items kept: check and check repair=yes ------------------------- */
 
 /* What the records' items (the views of schema.sql) and the items kept
  * have in common: how many the records make, one that is kept otherwise
@@ -241,7 +242,8 @@ static bool first_text(void *ctx, const char *const *cols, size_t ncols)
 static bool made_and_differs(void *ctx, const char *const *cols, size_t ncols)
 {
     agenda_recount *c = ctx;
-    snprintf(c->made, sizeof c->made, "%s", ncols > 0 && cols[0] ? cols[0] : "");
+    snprintf(c->made, sizeof c->made, "%s",
+             ncols > 0 && cols[0] ? cols[0] : "");
     snprintf(c->differs, sizeof c->differs, "%s",
              ncols > 1 && cols[1] ? cols[1] : "");
     return false;
@@ -257,8 +259,8 @@ static prm_code agenda_read(prm_db *db, const sqlbuf *b, store_text_row_fn fn,
 }
 
 /* The records' items, each looked up among those kept: one pass over the
- * records (a comparison of both sets both ways, EXCEPT, sorted each of
- * them twice: 217 s at a million partners). */
+ * records (both sets compared both ways with EXCEPT, each made and
+ * sorted twice, made check at a million partners 28 s longer, not 16). */
 static prm_code recount_agenda(prm_db *db, const char *table,
                                agenda_recount *c, prm_error *err)
 {
@@ -267,7 +269,8 @@ static prm_code recount_agenda(prm_db *db, const char *table,
     static const char *const columns[] = {"date", "partner", "partner_name",
                                           "label", "extra", "live_until"};
     for (size_t i = 0; i < sizeof columns / sizeof *columns; i++)
-        sql_add(&b, " OR k.%s IS NOT v.%s", columns[i], columns[i]);
+        sql_add(&b, " OR k.%s %s v.%s", columns[i],
+                db->engine->dialect->distinct, columns[i]);
     sql_add(&b, " THEN v.kind || ' ' || v.id END) FROM %s_all AS v LEFT JOIN "
                 "%s AS k ON k.kind = v.kind AND k.id = v.id",
             table, table);

@@ -57,7 +57,8 @@ static prm_code contact_of(sqlite_db *db, int64_t id,
                            char *at, size_t size, prm_error *err)
 {
     const prm_kind_info *info = prm_kind_get(PRM_COMMUNICATION);
-    int p = prm_field_index(info, "partner"), when = prm_field_index(info, "at");
+    int p = prm_field_index(info, "partner");
+    int when = prm_field_index(info, "at");
     if (values != NULL && p >= 0 && when >= 0 &&
         values[p]->type == PRM_V_INT && values[when]->type == PRM_V_TEXT) {
         *partner = values[p]->i;
