@@ -93,10 +93,11 @@ typedef struct sql_dialect {
      * ranges there. */
     bool trend_ranges;
     /* The agenda's items kept (a file's prm_agenda: date, kind, id,
-     * partner, label, extra, live_until, in date order, for the quiet
-     * window of agenda_kept_quiet_days), which the agenda of everyone
-     * reads in that window; NULL where every agenda is worked out from
-     * the records (a team database, whose users each see their own). */
+     * partner, partner_name, label, extra, live_until, in date order,
+     * for the quiet window of agenda_kept_quiet_days), which the agenda
+     * of everyone reads in that window; NULL where every agenda is
+     * worked out from the records (a team database, whose users each see
+     * their own). */
     const char *agenda_kept;
     int agenda_kept_quiet_days;
 } sql_dialect;

@@ -52,11 +52,11 @@ const char *sdb_agenda_added(const prm_kind_info *info, enum kind_stmt which)
 
 /* The partner and time of the communication id: from the values bound,
  * else read (a communication put back by undo). */
-static prm_code contact_of(sqlite_db *db, int64_t id,
-                           const prm_value *const values[], int64_t *partner,
-                           char *at, size_t size, prm_error *err)
+static prm_code contact_of(sqlite_db *db, const prm_kind_info *info,
+                           int64_t id, const prm_value *const values[],
+                           int64_t *partner, char *at, size_t size,
+                           prm_error *err)
 {
-    const prm_kind_info *info = prm_kind_get(PRM_COMMUNICATION);
     int p = prm_field_index(info, "partner");
     int when = prm_field_index(info, "at");
     if (values != NULL && p >= 0 && when >= 0 &&
@@ -88,12 +88,14 @@ static prm_code contact_of(sqlite_db *db, int64_t id,
 /* The date of a partner kept moves with its last contact, which the new
  * communication is when none of the partner's is later (a partner with
  * none before is dated by its created_at, which may be later). */
-prm_code sdb_agenda_contact(sqlite_db *db, int64_t id,
-                            const prm_value *const values[], prm_error *err)
+prm_code sdb_agenda_contact(sqlite_db *db, const prm_kind_info *info,
+                            int64_t id, const prm_value *const values[],
+                            prm_error *err)
 {
     int64_t partner = 0;
     char at[64] = "";
-    prm_code rc = contact_of(db, id, values, &partner, at, sizeof at, err);
+    prm_code rc = contact_of(db, info, id, values, &partner, at, sizeof at,
+                             err);
     sqlite3_stmt *stmt;
     if (rc == PRM_OK)
         rc = sdb_cached(db,

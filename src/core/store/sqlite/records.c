@@ -246,7 +246,7 @@ prm_code sdb_tally_added(sqlite_db *db, const prm_kind_info *info,
         rc = count_added(db, info, KS_AGENDA,
                          sdb_agenda_added(info, KS_AGENDA), id, err);
     if (rc == PRM_OK && info->kind == PRM_COMMUNICATION)
-        rc = sdb_agenda_contact(db, id, values, err);
+        rc = sdb_agenda_contact(db, info, id, values, err);
     if (rc != PRM_OK)
         return rc;
     /* a day already counted is raised; only a new one is inserted */

@@ -186,8 +186,9 @@ const char *sdb_agenda_added(const prm_kind_info *info, enum kind_stmt which);
 /* The communication id just added, with the values bound (NULL: read
  * from it): its partner's date in the agenda kept, if it is the
  * partner's last contact and the partner is there. */
-prm_code sdb_agenda_contact(sqlite_db *db, int64_t id,
-                            const prm_value *const values[], prm_error *err);
+prm_code sdb_agenda_contact(sqlite_db *db, const prm_kind_info *info,
+                            int64_t id, const prm_value *const values[],
+                            prm_error *err);
 
 /* The statement for the SQL of sql_metrics.c in b, with the scope and the
  * report's dates (:asof, :recent_since) bound (metrics.c). */
