@@ -71,6 +71,14 @@ static void count_dated(sqlbuf *b, const store_scope *s, const sql_dialect *d,
     }
 }
 
+/* Whether a scope's outcomes are counted with its projects: over all
+ * time, the outcomes of the scope's projects are all the scope's.  (In a
+ * window, an outcome is dated by its own date, not its project's.) */
+static bool outcomes_with_projects(const store_scope *s)
+{
+    return sqlm_scoped(s) && s->since == NULL && s->until == NULL;
+}
+
 static void count_projects(sqlbuf *b, const store_scope *s,
                            const sql_dialect *d)
 {
@@ -78,7 +86,17 @@ static void count_projects(sqlbuf *b, const store_scope *s,
         sqlm_days_projects(b, s, d);
         return;
     }
-    if (sqlm_scoped(s) || s->since || s->until) {
+    if (outcomes_with_projects(s)) {
+        /* The scope's set of projects, made once for both kinds: made
+         * again for its outcomes, it was a third of a region's metrics
+         * (1M partners: 0.38 s on a file for the two, 0.29 s as one;
+         * on a team database 1.04 s, 0.90 s). */
+        sql_add(b, "SELECT count(*), count(*) FILTER (WHERE x.status = "
+                   "'succeeded'), count(*) FILTER (WHERE x.status = 'failed'), "
+                   "CAST(coalesce(sum((SELECT count(*) FROM outcomes AS o "
+                   "WHERE o.project_id = x.id)), 0) AS bigint) "
+                   "FROM projects AS x WHERE TRUE");
+    } else if (sqlm_scoped(s) || s->since || s->until) {
         sql_add(b, "SELECT count(*), count(*) FILTER (WHERE x.status = "
                    "'succeeded'), count(*) FILTER (WHERE x.status = 'failed') "
                    "FROM projects AS x WHERE TRUE");
@@ -184,7 +202,10 @@ size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
     case SQLM_PROJECTS:
         count_projects(b, s, d);
         out[0] = &m->projects, out[1] = &m->succeeded, out[2] = &m->failed;
-        return 3;
+        if (!outcomes_with_projects(s))
+            return 3;
+        out[3] = &m->outcomes;
+        return 4;
     case SQLM_COMMS:
         if (summed)
             return 0;
@@ -198,6 +219,8 @@ size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
         out[0] = &m->resources;
         return 1;
     case SQLM_OUTCOMES:
+        if (outcomes_with_projects(s))
+            return 0;
         count_dated(b, s, d, "outcomes", "x.at", "x.project_id");
         out[0] = &m->outcomes;
         return 1;
