@@ -97,6 +97,12 @@ void cli_out_free(cli_out *o)
     o->spill_failed = false;
     o->spilled_rows = o->spill_columns = 0;
     memset(o->spill_width, 0, sizeof o->spill_width);
+    if (o->row != NULL)
+        fclose(o->row);
+    free(o->row_text);
+    o->row = NULL;
+    o->row_text = NULL;
+    o->row_len = 0;
 }
 
 static char *ids_text(const prm_value *v)

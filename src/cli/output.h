@@ -123,6 +123,11 @@ struct cli_out {
     /* the agenda's group being printed: -1 overdue, 0 today, 1 later, or
      * 2 before the first item */
     int agenda_group;
+    /* --csv: the stream a table's rows are written to as JSON, rewound
+     * for each row (output_csv.c) */
+    FILE *row;
+    char *row_text;
+    size_t row_len;
     /* a trend chart being built: the metric and a value per period */
     const char *metric, *by;
     double *values;
