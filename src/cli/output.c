@@ -97,6 +97,11 @@ void cli_out_free(cli_out *o)
     o->spill_failed = false;
     o->spilled_rows = o->spill_columns = 0;
     memset(o->spill_width, 0, sizeof o->spill_width);
+    cli_out_drop_rows(o);
+}
+
+void cli_out_drop_rows(cli_out *o)
+{
     if (o->row != NULL)
         fclose(o->row);
     free(o->row_text);

@@ -178,6 +178,8 @@ void cli_out_measure(cli_out *o);
  * is not set. */
 void cli_out_set_color(cli_out *o, bool on);
 void cli_out_free(cli_out *o);
+/* Closes --csv's rows' stream (cli_out_free does too). */
+void cli_out_drop_rows(cli_out *o);
 
 /* fflush(f), remembering in cli_output_errno why the first write that
  * failed did: the run reports it when it ends (main.c). */

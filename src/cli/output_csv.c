@@ -232,12 +232,7 @@ static const char *row_text(cli_out *o)
 /* A table's end: its rows' stream goes. */
 static void rows_done(cli_out *o)
 {
-    if (o->row != NULL)
-        fclose(o->row);
-    free(o->row_text);
-    o->row = NULL;
-    o->row_text = NULL;
-    o->row_len = 0;
+    cli_out_drop_rows(o);
     o->list_rows = 0;
 }
 
