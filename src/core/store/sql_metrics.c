@@ -14,6 +14,9 @@
 
 #include "store/sql_metrics.h"
 
+/* The most columns of one count's statement (the deals'). */
+enum { SQLM_COLUMNS = 8 };
+
 void sqlm_add_scope_where(sqlbuf *b, const store_scope *s, bool active_only)
 {
     if (s->has_partner)
@@ -190,9 +193,12 @@ static size_t count_partners(sqlbuf *b, const store_scope *s,
     return sums ? 3 : 1;
 }
 
-size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
-                    const sql_dialect *d, prm_metrics *m,
-                    int64_t *out[SQLM_COLUMNS])
+/* The statement of count which into b, and where its columns go in m
+ * (at most SQLM_COLUMNS); 0, and no statement, when another count's
+ * statement gives its columns. */
+static size_t count_of(sqlbuf *b, int which, const store_scope *s,
+                       const sql_dialect *d, prm_metrics *m,
+                       int64_t *out[SQLM_COLUMNS])
 {
     /* a scope's communications and resources come with its partners */
     bool summed = sqlm_scoped(s) && kept_figures(s, d);
@@ -232,6 +238,32 @@ size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
         out[7] = &m->won_value;
         return 8;
     }
+}
+
+/* One statement, a derived table per count: a team database plans it
+ * once and answers it in one round trip, where each count's own
+ * statement was a round trip and, in a new backend, a plan made with
+ * cold catalog caches (at 1M partners, metrics since= on a team
+ * database: six statements, 30 ms of parsing and planning). */
+size_t sqlm_metrics(sqlbuf *b, const store_scope *s, const sql_dialect *d,
+                    prm_metrics *m, int64_t *out[SQLM_ALL_COLUMNS])
+{
+    size_t total = 0;
+    sql_add(b, "SELECT * FROM ");
+    for (int i = 0; i < SQLM_COUNT; i++) {
+        sqlbuf part = {.len = 0};
+        int64_t *cols[SQLM_COLUMNS];
+        size_t n = count_of(&part, i, s, d, m, cols);
+        if (n == 0)
+            continue;
+        if (part.overflow)
+            b->overflow = true;
+        sql_add(b, "%s(%s) AS m%d", total > 0 ? " CROSS JOIN " : "",
+                part.text, i);
+        for (size_t k = 0; k < n && total < SQLM_ALL_COLUMNS; k++)
+            out[total++] = cols[k];
+    }
+    return total;
 }
 
 /* --- counts kept for metrics (the SQL is in tallies.c) ------------------- */

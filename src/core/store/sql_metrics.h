@@ -124,13 +124,12 @@ void sqlm_days_dated(sqlbuf *b, const store_scope *s, const sql_dialect *d,
                      const char *table, const char *col);
 void sqlm_days_projects(sqlbuf *b, const store_scope *s, const sql_dialect *d);
 void sqlm_days_deals(sqlbuf *b, const store_scope *s, const sql_dialect *d);
-/* The statement of count which into b, and where its columns go in m
- * (at most SQLM_COLUMNS); 0, and no statement, when another count's
- * statement gives its columns. */
-enum { SQLM_COLUMNS = 8 };
-size_t sqlm_metrics(sqlbuf *b, int which, const store_scope *s,
-                    const sql_dialect *d, prm_metrics *m,
-                    int64_t *out[SQLM_COLUMNS]);
+/* Filtered metrics: every count in one statement into b, one row, and
+ * where its columns go in m, in turn (returns how many, at most
+ * SQLM_ALL_COLUMNS).  Each count is a derived table of its own. */
+enum { SQLM_ALL_COLUMNS = 24 };
+size_t sqlm_metrics(sqlbuf *b, const store_scope *s, const sql_dialect *d,
+                    prm_metrics *m, int64_t *out[SQLM_ALL_COLUMNS]);
 /* The counts kept for metrics (tallies.c; sqlm_unfiltered in
  * sql_metrics.c).  Metrics of everything (no scope, no window) from the
  * counts kept in prm_tallies, and the deals live at :asof from the deals_status

@@ -207,22 +207,17 @@ prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
     *m = (prm_metrics){0};
     if (sqlm_unfiltered(s))
         return tallied_metrics(db, s, m, err);
-    prm_code rc = PRM_OK;
-    for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
-        int64_t *out[SQLM_COLUMNS];
-        sqlbuf b = {.len = 0};
-        size_t n = sqlm_metrics(&b, i, s, &sqlm_pg_dialect, m, out);
-        if (n == 0)
-            continue;
-        PGresult *res;
-        rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
-        if (rc != PRM_OK)
-            break;
-        for (size_t k = 0; k < n; k++)
-            *out[k] = pg_int(res, 0, (int)k);
-        PQclear(res);
-    }
-    return rc;
+    int64_t *out[SQLM_ALL_COLUMNS];
+    sqlbuf b = {.len = 0};
+    size_t n = sqlm_metrics(&b, s, &sqlm_pg_dialect, m, out);
+    PGresult *res;
+    prm_code rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
+    if (rc != PRM_OK)
+        return rc;
+    for (size_t k = 0; k < n; k++)
+        *out[k] = pg_int(res, 0, (int)k);
+    PQclear(res);
+    return PRM_OK;
 }
 
 typedef struct report_rows {

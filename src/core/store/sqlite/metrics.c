@@ -107,20 +107,15 @@ prm_code sqlite_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
     *m = (prm_metrics){0};
     if (sqlm_unfiltered(s))
         return tallied_metrics(db, s, m, err);
-    prm_code rc = PRM_OK;
-    for (int i = 0; i < SQLM_COUNT && rc == PRM_OK; i++) {
-        int64_t *out[SQLM_COLUMNS], got[SQLM_COLUMNS] = {0};
-        sqlbuf b = {.len = 0};
-        size_t n = sqlm_metrics(&b, i, s, &sqlm_sqlite_dialect, m, out);
-        if (n == 0)
-            continue;
-        sqlite3_stmt *stmt;
-        rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
-        if (rc == PRM_OK)
-            rc = sdb_counts(db, stmt, got, (int)n, err);
-        for (size_t k = 0; k < n; k++)
-            *out[k] = got[k];
-    }
+    int64_t *out[SQLM_ALL_COLUMNS], got[SQLM_ALL_COLUMNS] = {0};
+    sqlbuf b = {.len = 0};
+    size_t n = sqlm_metrics(&b, s, &sqlm_sqlite_dialect, m, out);
+    sqlite3_stmt *stmt;
+    prm_code rc = sdb_prepare_scoped(db, &b, s, &stmt, err);
+    if (rc == PRM_OK)
+        rc = sdb_counts(db, stmt, got, (int)n, err);
+    for (size_t k = 0; k < n; k++)
+        *out[k] = got[k];
     return rc;
 }
 
