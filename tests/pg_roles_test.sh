@@ -13,7 +13,7 @@ export PGOPTIONS='--client-min-messages=warning'
 fails=0 checks=0
 db=roles_test
 psql -qX "$base" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null || exit 1
-psql -qX "$base" -c "DROP ROLE IF EXISTS ann, mia, max, val, zed" >/dev/null
+psql -qX "$base" -c "DROP ROLE IF EXISTS ann, mia, max, val, zed, nob" >/dev/null
 uri() { echo "$base" | sed "s|:///postgres?|:///$db?|; s|user=[^&]*|user=$1|"; }
 admin=$(echo "$base" | sed "s|:///postgres?|:///$db?|")
 as() { who=$1; shift; "$prm" --db "$(uri "$who")" "$@"; }
@@ -217,6 +217,13 @@ check "check sees row-level security switched off" "prm: 1: error: check found 1
 check "...and fails with db" db "$(as val --json check | code)"
 psql -qX "$admin" -c "ALTER TABLE resources ENABLE ROW LEVEL SECURITY" >/dev/null
 
-psql -qX "$base" -c "DROP DATABASE $db" -c "DROP ROLE ann, mia, max, val, zed" >/dev/null
+# A user of the server with no prm role is told how to get one, and prm
+# does not start.
+psql -qX "$base" -c "CREATE ROLE nob LOGIN" >/dev/null
+out=$(as nob partner list 2>&1); status=$?
+check "no role" "prm: nob has no role on this team database; an admin gives one with: user add nob role=viewer (or manager, admin)|2" \
+    "$out|$status"
+
+psql -qX "$base" -c "DROP DATABASE $db" -c "DROP ROLE ann, mia, max, val, zed, nob" >/dev/null
 echo "$checks checks, $fails failed"
 [ $fails -eq 0 ]

@@ -137,20 +137,39 @@ static void test_commands(void **state)
 /* Another handle on the same file (another prm) turns encryption on:
  * this one, opened before, refuses to read or write the records as they
  * no longer are, until it opens the database again. */
+/* A team database to open instead of a new file (the argument). */
+static const char *team_uri;
+
+static void remove_file(const char *path)
+{
+    static const char *const files[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char f[64];
+        snprintf(f, sizeof f, "%s%s", path, files[i]);
+        unlink(f);
+    }
+}
+
+/* Encryption turned on, then off, by another prm: the first prm's next
+ * command fails with how to go on, and writes nothing, until the
+ * database is as it opened it again. */
 static void test_turned_on_elsewhere(void **state)
 {
     (void)state;
     setenv("PRM_KDF", "fast", 1);
     char path[] = "/tmp/prm-seal-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    if (team_uri == NULL) {
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        unlink(path);
+    }
+    const char *db = team_uri != NULL ? team_uri : path;
     prm_db *one, *two;
-    assert_int_equal(prm_open(path, &one, &err), PRM_OK);
+    assert_int_equal(prm_open(db, &one, &err), PRM_OK);
     assert_int_equal(ADD(one, PRM_PARTNER, {"name", "Acme"}, {"notes", "x"}),
                      PRM_OK);
-    assert_int_equal(prm_open(path, &two, &err), PRM_OK);
+    assert_int_equal(prm_open(db, &two, &err), PRM_OK);
     assert_int_equal(prm_encrypt_on(two, "pass", 4, &err), PRM_OK);
     assert_int_equal(ADD(one, PRM_PARTNER, {"name", "Late"}, {"notes", "y"}),
                      PRM_ECONFLICT);
@@ -162,18 +181,33 @@ static void test_turned_on_elsewhere(void **state)
                      PRM_ECONFLICT);
     assert_int_equal(prm_encrypt_off(two, &err), PRM_OK);
     assert_int_equal(ADD(one, PRM_PARTNER, {"name", "Later"}), PRM_OK);
+    /* and the other way: opened with it on, turned off elsewhere */
+    assert_int_equal(prm_encrypt_on(one, "pass", 4, &err), PRM_OK);
+    prm_close(two);
+    assert_int_equal(prm_open(db, &two, &err), PRM_OK);
+    assert_true(prm_encrypted(two));
+    assert_int_equal(prm_encrypt_off(one, &err), PRM_OK);
+    assert_int_equal(prm_get(two, PRM_PARTNER, 1, take, &s, &err),
+                     PRM_ECONFLICT);
+    assert_string_equal(prm_error_message(&err),
+                        "encryption was turned off since prm opened this "
+                        "database: open it again");
+    assert_int_equal(count(one, PRM_PARTNER, NULL, 0), 2); /* not Late */
     prm_close(one);
     prm_close(two);
-    static const char *const files[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        char f[64];
-        snprintf(f, sizeof f, "%s%s", path, files[i]);
-        unlink(f);
-    }
+    if (team_uri == NULL)
+        remove_file(path);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    static const struct CMUnitTest team[] = {
+        cmocka_unit_test(test_turned_on_elsewhere),
+    };
+    if (argc > 1) {
+        team_uri = argv[1];
+        return cmocka_run_group_tests(team, NULL, NULL);
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip, setup_sealed,
                                         teardown),

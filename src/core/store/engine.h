@@ -49,6 +49,11 @@ typedef struct store_engine {
     bool (*in_transaction)(const prm_db *db);
     prm_code (*cmd_begin)(prm_db *db, store_access access, prm_error *err);
     prm_code (*cmd_end)(prm_db *db, prm_code rc, prm_error *err);
+    /* May be NULL.  Whether encryption is still on (or off) as db->encrypted
+     * says, checked in the transaction just begun: an error, at the latest
+     * with the transaction's first query, when not.  Without it store.c
+     * reads the keyring at once. */
+    prm_code (*keyring_expect)(prm_db *db, bool on, prm_error *err);
     /* Add a record: the values of store_insert_sql's columns
      * (store_insert_value); a broken constraint is PRM_ECONFLICT with the
      * engine's message.  SQLite writes the audit entry here, PostgreSQL's
@@ -260,6 +265,7 @@ struct prm_db {
     /* Encryption at rest (seal.c, keyring.c): whether the database has a
      * keyring, and the keys once unlocked (NULL before, or when off). */
     bool encrypted;
+    bool encrypted_known; /* the engine read it while opening */
     struct store_keys *keys;
     prm_passphrase_fn passphrase_fn;
     void *passphrase_ctx;

@@ -73,6 +73,8 @@ static prm_code ring_read(prm_db *db, keyring *k, prm_error *err)
 
 prm_code store_keyring_load(prm_db *db, prm_error *err)
 {
+    if (db->encrypted_known)
+        return PRM_OK;
     keyring k;
     prm_code rc = ring_read(db, &k, err);
     db->encrypted = rc == PRM_OK && k.found;

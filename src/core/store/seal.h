@@ -29,6 +29,9 @@ bool store_sealing(const prm_db *db);
 
 /* Read at open: whether the database has a keyring (encryption on). */
 prm_code store_keyring_load(prm_db *db, prm_error *err);
+/* The error of encryption turned on (now_on) or off by another prm since
+ * this one opened the database (store.c). */
+prm_code store_keyring_changed(prm_error *err, bool now_on);
 void store_keys_free(prm_db *db);
 /* The data and hash keys, derived from the master key (keyring.c). */
 prm_code store_keys_set(prm_db *db, const unsigned char master[32],

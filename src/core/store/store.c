@@ -280,22 +280,29 @@ void store_progress(prm_db *db, int64_t done)
 
 /* --- transactions and records ------------------------------------------ */
 
+prm_code store_keyring_changed(prm_error *err, bool now_on)
+{
+    return prm_error_set(err, PRM_ECONFLICT,
+                         "encryption was turned %s since prm opened this "
+                         "database: open it again%s",
+                         now_on ? "on" : "off",
+                         now_on ? ", with its passphrase" : "");
+}
+
 /* Encryption turned on or off by another prm since this one opened the
  * database: records would be read, or written, as they no longer are.
  * Looked at as each transaction begins (one row of a tiny table). */
 static prm_code keyring_unchanged(prm_db *db, prm_error *err)
 {
+    if (db->engine->keyring_expect != NULL)
+        return db->engine->keyring_expect(db, db->encrypted, err);
     int64_t rows = 0;
     prm_code rc = db->engine->exec(db, "SELECT count(*) FROM keyring", NULL,
                                    0, &rows, 1, NULL, "reading the keyring",
                                    err);
     if (rc != PRM_OK || (rows > 0) == db->encrypted)
         return rc;
-    return prm_error_set(err, PRM_ECONFLICT,
-                         "encryption was turned %s since prm opened this "
-                         "database: open it again%s",
-                         rows > 0 ? "on" : "off",
-                         rows > 0 ? ", with its passphrase" : "");
+    return store_keyring_changed(err, rows > 0);
 }
 
 prm_code prm_begin(prm_db *db, prm_error *err)

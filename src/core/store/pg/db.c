@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "store/pg/pg_db.h"
+#include "store/seal.h"
 
 
 
@@ -134,6 +135,8 @@ prm_code pg_fail(pg_db *db, const PGresult *res, prm_error *err,
                           : NULL;
     if (msg == NULL)
         msg = PQerrorMessage(db->conn);
+    if (state != NULL && strcmp(state, PG_KEYRING_CHANGED) == 0)
+        return store_keyring_changed(err, strcmp(msg, "on") == 0);
     prm_code code = sqlstate_code(state);
     if (code == PRM_EFORBIDDEN)
         return prm_error_set(err, code, "%s, a %s here, may not do that: %s (%s)",
@@ -532,6 +535,7 @@ const store_engine store_pg_engine = {
     .rollback = pg_rollback,
     .in_transaction = pg_in_transaction,
     .cmd_begin = pg_cmd_begin,
+    .keyring_expect = pg_keyring_expect,
     .cmd_end = pg_cmd_end,
     .insert = pg_insert,
     .set_partners = pg_set_partners,

@@ -260,41 +260,95 @@ static prm_code create_schema(pg_db *db, prm_error *err)
     return pg_simple(db, "COMMIT", err);
 }
 
+/* What opening learns from its first round trip. */
+typedef struct greeting {
+    bool missing;    /* no prm schema yet */
+    bool known;      /* the two below were read */
+    int64_t version; /* prm_meta's */
+    bool keyring;    /* the keyring has its row: encryption is on */
+} greeting;
+
 /*
  * The session's settings, whether prm's schema is there and (when it is)
- * who the user is, in one round trip.  Quiet NOTICEs (CREATE ... IF NOT
- * EXISTS) stay off the terminal.  No JIT compilation: prm's statements
- * run for a second or two at most, and compiling the costliest of them
- * (the deal conflicts, the healthiest partners) took 0.3 to 1 s of it at
- * 1M partners, more than it saved (doc/design.md, team databases).
+ * who the user is.  Quiet NOTICEs (CREATE ... IF NOT EXISTS) stay off the
+ * terminal.  No JIT compilation: prm's statements run for a second or two
+ * at most, and compiling the costliest of them (the deal conflicts, the
+ * healthiest partners) took 0.3 to 1 s of it at 1M partners, more than it
+ * saved (doc/design.md, team databases).
  */
-static prm_code greet(pg_db *db, bool *missing, prm_error *err)
+static const char greet_sql[] =
+    "SET client_min_messages = warning; SET jit = off; "
+    "SELECT to_regclass('prm_meta') IS NULL, session_user, "
+    "CASE WHEN to_regclass('prm_meta') IS NOT NULL THEN "
+    ROLE_OF("session_user") " END";
+
+/* With the schema's version and whether encryption is on: each read on
+ * its own was a round trip more for every command run one-shot. */
+static const char greet_known_sql[] =
+    "; SELECT (SELECT max(version) FROM prm_meta), "
+    "EXISTS (SELECT 1 FROM keyring WHERE id = 1)";
+
+static void greeted(pg_db *db, const PGresult *res, greeting *g)
 {
-    PGresult *res = PQexec(
-        db->conn, "SET client_min_messages = warning; SET jit = off; "
-                  "SELECT to_regclass('prm_meta') IS NULL, session_user, "
-                  "CASE WHEN to_regclass('prm_meta') IS NOT NULL THEN "
-                  ROLE_OF("session_user") " END");
+    g->missing = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    snprintf(db->base.user, sizeof db->base.user, "%s", PQgetvalue(res, 0, 1));
+    snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 2));
+}
+
+/* The greeting and the version in one round trip, the statements' results
+ * read in turn.  False when any failed: there is no schema, an older one
+ * has no keyring, or the user may not read it.  The failure took the
+ * settings back with it (one implicit transaction), and greet starts
+ * again. */
+static bool greet_known(pg_db *db, greeting *g)
+{
+    char sql[sizeof greet_sql + sizeof greet_known_sql];
+    snprintf(sql, sizeof sql, "%s%s", greet_sql, greet_known_sql);
+    if (!PQsendQuery(db->conn, sql))
+        return false;
+    bool ok = true;
+    int selects = 0;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType status = PQresultStatus(res);
+        if (status == PGRES_TUPLES_OK && PQntuples(res) == 1 && selects == 0)
+            greeted(db, res, g);
+        else if (status == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+            g->version = pg_int(res, 0, 0);
+            g->keyring = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+        } else if (status != PGRES_COMMAND_OK)
+            ok = false;
+        selects += status == PGRES_TUPLES_OK;
+        PQclear(res);
+    }
+    g->known = ok && selects == 2;
+    return g->known;
+}
+
+static prm_code greet(pg_db *db, greeting *g, prm_error *err)
+{
+    *g = (greeting){.known = false};
+    if (greet_known(db, g))
+        return PRM_OK;
+    PGresult *res = PQexec(db->conn, greet_sql);
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         prm_code rc = pg_fail(db, res, err, "opening the team database");
         PQclear(res);
         return rc;
     }
-    *missing = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    snprintf(db->base.user, sizeof db->base.user, "%s", PQgetvalue(res, 0, 1));
-    snprintf(db->role, sizeof db->role, "%s", PQgetvalue(res, 0, 2));
+    greeted(db, res, g);
     PQclear(res);
     return PRM_OK;
 }
 
 /* prm's schema made or brought up to date (*changed says so). */
-static prm_code check_schema(pg_db *db, bool missing, bool *changed,
+static prm_code check_schema(pg_db *db, const greeting *g, bool *changed,
                              prm_error *err)
 {
-    *changed = missing;
-    prm_code rc = missing ? create_schema(db, err) : PRM_OK;
-    int64_t version = 0;
-    if (rc == PRM_OK)
+    *changed = g->missing;
+    prm_code rc = g->missing ? create_schema(db, err) : PRM_OK;
+    int64_t version = g->version;
+    if (rc == PRM_OK && !g->known)
         rc = pg_counts(db, "SELECT max(version) FROM prm_meta", NULL, &version,
                        1, err);
     if (rc == PRM_OK && version > store_schema_version)
@@ -356,15 +410,23 @@ prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err)
         rc = prm_error_set(err, PRM_EDB, "cannot connect to the team database: "
                            "%.*s", (int)n, msg);
     }
-    bool missing = false, changed = false;
+    greeting g = {.known = false};
+    bool changed = false;
     if (rc == PRM_OK)
-        rc = greet(db, &missing, err);
+        rc = greet(db, &g, err);
+    /* with no role, the user may not read even the schema's version */
+    if (rc == PRM_OK && !g.missing)
+        rc = require_role(db, err);
     if (rc == PRM_OK)
-        rc = check_schema(db, missing, &changed, err);
+        rc = check_schema(db, &g, &changed, err);
     if (rc == PRM_OK && changed)
         rc = who_am_i(db, err);
     if (rc == PRM_OK)
         rc = require_role(db, err);
+    /* whether encryption is on, as the greeting read it (store.c reads
+     * it when the schema has just changed) */
+    db->base.encrypted = g.keyring;
+    db->base.encrypted_known = rc == PRM_OK && g.known && !changed;
     if (rc != PRM_OK) {
         pg_close(&db->base);
         return rc;

@@ -90,6 +90,9 @@ typedef struct pg_db {
     struct pg_bulk bulk;
 } pg_db;
 
+/* The SQLSTATE of pg_keyring_expect's assertion. */
+#define PG_KEYRING_CHANGED "PRMKY"
+
 /* The prm role of a database user, or "" when they have none. */
 #define ROLE_OF(who)                                                         \
     "CASE WHEN pg_has_role(" who ", 'prm_admin', 'MEMBER') THEN 'admin' "    \
@@ -223,6 +226,7 @@ prm_code pg_begin(prm_db *base, prm_error *err);
 prm_code pg_commit(prm_db *base, prm_error *err);
 prm_code pg_rollback(prm_db *base, prm_error *err);
 prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err);
+prm_code pg_keyring_expect(prm_db *base, bool on, prm_error *err);
 prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err);
 
 #endif

@@ -14,7 +14,7 @@ static const char *const names[] = {
     "PQconnectdb",        "PQfinish",           "PQstatus",
     "PQtransactionStatus", "PQerrorMessage",    "PQexec",
     "PQprepare",          "PQexecPrepared",     "PQexecParams",
-    "PQsendQueryParams",
+    "PQsendQuery",        "PQsendQueryParams",
     "PQsendQueryPrepared", "PQgetResult",       "PQsetSingleRowMode",
     "PQenterPipelineMode",
     "PQexitPipelineMode", "PQpipelineSync",     "PQresultStatus",

@@ -34,6 +34,7 @@ struct pq_api {
                               const char *const *paramValues,
                               const int *paramLengths,
                               const int *paramFormats, int resultFormat);
+    int (*PQsendQuery)(PGconn *conn, const char *query);
     int (*PQsendQueryParams)(PGconn *conn, const char *command, int nParams,
                              const Oid *paramTypes,
                              const char *const *paramValues,
@@ -78,6 +79,7 @@ prm_code pq_load(prm_error *err);
 #define PQprepare pq_api.PQprepare
 #define PQexecPrepared pq_api.PQexecPrepared
 #define PQexecParams pq_api.PQexecParams
+#define PQsendQuery pq_api.PQsendQuery
 #define PQsendQueryParams pq_api.PQsendQueryParams
 #define PQsendQueryPrepared pq_api.PQsendQueryPrepared
 #define PQgetResult pq_api.PQgetResult

@@ -151,6 +151,23 @@ static prm_code read_clock(pg_db *db, prm_error *err)
     return rc;
 }
 
+/* Whether encryption is as this prm opened it, asserted by the server
+ * (the SQLSTATE is prm's, PG_KEYRING_CHANGED; the message says which way
+ * it went): deferred, it travels with the transaction's first query
+ * instead of being a round trip of its own before it. */
+prm_code pg_keyring_expect(prm_db *base, bool on, prm_error *err)
+{
+    static const char expect_on[] =
+        "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM keyring) THEN RAISE "
+        "EXCEPTION USING ERRCODE = '" PG_KEYRING_CHANGED "', MESSAGE = "
+        "'off'; END IF; END$$";
+    static const char expect_off[] =
+        "DO $$BEGIN IF EXISTS (SELECT 1 FROM keyring) THEN RAISE "
+        "EXCEPTION USING ERRCODE = '" PG_KEYRING_CHANGED "', MESSAGE = "
+        "'on'; END IF; END$$";
+    return pg_defer((pg_db *)base, on ? expect_on : expect_off, NULL, err);
+}
+
 prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
