@@ -53,7 +53,7 @@ typedef struct store_engine {
      * says, checked in the transaction just begun: an error, at the latest
      * with the transaction's first query, when not.  Without it store.c
      * reads the keyring at once. */
-    prm_code (*keyring_expect)(prm_db *db, bool on, prm_error *err);
+    prm_code (*keyring_expect)(prm_db *db, prm_error *err);
     /* Add a record: the values of store_insert_sql's columns
      * (store_insert_value); a broken constraint is PRM_ECONFLICT with the
      * engine's message.  SQLite writes the audit entry here, PostgreSQL's

@@ -295,7 +295,7 @@ prm_code store_keyring_changed(prm_error *err, bool now_on)
 static prm_code keyring_unchanged(prm_db *db, prm_error *err)
 {
     if (db->engine->keyring_expect != NULL)
-        return db->engine->keyring_expect(db, db->encrypted, err);
+        return db->engine->keyring_expect(db, err);
     int64_t rows = 0;
     prm_code rc = db->engine->exec(db, "SELECT count(*) FROM keyring", NULL,
                                    0, &rows, 1, NULL, "reading the keyring",

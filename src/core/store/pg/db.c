@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "store/pg/pg_db.h"
-#include "store/seal.h"
 
 
 
@@ -135,8 +134,6 @@ prm_code pg_fail(pg_db *db, const PGresult *res, prm_error *err,
                           : NULL;
     if (msg == NULL)
         msg = PQerrorMessage(db->conn);
-    if (state != NULL && strcmp(state, PG_KEYRING_CHANGED) == 0)
-        return store_keyring_changed(err, strcmp(msg, "on") == 0);
     prm_code code = sqlstate_code(state);
     if (code == PRM_EFORBIDDEN)
         return prm_error_set(err, code, "%s, a %s here, may not do that: %s (%s)",
@@ -247,6 +244,7 @@ prm_code pg_defer(pg_db *db, const char *sql, pg_params *p, prm_error *err)
     d->sql = sql;
     d->name = name;
     d->params = (pg_params){.n = 0};
+    d->check = NULL;
     if (p != NULL) {
         /* A deferred statement is sent after its caller has returned, often
          * with the next command's first query: it owns its values.  (It
@@ -286,8 +284,10 @@ static prm_code pipeline(pg_db *db, const char *name, const char *sql,
 {
     bool sent = PQenterPipelineMode(db->conn) == 1;
     int queries = 0;
+    pg_check_fn check[PG_MAX_DEFERRED + 2] = {NULL}; /* and the query, the sync */
     for (int i = 0; sent && i < db->ndeferred; i++, queries++) {
         const struct pg_deferred *d = &db->deferred[i];
+        check[i] = d->check;
         sent = !d->params.failed &&
                send_query(db, d->name, d->sql, &d->params) == 1;
     }
@@ -314,6 +314,9 @@ static prm_code pipeline(pg_db *db, const char *name, const char *sql,
                 rc == PRM_OK)
                 rc = pg_fail(db, st == PGRES_PIPELINE_ABORTED ? NULL : res,
                              err, "the team database");
+            else if (st == PGRES_TUPLES_OK && check[q] != NULL &&
+                     rc == PRM_OK)
+                rc = check[q](db, res, err);
             if (rc == PRM_OK && q == queries - 1 && sql != NULL && out) {
                 PQclear(*out);
                 *out = res;

@@ -47,11 +47,17 @@ typedef struct pg_params {
  * cannot reach it while the cache is larger than that. */
 _Static_assert(PG_MAX_DEFERRED + 1 < PG_CACHE_SIZE,
                "held-back statements must stay in the cache until sent");
+typedef struct pg_db pg_db;
+/* What a deferred statement's result must say, looked at when it comes
+ * back with the query that took it: an error fails the query. */
+typedef prm_code (*pg_check_fn)(pg_db *db, const PGresult *res,
+                                prm_error *err);
 struct pg_deferred {
     const char *sql;  /* static text */
     const char *name; /* its prepared statement (in the cache), or NULL:
                        * sent as its text */
     pg_params params;
+    pg_check_fn check; /* may be NULL */
 };
 
 /* COPY text held for a bulk load (bulk.c). */
@@ -67,7 +73,7 @@ struct pg_bulk {
     struct pg_buffer links; /* new projects' partners */
 };
 
-typedef struct pg_db {
+struct pg_db {
     prm_db base;
     PGconn *conn;
     struct pg_stmt cache[PG_CACHE_SIZE];
@@ -88,10 +94,7 @@ typedef struct pg_db {
     bool begin_deferred; /* the command's BEGIN waits in deferred */
     bool tx_writes;     /* the transaction has run a writing command */
     struct pg_bulk bulk;
-} pg_db;
-
-/* The SQLSTATE of pg_keyring_expect's assertion. */
-#define PG_KEYRING_CHANGED "PRMKY"
+};
 
 /* The prm role of a database user, or "" when they have none. */
 #define ROLE_OF(who)                                                         \
@@ -226,7 +229,7 @@ prm_code pg_begin(prm_db *base, prm_error *err);
 prm_code pg_commit(prm_db *base, prm_error *err);
 prm_code pg_rollback(prm_db *base, prm_error *err);
 prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err);
-prm_code pg_keyring_expect(prm_db *base, bool on, prm_error *err);
+prm_code pg_keyring_expect(prm_db *base, prm_error *err);
 prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/pg/pg_db.h"
+#include "store/seal.h"
 
 bool pg_in_transaction(const prm_db *base)
 {
@@ -151,21 +152,35 @@ static prm_code read_clock(pg_db *db, prm_error *err)
     return rc;
 }
 
-/* Whether encryption is as this prm opened it, asserted by the server
- * (the SQLSTATE is prm's, PG_KEYRING_CHANGED; the message says which way
- * it went): deferred, it travels with the transaction's first query
- * instead of being a round trip of its own before it. */
-prm_code pg_keyring_expect(prm_db *base, bool on, prm_error *err)
+/* Whether encryption is on, read in the transaction: as this prm opened
+ * the database, or the query that took the read back fails. */
+static prm_code keyring_as_opened(pg_db *db, const PGresult *res,
+                                  prm_error *err)
 {
-    static const char expect_on[] =
-        "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM keyring) THEN RAISE "
-        "EXCEPTION USING ERRCODE = '" PG_KEYRING_CHANGED "', MESSAGE = "
-        "'off'; END IF; END$$";
-    static const char expect_off[] =
-        "DO $$BEGIN IF EXISTS (SELECT 1 FROM keyring) THEN RAISE "
-        "EXCEPTION USING ERRCODE = '" PG_KEYRING_CHANGED "', MESSAGE = "
-        "'on'; END IF; END$$";
-    return pg_defer((pg_db *)base, on ? expect_on : expect_off, NULL, err);
+    bool on = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    return on == db->base.encrypted ? PRM_OK : store_keyring_changed(err, on);
+}
+
+/* The read is deferred: it travels with the transaction's first query
+ * instead of being a round trip of its own before it (a read-only command
+ * fails before it prints, a writing one before it commits).  It goes
+ * before the audit settings, which pg_take_settings finds last. */
+prm_code pg_keyring_expect(prm_db *base, prm_error *err)
+{
+    pg_db *db = (pg_db *)base;
+    pg_params none = {.n = 0}; /* prepared, as a query, once used again */
+    prm_code rc = pg_defer(db, "SELECT EXISTS (SELECT 1 FROM keyring)", &none,
+                           err);
+    if (rc != PRM_OK)
+        return rc;
+    struct pg_deferred *d = &db->deferred[db->ndeferred - 1];
+    d->check = keyring_as_opened;
+    if (db->ndeferred > 1 && d[-1].sql == settings_sql) {
+        struct pg_deferred settings = d[-1];
+        d[-1] = *d;
+        *d = settings;
+    }
+    return PRM_OK;
 }
 
 prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
