@@ -20,17 +20,7 @@ start() { # start [ENV...]: prm on $db at a prompt in a fresh tmux session
         "env HOME=$tmp TERM=xterm PRM_NOW=2026-03-01T12:00:00Z $* $prm --db $db; sleep 60"
     wait_for 'prm>'
 }
-keys() { tmux -S "$sock" send-keys "$@"; }
-screen() { tmux -S "$sock" capture-pane -p "$@" 2>/dev/null; }
-wait_for() { # wait_for TEXT: until the screen shows it (up to 5 s)
-    i=0
-    while [ $i -lt 50 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
+. "$(dirname "$0")/tmux_lib.sh"
 check() { # check NAME TEXT: the screen shows TEXT
     if wait_for "$2"; then
         passed=$((passed + 1))

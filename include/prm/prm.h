@@ -224,6 +224,10 @@ typedef struct prm_db prm_db;
  */
 prm_code prm_open(const char *path, prm_db **out, prm_error *err);
 void prm_close(prm_db *db);
+/* Call before waiting for input (a prompt, a pipe with nothing yet): a team
+ * database's last read is ended then rather than after each command, a
+ * round trip less for each. */
+void prm_idle(prm_db *db);
 
 /* Whether path names a team database (a postgresql:// or postgres://
  * URI) rather than a file. */

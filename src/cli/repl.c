@@ -254,6 +254,7 @@ static void repl_loop(void)
 {
     rl_callback_handler_install(PROMPT, on_line);
     while (!repl.done) {
+        prm_idle(repl.session.ctx.db);
         fd_set fds;
         FD_ZERO(&fds);
         FD_SET(STDIN_FILENO, &fds);

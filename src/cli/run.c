@@ -141,6 +141,7 @@ static void commit_before_wait(void *ctx)
 {
     cli_session *s = ctx;
     batch_commit(s, s->batch_first_line + s->batch_count);
+    prm_idle(s->ctx.db);
 }
 
 static void batch_open(cli_session *s, long lineno)

@@ -54,6 +54,9 @@ typedef struct store_engine {
      * with the transaction's first query, when not.  Without it store.c
      * reads the keyring at once. */
     prm_code (*keyring_expect)(prm_db *db, prm_error *err);
+    /* May be NULL.  prm is about to wait for input: end what a read left
+     * open, without waiting for the server (prm_idle). */
+    void (*idle)(prm_db *db);
     /* Add a record: the values of store_insert_sql's columns
      * (store_insert_value); a broken constraint is PRM_ECONFLICT with the
      * engine's message.  SQLite writes the audit entry here, PostgreSQL's

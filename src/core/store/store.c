@@ -74,6 +74,12 @@ void prm_close(prm_db *db)
         db->engine->close(db);
 }
 
+void prm_idle(prm_db *db)
+{
+    if (db != NULL && db->engine->idle != NULL)
+        db->engine->idle(db);
+}
+
 bool prm_is_team(const prm_db *db)
 {
     return db->engine->user_add != NULL;

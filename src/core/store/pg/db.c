@@ -282,12 +282,19 @@ void pg_drop_deferred(pg_db *db)
 static prm_code pipeline(pg_db *db, const char *name, const char *sql,
                          const pg_params *p, PGresult **out, prm_error *err)
 {
+    pg_settle(db);
     bool sent = PQenterPipelineMode(db->conn) == 1;
     int queries = 0;
-    pg_check_fn check[PG_MAX_DEFERRED + 2] = {NULL}; /* and the query, the sync */
+    /* a check for each query: a held COMMIT, the deferred, sql, the sync */
+    pg_check_fn check[PG_MAX_DEFERRED + 3] = {NULL};
+    if (sent && db->commit_held) {
+        sent = send_query(db, NULL, "COMMIT", NULL) == 1;
+        queries++;
+    }
+    db->commit_held = false;
     for (int i = 0; sent && i < db->ndeferred; i++, queries++) {
         const struct pg_deferred *d = &db->deferred[i];
-        check[i] = d->check;
+        check[queries] = d->check;
         sent = !d->params.failed &&
                send_query(db, d->name, d->sql, &d->params) == 1;
     }
@@ -335,7 +342,7 @@ static prm_code pipeline(pg_db *db, const char *name, const char *sql,
 
 static prm_code flush_deferred(pg_db *db, prm_error *err)
 {
-    if (db->ndeferred == 0)
+    if (db->ndeferred == 0 && !db->commit_held)
         return PRM_OK;
     return pipeline(db, NULL, NULL, NULL, NULL, err);
 }
@@ -344,14 +351,15 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
                   prm_error *err)
 {
     *out = NULL;
+    pg_settle(db);
     if (p != NULL && p->failed)
         return prm_error_nomem(err);
     const char *name = NULL;
     prm_code rc = prepared(db, sql, &name, err);
     if (rc != PRM_OK)
         return rc;
-    if (db->ndeferred > 0) {
-        db->savepoint_sent = true;
+    if (db->ndeferred > 0 || db->commit_held) {
+        db->savepoint_sent |= db->ndeferred > 0;
         return pipeline(db, name, sql, p, out, err);
     }
     int n = p ? p->n : 0;
@@ -387,10 +395,11 @@ prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
 {
     if (p != NULL && p->failed)
         return prm_error_nomem(err);
+    pg_settle(db);
     const char *name = NULL;
     prm_code rc = prepared(db, sql, &name, err);
-    if (rc == PRM_OK && db->ndeferred > 0) {
-        db->savepoint_sent = true;
+    if (rc == PRM_OK && (db->ndeferred > 0 || db->commit_held)) {
+        db->savepoint_sent |= db->ndeferred > 0;
         rc = flush_deferred(db, err);
     }
     if (rc != PRM_OK)
@@ -500,8 +509,21 @@ prm_code pg_counts(pg_db *db, const char *sql, pg_params *p, int64_t *out,
 }
 
 /* Statements without parameters or results: transactions, roles. */
+/* A COMMIT's answer is "COMMIT", or, with the connection lost, an error
+ * that the next statement meets again and reports. */
+void pg_settle(pg_db *db)
+{
+    if (!db->commit_unread)
+        return;
+    db->commit_unread = false;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL)
+        PQclear(res);
+}
+
 prm_code pg_simple(pg_db *db, const char *sql, prm_error *err)
 {
+    pg_settle(db);
     prm_code rc = flush_deferred(db, err);
     if (rc != PRM_OK)
         return rc;
@@ -539,6 +561,7 @@ const store_engine store_pg_engine = {
     .in_transaction = pg_in_transaction,
     .cmd_begin = pg_cmd_begin,
     .keyring_expect = pg_keyring_expect,
+    .idle = pg_idle,
     .cmd_end = pg_cmd_end,
     .insert = pg_insert,
     .set_partners = pg_set_partners,

@@ -14,6 +14,7 @@ extern const char prm_schema_pg_sql[]; /* schema_pg.sql, embedded */
 void pg_close(prm_db *base)
 {
     pg_db *db = (pg_db *)base;
+    pg_settle(db); /* its answer came while prm waited, or comes now */
     pg_drop_deferred(db);
     for (size_t i = 0; i < db->ncache; i++)
         free(db->cache[i].sql);

@@ -92,6 +92,8 @@ struct pg_db {
     int ndeferred;
     bool savepoint_sent; /* the command's SAVEPOINT has reached the server */
     bool begin_deferred; /* the command's BEGIN waits in deferred */
+    bool commit_held;   /* a read's COMMIT waits to go with the next query */
+    bool commit_unread; /* a read's COMMIT went; its answer is still to come */
     bool tx_writes;     /* the transaction has run a writing command */
     struct pg_bulk bulk;
 };
@@ -144,6 +146,10 @@ prm_code pg_query_built(pg_db *db, const sqlbuf *b, pg_params *p,
                         PGresult **out, prm_error *err);
 /* Run a statement without parameters (transaction control). */
 prm_code pg_simple(pg_db *db, const char *sql, prm_error *err);
+/* Read the answer of a read's COMMIT sent without waiting for it
+ * (pg_idle), before the connection is used again. */
+void pg_settle(pg_db *db);
+void pg_idle(prm_db *base);
 
 /* A bulk load (bulk.c): while it is on, pg_insert and pg_set_partners of
  * a new project hold their rows; pg_bulk_flush writes them, all or none

@@ -14,12 +14,15 @@
 bool pg_in_transaction(const prm_db *base)
 {
     const pg_db *db = (const pg_db *)base;
+    /* a read's COMMIT, held or not yet answered, ended its transaction */
     return db->begin_deferred ||
-           PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+           (!db->commit_held && !db->commit_unread &&
+            PQtransactionStatus(db->conn) != PQTRANS_IDLE);
 }
 
 prm_code pg_begin(prm_db *base, prm_error *err)
 {
+    pg_settle((pg_db *)base);
     store_changes_forget(base);
     ((pg_db *)base)->tx_writes = false;
     return pg_simple((pg_db *)base, "BEGIN", err);
@@ -186,6 +189,7 @@ prm_code pg_keyring_expect(prm_db *base, prm_error *err)
 prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
+    pg_settle(db);
     db->cmd_owns_tx = !pg_in_transaction(base);
     db->cmd_savepoint = !db->cmd_owns_tx;
     db->savepoint_sent = false;
@@ -219,6 +223,25 @@ prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
     return rc;
 }
 
+/*
+ * A read's transaction is ended by a COMMIT that goes with the next query
+ * (pipeline), or, when prm is about to wait for input, on its own without
+ * waiting for the answer (pg_idle; pg_settle reads it before the
+ * connection is used again): committing a read-only transaction cannot
+ * fail, and prm, or the person at its prompt, need not wait a round trip
+ * for it.  A one-shot command's is never sent: the server rolls the read
+ * back when prm leaves, to the same effect.
+ */
+void pg_idle(prm_db *base)
+{
+    pg_db *db = (pg_db *)base;
+    if (!db->commit_held)
+        return;
+    db->commit_held = false;
+    /* not sent: the connection is lost, which the next statement reports */
+    db->commit_unread = PQsendQuery(db->conn, "COMMIT") == 1;
+}
+
 prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
 {
     pg_db *db = (pg_db *)base;
@@ -227,6 +250,10 @@ prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
         pg_drop_deferred(db); /* settings no query needed */
         if (!pg_in_transaction(base))
             return rc; /* its BEGIN never went: nothing to end */
+        if (rc == PRM_OK && !db->tx_writes) {
+            db->commit_held = true;
+            return rc;
+        }
         if (rc == PRM_OK && commit_tx(db, &end_err) != PRM_OK) {
             pg_simple(db, "ROLLBACK", NULL);
             *err = end_err;
