@@ -217,6 +217,19 @@ check "check sees row-level security switched off" "prm: 1: error: check found 1
 check "...and fails with db" db "$(as val --json check | code)"
 psql -qX "$admin" -c "ALTER TABLE resources ENABLE ROW LEVEL SECURITY" >/dev/null
 
+# A refusal in a script is undone with the next line's statements, which
+# the database then takes.  The first line's INSERT breaks a row-level
+# policy, which leaves the transaction refusing everything until its
+# savepoint is rolled back; the second line's first statement is the
+# first of its text prepared by name, which comes before it.
+out=$(printf '%s\n' "resource add partner=ForMia kind=people" \
+    "comm add partner=MaxCo method=email content=one" \
+    "comm add partner=MaxCo method=email content=two" | as max --json 2>&1)
+check "a script goes on after a refusal" "forbidden|true|true" \
+    "$(echo "$out" | sed 's/^{"ok":true.*/true/; s/.*"code":"\([a-z_]*\)".*/\1/' | paste -sd'|')"
+check "...and keeps its other lines" "one two" \
+    "$(as val --json comm list partner=MaxCo | grep -o '"content":"[a-z]*"' | sed 's/.*:"//; s/"//' | sort | paste -sd' ')"
+
 # A user of the server with no prm role is told how to get one, and prm
 # does not start.
 psql -qX "$base" -c "CREATE ROLE nob LOGIN" >/dev/null

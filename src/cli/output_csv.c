@@ -284,27 +284,21 @@ static void csv_list_end(cli_out *o, const prm_kind_info *info, bool ok)
 
 /* --- tables whose rows the JSON output writes ----------------------------- */
 
-/* A row as the JSON output writes it, into the rows' stream: a copy of o
- * writing there, past its first row, so the row comes as ",{...}". */
-typedef struct capture {
-    cli_out fake;
-} capture;
-
-static bool capture_open(cli_out *o, capture *c)
+/* A row as the JSON output writes it, into the rows' stream: fake, a copy
+ * of o writing there, past its first row, so the row comes as ",{...}". */
+static bool capture_open(cli_out *o, cli_out *fake)
 {
-    c->fake = *o;
-    c->fake.list_rows = 1;
-    c->fake.out = row_open(o);
-    return c->fake.out != NULL;
+    *fake = *o;
+    fake->list_rows = 1;
+    fake->out = row_open(o);
+    return fake->out != NULL;
 }
 
 /* The captured object (from its first '{' at or after key, NULL for the
  * first) as a CSV row, with the header first when it is the table's
  * first row, or (header_only) the header alone. */
-static bool capture_close(cli_out *o, capture *c, const char *key,
-                          bool header_only)
+static bool capture_close(cli_out *o, const char *key, bool header_only)
 {
-    (void)c; /* it wrote into o's rows' stream */
     const char *json = row_text(o);
     const char *at = json != NULL && key ? strstr(json, key) : json;
     at = at ? strchr(at + (key ? strlen(key) : 0), '{') : NULL;
@@ -332,19 +326,19 @@ static void csv_report_begin(cli_out *o, bool explain)
 #define CSV_TABLE(name, type, op, ...)                                      \
     static bool csv_##name##_row(cli_out *o, const type *r)                 \
     {                                                                       \
-        capture c;                                                          \
-        if (!capture_open(o, &c))                                           \
+        cli_out fake;                                                       \
+        if (!capture_open(o, &fake))                                        \
             return false;                                                   \
-        cli_json_ops.op(&c.fake, r);                                        \
-        return capture_close(o, &c, NULL, false);                           \
+        cli_json_ops.op(&fake, r);                                          \
+        return capture_close(o, NULL, false);                               \
     }                                                                       \
     static void csv_##name##_end(cli_out *o, bool ok)                       \
     {                                                                       \
         type none = {__VA_ARGS__};                                          \
-        capture c;                                                          \
-        if (ok && o->list_rows == 0 && capture_open(o, &c)) {               \
-            cli_json_ops.op(&c.fake, &none);                                \
-            capture_close(o, &c, NULL, true);                               \
+        cli_out fake;                                                       \
+        if (ok && o->list_rows == 0 && capture_open(o, &fake)) {            \
+            cli_json_ops.op(&fake, &none);                                  \
+            capture_close(o, NULL, true);                                   \
         }                                                                   \
         rows_done(o);                                                       \
     }
@@ -367,11 +361,11 @@ static void csv_trend_begin(cli_out *o, const char *by, const char *metric)
 /* metrics: one row, the object inside the JSON answer. */
 static void csv_metrics(cli_out *o, const prm_metrics *m)
 {
-    capture c;
+    cli_out fake;
     o->list_rows = 0;
-    if (capture_open(o, &c)) {
-        cli_json_ops.metrics(&c.fake, m);
-        capture_close(o, &c, "\"metrics\":", false);
+    if (capture_open(o, &fake)) {
+        cli_json_ops.metrics(&fake, m);
+        capture_close(o, "\"metrics\":", false);
     }
     rows_done(o);
 }

@@ -146,6 +146,16 @@ prm_code pg_fail(pg_db *db, const PGresult *res, prm_error *err,
 
 /* --- statements ------------------------------------------------------------ */
 
+static prm_code flush_deferred(pg_db *db, prm_error *err);
+
+/* After a failed command the transaction accepts nothing, not even a
+ * statement to prepare, before the ROLLBACK TO held for the next query:
+ * sent now, before anything else that needs the server first. */
+static prm_code undo_first(pg_db *db, prm_error *err)
+{
+    return db->undo_held ? flush_deferred(db, err) : PRM_OK;
+}
+
 /* Prepare the cached statement s on the server under its name. */
 static prm_code prepare_named(pg_db *db, struct pg_stmt *s, prm_error *err)
 {
@@ -170,7 +180,9 @@ static prm_code prepared(pg_db *db, const char *sql, const char **name,
     *name = NULL;
     /* A query during a bulk load reads what the load holds, written. */
     if (db->bulk.on && !db->bulk.flushing && pg_bulk_held(db)) {
-        prm_code rc = pg_bulk_flush(db, err);
+        prm_code rc = undo_first(db, err);
+        if (rc == PRM_OK)
+            rc = pg_bulk_flush(db, err);
         if (rc != PRM_OK)
             return rc;
     }
@@ -180,7 +192,9 @@ static prm_code prepared(pg_db *db, const char *sql, const char **name,
         if (strcmp(s->sql, sql) != 0)
             continue;
         s->last_use = db->tick;
-        prm_code rc = s->named ? PRM_OK : prepare_named(db, s, err);
+        prm_code rc = s->named ? PRM_OK : undo_first(db, err);
+        if (rc == PRM_OK && !s->named)
+            rc = prepare_named(db, s, err);
         if (rc == PRM_OK)
             *name = s->name;
         return rc;
@@ -191,6 +205,8 @@ static prm_code prepared(pg_db *db, const char *sql, const char **name,
         for (size_t i = 1; i < PG_CACHE_SIZE; i++)
             if (db->cache[i].last_use < db->cache[slot].last_use)
                 slot = i;
+        if (db->cache[slot].named && undo_first(db, err) != PRM_OK)
+            return err->code;
         if (db->cache[slot].named) {
             char dealloc[48];
             snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s",
@@ -275,6 +291,12 @@ void pg_drop_deferred(pg_db *db)
     db->begin_deferred = false; /* sent, or never to be */
 }
 
+/* Whether statements wait to go with the next query. */
+static bool pending(const pg_db *db)
+{
+    return db->ndeferred > 0 || db->commit_held || db->undo_held;
+}
+
 /* Send the deferred statements, then (when sql is not NULL) the query
  * sql (prepared as name, unless NULL), as one pipeline; read every
  * result.  The query's result goes to *out; the first failure is the
@@ -283,15 +305,22 @@ static prm_code pipeline(pg_db *db, const char *name, const char *sql,
                          const pg_params *p, PGresult **out, prm_error *err)
 {
     pg_settle(db);
+    db->savepoint_sent |= db->ndeferred > 0; /* if held, it goes now */
     bool sent = PQenterPipelineMode(db->conn) == 1;
     int queries = 0;
-    /* a check for each query: a held COMMIT, the deferred, sql, the sync */
-    pg_check_fn check[PG_MAX_DEFERRED + 3] = {NULL};
+    /* a check for each query: a held COMMIT or undo, the deferred, sql,
+     * the sync */
+    pg_check_fn check[PG_MAX_DEFERRED + 5] = {NULL};
     if (sent && db->commit_held) {
         sent = send_query(db, NULL, "COMMIT", NULL) == 1;
         queries++;
     }
-    db->commit_held = false;
+    if (sent && db->undo_held) {
+        sent = send_query(db, NULL, "ROLLBACK TO prm_cmd", NULL) == 1 &&
+               send_query(db, NULL, "RELEASE prm_cmd", NULL) == 1;
+        queries += 2;
+    }
+    db->commit_held = db->undo_held = false;
     for (int i = 0; sent && i < db->ndeferred; i++, queries++) {
         const struct pg_deferred *d = &db->deferred[i];
         check[queries] = d->check;
@@ -342,7 +371,7 @@ static prm_code pipeline(pg_db *db, const char *name, const char *sql,
 
 static prm_code flush_deferred(pg_db *db, prm_error *err)
 {
-    if (db->ndeferred == 0 && !db->commit_held)
+    if (!pending(db))
         return PRM_OK;
     return pipeline(db, NULL, NULL, NULL, NULL, err);
 }
@@ -358,10 +387,8 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
     prm_code rc = prepared(db, sql, &name, err);
     if (rc != PRM_OK)
         return rc;
-    if (db->ndeferred > 0 || db->commit_held) {
-        db->savepoint_sent |= db->ndeferred > 0;
+    if (pending(db))
         return pipeline(db, name, sql, p, out, err);
-    }
     int n = p ? p->n : 0;
     const char *const *values = p ? p->values : NULL;
     PGresult *res =
@@ -398,10 +425,8 @@ prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
     pg_settle(db);
     const char *name = NULL;
     prm_code rc = prepared(db, sql, &name, err);
-    if (rc == PRM_OK && (db->ndeferred > 0 || db->commit_held)) {
-        db->savepoint_sent |= db->ndeferred > 0;
+    if (rc == PRM_OK && pending(db))
         rc = flush_deferred(db, err);
-    }
     if (rc != PRM_OK)
         return rc;
     if (send_query(db, name, sql, p) != 1)

@@ -183,19 +183,17 @@ static double pg_double(const PGresult *res, int row, int col)
 }
 
 /* Everything, unfiltered: the counts the triggers keep, in one row. */
-static prm_code tallied_metrics(pg_db *db, const store_scope *s,
-                                prm_metrics *m, prm_error *err)
+/* Run the metrics statement built in b, its first row's columns into
+ * out[0..n). */
+static prm_code run_counts(pg_db *db, const sqlbuf *b, const store_scope *s,
+                           int64_t *const *out, size_t n, prm_error *err)
 {
-    int64_t *out[SQLM_TALLIED];
-    sqlm_tallied_outputs(m, out);
-    sqlbuf b = {.len = 0};
-    sqlm_metrics_tallied(&b, &sqlm_pg_dialect);
     PGresult *res;
-    prm_code rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
+    prm_code rc = run_named(db, b, s, NULL, &res, NULL, NULL, err);
     if (rc != PRM_OK)
         return rc;
-    for (int k = 0; k < SQLM_TALLIED; k++)
-        *out[k] = pg_int(res, 0, k);
+    for (size_t k = 0; k < n; k++)
+        *out[k] = pg_int(res, 0, (int)k);
     PQclear(res);
     return PRM_OK;
 }
@@ -205,19 +203,16 @@ prm_code pg_metrics(prm_db *base, const store_scope *s, prm_metrics *m,
 {
     pg_db *db = (pg_db *)base;
     *m = (prm_metrics){0};
-    if (sqlm_unfiltered(s))
-        return tallied_metrics(db, s, m, err);
-    int64_t *out[SQLM_ALL_COLUMNS];
     sqlbuf b = {.len = 0};
+    if (sqlm_unfiltered(s)) {
+        int64_t *out[SQLM_TALLIED];
+        sqlm_tallied_outputs(m, out);
+        sqlm_metrics_tallied(&b, &sqlm_pg_dialect);
+        return run_counts(db, &b, s, out, SQLM_TALLIED, err);
+    }
+    int64_t *out[SQLM_ALL_COLUMNS];
     size_t n = sqlm_metrics(&b, s, &sqlm_pg_dialect, m, out);
-    PGresult *res;
-    prm_code rc = run_named(db, &b, s, NULL, &res, NULL, NULL, err);
-    if (rc != PRM_OK)
-        return rc;
-    for (size_t k = 0; k < n; k++)
-        *out[k] = pg_int(res, 0, (int)k);
-    PQclear(res);
-    return PRM_OK;
+    return run_counts(db, &b, s, out, n, err);
 }
 
 typedef struct report_rows {

@@ -36,9 +36,12 @@ typedef struct pg_params {
     char num[PG_MAX_PARAMS][32];
 } pg_params;
 
-/* A statement whose result only has to be success, held back to go to the
- * server in one round trip with the next query (libpq's pipeline mode):
- * a command's SAVEPOINT and audit settings, the previous one's RELEASE. */
+/* A statement whose result only has to be success (or pass its check),
+ * held back to go to the server in one round trip with the next query
+ * (libpq's pipeline mode): a command's SAVEPOINT, audit settings and
+ * encryption check, the previous one's RELEASE.  (A read's COMMIT and a
+ * failed command's ROLLBACK TO are held as flags: they must never be
+ * dropped with these.) */
 #define PG_MAX_DEFERRED 4
 /* name points into the statement cache: the held-back statements must
  * outlive any eviction until they are sent.  Each was the newest in the
@@ -93,6 +96,9 @@ struct pg_db {
     bool savepoint_sent; /* the command's SAVEPOINT has reached the server */
     bool begin_deferred; /* the command's BEGIN waits in deferred */
     bool commit_held;   /* a read's COMMIT waits to go with the next query */
+    /* a failed command's ROLLBACK TO and RELEASE of its savepoint wait to
+     * go with the next query (never dropped, unlike deferred) */
+    bool undo_held;
     bool commit_unread; /* a read's COMMIT went; its answer is still to come */
     bool tx_writes;     /* the transaction has run a writing command */
     struct pg_bulk bulk;

@@ -53,6 +53,7 @@ prm_code pg_rollback(prm_db *base, prm_error *err)
 {
     store_changes_forget(base);
     pg_drop_deferred((pg_db *)base);
+    ((pg_db *)base)->undo_held = false; /* the ROLLBACK undoes it all */
     ((pg_db *)base)->tx_writes = false;
     if (!pg_in_transaction(base))
         return PRM_OK;
@@ -275,10 +276,11 @@ prm_code pg_cmd_end(prm_db *base, prm_code rc, prm_error *err)
     }
     if (rc == PRM_OK) /* goes with the next command's first query */
         return pg_defer(db, "RELEASE prm_cmd", NULL, err);
-    /* the ids the failed command took are given back with its rows */
+    /* the ids the failed command took are given back with its rows,
+     * which go with the next command's first query (or the batch's
+     * COMMIT): a failed line in a script was two round trips more */
     memcpy(db->next_id, db->cmd_next_id, sizeof db->next_id);
     pg_drop_deferred(db);
-    pg_simple(db, "ROLLBACK TO prm_cmd", NULL);
-    pg_simple(db, "RELEASE prm_cmd", NULL);
+    db->undo_held = true;
     return rc;
 }
