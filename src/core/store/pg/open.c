@@ -277,17 +277,17 @@ typedef struct greeting {
  * healthiest partners) took 0.3 to 1 s of it at 1M partners, more than it
  * saved (doc/design.md, team databases).
  */
-static const char greet_sql[] =
-    "SET client_min_messages = warning; SET jit = off; "
-    "SELECT to_regclass('prm_meta') IS NULL, session_user, "
-    "CASE WHEN to_regclass('prm_meta') IS NOT NULL THEN "
-    ROLE_OF("session_user") " END";
+#define GREET_SQL                                                          \
+    "SET client_min_messages = warning; SET jit = off; "                   \
+    "SELECT to_regclass('prm_meta') IS NULL, session_user, "               \
+    "CASE WHEN to_regclass('prm_meta') IS NOT NULL THEN "                  \
+    ROLE_OF("session_user") " END"
 
 /* With the schema's version and whether encryption is on: each read on
  * its own was a round trip more for every command run one-shot. */
-static const char greet_known_sql[] =
-    "; SELECT (SELECT max(version) FROM prm_meta), "
-    "EXISTS (SELECT 1 FROM keyring WHERE id = 1)";
+#define GREET_KNOWN_SQL                                                    \
+    GREET_SQL "; SELECT (SELECT max(version) FROM prm_meta), "             \
+              "EXISTS (SELECT 1 FROM keyring WHERE id = 1)"
 
 static void greeted(pg_db *db, const PGresult *res, greeting *g)
 {
@@ -303,9 +303,7 @@ static void greeted(pg_db *db, const PGresult *res, greeting *g)
  * again. */
 static bool greet_known(pg_db *db, greeting *g)
 {
-    char sql[sizeof greet_sql + sizeof greet_known_sql];
-    snprintf(sql, sizeof sql, "%s%s", greet_sql, greet_known_sql);
-    if (!PQsendQuery(db->conn, sql))
+    if (!PQsendQuery(db->conn, GREET_KNOWN_SQL))
         return false;
     bool ok = true;
     int selects = 0;
@@ -331,7 +329,7 @@ static prm_code greet(pg_db *db, greeting *g, prm_error *err)
     *g = (greeting){.known = false};
     if (greet_known(db, g))
         return PRM_OK;
-    PGresult *res = PQexec(db->conn, greet_sql);
+    PGresult *res = PQexec(db->conn, GREET_SQL);
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         prm_code rc = pg_fail(db, res, err, "opening the team database");
         PQclear(res);
