@@ -192,6 +192,11 @@ static void test_turned_on_elsewhere(void **state)
     assert_string_equal(prm_error_message(&err),
                         "encryption was turned off since prm opened this "
                         "database: open it again");
+    /* a list too, its rows streamed: none reaches the caller */
+    s.rows = 0;
+    assert_int_equal(prm_list(two, PRM_PARTNER, NULL, 0, false, take, &s, &err),
+                     PRM_ECONFLICT);
+    assert_int_equal(s.rows, 0);
     assert_int_equal(count(one, PRM_PARTNER, NULL, 0), 2); /* not Late */
     prm_close(one);
     prm_close(two);

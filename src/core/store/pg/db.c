@@ -297,12 +297,39 @@ static bool pending(const pg_db *db)
     return db->ndeferred > 0 || db->commit_held || db->undo_held;
 }
 
+/* Where a pipelined query's result goes: whole into *out, or a row at a
+ * time to fn (libpq's single-row mode, chosen as its results come up). */
+typedef struct pipe_sink {
+    PGresult **out;
+    pg_row_fn fn;
+    void *ctx;
+    bool stop; /* fn wants no more rows */
+} pipe_sink;
+
+/* The query's result res, as sink wants it; what is not kept is cleared. */
+static prm_code sink_result(pipe_sink *sink, PGresult *res, prm_code rc,
+                            prm_error *err)
+{
+    if (sink->fn != NULL) {
+        for (int r = 0; rc == PRM_OK && !sink->stop && r < PQntuples(res);
+             r++)
+            rc = sink->fn(sink->ctx, res, r, &sink->stop, err);
+        PQclear(res);
+    } else if (rc == PRM_OK && sink->out != NULL) {
+        PQclear(*sink->out);
+        *sink->out = res;
+    } else {
+        PQclear(res);
+    }
+    return rc;
+}
+
 /* Send the deferred statements, then (when sql is not NULL) the query
  * sql (prepared as name, unless NULL), as one pipeline; read every
- * result.  The query's result goes to *out; the first failure is the
+ * result.  The query's result goes to sink; the first failure is the
  * error. */
 static prm_code pipeline(pg_db *db, const char *name, const char *sql,
-                         const pg_params *p, PGresult **out, prm_error *err)
+                         const pg_params *p, pipe_sink *sink, prm_error *err)
 {
     pg_settle(db);
     db->savepoint_sent |= db->ndeferred > 0; /* if held, it goes now */
@@ -338,6 +365,9 @@ static prm_code pipeline(pg_db *db, const char *name, const char *sql,
                        : pg_fail(db, NULL, err, "sending to the team database");
     /* Each query's results end with a NULL; the sync's with SYNC. */
     for (int q = 0; sent && q <= queries; q++) {
+        bool mine = sql != NULL && q == queries - 1 && sink != NULL;
+        if (mine && sink->fn != NULL)
+            PQsetSingleRowMode(db->conn); /* refused: all rows at once */
         PGresult *res;
         while ((res = PQgetResult(db->conn)) != NULL) {
             ExecStatusType st = PQresultStatus(res);
@@ -346,25 +376,22 @@ static prm_code pipeline(pg_db *db, const char *name, const char *sql,
                 q = queries; /* done */
                 break;
             }
-            if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
-                rc == PRM_OK)
+            bool rows = st == PGRES_TUPLES_OK || st == PGRES_SINGLE_TUPLE;
+            if (!rows && st != PGRES_COMMAND_OK && rc == PRM_OK)
                 rc = pg_fail(db, st == PGRES_PIPELINE_ABORTED ? NULL : res,
                              err, "the team database");
-            else if (st == PGRES_TUPLES_OK && check[q] != NULL &&
-                     rc == PRM_OK)
+            else if (rows && check[q] != NULL && rc == PRM_OK)
                 rc = check[q](db, res, err);
-            if (rc == PRM_OK && q == queries - 1 && sql != NULL && out) {
-                PQclear(*out);
-                *out = res;
-            } else {
+            if (mine)
+                rc = sink_result(sink, res, rc, err);
+            else
                 PQclear(res);
-            }
         }
     }
     PQexitPipelineMode(db->conn);
-    if (rc != PRM_OK && out != NULL) {
-        PQclear(*out);
-        *out = NULL;
+    if (rc != PRM_OK && sink != NULL && sink->out != NULL) {
+        PQclear(*sink->out);
+        *sink->out = NULL;
     }
     return rc;
 }
@@ -388,7 +415,7 @@ prm_code pg_query(pg_db *db, const char *sql, pg_params *p, PGresult **out,
     if (rc != PRM_OK)
         return rc;
     if (pending(db))
-        return pipeline(db, name, sql, p, out, err);
+        return pipeline(db, name, sql, p, &(pipe_sink){.out = out}, err);
     int n = p ? p->n : 0;
     const char *const *values = p ? p->values : NULL;
     PGresult *res =
@@ -425,24 +452,21 @@ prm_code pg_query_rows(pg_db *db, const char *sql, pg_params *p,
     pg_settle(db);
     const char *name = NULL;
     prm_code rc = prepared(db, sql, &name, err);
-    if (rc == PRM_OK && pending(db))
-        rc = flush_deferred(db, err);
     if (rc != PRM_OK)
         return rc;
+    pipe_sink sink = {.fn = fn, .ctx = ctx};
+    /* the BEGIN and whatever else waits go in the same round trip */
+    if (pending(db))
+        return pipeline(db, name, sql, p, &sink, err);
     if (send_query(db, name, sql, p) != 1)
         return pg_fail(db, NULL, err, "sending to the team database");
     PQsetSingleRowMode(db->conn); /* refused: the rows come all at once */
-    bool stop = false;
     PGresult *res;
     while ((res = PQgetResult(db->conn)) != NULL) {
         ExecStatusType st = PQresultStatus(res);
-        if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK) {
-            if (rc == PRM_OK)
-                rc = pg_fail(db, res, err, "the team database");
-        }
-        for (int r = 0; rc == PRM_OK && !stop && r < PQntuples(res); r++)
-            rc = fn(ctx, res, r, &stop, err);
-        PQclear(res);
+        if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && rc == PRM_OK)
+            rc = pg_fail(db, res, err, "the team database");
+        rc = sink_result(&sink, res, rc, err);
     }
     return rc;
 }
