@@ -492,6 +492,11 @@ prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
 prm_code prm_get(prm_db *db, prm_kind kind, int64_t id, prm_record_fn fn,
                  void *ctx, prm_error *err);
 
+/* Call fn with the record a reference names (an id, else a name, as
+ * prm_resolve reads it): the lookup and the read in one transaction. */
+prm_code prm_get_ref(prm_db *db, prm_kind kind, const char *ref,
+                     prm_record_fn fn, void *ctx, prm_error *err);
+
 /* Call fn for every record matching all filters, in ascending id; with
  * names, each record carries the names of what it refers to (ref_name), at
  * the cost of a lookup per reference. */

@@ -217,11 +217,8 @@ prm_code cli_verb_list(cli_ctx *ctx, const prm_kind_info *info,
 prm_code cli_verb_show(cli_ctx *ctx, const prm_kind_info *info,
                        const cli_args *args, prm_error *err)
 {
-    int64_t id;
-    prm_code rc = prm_resolve(ctx->db, info->kind, args->pos[0], &id, err);
-    if (rc == PRM_OK)
-        rc = prm_get(ctx->db, info->kind, id, show_record, ctx, err);
-    return rc;
+    return prm_get_ref(ctx->db, info->kind, args->pos[0], show_record, ctx,
+                       err);
 }
 
 prm_code cli_verb_update(cli_ctx *ctx, const prm_kind_info *info,

@@ -259,6 +259,37 @@ prm_code prm_get(prm_db *db, prm_kind kind, int64_t id, prm_record_fn fn,
     return store_cmd_end(db, rc, err);
 }
 
+/* An id that exists is read at once: its lookup would be a query (on a
+ * team database a round trip) that the read itself answers.  Anything
+ * else is resolved as prm_resolve does, then read. */
+static prm_code get_ref_in_tx(prm_db *db, const prm_kind_info *info,
+                              const char *ref, prm_record_fn fn, void *ctx,
+                              prm_error *err)
+{
+    int64_t id;
+    if (ref != NULL && core_all_digits(ref)) {
+        id = strtoll(ref, NULL, 10);
+        prm_code rc = store_fetch(db, info, id, fn, ctx, err);
+        if (rc != PRM_ENOT_FOUND)
+            return rc;
+    }
+    prm_code rc = prm_resolve(db, info->kind, ref, &id, err);
+    if (rc == PRM_OK)
+        rc = store_fetch(db, info, id, fn, ctx, err);
+    return rc;
+}
+
+prm_code prm_get_ref(prm_db *db, prm_kind kind, const char *ref,
+                     prm_record_fn fn, void *ctx, prm_error *err)
+{
+    const prm_kind_info *info = prm_kind_get(kind);
+    prm_code rc = store_cmd_begin(db, STORE_READ, err);
+    if (rc != PRM_OK)
+        return rc;
+    rc = get_ref_in_tx(db, info, ref, fn, ctx, err);
+    return store_cmd_end(db, rc, err);
+}
+
 /* --- Listing ------------------------------------------------------------ */
 
 /* Filters on records a kind has no field for: a partner's projects, a
