@@ -81,6 +81,19 @@ static void test_references_by_id_or_name(void **state)
                      PRM_ENOT_FOUND);
     assert_int_equal(prm_resolve(db, PRM_OUTCOME, "1", &ref, &err),
                      PRM_ENOT_FOUND);
+    /* a record read by reference finds the same ones */
+    snapshot s = {0};
+    assert_int_equal(prm_get_ref(db, PRM_PARTNER, "2024", take, &s, &err),
+                     PRM_OK);
+    assert_string_equal(s.text[field(PRM_PARTNER, "name")], "2024");
+    assert_int_equal(prm_get_ref(db, PRM_PARTNER, "1", take, &s, &err),
+                     PRM_OK);
+    assert_string_equal(s.text[field(PRM_PARTNER, "name")], "Acme Corp");
+    assert_int_equal(prm_get_ref(db, PRM_PARTNER, "7", take, &s, &err),
+                     PRM_ENOT_FOUND);
+    assert_string_equal(prm_error_message(&err),
+                        "no partner with id or name '7'");
+    assert_int_equal(s.rows, 2);
 }
 
 /* A name not found suggests up to three that start with it, so "Acme"
