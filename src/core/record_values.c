@@ -103,15 +103,21 @@ prm_code prm_resolve(prm_db *db, prm_kind kind, const char *ref, int64_t *id,
         return prm_error_set(err, PRM_EINVALID_VALUE,
                              "empty %s reference: give an id or a name",
                              info->name);
-    bool found = false;
-    prm_code rc;
     if (core_all_digits(ref)) {
+        bool found = false;
         *id = strtoll(ref, NULL, 10);
-        rc = store_exists(db, info, *id, &found, err);
+        prm_code rc = store_exists(db, info, *id, &found, err);
         if (rc != PRM_OK || found)
             return rc;
     }
-    rc = store_find_name(db, info, ref, id, &found, err);
+    return core_resolve_name(db, info, ref, id, err);
+}
+
+prm_code core_resolve_name(prm_db *db, const prm_kind_info *info,
+                           const char *ref, int64_t *id, prm_error *err)
+{
+    bool found = false;
+    prm_code rc = store_find_name(db, info, ref, id, &found, err);
     if (rc != PRM_OK || found)
         return rc;
     if (prm_field_find(info, "name") != NULL) {

@@ -267,13 +267,16 @@ static prm_code get_ref_in_tx(prm_db *db, const prm_kind_info *info,
                               prm_error *err)
 {
     int64_t id;
+    prm_code rc;
     if (ref != NULL && core_all_digits(ref)) {
         id = strtoll(ref, NULL, 10);
-        prm_code rc = store_fetch(db, info, id, fn, ctx, err);
+        rc = store_fetch(db, info, id, fn, ctx, err);
         if (rc != PRM_ENOT_FOUND)
             return rc;
+        rc = core_resolve_name(db, info, ref, &id, err); /* no such id */
+    } else {
+        rc = prm_resolve(db, info->kind, ref, &id, err);
     }
-    prm_code rc = prm_resolve(db, info->kind, ref, &id, err);
     if (rc == PRM_OK)
         rc = store_fetch(db, info, id, fn, ctx, err);
     return rc;

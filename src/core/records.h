@@ -22,6 +22,10 @@ void core_parsed_free(core_parsed *p);
 /* The fields of a kind as "a, b, c" for a message. */
 void core_field_names(const prm_kind_info *info, char *buf, size_t size);
 bool core_all_digits(const char *s);
+/* A non-empty reference that is no record's id, as prm_resolve reads it
+ * then: a name, or not found (with names that start with it). */
+prm_code core_resolve_name(prm_db *db, const prm_kind_info *info,
+                           const char *ref, int64_t *id, prm_error *err);
 /* A project's partners, "A,B" or one of them at a time (split false). */
 prm_code core_parse_partner_list(prm_db *db, core_parsed *p,
                                  const char *value, bool split,
