@@ -11,11 +11,27 @@
 
 extern const char prm_schema_pg_sql[]; /* schema_pg.sql, embedded */
 
+/* End what is open before leaving, and wait for the answer: a server
+ * connection handed out by a pooler (PgBouncer) goes back to its pool only
+ * when its client leaves it idle; a client that leaves mid-transaction, or
+ * before its COMMIT is answered, gets it closed, and the next prm started
+ * pays for a new backend whose caches are cold. */
+static void leave_idle(pg_db *db)
+{
+    pg_idle(&db->base); /* a read's held COMMIT */
+    pg_settle(db);
+    if (PQstatus(db->conn) != CONNECTION_OK)
+        return;
+    PGTransactionStatusType status = PQtransactionStatus(db->conn);
+    if (status == PQTRANS_INTRANS || status == PQTRANS_INERROR)
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+}
+
 void pg_close(prm_db *base)
 {
     pg_db *db = (pg_db *)base;
-    pg_settle(db); /* its answer came while prm waited, or comes now */
     pg_drop_deferred(db);
+    leave_idle(db);
     for (size_t i = 0; i < db->ncache; i++)
         free(db->cache[i].sql);
     PQfinish(db->conn);

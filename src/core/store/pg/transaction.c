@@ -230,8 +230,8 @@ prm_code pg_cmd_begin(prm_db *base, store_access access, prm_error *err)
  * waiting for the answer (pg_idle; pg_settle reads it before the
  * connection is used again): committing a read-only transaction cannot
  * fail, and prm, or the person at its prompt, need not wait a round trip
- * for it.  A one-shot command's is never sent: the server rolls the read
- * back when prm leaves, to the same effect.
+ * for it.  When prm leaves, pg_close sends it and waits for the answer,
+ * so that a pooler may give the connection to the next client.
  */
 void pg_idle(prm_db *base)
 {
