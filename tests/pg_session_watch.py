@@ -55,6 +55,19 @@ async def read_exactly(reader, n):
         return None
 
 
+async def messages(reader):
+    """The protocol's messages after the first, each its type and whole
+    text (type, length, body), until the stream ends."""
+    while True:
+        head = await read_exactly(reader, 5)
+        if head is None:
+            return
+        body = await read_exactly(reader, struct.unpack("!i", head[1:])[0] - 4)
+        if body is None:
+            return
+        yield head[:1], head + body
+
+
 async def client_to_server(reader, writer, session):
     head = await read_exactly(reader, 8)
     if head is None:
@@ -65,35 +78,21 @@ async def client_to_server(reader, writer, session):
         return
     session.cancel = code == CANCEL_CODE
     writer.write(head + rest)
-    while True:
-        head = await read_exactly(reader, 5)
-        if head is None:
-            return
-        kind, length = head[:1], struct.unpack("!i", head[1:])[0]
-        body = await read_exactly(reader, length - 4)
-        if body is None:
-            return
+    async for kind, message in messages(reader):
         if kind in (b"Q", b"S"):
             session.asked += 1
         elif kind == b"X":
             session.leave()
-        writer.write(head + body)
+        writer.write(message)
         await writer.drain()
 
 
 async def server_to_client(reader, writer, session):
-    while True:
-        head = await read_exactly(reader, 5)
-        if head is None:
-            return
-        kind, length = head[:1], struct.unpack("!i", head[1:])[0]
-        body = await read_exactly(reader, length - 4)
-        if body is None:
-            return
+    async for kind, message in messages(reader):
         if kind == b"Z":
             session.answered += 1
-            session.status = body[:1]
-        writer.write(head + body)
+            session.status = message[5:6]
+        writer.write(message)
         await writer.drain()
 
 
