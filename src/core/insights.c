@@ -69,6 +69,15 @@ typedef struct miner {
     int rank;
 } miner;
 
+/* The plural's "s" for a count shown with %.0f: none when it reads "1"
+ * (0.54 days reads "1 day"). */
+static const char *plural(double shown)
+{
+    char n[32];
+    snprintf(n, sizeof n, "%.0f", shown);
+    return strcmp(n, "1") == 0 ? "" : "s";
+}
+
 static void message(const store_insight_row *r, const store_thresholds *t,
                     char *buf, size_t size)
 {
@@ -76,35 +85,35 @@ static void message(const store_insight_row *r, const store_thresholds *t,
     switch (r->rule) {
     case RULE_STALLED:
         if (r->has[1])
-            snprintf(buf, size, "active, %.0f%% done, %.0f days past due",
-                     v[0], v[1]);
+            snprintf(buf, size, "active, %.0f%% done, %.0f day%s past due",
+                     v[0], v[1], plural(v[1]));
         else
             snprintf(buf, size,
-                     "active, %.0f%% done, not updated for %.0f days "
+                     "active, %.0f%% done, not updated for %.0f day%s "
                      "(threshold %.0f)",
-                     v[0], v[2], t->stalled_days);
+                     v[0], v[2], plural(v[2]), t->stalled_days);
         break;
     case RULE_DORMANT:
         if (r->has[1])
             snprintf(buf, size,
-                     "%.0f project%s but no contact for %.0f days "
+                     "%.0f project%s but no contact for %.0f day%s "
                      "(threshold %.0f): worth a call",
-                     v[0], v[0] == 1 ? "" : "s", v[1], t->dormant_days);
+                     v[0], plural(v[0]), v[1], plural(v[1]), t->dormant_days);
         else
             snprintf(buf, size,
                      "%.0f project%s but never contacted: worth a call",
-                     v[0], v[0] == 1 ? "" : "s");
+                     v[0], plural(v[0]));
         break;
     case RULE_IDLE:
         snprintf(buf, size,
                  "%.0f resource%s committed, no outcome yet: review them",
-                 v[0], v[0] == 1 ? "" : "s");
+                 v[0], plural(v[0]));
         break;
     case RULE_DEAL_CONFLICT:
         snprintf(buf, size,
                  "submitted and in conflict with %.0f other deal%s: approve "
                  "one, reject the rest",
-                 v[0], v[0] == 1 ? "" : "s");
+                 v[0], plural(v[0]));
         break;
     case RULE_DEAL_EXPIRING:
         snprintf(buf, size,
@@ -114,9 +123,9 @@ static void message(const store_insight_row *r, const store_thresholds *t,
         break;
     case RULE_DEAL_PAST_CLOSE:
         snprintf(buf, size,
-                 "approved, expected to close %.0f days ago: mark it won or "
+                 "approved, expected to close %.0f day%s ago: mark it won or "
                  "lost",
-                 v[0]);
+                 v[0], plural(v[0]));
         break;
     case RULE_EXPAND:
         snprintf(buf, size,
@@ -125,14 +134,14 @@ static void message(const store_insight_row *r, const store_thresholds *t,
                  r->has[1] ? (v[1] >= t->expand_rate ? "high" : "low") : "n/a",
                  r->has[2] ? (v[2] >= t->expand_efficiency ? "high" : "low")
                            : "n/a",
-                 v[0], v[0] == 1 ? "" : "s");
+                 v[0], plural(v[0]));
         break;
     default:
         snprintf(buf, size,
                  "%.0f project%s and %.0f communication%s but %.0f active "
                  "partner%s: recruit more",
-                 v[2], v[2] == 1 ? "" : "s", v[3], v[3] == 1 ? "" : "s", v[0],
-                 v[0] == 1 ? "" : "s");
+                 v[2], plural(v[2]), v[3], plural(v[3]), v[0],
+                 plural(v[0]));
     }
 }
 
