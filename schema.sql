@@ -147,8 +147,10 @@ CREATE INDEX deals_domain ON deals (domain);
 CREATE INDEX deals_customer_key ON deals (customer_key);
 CREATE INDEX deals_domain_root ON deals (domain_root);
 -- (insights: the approved deals whose expected close has passed, the
--- longest past first, without sorting every approved deal; since schema 26)
-CREATE INDEX deals_close ON deals (status, close);
+-- longest past first, without sorting every approved deal; since schema
+-- 26.  Partial: over every status, it was chosen for the submitted deals
+-- of the deal conflicts, whose rows it gave in an order slower to read.)
+CREATE INDEX deals_close ON deals (close) WHERE status = 'approved';
 
 -- Follow-ups: what is to be done, for a partner, project or deal, by when.
 CREATE TABLE tasks (
