@@ -18,6 +18,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 server_dir=$(echo "$uri" | sed 's/.*[?&]host=\([^&]*\).*/\1/')
 mkdir "$tmp/sock"
 log=$tmp/sessions
+: >"$log"
 python3 "$here/pg_session_watch.py" "$tmp/sock" "$server_dir" "$log" &
 watch_pid=$!
 i=0
@@ -40,7 +41,7 @@ run() {
     runs=$((runs + 1))
     # the session's line is written once the proxy has seen it close
     i=0
-    while [ "$(wc -l <"$log" 2>/dev/null || echo 0)" -lt $runs ]; do
+    while [ "$(wc -l <"$log")" -lt $runs ]; do
         i=$((i + 1))
         [ $i -le 100 ] || fail "$what: the session was not seen to end"
         sleep 0.05
