@@ -400,8 +400,8 @@ static void insight_deal_expiring(sqlbuf *b, const store_scope *s,
  * past first.  Dates are kept in one ISO 8601 form, whose text order is
  * time order, so ordering by the close itself gives the same rows as by
  * days past, and a file reads the first of them from deals_close in that
- * order where it sorted every approved deal (60,000 of 200,000: a fifth
- * of insights at a million partners). */
+ * order where it sorted every approved deal (60,000 of 200,000 at a
+ * million partners: 0.26 s of insights' 1.7 s). */
 static void insight_deal_past_close(sqlbuf *b, const store_scope *s,
                                     int64_t limit, const sql_dialect *d)
 {

@@ -20,11 +20,8 @@ static void leave_idle(pg_db *db)
 {
     pg_idle(&db->base); /* a read's held COMMIT */
     pg_settle(db);
-    if (PQstatus(db->conn) != CONNECTION_OK)
-        return;
-    PGTransactionStatusType status = PQtransactionStatus(db->conn);
-    if (status == PQTRANS_INTRANS || status == PQTRANS_INERROR)
-        PQclear(PQexec(db->conn, "ROLLBACK"));
+    if (PQstatus(db->conn) == CONNECTION_OK)
+        pg_rollback(&db->base, NULL); /* only what is still open */
 }
 
 void pg_close(prm_db *base)
