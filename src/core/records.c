@@ -95,6 +95,7 @@ prm_code records_add(prm_db *db, const prm_kind_info *info,
 prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
                  int64_t *id, prm_error *err)
 {
+    store_cmd_adds(db);
     prm_code rc = store_cmd_begin(db, write_access(kind), err);
     if (rc != PRM_OK)
         return rc;

@@ -253,6 +253,7 @@ prm_code prm_comm_add(prm_db *db, const prm_arg *args, size_t nargs,
     prm_code rc = take_next(args, nargs, fields, &n, &next, err);
     if (rc != PRM_OK)
         return rc;
+    store_cmd_adds(db);
     rc = store_cmd_begin(db, next.title ? STORE_WRITE_MANY : STORE_WRITE_ONE,
                          err);
     if (rc != PRM_OK)

@@ -481,10 +481,74 @@ static void test_list_filters_by_equality_and_reference(void **state)
                      PRM_EUNKNOWN_FIELD);
 }
 
+/* One transaction that names far more partners than a batch remembers
+ * lookups for, by name and by id, each several times: every communication
+ * goes to the partner it names, an id no partner has is not found, and a
+ * rename in the middle is seen at once. */
+static void test_batch_references_find_the_named_partner(void **state)
+{
+    prm_db *db = *state;
+    enum { PARTNERS = 1500 };
+    assert_int_equal(prm_begin(db, &err), PRM_OK);
+    char name[32], ref[32];
+    for (int i = 1; i <= PARTNERS; i++) {
+        snprintf(name, sizeof name, "Partner %d", i);
+        assert_int_equal(ADD(db, PRM_PARTNER, {"name", name}), PRM_OK);
+        assert_int_equal(id, i);
+    }
+    int64_t comm, task;
+    int at = field(PRM_COMMUNICATION, "partner");
+    for (int round = 0; round < 3; round++)
+        for (int i = 1; i <= PARTNERS; i += 7) {
+            int p = (i * 13 + round) % PARTNERS + 1;
+            if (round == 1)
+                snprintf(ref, sizeof ref, "%d", p);
+            else
+                snprintf(ref, sizeof ref, "partner %d", p);
+            prm_arg a[] = {{"partner", ref}, {"method", "email"},
+                           {"content", "x"}};
+            assert_int_equal(prm_comm_add(db, a, 3, &comm, &task, &err),
+                             PRM_OK);
+            assert_int_equal(get(db, PRM_COMMUNICATION, comm).v[at].i, p);
+        }
+    /* A line that fails forgets what was looked up: each id no partner
+     * has is asked after a hundred that exist were found. */
+    for (int p = PARTNERS + 1; p <= PARTNERS + 100; p++) {
+        for (int k = 0; k < 100; k++) {
+            snprintf(ref, sizeof ref, "%d", (p * 7 + k * 11) % PARTNERS + 1);
+            prm_arg a[] = {{"partner", ref}, {"method", "email"},
+                           {"content", "x"}};
+            assert_int_equal(prm_comm_add(db, a, 3, &comm, &task, &err),
+                             PRM_OK);
+        }
+        snprintf(ref, sizeof ref, "%d", p);
+        prm_arg a[] = {{"partner", ref}, {"method", "email"},
+                       {"content", "x"}};
+        assert_int_equal(prm_comm_add(db, a, 3, &comm, &task, &err),
+                         PRM_ENOT_FOUND);
+    }
+    prm_arg rename[] = {{"name", "Renamed"}};
+    bool changed;
+    assert_int_equal(prm_update(db, PRM_PARTNER, "Partner 14", rename, 1,
+                                &id, &changed, &err),
+                     PRM_OK);
+    prm_arg old[] = {{"partner", "Partner 14"}, {"method", "email"},
+                     {"content", "x"}};
+    assert_int_equal(prm_comm_add(db, old, 3, &comm, &task, &err),
+                     PRM_ENOT_FOUND);
+    prm_arg renamed[] = {{"partner", "renamed"}, {"method", "email"},
+                         {"content", "x"}};
+    assert_int_equal(prm_comm_add(db, renamed, 3, &comm, &task, &err),
+                     PRM_OK);
+    assert_int_equal(get(db, PRM_COMMUNICATION, comm).v[at].i, 14);
+    assert_int_equal(prm_commit(db, &err), PRM_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_partner_add_stores_every_field),
+        T(test_batch_references_find_the_named_partner),
         T(test_add_without_required_field_is_missing_field),
         T(test_unknown_field_is_rejected),
         T(test_enum_values_are_checked_and_canonical),

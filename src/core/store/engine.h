@@ -272,6 +272,12 @@ struct prm_db {
     struct store_keys *keys;
     prm_passphrase_fn passphrase_fn;
     void *passphrase_ctx;
+    /* References already looked up in this transaction (refs.c). */
+    struct store_refs *refs;
+    bool refs_locked;    /* it has written: it holds the write lock */
+    bool refs_use;       /* the command running may use and keep them */
+    bool refs_fresh;     /* the command running began the transaction */
+    bool cmd_adds_only;  /* the next command only adds (store_cmd_adds) */
 };
 
 extern const store_engine store_sqlite_engine;
@@ -280,6 +286,22 @@ extern const store_engine store_pg_engine;
 /* Open an engine's database (sqlite/db.c, pg/db.c). */
 prm_code store_sqlite_open(const char *path, prm_db **out, prm_error *err);
 prm_code store_pg_open(const char *uri, prm_db **out, prm_error *err);
+
+/* References a transaction has looked up (refs.c): whether one is known
+ * to exist (by id) or to be a record's name, and remembering one found;
+ * store.c calls the rest as commands and transactions begin and end. */
+bool store_refs_known_id(const prm_db *db, const prm_kind_info *info,
+                         int64_t id);
+bool store_refs_known_name(const prm_db *db, const prm_kind_info *info,
+                           const char *name, int64_t *id);
+void store_refs_keep_id(prm_db *db, const prm_kind_info *info, int64_t id);
+void store_refs_keep_name(prm_db *db, const prm_kind_info *info,
+                          const char *name, int64_t id);
+void store_refs_forget(prm_db *db);
+void store_refs_cmd_begin(prm_db *db, bool fresh, bool writes);
+void store_refs_cmd_end(prm_db *db, bool tx_ends, prm_code rc);
+void store_refs_tx_ends(prm_db *db);
+void store_refs_free(prm_db *db);
 
 /* Fill the common part of a new handle; free it on close. */
 void store_base_init(prm_db *db, const store_engine *engine);

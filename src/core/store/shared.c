@@ -25,15 +25,22 @@ prm_code store_exec_built(prm_db *db, const sqlbuf *b, const prm_value *p,
     return db->engine->exec(db, b->text, p, np, out, nout, got, what, err);
 }
 
+/* Both lookups ask the database once a batch for each reference
+ * (refs.c). */
 prm_code store_exists(prm_db *db, const prm_kind_info *info, int64_t id,
                       bool *found, prm_error *err)
 {
+    *found = store_refs_known_id(db, info, id);
+    if (*found)
+        return PRM_OK;
     sqlbuf b = {.len = 0};
     sql_add(&b, "SELECT count(*) FROM %s WHERE id = $1", store_table(info));
     prm_value p = int_value(id);
     int64_t n = 0;
     prm_code rc = store_exec_built(db, &b, &p, 1, &n, 1, NULL, "counting", err);
     *found = n != 0;
+    if (rc == PRM_OK && *found)
+        store_refs_keep_id(db, info, id);
     return rc;
 }
 
@@ -44,11 +51,18 @@ prm_code store_find_name(prm_db *db, const prm_kind_info *info,
     *found = false;
     if (prm_field_find(info, "name") == NULL)
         return PRM_OK;
+    *found = store_refs_known_name(db, info, name, id);
+    if (*found)
+        return PRM_OK;
     sqlbuf b = {.len = 0};
     sql_add(&b, "SELECT id FROM %s WHERE %s", store_table(info),
             db->engine->dialect->name_equals);
     prm_value p = {.type = PRM_V_TEXT, .s = name, .len = strlen(name)};
-    return store_exec_built(db, &b, &p, 1, id, 1, found, "looking up a name", err);
+    prm_code rc = store_exec_built(db, &b, &p, 1, id, 1, found,
+                                   "looking up a name", err);
+    if (rc == PRM_OK && *found)
+        store_refs_keep_name(db, info, name, *id);
+    return rc;
 }
 
 prm_code store_deps_of(prm_db *db, const prm_kind_info *info, int64_t id,

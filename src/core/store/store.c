@@ -41,6 +41,7 @@ void store_base_free(prm_db *db)
     free(db->command_sealed);
     db->command_sealed = NULL;
     store_keys_free(db);
+    store_refs_free(db);
 }
 
 static bool is_team_uri(const char *path)
@@ -313,6 +314,7 @@ static prm_code keyring_unchanged(prm_db *db, prm_error *err)
 
 prm_code prm_begin(prm_db *db, prm_error *err)
 {
+    store_refs_tx_ends(db);
     prm_code rc = db->engine->begin(db, err);
     if (rc == PRM_OK && (rc = keyring_unchanged(db, err)) != PRM_OK) {
         prm_error ignored;
@@ -323,11 +325,13 @@ prm_code prm_begin(prm_db *db, prm_error *err)
 
 prm_code prm_commit(prm_db *db, prm_error *err)
 {
+    store_refs_tx_ends(db);
     return db->engine->commit(db, err);
 }
 
 prm_code prm_rollback(prm_db *db, prm_error *err)
 {
+    store_refs_tx_ends(db);
     return db->engine->rollback(db, err);
 }
 
@@ -336,20 +340,31 @@ bool prm_in_transaction(const prm_db *db)
     return db->engine->in_transaction(db);
 }
 
+void store_cmd_adds(prm_db *db)
+{
+    db->cmd_adds_only = true;
+}
+
 prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err)
 {
     bool fresh = !db->engine->in_transaction(db);
+    store_refs_cmd_begin(db, fresh, store_writes(access));
+    db->refs_fresh = fresh;
     prm_code rc = db->engine->cmd_begin(db, access, err);
     if (rc == PRM_OK && fresh && (rc = keyring_unchanged(db, err)) != PRM_OK) {
         prm_error ignored;
         db->engine->cmd_end(db, rc, &ignored);
     }
+    if (rc != PRM_OK)
+        store_refs_cmd_end(db, fresh, rc);
     return rc;
 }
 
 prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
 {
-    return db->engine->cmd_end(db, rc, err);
+    rc = db->engine->cmd_end(db, rc, err);
+    store_refs_cmd_end(db, db->refs_fresh, rc);
+    return rc;
 }
 
 void store_unchanged(prm_db *db)

@@ -141,6 +141,9 @@ static inline bool store_writes(store_access access)
  */
 prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err);
 prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err);
+/* Said before store_cmd_begin of a command that only adds records: the
+ * references its transaction has looked up stay good (refs.c). */
+void store_cmd_adds(prm_db *db);
 
 /* A bounded builder for generated SQL; overflow is a bug, reported as one. */
 typedef struct sqlbuf {
