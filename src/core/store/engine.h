@@ -275,6 +275,7 @@ struct prm_db {
     /* References already looked up in this transaction (refs.c). */
     struct store_refs *refs;
     bool refs_locked;    /* it has written: it holds the write lock */
+    bool refs_locked_before; /* as the running command found it */
     bool refs_use;       /* the command running may use and keep them */
     bool refs_fresh;     /* the command running began the transaction */
     bool cmd_adds_only;  /* the next command only adds (store_cmd_adds) */

@@ -17,7 +17,8 @@
  *     Any other command that writes (update, delete, undo, import...)
  *     forgets everything first and remembers nothing while it runs;
  *   - until a command fails: its savepoint is rolled back, and with it
- *     whatever it added and may have been looked up.
+ *     whatever it added and may have been looked up, and on a team
+ *     database the lock, when it was the one that took it.
  * Only what was found is remembered, never that something was not.
  */
 #include <stdlib.h>
@@ -150,6 +151,7 @@ void store_refs_cmd_begin(prm_db *db, bool fresh, bool writes)
     }
     if (writes && !adds)
         store_refs_forget(db);
+    db->refs_locked_before = db->refs_locked;
     db->refs_locked |= writes;
     db->refs_use = db->refs_locked && (adds || !writes);
 }
@@ -159,6 +161,11 @@ void store_refs_cmd_end(prm_db *db, bool tx_ends, prm_code rc)
     db->refs_use = false;
     if (rc != PRM_OK || tx_ends)
         store_refs_forget(db);
+    /* A failed command's savepoint gives back the lock it took, on a team
+     * database (the next writer takes it again): what reads find after
+     * it is not remembered until one has. */
+    if (rc != PRM_OK)
+        db->refs_locked = db->refs_locked_before;
     if (tx_ends)
         db->refs_locked = false;
 }
