@@ -272,12 +272,9 @@ struct prm_db {
     struct store_keys *keys;
     prm_passphrase_fn passphrase_fn;
     void *passphrase_ctx;
-    /* References already looked up in this transaction (refs.c). */
+    /* References already looked up in this batch (refs.c). */
     struct store_refs *refs;
-    bool refs_locked;    /* it has written: it holds the write lock */
-    bool refs_locked_before; /* as the running command found it */
     bool refs_use;       /* the command running may use and keep them */
-    bool refs_fresh;     /* the command running began the transaction */
     bool cmd_adds_only;  /* the next command only adds (store_cmd_adds) */
 };
 
@@ -300,8 +297,8 @@ void store_refs_keep_name(prm_db *db, const prm_kind_info *info,
                           const char *name, int64_t id);
 void store_refs_forget(prm_db *db);
 void store_refs_cmd_begin(prm_db *db, bool fresh, bool writes);
-void store_refs_cmd_end(prm_db *db, bool tx_ends, prm_code rc);
-void store_refs_tx_ends(prm_db *db);
+void store_refs_cmd_started(prm_db *db, bool ok, bool writes);
+void store_refs_cmd_end(prm_db *db, prm_code rc);
 void store_refs_free(prm_db *db);
 
 /* Fill the common part of a new handle; free it on close. */

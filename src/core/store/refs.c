@@ -8,10 +8,10 @@
  * each reference was found to be, and asks the database once.
  *
  * What is remembered holds only while nothing can change it:
- *   - inside one transaction, and only once it has written: every writer
- *     then holds the database's write lock (SQLite's, or the advisory
- *     lock prm's writers take on a team database) to the transaction's
- *     end, so no one else renames or deletes a record meanwhile;
+ *   - inside one batch, and only while it holds the writers' lock
+ *     (SQLite's, or the advisory lock prm's writers take on a team
+ *     database, to the transaction's end), so that no one else renames
+ *     or deletes a record meanwhile;
  *   - while the commands that run only add records: an add gives no
  *     record another name or id, and takes none away (names are unique).
  *     Any other command that writes (update, delete, undo, import...)
@@ -141,38 +141,31 @@ void store_refs_keep_name(prm_db *db, const prm_kind_info *info,
     memcpy(s->name, name, len + 1);
 }
 
+/* Whether the batch holds the writers' lock is what its change numbers
+ * already know (store_changes: read under the lock, given back with a
+ * failed command's savepoint, forgotten as a transaction begins or
+ * ends).  Before the engine begins the command: nothing is kept past a
+ * transaction, or from when the lock was not held, or into a command
+ * that may rename or delete. */
 void store_refs_cmd_begin(prm_db *db, bool fresh, bool writes)
+{
+    if (fresh || !db->changes.known || (writes && !db->cmd_adds_only))
+        store_refs_forget(db);
+}
+
+/* Once the engine has begun it (ok) or failed to. */
+void store_refs_cmd_started(prm_db *db, bool ok, bool writes)
 {
     bool adds = db->cmd_adds_only;
     db->cmd_adds_only = false;
-    if (fresh) {
+    db->refs_use = ok && db->changes.known && (adds || !writes);
+    if (!ok)
         store_refs_forget(db);
-        db->refs_locked = false;
-    }
-    if (writes && !adds)
-        store_refs_forget(db);
-    db->refs_locked_before = db->refs_locked;
-    db->refs_locked |= writes;
-    db->refs_use = db->refs_locked && (adds || !writes);
 }
 
-void store_refs_cmd_end(prm_db *db, bool tx_ends, prm_code rc)
+void store_refs_cmd_end(prm_db *db, prm_code rc)
 {
     db->refs_use = false;
-    if (rc != PRM_OK || tx_ends)
-        store_refs_forget(db);
-    /* A failed command's savepoint gives back the lock it took, on a team
-     * database (the next writer takes it again): what reads find after
-     * it is not remembered until one has. */
     if (rc != PRM_OK)
-        db->refs_locked = db->refs_locked_before;
-    if (tx_ends)
-        db->refs_locked = false;
-}
-
-void store_refs_tx_ends(prm_db *db)
-{
-    store_refs_forget(db);
-    db->refs_use = false;
-    db->refs_locked = false;
+        store_refs_forget(db);
 }

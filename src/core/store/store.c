@@ -314,7 +314,6 @@ static prm_code keyring_unchanged(prm_db *db, prm_error *err)
 
 prm_code prm_begin(prm_db *db, prm_error *err)
 {
-    store_refs_tx_ends(db);
     prm_code rc = db->engine->begin(db, err);
     if (rc == PRM_OK && (rc = keyring_unchanged(db, err)) != PRM_OK) {
         prm_error ignored;
@@ -325,13 +324,11 @@ prm_code prm_begin(prm_db *db, prm_error *err)
 
 prm_code prm_commit(prm_db *db, prm_error *err)
 {
-    store_refs_tx_ends(db);
     return db->engine->commit(db, err);
 }
 
 prm_code prm_rollback(prm_db *db, prm_error *err)
 {
-    store_refs_tx_ends(db);
     return db->engine->rollback(db, err);
 }
 
@@ -349,21 +346,19 @@ prm_code store_cmd_begin(prm_db *db, store_access access, prm_error *err)
 {
     bool fresh = !db->engine->in_transaction(db);
     store_refs_cmd_begin(db, fresh, store_writes(access));
-    db->refs_fresh = fresh;
     prm_code rc = db->engine->cmd_begin(db, access, err);
     if (rc == PRM_OK && fresh && (rc = keyring_unchanged(db, err)) != PRM_OK) {
         prm_error ignored;
         db->engine->cmd_end(db, rc, &ignored);
     }
-    if (rc != PRM_OK)
-        store_refs_cmd_end(db, fresh, rc);
+    store_refs_cmd_started(db, rc == PRM_OK, store_writes(access));
     return rc;
 }
 
 prm_code store_cmd_end(prm_db *db, prm_code rc, prm_error *err)
 {
     rc = db->engine->cmd_end(db, rc, err);
-    store_refs_cmd_end(db, db->refs_fresh, rc);
+    store_refs_cmd_end(db, rc);
     return rc;
 }
 
