@@ -286,6 +286,18 @@ bool prm_in_transaction(const prm_db *db);
 prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
                  int64_t *id, prm_error *err);
 
+/* Hints from a script's reader, which holds lines before they run, so that
+ * work for them starts on a second thread while the lines before them run
+ * (with encryption on: sealing the adds' sensitive values).
+ * prm_hints_begin starts a look-ahead, once every line hinted before has
+ * run, and says whether hints are of use; prm_hint_add then tells of each
+ * add (every one, with or without such values: they are numbered in turn)
+ * in the order the lines will run.  Hints change nothing and may be wrong:
+ * an add uses what was done ahead only when it is exactly what it needs. */
+bool prm_hints_begin(prm_db *db);
+void prm_hint_add(prm_db *db, prm_kind kind, const prm_arg *args,
+                  size_t nargs);
+
 /* --- Deal registration (deals.c) ---------------------------------------
  *
  * A deal's status moves only by these: approve (submitted; days=N, 90 by

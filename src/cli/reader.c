@@ -29,6 +29,21 @@ long long cli_reader_consumed(const cli_reader *r)
     return r->bytes_read - (long long)(r->end - r->start);
 }
 
+void cli_reader_pending(const cli_reader *r, const char **text, size_t *len)
+{
+    if (r->buf == NULL) {
+        *text = "";
+        *len = 0;
+        return;
+    }
+    const char *from = r->buf + r->start, *nl = NULL;
+    for (size_t n = r->end - r->start; n > 0 && nl == NULL; n--)
+        if (from[n - 1] == '\n')
+            nl = from + n - 1;
+    *text = from;
+    *len = nl != NULL ? (size_t)(nl - from) + 1 : 0;
+}
+
 static bool would_block(int fd)
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -66,6 +81,13 @@ static int fill(cli_reader *r)
     }
     r->end += (size_t)n;
     r->bytes_read += n;
+    if (r->after_read != NULL) {
+        const char *text;
+        size_t len;
+        cli_reader_pending(r, &text, &len);
+        if (len > 0)
+            r->after_read(r->ctx, text, len);
+    }
     return 1;
 }
 

@@ -23,11 +23,18 @@ typedef struct cli_reader {
     /* Called before a read that would block: the moment to commit work,
      * so nothing waits uncommitted on a slow pipe. */
     void (*before_wait)(void *ctx);
+    /* Called after a read with the whole lines it completed, which none
+     * of the lines handed out so far is part of: the moment to look
+     * ahead at them (look_ahead.c). */
+    void (*after_read)(void *ctx, const char *text, size_t len);
     void *ctx;
 } cli_reader;
 
 void cli_reader_init(cli_reader *r, int fd);
 void cli_reader_free(cli_reader *r);
+
+/* The whole lines read but not yet handed out (*len 0: none). */
+void cli_reader_pending(const cli_reader *r, const char **text, size_t *len);
 
 /* Bytes of input consumed so far (read and handed out as lines). */
 long long cli_reader_consumed(const cli_reader *r);

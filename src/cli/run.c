@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "look_ahead.h"
 #include "reader.h"
 #include "run.h"
 
@@ -46,6 +47,7 @@ void cli_session_free(cli_session *s)
     cli_out_free(&s->out);
     cli_ctx_free(&s->ctx);
     cli_words_free(&s->words);
+    cli_words_free(&s->ahead);
 }
 
 static void report(cli_session *s, const prm_error *err, long lineno)
@@ -155,6 +157,30 @@ static void batch_open(cli_session *s, long lineno)
     s->batch_count = 0;
     s->batch_first_line = lineno;
     clock_gettime(CLOCK_MONOTONIC, &s->batch_start);
+}
+
+/* Lines just read: the adds among them told of to the core (look_ahead.c)
+ * from inside the batch they will run in, where ids are counted under the
+ * writers' lock. */
+static void look_ahead(void *ctx, const char *text, size_t len)
+{
+    cli_session *s = ctx;
+    s->hinting = prm_hints_begin(s->ctx.db);
+    if (!s->hinting)
+        return;
+    batch_open(s, s->reader->lineno + 1);
+    cli_look_ahead(s->ctx.db, &s->ahead, text, len);
+}
+
+/* After a failed line the ids of the adds after it are one off: the lines
+ * still ahead are told of again. */
+static void look_ahead_again(cli_session *s)
+{
+    const char *text;
+    size_t len;
+    cli_reader_pending(s->reader, &text, &len);
+    if (s->hinting && len > 0)
+        look_ahead(s, text, len);
 }
 
 /* After a command: notice a batch SQLite rolled back (a full disk, say),
@@ -297,7 +323,9 @@ int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
     cli_reader r;
     cli_reader_init(&r, fd);
     r.before_wait = commit_before_wait;
+    r.after_read = look_ahead;
     r.ctx = &s;
+    s.reader = &r;
     catch_signals();
     prm_error err = {.code = PRM_OK};
     bool ok = !opts->atomic || prm_begin(db, &err) == PRM_OK;
@@ -319,9 +347,12 @@ int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
         if (rc <= 0)
             break;
         batch_open(&s, lineno);
-        if (cli_exec_line(&s, line, len, lineno) < 0 && opts->bail)
+        int ran = cli_exec_line(&s, line, len, lineno);
+        if (ran < 0 && opts->bail)
             break;
         batch_after(&s, lineno);
+        if (ran < 0)
+            look_ahead_again(&s);
         progress_update(&prog, &s, &r);
     }
     finish(&s, lineno);

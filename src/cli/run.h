@@ -26,6 +26,10 @@ typedef struct cli_session {
     bool batch_open;
     long batch_count, batch_first_line;
     struct timespec batch_start;
+    /* lines read ahead, for the core's hints (look_ahead.c) */
+    struct cli_reader *reader;
+    cli_words ahead;
+    bool hinting; /* the core had a use for them */
 } cli_session;
 
 /* Set by SIGINT and SIGTERM while a script runs. */

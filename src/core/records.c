@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "records.h"
+#include "store/seal.h"
 #include "store/store.h"
 
 /* --- Commands ----------------------------------------------------------- */
@@ -101,6 +102,27 @@ prm_code prm_add(prm_db *db, prm_kind kind, const prm_arg *args, size_t nargs,
         return rc;
     rc = records_add(db, prm_kind_get(kind), args, nargs, id, err);
     return store_cmd_end(db, rc, err);
+}
+
+bool prm_hints_begin(prm_db *db)
+{
+    return store_ahead_begin(db);
+}
+
+void prm_hint_add(prm_db *db, prm_kind kind, const prm_arg *args,
+                  size_t nargs)
+{
+    const prm_kind_info *info = prm_kind_get(kind);
+    if (info == NULL)
+        return;
+    int64_t id = store_ahead_next_id(db, info); /* counted for every add */
+    for (size_t k = 0; k < nargs && id > 0; k++) {
+        int i = prm_field_index(info, args[k].key);
+        if (i >= 0 && (info->fields[i].flags & PRM_FF_SENSITIVE) &&
+            args[k].value[0] != '\0')
+            store_ahead_queue(db, info, (size_t)i, id, args[k].value,
+                              strlen(args[k].value));
+    }
 }
 
 static prm_code no_owners(const prm_kind_info *info, prm_error *err)

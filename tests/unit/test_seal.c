@@ -204,6 +204,100 @@ static void test_turned_on_elsewhere(void **state)
         remove_file(path);
 }
 
+/* Sealed ahead (seal_ahead.c): a value is taken only for exactly the kind,
+ * field, id and text it was sealed for, and opens only there. */
+static void test_taken_only_when_exact(void **state)
+{
+    prm_db *db = *state;
+    const prm_kind_info *partner = prm_kind_get(PRM_PARTNER);
+    size_t email = (size_t)prm_field_index(partner, "email");
+    size_t notes = (size_t)prm_field_index(partner, "notes");
+    assert_int_equal(prm_begin(db, &err), PRM_OK);
+    assert_true(store_ahead_begin(db));
+    /* the first add is expected to be 1, the next 2 */
+    assert_int_equal(store_ahead_next_id(db, partner), 1);
+    store_ahead_queue(db, partner, email, 1, "a@acme.example", 14);
+    store_ahead_queue(db, partner, notes, 1, "first", 5);
+    assert_int_equal(store_ahead_next_id(db, partner), 2);
+    store_ahead_queue(db, partner, email, 2, "b@acme.example", 14);
+    store_ahead_queue(db, partner, notes, 2, "second", 6);
+    store_ahead_settle(db);
+    /* another id, field or text: none */
+    assert_null(store_ahead_take(db, partner, email, 3, "a@acme.example", 14));
+    assert_null(store_ahead_take(db, partner, notes, 1, "a@acme.example", 14));
+    /* id 1's line has failed, say: id 2's add takes its own, which opens
+     * there, and id 1's are gone */
+    char *two = store_ahead_take(db, partner, email, 2, "b@acme.example", 14);
+    assert_non_null(two);
+    size_t len;
+    char *open = open_text(db, "partner", "email", 2, two, &len);
+    assert_string_equal(open, "b@acme.example");
+    free(open);
+    assert_null(open_text(db, "partner", "email", 1, two, &len));
+    free(two);
+    assert_null(store_ahead_take(db, partner, email, 1, "a@acme.example", 14));
+    /* the right slot with other text (the value stored is not the one
+     * written): none, and it is gone */
+    assert_null(store_ahead_take(db, partner, notes, 2, "Second", 6));
+    assert_null(store_ahead_take(db, partner, notes, 2, "second", 6));
+    /* a new look-ahead drops what the last one left */
+    assert_true(store_ahead_begin(db));
+    assert_int_equal(store_ahead_next_id(db, partner), 1);
+    store_ahead_queue(db, partner, email, 1, "c@acme.example", 14);
+    store_ahead_settle(db);
+    assert_true(store_ahead_begin(db));
+    assert_null(store_ahead_take(db, partner, email, 1, "c@acme.example", 14));
+    assert_int_equal(prm_rollback(db, &err), PRM_OK);
+}
+
+/* A script's adds told of ahead, some of them wrongly (a failed add, one
+ * whose text differs, one never told of): every value lands in its own
+ * record and opens there. */
+static void test_hinted_adds_keep_their_values(void **state)
+{
+    prm_db *db = *state;
+    char name[32], email[48], notes[48];
+    assert_int_equal(prm_begin(db, &err), PRM_OK);
+    assert_true(prm_hints_begin(db));
+    for (int i = 1; i <= 300; i++) {
+        snprintf(name, sizeof name, "Partner %d", i % 100 == 50 ? 49 : i);
+        snprintf(email, sizeof email, "p%d@partner.example", i);
+        snprintf(notes, sizeof notes, "notes of %d", i);
+        if (i % 70 != 0) /* every 70th is not told of */
+            prm_hint_add(db, PRM_PARTNER,
+                         ARGS({"name", name}, {"email", email},
+                              {"notes", i % 30 == 0 ? "other" : notes}),
+                         3);
+    }
+    int added = 0;
+    for (int i = 1; i <= 300; i++) {
+        snprintf(name, sizeof name, "Partner %d", i % 100 == 50 ? 49 : i);
+        snprintf(email, sizeof email, "p%d@partner.example", i);
+        snprintf(notes, sizeof notes, "notes of %d", i);
+        prm_code rc = ADD(db, PRM_PARTNER, {"name", name}, {"email", email},
+                          {"notes", notes});
+        if (i % 100 == 50) { /* Partner 49's name again */
+            assert_int_equal(rc, PRM_ECONFLICT);
+            continue;
+        }
+        assert_int_equal(rc, PRM_OK);
+        assert_int_equal(id, ++added);
+        snapshot got = get(db, PRM_PARTNER, id);
+        assert_string_equal(got.text[prm_field_index(
+                                prm_kind_get(PRM_PARTNER), "email")],
+                            email);
+        assert_string_equal(got.text[prm_field_index(
+                                prm_kind_get(PRM_PARTNER), "notes")],
+                            notes);
+    }
+    assert_int_equal(prm_commit(db, &err), PRM_OK);
+    prm_check_report r;
+    assert_int_equal(prm_check(db, &r, &err), PRM_OK);
+    assert_true(r.encrypted);
+    assert_int_equal(r.sealed_failed, 0);
+    assert_int_equal(r.problems, 0);
+}
+
 int main(int argc, char **argv)
 {
     static const struct CMUnitTest team[] = {
@@ -224,6 +318,10 @@ int main(int argc, char **argv)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_commands, setup_sealed,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_taken_only_when_exact,
+                                        setup_sealed, teardown),
+        cmocka_unit_test_setup_teardown(test_hinted_adds_keep_their_values,
+                                        setup_sealed, teardown),
         cmocka_unit_test(test_turned_on_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

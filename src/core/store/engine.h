@@ -270,6 +270,7 @@ struct prm_db {
     bool encrypted;
     bool encrypted_known; /* the engine read it while opening */
     struct store_keys *keys;
+    struct store_ahead *ahead; /* values sealed ahead (seal_ahead.c) */
     prm_passphrase_fn passphrase_fn;
     void *passphrase_ctx;
     /* References already looked up in this batch (refs.c). */

@@ -24,14 +24,9 @@ enum {
     TAG = crypto_aead_xchacha20poly1305_ietf_ABYTES
 };
 
-/* Nonces are random, drawn from a pool refilled a page at a time: one
- * getrandom() call per value was a fifth of the cost of a bulk load. */
-enum { NONCE_POOL = 4096 };
-
 struct store_keys {
     unsigned char master[32]; /* what the keyring wraps */
-    unsigned char pool[NONCE_POOL];
-    size_t pool_used;
+    store_nonces nonces;      /* the main thread's */
     unsigned char seal[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
     unsigned char hash[crypto_shorthash_siphashx24_KEYBYTES];
 };
@@ -43,6 +38,7 @@ bool store_sealing(const prm_db *db)
 
 void store_keys_free(prm_db *db)
 {
+    store_ahead_stop(db); /* its thread reads the keys */
     if (db->keys != NULL)
         sodium_free(db->keys); /* zeroes it */
     db->keys = NULL;
@@ -56,7 +52,7 @@ prm_code store_keys_set(prm_db *db, const unsigned char master[32],
     if (db->keys == NULL)
         return prm_error_nomem(err);
     memcpy(db->keys->master, master, sizeof db->keys->master);
-    db->keys->pool_used = NONCE_POOL; /* drawn when first needed */
+    store_nonces_init(&db->keys->nonces);
     crypto_kdf_derive_from_key(db->keys->seal, sizeof db->keys->seal, 1,
                                "prm-seal", master);
     crypto_kdf_derive_from_key(db->keys->hash, sizeof db->keys->hash, 3,
@@ -224,25 +220,31 @@ char *store_seal_prefix(const prm_db *db, const char *kind, const char *field,
     return out;
 }
 
-static void new_nonce(struct store_keys *k, unsigned char *nonce)
+void store_nonces_init(store_nonces *n)
 {
-    if (k->pool_used + NONCE > NONCE_POOL) {
+    n->used = sizeof n->pool; /* drawn when first needed */
+}
+
+static void new_nonce(store_nonces *n, unsigned char *nonce)
+{
+    if (n->used + NONCE > sizeof n->pool) {
         /* libsodium's generator fills from a fresh random seed: one
          * system call for the pool, not one for each 256 bytes */
         unsigned char seed[randombytes_SEEDBYTES];
         randombytes_buf(seed, sizeof seed);
-        randombytes_buf_deterministic(k->pool, sizeof k->pool, seed);
+        randombytes_buf_deterministic(n->pool, sizeof n->pool, seed);
         sodium_memzero(seed, sizeof seed);
-        k->pool_used = 0;
+        n->used = 0;
     }
-    memcpy(nonce, k->pool + k->pool_used, NONCE);
+    memcpy(nonce, n->pool + n->used, NONCE);
     /* a nonce is used once: its bytes go */
-    sodium_memzero(k->pool + k->pool_used, NONCE);
-    k->pool_used += NONCE;
+    sodium_memzero(n->pool + n->used, NONCE);
+    n->used += NONCE;
 }
 
-char *store_seal_value(const prm_db *db, const char *kind, const char *field,
-                       int64_t id, const char *s, size_t len)
+char *store_seal_with(const prm_db *db, store_nonces *nonces,
+                      const char *kind, const char *field, int64_t id,
+                      const char *s, size_t len)
 {
     char ad[200];
     int adlen = bound_to(ad, sizeof ad, kind, field, id);
@@ -260,7 +262,7 @@ char *store_seal_value(const prm_db *db, const char *kind, const char *field,
         free(out);
         return NULL;
     }
-    new_nonce(db->keys, bin);
+    new_nonce(nonces, bin);
     unsigned long long clen;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
         bin + NONCE, &clen, (const unsigned char *)s, len,
@@ -271,6 +273,12 @@ char *store_seal_value(const prm_db *db, const char *kind, const char *field,
     if (bin != small)
         free(bin);
     return out;
+}
+
+char *store_seal_value(const prm_db *db, const char *kind, const char *field,
+                       int64_t id, const char *s, size_t len)
+{
+    return store_seal_with(db, &db->keys->nonces, kind, field, id, s, len);
 }
 
 static char *does_not_open(const char *kind, const char *field, int64_t id,
@@ -482,8 +490,11 @@ prm_code store_seal_row(const prm_db *db, const prm_kind_info *info,
         const prm_value *v = &in->v[i];
         if (!in->set[i] || !sealable(&info->fields[i], v))
             continue;
-        char *sealed = store_seal_value(db, info->name, info->fields[i].name,
-                                        id, v->s, v->len);
+        /* sealed ahead on the second thread, or now */
+        char *sealed = store_ahead_take(db, info, i, id, v->s, v->len);
+        if (sealed == NULL)
+            sealed = store_seal_value(db, info->name, info->fields[i].name,
+                                      id, v->s, v->len);
         if (sealed == NULL) {
             store_sealed_free(out);
             return prm_error_nomem(err);

@@ -39,9 +39,43 @@ prm_code store_keys_set(prm_db *db, const unsigned char master[32],
 /* The master key of an unlocked database (to wrap it anew). */
 const unsigned char *store_keys_master(const prm_db *db);
 
+/* Random nonces, drawn a page at a time: one getrandom() call per value
+ * was a fifth of the cost of a bulk load.  Each thread that seals has its
+ * own. */
+typedef struct store_nonces {
+    unsigned char pool[4096];
+    size_t used;
+} store_nonces;
+void store_nonces_init(store_nonces *n);
+
 /* A value sealed for field of a record of kind with id; malloc'd. */
 char *store_seal_value(const prm_db *db, const char *kind, const char *field,
                        int64_t id, const char *s, size_t len);
+/* The same with the nonces given: what another thread calls. */
+char *store_seal_with(const prm_db *db, store_nonces *nonces,
+                      const char *kind, const char *field, int64_t id,
+                      const char *s, size_t len);
+
+/* Sealing ahead (seal_ahead.c): while a script's lines run, a second
+ * thread seals the values of adds further on, which the front end has
+ * told of (prm_hint_add), for the id each add is expected to get.
+ *   begin  a new look-ahead: what earlier hints left unused goes; false
+ *          when sealing ahead is of no use (encryption off);
+ *   next_id  the id the next add of kind hinted in this look-ahead is
+ *          expected to get (0: not known);
+ *   queue  one value of such an add, for field (an index of info's);
+ *   take   the value sealed ahead for exactly this kind, field, id and
+ *          text, malloc'd; NULL when there is none (the caller seals);
+ *   stop   end the thread and drop what it holds (before the keys go). */
+bool store_ahead_begin(prm_db *db);
+int64_t store_ahead_next_id(prm_db *db, const prm_kind_info *info);
+void store_ahead_queue(prm_db *db, const prm_kind_info *info, size_t field,
+                       int64_t id, const char *s, size_t len);
+char *store_ahead_take(const prm_db *db, const prm_kind_info *info,
+                       size_t field, int64_t id, const char *s, size_t len);
+void store_ahead_stop(prm_db *db);
+/* Wait until the thread has sealed all it was given (for tests). */
+void store_ahead_settle(prm_db *db);
 /* What an equality filter on field compares: "prm1:HASH:"; malloc'd. */
 char *store_seal_prefix(const prm_db *db, const char *kind, const char *field,
                         const char *s, size_t len);
