@@ -1,15 +1,30 @@
 /*
- * look_ahead.h - telling the core of the adds a script will run
- * (look_ahead.c).
+ * look_ahead.h - a script's lines read before they run (look_ahead.c).
  */
 #ifndef PRM_CLI_LOOK_AHEAD_H
 #define PRM_CLI_LOOK_AHEAD_H
 
 #include "commands.h"
 
-/* Tell the core of every add among the whole lines text holds, which run
- * next and in that order (w: words to read them into), once
- * prm_hints_begin has said it has a use for them. */
-void cli_look_ahead(prm_db *db, cli_words *w, const char *text, size_t len);
+/* The lines of one read, in words, for the executor to take in turn. */
+typedef struct cli_ahead {
+    struct cli_ahead_line *lines;
+    size_t n, cap, next;
+    /* the command last named, and how (a script names a few, often) */
+    const cli_command *last;
+    char last_name[32];
+} cli_ahead;
+
+/* Read the whole lines text holds, the first numbered lineno, which run
+ * next and in that order, and tell the core of every add among them
+ * (once prm_hints_begin has said it has a use for that).  What an
+ * earlier call read and was not taken goes. */
+void cli_look_ahead(prm_db *db, cli_ahead *a, long lineno, const char *text,
+                    size_t len);
+/* The words of line lineno, when they were read ahead, into w (and how
+ * the reading went, as cli_lex says it, into lexed and msg). */
+bool cli_ahead_take(cli_ahead *a, long lineno, cli_words *w,
+                    cli_lex_result *lexed, char *msg, size_t size);
+void cli_ahead_free(cli_ahead *a);
 
 #endif

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "look_ahead.h"
 #include "reader.h"
 #include "run.h"
 
@@ -47,7 +46,7 @@ void cli_session_free(cli_session *s)
     cli_out_free(&s->out);
     cli_ctx_free(&s->ctx);
     cli_words_free(&s->words);
-    cli_words_free(&s->ahead);
+    cli_ahead_free(&s->ahead);
 }
 
 static void report(cli_session *s, const prm_error *err, long lineno)
@@ -78,7 +77,10 @@ int cli_exec_line(cli_session *s, const char *line, size_t len, long lineno)
     prm_error err;
     err.code = PRM_OK;
     char msg[256];
-    switch (cli_lex(line, len, &s->words, msg, sizeof msg)) {
+    cli_lex_result lexed;
+    if (!cli_ahead_take(&s->ahead, lineno, &s->words, &lexed, msg, sizeof msg))
+        lexed = cli_lex(line, len, &s->words, msg, sizeof msg);
+    switch (lexed) {
     case LEX_OK:
         break;
     case LEX_ENCODING:
@@ -169,7 +171,7 @@ static void look_ahead(void *ctx, const char *text, size_t len)
     if (!s->hinting)
         return;
     batch_open(s, s->reader->lineno + 1);
-    cli_look_ahead(s->ctx.db, &s->ahead, text, len);
+    cli_look_ahead(s->ctx.db, &s->ahead, s->reader->lineno + 1, text, len);
 }
 
 /* After a failed line the ids of the adds after it are one off: the lines

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "look_ahead.h"
 
 typedef struct cli_opts {
     bool json, csv, bail, atomic;
@@ -28,7 +29,7 @@ typedef struct cli_session {
     struct timespec batch_start;
     /* lines read ahead, for the core's hints (look_ahead.c) */
     struct cli_reader *reader;
-    cli_words ahead;
+    cli_ahead ahead;
     bool hinting; /* the core had a use for them */
 } cli_session;
 

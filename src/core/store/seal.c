@@ -242,26 +242,27 @@ static void new_nonce(store_nonces *n, unsigned char *nonce)
     n->used += NONCE;
 }
 
-char *store_seal_with(const prm_db *db, store_nonces *nonces,
-                      const char *kind, const char *field, int64_t id,
-                      const char *s, size_t len)
+size_t store_sealed_size(size_t len)
+{
+    if (len > SIZE_MAX / 2 - NONCE - TAG)
+        return 0;
+    return STORE_SEAL_PREFIX_LEN + b64_len(NONCE + len + TAG) + 1;
+}
+
+bool store_seal_into(const prm_db *db, store_nonces *nonces,
+                     const char *kind, const char *field, int64_t id,
+                     const char *s, size_t len, char *out)
 {
     char ad[200];
     int adlen = bound_to(ad, sizeof ad, kind, field, id);
-    if (adlen < 0 || len > SIZE_MAX / 2 - NONCE - TAG)
-        return NULL;
+    if (adlen < 0 || store_sealed_size(len) == 0)
+        return false;
     size_t binlen = NONCE + len + TAG;
-    size_t textlen = b64_len(binlen) + 1;
     /* most values are short: their ciphertext on the stack */
     unsigned char small[1024];
     unsigned char *bin = binlen <= sizeof small ? small : malloc(binlen);
-    char *out = malloc(STORE_SEAL_PREFIX_LEN + textlen);
-    if (bin == NULL || out == NULL) {
-        if (bin != small)
-            free(bin);
-        free(out);
-        return NULL;
-    }
+    if (bin == NULL)
+        return false;
     new_nonce(nonces, bin);
     unsigned long long clen;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -272,13 +273,20 @@ char *store_seal_with(const prm_db *db, store_nonces *nonces,
     b64_encode(out + STORE_SEAL_PREFIX_LEN, bin, binlen);
     if (bin != small)
         free(bin);
-    return out;
+    return true;
 }
 
 char *store_seal_value(const prm_db *db, const char *kind, const char *field,
                        int64_t id, const char *s, size_t len)
 {
-    return store_seal_with(db, &db->keys->nonces, kind, field, id, s, len);
+    size_t size = store_sealed_size(len);
+    char *out = size > 0 ? malloc(size) : NULL;
+    if (out != NULL && !store_seal_into(db, &db->keys->nonces, kind, field,
+                                        id, s, len, out)) {
+        free(out);
+        out = NULL;
+    }
+    return out;
 }
 
 static char *does_not_open(const char *kind, const char *field, int64_t id,

@@ -51,10 +51,13 @@ void store_nonces_init(store_nonces *n);
 /* A value sealed for field of a record of kind with id; malloc'd. */
 char *store_seal_value(const prm_db *db, const char *kind, const char *field,
                        int64_t id, const char *s, size_t len);
-/* The same with the nonces given: what another thread calls. */
-char *store_seal_with(const prm_db *db, store_nonces *nonces,
-                      const char *kind, const char *field, int64_t id,
-                      const char *s, size_t len);
+/* The size of a value of len bytes sealed, its NUL included (0: too
+ * long to seal), and the same sealing into out, which has that room,
+ * with the nonces given: what another thread calls. */
+size_t store_sealed_size(size_t len);
+bool store_seal_into(const prm_db *db, store_nonces *nonces,
+                     const char *kind, const char *field, int64_t id,
+                     const char *s, size_t len, char *out);
 
 /* Sealing ahead (seal_ahead.c): while a script's lines run, a second
  * thread seals the values of adds further on, which the front end has

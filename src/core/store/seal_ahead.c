@@ -36,7 +36,13 @@
 
 enum {
     AHEAD_SLOTS = 4096, /* values ahead: a reader's chunk of adds, two each */
-    AHEAD_SCAN = 64     /* slots an add looks through for its own */
+    AHEAD_SCAN = 64,    /* slots an add looks through for its own */
+    AHEAD_BATCH = 64,   /* values queued before the thread is told */
+    /* a value and its sealed text kept in the slot when they fit (the
+     * sealed text of AHEAD_TEXT bytes does), so neither thread allocates
+     * what the other frees */
+    AHEAD_TEXT = 128,
+    AHEAD_SEALED = 256
 };
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_WORKING, SLOT_DONE, SLOT_TAKEN };
@@ -47,9 +53,12 @@ typedef struct ahead_slot {
     const prm_kind_info *info;
     size_t field;
     int64_t id;
-    char *plain; /* a copy of the text, wiped when freed */
     size_t len;
-    char *sealed; /* the worker's result (NULL: out of memory) */
+    char *plain; /* the text: in text, or malloc'd; wiped when freed */
+    char text[AHEAD_TEXT];
+    /* the worker's result: in out, or malloc'd; NULL when it failed */
+    char *sealed;
+    char out[AHEAD_SEALED];
 } ahead_slot;
 
 struct store_ahead {
@@ -62,8 +71,8 @@ struct store_ahead {
     /* the worker's */
     size_t worked;
     store_nonces nonces;
-    /* main's: queued so far, and taken or dropped so far */
-    size_t queued, consumed;
+    /* main's: queued so far, told the worker of, taken or dropped */
+    size_t queued, told, consumed;
     int64_t next_id[PRM_KIND_COUNT]; /* this look-ahead's, 0: not asked */
     const prm_db *db;
     ahead_slot slot[AHEAD_SLOTS];
@@ -72,12 +81,25 @@ struct store_ahead {
 static void seal_slot(struct store_ahead *a, ahead_slot *s)
 {
     int expect = SLOT_QUEUED;
-    if (!atomic_compare_exchange_strong(&s->state, &expect, SLOT_WORKING))
+    if (!atomic_compare_exchange_strong_explicit(&s->state, &expect,
+                                                 SLOT_WORKING,
+                                                 memory_order_acquire,
+                                                 memory_order_relaxed))
         return; /* main took it */
-    s->sealed = store_seal_with(a->db, &a->nonces, s->info->name,
-                                s->info->fields[s->field].name, s->id,
-                                s->plain, s->len);
-    atomic_store(&s->state, SLOT_DONE);
+    size_t size = store_sealed_size(s->len);
+    char *out = size > 0 && size <= sizeof s->out ? s->out
+                : size > 0                          ? malloc(size)
+                                                    : NULL;
+    if (out != NULL &&
+        !store_seal_into(a->db, &a->nonces, s->info->name,
+                         s->info->fields[s->field].name, s->id, s->plain,
+                         s->len, out)) {
+        if (out != s->out)
+            free(out);
+        out = NULL;
+    }
+    s->sealed = out;
+    atomic_store_explicit(&s->state, SLOT_DONE, memory_order_release);
 }
 
 static void *worker(void *arg)
@@ -105,21 +127,37 @@ static void *worker(void *arg)
 /* The slot main owns again: the worker's work on it is over. */
 static void slot_settle(ahead_slot *s)
 {
-    int expect = SLOT_QUEUED;
-    if (atomic_compare_exchange_strong(&s->state, &expect, SLOT_TAKEN))
+    int state = atomic_load_explicit(&s->state, memory_order_acquire);
+    if (state == SLOT_QUEUED &&
+        atomic_compare_exchange_strong_explicit(&s->state, &state, SLOT_TAKEN,
+                                                memory_order_acquire,
+                                                memory_order_acquire))
         return;
-    while (atomic_load(&s->state) == SLOT_WORKING)
-        ; /* a value's sealing: a microsecond */
+    while (state == SLOT_WORKING) /* a value's sealing: a microsecond */
+        state = atomic_load_explicit(&s->state, memory_order_acquire);
 }
 
 static void slot_free(ahead_slot *s)
 {
     slot_settle(s);
     sodium_memzero(s->plain, s->len);
-    free(s->plain);
-    free(s->sealed);
+    if (s->plain != s->text)
+        free(s->plain);
+    if (s->sealed != s->out)
+        free(s->sealed);
     s->plain = s->sealed = NULL;
-    atomic_store(&s->state, SLOT_FREE);
+    atomic_store_explicit(&s->state, SLOT_FREE, memory_order_relaxed);
+}
+
+/* The slots queued so far are the worker's to seal. */
+static void tell(struct store_ahead *a)
+{
+    a->told = a->queued;
+    pthread_mutex_lock(&a->lock);
+    a->published = a->queued;
+    if (a->idle)
+        pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->lock);
 }
 
 /* Free the slots up to (not including) the queued one numbered end. */
@@ -211,7 +249,8 @@ void store_ahead_queue(prm_db *db, const prm_kind_info *info, size_t field,
     if (a == NULL || id <= 0 || a->queued - a->consumed >= AHEAD_SLOTS)
         return;
     ahead_slot *slot = &a->slot[a->queued % AHEAD_SLOTS];
-    if ((slot->plain = malloc(len + 1)) == NULL)
+    slot->plain = len < sizeof slot->text ? slot->text : malloc(len + 1);
+    if (slot->plain == NULL)
         return;
     memcpy(slot->plain, s, len);
     slot->plain[len] = '\0';
@@ -220,18 +259,17 @@ void store_ahead_queue(prm_db *db, const prm_kind_info *info, size_t field,
     slot->field = field;
     slot->id = id;
     slot->sealed = NULL;
-    atomic_store(&slot->state, SLOT_QUEUED);
-    a->queued++;
-    pthread_mutex_lock(&a->lock);
-    a->published = a->queued;
-    if (a->idle)
-        pthread_cond_signal(&a->wake);
-    pthread_mutex_unlock(&a->lock);
+    /* what the worker reads of the slot, before it may claim it */
+    atomic_store_explicit(&slot->state, SLOT_QUEUED, memory_order_release);
+    if (++a->queued - a->told >= AHEAD_BATCH)
+        tell(a);
 }
 
 void store_ahead_settle(prm_db *db)
 {
     struct store_ahead *a = db->ahead;
+    if (a != NULL && a->told != a->queued)
+        tell(a);
     for (size_t k = a != NULL ? a->consumed : 0; a != NULL && k < a->queued;
          k++) {
         const ahead_slot *s = &a->slot[k % AHEAD_SLOTS];
@@ -253,6 +291,8 @@ char *store_ahead_take(const prm_db *db, const prm_kind_info *info,
     struct store_ahead *a = db->ahead;
     if (a == NULL)
         return NULL;
+    if (a->told != a->queued)
+        tell(a); /* the last few of a look-ahead */
     size_t end = a->queued - a->consumed > AHEAD_SCAN ? a->consumed + AHEAD_SCAN
                                                       : a->queued;
     for (size_t k = a->consumed; k < end; k++) {
@@ -263,10 +303,18 @@ char *store_ahead_take(const prm_db *db, const prm_kind_info *info,
         drop_until(a, k);
         slot_settle(s);
         char *sealed = NULL;
-        if (atomic_load(&s->state) == SLOT_DONE && s->len == len &&
-            memcmp(s->plain, text, len) == 0) {
-            sealed = s->sealed;
-            s->sealed = NULL;
+        if (atomic_load_explicit(&s->state, memory_order_acquire) ==
+                SLOT_DONE &&
+            s->sealed != NULL &&
+            s->len == len && memcmp(s->plain, text, len) == 0) {
+            if (s->sealed != s->out) {
+                sealed = s->sealed; /* the worker's, long: taken over */
+                s->sealed = NULL;
+            } else {
+                size_t size = strlen(s->out) + 1;
+                if ((sealed = malloc(size)) != NULL)
+                    memcpy(sealed, s->out, size);
+            }
         }
         drop_until(a, k + 1);
         return sealed;
