@@ -104,6 +104,35 @@ for sig in TERM INT; do
         fail "SIG$sig before line $line kept $kept commands"
 done
 
+# The same with encryption on, where a second thread seals the values of
+# the adds read ahead: a signal is still the main thread's, which stops
+# its wait for more lines on the pipe (all 3,000 are done by then).
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "partner add name=S%d email=s%d@example.com notes=\"note %d\"\n", i, i, i }' >"$tmp/sealed.prm"
+export PRM_PASSPHRASE=crash-test PRM_KDF=fast
+for sig in TERM INT; do
+    num=15
+    [ $sig = INT ] && num=2
+    "$prm" --db "$tmp/s$sig.db" encrypt on >/dev/null || fail "encrypt on"
+    rm -f "$tmp/term.fifo"
+    mkfifo "$tmp/term.fifo"
+    (cat "$tmp/sealed.prm"; exec sleep 60) >"$tmp/term.fifo" &
+    writer=$!
+    "$prm" --db "$tmp/s$sig.db" -f "$tmp/term.fifo" >/dev/null 2>"$tmp/s$sig.err" &
+    pid=$!
+    sleep 2
+    kill -$sig $pid
+    wait $pid
+    code=$?
+    kill $writer 2>/dev/null
+    wait $writer 2>/dev/null
+    [ $code = 1 ] && passed=$((passed + 1)) || fail "sealed, SIG$sig exit status $code"
+    grep -q "interrupted by signal $num before line 3001; every command before it is kept" "$tmp/s$sig.err" &&
+        passed=$((passed + 1)) || fail "sealed, SIG$sig: $(cat "$tmp/s$sig.err")"
+    "$prm" --db "$tmp/s$sig.db" partner show S2999 | grep -q "s2999@example.com" &&
+        passed=$((passed + 1)) || fail "sealed, SIG$sig: the last partner is not kept"
+done
+unset PRM_PASSPHRASE PRM_KDF
+
 # A reader that goes away (prm -f load.prm | head -1): prm stops as on
 # SIGTERM, says so, and keeps every command before that line.  The output
 # is far larger than a pipe holds, so the closed pipe is met.

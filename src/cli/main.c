@@ -151,17 +151,24 @@ static int open_db(const options *o, char *path, size_t size, prm_db **db)
     return -1;
 }
 
-/* Whether the script file can be read; errno says why not. */
-static bool script_readable(const char *file)
+/* The script file, opened once (a named pipe opened and closed before
+ * being opened again would lose what its writer wrote meanwhile, and the
+ * writer with it); -1 when it cannot be read, errno saying why. */
+static int open_script(const char *file)
 {
     int fd = open(file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    bool folder = cli_is_folder(fd);
+    if (fd >= 0 && fd < 3) {
+        /* stdin, stdout or stderr was closed: the script must not take
+         * its number, which the rest of prm takes for what it is */
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        close(fd);
+        fd = high;
+    }
+    if (fd < 0 || !cli_is_folder(fd))
+        return fd;
     close(fd);
-    if (folder)
-        errno = EISDIR; /* again: close may have set it */
-    return !folder;
+    errno = EISDIR; /* again: close may have set it */
+    return -1;
 }
 
 /* The commands' input (a file, or stdin) cannot be read: say why
@@ -173,16 +180,11 @@ static int cannot_read(const options *o, const char *name)
     return usage_error(o, PRM_EIO, "cannot read %s", what);
 }
 
-static int run_file(prm_db *db, const options *o)
+static int run_file(prm_db *db, const options *o, int fd)
 {
     if (strcmp(o->file, "-") == 0)
         return cli_run_fd(db, STDIN_FILENO, NULL, &o->run);
-    int fd = open(o->file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return cannot_read(o, o->file);
-    int status = cli_run_fd(db, fd, o->file, &o->run);
-    close(fd);
-    return status;
+    return cli_run_fd(db, fd, o->file, &o->run);
 }
 
 /* Output that could not be written (a full disk, a closed pipe) is a
@@ -212,8 +214,9 @@ int main(int argc, char **argv)
     if (status >= 0)
         return flush_output(status);
     /* Check a script file is readable before touching the database. */
+    int script = -1;
     if (o.file != NULL && strcmp(o.file, "-") != 0 &&
-        !script_readable(o.file))
+        (script = open_script(o.file)) < 0)
         return cannot_read(&o, o.file);
     /* So is stdin, when the commands come from it. */
     bool reads_stdin = o.file != NULL ? strcmp(o.file, "-") == 0
@@ -228,10 +231,13 @@ int main(int argc, char **argv)
     char path[4096];
     prm_db *db = NULL;
     status = open_db(&o, path, sizeof path, &db);
-    if (status >= 0)
+    if (status >= 0) {
+        if (script >= 0)
+            close(script);
         return status;
+    }
     if (o.file != NULL)
-        status = run_file(db, &o);
+        status = run_file(db, &o, script);
     else if (o.first_word < argc)
         status = cli_run_argv(db, argc - o.first_word, argv + o.first_word,
                               &o.run);
@@ -240,5 +246,7 @@ int main(int argc, char **argv)
     else
         status = cli_run_fd(db, STDIN_FILENO, NULL, &o.run);
     prm_close(db);
+    if (script >= 0)
+        close(script);
     return flush_output(status);
 }

@@ -25,6 +25,7 @@
  */
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,7 +186,15 @@ static struct store_ahead *ahead_start(prm_db *db)
         free(a);
         return NULL;
     }
-    if (pthread_create(&a->thread, NULL, worker, a) != 0) {
+    /* Signals stay the main thread's: a script's Ctrl-C must interrupt
+     * its read of a slow pipe, which it would not if this thread took
+     * it.  The thread inherits a mask that blocks them all. */
+    sigset_t all, was;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &was);
+    int started = pthread_create(&a->thread, NULL, worker, a);
+    pthread_sigmask(SIG_SETMASK, &was, NULL);
+    if (started != 0) {
         pthread_cond_destroy(&a->wake);
         pthread_mutex_destroy(&a->lock);
         free(a);
