@@ -6,8 +6,9 @@
 # is killed with SIGKILL at 20 random moments and restarted each time from
 # the first command the database does not hold (check, after each, also
 # recounts what the file keeps counted).  Then SIGTERM and SIGINT,
-# on other databases: prm stops cleanly, keeps what it did, and says how
-# far it got.
+# on other databases (one with encryption on, its script read from a
+# named pipe): prm stops cleanly, keeps what it did, and says how far it
+# got.
 #   crash_test.sh PRM
 set -u
 prm=$1

@@ -30,6 +30,9 @@ typedef enum cli_lex_result {
     LEX_ERROR         /* message says what */
 } cli_lex_result;
 
+/* Room enough for any message of cli_lex's. */
+enum { CLI_LEX_MSG = 256 };
+
 /* Split line (len bytes, no line break) into w.  Otherwise msg (size bytes) says what is wrong. */
 cli_lex_result cli_lex(const char *line, size_t len, cli_words *w, char *msg,
                        size_t size);

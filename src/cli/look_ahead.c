@@ -24,7 +24,7 @@ struct cli_ahead_line {
     long lineno;
     cli_lex_result lexed;
     cli_words words;
-    char msg[128];
+    char msg[CLI_LEX_MSG]; /* what cli_lex said is wrong, if anything */
 };
 
 void cli_ahead_free(cli_ahead *a)

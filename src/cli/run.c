@@ -76,7 +76,7 @@ int cli_exec_line(cli_session *s, const char *line, size_t len, long lineno)
      * is only read with a code that says there is one. */
     prm_error err;
     err.code = PRM_OK;
-    char msg[256];
+    char msg[CLI_LEX_MSG];
     cli_lex_result lexed;
     if (!cli_ahead_take(&s->ahead, lineno, &s->words, &lexed, msg, sizeof msg))
         lexed = cli_lex(line, len, &s->words, msg, sizeof msg);
