@@ -69,6 +69,9 @@ check "Tab completes tier review and its scope" "prm> tier review region="
 keys C-u 'request approve 1 am' Tab
 check "Tab completes a move's own key" "prm> request approve 1 amount="
 keys C-u 'project add name="Cloud bundle" partner=1' Enter
+# keys typed while a command runs are echoed by the terminal, not by
+# readline, and garble the line on a slow machine: wait for it to end
+check "a project added at the prompt" "added project 1"
 keys 'comm add project=cl' Tab
 check "Tab completes a project's name after project=" 'prm> comm add project="Cloud bundle"'
 keys C-u 'project add name=L partners=1,ac' Tab
