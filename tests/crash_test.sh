@@ -77,29 +77,34 @@ tail -n +$((done_lines + 1)) "$tmp/all.prm" >"$tmp/rest.prm"
 "$prm" --db "$db" -f "$tmp/rest.prm" >/dev/null 2>&1 || fail "the last run failed"
 [ "$(held)" = $n ] && passed=$((passed + 1)) || fail "not all $n commands are held at the end"
 # SIGTERM and SIGINT: a clean stop, a message saying how far it got, and
-# every command before that line kept
-awk 'BEGIN { for (i = 0; i < 200000; i++) printf "partner add name=T%d\n", i }' >"$tmp/term.prm"
-for sig in TERM INT; do
-    num=15
-    [ $sig = INT ] && num=2
-    # The lines come through a pipe kept open after the last one, so that
-    # prm is still running when the signal comes, however fast the machine:
-    # working through the lines or waiting for more.
+# every command before that line kept.
+# The lines come through a pipe kept open after the last one, so that
+# prm is still running when the signal comes, however fast the machine:
+# working through the lines or waiting for more.
+signalled() { # signalled SIG SCRIPT DB SECONDS: prm's exit status
     rm -f "$tmp/term.fifo"
     mkfifo "$tmp/term.fifo"
-    (cat "$tmp/term.prm"; exec sleep 60) >"$tmp/term.fifo" &
+    (cat "$2"; exec sleep 60) >"$tmp/term.fifo" &
     writer=$!
-    "$prm" --db "$tmp/$sig.db" -f "$tmp/term.fifo" >/dev/null 2>"$tmp/$sig.err" &
+    "$prm" --db "$3" -f "$tmp/term.fifo" >/dev/null 2>"$3.err" &
     pid=$!
-    sleep 1.5
-    kill -$sig $pid
+    sleep "$4"
+    kill -$1 $pid
     wait $pid
     code=$?
     kill $writer 2>/dev/null
     wait $writer 2>/dev/null
+    return $code
+}
+signal_number() { [ "$1" = INT ] && echo 2 || echo 15; }
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "partner add name=T%d\n", i }' >"$tmp/term.prm"
+for sig in TERM INT; do
+    num=$(signal_number $sig)
+    signalled $sig "$tmp/term.prm" "$tmp/$sig.db" 1.5
+    code=$?
     [ $code = 1 ] && passed=$((passed + 1)) || fail "SIG$sig exit status $code"
-    line=$(sed -n "s/.*interrupted by signal $num before line \([0-9]*\); every command before it is kept/\1/p" "$tmp/$sig.err")
-    [ -n "$line" ] && passed=$((passed + 1)) || fail "no message after SIG$sig: $(cat "$tmp/$sig.err")"
+    line=$(sed -n "s/.*interrupted by signal $num before line \([0-9]*\); every command before it is kept/\1/p" "$tmp/$sig.db.err")
+    [ -n "$line" ] && passed=$((passed + 1)) || fail "no message after SIG$sig: $(cat "$tmp/$sig.db.err")"
     kept=$("$prm" --db "$tmp/$sig.db" --json metrics | sed 's/.*"partners":\([0-9]*\).*/\1/')
     [ "$kept" = "$((${line:-0} - 1))" ] && passed=$((passed + 1)) ||
         fail "SIG$sig before line $line kept $kept commands"
@@ -111,24 +116,13 @@ done
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "partner add name=S%d email=s%d@example.com notes=\"note %d\"\n", i, i, i }' >"$tmp/sealed.prm"
 export PRM_PASSPHRASE=crash-test PRM_KDF=fast
 for sig in TERM INT; do
-    num=15
-    [ $sig = INT ] && num=2
+    num=$(signal_number $sig)
     "$prm" --db "$tmp/s$sig.db" encrypt on >/dev/null || fail "encrypt on"
-    rm -f "$tmp/term.fifo"
-    mkfifo "$tmp/term.fifo"
-    (cat "$tmp/sealed.prm"; exec sleep 60) >"$tmp/term.fifo" &
-    writer=$!
-    "$prm" --db "$tmp/s$sig.db" -f "$tmp/term.fifo" >/dev/null 2>"$tmp/s$sig.err" &
-    pid=$!
-    sleep 2
-    kill -$sig $pid
-    wait $pid
+    signalled $sig "$tmp/sealed.prm" "$tmp/s$sig.db" 2
     code=$?
-    kill $writer 2>/dev/null
-    wait $writer 2>/dev/null
     [ $code = 1 ] && passed=$((passed + 1)) || fail "sealed, SIG$sig exit status $code"
-    grep -q "interrupted by signal $num before line 3001; every command before it is kept" "$tmp/s$sig.err" &&
-        passed=$((passed + 1)) || fail "sealed, SIG$sig: $(cat "$tmp/s$sig.err")"
+    grep -q "interrupted by signal $num before line 3001; every command before it is kept" "$tmp/s$sig.db.err" &&
+        passed=$((passed + 1)) || fail "sealed, SIG$sig: $(cat "$tmp/s$sig.db.err")"
     "$prm" --db "$tmp/s$sig.db" partner show S2999 | grep -q "s2999@example.com" &&
         passed=$((passed + 1)) || fail "sealed, SIG$sig: the last partner is not kept"
 done

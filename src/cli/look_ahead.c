@@ -17,6 +17,7 @@
 
 enum {
     AHEAD_LINES = 4096, /* lines read ahead at most: the core's ring */
+    AHEAD_AGAIN = 4,    /* times a read's lines are told of again */
     HINT_ARGS = 64      /* FIELD=VALUE words of one add told of */
 };
 
@@ -85,6 +86,7 @@ void cli_look_ahead(prm_db *db, cli_ahead *a, long lineno, const char *text,
                     size_t len)
 {
     a->n = a->next = 0;
+    a->again = 0;
     const char *end = text + len;
     for (; text < end; lineno++) {
         const char *nl = memchr(text, '\n', (size_t)(end - text));
@@ -111,6 +113,15 @@ void cli_look_ahead(prm_db *db, cli_ahead *a, long lineno, const char *text,
         if (l->lexed == LEX_OK)
             hint_add(db, a, &l->words);
     }
+}
+
+void cli_look_ahead_again(prm_db *db, cli_ahead *a)
+{
+    if (a->next == a->n || ++a->again > AHEAD_AGAIN || !prm_hints_begin(db))
+        return;
+    for (size_t i = a->next; i < a->n; i++)
+        if (a->lines[i].lexed == LEX_OK)
+            hint_add(db, a, &a->lines[i].words);
 }
 
 bool cli_ahead_take(cli_ahead *a, long lineno, cli_words *w,

@@ -13,6 +13,7 @@ typedef struct cli_ahead {
     /* the command last named, and how (a script names a few, often) */
     const cli_command *last;
     char last_name[32];
+    int again; /* times cli_look_ahead_again told of them */
 } cli_ahead;
 
 /* Read the whole lines text holds, the first numbered lineno, which run
@@ -21,6 +22,11 @@ typedef struct cli_ahead {
  * earlier call read and was not taken goes. */
 void cli_look_ahead(prm_db *db, cli_ahead *a, long lineno, const char *text,
                     size_t len);
+/* After a failed line the adds after it are numbered one off: tell of
+ * the lines read and not yet taken again, without reading them again.  A
+ * few times a read at most: in a script whose every add fails, each line
+ * would be told of as many times as lines follow it. */
+void cli_look_ahead_again(prm_db *db, cli_ahead *a);
 /* The words of line lineno, when they were read ahead, into w (and how
  * the reading went, as cli_lex says it, into lexed and msg). */
 bool cli_ahead_take(cli_ahead *a, long lineno, cli_words *w,

@@ -29,7 +29,8 @@ long long cli_reader_consumed(const cli_reader *r)
     return r->bytes_read - (long long)(r->end - r->start);
 }
 
-void cli_reader_pending(const cli_reader *r, const char **text, size_t *len)
+/* The whole lines read but not yet handed out (*len 0: none). */
+static void pending(const cli_reader *r, const char **text, size_t *len)
 {
     if (r->buf == NULL) {
         *text = "";
@@ -84,7 +85,7 @@ static int fill(cli_reader *r)
     if (r->after_read != NULL) {
         const char *text;
         size_t len;
-        cli_reader_pending(r, &text, &len);
+        pending(r, &text, &len);
         if (len > 0)
             r->after_read(r->ctx, text, len);
     }

@@ -33,9 +33,6 @@ typedef struct cli_reader {
 void cli_reader_init(cli_reader *r, int fd);
 void cli_reader_free(cli_reader *r);
 
-/* The whole lines read but not yet handed out (*len 0: none). */
-void cli_reader_pending(const cli_reader *r, const char **text, size_t *len);
-
 /* Bytes of input consumed so far (read and handed out as lines). */
 long long cli_reader_consumed(const cli_reader *r);
 

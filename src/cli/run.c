@@ -174,16 +174,6 @@ static void look_ahead(void *ctx, const char *text, size_t len)
     cli_look_ahead(s->ctx.db, &s->ahead, s->reader->lineno + 1, text, len);
 }
 
-/* After a failed line the ids of the adds after it are one off: the lines
- * still ahead are told of again. */
-static void look_ahead_again(cli_session *s)
-{
-    const char *text;
-    size_t len;
-    cli_reader_pending(s->reader, &text, &len);
-    if (s->hinting && len > 0)
-        look_ahead(s, text, len);
-}
 
 /* After a command: notice a batch SQLite rolled back (a full disk, say),
  * and commit one that has grown large or old. */
@@ -353,8 +343,8 @@ int cli_run_fd(prm_db *db, int fd, const char *source, const cli_opts *opts)
         if (ran < 0 && opts->bail)
             break;
         batch_after(&s, lineno);
-        if (ran < 0)
-            look_ahead_again(&s);
+        if (ran < 0 && s.hinting)
+            cli_look_ahead_again(db, &s.ahead);
         progress_update(&prog, &s, &r);
     }
     finish(&s, lineno);
